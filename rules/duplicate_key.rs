@@ -1,0 +1,20 @@
+//! DC000 duplicate-key: a YAML mapping repeats a key; the later value silently wins.
+
+use crate::diagnostic::{Category, Severity};
+use crate::rule::{Check, FixAvailability, Rule, Status, Target};
+
+pub static DUPLICATE_KEY: Rule = Rule {
+    code: "DC000",
+    name: "duplicate-key",
+    summary: "A mapping in a compose file repeats a key",
+    target: Target::Compose,
+    category: Category::Correctness,
+    severity: Severity::Error,
+    default_enabled: true,
+    fix: FixAvailability::None,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &["dclint:no-duplicate-keys"],
+    docs: include_str!("duplicate_key.md"),
+    check: Check::Engine,
+};

@@ -1,0 +1,8 @@
+//! Dockerfiles: the syntax tree, the BuildKit-faithful parser, and shell analysis of RUN.
+
+pub mod ast;
+mod parser;
+pub mod shell;
+
+pub use ast::*;
+pub use parser::parse;

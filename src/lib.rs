@@ -1,0 +1,25 @@
+//! plimsoll: a policy-as-code linter for Dockerfiles and Docker Compose files.
+//!
+//! The pipeline: a [`SourceFile`] is parsed into a model ([`dockerfile`] or [`compose`]), the
+//! [`engine`] runs the enabled rules on it and returns [`Finding`]s; reporters and the language
+//! server render them. Nothing below the CLI does I/O or prints.
+
+pub mod cli;
+pub mod compose;
+pub mod diagnostic;
+pub mod dockerfile;
+pub mod engine;
+pub mod image;
+pub mod report;
+pub mod rule;
+pub mod source;
+pub mod span;
+pub mod yaml;
+
+// The built-in rules live at the top of the repository, code and prose side by side.
+#[path = "../rules/mod.rs"]
+pub mod rules;
+
+pub use diagnostic::{Category, Finding, Severity};
+pub use source::{FileKind, SourceFile};
+pub use span::Span;

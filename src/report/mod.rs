@@ -1,0 +1,1 @@
+//! Reporters: one small module per output format behind [`Format`].

@@ -1,0 +1,196 @@
+//! Byte spans and the line index that turns them into line/column positions at the edges.
+//!
+//! Every node of every model carries a [`Span`]: a half-open byte range into the original text
+//! (including any UTF-8 BOM). Line and column are computed only when a finding is rendered.
+
+use serde::Serialize;
+
+/// A half-open byte range `start..end` into a source text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub const fn new(start: usize, end: usize) -> Self {
+        Self { start, end }
+    }
+
+    /// An empty span at `offset`.
+    pub const fn empty(offset: usize) -> Self {
+        Self {
+            start: offset,
+            end: offset,
+        }
+    }
+
+    pub const fn len(self) -> usize {
+        self.end - self.start
+    }
+
+    pub const fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+
+    /// The smallest span covering both.
+    pub fn cover(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+
+    pub const fn contains(self, offset: usize) -> bool {
+        self.start <= offset && offset < self.end
+    }
+
+    /// A sub-range given relative to this span's start.
+    pub const fn sub(self, start: usize, end: usize) -> Span {
+        Span::new(self.start + start, self.start + end)
+    }
+
+    pub fn text(self, source: &str) -> &str {
+        source.get(self.start..self.end).unwrap_or("")
+    }
+}
+
+/// A value with the span it was read from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub const fn new(value: T, span: Span) -> Self {
+        Self { value, span }
+    }
+}
+
+impl Spanned<String> {
+    pub fn as_str(&self) -> &str {
+        &self.value
+    }
+}
+
+/// A 1-based line and column. `column` counts Unicode scalar values (characters) from the
+/// start of the line; `utf16_column` (0-based) is what the LSP speaks by default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// Line start offsets of a text, for offset → line/column conversion.
+#[derive(Clone, Debug)]
+pub struct LineIndex {
+    line_starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
+        line_starts.push(0);
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(i + 1);
+            }
+        }
+        Self { line_starts }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// 0-based line number containing `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(line) => line,
+            Err(next) => next - 1,
+        }
+    }
+
+    /// Byte offset at which 0-based `line` starts.
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts
+            .get(line)
+            .copied()
+            .unwrap_or_else(|| *self.line_starts.last().unwrap_or(&0))
+    }
+
+    /// 1-based line and character column of `offset` in `text`. An offset inside a multi-byte
+    /// character or past the end is clamped.
+    pub fn position(&self, text: &str, offset: usize) -> Position {
+        let offset = floor_char_boundary(text, offset);
+        let line = self.line_of(offset);
+        let start = self.line_start(line);
+        let column = text[start..offset].chars().count() + 1;
+        Position {
+            line: line + 1,
+            column,
+        }
+    }
+
+    /// 0-based line and UTF-16 column of `offset` (the LSP default encoding).
+    pub fn utf16_position(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(text, offset);
+        let line = self.line_of(offset);
+        let start = self.line_start(line);
+        let column = text[start..offset].encode_utf16().count();
+        (line, column)
+    }
+
+    /// Byte offset for a 0-based line and UTF-16 column, clamped to the line.
+    pub fn offset_of_utf16(&self, text: &str, line: usize, utf16_column: usize) -> usize {
+        if line >= self.line_starts.len() {
+            return text.len();
+        }
+        let start = self.line_start(line);
+        let end = self
+            .line_starts
+            .get(line + 1)
+            .map_or(text.len(), |next| next - 1);
+        let mut units = 0;
+        for (i, ch) in text[start..end].char_indices() {
+            if units >= utf16_column {
+                return start + i;
+            }
+            units += ch.len_utf16();
+        }
+        end
+    }
+}
+
+/// The largest char boundary at or below `offset`, clamped to the text.
+pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters_and_lines() {
+        let text = "FROM a\nRUN é x\r\nUSER b";
+        let index = LineIndex::new(text);
+        assert_eq!(index.position(text, 0), Position { line: 1, column: 1 });
+        let x = text.find('x').unwrap();
+        assert_eq!(index.position(text, x), Position { line: 2, column: 7 });
+        let user = text.find("USER").unwrap();
+        assert_eq!(index.position(text, user), Position { line: 3, column: 1 });
+        assert_eq!(index.utf16_position(text, x), (1, 6));
+        assert_eq!(index.offset_of_utf16(text, 1, 6), x);
+    }
+
+    #[test]
+    fn offsets_inside_a_character_are_clamped() {
+        let text = "é";
+        let index = LineIndex::new(text);
+        assert_eq!(index.position(text, 1), Position { line: 1, column: 1 });
+        assert_eq!(index.position(text, 99), Position { line: 1, column: 2 });
+    }
+}
