@@ -17,7 +17,7 @@ use super::{DuplicateKey, Entry, Node, Scalar, ScalarStyle, Value, YamlError, Ya
 use crate::span::Span;
 
 /// The most nodes that alias and merge expansion may create in one file, against alias bombs.
-pub const ALIAS_BUDGET: usize = 1_000_000;
+pub const ALIAS_BUDGET: usize = 100_000;
 
 /// The deepest nesting accepted. The derived `Clone`, `Drop`, `PartialEq` and `Serialize` of
 /// [`Node`] recurse, so the tree itself must stay shallow enough for a small thread stack; no
