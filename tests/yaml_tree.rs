@@ -470,3 +470,31 @@ fn mapping_values_are_mappings() {
         Value::Mapping(_)
     ));
 }
+
+#[test]
+fn flow_collections_with_blanks_inside_the_brackets() {
+    let text = "a: [ test ]\nb: { c: d }  \ne: [ \"q\" , 'r' ]\nf: [x, {g: h}, i: j]\n";
+    let file = parse_ok(text);
+    let doc = root(&file);
+    assert_eq!(text_of(text, doc.get("a").unwrap()), "[ test ]");
+    assert_eq!(text_of(text, doc.get("b").unwrap()), "{ c: d }");
+    let e = doc.get("e").unwrap();
+    assert_eq!(text_of(text, e), "[ \"q\" , 'r' ]");
+    assert_eq!(text_of(text, &e.as_sequence().unwrap()[0]), "\"q\"");
+    assert_eq!(text_of(text, &e.as_sequence().unwrap()[1]), "'r'");
+    let f = doc.get("f").unwrap().as_sequence().unwrap();
+    assert_eq!(text_of(text, &f[1]), "{g: h}");
+    // A single-pair mapping written inside a flow sequence has no braces.
+    assert_eq!(text_of(text, &f[2]), "i: j");
+}
+
+#[test]
+fn block_mapping_with_a_flow_key() {
+    let text = "[a, b]: c\nd: e\n";
+    let file = parse_ok(text);
+    let doc = root(&file);
+    assert_eq!(text_of(text, doc), "[a, b]: c\nd: e");
+    let first = &doc.as_mapping().unwrap()[0];
+    assert_eq!(text_of(text, &first.key), "[a, b]");
+    assert_eq!(first.value.as_str(), Some("c"));
+}

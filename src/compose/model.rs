@@ -117,6 +117,10 @@ impl Reader<'_> {
                 continue;
             };
             if entry.value.as_mapping().is_none() {
+                // `!reset null` removes a service in an override file.
+                if entry.value.is_null() && entry.value.tag.as_deref() == Some("!reset") {
+                    continue;
+                }
                 self.error(
                     entry.value.span,
                     format!(
@@ -235,7 +239,8 @@ impl Reader<'_> {
     /// `off`, quoted or not.
     fn bool_field(&mut self, entry: &Entry, what: &str) -> Option<Field<bool>> {
         let value = &entry.value;
-        if value.is_null() {
+        // `${VAR}` is only known after interpolation, which is not the linter's business.
+        if value.is_null() || value.as_str().is_some_and(|s| s.contains('$')) {
             return None;
         }
         let parsed = value

@@ -243,6 +243,11 @@ impl<'t> Builder<'t> {
                 };
                 Span::empty(at)
             }
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+                // saphyr may end a quoted scalar after the blanks that follow its closing quote.
+                let start = content.min(end);
+                Span::new(start, self.trim_end(start + 1, end))
+            }
             _ => Span::new(content.min(end), end),
         };
         self.last_end = self.last_end.max(span.end);
@@ -271,10 +276,10 @@ impl<'t> Builder<'t> {
         }
         let has_props = anchor > 0 || tag.is_some();
         let (tag_text, content) = self.props(start, end, has_props, tag);
-        let flow = end > start && matches!(self.text.as_bytes().get(end - 1), Some(b'[' | b'{'));
-        let node_start = if flow {
-            end - 1
-        } else if mapping {
+        // A flow collection's start event covers its bracket (and any blanks after it); a block
+        // collection's ends before its first key or item.
+        let flow = content < end && matches!(self.text.as_bytes().get(content), Some(b'[' | b'{'));
+        let node_start = if flow || mapping {
             content
         } else {
             // saphyr starts a block sequence at (or after) its first item; start at the `-`.
@@ -309,7 +314,13 @@ impl<'t> Builder<'t> {
             });
         };
         // Block collections end at the end of their last item, not at the next token.
-        let end = if frame.flow { end } else { self.last_end }.max(frame.start);
+        let end = if frame.flow {
+            // saphyr's end mark for `]`/`}` is not always on the bracket; find it.
+            self.find_closing(self.last_end).map_or(end, |at| at + 1)
+        } else {
+            self.last_end
+        }
+        .max(frame.start);
         self.last_end = self.last_end.max(end);
         let span = Span::new(frame.start, end);
         let value = match frame.kind {
@@ -564,6 +575,27 @@ impl<'t> Builder<'t> {
             } else {
                 match b {
                     b' ' | b'\t' | b'\r' | b'\n' | b':' | b'?' | b'-' => {}
+                    b'#' => in_comment = true,
+                    _ => return None,
+                }
+            }
+            pos += 1;
+        }
+        None
+    }
+
+    /// The `]` or `}` closing a flow collection whose last item ended at `from`.
+    fn find_closing(&self, from: usize) -> Option<usize> {
+        let bytes = self.text.as_bytes();
+        let mut pos = from;
+        let mut in_comment = false;
+        while let Some(&b) = bytes.get(pos) {
+            if in_comment {
+                in_comment = b != b'\n';
+            } else {
+                match b {
+                    b']' | b'}' => return Some(pos),
+                    b' ' | b'\t' | b'\r' | b'\n' | b',' => {}
                     b'#' => in_comment = true,
                     _ => return None,
                 }
