@@ -184,10 +184,17 @@ services:
       - 'C:\\data:/data:z'
       - \"~/x:/x\"
       - ../rel:/rel:ro,z
+      - ${DATA_DIR:-./data}:/data:ro
 ";
     let file = parse_ok(text);
     let v = &service(&file, "s").volumes;
-    assert_eq!(v.len(), 7);
+    assert_eq!(v.len(), 8);
+    assert_eq!(
+        v[7].source.as_ref().unwrap().span.text(text),
+        "${DATA_DIR:-./data}"
+    );
+    assert_eq!(v[7].kind.as_deref(), Some("bind"));
+    assert!(v[7].read_only);
     let sock = &v[0];
     assert_eq!(
         sock.source.as_ref().unwrap().span.text(text),
@@ -261,10 +268,23 @@ services:
       - 9000-9010:9000-9010
       - 127.0.0.1::80
       - '3000'
+      - \"${WEB_PORT:-8080}:80\"
+      - ${HOST_IP:-127.0.0.1}:${P:-1}:2/udp
 ";
     let file = parse_ok(text);
     let p = &service(&file, "s").ports;
-    assert_eq!(p.len(), 7);
+    assert_eq!(p.len(), 9);
+    assert_eq!(
+        p[7].published.as_ref().unwrap().span.text(text),
+        "${WEB_PORT:-8080}"
+    );
+    assert_eq!(p[7].target.as_ref().unwrap().value, "80");
+    assert_eq!(
+        p[8].host_ip.as_ref().unwrap().value,
+        "${HOST_IP:-127.0.0.1}"
+    );
+    assert_eq!(p[8].published.as_ref().unwrap().value, "${P:-1}");
+    assert_eq!(p[8].protocol.as_ref().unwrap().value, "udp");
     assert_eq!(p[0].target.as_ref().unwrap().value, "80");
     assert!(p[0].published.is_none() && p[0].host_ip.is_none());
     assert_eq!(p[1].published.as_ref().unwrap().span.text(text), "8080");

@@ -683,21 +683,42 @@ fn split_colons(spec: &str) -> Vec<(usize, usize)> {
     let bytes = spec.as_bytes();
     let mut parts = Vec::new();
     let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes.get(i) == Some(&b':') {
-            let is_drive = i == start + 1
-                && bytes.get(start).is_some_and(u8::is_ascii_alphabetic)
-                && matches!(bytes.get(i + 1), Some(b'\\' | b'/'));
-            if !is_drive {
-                parts.push((start, i));
-                start = i + 1;
-            }
+    for i in separators(spec, b':') {
+        let is_drive = i == start + 1
+            && bytes.get(start).is_some_and(u8::is_ascii_alphabetic)
+            && matches!(bytes.get(i + 1), Some(b'\\' | b'/'));
+        if !is_drive {
+            parts.push((start, i));
+            start = i + 1;
         }
-        i += 1;
     }
     parts.push((start, bytes.len()));
     parts
+}
+
+/// Positions of `separator` outside `${...}` interpolations, whose defaults may contain it
+/// (`${PORT:-8080}:80`, `${DATA:-./data}:/data`).
+fn separators(spec: &str, separator: u8) -> Vec<usize> {
+    let bytes = spec.as_bytes();
+    let mut found = Vec::new();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'$' && bytes.get(i + 1) == Some(&b'{') {
+            depth += 1;
+            i += 2;
+            continue;
+        }
+        if depth > 0 {
+            if b == b'}' {
+                depth -= 1;
+            }
+        } else if b == separator {
+            found.push(i);
+        }
+        i += 1;
+    }
+    found
 }
 
 /// Whether a short-syntax volume source is a host path rather than a named volume.
@@ -763,7 +784,7 @@ fn short_port(text: &str, item: &Node, spec: &str) -> PortMapping {
             .filter(|s| !s.is_empty())
             .map(|s| Spanned::new(s.to_string(), sub_span(text, item, start, end)))
     };
-    let (body_end, protocol) = match spec.rfind('/') {
+    let (body_end, protocol) = match separators(spec, b'/').last().copied() {
         Some(slash) => (slash, piece(slash + 1, spec.len())),
         None => (spec.len(), None),
     };
@@ -778,9 +799,9 @@ fn short_port(text: &str, item: &Node, spec: &str) -> PortMapping {
         rest_start = (close + 2).min(body.len());
     }
     let rest = body.get(rest_start..).unwrap_or_default();
-    let colons: Vec<usize> = rest
-        .match_indices(':')
-        .map(|(i, _)| rest_start + i)
+    let colons: Vec<usize> = separators(rest, b':')
+        .into_iter()
+        .map(|i| rest_start + i)
         .collect();
     let (published, target) = match colons.as_slice() {
         [] => (None, piece(rest_start, body_end)),
