@@ -405,6 +405,13 @@ fn deep_flow_nesting_does_not_overflow() {
 #[test]
 fn deep_block_nesting_does_not_overflow() {
     on_small_stack(|| {
+        // Explicit keys nest block mappings on one line.
+        let text = "? ".repeat(100_000) + "x\n";
+        let file = yaml::parse(&text);
+        assert!(!file.errors.is_empty());
+        let text = "a: ".to_string() + &"{b: ".repeat(100_000);
+        let file = yaml::parse(&text);
+        assert!(!file.errors.is_empty());
         let text = "- ".repeat(100_000) + "x\n";
         let file = yaml::parse(&text);
         assert!(

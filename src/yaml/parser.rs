@@ -60,26 +60,45 @@ pub fn parse(text: &str) -> YamlFile {
     builder.file
 }
 
-/// Character index → byte offset. Identity for ASCII text, a table otherwise.
-struct CharOffsets {
-    table: Option<Vec<usize>>,
-    len: usize,
+/// Character index → byte offset. Identity for ASCII text; otherwise a table with the byte
+/// offset of every `STRIDE`th character, walked forward from there (small even for big files).
+struct CharOffsets<'t> {
+    text: &'t str,
+    ascii: bool,
+    checkpoints: Vec<usize>,
 }
 
-impl CharOffsets {
-    fn new(text: &str) -> Self {
-        let table = (!text.is_ascii()).then(|| text.char_indices().map(|(i, _)| i).collect());
+const STRIDE: usize = 64;
+
+impl<'t> CharOffsets<'t> {
+    fn new(text: &'t str) -> Self {
+        let ascii = text.is_ascii();
+        let checkpoints = if ascii {
+            Vec::new()
+        } else {
+            text.char_indices()
+                .step_by(STRIDE)
+                .map(|(i, _)| i)
+                .collect()
+        };
         Self {
-            table,
-            len: text.len(),
+            text,
+            ascii,
+            checkpoints,
         }
     }
 
     fn byte(&self, index: usize) -> usize {
-        match &self.table {
-            None => index.min(self.len),
-            Some(table) => table.get(index).copied().unwrap_or(self.len),
+        if self.ascii {
+            return index.min(self.text.len());
         }
+        let Some(&base) = self.checkpoints.get(index / STRIDE) else {
+            return self.text.len();
+        };
+        let rest = self.text.get(base..).unwrap_or_default();
+        rest.char_indices()
+            .nth(index % STRIDE)
+            .map_or(self.text.len(), |(i, _)| base + i)
     }
 }
 
@@ -125,7 +144,7 @@ struct Merge {
 
 struct Builder<'t> {
     text: &'t str,
-    offsets: CharOffsets,
+    offsets: CharOffsets<'t>,
     file: YamlFile,
     stack: Vec<Frame>,
     root: Option<Node>,
@@ -722,5 +741,39 @@ fn set_origin(node: &mut Node, origin: Span) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn char_offsets_match_char_indices_across_checkpoints() {
+        let text = "aé😀b".repeat(50) + "\u{feff}x";
+        let offsets = CharOffsets::new(&text);
+        let expected: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        for (index, byte) in expected.iter().enumerate() {
+            assert_eq!(offsets.byte(index), *byte, "char {index}");
+        }
+        assert_eq!(offsets.byte(expected.len()), text.len());
+        assert_eq!(offsets.byte(expected.len() + 100), text.len());
+    }
+
+    #[test]
+    fn spans_after_many_multi_byte_characters() {
+        let text = format!("# {}\nkey: välue\n", "ü".repeat(300));
+        let file = parse(&text);
+        let entry = file.documents[0].entry("key").unwrap();
+        assert_eq!(entry.key.span.text(&text), "key");
+        assert_eq!(entry.value.span.text(&text), "välue");
+    }
+
+    #[test]
+    fn indicator_search_skips_comments() {
+        let text = "a: # not | this\n  |\n  x\n";
+        let file = parse(text);
+        let value = file.documents[0].get("a").unwrap();
+        assert_eq!(value.span.text(text), "|\n  x");
     }
 }
