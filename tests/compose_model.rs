@@ -674,3 +674,55 @@ fn check_spans(text: &str, file: &ComposeFile) -> Vec<String> {
     }
     problems
 }
+
+#[test]
+fn truncated_corpus_files_do_not_panic() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/compose");
+    if !dir.is_dir() {
+        eprintln!("note: {} is absent; truncation test skipped", dir.display());
+        return;
+    }
+    let mut pending = vec![dir];
+    let mut parsed = 0;
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            // Cut at a handful of character boundaries spread over the file.
+            let boundaries: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+            for step in 1..6 {
+                let Some(&cut) = boundaries.get(boundaries.len() * step / 6) else {
+                    continue;
+                };
+                let Some(prefix) = text.get(..cut) else {
+                    continue;
+                };
+                let file = compose::parse(prefix);
+                for error in file
+                    .yaml
+                    .errors
+                    .iter()
+                    .map(|e| e.span)
+                    .chain(file.errors.iter().map(|e| e.span))
+                {
+                    assert!(
+                        prefix.is_char_boundary(error.start) && prefix.is_char_boundary(error.end)
+                    );
+                }
+                let problems = check_spans(prefix, &file);
+                assert!(problems.is_empty(), "{}: {problems:?}", path.display());
+                parsed += 1;
+            }
+        }
+    }
+    assert!(parsed > 0);
+}
