@@ -440,6 +440,14 @@ fn deep_block_nesting_does_not_overflow() {
         assert!(file.errors.is_empty(), "{:?}", file.errors);
         let copy = file.documents.clone();
         assert_eq!(copy, file.documents);
+        // Just under the limit: every derived (recursive) trait still fits the small stack.
+        let text = "- ".repeat(yaml::MAX_DEPTH - 1) + "x\n";
+        let file = yaml::parse(&text);
+        assert!(file.errors.is_empty(), "{:?}", file.errors);
+        let json = serde_json::to_string(&file).unwrap();
+        assert!(json.contains("\"x\""));
+        assert!(format!("{file:?}").len() > yaml::MAX_DEPTH);
+        assert_eq!(file.documents.clone(), file.documents);
     });
 }
 

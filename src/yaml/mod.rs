@@ -4,7 +4,7 @@
 
 mod parser;
 
-pub use parser::{ALIAS_BUDGET, parse};
+pub use parser::{ALIAS_BUDGET, MAX_DEPTH, parse};
 
 use serde::Serialize;
 
