@@ -338,21 +338,36 @@ fn list_rules(format: ListFormat) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// All the metadata of a rule, for `plimsoll rules --format json`.
-fn rule_json(rule: &Rule) -> serde_json::Value {
-    serde_json::json!({
-        "code": rule.code,
-        "name": rule.name,
-        "summary": rule.summary,
-        "target": rule.target,
-        "category": rule.category,
-        "severity": rule.severity,
-        "default_enabled": rule.default_enabled,
-        "fix": rule.fix,
-        "status": rule.status,
-        "since": rule.since,
-        "related": rule.related,
-    })
+/// All the metadata of a rule, for `plimsoll rules --format json` (fields in declaration order).
+#[derive(serde::Serialize)]
+struct RuleJson<'a> {
+    code: &'a str,
+    name: &'a str,
+    summary: &'a str,
+    target: Target,
+    category: crate::diagnostic::Category,
+    severity: Severity,
+    default_enabled: bool,
+    fix: FixAvailability,
+    status: Status,
+    since: &'a str,
+    related: &'a [&'a str],
+}
+
+fn rule_json(rule: &Rule) -> RuleJson<'_> {
+    RuleJson {
+        code: rule.code,
+        name: rule.name,
+        summary: rule.summary,
+        target: rule.target,
+        category: rule.category,
+        severity: rule.severity,
+        default_enabled: rule.default_enabled,
+        fix: rule.fix,
+        status: rule.status,
+        since: rule.since,
+        related: rule.related,
+    }
 }
 
 fn show_rule(code_or_name: &str) -> Result<ExitCode, Failure> {

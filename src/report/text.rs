@@ -170,3 +170,154 @@ pub(super) fn summary(results: &Results) -> String {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Category, Edit, Fix, Label};
+    use crate::report::{FileError, FileResult, Format, write};
+    use crate::source::FileKind;
+
+    fn latest_tag(text: &str) -> Finding {
+        let start = text.find("latest").unwrap();
+        let from = text.find("FROM").unwrap();
+        Finding {
+            code: "DF002".into(),
+            name: "latest-tag".into(),
+            category: Category::Reproducibility,
+            severity: Severity::Warning,
+            message: "image `alpine` is pinned to the moving tag `latest`".into(),
+            span: Span::new(start, start + 6),
+            help: Some("pin a version tag or a digest".into()),
+            labels: vec![Label {
+                span: Span::new(from, from + 4),
+                message: "in this stage".into(),
+            }],
+            fix: None,
+        }
+    }
+
+    fn results(text: &str, findings: Vec<Finding>) -> Results {
+        Results {
+            files: vec![FileResult {
+                source: SourceFile::new("app/Dockerfile", text, FileKind::Dockerfile),
+                findings,
+            }],
+            errors: Vec::new(),
+        }
+    }
+
+    fn rendered(results: &Results, options: Options) -> String {
+        let mut out = Vec::new();
+        write(Format::Text, results, options, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_finding_as_a_code_frame() {
+        let text = "# syntax=docker/dockerfile:1\nFROM alpine:latest\nRUN true\n";
+        let results = results(text, vec![latest_tag(text)]);
+        assert_eq!(
+            rendered(&results, Options::default()),
+            "\
+warning[DF002/latest-tag]: image `alpine` is pinned to the moving tag `latest`
+ --> app/Dockerfile:2:13
+  |
+2 | FROM alpine:latest
+  | ----        ^^^^^^
+  | |
+  | in this stage
+  |
+  = help: pin a version tag or a digest
+
+Found 1 finding (1 warning) in 1 file.
+"
+        );
+    }
+
+    #[test]
+    fn a_fix_is_shown_as_a_patch() {
+        let text = "FROM alpine:latest\n";
+        let mut finding = latest_tag(text);
+        finding.labels.clear();
+        finding.help = None;
+        finding.fix = Some(Fix {
+            message: "pin to 3.20".into(),
+            applicability: Applicability::Unsafe,
+            edits: vec![Edit {
+                span: finding.span,
+                replacement: "3.20".into(),
+            }],
+        });
+        let results = results(text, vec![finding]);
+        let out = rendered(
+            &results,
+            Options {
+                quiet: true,
+                ..Options::default()
+            },
+        );
+        assert!(out.contains("help: fix (unsafe): pin to 3.20"), "{out}");
+        assert!(out.contains("FROM alpine:3.20"), "{out}");
+        assert!(!out.contains("Found"), "quiet drops the summary: {out}");
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        let text = "FROM alpine:latest\n";
+        let results = results(text, vec![latest_tag(text)]);
+        assert!(!rendered(&results, Options::default()).contains('\u{1b}'));
+        let coloured = rendered(
+            &results,
+            Options {
+                color: true,
+                quiet: false,
+            },
+        );
+        assert!(coloured.contains('\u{1b}'));
+    }
+
+    #[test]
+    fn odd_spans_do_not_panic() {
+        for text in ["", "\u{feff}FROM é", "FROM a\r\nRUN b", "é"] {
+            for span in [
+                Span::new(0, 0),
+                Span::new(1, 2),
+                Span::new(text.len(), text.len()),
+                Span::new(5, 3),
+                Span::new(0, 999),
+                Span::new(999, 1000),
+            ] {
+                let mut finding = latest_tag("FROM alpine:latest");
+                finding.span = span;
+                finding.labels[0].span = Span::new(span.end, span.start);
+                let out = rendered(&results(text, vec![finding]), Options::default());
+                assert!(out.starts_with("warning[DF002/latest-tag]"), "{out}");
+            }
+        }
+    }
+
+    #[test]
+    fn summaries() {
+        let text = "FROM alpine:latest\n";
+        let mut error = latest_tag(text);
+        error.severity = Severity::Error;
+        let mut info = latest_tag(text);
+        info.severity = Severity::Info;
+        let mut many = results(text, vec![error, latest_tag(text), latest_tag(text), info]);
+        many.errors
+            .push(FileError::new("x".as_ref(), "no such file or directory"));
+        assert_eq!(
+            summary(&many),
+            "Found 4 findings (1 error, 2 warnings, 1 info) in 1 file; 1 file could not be read."
+        );
+        assert_eq!(
+            summary(&results(text, Vec::new())),
+            "All checked: 1 file, no findings."
+        );
+        assert_eq!(
+            summary(&Results::default()),
+            "No Dockerfile or compose file found."
+        );
+    }
+}
