@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::Results;
 use crate::diagnostic::{Fix, Severity};
+use crate::source::FileKind;
 use crate::span::{Position, Span};
 
 const VERSION: u32 = 1;
@@ -14,9 +15,17 @@ const VERSION: u32 = 1;
 #[derive(Serialize)]
 struct Output<'a> {
     version: u32,
+    files: Vec<JsonFile>,
     findings: Vec<JsonFinding<'a>>,
     errors: Vec<JsonError>,
     summary: Summary,
+}
+
+/// A file that was checked (with or without findings).
+#[derive(Serialize)]
+struct JsonFile {
+    path: String,
+    kind: FileKind,
 }
 
 #[derive(Serialize)]
@@ -68,6 +77,14 @@ struct BySeverity {
 }
 
 pub(super) fn write(results: &Results, out: &mut dyn Write) -> io::Result<()> {
+    let files = results
+        .files
+        .iter()
+        .map(|file| JsonFile {
+            path: file.source.path.display().to_string(),
+            kind: file.source.kind,
+        })
+        .collect();
     let findings = results
         .findings()
         .map(|(source, finding)| JsonFinding {
@@ -105,6 +122,7 @@ pub(super) fn write(results: &Results, out: &mut dyn Write) -> io::Result<()> {
         .collect();
     let output = Output {
         version: VERSION,
+        files,
         findings,
         errors,
         summary: Summary {
@@ -122,4 +140,95 @@ pub(super) fn write(results: &Results, out: &mut dyn Write) -> io::Result<()> {
     };
     serde_json::to_writer_pretty(&mut *out, &output)?;
     writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use crate::diagnostic::{Applicability, Category, Edit, Finding, Fix, Label, Severity};
+    use crate::report::{FileError, FileResult, Format, Options, Results, write};
+    use crate::source::{FileKind, SourceFile};
+    use crate::span::{Position, Span};
+
+    #[test]
+    fn findings_errors_and_summary() {
+        let text = "FROM alpine:latest\n";
+        let results = Results {
+            files: vec![FileResult {
+                source: SourceFile::new("Dockerfile", text, FileKind::Dockerfile),
+                findings: vec![Finding {
+                    code: "DF002".into(),
+                    name: "latest-tag".into(),
+                    category: Category::Reproducibility,
+                    severity: Severity::Warning,
+                    message: "uses latest".into(),
+                    span: Span::new(12, 18),
+                    help: None,
+                    labels: vec![Label {
+                        span: Span::new(0, 4),
+                        message: "here".into(),
+                    }],
+                    fix: Some(Fix {
+                        message: "pin".into(),
+                        applicability: Applicability::Unsafe,
+                        edits: vec![Edit {
+                            span: Span::new(12, 18),
+                            replacement: "3.20".into(),
+                        }],
+                    }),
+                }],
+            }],
+            errors: vec![FileError {
+                path: "bad/Dockerfile".into(),
+                message: "stream did not contain valid UTF-8".into(),
+                position: Some(Position { line: 2, column: 3 }),
+            }],
+        };
+        let mut out = Vec::new();
+        write(Format::Json, &results, Options::default(), &mut out).unwrap();
+        let value: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(
+            value,
+            json!({
+                "version": 1,
+                "files": [{"path": "Dockerfile", "kind": "dockerfile"}],
+                "findings": [{
+                    "path": "Dockerfile",
+                    "code": "DF002",
+                    "name": "latest-tag",
+                    "category": "reproducibility",
+                    "severity": "warning",
+                    "message": "uses latest",
+                    "help": null,
+                    "start": {"line": 1, "column": 13},
+                    "end": {"line": 1, "column": 19},
+                    "span": {"start": 12, "end": 18},
+                    "labels": [{
+                        "message": "here",
+                        "start": {"line": 1, "column": 1},
+                        "end": {"line": 1, "column": 5},
+                        "span": {"start": 0, "end": 4}
+                    }],
+                    "fix": {
+                        "message": "pin",
+                        "applicability": "unsafe",
+                        "edits": [{"span": {"start": 12, "end": 18}, "replacement": "3.20"}]
+                    }
+                }],
+                "errors": [{
+                    "path": "bad/Dockerfile",
+                    "message": "stream did not contain valid UTF-8",
+                    "start": {"line": 2, "column": 3}
+                }],
+                "summary": {
+                    "files_checked": 1,
+                    "files_with_findings": 1,
+                    "findings": 1,
+                    "by_severity": {"error": 0, "warning": 1, "info": 0, "style": 0},
+                    "errors": 1
+                }
+            })
+        );
+    }
 }
