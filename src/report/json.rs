@@ -151,6 +151,38 @@ mod tests {
     use crate::source::{FileKind, SourceFile};
     use crate::span::{Position, Span};
 
+    /// The example in docs/json-output.md, parsed.
+    fn documented_example() -> Value {
+        let doc = include_str!("../../docs/json-output.md");
+        let start = doc.find("```json\n").expect("an example") + "```json\n".len();
+        let end = start + doc[start..].find("```").expect("a closed example");
+        serde_json::from_str(&doc[start..end]).expect("the example is JSON")
+    }
+
+    /// Every object key path in `value`, e.g. `findings[].labels[].span.start`.
+    fn key_paths(value: &Value) -> std::collections::BTreeSet<String> {
+        let mut paths = std::collections::BTreeSet::new();
+        let mut stack = vec![(String::new(), value)];
+        while let Some((prefix, value)) = stack.pop() {
+            match value {
+                Value::Object(map) => {
+                    for (key, child) in map {
+                        let path = format!("{prefix}.{key}");
+                        paths.insert(path.clone());
+                        stack.push((path, child));
+                    }
+                }
+                Value::Array(items) => {
+                    for item in items {
+                        stack.push((format!("{prefix}[]"), item));
+                    }
+                }
+                _ => {}
+            }
+        }
+        paths
+    }
+
     #[test]
     fn findings_errors_and_summary() {
         let text = "FROM alpine:latest\n";
@@ -188,6 +220,12 @@ mod tests {
         let mut out = Vec::new();
         write(Format::Json, &results, Options::default(), &mut out).unwrap();
         let value: Value = serde_json::from_slice(&out).unwrap();
+        // The documented example has the same fields (its finding has no fix to show).
+        let mut documented = key_paths(&documented_example());
+        let mut produced = key_paths(&value);
+        produced.retain(|path| !path.starts_with(".findings[].fix."));
+        documented.retain(|path| !path.starts_with(".findings[].fix."));
+        assert_eq!(documented, produced);
         assert_eq!(
             value,
             json!({
