@@ -152,7 +152,15 @@ impl From<io::Error> for Failure {
     }
 }
 
-fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
+fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
+    // `--select 'DF, DC'` and a trailing comma are fine; an empty selector would match all rules.
+    for selectors in [&mut args.select, &mut args.extend_select, &mut args.ignore] {
+        *selectors = selectors
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+    }
     for (option, selectors) in [
         ("--select", &args.select),
         ("--extend-select", &args.extend_select),

@@ -43,7 +43,7 @@ pub fn discover(paths: &[PathBuf], forced_kind: Option<FileKind>) -> Discovery {
                 .errors
                 .push(FileError::new(&path, io_message(&err))),
             Ok(meta) if meta.is_dir() => {
-                if FileKind::from_path(&path).is_some() && forced_kind.is_none() {
+                if FileKind::from_path(&path).is_some() {
                     // `plimsoll check app/Dockerfile` where that is a directory: the user named a
                     // file, so say it is not one rather than silently walk it.
                     discovery

@@ -303,6 +303,7 @@ fn selectors_are_validated() {
         &["check", "--select", "parse-error,DC000"][..],
         &["check", "--select", "all", "--ignore", "DC"],
         &["check", "--extend-select", "correctness", "--ignore=PL0"],
+        &["check", "--select", "PL000, DC000,", "--ignore", ""],
     ] {
         let output = plimsoll(dir.path(), args);
         assert_eq!(
