@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::Results;
+use super::{Results, printable};
 
 pub(super) fn write(results: &Results, out: &mut dyn Write) -> io::Result<()> {
     for (source, finding) in results.findings() {
@@ -11,21 +11,16 @@ pub(super) fn write(results: &Results, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "{}:{}:{}: {}[{}/{}] {}",
-            source.path.display(),
+            printable(&source.path.display().to_string()),
             at.line,
             at.column,
             finding.severity,
             finding.code,
             finding.name,
-            one_line(&finding.message),
+            printable(&finding.message),
         )?;
     }
     Ok(())
-}
-
-/// Messages are one line by convention; make sure a stray newline cannot break the format.
-fn one_line(message: &str) -> String {
-    message.replace(['\r', '\n'], " ")
 }
 
 #[cfg(test)]
@@ -47,7 +42,7 @@ mod tests {
                     name: "latest-tag".into(),
                     category: Category::Reproducibility,
                     severity: Severity::Warning,
-                    message: "image `é` uses the\nlatest tag".into(),
+                    message: "image `é\u{1b}[31m` uses the\nlatest tag".into(),
                     span: Span::new(start, start + 6),
                     help: None,
                     labels: Vec::new(),
@@ -60,7 +55,7 @@ mod tests {
         write(Format::Compact, &results, Options::default(), &mut out).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "app/Dockerfile:1:8: warning[DF002/latest-tag] image `é` uses the latest tag\n"
+            "app/Dockerfile:1:8: warning[DF002/latest-tag] image `é\\u{1b}[31m` uses the latest tag\n"
         );
     }
 }

@@ -55,12 +55,16 @@ impl FileError {
         match self.position {
             Some(at) => format!(
                 "{}:{}:{}: {}",
-                self.path.display(),
+                printable(&self.path.display().to_string()),
                 at.line,
                 at.column,
-                self.message
+                printable(&self.message)
             ),
-            None => format!("{}: {}", self.path.display(), self.message),
+            None => format!(
+                "{}: {}",
+                printable(&self.path.display().to_string()),
+                printable(&self.message)
+            ),
         }
     }
 }
@@ -117,6 +121,20 @@ pub fn write(
         Format::Compact => compact::write(results, out),
         Format::Json => json::write(results, out),
     }
+}
+
+/// `text` on one line with no control characters: messages quote user text (an unknown
+/// instruction, a file name), and raw escape sequences must not reach the terminal.
+pub fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '\r' | '\n' | '\t' => out.push(' '),
+            ch if ch.is_control() => out.extend(ch.escape_default()),
+            ch => out.push(ch),
+        }
+    }
+    out
 }
 
 /// `1 file`, `2 files`.

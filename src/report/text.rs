@@ -265,7 +265,10 @@ Found 1 finding (1 warning) in 1 file.
     #[test]
     fn colour_only_when_asked() {
         let text = "FROM alpine:latest\n";
-        let results = results(text, vec![latest_tag(text)]);
+        let mut finding = latest_tag(text);
+        // User text quoted in a message cannot smuggle escape sequences in either.
+        finding.message = "unknown instruction `\u{1b}[2J`".into();
+        let results = results(text, vec![finding]);
         assert!(!rendered(&results, Options::default()).contains('\u{1b}'));
         let coloured = rendered(
             &results,
