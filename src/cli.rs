@@ -213,18 +213,22 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     }
     write_report(&args, &results)?;
 
-    let code = if !results.errors.is_empty() {
+    Ok(ExitCode::from(exit_code(&results, args.fail_level)))
+}
+
+/// 2 when a file could not be checked, else 1 when a finding reaches `fail_level`, else 0.
+fn exit_code(results: &Results, fail_level: Severity) -> u8 {
+    if !results.errors.is_empty() {
         EXIT_ERROR
     } else if results
         .files
         .iter()
-        .any(|file| engine::fails(&file.findings, args.fail_level))
+        .any(|file| engine::fails(&file.findings, fail_level))
     {
         1
     } else {
         0
-    };
-    Ok(ExitCode::from(code))
+    }
 }
 
 fn read_stdin(args: &CheckArgs) -> Result<StdinInput, FileError> {
@@ -437,6 +441,33 @@ mod tests {
     fn arguments_parse() {
         use clap::CommandFactory;
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn exit_codes() {
+        use crate::report::FileResult;
+        use crate::source::SourceFile;
+        use crate::span::Span;
+
+        let warning = |severity| {
+            let mut finding = rules::PARSE_ERROR.finding(Span::new(0, 1), "x");
+            finding.severity = severity;
+            finding
+        };
+        let mut results = Results {
+            files: vec![FileResult {
+                source: SourceFile::new("Dockerfile", "FROM a", FileKind::Dockerfile),
+                findings: vec![warning(Severity::Warning)],
+            }],
+            errors: Vec::new(),
+        };
+        assert_eq!(exit_code(&results, Severity::Info), 1);
+        assert_eq!(exit_code(&results, Severity::Warning), 1);
+        assert_eq!(exit_code(&results, Severity::Error), 0);
+        results.errors.push(FileError::new("y".as_ref(), "gone"));
+        assert_eq!(exit_code(&results, Severity::Error), 2);
+        assert_eq!(exit_code(&results, Severity::Info), 2, "2 wins over 1");
+        assert_eq!(exit_code(&Results::default(), Severity::Style), 0);
     }
 
     #[test]

@@ -142,6 +142,37 @@ mod tests {
         assert_eq!(file.source.kind, FileKind::Compose);
     }
 
+    /// Recurse until `bytes` of stack below `base` (an address on the caller's stack) are used.
+    fn use_stack(base: usize, bytes: usize) -> usize {
+        let frame = std::hint::black_box([1u8; 1024]);
+        if base.abs_diff(frame.as_ptr() as usize) >= bytes {
+            return 1;
+        }
+        use_stack(base, bytes) + usize::from(std::hint::black_box(frame)[1])
+    }
+
+    #[test]
+    fn workers_have_big_stacks() {
+        // 4 MiB of recursion would overflow the 2 MiB stack of a default rayon worker.
+        let results = run(
+            &[],
+            Some(StdinInput {
+                path: "Dockerfile".into(),
+                kind: None,
+                bytes: b"FROM a".to_vec(),
+            }),
+            RunOptions::default(),
+            |_| {
+                let base = std::hint::black_box(0u8);
+                assert!(use_stack(std::ptr::addr_of!(base) as usize, 4 << 20) > 0);
+                Vec::new()
+            },
+        )
+        .unwrap();
+        assert_eq!(results.files.len(), 1);
+        assert_eq!(results.files[0].source.kind, FileKind::Dockerfile);
+    }
+
     #[test]
     fn a_panicking_check_fails_only_its_file() {
         let dir = tempfile::tempdir().unwrap();
