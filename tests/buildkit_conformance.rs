@@ -227,3 +227,94 @@ fn go_quote_matches_go() {
     assert_eq!(go_quote("a\"b\\\u{0}"), "\"a\\\"b\\\\\\x00\"");
     assert_eq!(logical("a \\\n# c\n\n  b", Span::new(0, 12), '\\'), "a   b");
 }
+
+fn corpus_files(root: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Corpus files BuildKit's instruction layer rejects that buildkit-rejects.txt does not list
+/// (checked against moby/buildkit `instructions/parse.go`): `parseHealthcheck` fails on a bare
+/// `HEALTHCHECK`, `HEALTHCHECK CMD` without a command and unknown types; `parseBuildStageName`
+/// fails on `FROM` without an image and `FROM x AS` (two arguments).
+const LIST_OMISSIONS: &[&str] = &[
+    "corpus/dockerfiles/moby__buildkit/frontend/dockerfile/parser/testfiles/health/Dockerfile",
+    "corpus/dockerfiles/openshift__imagebuilder/dockerfile/parser/testfiles/health/Dockerfile",
+    "corpus/dockerfiles/openshift__imagebuilder/dockerclient/testdata/Dockerfile.badhealthcheck",
+    "corpus/dockerfiles/docker__docker-language-server/testdata/completion/Dockerfile",
+];
+
+/// Every corpus Dockerfile BuildKit accepts must parse without errors; the ones it rejects
+/// are listed in ../shared/conformance/buildkit-rejects.txt.
+#[test]
+fn corpus_sweep_only_rejects_have_errors() {
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    let corpus = shared.join("corpus/dockerfiles");
+    let Ok(rejects) = std::fs::read_to_string(shared.join("conformance/buildkit-rejects.txt"))
+    else {
+        eprintln!("note: ../shared absent; corpus sweep skipped");
+        return;
+    };
+    let rejects: std::collections::HashSet<&str> = rejects.lines().map(str::trim).collect();
+    let files = corpus_files(&corpus);
+    let mut with_errors = Vec::new();
+    let mut unexpected = Vec::new();
+    let mut parsed = 0;
+    for file in &files {
+        let Ok(bytes) = std::fs::read(file) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        let df = parse(&text);
+        parsed += 1;
+        let rel = file
+            .strip_prefix(&shared)
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if !df.errors.is_empty() {
+            with_errors.push(rel.clone());
+            if !rejects.contains(rel.as_str()) && !LIST_OMISSIONS.contains(&rel.as_str()) {
+                let first = &df.errors[0];
+                unexpected.push(format!(
+                    "{rel}: {} at {:?} `{}`",
+                    first.message,
+                    first.span,
+                    first.span.text(&text)
+                ));
+            }
+        }
+    }
+    eprintln!(
+        "corpus sweep: {parsed} files, {} with errors ({} listed as BuildKit rejects), {} unexpected",
+        with_errors.len(),
+        with_errors
+            .iter()
+            .filter(|f| rejects.contains(f.as_str()))
+            .count(),
+        unexpected.len()
+    );
+    for f in &with_errors {
+        eprintln!("  error: {f}");
+    }
+    assert!(parsed > 0);
+    assert!(
+        unexpected.is_empty(),
+        "unexpected errors:\n{}",
+        unexpected.join("\n")
+    );
+}

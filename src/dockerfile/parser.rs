@@ -21,6 +21,9 @@ use super::lexer::{
 use crate::image::ImageRef;
 use crate::span::{Span, Spanned};
 
+/// BuildKit reads lines with a `bufio.Scanner` whose buffer is 64 KiB.
+const MAX_LINE: usize = 64 * 1024;
+
 const BOM: &str = "\u{feff}";
 
 /// Parse a Dockerfile. Never panics; problems end up in [`Dockerfile::errors`].
@@ -150,12 +153,29 @@ impl<'a> Parser<'a> {
         });
     }
 
+    /// The physical line at `pos`, reporting lines over BuildKit's scanner limit (a 64 KiB
+    /// buffer, line terminator included), which BuildKit rejects.
+    fn line(&mut self, pos: usize) -> Option<Line> {
+        let line = next_line(self.text, pos)?;
+        if line.next - line.start > MAX_LINE {
+            self.error(
+                Span::new(line.start, line.end),
+                format!(
+                    "line of {} bytes is longer than BuildKit's limit of {} bytes",
+                    line.end - line.start,
+                    MAX_LINE - 1
+                ),
+            );
+        }
+        Some(line)
+    }
+
     fn run(&mut self) {
         let text = self.text;
         let mut pos = if text.starts_with(BOM) { BOM.len() } else { 0 };
         let mut directives_done = false;
         let mut seen_instruction = false;
-        while let Some(line) = next_line(text, pos) {
+        while let Some(line) = self.line(pos) {
             pos = line.next;
             let first = skip_space(text, line.start, line.end);
             if !directives_done {
@@ -298,7 +318,7 @@ impl<'a> Parser<'a> {
             }
         };
         while more {
-            let Some(next) = next_line(text, pos) else {
+            let Some(next) = self.line(pos) else {
                 break;
             };
             pos = next.next;
@@ -470,15 +490,8 @@ impl<'a> Parser<'a> {
                         );
                     }
                     let name = logical.spanned(words[2].0, words[2].1);
-                    if !valid_stage_name(&name.value) {
-                        self.error(
-                            name.span,
-                            format!(
-                                "invalid name for build stage `{}`: it must start with a letter and contain only letters, digits, `-`, `_` and `.`",
-                                name.value
-                            ),
-                        );
-                    }
+                    // Stage names are not validated here: BuildKit expands ARGs in them
+                    // first, and a rule can judge the expanded name.
                     alias = Some(name);
                 }
                 (Command::From(From { image, alias }), false)
@@ -878,7 +891,7 @@ impl<'a> Parser<'a> {
             let body_start = pos;
             let mut body = String::new();
             let mut terminator = None;
-            while let Some(l) = next_line(text, pos) {
+            while let Some(l) = self.line(pos) {
                 pos = l.next;
                 let content = text.get(l.start..l.end).unwrap_or("");
                 let candidate = if marker.strip_tabs {
@@ -947,13 +960,6 @@ fn json_items(logical: &Logical, items: Vec<(String, usize, usize)>) -> Vec<Span
 
 fn not_strings(kw: &str) -> String {
     format!("{kw}: when using JSON array syntax, arrays must be comprised of strings only")
-}
-
-/// BuildKit's stage name rule: `^[a-z][a-z0-9-_.]*$` after lower-casing.
-fn valid_stage_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// Assign stages, resolve FROM bases against global ARGs, and report instructions before
