@@ -260,13 +260,11 @@ pub(crate) fn parse_words(
             blank_ok = true;
         }
         if c == escape {
-            match chars.next() {
-                Some((j, n)) => {
-                    word.push(c);
-                    word.push(n);
-                    word_end = start + j + n.len_utf8();
-                }
-                None => {}
+            // An escape at the very end of the text is dropped.
+            if let Some((j, n)) = chars.next() {
+                word.push(c);
+                word.push(n);
+                word_end = start + j + n.len_utf8();
             }
             continue;
         }
