@@ -830,6 +830,11 @@ fn ten_megabyte_single_line() {
     let start = std::time::Instant::now();
     let df = parse(&text);
     let elapsed = start.elapsed();
+    eprintln!(
+        "parsed a {} byte line in {elapsed:?} ({:.0} MB/s)",
+        text.len(),
+        text.len() as f64 / elapsed.as_secs_f64() / 1e6
+    );
     assert_eq!(shell(&df.instructions[1]).value.len(), 5 + 10_000_000);
     assert_eq!(df.errors.len(), 1, "BuildKit's line limit is reported");
     assert!(elapsed.as_secs() < 5, "took {elapsed:?}");
@@ -846,6 +851,11 @@ fn many_instructions_are_linear() {
     let start = std::time::Instant::now();
     let df = parse(&text);
     let elapsed = start.elapsed();
+    eprintln!(
+        "parsed {} bytes in {elapsed:?} ({:.0} MB/s)",
+        text.len(),
+        text.len() as f64 / elapsed.as_secs_f64() / 1e6
+    );
     no_errors(&df);
     assert_eq!(df.instructions.len(), 100_001);
     assert_eq!(df.comments.len(), 50_000);

@@ -199,25 +199,24 @@ pub(crate) fn extract_flags(text: &str, start: usize, end: usize) -> (Vec<RawFla
 }
 
 /// BuildKit's `parseWords`: split on whitespace outside quotes, keeping quotes and escapes in
-/// the words. Returns `(start, end, word)`; the word differs from the source slice only when a
-/// trailing escape char at the very end is dropped.
+/// the words. Returns word ranges; BuildKit's word equals the source slice, except that an
+/// escape char at the very end of the text is dropped, which the range leaves out too.
 pub(crate) fn parse_words(
     text: &str,
     start: usize,
     end: usize,
     escape: char,
-) -> Vec<(usize, usize, String)> {
+) -> Vec<(usize, usize)> {
     let mut words = Vec::new();
     let Some(s) = text.get(start..end) else {
         return words;
     };
     let mut in_word = false;
     let mut quote: Option<char> = None;
-    let mut word = String::new();
     let mut word_start = start;
     let mut word_end = start;
     let mut blank_ok = false;
-    let mut chars = s.char_indices().peekable();
+    let mut chars = s.char_indices();
     while let Some((i, c)) = chars.next() {
         let at = start + i;
         if !in_word {
@@ -226,6 +225,7 @@ pub(crate) fn parse_words(
             }
             in_word = true;
             word_start = at;
+            word_end = at;
         }
         if let Some(q) = quote {
             if c == q {
@@ -233,24 +233,18 @@ pub(crate) fn parse_words(
             }
             if c == escape && q != '\'' {
                 match chars.next() {
-                    Some((j, n)) => {
-                        word.push(c);
-                        word.push(n);
-                        word_end = start + j + n.len_utf8();
-                    }
+                    Some((j, n)) => word_end = start + j + n.len_utf8(),
                     None => quote = None,
                 }
                 continue;
             }
-            word.push(c);
             word_end = at + c.len_utf8();
             continue;
         }
         if is_space(c) {
-            if blank_ok || !word.is_empty() {
-                words.push((word_start, word_end, std::mem::take(&mut word)));
+            if blank_ok || word_end > word_start {
+                words.push((word_start, word_end));
             }
-            word.clear();
             in_word = false;
             blank_ok = false;
             continue;
@@ -262,17 +256,14 @@ pub(crate) fn parse_words(
         if c == escape {
             // An escape at the very end of the text is dropped.
             if let Some((j, n)) = chars.next() {
-                word.push(c);
-                word.push(n);
                 word_end = start + j + n.len_utf8();
             }
             continue;
         }
-        word.push(c);
         word_end = at + c.len_utf8();
     }
-    if in_word && (blank_ok || !word.is_empty()) {
-        words.push((word_start, word_end, word));
+    if in_word && (blank_ok || word_end > word_start) {
+        words.push((word_start, word_end));
     }
     words
 }
@@ -566,7 +557,7 @@ mod tests {
     fn words_keep_quotes() {
         let s = r#"a="b c" d\ e"#;
         let words = parse_words(s, 0, s.len(), '\\');
-        let w: Vec<&str> = words.iter().map(|w| w.2.as_str()).collect();
+        let w: Vec<&str> = words.iter().map(|&(a, b)| &s[a..b]).collect();
         assert_eq!(w, vec![r#"a="b c""#, r"d\ e"]);
     }
 

@@ -31,6 +31,7 @@ pub fn parse(text: &str) -> Dockerfile {
     let mut parser = Parser {
         text,
         escape: '\\',
+        buffer: Logical::new(),
         out: Dockerfile {
             escape: '\\',
             ..Dockerfile::default()
@@ -135,11 +136,13 @@ struct Parser<'a> {
     text: &'a str,
     escape: char,
     out: Dockerfile,
+    buffer: Logical,
 }
 
 /// Keyword, flags and argument range of one (possibly ONBUILD-nested) instruction.
 struct Split {
-    keyword_text: String,
+    /// The keyword's range in the logical line.
+    keyword: (usize, usize),
     keyword_span: Span,
     flags: Vec<Flag>,
     args: (usize, usize),
@@ -303,9 +306,24 @@ impl<'a> Parser<'a> {
 
     /// Parse one instruction whose first line starts at `first`; returns the position of
     /// the next unread line.
-    fn instruction(&mut self, first: usize, line: Line, mut pos: usize) -> usize {
+    fn instruction(&mut self, first: usize, line: Line, pos: usize) -> usize {
+        // The logical-line buffers are reused from one instruction to the next.
+        let mut logical = std::mem::replace(&mut self.buffer, Logical::new());
+        logical.text.clear();
+        logical.pieces.clear();
+        let pos = self.instruction_in(&mut logical, first, line, pos);
+        self.buffer = logical;
+        pos
+    }
+
+    fn instruction_in(
+        &mut self,
+        logical: &mut Logical,
+        first: usize,
+        line: Line,
+        mut pos: usize,
+    ) -> usize {
         let text = self.text;
-        let mut logical = Logical::new();
         let mut last_end = line.end;
         let mut more = match self.continuation(first, line.end) {
             Some(cut) => {
@@ -340,15 +358,19 @@ impl<'a> Parser<'a> {
             }
         }
 
-        let Some(split) = self.split(&logical, 0, logical.text.len()) else {
+        let Some(split) = self.split(logical, 0, logical.text.len()) else {
             return pos;
         };
-        let Some(keyword) = Keyword::parse(&split.keyword_text) else {
-            let message = format!("unknown instruction `{}`", split.keyword_text);
+        let keyword_text = logical
+            .text
+            .get(split.keyword.0..split.keyword.1)
+            .unwrap_or("");
+        let Some(keyword) = Keyword::parse(keyword_text) else {
+            let message = format!("unknown instruction `{keyword_text}`");
             self.error(split.keyword_span, message);
             return pos;
         };
-        let (command, json) = self.command(keyword, &split, &logical, true);
+        let (command, json) = self.command(keyword, &split, logical, true);
 
         // Heredocs: BuildKit looks for them on RUN/COPY/ADD (also behind ONBUILD) in shell form.
         let mut heredocs = Vec::new();
@@ -364,7 +386,7 @@ impl<'a> Parser<'a> {
             && !inner_json
             && logical.text.contains("<<")
         {
-            let (docs, after, end) = self.heredocs(&logical, pos);
+            let (docs, after, end) = self.heredocs(logical, pos);
             heredocs = docs;
             pos = after;
             if let Some(end) = end {
@@ -373,7 +395,10 @@ impl<'a> Parser<'a> {
         }
 
         let mut command = command;
-        if let Command::Onbuild(inner) = &mut command {
+        if let Command::Onbuild(inner) = &mut command
+            && !heredocs.is_empty()
+        {
+            // The trigger owns the heredocs it opened, so its span reaches the terminator.
             inner.heredocs = heredocs.clone();
             inner.span = Span::new(inner.span.start, last_end);
         }
@@ -402,7 +427,7 @@ impl<'a> Parser<'a> {
         let word = line.get(lo..hi)?;
         let kw_len = word.find(is_token_space).unwrap_or(word.len());
         let kw_end = lo + kw_len;
-        let keyword_text = line.get(lo..kw_end)?.to_string();
+
         let keyword_span = logical.span(lo, kw_end);
         let mut args_start = kw_end;
         while let Some(c) = line.get(args_start..hi).and_then(|s| s.chars().next()) {
@@ -419,7 +444,7 @@ impl<'a> Parser<'a> {
         }
         let rest = skip_space(line, rest, hi);
         Some(Split {
-            keyword_text,
+            keyword: (lo, kw_end),
             keyword_span,
             flags,
             args: (rest, hi),
@@ -568,7 +593,8 @@ impl<'a> Parser<'a> {
                     self.error(split.keyword_span, "ARG requires at least one argument");
                 }
                 let mut pairs = Vec::with_capacity(words.len());
-                for (ws, we, word) in words {
+                for (ws, we) in words {
+                    let word = line.get(ws..we).unwrap_or("");
                     let span = logical.span(ws, we);
                     let (key, value) = match word.find('=') {
                         Some(eq) => {
@@ -721,7 +747,7 @@ impl<'a> Parser<'a> {
             self.error(keyword_span, format!("{kw} requires at least one argument"));
             return pairs;
         };
-        if !first.2.contains('=') {
+        if !line.get(first.0..first.1).unwrap_or("").contains('=') {
             // Legacy form: the key, whitespace, then everything else is the value.
             let rest = line.get(a..b).unwrap_or("");
             let Some(sep) = rest.find(is_token_space) else {
@@ -749,7 +775,8 @@ impl<'a> Parser<'a> {
             });
             return pairs;
         }
-        for (ws, we, word) in words {
+        for (ws, we) in words {
+            let word = line.get(ws..we).unwrap_or("");
             let span = logical.span(ws, we);
             let Some(eq) = word.find('=') else {
                 self.error(
@@ -827,8 +854,12 @@ impl<'a> Parser<'a> {
             self.error(split.keyword_span, "ONBUILD requires at least one argument");
             return (Command::Invalid, false);
         };
-        let Some(keyword) = Keyword::parse(&inner.keyword_text) else {
-            let message = format!("unknown instruction `{}`", inner.keyword_text);
+        let keyword_text = logical
+            .text
+            .get(inner.keyword.0..inner.keyword.1)
+            .unwrap_or("");
+        let Some(keyword) = Keyword::parse(keyword_text) else {
+            let message = format!("unknown instruction `{keyword_text}`");
             self.error(inner.keyword_span, message);
             return (Command::Invalid, false);
         };
