@@ -1290,3 +1290,55 @@ mod differential {
         );
     }
 }
+
+#[test]
+fn backtick_escape_keeps_windows_paths() {
+    let text = "# escape=`\nFROM mcr.microsoft.com/windows/servercore\nWORKDIR C:\\\nRUN dir C:\\ `\n    && echo done\n";
+    let df = parse(text);
+    no_errors(&df);
+    let Command::Workdir(w) = &df.instructions[1].command else {
+        panic!()
+    };
+    assert_eq!(w.value, "C:\\");
+    let t = shell(&df.instructions[2]);
+    assert_eq!(t.value, "dir C:\\     && echo done");
+    assert_offsets(text, t);
+}
+
+#[test]
+fn crlf_heredoc() {
+    let text = "FROM a\r\nRUN <<EOF\r\necho hi\r\nEOF\r\nRUN next\r\n";
+    let df = parse(text);
+    no_errors(&df);
+    let h = &df.instructions[1].heredocs[0];
+    assert_eq!(h.body.value, "echo hi\r\n");
+    assert_eq!(at(text, h.terminator_span), "EOF");
+    assert_eq!(
+        at(text, df.instructions[1].span),
+        "RUN <<EOF\r\necho hi\r\nEOF"
+    );
+    assert_eq!(df.instructions.len(), 3);
+}
+
+#[test]
+fn trailing_whitespace_and_comment_after_continuation() {
+    let text = "FROM a\nONBUILD RUN echo hi   \nRUN a \\\n  b\n# trailing comment\n";
+    let df = parse(text);
+    no_errors(&df);
+    let Command::Onbuild(inner) = &df.instructions[1].command else {
+        panic!()
+    };
+    assert_eq!(at(text, inner.span), "RUN echo hi");
+    assert_eq!(at(text, df.instructions[1].args_span), "RUN echo hi");
+    assert_eq!(at(text, df.instructions[2].span), "RUN a \\\n  b");
+    assert_eq!(df.comments.len(), 1);
+}
+
+#[test]
+fn tree_serializes() {
+    let df = parse(
+        "FROM a AS b\nRUN --mount=type=cache,target=/x echo\nCMD [\"x\"]\nENV A=1\nCOPY a b\n",
+    );
+    let json = serde_json::to_string(&df).expect("serializes");
+    assert!(json.contains("\"keyword\":\"RUN\""), "{json}");
+}
