@@ -703,6 +703,22 @@ fn unknown_instruction_recovers() {
 }
 
 #[test]
+fn lone_continuation_is_an_error() {
+    // A lone escape joins the next line into the same instruction, as in BuildKit.
+    let text = "FROM a\n\\\n\nRUN ok\n";
+    let df = parse(text);
+    no_errors(&df);
+    assert_eq!(at(text, df.instructions[1].span), "\\\n\nRUN ok");
+    assert_eq!(at(text, df.instructions[1].keyword_span), "RUN");
+    // At the end of the file it leaves an instruction without a name.
+    let text = "FROM a\n  \\\n";
+    let df = parse(text);
+    assert_eq!(df.errors.len(), 1);
+    assert_eq!(at(text, df.errors[0].span), "\\");
+    assert_eq!(df.instructions.len(), 1);
+}
+
+#[test]
 fn from_without_image_is_an_error() {
     let text = "FROM\nRUN x\nFROM a b\n";
     let df = parse(text);

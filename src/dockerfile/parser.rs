@@ -359,6 +359,12 @@ impl<'a> Parser<'a> {
         }
 
         let Some(split) = self.split(logical, 0, logical.text.len()) else {
+            // Only continuation chars: BuildKit makes an instruction with an empty name, which
+            // its instruction layer rejects as unknown.
+            self.error(
+                Span::new(first, last_end),
+                "line continuation without an instruction",
+            );
             return pos;
         };
         let keyword_text = logical
