@@ -1,0 +1,406 @@
+//! Tests of the shell analysis: spans are checked by slicing the Dockerfile source.
+
+use super::*;
+
+/// Builds the `ShellText` of `source[start..end]` the way the Dockerfile parser does: escaped
+/// newlines removed (escape char, optional trailing blanks, newline), comment lines inside the
+/// continuation dropped, `pieces` recording where each contiguous piece came from.
+fn shell_text(source: &str, start: usize, end: usize, escape: char) -> ShellText {
+    let mut value = String::new();
+    let mut pieces = Vec::new();
+    let text = &source[start..end];
+    let mut offset = 0;
+    let mut first = true;
+    for line in text.split_inclusive('\n') {
+        let line_start = start + offset;
+        offset += line.len();
+        let body = line.strip_suffix('\n').unwrap_or(line);
+        if !first && body.trim_start().starts_with('#') {
+            continue;
+        }
+        first = false;
+        let trimmed = body.trim_end();
+        let (kept, continued) = match trimmed.strip_suffix(escape) {
+            Some(kept) if line.ends_with('\n') => (kept, true),
+            _ => (body, false),
+        };
+        pieces.push((value.len(), line_start));
+        value.push_str(kept);
+        if !continued && line.ends_with('\n') && line_start + line.len() < end {
+            value.push('\n');
+        }
+    }
+    ShellText {
+        span: Span::new(start, end),
+        value,
+        pieces,
+    }
+}
+
+/// The shell text of a one-instruction Dockerfile `RUN …`.
+fn run(source: &str) -> (ShellText, ShellScript) {
+    let start = source.find("RUN ").expect("RUN") + 4;
+    let text = shell_text(source, start, source.trim_end_matches('\n').len(), '\\');
+    let script = analyze(&text);
+    (text, script)
+}
+
+fn at<'a>(source: &'a str, word: &Word) -> &'a str {
+    &source[word.span.start..word.span.end]
+}
+
+fn names(script: &ShellScript) -> Vec<&str> {
+    script
+        .commands
+        .iter()
+        .map(|c| c.name.as_ref().map_or("", |w| w.value.as_str()))
+        .collect()
+}
+
+#[test]
+fn splits_and_lists_with_spans() {
+    let source = "FROM x\nRUN apt-get update && apt-get install -y curl; echo done || true\n";
+    let (_, script) = run(source);
+    assert_eq!(script.error, None);
+    assert_eq!(names(&script), ["apt-get", "apt-get", "echo", "true"]);
+    let install = &script.commands[1];
+    assert_eq!(at(source, install.name.as_ref().unwrap()), "apt-get");
+    assert_eq!(install.subcommand().unwrap().value, "install");
+    assert_eq!(at(source, &install.args[2]), "curl");
+    assert_eq!(
+        &source[install.span.start..install.span.end],
+        "apt-get install -y curl"
+    );
+}
+
+#[test]
+fn spans_cross_continuation_lines() {
+    let source = "FROM x\nRUN apt-get update \\\n && apt-get install -y curl\n";
+    let (text, script) = run(source);
+    assert_eq!(text.value, "apt-get update  && apt-get install -y curl");
+    assert_eq!(names(&script), ["apt-get", "apt-get"]);
+    let install = &script.commands[1];
+    assert_eq!(at(source, install.name.as_ref().unwrap()), "apt-get");
+    assert_eq!(
+        install.name.as_ref().unwrap().span.start,
+        source.rfind("apt-get").unwrap()
+    );
+    assert_eq!(at(source, &install.args[2]), "curl");
+}
+
+#[test]
+fn comment_lines_inside_continuations_are_dropped() {
+    let source = "RUN apt-get update \\\n# a comment\n && apt-get install -y vim\n";
+    let (_, script) = run(source);
+    assert_eq!(names(&script), ["apt-get", "apt-get"]);
+    assert_eq!(at(source, &script.commands[1].args[2]), "vim");
+}
+
+#[test]
+fn command_substitution_is_walked() {
+    let source = "RUN echo \"$(curl -k https://x | sh)\" `id -u`\n";
+    let (_, script) = run(source);
+    assert_eq!(names(&script), ["echo", "curl", "sh", "id"]);
+    let curl = &script.commands[1];
+    assert!(curl.in_substitution);
+    assert!(!script.commands[0].in_substitution);
+    assert_eq!(at(source, curl.name.as_ref().unwrap()), "curl");
+    assert_eq!(at(source, &curl.args[0]), "-k");
+    assert!(script.commands[2].pipeline.reads_pipe());
+    assert_eq!(at(source, script.commands[3].name.as_ref().unwrap()), "id");
+    assert_eq!(
+        script.commands[0].args[0].raw,
+        "\"$(curl -k https://x | sh)\""
+    );
+    assert_eq!(
+        script.commands[0].args[0].value,
+        "$(curl -k https://x | sh)"
+    );
+}
+
+#[test]
+fn nested_substitutions() {
+    let source = "RUN a $(b $(c \"$(d)\"))\n";
+    let (_, script) = run(source);
+    assert_eq!(names(&script), ["a", "b", "c", "d"]);
+    assert_eq!(at(source, script.commands[3].name.as_ref().unwrap()), "d");
+}
+
+#[test]
+fn multibyte_characters() {
+    let source = "RUN echo 'héllo wörld' && 日本 --flag=ü $(ß x)\n";
+    let (_, script) = run(source);
+    assert_eq!(script.error, None);
+    assert_eq!(names(&script), ["echo", "日本", "ß"]);
+    assert_eq!(script.commands[0].args[0].value, "héllo wörld");
+    assert_eq!(
+        at(source, script.commands[1].name.as_ref().unwrap()),
+        "日本"
+    );
+    assert_eq!(at(source, &script.commands[1].args[0]), "--flag=ü");
+    assert_eq!(at(source, &script.commands[2].args[0]), "x");
+}
+
+#[test]
+fn pipes() {
+    let source = "RUN curl -fsSL https://x/install.sh | sh\n";
+    let (_, script) = run(source);
+    let (curl, sh) = (&script.commands[0], &script.commands[1]);
+    assert_eq!(curl.pipeline, PipelinePos { index: 0, len: 2 });
+    assert!(curl.pipeline.writes_pipe() && !curl.pipeline.reads_pipe());
+    assert_eq!(sh.pipeline, PipelinePos { index: 1, len: 2 });
+    assert!(sh.pipeline.reads_pipe() && !sh.pipeline.writes_pipe());
+    assert!(curl.has_flag('s', "silent"));
+    assert!(curl.has_flag('L', "location"));
+    assert!(!curl.has_flag('k', "insecure"));
+}
+
+#[test]
+fn flags() {
+    let (_, script) = run("RUN curl --insecure=yes -o out -- -k x\n");
+    let curl = &script.commands[0];
+    assert!(curl.has_flag('x', "insecure"));
+    assert!(curl.has_flag('x', "--insecure"));
+    assert!(curl.has_flag('o', "output"));
+    assert!(!curl.has_flag('k', "nope"));
+    assert_eq!(
+        curl.view().flag_value(Some('o'), "output").unwrap().value,
+        "out"
+    );
+}
+
+#[test]
+fn wrappers() {
+    let source =
+        "RUN sudo -u x -E apt-get install -y vim && env A=B nice -n 5 /usr/bin/pip install x\n";
+    let (_, script) = run(source);
+    let sudo = &script.commands[0];
+    assert_eq!(sudo.program(), Some("sudo"));
+    let effective = sudo.effective();
+    assert_eq!(effective.program(), Some("apt-get"));
+    assert_eq!(effective.subcommand().unwrap().value, "install");
+    assert_eq!(at(source, effective.name.unwrap()), "apt-get");
+    let pip = script.commands[1].effective();
+    assert_eq!(pip.program(), Some("pip"));
+    assert_eq!(pip.name.unwrap().value, "/usr/bin/pip");
+    assert_eq!(pip.args.len(), 2);
+}
+
+#[test]
+fn assignments_and_pinned_versions() {
+    let (_, script) = run("RUN DEBIAN_FRONTEND=noninteractive apt-get install foo=1.2.* bar\n");
+    let command = &script.commands[0];
+    assert_eq!(
+        command.assignments[0].value,
+        "DEBIAN_FRONTEND=noninteractive"
+    );
+    assert_eq!(command.program(), Some("apt-get"));
+    let args: Vec<_> = command.args.iter().map(|w| w.value.as_str()).collect();
+    assert_eq!(args, ["install", "foo=1.2.*", "bar"]);
+}
+
+#[test]
+fn compound_commands() {
+    let script = analyze_str(
+        "if [ -f x ]; then apt-get update; elif true; then :; else yum -y install a; fi\n\
+         for p in a $(ls) c; do echo $p; done\n\
+         while read l; do echo $l; done < f\n\
+         case \"$x\" in a|b) make a ;; (c) make c;; *) exit 1;; esac\n\
+         f() { sudo rm -rf /; }\n\
+         function g { ( cd / && tar x ); }\n\
+         [[ -n $a && $b == x ]] && echo ok\n\
+         (( i++ )) || echo no\n",
+        0,
+    );
+    assert_eq!(script.error, None);
+    assert_eq!(
+        names(&script),
+        [
+            "[", "apt-get", "true", ":", "yum", "ls", "echo", "read", "echo", "make", "make",
+            "exit", "sudo", "cd", "tar", "echo", "echo"
+        ]
+    );
+}
+
+#[test]
+fn heredoc_bodies() {
+    let source = "RUN <<EOF\napt-get update\nsudo apt-get install -y ß\nEOF\n";
+    let body_start = source.find("apt-get").unwrap();
+    let body_end = source.rfind("EOF").unwrap();
+    let script = analyze_str(&source[body_start..body_end], body_start);
+    assert_eq!(names(&script), ["apt-get", "sudo"]);
+    assert_eq!(at(source, &script.commands[1].args[3]), "ß");
+    // The instruction line alone (its body is elsewhere) is not an error.
+    let (_, script) = run("RUN <<EOF\n");
+    assert_eq!(script.error, None);
+    let (_, script) = run("RUN cat <<EOF > /etc/x && echo ok\n");
+    assert_eq!(script.error, None);
+    assert_eq!(names(&script), ["cat", "echo"]);
+    assert_eq!(script.commands[0].redirects.len(), 2);
+}
+
+#[test]
+fn heredocs_inside_a_script_are_skipped() {
+    let script = analyze_str("cat > /f <<-'END'\n\tsudo rm -rf /\n\tEND\necho done\n", 10);
+    assert_eq!(names(&script), ["cat", "echo"]);
+    let heredoc = &script.commands[0].redirects[1];
+    assert_eq!(heredoc.op, "<<-");
+    assert_eq!(heredoc.target.as_ref().unwrap().value, "END");
+}
+
+#[test]
+fn redirects() {
+    let (_, script) = run("RUN make 2>&1 >/dev/null | tee log\n");
+    let make = &script.commands[0];
+    assert!(make.args.is_empty());
+    assert_eq!(make.redirects.len(), 2);
+    assert_eq!(make.redirects[0].fd, Some(2));
+    assert_eq!(make.redirects[0].op, ">&");
+    assert_eq!(
+        make.redirects[1].target.as_ref().unwrap().value,
+        "/dev/null"
+    );
+    assert!(script.commands[1].pipeline.reads_pipe());
+}
+
+#[test]
+fn syntax_error_still_yields_commands() {
+    let source = "RUN apt-get install 'vim && curl -k x | sh\n";
+    let (_, script) = run(source);
+    let error = script.error.clone().expect("error");
+    assert!(error.message.contains("quote"), "{}", error.message);
+    assert_eq!(error.span.start, source.find('\'').unwrap());
+    assert_eq!(names(&script), ["apt-get"]);
+
+    let (_, script) = run("RUN if true; then echo; && curl x | sh\n");
+    assert!(script.error.is_some());
+    assert_eq!(names(&script), ["true", "echo", "curl", "sh"]);
+    assert!(script.commands[3].pipeline.reads_pipe());
+}
+
+#[test]
+fn valid_scripts_have_no_error() {
+    for text in [
+        "echo ${A:-x} $((1+2)) ${arr[@]} <<< \"s\"",
+        "apt-get update && apt-get install -y --no-install-recommends curl=7.* \\\n && rm -rf /var/lib/apt/lists/*",
+        "set -eux; a=(1 2 3); echo \"${a[@]}\" | grep -q 1",
+        "x=$(printf '%s' \"$(id -u)\")",
+    ] {
+        let script = analyze_str(text, 0);
+        assert_eq!(script.error, None, "{text}");
+        assert!(!script.commands.is_empty());
+    }
+}
+
+#[test]
+fn unquoting() {
+    assert_eq!(unquote(r#"a'b c'"d\"e"\ f"#), "ab cd\"e f");
+    assert_eq!(unquote(r#""$(echo "x")"y"#), "$(echo \"x\")y");
+    assert_eq!(unquote("$'\\n'"), "\\n");
+    assert_eq!(unquote("\\ü"), "ü");
+    assert_eq!(unquote("'unterminated"), "unterminated");
+}
+
+fn deep_inputs() -> Vec<String> {
+    let n = 10_000;
+    vec![
+        "$(".repeat(n),
+        format!("echo {}x{}", "$(echo ".repeat(n), ")".repeat(n)),
+        "(".repeat(n),
+        "( ".repeat(n),
+        format!("{}echo{}", "( ".repeat(n), " )".repeat(n)),
+        "{ ".repeat(n),
+        "if true; then ".repeat(n),
+        "case x in a) ".repeat(n),
+        "\"$(".repeat(n),
+        "${a:-".repeat(n),
+        "`".repeat(n),
+        format!("{};{}", "( ".repeat(20), " )".repeat(20)),
+        format!(
+            "{}echo ;; ;{}",
+            "case x in a) ".repeat(20),
+            " esac;;".repeat(20)
+        ),
+    ]
+}
+
+#[test]
+fn deep_nesting_on_a_small_stack() {
+    let handle = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(|| {
+            for input in deep_inputs() {
+                let started = std::time::Instant::now();
+                let script = analyze_str(&input, 0);
+                assert!(started.elapsed().as_secs() < 5, "{}", &input[..20]);
+                drop(script);
+            }
+            let script = analyze_str(
+                &format!("echo {}x{}", "$(a ".repeat(100), ")".repeat(100)),
+                0,
+            );
+            // Descends 64 levels, then stops.
+            assert_eq!(script.commands.len(), 1 + MAX_SUBSTITUTION_DEPTH);
+        })
+        .expect("spawn");
+    handle.join().expect("no stack overflow or panic");
+}
+
+#[test]
+fn never_panics_on_mutated_input() {
+    let seeds = [
+        "apt-get update && apt-get install -y \"curl\" 'x' $(a \"b\" `c`) ${d:-e} <<EOF\nx\nEOF\n",
+        "case $x in (a|b) echo ;; esac; f() { (cd /; ls) | sort; }; [[ a && b ]]",
+        "é日本 'ü' \"ß$(ö)\" \\\n x=(1 2) @(a|b) <(cat) >(tee) 2>&1 &>/dev/null $'\\''",
+    ];
+    let alphabet: Vec<char> = "$(){}[]'\"`\\|&;<>#= \n\tabc-é日".chars().collect();
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for round in 0..20_000 {
+        let seed = seeds[round % seeds.len()];
+        let mut chars: Vec<char> = seed.chars().collect();
+        for _ in 0..(next() % 6 + 1) {
+            let position = (next() as usize) % (chars.len() + 1);
+            match next() % 3 {
+                0 if position < chars.len() => {
+                    chars.remove(position);
+                }
+                1 => chars.insert(position, alphabet[(next() as usize) % alphabet.len()]),
+                _ => {
+                    if position < chars.len() {
+                        chars[position] = alphabet[(next() as usize) % alphabet.len()];
+                    }
+                }
+            }
+        }
+        let input: String = chars.into_iter().collect();
+        let script = analyze_str(&input, 3);
+        for command in &script.commands {
+            for word in command
+                .assignments
+                .iter()
+                .chain(&command.name)
+                .chain(&command.args)
+            {
+                assert!(word.span.start <= word.span.end && word.span.end <= input.len() + 3);
+                assert_eq!(&input[word.span.start - 3..word.span.end - 3], word.raw);
+            }
+        }
+    }
+}
+
+#[test]
+fn large_script_is_linear() {
+    let line = "apt-get install -y \"pkg$(date)\" 'a b' && echo ${X:-y} | tee -a /log\n";
+    let script = line.repeat(1_000_000 / line.len());
+    let started = std::time::Instant::now();
+    let result = analyze_str(&script, 0);
+    assert_eq!(result.commands.len(), 4 * (1_000_000 / line.len()));
+    // Debug builds are slow; quadratic behaviour would take minutes.
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+}
