@@ -404,3 +404,145 @@ fn large_script_is_linear() {
     // Debug builds are slow; quadratic behaviour would take minutes.
     assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
 }
+
+/// Top-level simple commands as brush-parser sees them (names and argument words as
+/// written), walked with an explicit stack; substitution bodies are not entered.
+fn brush_commands(text: &str) -> Vec<Vec<String>> {
+    use brush_parser::ast;
+    let options = brush_parser::ParserOptions::default();
+    let mut parser = brush_parser::Parser::new(std::io::BufReader::new(text.as_bytes()), &options);
+    let program = parser.parse_program().expect("brush parses the corpus");
+    enum Item<'a> {
+        List(&'a ast::CompoundList),
+        Command(&'a ast::Command),
+        Compound(&'a ast::CompoundCommand),
+    }
+    let mut out = Vec::new();
+    let mut stack: Vec<Item<'_>> = program
+        .complete_commands
+        .iter()
+        .rev()
+        .map(Item::List)
+        .collect();
+    while let Some(item) = stack.pop() {
+        match item {
+            Item::List(list) => {
+                for entry in list.0.iter().rev() {
+                    for (_, pipeline) in entry.0.iter().collect::<Vec<_>>().into_iter().rev() {
+                        stack.extend(pipeline.seq.iter().rev().map(Item::Command));
+                    }
+                }
+            }
+            Item::Command(ast::Command::Simple(simple)) => {
+                let mut words = Vec::new();
+                let items = simple.prefix.iter().flat_map(|p| p.0.iter());
+                for item in items {
+                    if let ast::CommandPrefixOrSuffixItem::Word(w)
+                    | ast::CommandPrefixOrSuffixItem::AssignmentWord(_, w) = item
+                    {
+                        words.push(w.value.clone());
+                    }
+                }
+                if let Some(w) = &simple.word_or_name {
+                    words.push(w.value.clone());
+                }
+                for item in simple.suffix.iter().flat_map(|s| s.0.iter()) {
+                    match item {
+                        ast::CommandPrefixOrSuffixItem::Word(w) => words.push(w.value.clone()),
+                        ast::CommandPrefixOrSuffixItem::AssignmentWord(_, w) => {
+                            words.push(w.value.clone())
+                        }
+                        _ => {}
+                    }
+                }
+                out.push(words);
+            }
+            Item::Command(ast::Command::Compound(compound, _)) => {
+                stack.push(Item::Compound(compound))
+            }
+            Item::Command(ast::Command::Function(function)) => {
+                stack.push(Item::Compound(&function.body.0))
+            }
+            Item::Command(ast::Command::ExtendedTest(..)) => {}
+            Item::Compound(compound) => match compound {
+                ast::CompoundCommand::BraceGroup(c) => stack.push(Item::List(&c.list)),
+                ast::CompoundCommand::Subshell(c) => stack.push(Item::List(&c.list)),
+                ast::CompoundCommand::ForClause(c) => stack.push(Item::List(&c.body.list)),
+                ast::CompoundCommand::ArithmeticForClause(c) => {
+                    stack.push(Item::List(&c.body.list))
+                }
+                ast::CompoundCommand::WhileClause(c) | ast::CompoundCommand::UntilClause(c) => {
+                    stack.push(Item::List(&c.1.list));
+                    stack.push(Item::List(&c.0));
+                }
+                ast::CompoundCommand::IfClause(c) => {
+                    for clause in c.elses.iter().flatten().rev() {
+                        stack.push(Item::List(&clause.body));
+                        if let Some(condition) = &clause.condition {
+                            stack.push(Item::List(condition));
+                        }
+                    }
+                    stack.push(Item::List(&c.then));
+                    stack.push(Item::List(&c.condition));
+                }
+                ast::CompoundCommand::CaseClause(c) => {
+                    for case in c.cases.iter().rev() {
+                        if let Some(list) = &case.cmd {
+                            stack.push(Item::List(list));
+                        }
+                    }
+                }
+                ast::CompoundCommand::Coprocess(c) => stack.push(Item::Command(&c.body)),
+                ast::CompoundCommand::Arithmetic(_) => {}
+            },
+        }
+    }
+    out
+}
+
+#[test]
+fn agrees_with_brush_parser_on_a_corpus() {
+    let corpus = [
+        "apt-get update && apt-get install -y --no-install-recommends ca-certificates curl=7.88.* \\\n && rm -rf /var/lib/apt/lists/*",
+        "set -eux; \\\n savedAptMark=\"$(apt-mark showmanual)\"; \\\n apt-get update; \\\n apt-get install -y --no-install-recommends wget; \\\n rm -rf /var/lib/apt/lists/*",
+        "curl -fsSL https://deb.nodesource.com/setup_18.x | bash - && apt-get install -y nodejs",
+        "wget -qO- https://x/y.tar.gz | tar xz -C /usr/local --strip-components=1",
+        "if [ \"$TARGETARCH\" = \"arm64\" ]; then ARCH=aarch64; else ARCH=x86_64; fi && echo $ARCH",
+        "for f in /etc/a /etc/b; do chmod 0644 \"$f\"; done",
+        "case \"$(uname -m)\" in x86_64) A=amd64 ;; aarch64|arm64) A=arm64 ;; *) echo unsupported; exit 1 ;; esac; echo $A",
+        "groupadd -r app && useradd -r -g app -d /home/app -s /sbin/nologin app && chown -R app:app /app",
+        "pip install --no-cache-dir -r requirements.txt && python -m compileall .",
+        "cd /tmp && (./configure --prefix=/usr && make -j\"$(nproc)\" && make install) && rm -rf /tmp/*",
+        "{ echo a; echo b; } > /etc/x && cat /etc/x",
+        "while read -r line; do echo \"$line\"; done < /etc/passwd",
+        "DEBIAN_FRONTEND=noninteractive apt-get -y install tzdata && ln -fs /usr/share/zoneinfo/UTC /etc/localtime",
+        "echo 'deb http://x stable main' > /etc/apt/sources.list.d/x.list && apt-key adv --keyserver hkp://k --recv-keys ABC",
+        "npm ci --only=production && npm cache clean --force 2>&1 | tee /log || true",
+        "export PATH=/opt/bin:$PATH; mkdir -p /opt/bin && ln -s /usr/bin/python3 /opt/bin/python",
+        "test -f /x || { echo missing >&2; exit 1; }",
+        "f() { echo \"$1\"; }; f hi; ! grep -q x /etc/y",
+        "[[ -d /x ]] && rm -r /x; (( 1 + 2 )); echo done",
+        "until curl -sf http://localhost/; do sleep 1; done",
+        "echo \"a # not a comment\" # a comment\necho next",
+        "tar -C / -xf x.tar && rm x.tar # clean up",
+    ];
+    for text in corpus {
+        let script = analyze_str(text, 0);
+        assert_eq!(script.error, None, "{text}");
+        let ours: Vec<Vec<String>> = script
+            .commands
+            .iter()
+            .filter(|command| !command.in_substitution)
+            .map(|command| {
+                command
+                    .assignments
+                    .iter()
+                    .chain(&command.name)
+                    .chain(&command.args)
+                    .map(|word| word.raw.clone())
+                    .collect()
+            })
+            .collect();
+        assert_eq!(ours, brush_commands(text), "{text}");
+    }
+}
