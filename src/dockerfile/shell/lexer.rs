@@ -67,6 +67,9 @@ pub(crate) struct Scan {
     pub open_heredocs: Vec<String>,
     /// The deepest nesting of compound commands seen.
     pub max_depth: usize,
+    /// Where the innermost compound command still open at the end starts (`(`, `{`, `if`,
+    /// `while`, `for`, `case`, `[[` without its closing word).
+    pub unclosed: Option<usize>,
 }
 
 /// Nesting contexts of the skipper.
@@ -251,7 +254,8 @@ pub(crate) struct Scanner<'a> {
     pipe_members: usize,
     pipe_cmds: Vec<usize>,
     frames: Vec<Frame>,
-    depth: usize,
+    /// Offsets of the open compound commands.
+    openers: Vec<usize>,
     /// Skip words until the next separator (`for x in a b c`).
     skip_until_sep: bool,
     /// Skip the next word (the name after `function`).
@@ -274,7 +278,7 @@ impl<'a> Scanner<'a> {
             pipe_members: 0,
             pipe_cmds: Vec::new(),
             frames: Vec::new(),
-            depth: 0,
+            openers: Vec::new(),
             skip_until_sep: false,
             skip_next_word: false,
             in_test: false,
@@ -283,6 +287,7 @@ impl<'a> Scanner<'a> {
         };
         scanner.scan_all();
         scanner.finish(Sep::End);
+        scanner.scan.unclosed = scanner.openers.last().copied();
         scanner.scan.open_heredocs = scanner.heredocs.into_iter().map(|(d, _)| d).collect();
         scanner.scan
     }
@@ -301,13 +306,13 @@ impl<'a> Scanner<'a> {
         self.current.name.is_none()
     }
 
-    fn push_depth(&mut self) {
-        self.depth += 1;
-        self.scan.max_depth = self.scan.max_depth.max(self.depth);
+    fn push_depth(&mut self, at: usize) {
+        self.openers.push(self.base + at);
+        self.scan.max_depth = self.scan.max_depth.max(self.openers.len());
     }
 
     fn pop_depth(&mut self) {
-        self.depth = self.depth.saturating_sub(1);
+        self.openers.pop();
     }
 
     /// Ends the current simple command.
@@ -499,7 +504,7 @@ impl<'a> Scanner<'a> {
         }
         self.finish(Sep::End);
         self.frames.push(Frame::Paren);
-        self.push_depth();
+        self.push_depth(i);
         i + 1
     }
 
@@ -708,7 +713,7 @@ impl<'a> Scanner<'a> {
         } else {
             ""
         };
-        if self.handle_keyword(text) {
+        if self.handle_keyword(text, i) {
             return end;
         }
         let range = (self.base + i, self.base + end);
@@ -727,7 +732,7 @@ impl<'a> Scanner<'a> {
 
     /// Handles a reserved word or a word that is not part of a simple command. Returns
     /// `true` when the word was consumed.
-    fn handle_keyword(&mut self, text: &str) -> bool {
+    fn handle_keyword(&mut self, text: &str, at: usize) -> bool {
         if self.in_test {
             if text == "]]" {
                 self.in_test = false;
@@ -767,7 +772,7 @@ impl<'a> Scanner<'a> {
         }
         match text {
             "{" | "if" | "while" | "until" => {
-                self.push_depth();
+                self.push_depth(at);
                 true
             }
             "}" | "fi" | "done" => {
@@ -777,12 +782,12 @@ impl<'a> Scanner<'a> {
             }
             "then" | "else" | "elif" | "do" | "!" => true,
             "for" | "select" => {
-                self.push_depth();
+                self.push_depth(at);
                 self.skip_until_sep = true;
                 true
             }
             "case" => {
-                self.push_depth();
+                self.push_depth(at);
                 self.frames.push(Frame::CaseHeader);
                 true
             }
@@ -799,7 +804,7 @@ impl<'a> Scanner<'a> {
                 true
             }
             "[[" => {
-                self.push_depth();
+                self.push_depth(at);
                 self.in_test = true;
                 true
             }

@@ -320,6 +320,7 @@ fn analyze_mapped(text: &str, mapping: Mapping<'_>) -> ShellScript {
     let mut lex_error = None;
     let mut open_heredocs = Vec::new();
     let mut max_depth = 0;
+    let mut unclosed = None;
     // Explicit work stack: (range of the text, substitution depth, nesting depth at entry).
     let mut work: Vec<(Range, usize, usize)> = vec![((0, text.len()), 0, 0)];
     while let Some(((start, end), depth, nesting)) = work.pop() {
@@ -333,6 +334,9 @@ fn analyze_mapped(text: &str, mapping: Mapping<'_>) -> ShellScript {
         }
         if lex_error.is_none() {
             lex_error = scan.error;
+        }
+        if unclosed.is_none() {
+            unclosed = scan.unclosed;
         }
         for raw in scan.commands {
             commands.push(build_command(text, mapping, raw, depth > 0));
@@ -356,7 +360,11 @@ fn analyze_mapped(text: &str, mapping: Mapping<'_>) -> ShellScript {
                 span: mapping.span(offset, offset),
             })
         }
-        None => None,
+        // Too big or deep for brush-parser: report what the scanner knows.
+        None => unclosed.map(|offset| ShellError {
+            message: "shell syntax error: compound command not closed".to_owned(),
+            span: mapping.span(offset, offset + 1),
+        }),
     };
     ShellScript { commands, error }
 }

@@ -546,3 +546,20 @@ fn agrees_with_brush_parser_on_a_corpus() {
         assert_eq!(ours, brush_commands(text), "{text}");
     }
 }
+
+#[test]
+fn unclosed_compound_commands_beyond_brush_limits() {
+    // Too deep for brush-parser: the scanner reports the innermost unclosed construct.
+    let text = format!("{}echo", "while true; do ".repeat(10));
+    let script = analyze_str(&text, 100);
+    let error = script.error.expect("error");
+    assert_eq!(error.span.start, 100 + text.rfind("while").unwrap());
+    let closed = format!(
+        "{}echo{}",
+        "while true; do ".repeat(10),
+        "; done".repeat(10)
+    );
+    assert_eq!(analyze_str(&closed, 0).error, None);
+    // Shallow: brush-parser reports it.
+    assert!(analyze_str("if true; then echo", 0).error.is_some());
+}
