@@ -288,6 +288,31 @@ impl SimpleCommand {
     }
 }
 
+impl ShellScript {
+    /// Whether the heredoc `<<delimiter` opened in this script is run as a shell script: the
+    /// instruction is `RUN <<EOF` alone (BuildKit runs the body with the shell) or feeds it to
+    /// `sh`, `bash`, `dash`, `ash`, `zsh` or `ksh` (through wrappers such as `sudo`). A body
+    /// fed to `python3 <<EOF` or written by `cat <<EOF > file` is not.
+    pub fn runs_heredoc_as_shell(&self, delimiter: &str) -> bool {
+        self.commands.iter().any(|command| {
+            let opens = command.redirects.iter().any(|redirect| {
+                matches!(redirect.op, "<<" | "<<-")
+                    && redirect
+                        .target
+                        .as_ref()
+                        .is_some_and(|t| t.value == delimiter)
+            });
+            opens
+                && match command.effective().program() {
+                    None => true,
+                    Some(program) => {
+                        matches!(program, "sh" | "bash" | "dash" | "ash" | "zsh" | "ksh")
+                    }
+                }
+        })
+    }
+}
+
 /// Maps offsets of the analysed text to Dockerfile offsets.
 #[derive(Clone, Copy)]
 enum Mapping<'a> {

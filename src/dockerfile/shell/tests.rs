@@ -563,3 +563,12 @@ fn unclosed_compound_commands_beyond_brush_limits() {
     // Shallow: brush-parser reports it.
     assert!(analyze_str("if true; then echo", 0).error.is_some());
 }
+
+#[test]
+fn heredoc_interpreters() {
+    assert!(analyze_str("<<EOF", 0).runs_heredoc_as_shell("EOF"));
+    assert!(analyze_str("sudo bash -e <<-'END'", 0).runs_heredoc_as_shell("END"));
+    assert!(!analyze_str("python3 <<EOF", 0).runs_heredoc_as_shell("EOF"));
+    assert!(!analyze_str("cat <<EOF > /f", 0).runs_heredoc_as_shell("EOF"));
+    assert!(!analyze_str("<<EOF", 0).runs_heredoc_as_shell("OTHER"));
+}
