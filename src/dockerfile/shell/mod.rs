@@ -24,6 +24,9 @@ use lexer::{Range, Scanner};
 
 /// Substitutions nested deeper than this are not descended into.
 const MAX_SUBSTITUTION_DEPTH: usize = 64;
+/// Scan at most this many times the text's size plus 1 MiB (all substitution levels
+/// together).
+const SUBSTITUTION_BUDGET_FACTOR: usize = 8;
 /// brush-parser validates only texts up to this size…
 const MAX_VALIDATE_LEN: usize = 16 * 1024;
 /// …and this nesting depth (compound commands plus substitutions), see the module docs.
@@ -348,10 +351,21 @@ fn analyze_mapped(text: &str, mapping: Mapping<'_>) -> ShellScript {
     let mut unclosed = None;
     // Explicit work stack: (range of the text, substitution depth, nesting depth at entry).
     let mut work: Vec<(Range, usize, usize)> = vec![((0, text.len()), 0, 0)];
+    // Nested substitutions are scanned once per level; a budget keeps pathological nesting
+    // (`$(`×500 000) linear with a small factor.
+    let budget = text
+        .len()
+        .saturating_mul(SUBSTITUTION_BUDGET_FACTOR)
+        .saturating_add(1 << 20);
+    let mut scanned = 0usize;
     while let Some(((start, end), depth, nesting)) = work.pop() {
         let Some(body) = text.get(start..end) else {
             continue;
         };
+        if depth > 0 && scanned.saturating_add(body.len()) > budget {
+            continue;
+        }
+        scanned = scanned.saturating_add(body.len());
         let scan = Scanner::run(body, start);
         max_depth = max_depth.max(nesting + scan.max_depth);
         if depth == 0 {

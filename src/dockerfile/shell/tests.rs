@@ -572,3 +572,36 @@ fn heredoc_interpreters() {
     assert!(!analyze_str("cat <<EOF > /f", 0).runs_heredoc_as_shell("EOF"));
     assert!(!analyze_str("<<EOF", 0).runs_heredoc_as_shell("OTHER"));
 }
+
+#[test]
+fn adversarial_megabyte_inputs_stay_linear() {
+    let size = 1 << 20;
+    let fill = |unit: &str| unit.repeat(size / unit.len());
+    let inputs = [
+        fill("$("),
+        fill("\"$("),
+        fill("'"),
+        fill("("),
+        fill("{ "),
+        fill("`"),
+        fill("case x in a) "),
+        fill("<<E "),
+        fill("a\\"),
+        fill("x=(\n"),
+        fill("${"),
+        fill("$((("),
+        fill("[[ ( "),
+    ];
+    let started = std::time::Instant::now();
+    for input in &inputs {
+        let one = std::time::Instant::now();
+        let _ = analyze_str(input, 0);
+        assert!(
+            one.elapsed().as_secs() < 10,
+            "{} took {:?}",
+            &input[..8],
+            one.elapsed()
+        );
+    }
+    assert!(started.elapsed().as_secs() < 40, "{:?}", started.elapsed());
+}
