@@ -53,7 +53,8 @@ pub struct ShellError {
 pub struct Word {
     /// Source span in the Dockerfile.
     pub span: Span,
-    /// The word as written (quotes and escapes included).
+    /// The word as written, quotes and escapes included (for RUN text, with continuation
+    /// lines joined as BuildKit joins them).
     pub raw: String,
     /// Quotes and escapes removed; `$VAR`, `${…}`, `$(…)` and backticks left verbatim.
     pub value: String,
@@ -115,6 +116,10 @@ pub struct SimpleCommand {
     pub pipeline: PipelinePos,
     /// The command runs inside `$(...)`, backticks or `<(...)`.
     pub in_substitution: bool,
+    /// The command comes from the script string of `sh -c '…'` (or `bash`, `dash`, `ash`,
+    /// `zsh`, `ksh`, also through wrappers such as `sudo`). Only strings written in single
+    /// quotes, or in double quotes without backslashes, are analysed, so spans stay exact.
+    pub in_shell_string: bool,
 }
 
 /// A command name with its arguments, as seen through wrappers (see
@@ -213,8 +218,8 @@ impl SimpleCommand {
 
     /// The command run through wrappers: skips `sudo [flags] [-u user] [VAR=x]`,
     /// `env [flags] [A=B]`, `nice [-n N]`, `nohup`, `exec [-a name]`, `time [-p]`,
-    /// `command [-p]`, `doas [-u user]`, `stdbuf`-free forms. `sudo -u x apt-get install`
-    /// gives `apt-get` with `install`.
+    /// `command [-p]`, `doas [-u user]`, `xargs [flags]`. `sudo -u x apt-get install` gives
+    /// `apt-get` with `install`.
     pub fn effective(&self) -> CommandView<'_> {
         let mut view = self.view();
         // Each round strips one wrapper; bounded by the number of words.
@@ -231,6 +236,22 @@ impl SimpleCommand {
                 "env" => &["-u", "-C", "-S", "--unset", "--chdir", "--split-string"],
                 "nice" => &["-n", "--adjustment"],
                 "exec" => &["-a"],
+                "xargs" => &[
+                    "-I",
+                    "-L",
+                    "-n",
+                    "-P",
+                    "-s",
+                    "-d",
+                    "-E",
+                    "-a",
+                    "--max-args",
+                    "--max-procs",
+                    "--arg-file",
+                    "--delimiter",
+                    "--max-lines",
+                    "--max-chars",
+                ],
                 "nohup" | "time" | "command" => &[],
                 _ => break,
             };
@@ -343,14 +364,30 @@ pub fn analyze_str(body: &str, source_start: usize) -> ShellScript {
     analyze_mapped(body, Mapping::Offset(source_start))
 }
 
+/// A range of the text still to scan.
+struct Work {
+    range: Range,
+    /// Substitution (or `sh -c` string) nesting level.
+    depth: usize,
+    /// Compound-command nesting at the point where the range starts, as brush would see it.
+    nesting: usize,
+    in_substitution: bool,
+    in_shell_string: bool,
+}
+
 fn analyze_mapped(text: &str, mapping: Mapping<'_>) -> ShellScript {
     let mut commands = Vec::new();
     let mut lex_error = None;
     let mut open_heredocs = Vec::new();
     let mut max_depth = 0;
     let mut unclosed = None;
-    // Explicit work stack: (range of the text, substitution depth, nesting depth at entry).
-    let mut work: Vec<(Range, usize, usize)> = vec![((0, text.len()), 0, 0)];
+    let mut work = vec![Work {
+        range: (0, text.len()),
+        depth: 0,
+        nesting: 0,
+        in_substitution: false,
+        in_shell_string: false,
+    }];
     // Nested substitutions are scanned once per level; a budget keeps pathological nesting
     // (`$(`×500 000) linear with a small factor.
     let budget = text
@@ -358,32 +395,55 @@ fn analyze_mapped(text: &str, mapping: Mapping<'_>) -> ShellScript {
         .saturating_mul(SUBSTITUTION_BUDGET_FACTOR)
         .saturating_add(1 << 20);
     let mut scanned = 0usize;
-    while let Some(((start, end), depth, nesting)) = work.pop() {
+    while let Some(item) = work.pop() {
+        let (start, end) = item.range;
         let Some(body) = text.get(start..end) else {
             continue;
         };
-        if depth > 0 && scanned.saturating_add(body.len()) > budget {
+        if item.depth > 0 && scanned.saturating_add(body.len()) > budget {
             continue;
         }
         scanned = scanned.saturating_add(body.len());
         let scan = Scanner::run(body, start);
-        max_depth = max_depth.max(nesting + scan.max_depth);
-        if depth == 0 {
-            open_heredocs = scan.open_heredocs;
+        if !item.in_shell_string {
+            // The `sh -c` string is data to this script; its problems are not ours.
+            max_depth = max_depth.max(item.nesting + scan.max_depth);
+            if item.depth == 0 {
+                open_heredocs = scan.open_heredocs;
+            }
+            if lex_error.is_none() {
+                lex_error = scan.error;
+            }
+            if unclosed.is_none() {
+                unclosed = scan.unclosed;
+            }
         }
-        if lex_error.is_none() {
-            lex_error = scan.error;
-        }
-        if unclosed.is_none() {
-            unclosed = scan.unclosed;
-        }
+        let descend = item.depth < MAX_SUBSTITUTION_DEPTH;
         for raw in scan.commands {
-            commands.push(build_command(text, mapping, raw, depth > 0));
+            let arg_ranges = raw.args.clone();
+            let mut command = build_command(text, mapping, raw, item.in_substitution);
+            command.in_shell_string = item.in_shell_string;
+            if descend && let Some(range) = shell_c_script(text, &command, &arg_ranges) {
+                work.push(Work {
+                    range,
+                    depth: item.depth + 1,
+                    nesting: 0,
+                    in_substitution: item.in_substitution,
+                    in_shell_string: true,
+                });
+            }
+            commands.push(command);
         }
-        if depth < MAX_SUBSTITUTION_DEPTH {
+        if descend {
             for range in scan.substitutions {
-                // Depth as brush would see it: one more per substitution level.
-                work.push((range, depth + 1, nesting + scan.max_depth + 1));
+                work.push(Work {
+                    range,
+                    depth: item.depth + 1,
+                    // One more level per substitution, as brush would see it.
+                    nesting: item.nesting + scan.max_depth + 1,
+                    in_substitution: true,
+                    in_shell_string: item.in_shell_string,
+                });
             }
         }
     }
@@ -442,7 +502,48 @@ fn build_command(
             len: raw.pipe_len.max(raw.pipe_index + 1),
         },
         in_substitution: nested,
+        in_shell_string: false,
     }
+}
+
+/// The text range of the script string of `sh -c 'script'`, when it maps exactly.
+fn shell_c_script(text: &str, command: &SimpleCommand, arg_ranges: &[Range]) -> Option<Range> {
+    let view = command.effective();
+    if !matches!(
+        view.program()?,
+        "sh" | "bash" | "dash" | "ash" | "zsh" | "ksh"
+    ) {
+        return None;
+    }
+    // `-c` may be grouped with other short options (`-ec`, `-xc`); the script is the first
+    // operand after the options.
+    let mut has_c = false;
+    let mut script = None;
+    for (index, word) in view.args.iter().enumerate() {
+        let value = word.value.as_str();
+        if value.starts_with('-') && !value.starts_with("--") && value.len() > 1 {
+            has_c |= value.contains('c');
+            continue;
+        }
+        if value.starts_with("--") {
+            continue;
+        }
+        script = Some(index);
+        break;
+    }
+    let index = command.args.len().checked_sub(view.args.len())? + script?;
+    if !has_c {
+        return None;
+    }
+    let (start, end) = *arg_ranges.get(index)?;
+    let raw = text.get(start..end)?;
+    let inner = raw.get(1..raw.len().checked_sub(1)?)?;
+    let exact = match (raw.as_bytes().first(), raw.as_bytes().last()) {
+        (Some(b'\''), Some(b'\'')) => !inner.contains('\''),
+        (Some(b'"'), Some(b'"')) => !inner.contains(['"', '\\']),
+        _ => false,
+    };
+    (exact && raw.len() >= 2).then_some((start + 1, end - 1))
 }
 
 /// Asks brush-parser whether `text` is valid shell; returns the byte offset and message of

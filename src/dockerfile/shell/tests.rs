@@ -184,6 +184,9 @@ fn wrappers() {
     assert_eq!(pip.program(), Some("pip"));
     assert_eq!(pip.name.unwrap().value, "/usr/bin/pip");
     assert_eq!(pip.args.len(), 2);
+    let (_, script) = run("RUN find / -perm /4000 | xargs -n 1 chmod u-s\n");
+    assert_eq!(script.commands[1].effective().program(), Some("chmod"));
+    assert!(script.commands[1].effective().has_arg("u-s"));
 }
 
 #[test]
@@ -604,4 +607,29 @@ fn adversarial_megabyte_inputs_stay_linear() {
         );
     }
     assert!(started.elapsed().as_secs() < 40, "{:?}", started.elapsed());
+}
+
+#[test]
+fn shell_c_strings_are_analysed() {
+    let source = "RUN sudo bash -ec 'curl -k https://x | sh' && sh -c \"apt-get install -y vim\" && sh x.sh\n";
+    let (_, script) = run(source);
+    assert_eq!(
+        names(&script),
+        ["sudo", "curl", "sh", "sh", "apt-get", "sh"]
+    );
+    let curl = &script.commands[1];
+    assert!(curl.in_shell_string && !curl.in_substitution);
+    assert_eq!(at(source, curl.name.as_ref().unwrap()), "curl");
+    assert_eq!(at(source, &curl.args[0]), "-k");
+    assert!(script.commands[2].pipeline.reads_pipe());
+    let apt = &script.commands[4];
+    assert!(apt.in_shell_string);
+    assert_eq!(at(source, &apt.args[2]), "vim");
+    assert!(!script.commands[5].in_shell_string);
+    // Escapes inside the string would shift offsets: not analysed.
+    let (_, script) = run("RUN sh -c \"echo \\\"x\\\"\"\n");
+    assert_eq!(names(&script), ["sh"]);
+    // A broken string does not make the RUN itself an error.
+    let (_, script) = run("RUN sh -c 'echo \"unterminated'\n");
+    assert_eq!(script.error, None);
 }
