@@ -313,6 +313,18 @@ impl SimpleCommand {
 }
 
 impl ShellScript {
+    /// The commands whose effective program (through `sudo`, `env`… see
+    /// [`SimpleCommand::effective`]) is `program`, with that view.
+    pub fn invocations<'a>(
+        &'a self,
+        program: &'a str,
+    ) -> impl Iterator<Item = (&'a SimpleCommand, CommandView<'a>)> + 'a {
+        self.commands.iter().filter_map(move |command| {
+            let view = command.effective();
+            (view.program() == Some(program)).then_some((command, view))
+        })
+    }
+
     /// Whether the heredoc `<<delimiter` opened in this script is run as a shell script: the
     /// instruction is `RUN <<EOF` alone (BuildKit runs the body with the shell) or feeds it to
     /// `sh`, `bash`, `dash`, `ash`, `zsh` or `ksh` (through wrappers such as `sudo`). A body

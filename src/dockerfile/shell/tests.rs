@@ -184,6 +184,11 @@ fn wrappers() {
     assert_eq!(pip.program(), Some("pip"));
     assert_eq!(pip.name.unwrap().value, "/usr/bin/pip");
     assert_eq!(pip.args.len(), 2);
+    let installs: Vec<_> = script
+        .invocations("apt-get")
+        .map(|(_, view)| view.subcommand().unwrap().value.as_str())
+        .collect();
+    assert_eq!(installs, ["install"]);
     let (_, script) = run("RUN find / -perm /4000 | xargs -n 1 chmod u-s\n");
     assert_eq!(script.commands[1].effective().program(), Some("chmod"));
     assert!(script.commands[1].effective().has_arg("u-s"));
@@ -355,6 +360,7 @@ fn never_panics_on_mutated_input() {
         "apt-get update && apt-get install -y \"curl\" 'x' $(a \"b\" `c`) ${d:-e} <<EOF\nx\nEOF\n",
         "case $x in (a|b) echo ;; esac; f() { (cd /; ls) | sort; }; [[ a && b ]]",
         "é日本 'ü' \"ß$(ö)\" \\\n x=(1 2) @(a|b) <(cat) >(tee) 2>&1 &>/dev/null $'\\''",
+        "sudo sh -ec 'curl x | sh; bash -c \"a $(b)\"' && for x in $(y); do case $x in a) z;; esac; done",
     ];
     let alphabet: Vec<char> = "$(){}[]'\"`\\|&;<>#= \n\tabc-é日".chars().collect();
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
