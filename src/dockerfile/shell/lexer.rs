@@ -265,6 +265,10 @@ pub(crate) struct Scanner<'a> {
     heredocs: Vec<(String, bool)>,
     /// Just after `)`, `}`, `fi`, `done` or `esac`: redirections belong to the compound.
     after_close: bool,
+    /// Nothing since the last control operator, `(` or newline (`a && && b` is an error).
+    empty: bool,
+    /// The last `&&`, `||` or `|` still waits for its command (a newline may come first).
+    needs_command: Option<(usize, &'static str)>,
 }
 
 impl<'a> Scanner<'a> {
@@ -284,8 +288,13 @@ impl<'a> Scanner<'a> {
             in_test: false,
             heredocs: Vec::new(),
             after_close: false,
+            empty: true,
+            needs_command: None,
         };
         scanner.scan_all();
+        if let Some((at, op)) = scanner.needs_command {
+            scanner.error(at, at + op.len(), operator_message(op, true));
+        }
         scanner.finish(Sep::End);
         scanner.scan.unclosed = scanner.openers.last().copied();
         scanner.scan.open_heredocs = scanner.heredocs.into_iter().map(|(d, _)| d).collect();
@@ -304,6 +313,21 @@ impl<'a> Scanner<'a> {
 
     fn command_position(&self) -> bool {
         self.current.name.is_none()
+    }
+
+    /// A control operator at `i`: a command must come before it.
+    fn control(&mut self, i: usize, op: &'static str) {
+        if self.empty {
+            self.error(i, i + op.len(), operator_message(op, false));
+        }
+        self.empty = true;
+        self.needs_command = matches!(op, "&&" | "||" | "|" | "|&").then_some((i, op));
+    }
+
+    /// Something that counts as (part of) a command.
+    fn content(&mut self) {
+        self.empty = false;
+        self.needs_command = None;
     }
 
     fn push_depth(&mut self, at: usize) {
@@ -363,6 +387,9 @@ impl<'a> Scanner<'a> {
             let next = b.get(i + 1).copied();
             match c {
                 b'\n' => {
+                    if self.needs_command.is_none() {
+                        self.empty = true;
+                    }
                     self.finish(Sep::End);
                     i += 1;
                     if !self.heredocs.is_empty() {
@@ -388,6 +415,7 @@ impl<'a> Scanner<'a> {
                             i += 1;
                         }
                     } else {
+                        self.control(i, ";");
                         self.finish(Sep::End);
                         i += 1;
                     }
@@ -402,6 +430,7 @@ impl<'a> Scanner<'a> {
                 }
                 b'&' => {
                     if !self.in_test {
+                        self.control(i, if next == Some(b'&') { "&&" } else { "&" });
                         self.finish(Sep::End);
                     }
                     i += if next == Some(b'&') { 2 } else { 1 };
@@ -410,9 +439,11 @@ impl<'a> Scanner<'a> {
                     if self.in_test || self.top_frame() == Some(Frame::CasePattern) {
                         i += 1;
                     } else if next == Some(b'|') {
+                        self.control(i, "||");
                         self.finish(Sep::End);
                         i += 2;
                     } else {
+                        self.control(i, if next == Some(b'&') { "|&" } else { "|" });
                         self.finish(Sep::Pipe);
                         i += if next == Some(b'&') { 2 } else { 1 };
                     }
@@ -453,6 +484,7 @@ impl<'a> Scanner<'a> {
                 b'(' => i = self.open_paren(i),
                 b')' => {
                     if !self.in_test {
+                        self.content();
                         self.finish(Sep::End);
                         match self.top_frame() {
                             Some(Frame::CasePattern) => {
@@ -493,6 +525,7 @@ impl<'a> Scanner<'a> {
         }
         if self.current.is_empty() && b.get(i + 1) == Some(&b'(') {
             // `(( arithmetic ))`: nothing to analyse.
+            self.content();
             let mut ignored = Vec::new();
             return match skip_construct(b, i, self.base, &mut ignored) {
                 Ok(end) => end,
@@ -503,6 +536,8 @@ impl<'a> Scanner<'a> {
             };
         }
         self.finish(Sep::End);
+        self.needs_command = None;
+        self.empty = true;
         self.frames.push(Frame::Paren);
         self.push_depth(i);
         i + 1
@@ -510,6 +545,7 @@ impl<'a> Scanner<'a> {
 
     /// Reads a redirection operator at `i` and its target word.
     fn redirect(&mut self, i: usize, op: &'static str, fd: Option<(u32, usize)>) -> usize {
+        self.content();
         let b = self.b;
         let mut j = i + op.len();
         while j < b.len() && is_blank(b[j]) {
@@ -669,6 +705,7 @@ impl<'a> Scanner<'a> {
 
     /// Reads a word at `i` and files it in the current command.
     fn word(&mut self, i: usize) -> usize {
+        self.content();
         let b = self.b;
         let assignment_ok = self.command_position();
         let (end, plain) = self.read_word(i, assignment_ok);
@@ -810,6 +847,19 @@ impl<'a> Scanner<'a> {
             }
             _ => false,
         }
+    }
+}
+
+fn operator_message(op: &str, at_end: bool) -> &'static str {
+    match (op, at_end) {
+        ("&&", true) => "shell syntax error: command expected after `&&`",
+        ("||", true) => "shell syntax error: command expected after `||`",
+        (_, true) => "shell syntax error: command expected after `|`",
+        ("&&", false) => "shell syntax error: command expected before `&&`",
+        ("||", false) => "shell syntax error: command expected before `||`",
+        ("|" | "|&", false) => "shell syntax error: command expected before `|`",
+        (";", false) => "shell syntax error: command expected before `;`",
+        _ => "shell syntax error: command expected before `&`",
     }
 }
 

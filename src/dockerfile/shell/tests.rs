@@ -639,3 +639,40 @@ fn shell_c_strings_are_analysed() {
     let (_, script) = run("RUN sh -c 'echo \"unterminated'\n");
     assert_eq!(script.error, None);
 }
+
+#[test]
+fn empty_commands_around_operators() {
+    for (text, message) in [
+        ("apt-get update && ", "after `&&`"),
+        ("a && && b", "before `&&`"),
+        ("&& b", "before `&&`"),
+        ("a | ; b", "before `;`"),
+        ("a ||", "after `||`"),
+        ("( && a )", "before `&&`"),
+    ] {
+        let script = analyze_str(text, 0);
+        let error = script.error.expect(text);
+        assert!(error.message.contains(message), "{text}: {}", error.message);
+    }
+    for text in [
+        "a &&\n b",
+        "a |\n\n b",
+        "a & b &",
+        "a; b;",
+        "(a) && b",
+        "(( x )) || y",
+        "case x in a|b) c;; esac",
+        "[[ a && b ]] || c",
+        "f() { a; }; f",
+        "if a; then b; fi && c",
+        "a\n\nb",
+    ] {
+        assert_eq!(analyze_str(text, 0).error, None, "{text}");
+    }
+    // The broken line still yields its commands.
+    let source = "RUN apt-get update && \\\n  \n";
+    let (_, script) = run(source);
+    assert_eq!(names(&script), ["apt-get"]);
+    let error = script.error.expect("error");
+    assert_eq!(&source[error.span.start..error.span.end], "&&");
+}
