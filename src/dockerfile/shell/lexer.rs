@@ -269,11 +269,13 @@ pub(crate) struct Scanner<'a> {
     empty: bool,
     /// The last `&&`, `||` or `|` still waits for its command (a newline may come first).
     needs_command: Option<(usize, &'static str)>,
+    /// Scanning the body of a backtick substitution, where `` \` `` delimits a nested one.
+    in_backtick: bool,
 }
 
 impl<'a> Scanner<'a> {
     /// Scans `text`; offsets are reported as `base + offset`.
-    pub(crate) fn run(text: &'a str, base: usize) -> Scan {
+    pub(crate) fn run(text: &'a str, base: usize, in_backtick: bool) -> Scan {
         let mut scanner = Scanner {
             b: text.as_bytes(),
             base,
@@ -290,6 +292,7 @@ impl<'a> Scanner<'a> {
             after_close: false,
             empty: true,
             needs_command: None,
+            in_backtick,
         };
         scanner.scan_all();
         if let Some((at, op)) = scanner.needs_command {
@@ -619,6 +622,24 @@ impl<'a> Scanner<'a> {
         while j < len {
             let c = b[j];
             match c {
+                b'\\' if self.in_backtick && next_is(b, j, b'`') => {
+                    // `` `a \`b\`` ``: the escaped backticks delimit a nested substitution.
+                    plain = false;
+                    let body = j + 2;
+                    let mut k = body;
+                    while k + 1 < len && !(b[k] == b'\\' && b[k + 1] == b'`') {
+                        k += 1;
+                    }
+                    if k + 1 < len {
+                        self.scan
+                            .substitutions
+                            .push((self.base + body, self.base + k));
+                        j = k + 2;
+                    } else {
+                        self.error(j, len, "unterminated backquote");
+                        j = len;
+                    }
+                }
                 b'\\' => {
                     plain = false;
                     j += 2;

@@ -15,9 +15,8 @@
 //! Beyond that the scanner's own checks (unterminated quotes and substitutions, empty
 //! commands around `&&`/`||`/`|`/`;`, unclosed compound commands) are all the error we give.
 //!
-//! Known gaps: nested backticks with escaped inner backticks (`` `a \`b\`` ``) are not
-//! descended into, and a `case` pattern's `)` inside `$(...)` ends the substitution early
-//! (brush-parser does the same).
+//! Known gaps: backticks nested three deep are not descended into, and a `case` pattern's
+//! `)` inside `$(...)` ends the substitution early (brush-parser does the same).
 
 mod lexer;
 
@@ -426,7 +425,12 @@ fn analyze_mapped(text: &str, mapping: Mapping<'_>) -> ShellScript {
             continue;
         }
         scanned = scanned.saturating_add(body.len());
-        let scan = Scanner::run(body, start);
+        // A body opened by a backtick (also `` \` `` at the second level) unescapes `` \` ``.
+        let in_backtick = start
+            .checked_sub(1)
+            .and_then(|before| text.as_bytes().get(before))
+            == Some(&b'`');
+        let scan = Scanner::run(body, start, in_backtick);
         if !item.in_shell_string {
             // The `sh -c` string is data to this script; its problems are not ours.
             max_depth = max_depth.max(item.nesting + scan.max_depth);

@@ -119,6 +119,15 @@ fn command_substitution_is_walked() {
 }
 
 #[test]
+fn nested_backticks() {
+    let source = "RUN echo `dirname \\`which python\\``\n";
+    let (_, script) = run(source);
+    assert_eq!(names(&script), ["echo", "dirname", "which"]);
+    assert_eq!(at(source, &script.commands[2].args[0]), "python");
+    assert_eq!(script.error, None);
+}
+
+#[test]
 fn nested_substitutions() {
     let source = "RUN a $(b $(c \"$(d)\"))\n";
     let (_, script) = run(source);
