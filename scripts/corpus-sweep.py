@@ -6,8 +6,8 @@ Usage: scripts/corpus-sweep.py [--plimsoll BIN] [--corpus DIR]
 Runs `plimsoll check --format json` over the corpus (Dockerfiles and compose files), then:
 - fails if plimsoll crashed (exit code other than 0/1/2, or an "internal error" for a file);
 - prints how many files gave a `parse-error` finding, and lists them;
-- fails if a Dockerfile that BuildKit accepts (not in conformance/buildkit-rejects.txt) gave a
-  parse error, since that is a bug in our parser.
+- fails if a Dockerfile that BuildKit accepts (not in conformance/buildkit-rejects.txt nor in
+  scripts/corpus-known-rejects.txt) gave a parse error, since that is a bug in our parser.
 """
 import argparse
 import json
@@ -29,12 +29,17 @@ def main() -> int:
     if not os.path.isdir(corpus):
         print(f"corpus sweep: skipped, {corpus} does not exist")
         return 0
-    shared = os.path.dirname(corpus)
+    shared = os.path.dirname(os.path.abspath(corpus))
     rejects_file = os.path.join(shared, "conformance", "buildkit-rejects.txt")
     rejects = set()
-    if os.path.exists(rejects_file):
-        with open(rejects_file) as f:
-            rejects = {os.path.join(shared, line.strip()) for line in f if line.strip()}
+    known_file = os.path.join(here, "corpus-known-rejects.txt")
+    for path in (rejects_file, known_file):
+        if os.path.exists(path):
+            with open(path) as f:
+                for line in f:
+                    entry = line.split(" #")[0].strip()
+                    if entry and not entry.startswith("#"):
+                        rejects.add(os.path.normpath(os.path.join(shared, entry)))
 
     proc = subprocess.run(
         [args.plimsoll, "check", "--format", "json", "--select", "all", corpus],
@@ -65,11 +70,14 @@ def main() -> int:
           f"{len(parse_errors)} files with a parse-error")
     unexpected = []
     for path, finding in sorted(parse_errors.items()):
-        expected = os.path.normpath(path) in {os.path.normpath(r) for r in rejects}
-        mark = "rejected by BuildKit too" if expected else "UNEXPECTED"
+        expected = os.path.normpath(os.path.abspath(path)) in rejects
+        is_dockerfile = f"{os.sep}dockerfiles{os.sep}" in path
+        if is_dockerfile:
+            mark = "rejected by docker build too" if expected else "UNEXPECTED"
+        else:
+            mark = "invalid compose file"
         start = finding["start"]
         print(f"  {path}:{start['line']}:{start['column']}: {finding['message']} ({mark})")
-        is_dockerfile = f"{os.sep}dockerfiles{os.sep}" in path
         if is_dockerfile and not expected:
             unexpected.append(path)
     if unexpected:

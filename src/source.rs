@@ -25,17 +25,16 @@ impl FileKind {
 
     /// The kind a file name says, if it says one.
     ///
-    /// Dockerfiles: `Dockerfile`, `Dockerfile.*`, `Dockerfile-*`, `*.Dockerfile`, `*.dockerfile`,
-    /// `Containerfile`, `Containerfile.*`. Compose: any `.yaml`/`.yml` whose name contains `compose`.
+    /// Dockerfiles: `Dockerfile`, `Dockerfile.*`, `Dockerfile-*`, `Dockerfile_*`, `*.Dockerfile`,
+    /// `*.dockerfile`, `Containerfile` and `Containerfile` followed by `.`, `-` or `_`. Compose: any `.yaml`/`.yml` whose name contains `compose`.
     pub fn from_path(path: &Path) -> Option<FileKind> {
         let name = path.file_name()?.to_str()?;
         let lower = name.to_ascii_lowercase();
-        let is_dockerfile = lower == "dockerfile"
-            || lower.starts_with("dockerfile.")
-            || lower.starts_with("dockerfile-")
-            || lower.ends_with(".dockerfile")
-            || lower == "containerfile"
-            || lower.starts_with("containerfile.");
+        let is_dockerfile = ["dockerfile", "containerfile"].iter().any(|base| {
+            lower
+                .strip_prefix(base)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '-', '_']))
+        }) || lower.ends_with(".dockerfile");
         if is_dockerfile {
             // `Dockerfile.yaml` style names are not Dockerfiles; `compose` names win below.
             if !(lower.ends_with(".yml") || lower.ends_with(".yaml")) {
@@ -114,6 +113,8 @@ mod tests {
             "api.dockerfile",
             "Containerfile",
             "Containerfile.in",
+            "Containerfile-hardlinks",
+            "Dockerfile_19c",
             "dir/Dockerfile",
         ] {
             assert_eq!(kind(name), Some(FileKind::Dockerfile), "{name}");
