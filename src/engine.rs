@@ -43,7 +43,9 @@ pub fn matches_selector(rule: &Rule, selector: &str) -> bool {
 
 /// `true` when `selector` names at least one rule.
 pub fn is_known_selector(selector: &str) -> bool {
-    rules::all().iter().any(|rule| matches_selector(rule, selector))
+    rules::all()
+        .iter()
+        .any(|rule| matches_selector(rule, selector))
 }
 
 impl Settings {

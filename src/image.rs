@@ -164,7 +164,15 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_reference() {
-        for text in ["", "${BASE}", "a b", "Alpine", "alpine:", "x@sha256:12", "a//b"] {
+        for text in [
+            "",
+            "${BASE}",
+            "a b",
+            "Alpine",
+            "alpine:",
+            "x@sha256:12",
+            "a//b",
+        ] {
             assert!(ImageRef::parse(text).is_none(), "{text}");
         }
     }

@@ -12,6 +12,7 @@ pub mod engine;
 pub mod image;
 pub mod report;
 pub mod rule;
+pub mod secrets;
 pub mod source;
 pub mod span;
 pub mod yaml;

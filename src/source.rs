@@ -52,8 +52,11 @@ impl FileKind {
     /// a YAML mapping with a top-level `services:` key is compose, anything else a Dockerfile.
     pub fn sniff(text: &str) -> FileKind {
         let has_services = text.lines().any(|line| {
-            line.strip_prefix("services:")
-                .is_some_and(|rest| rest.trim().is_empty() || rest.trim_start().starts_with('#') || rest.trim_start().starts_with('{'))
+            line.strip_prefix("services:").is_some_and(|rest| {
+                rest.trim().is_empty()
+                    || rest.trim_start().starts_with('#')
+                    || rest.trim_start().starts_with('{')
+            })
         });
         if has_services {
             FileKind::Compose
@@ -131,7 +134,10 @@ mod tests {
 
     #[test]
     fn sniffing_content() {
-        assert_eq!(FileKind::sniff("services:\n  web:\n    image: x\n"), FileKind::Compose);
+        assert_eq!(
+            FileKind::sniff("services:\n  web:\n    image: x\n"),
+            FileKind::Compose
+        );
         assert_eq!(FileKind::sniff("FROM alpine\n"), FileKind::Dockerfile);
     }
 }

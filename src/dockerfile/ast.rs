@@ -315,7 +315,10 @@ pub enum Healthcheck {
     /// `HEALTHCHECK NONE`.
     None,
     /// `HEALTHCHECK [flags] CMD …`.
-    Cmd { cmd_span: Span, command: ShellOrExec },
+    Cmd {
+        cmd_span: Span,
+        command: ShellOrExec,
+    },
 }
 
 /// One build stage: a FROM and the instructions up to the next FROM.

@@ -4,7 +4,7 @@
 
 mod parser;
 
-pub use parser::{parse, ALIAS_BUDGET};
+pub use parser::{ALIAS_BUDGET, parse};
 
 use serde::Serialize;
 
@@ -87,7 +87,8 @@ pub struct Scalar {
 impl Scalar {
     /// `null`, `~` or empty, unquoted (YAML 1.2 core schema).
     pub fn is_null(&self) -> bool {
-        self.style == ScalarStyle::Plain && matches!(self.value.as_str(), "" | "~" | "null" | "Null" | "NULL")
+        self.style == ScalarStyle::Plain
+            && matches!(self.value.as_str(), "" | "~" | "null" | "Null" | "NULL")
     }
 
     /// A YAML 1.2 core boolean, unquoted.
