@@ -415,25 +415,26 @@ pub fn secret_name_word(name: &str) -> Option<&'static str> {
     if parts.iter().any(|p| p == "public") || NEUTRAL_HEADS.contains(&last.as_str()) {
         return None;
     }
-    if parts.len() > 1 || last != "pwd" {
-        if let Some(word) = HEAD_WORDS.iter().find(|w| **w == last.as_str()) {
-            return Some(word);
-        }
+    if (parts.len() > 1 || last != "pwd")
+        && let Some(word) = HEAD_WORDS.iter().find(|w| **w == last.as_str())
+    {
+        return Some(word);
     }
     for (i, part) in parts.iter().enumerate() {
         if let Some(word) = SECRET_WORDS.iter().find(|w| **w == part.as_str()) {
             return Some(word);
         }
-        if part == "key" && i > 0 {
-            if let Some(qualifier) = KEY_QUALIFIERS.iter().find(|q| **q == parts[i - 1].as_str()) {
-                return Some(match *qualifier {
-                    "api" => "api key",
-                    "private" => "private key",
-                    "secret" => "secret key",
-                    "access" => "access key",
-                    _ => "key",
-                });
-            }
+        if part == "key"
+            && i > 0
+            && let Some(qualifier) = KEY_QUALIFIERS.iter().find(|q| **q == parts[i - 1].as_str())
+        {
+            return Some(match *qualifier {
+                "api" => "api key",
+                "private" => "private key",
+                "secret" => "secret key",
+                "access" => "access key",
+                _ => "key",
+            });
         }
     }
     None
