@@ -4,7 +4,7 @@
 
 mod parser;
 
-pub use parser::{ALIAS_BUDGET, parse};
+pub use parser::{ALIAS_BUDGET, MAX_DEPTH, parse};
 
 use serde::Serialize;
 
@@ -41,13 +41,18 @@ pub struct DuplicateKey {
 pub struct Node {
     /// Where the node is written. For a value reached through an alias or a merge key this is
     /// the span of the anchored definition; `origin` then says where it was referenced.
+    /// The span covers the content only, not an `&anchor` or `!tag` written before it: a
+    /// quoted scalar with its quotes, a block scalar from `|`/`>` to its last non-blank
+    /// character, a flow collection from bracket to bracket, a block sequence from its first
+    /// `-`, a block mapping from its first key, block collections to the end of their last
+    /// item. An empty value (`key:`) is an empty span just after the colon.
     pub span: Span,
     pub value: Value,
     /// An explicit tag such as `!!str` or `!reset`, as written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
     /// For nodes copied in by an alias (`*name`) or a `<<` merge: the span of that alias or
-    /// merge key.
+    /// merge key. Set on every node of the copied subtree (the outermost reference wins).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<Span>,
 }
