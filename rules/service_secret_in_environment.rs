@@ -76,8 +76,7 @@ fn check_var(out: &mut Emitter<'_>, service: &str, place: &str, var: &EnvVar) {
         out.report(
             value.span,
             format!(
-                "service `{service}` {place} `{name}` looks like a secret (`{word}`) and has a literal value (`{}`)",
-                mask(&value.value)
+                "service `{service}` {place} `{name}` looks like a secret (`{word}`) and has a literal value"
             ),
         )
         .with_help(HELP);

@@ -260,6 +260,11 @@ pub fn is_placeholder(password: &str) -> bool {
 /// four characters (enough to tell `ghp_` from `glpa`), short passwords fewer, so that a
 /// message never gives most of a secret away.
 pub fn mask(secret: &str) -> String {
+    // A secret URL (a webhook) is named by its host; the path is the secret.
+    if let Some(rest) = secret.strip_prefix("https://") {
+        let host = rest.split('/').next().unwrap_or("");
+        return format!("https://{host}/…");
+    }
     let count = secret.chars().count();
     let keep = if count >= 16 {
         4
@@ -573,6 +578,10 @@ mod tests {
         assert_eq!(mask("ghp_abcdefghijklmnopqrstuvwxyz"), "ghp_…");
         assert_eq!(mask("hunter22"), "hu…");
         assert_eq!(mask("abc"), "…");
+        assert_eq!(
+            mask("https://hooks.slack.com/services/T0/B0/abcdefghijklmnopqrstuvwx"),
+            "https://hooks.slack.com/…"
+        );
     }
 
     #[test]

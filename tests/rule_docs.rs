@@ -128,7 +128,8 @@ fn doc_examples_behave_as_documented() {
 
 #[test]
 fn section_blocks_reads_only_its_section() {
-    let docs = "# x (DF1)\n## Example\n```dockerfile\nFROM a\n```\n## Use instead\n```yaml\nk: v\n```\n";
+    let docs =
+        "# x (DF1)\n## Example\n```dockerfile\nFROM a\n```\n## Use instead\n```yaml\nk: v\n```\n";
     let bad = section_blocks(docs, "Example");
     assert_eq!(bad.len(), 1);
     assert_eq!(bad[0].language, "dockerfile");

@@ -27,7 +27,12 @@ fn fixture_dirs() -> Vec<(String, PathBuf)> {
         .expect("tests/fixtures/rules exists")
         .filter_map(Result::ok)
         .filter(|entry| entry.path().is_dir())
-        .map(|entry| (entry.file_name().to_string_lossy().into_owned(), entry.path()))
+        .map(|entry| {
+            (
+                entry.file_name().to_string_lossy().into_owned(),
+                entry.path(),
+            )
+        })
         .collect();
     dirs.sort();
     dirs
@@ -118,7 +123,9 @@ fn check_file(owner: &str, path: &Path) -> Checked {
     }
     for name in &under_test {
         if plimsoll::rules::find(name).is_none() {
-            failures.push(format!("{relative}: `# expect:` names unknown rule `{name}`"));
+            failures.push(format!(
+                "{relative}: `# expect:` names unknown rule `{name}`"
+            ));
         }
     }
 
@@ -181,25 +188,23 @@ fn expect_comments_parse() {
     );
 }
 
-#[test]
-fn rule_fixtures() {
-    let mut failures = Vec::new();
-    let mut snapshots = Vec::new();
+/// Every fixture folder, checked: (rule name, mismatches, rendered findings).
+fn check_all() -> Vec<(String, Vec<String>, String)> {
     let dirs = fixture_dirs();
     assert!(!dirs.is_empty(), "no fixture folders found");
+    let mut results = Vec::new();
     for (owner, dir) in &dirs {
+        let mut failures = Vec::new();
+        let mut rendered = String::new();
         if plimsoll::rules::find(owner).is_none() {
-            failures.push(format!(
-                "{}: folder name is not a rule name",
-                dir.display()
-            ));
+            failures.push(format!("{}: folder name is not a rule name", dir.display()));
+            results.push((owner.clone(), failures, rendered));
             continue;
         }
         let files = fixture_files(dir);
         if files.is_empty() {
             failures.push(format!("{owner}: fixture folder has no files"));
         }
-        let mut rendered = String::new();
         let mut owner_expectations = 0;
         for file in &files {
             let checked = check_file(owner, file);
@@ -212,18 +217,32 @@ fn rule_fixtures() {
                 "{owner}: no fixture expects a `{owner}` finding; add `# expect: {owner}` cases"
             ));
         }
-        snapshots.push((owner.clone(), rendered));
+        results.push((owner.clone(), failures, rendered));
     }
+    results
+}
+
+#[test]
+fn fixtures_match_their_expect_comments() {
+    let failures: Vec<String> = check_all()
+        .into_iter()
+        .flat_map(|(_, failures, _)| failures)
+        .collect();
     assert!(
         failures.is_empty(),
         "rule fixtures disagree with their `# expect:` comments:\n{}",
         failures.join("\n")
     );
+}
+
+/// The rendered findings of each folder's rules under test, one snapshot per rule.
+#[test]
+fn fixture_findings_snapshots() {
     let mut settings = insta::Settings::clone_current();
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);
     settings.bind(|| {
-        for (owner, rendered) in snapshots {
+        for (owner, _, rendered) in check_all() {
             insta::assert_snapshot!(format!("fixtures__{owner}"), rendered);
         }
     });

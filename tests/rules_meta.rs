@@ -57,11 +57,7 @@ fn is_kebab_case(name: &str) -> bool {
 }
 
 fn fail_if_any(what: &str, failures: Vec<String>) {
-    assert!(
-        failures.is_empty(),
-        "{what}:\n{}",
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{what}:\n{}", failures.join("\n"));
 }
 
 #[test]
@@ -71,10 +67,16 @@ fn codes_and_names_are_unique() {
     let mut names: BTreeMap<&str, &str> = BTreeMap::new();
     for rule in rules::all() {
         if let Some(other) = codes.insert(rule.code, rule.name) {
-            failures.push(format!("code {} is used by both `{other}` and `{}`", rule.code, rule.name));
+            failures.push(format!(
+                "code {} is used by both `{other}` and `{}`",
+                rule.code, rule.name
+            ));
         }
         if let Some(other) = names.insert(rule.name, rule.code) {
-            failures.push(format!("name `{}` is used by both {other} and {}", rule.name, rule.code));
+            failures.push(format!(
+                "name `{}` is used by both {other} and {}",
+                rule.name, rule.code
+            ));
         }
     }
     fail_if_any("rule codes and names must be unique", failures);
@@ -112,7 +114,10 @@ fn declarations_follow_conventions() {
             ));
         }
         if !is_kebab_case(rule.name) {
-            failures.push(format!("{}: name `{}` is not kebab-case", rule.code, rule.name));
+            failures.push(format!(
+                "{}: name `{}` is not kebab-case",
+                rule.code, rule.name
+            ));
         }
         if rule.summary.trim().is_empty() {
             failures.push(format!("{} (`{}`): empty summary", rule.code, rule.name));
@@ -124,9 +129,9 @@ fn declarations_follow_conventions() {
             ));
         }
         for id in rule.related {
-            let known = id
-                .split_once(':')
-                .is_some_and(|(prefix, rest)| RELATED_PREFIXES.contains(&prefix) && !rest.is_empty());
+            let known = id.split_once(':').is_some_and(|(prefix, rest)| {
+                RELATED_PREFIXES.contains(&prefix) && !rest.is_empty()
+            });
             if !known {
                 failures.push(format!(
                     "{} (`{}`): related id `{id}` is not `<tool>:<id>` with a known tool ({})",
@@ -268,8 +273,13 @@ fn every_rule_file_is_registered() {
         };
         match path.extension().and_then(|e| e.to_str()) {
             Some("rs") if stem != "mod" => {
-                if !registry.lines().any(|line| line.trim() == format!("mod {stem};")) {
-                    failures.push(format!("rules/mod.rs: add `mod {stem};` for rules/{stem}.rs"));
+                if !registry
+                    .lines()
+                    .any(|line| line.trim() == format!("mod {stem};"))
+                {
+                    failures.push(format!(
+                        "rules/mod.rs: add `mod {stem};` for rules/{stem}.rs"
+                    ));
                 }
                 let text = fs::read_to_string(path).unwrap_or_default();
                 if text.contains(": Rule = Rule {") {
