@@ -101,12 +101,12 @@ fn declarations_follow_conventions() {
                 rule.code, rule.name, rule.target
             ));
         }
-        let check_matches_target = match (rule.check, rule.target) {
-            (Check::Engine, _) => true,
-            (Check::Dockerfile(_), Target::Dockerfile) => true,
-            (Check::Compose(_), Target::Compose) => true,
-            _ => false,
-        };
+        let check_matches_target = matches!(
+            (rule.check, rule.target),
+            (Check::Engine, _)
+                | (Check::Dockerfile(_), Target::Dockerfile)
+                | (Check::Compose(_), Target::Compose)
+        );
         if !check_matches_target {
             failures.push(format!(
                 "{} (`{}`): its check function does not match its target {:?}",
