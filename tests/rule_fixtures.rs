@@ -84,13 +84,38 @@ struct Checked {
     owner_expectations: usize,
 }
 
+/// `path:line:col-endline:endcol code/name message`, then one indented line per label and fix.
 fn render(relative: &str, source: &SourceFile, finding: &Finding) -> String {
-    let start = source.position(finding.span.start);
-    let end = source.position(finding.span.end);
-    format!(
-        "{relative}:{}:{}-{}:{} {}/{} {}",
-        start.line, start.column, end.line, end.column, finding.code, finding.name, finding.message
-    )
+    let range = |span: plimsoll::Span| {
+        let start = source.position(span.start);
+        let end = source.position(span.end);
+        format!(
+            "{}:{}-{}:{}",
+            start.line, start.column, end.line, end.column
+        )
+    };
+    let mut out = format!(
+        "{relative}:{} {}/{} {}",
+        range(finding.span),
+        finding.code,
+        finding.name,
+        finding.message
+    );
+    for label in &finding.labels {
+        let _ = write!(out, "\n    label {}: {}", range(label.span), label.message);
+    }
+    if let Some(fix) = &finding.fix {
+        let _ = write!(out, "\n    fix ({:?}): {}", fix.applicability, fix.message);
+        for edit in &fix.edits {
+            let _ = write!(
+                out,
+                "\n      {} -> {:?}",
+                range(edit.span),
+                edit.replacement
+            );
+        }
+    }
+    out
 }
 
 fn check_file(owner: &str, path: &Path) -> Checked {
