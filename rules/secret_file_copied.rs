@@ -26,6 +26,20 @@ pub static SECRET_FILE_COPIED: Rule = Rule {
     check: Check::Dockerfile(check),
 };
 
+const PRIVATE_KEY_FILE: &str = "a private key file";
+
+/// A destination that says the copied key is public: a `.pub`/`.asc`/`.gpg` name, or a package
+/// manager's keyring (`COPY vendor.key /usr/share/keyrings/` installs a signing key).
+fn is_public_key_destination(destination: &str) -> bool {
+    let lower = destination.to_ascii_lowercase();
+    [".pub", ".asc", ".gpg"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+        || lower.contains("keyring")
+        || lower.starts_with("/etc/apt/")
+        || lower.starts_with("/etc/pki/rpm-gpg")
+}
+
 /// What a path names, if it names a well-known key or credential file or directory.
 pub(crate) fn secret_file_kind(path: &str) -> Option<&'static str> {
     let trimmed = path.trim_end_matches('/');
@@ -56,11 +70,11 @@ pub(crate) fn secret_file_kind(path: &str) -> Option<&'static str> {
         {
             "a dotenv file"
         }
-        _ if base.ends_with(".key") => "a private key file",
+        _ if base.ends_with(".key") => PRIVATE_KEY_FILE,
         _ if base.ends_with(".p12") || base.ends_with(".pfx") => "a PKCS#12 key store",
         // `cert.pem` and `ca.pem` are public; `key.pem`, `privkey.pem` are not.
         _ if base.ends_with(".pem") && (base.contains("key") || base.contains("priv")) => {
-            "a private key file"
+            PRIVATE_KEY_FILE
         }
         _ if ends_with_path(".aws/credentials") => "AWS credentials",
         _ if ends_with_path(".docker/config.json") => "a Docker config (holds registry logins)",
@@ -84,6 +98,13 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
             let Some(kind) = secret_file_kind(&source.value) else {
                 continue;
             };
+            let public_destination = copy
+                .destination
+                .as_ref()
+                .is_some_and(|d| is_public_key_destination(&d.value));
+            if kind == PRIVATE_KEY_FILE && public_destination {
+                continue;
+            }
             out.report(
                 source.span,
                 format!("{keyword} puts {kind} into the image (`{}`)", source.value),

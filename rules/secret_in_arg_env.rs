@@ -3,7 +3,7 @@
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::{Command, KeyValue};
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
-use crate::secrets::secret_name_word;
+use crate::secrets::{is_inert_value, secret_name_word};
 
 pub static SECRET_IN_ARG_ENV: Rule = Rule {
     code: "DF005",
@@ -29,20 +29,6 @@ pub static SECRET_IN_ARG_ENV: Rule = Rule {
     check: Check::Dockerfile(check),
 };
 
-/// A value that is a file path (`/run/secrets/db`) points at a secret instead of holding one.
-fn is_path(value: &str) -> bool {
-    let body = value
-        .strip_prefix("./")
-        .or_else(|| value.strip_prefix("~/"))
-        .or_else(|| value.strip_prefix('/'));
-    body.is_some_and(|body| {
-        !body.is_empty()
-            && body
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'-'))
-    })
-}
-
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     for instruction in &context.dockerfile.instructions {
         let (keyword, pairs, why): (&str, &[KeyValue], &str) = match &instruction.command {
@@ -62,7 +48,11 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
             let Some(word) = secret_name_word(&pair.key.value) else {
                 continue;
             };
-            if pair.value.as_ref().is_some_and(|v| is_path(&v.value)) {
+            if pair
+                .value
+                .as_ref()
+                .is_some_and(|v| is_inert_value(&v.value))
+            {
                 continue;
             }
             out.report(
@@ -77,19 +67,5 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                  they never reach a layer",
             );
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_path;
-
-    #[test]
-    fn paths() {
-        assert!(is_path("/run/secrets/db_password"));
-        assert!(is_path("./key.json"));
-        assert!(!is_path("/"));
-        assert!(!is_path("hunter2"));
-        assert!(!is_path("/abc+def=="));
     }
 }

@@ -4,7 +4,9 @@
 use crate::compose::EnvVar;
 use crate::diagnostic::{Category, Severity};
 use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
-use crate::secrets::{find_credentials, is_variable_reference, mask, secret_name_word};
+use crate::secrets::{
+    find_credentials, is_inert_value, is_variable_reference, mask, secret_name_word,
+};
 
 pub static SERVICE_SECRET_IN_ENVIRONMENT: Rule = Rule {
     code: "DC005",
@@ -69,7 +71,7 @@ fn check_var(out: &mut Emitter<'_>, service: &str, place: &str, var: &EnvVar) {
         .with_help(HELP);
         return;
     }
-    if is_variable_reference(&value.value) {
+    if is_variable_reference(&value.value) || is_inert_value(&value.value) {
         return;
     }
     if let Some(word) = secret_name_word(name) {

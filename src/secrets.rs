@@ -450,6 +450,50 @@ pub fn is_secret_name(name: &str) -> bool {
     secret_name_word(name).is_some()
 }
 
+/// `true` for a value that, whatever the variable's name, cannot be the secret itself: a
+/// switch (`true`, `yes`, `off`, as in `ALLOW_EMPTY_PASSWORD=yes`), a file path
+/// (`/run/secrets/db`, `./key.json`) or a file name with a common extension
+/// (`resetPassword.sh`), which point at a secret instead of holding it.
+pub fn is_inert_value(value: &str) -> bool {
+    let value = value.trim();
+    if matches!(
+        value.to_ascii_lowercase().as_str(),
+        "true" | "false" | "yes" | "no" | "on" | "off"
+    ) {
+        return true;
+    }
+    let path_chars = |text: &str| {
+        text.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'-'))
+    };
+    let path_body = ["/", "./", "../", "~/"]
+        .iter()
+        .find_map(|prefix| value.strip_prefix(prefix));
+    if let Some(body) = path_body {
+        return !body.is_empty() && path_chars(body);
+    }
+    const EXTENSIONS: &[&str] = &[
+        "sh",
+        "py",
+        "rb",
+        "js",
+        "txt",
+        "json",
+        "yaml",
+        "yml",
+        "toml",
+        "conf",
+        "cfg",
+        "ini",
+        "properties",
+        "xml",
+        "env",
+    ];
+    value.rsplit_once('.').is_some_and(|(stem, extension)| {
+        !stem.is_empty() && path_chars(stem) && EXTENSIONS.contains(&extension)
+    })
+}
+
 /// `true` when `value` is nothing but one compose/shell variable reference: `$VAR`, `${VAR}`,
 /// `${VAR:-default}`, `${VAR-default}`, `${VAR:?error}`, `${VAR?error}`, `${VAR:+alt}`. Such a
 /// value is filled in from the environment when the file is used.
@@ -638,6 +682,24 @@ mod tests {
             "BYPASS",
         ] {
             assert!(!is_secret_name(name), "{name} should not be a secret name");
+        }
+    }
+
+    #[test]
+    fn inert_values() {
+        for value in [
+            "yes",
+            "\"no\"".trim_matches('"'),
+            "TRUE",
+            "/run/secrets/db-password",
+            "./key.json",
+            "resetOSPassword.sh",
+            "secrets/db.txt",
+        ] {
+            assert!(is_inert_value(value), "{value}");
+        }
+        for value in ["hunter2", "P@ssw0rd", "/abc+def==", "/", "abc.def", "1"] {
+            assert!(!is_inert_value(value), "{value}");
         }
     }
 
