@@ -37,7 +37,16 @@ pub(crate) fn base_images(dockerfile: &Dockerfile) -> Vec<BaseRef<'_>> {
                     .as_ref()
                     .is_some_and(|name| name.value.eq_ignore_ascii_case(&stage.base.raw.value))
             });
-        if names_earlier_stage {
+        // `FROM 0` names the first stage by index (buildah and podman accept it).
+        let indexes_earlier_stage = image.registry.is_none()
+            && image.is_untagged()
+            && stage
+                .base
+                .raw
+                .value
+                .parse::<usize>()
+                .is_ok_and(|index| index < stage.index);
+        if names_earlier_stage || indexes_earlier_stage {
             continue;
         }
         let resolved_from_args = stage
