@@ -2,6 +2,7 @@
 
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::dockerfile::{BaseKind, Command, Dockerfile, Instruction, Stage};
+use crate::image::ImageRef;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 use crate::span::Span;
 
@@ -44,6 +45,19 @@ fn last_user<'a>(dockerfile: &'a Dockerfile, stage: &Stage) -> Option<&'a Instru
         .find(|instruction| matches!(instruction.command, Command::User(_)))
 }
 
+/// Base images whose default user is not root (distroless `nonroot` tags), or Windows images,
+/// where `USER root` does not exist and the default is `ContainerUser` or `ContainerAdministrator`.
+fn runs_unprivileged_or_windows(image: &ImageRef) -> bool {
+    let repository = image.repository.to_ascii_lowercase();
+    image
+        .tag
+        .as_deref()
+        .is_some_and(|tag| tag.contains("nonroot"))
+        || repository.contains("windows")
+        || repository.contains("nanoserver")
+        || repository.contains("servercore")
+}
+
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let dockerfile = context.dockerfile;
     let Some(final_stage) = dockerfile.stages.last() else {
@@ -78,10 +92,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         // No USER anywhere: the user is the base image's. Distroless `nonroot` tags are built to
         // run as an unprivileged user.
         if let BaseKind::Image(image) = &stage.base.kind
-            && image
-                .tag
-                .as_deref()
-                .is_some_and(|tag| tag.contains("nonroot"))
+            && runs_unprivileged_or_windows(image)
         {
             return;
         }

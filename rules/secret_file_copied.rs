@@ -4,6 +4,8 @@ use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::Command;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 
+use super::support::commands;
+
 pub static SECRET_FILE_COPIED: Rule = Rule {
     code: "DF007",
     name: "secret-file-copied",
@@ -85,8 +87,8 @@ pub(crate) fn secret_file_kind(path: &str) -> Option<&'static str> {
 }
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
-    for instruction in &context.dockerfile.instructions {
-        let (keyword, copy) = match &instruction.command {
+    for command in commands(context.dockerfile) {
+        let (keyword, copy) = match command {
             Command::Copy(copy) => ("COPY", copy),
             Command::Add(copy) => ("ADD", copy),
             _ => continue,

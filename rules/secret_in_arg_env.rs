@@ -3,6 +3,8 @@
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::{Command, KeyValue};
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+
+use super::support::commands;
 use crate::secrets::{is_inert_value, secret_name_word};
 
 pub static SECRET_IN_ARG_ENV: Rule = Rule {
@@ -30,8 +32,8 @@ pub static SECRET_IN_ARG_ENV: Rule = Rule {
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
-    for instruction in &context.dockerfile.instructions {
-        let (keyword, pairs, why): (&str, &[KeyValue], &str) = match &instruction.command {
+    for command in commands(context.dockerfile) {
+        let (keyword, pairs, why): (&str, &[KeyValue], &str) = match command {
             Command::Arg(pairs) => (
                 "ARG",
                 pairs,

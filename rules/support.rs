@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use crate::compose::{Field, Service};
-use crate::dockerfile::{BaseKind, Dockerfile};
+use crate::dockerfile::{BaseKind, Command, Dockerfile};
 use crate::image::ImageRef;
 use crate::rule::Emitter;
 use crate::span::{Span, Spanned};
@@ -61,6 +61,18 @@ pub(crate) fn base_images(dockerfile: &Dockerfile) -> Vec<BaseRef<'_>> {
         });
     }
     bases
+}
+
+/// The commands of every instruction, with the instruction an `ONBUILD` wraps in place of the
+/// `ONBUILD` itself: `ONBUILD ENV TOKEN=…` leaks into every image built on this one.
+pub(crate) fn commands(dockerfile: &Dockerfile) -> impl Iterator<Item = &Command> {
+    dockerfile
+        .instructions
+        .iter()
+        .map(|instruction| match &instruction.command {
+            Command::Onbuild(inner) => &inner.command,
+            command => command,
+        })
 }
 
 /// The span of `range` (a byte range of `value`) in the source, when `span` holds `value`
