@@ -89,8 +89,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     }
 
     let Some((user_stage, instruction)) = user_instruction else {
-        // No USER anywhere: the user is the base image's. Distroless `nonroot` tags are built to
-        // run as an unprivileged user.
+        // No USER anywhere: the user is the base image's, root unless the image says otherwise.
         if let BaseKind::Image(image) = &stage.base.kind
             && runs_unprivileged_or_windows(image)
         {
@@ -133,7 +132,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     if is_root_user(&value) != Some(true) {
         return;
     }
-    if std::ptr::eq(user_stage, final_stage) {
+    if user_stage.index == final_stage.index {
         out.report(
             argument,
             format!("the final stage runs as root (`USER {written}`)"),
