@@ -1,6 +1,17 @@
 //! The built-in rules: one `.rs` (declaration and check) and one `.md` (docs) per rule.
-//! To add a rule: write both files, add one `mod` line and one entry in [`all`]; the meta-test
-//! in `tests/rules_meta.rs` names anything missing.
+//!
+//! To add a rule `my-rule`:
+//! 1. `rules/my_rule.rs`: a `pub static MY_RULE: Rule` and its check function;
+//!    `rules/my_rule.md`: `# my-rule (CODE)` and the fixed headings, with a failing block under
+//!    `## Example` and a passing one under `## Use instead` (`tests/rule_docs.rs` runs them).
+//! 2. One `mod` line and one `pub use` below, and `&MY_RULE` in `ALL` in code order.
+//! 3. `tests/fixtures/rules/my-rule/`: real files with `# expect: my-rule` above each line that
+//!    must be flagged (`tests/rule_fixtures.rs`); record the snapshot with
+//!    `INSTA_UPDATE=always cargo test --test rule_fixtures` and review it.
+//! 4. `PLIMSOLL_UPDATE_DOCS=1 cargo test --test rules_meta` regenerates docs/rules.md.
+//!
+//! The meta-test in `tests/rules_meta.rs` names anything missing. `support` holds helpers
+//! shared by several rules and declares no rule.
 
 mod duplicate_key;
 mod hardcoded_credential;
