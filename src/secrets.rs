@@ -29,8 +29,8 @@ struct Format {
     keywords: &'static [&'static str],
     regex: &'static str,
     group: usize,
-    /// The match must not touch other token characters on either side (`[A-Za-z0-9_-]`), so a
-    /// fixed-length format does not match inside a longer random string.
+    /// The match must not be glued to other token characters, so a fixed-length format does not
+    /// match inside a longer random string.
     bounded: bool,
 }
 
@@ -192,9 +192,11 @@ pub fn find_credentials(text: &str) -> Vec<Credential> {
                 continue;
             };
             if format.bounded {
+                // Before: no letter, digit or `_` (a `-` may precede, as in `${TOKEN:-ghp_…}`);
+                // after: no token character at all, so fixed lengths are exact.
                 let before = whole.start().checked_sub(1).and_then(|i| bytes.get(i));
                 let after = bytes.get(whole.end());
-                if before.is_some_and(|&b| is_token_byte(b))
+                if before.is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
                     || after.is_some_and(|&b| is_token_byte(b))
                 {
                     continue;
