@@ -582,6 +582,8 @@ mod tests {
             kinds("AKIAIOSFODNN7EXAMPLE").is_empty(),
             "AWS's documented example key"
         );
+        let default = format!("${{GH_TOKEN:-{}}}", fake("ghp_", "aB3d", 36));
+        assert_eq!(kinds(&default).len(), 1, "a token as a variable's default");
     }
 
     #[test]
