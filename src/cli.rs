@@ -1,7 +1,483 @@
 //! The command line: `plimsoll check`, `plimsoll rules`, `plimsoll rule NAME`.
+//! The only module that writes to stdout and stderr, and the one that picks the exit code:
+//! 0 clean, 1 findings at or above the fail level, 2 usage, configuration or I/O errors.
 
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::diagnostic::Severity;
+use crate::discover::{self, io_message};
+use crate::engine::{self, Settings};
+use crate::report::{self, FileError, Format, Results};
+use crate::rule::{FixAvailability, Rule, Status, Target};
+use crate::rules;
+use crate::runner::{self, RunOptions, StdinInput};
+use crate::source::FileKind;
+
+#[derive(Debug, Parser)]
+#[command(name = "plimsoll", version, about, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Lint Dockerfiles and compose files (directories are searched, honouring .gitignore).
+    Check(CheckArgs),
+    /// List every rule.
+    Rules(RulesArgs),
+    /// Show the documentation of one rule.
+    Rule(RuleArgs),
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// Files and directories to check; `-` reads standard input. Default: `.`.
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+    /// Exit with 1 when a finding has this severity or a higher one.
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = Severity::Info)]
+    fail_level: Severity,
+    /// Run only these rules: codes, names, categories, code prefixes or `all`.
+    #[arg(long, value_delimiter = ',', value_name = "SELECTOR")]
+    select: Vec<String>,
+    /// Run these rules in addition to the selected ones.
+    #[arg(long, value_delimiter = ',', value_name = "SELECTOR")]
+    extend_select: Vec<String>,
+    /// Do not run these rules.
+    #[arg(long, value_delimiter = ',', value_name = "SELECTOR")]
+    ignore: Vec<String>,
+    /// Treat files named on the command line (and stdin) as this kind, whatever their name.
+    #[arg(long, value_enum)]
+    kind: Option<FileKind>,
+    /// The file name to show for standard input (also used to tell its kind).
+    #[arg(long, value_name = "NAME")]
+    stdin_filename: Option<PathBuf>,
+    /// Number of worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// When to use colours.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Never use colours (same as `--color never`).
+    #[arg(long)]
+    no_color: bool,
+    /// Print only the findings (no summary).
+    #[arg(short, long)]
+    quiet: bool,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    /// Colours when standard output is a terminal and NO_COLOR is not set.
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+struct RulesArgs {
+    #[arg(long, value_enum, default_value_t)]
+    format: ListFormat,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+enum ListFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+struct RuleArgs {
+    /// A rule code (`PL000`) or name (`parse-error`).
+    rule: String,
+}
+
+/// Exit code 2: usage, configuration and I/O errors.
+const EXIT_ERROR: u8 = 2;
+
 pub fn main() -> ExitCode {
-    ExitCode::SUCCESS
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // --help and --version come through here too, and are not errors.
+            let _ = err.print();
+            return if err.use_stderr() {
+                ExitCode::from(EXIT_ERROR)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let outcome = match cli.command {
+        Command::Check(args) => check(args),
+        Command::Rules(args) => list_rules(args.format),
+        Command::Rule(args) => show_rule(&args.rule),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(Failure::Message(message)) => {
+            eprintln!("plimsoll: error: {message}");
+            ExitCode::from(EXIT_ERROR)
+        }
+        // The reader went away (`plimsoll check | head`): nothing left to say.
+        Err(Failure::BrokenPipe) => ExitCode::from(EXIT_ERROR),
+    }
+}
+
+/// Why a command stopped early; always exit code 2.
+enum Failure {
+    Message(String),
+    BrokenPipe,
+}
+
+impl From<io::Error> for Failure {
+    fn from(err: io::Error) -> Self {
+        if err.kind() == io::ErrorKind::BrokenPipe {
+            Failure::BrokenPipe
+        } else {
+            Failure::Message(format!("cannot write output: {}", io_message(&err)))
+        }
+    }
+}
+
+fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
+    // `--select 'DF, DC'` and a trailing comma are fine; an empty selector would match all rules.
+    for selectors in [&mut args.select, &mut args.extend_select, &mut args.ignore] {
+        *selectors = selectors
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+    }
+    for (option, selectors) in [
+        ("--select", &args.select),
+        ("--extend-select", &args.extend_select),
+        ("--ignore", &args.ignore),
+    ] {
+        for selector in selectors {
+            if !engine::is_known_selector(selector) {
+                return Err(Failure::Message(unknown_selector(option, selector)));
+            }
+        }
+    }
+    let settings = Settings::from_selectors(&args.select, &args.extend_select, &args.ignore);
+
+    let mut paths = args.paths.clone();
+    if paths.is_empty() {
+        paths.push(PathBuf::from(if args.stdin_filename.is_some() {
+            "-"
+        } else {
+            "."
+        }));
+    }
+    let reads_stdin = paths.iter().any(|p| p.as_os_str() == "-");
+    paths.retain(|p| p.as_os_str() != "-");
+
+    let discovery = discover::discover(&paths, args.kind);
+    let mut errors = discovery.errors;
+    let stdin = if reads_stdin {
+        match read_stdin(&args) {
+            Ok(input) => Some(input),
+            Err(error) => {
+                errors.push(error);
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let options = RunOptions {
+        threads: args.threads.filter(|&n| n > 0),
+    };
+    let mut results = runner::run(&discovery.files, stdin, options, |source| {
+        engine::check(source, &settings)
+    })
+    .map_err(Failure::Message)?;
+    results.errors.extend(errors);
+    results.errors.sort_by(|a, b| a.path.cmp(&b.path));
+
+    for error in &results.errors {
+        eprintln!("plimsoll: error: {}", error.located_message());
+    }
+    write_report(&args, &results)?;
+
+    Ok(ExitCode::from(exit_code(&results, args.fail_level)))
+}
+
+/// 2 when a file could not be checked, else 1 when a finding reaches `fail_level`, else 0.
+fn exit_code(results: &Results, fail_level: Severity) -> u8 {
+    if !results.errors.is_empty() {
+        EXIT_ERROR
+    } else if results
+        .files
+        .iter()
+        .any(|file| engine::fails(&file.findings, fail_level))
+    {
+        1
+    } else {
+        0
+    }
+}
+
+fn read_stdin(args: &CheckArgs) -> Result<StdinInput, FileError> {
+    let path = args
+        .stdin_filename
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("<stdin>"));
+    let mut bytes = Vec::new();
+    io::stdin()
+        .read_to_end(&mut bytes)
+        .map_err(|err| FileError::new(&path, io_message(&err)))?;
+    let kind = args
+        .kind
+        .or_else(|| args.stdin_filename.as_deref().and_then(FileKind::from_path));
+    Ok(StdinInput { path, kind, bytes })
+}
+
+fn write_report(args: &CheckArgs, results: &Results) -> Result<(), Failure> {
+    let color = match (args.no_color, args.color) {
+        (true, _) | (false, ColorChoice::Never) => false,
+        (false, ColorChoice::Always) => true,
+        (false, ColorChoice::Auto) => {
+            args.output.is_none()
+                && io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+        }
+    };
+    let options = report::Options {
+        color,
+        quiet: args.quiet,
+    };
+    match &args.output {
+        Some(path) => {
+            let file = File::create(path).map_err(|err| {
+                Failure::Message(format!("{}: {}", path.display(), io_message(&err)))
+            })?;
+            let mut out = BufWriter::new(file);
+            report::write(args.format, results, options, &mut out)?;
+            out.flush()?;
+        }
+        None => {
+            let mut out = BufWriter::new(io::stdout().lock());
+            report::write(args.format, results, options, &mut out)?;
+            out.flush()?;
+        }
+    }
+    Ok(())
+}
+
+fn unknown_selector(option: &str, selector: &str) -> String {
+    let mut message = format!(
+        "unknown rule selector `{selector}` in {option} \
+         (expected a rule code, name, category, code prefix or `all`)"
+    );
+    let candidates = rules::all()
+        .iter()
+        .flat_map(|rule| [rule.code, rule.name])
+        .chain(crate::diagnostic::Category::ALL.iter().map(|c| c.as_str()));
+    if let Some(close) = closest(selector, candidates) {
+        message.push_str(&format!("; did you mean `{close}`?"));
+    }
+    message
+}
+
+/// The candidate nearest to `input`, if it is near enough to be a likely typo.
+fn closest<'a>(input: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let input = input.to_ascii_lowercase();
+    candidates
+        .map(|candidate| {
+            let distance = strsim::levenshtein(&input, &candidate.to_ascii_lowercase());
+            (distance, candidate)
+        })
+        .filter(|&(distance, candidate)| distance <= (candidate.len() / 3).max(1))
+        .min_by_key(|&(distance, _)| distance)
+        .map(|(_, candidate)| candidate)
+}
+
+fn list_rules(format: ListFormat) -> Result<ExitCode, Failure> {
+    let mut out = BufWriter::new(io::stdout().lock());
+    match format {
+        ListFormat::Json => {
+            let all: Vec<_> = rules::all().iter().map(|rule| rule_json(rule)).collect();
+            serde_json::to_writer_pretty(&mut out, &all).map_err(io::Error::from)?;
+            writeln!(out)?;
+        }
+        ListFormat::Text => {
+            let header = ["CODE", "NAME", "CATEGORY", "SEVERITY", "DEFAULT", "SUMMARY"];
+            let rows: Vec<[String; 6]> = rules::all()
+                .iter()
+                .map(|rule| {
+                    [
+                        rule.code.to_string(),
+                        rule.name.to_string(),
+                        rule.category.to_string(),
+                        rule.severity.to_string(),
+                        if rule.default_enabled { "yes" } else { "no" }.to_string(),
+                        rule.summary.to_string(),
+                    ]
+                })
+                .collect();
+            let mut widths = header.map(str::len);
+            for row in &rows {
+                for (width, cell) in widths.iter_mut().zip(row) {
+                    *width = (*width).max(cell.chars().count());
+                }
+            }
+            let header = header.map(str::to_string);
+            for row in std::iter::once(&header).chain(&rows) {
+                let mut line = String::new();
+                for (i, cell) in row.iter().enumerate().take(5) {
+                    line.push_str(&format!("{cell:<width$}  ", width = widths[i]));
+                }
+                line.push_str(&row[5]);
+                writeln!(out, "{line}")?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// All the metadata of a rule, for `plimsoll rules --format json` (fields in declaration order).
+#[derive(serde::Serialize)]
+struct RuleJson<'a> {
+    code: &'a str,
+    name: &'a str,
+    summary: &'a str,
+    target: Target,
+    category: crate::diagnostic::Category,
+    severity: Severity,
+    default_enabled: bool,
+    fix: FixAvailability,
+    status: Status,
+    since: &'a str,
+    related: &'a [&'a str],
+}
+
+fn rule_json(rule: &Rule) -> RuleJson<'_> {
+    RuleJson {
+        code: rule.code,
+        name: rule.name,
+        summary: rule.summary,
+        target: rule.target,
+        category: rule.category,
+        severity: rule.severity,
+        default_enabled: rule.default_enabled,
+        fix: rule.fix,
+        status: rule.status,
+        since: rule.since,
+        related: rule.related,
+    }
+}
+
+fn show_rule(code_or_name: &str) -> Result<ExitCode, Failure> {
+    let Some(rule) = rules::find(code_or_name) else {
+        let mut message = format!("unknown rule `{code_or_name}`");
+        let candidates = rules::all().iter().flat_map(|rule| [rule.code, rule.name]);
+        if let Some(close) = closest(code_or_name, candidates) {
+            message.push_str(&format!("; did you mean `{close}`?"));
+        }
+        message.push_str(" (`plimsoll rules` lists them all)");
+        return Err(Failure::Message(message));
+    };
+    let mut out = BufWriter::new(io::stdout().lock());
+    writeln!(out, "{}\n", rule_header(rule))?;
+    write!(out, "{}", rule.docs)?;
+    if !rule.docs.ends_with('\n') {
+        writeln!(out)?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `PL000 parse-error · correctness · error · enabled by default · fix: none · stable since 0.1.0`
+fn rule_header(rule: &Rule) -> String {
+    let target = match rule.target {
+        Target::Dockerfile => "Dockerfile",
+        Target::Compose => "compose",
+        Target::Any => "Dockerfile and compose",
+    };
+    let enabled = if rule.default_enabled {
+        "enabled by default"
+    } else {
+        "disabled by default"
+    };
+    let fix = match rule.fix {
+        FixAvailability::None => "no fix",
+        FixAvailability::Sometimes => "fix sometimes available",
+        FixAvailability::Always => "fix available",
+    };
+    let status = match rule.status {
+        Status::Stable => "stable",
+        Status::Preview => "preview",
+    };
+    let mut header = format!(
+        "{} {} · {target} · {} · {} · {enabled} · {fix} · {status} since {}",
+        rule.code, rule.name, rule.category, rule.severity, rule.since
+    );
+    if !rule.related.is_empty() {
+        header.push_str(&format!(" · related: {}", rule.related.join(", ")));
+    }
+    header
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_parse() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn exit_codes() {
+        use crate::report::FileResult;
+        use crate::source::SourceFile;
+        use crate::span::Span;
+
+        let warning = |severity| {
+            let mut finding = rules::PARSE_ERROR.finding(Span::new(0, 1), "x");
+            finding.severity = severity;
+            finding
+        };
+        let mut results = Results {
+            files: vec![FileResult {
+                source: SourceFile::new("Dockerfile", "FROM a", FileKind::Dockerfile),
+                findings: vec![warning(Severity::Warning)],
+            }],
+            errors: Vec::new(),
+        };
+        assert_eq!(exit_code(&results, Severity::Info), 1);
+        assert_eq!(exit_code(&results, Severity::Warning), 1);
+        assert_eq!(exit_code(&results, Severity::Error), 0);
+        results.errors.push(FileError::new("y".as_ref(), "gone"));
+        assert_eq!(exit_code(&results, Severity::Error), 2);
+        assert_eq!(exit_code(&results, Severity::Info), 2, "2 wins over 1");
+        assert_eq!(exit_code(&Results::default(), Severity::Style), 0);
+    }
+
+    #[test]
+    fn typos_find_their_rule() {
+        let names = ["parse-error", "duplicate-key", "PL000"];
+        assert_eq!(
+            closest("parse-eror", names.into_iter()),
+            Some("parse-error")
+        );
+        assert_eq!(closest("pl001", names.into_iter()), Some("PL000"));
+        assert_eq!(closest("something-else", names.into_iter()), None);
+    }
 }

@@ -2,16 +2,19 @@
 //!
 //! The pipeline: a [`SourceFile`] is parsed into a model ([`dockerfile`] or [`compose`]), the
 //! [`engine`] runs the enabled rules on it and returns [`Finding`]s; reporters and the language
-//! server render them. Nothing below the CLI does I/O or prints.
+//! server render them. Nothing below the CLI does I/O or prints: [`discover`] and [`runner`]
+//! read files for the CLI, and only [`cli`] writes to stdout and stderr.
 
 pub mod cli;
 pub mod compose;
 pub mod diagnostic;
+pub mod discover;
 pub mod dockerfile;
 pub mod engine;
 pub mod image;
 pub mod report;
 pub mod rule;
+pub mod runner;
 pub mod secrets;
 pub mod source;
 pub mod span;

@@ -1,0 +1,221 @@
+//! The runner: read each discovered file and check it, in parallel, on a dedicated thread pool.
+//! Every failure is confined to its file (unreadable, not UTF-8, a panicking rule) and comes back
+//! as a [`FileError`]; the other files still get their results. Nothing here prints.
+
+use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::diagnostic::Finding;
+use crate::discover::{Candidate, io_message};
+use crate::report::{FileError, FileResult, Results};
+use crate::source::{FileKind, SourceFile};
+use crate::span::LineIndex;
+
+/// Worker stack size: parsers and shell analysis may go deep on pathological input.
+const STACK_SIZE: usize = 8 << 20;
+
+/// Text read from standard input, checked like a file with a display path.
+#[derive(Debug)]
+pub struct StdinInput {
+    pub path: PathBuf,
+    pub kind: Option<FileKind>,
+    pub bytes: Vec<u8>,
+}
+
+/// How the run is set up.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunOptions {
+    /// Worker threads; `None` for rayon's default (one per core).
+    pub threads: Option<usize>,
+}
+
+/// Check every candidate (and stdin, if given) with `check`. Results are sorted by path.
+pub fn run<F>(
+    candidates: &[Candidate],
+    stdin: Option<StdinInput>,
+    options: RunOptions,
+    check: F,
+) -> Result<Results, String>
+where
+    F: Fn(&SourceFile) -> Vec<Finding> + Sync,
+{
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK_SIZE)
+        .num_threads(options.threads.unwrap_or(0))
+        .thread_name(|i| format!("plimsoll-worker-{i}"))
+        .build()
+        .map_err(|err| format!("cannot start worker threads: {err}"))?;
+    let outcomes: Vec<Result<FileResult, FileError>> = pool.install(|| {
+        let mut outcomes: Vec<_> = candidates
+            .par_iter()
+            .map(|candidate| match std::fs::read(&candidate.path) {
+                Ok(bytes) => check_bytes(&candidate.path, candidate.kind, bytes, &check),
+                Err(err) => Err(FileError::new(&candidate.path, io_message(&err))),
+            })
+            .collect();
+        if let Some(stdin) = stdin {
+            outcomes.push(check_bytes(&stdin.path, stdin.kind, stdin.bytes, &check));
+        }
+        outcomes
+    });
+    let mut results = Results::default();
+    for outcome in outcomes {
+        match outcome {
+            Ok(file) => results.files.push(file),
+            Err(error) => results.errors.push(error),
+        }
+    }
+    results
+        .files
+        .sort_by(|a, b| a.source.path.cmp(&b.source.path));
+    results.errors.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(results)
+}
+
+/// Decode `bytes`, settle the kind (sniffing the content when the name says nothing) and check.
+pub fn check_bytes<F>(
+    path: &Path,
+    kind: Option<FileKind>,
+    bytes: Vec<u8>,
+    check: &F,
+) -> Result<FileResult, FileError>
+where
+    F: Fn(&SourceFile) -> Vec<Finding>,
+{
+    let text = decode(path, bytes)?;
+    let kind = kind.unwrap_or_else(|| FileKind::sniff(&text));
+    let source = SourceFile::new(path, text, kind);
+    // A bug in one rule or parser must not take the other files down with it.
+    match panic::catch_unwind(AssertUnwindSafe(|| check(&source))) {
+        Ok(findings) => Ok(FileResult { source, findings }),
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            Err(FileError::new(
+                path,
+                format!("internal error while checking: {what}, please report"),
+            ))
+        }
+    }
+}
+
+/// The text of a file, or an error pointing at the first byte that is not UTF-8.
+fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, FileError> {
+    String::from_utf8(bytes).map_err(|err| {
+        let valid_up_to = err.utf8_error().valid_up_to();
+        let valid = std::str::from_utf8(err.as_bytes().get(..valid_up_to).unwrap_or_default())
+            .unwrap_or_default();
+        FileError {
+            path: path.to_path_buf(),
+            message: "stream did not contain valid UTF-8".to_string(),
+            position: Some(LineIndex::new(valid).position(valid, valid_up_to)),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::span::Position;
+
+    fn no_findings(_: &SourceFile) -> Vec<Finding> {
+        Vec::new()
+    }
+
+    #[test]
+    fn invalid_utf8_points_at_the_first_bad_byte() {
+        let bytes = b"FROM a\nRUN \xc3\xa9 \xff\n".to_vec();
+        let error = check_bytes(Path::new("Dockerfile"), None, bytes, &no_findings).unwrap_err();
+        assert_eq!(error.message, "stream did not contain valid UTF-8");
+        assert_eq!(error.position, Some(Position { line: 2, column: 7 }));
+    }
+
+    #[test]
+    fn content_is_sniffed_when_the_name_says_nothing() {
+        let bytes = b"services:\n  web:\n    image: x\n".to_vec();
+        let file = check_bytes(Path::new("stack.yml"), None, bytes, &no_findings).unwrap();
+        assert_eq!(file.source.kind, FileKind::Compose);
+    }
+
+    /// Recurse until `bytes` of stack below `base` (an address on the caller's stack) are used.
+    fn use_stack(base: usize, bytes: usize) -> usize {
+        let frame = std::hint::black_box([1u8; 1024]);
+        if base.abs_diff(frame.as_ptr() as usize) >= bytes {
+            return 1;
+        }
+        use_stack(base, bytes) + usize::from(std::hint::black_box(frame)[1])
+    }
+
+    #[test]
+    fn workers_have_big_stacks() {
+        // 4 MiB of recursion would overflow the 2 MiB stack of a default rayon worker.
+        let results = run(
+            &[],
+            Some(StdinInput {
+                path: "Dockerfile".into(),
+                kind: None,
+                bytes: b"FROM a".to_vec(),
+            }),
+            RunOptions::default(),
+            |_| {
+                let base = std::hint::black_box(0u8);
+                assert!(use_stack(std::ptr::addr_of!(base) as usize, 4 << 20) > 0);
+                Vec::new()
+            },
+        )
+        .unwrap();
+        assert_eq!(results.files.len(), 1);
+        assert_eq!(results.files[0].source.kind, FileKind::Dockerfile);
+    }
+
+    #[test]
+    fn a_panicking_check_fails_only_its_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut candidates = Vec::new();
+        for name in ["a/Dockerfile", "b/Dockerfile", "c/Dockerfile"] {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            let text = if name.starts_with('b') {
+                "boom"
+            } else {
+                "FROM x"
+            };
+            std::fs::write(&path, text).unwrap();
+            candidates.push(Candidate {
+                path,
+                kind: Some(FileKind::Dockerfile),
+            });
+        }
+        candidates.push(Candidate {
+            path: dir.path().join("gone/Dockerfile"),
+            kind: None,
+        });
+        let results = run(
+            &candidates,
+            None,
+            RunOptions { threads: Some(2) },
+            |source| {
+                assert!(source.text != "boom", "rule exploded");
+                Vec::new()
+            },
+        )
+        .unwrap();
+        let checked: Vec<_> = results.files.iter().map(|f| &f.source.path).collect();
+        assert_eq!(checked, [&candidates[0].path, &candidates[2].path]);
+        assert_eq!(results.errors.len(), 2);
+        assert_eq!(results.errors[0].path, candidates[1].path);
+        assert!(
+            results.errors[0]
+                .message
+                .starts_with("internal error while checking: rule exploded"),
+            "{}",
+            results.errors[0].message
+        );
+        assert_eq!(results.errors[1].message, "no such file or directory");
+    }
+}
