@@ -83,8 +83,9 @@ fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-const FROM: &[u8] = b"FROM alpine:3.20\n";
-const COMPOSE: &[u8] = b"services:\n  web:\n    image: nginx:1.27\n";
+// Files that the default rules find clean (a non-root USER; resource limits).
+const FROM: &[u8] = b"FROM alpine:3.20\nUSER 10001\n";
+const COMPOSE: &[u8] = b"services:\n  web:\n    image: nginx:1.27\n    deploy:\n      resources:\n        limits: {memory: 256M, cpus: \"0.5\", pids: 100}\n";
 
 #[test]
 fn discovery_recognises_names_and_honours_ignores() {
@@ -206,7 +207,7 @@ fn clean_files_exit_zero_with_a_summary() {
 #[ignore = "needs the Dockerfile parser"]
 fn findings_exit_one_in_every_format() {
     let dir = tree(&[
-        ("Dockerfile", b"FROM alpine:3.20\nRUNN x\n"),
+        ("Dockerfile", b"FROM alpine:3.20\nRUNN x\nUSER 10001\n"),
         ("ok/Dockerfile", FROM),
     ]);
 
