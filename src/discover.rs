@@ -1,6 +1,8 @@
 //! File discovery for `plimsoll check`: turn the paths on the command line into a sorted list of
-//! files to lint. Directories are walked with the `ignore` crate (so `.gitignore`, `.ignore` and
-//! hidden entries are honoured); files named explicitly are linted whatever their name.
+//! files to lint. Directories are walked with the `ignore` crate (so `.gitignore` and `.ignore`
+//! are honoured); files named explicitly are linted whatever their name. Hidden directories are
+//! walked, because `.devcontainer/Dockerfile` and `.docker/compose.yaml` are common; only
+//! version-control and dependency directories are skipped.
 //! Problems (a path that does not exist, an unreadable directory) are collected per path: the
 //! rest of the run goes on. Nothing here prints.
 
@@ -27,7 +29,7 @@ pub struct Discovery {
 }
 
 /// Directories never worth walking, even when no ignore file says so.
-const SKIPPED_DIRS: &[&str] = &["node_modules"];
+const SKIPPED_DIRS: &[&str] = &[".git", ".hg", ".svn", ".jj", "node_modules", ".venv", ".tox"];
 
 /// Walk `paths`. `forced_kind` (from `--kind`) applies to files named explicitly; walked files
 /// are recognised by name only.
@@ -75,6 +77,7 @@ fn walk(root: &Path, files: &mut Vec<Candidate>, errors: &mut Vec<FileError>) {
         .require_git(false)
         // Symlinked directories are not followed: no loops, no walking out of the tree.
         .follow_links(false)
+        .hidden(false)
         .filter_entry(|entry| {
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             !(is_dir && SKIPPED_DIRS.iter().any(|skip| entry.file_name() == *skip))

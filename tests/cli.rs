@@ -102,7 +102,8 @@ fn discovery_recognises_names_and_honours_ignores() {
         ("x.generated.Dockerfile", FROM),
         ("node_modules/pkg/Dockerfile", FROM),
         (".git/Dockerfile", FROM),
-        (".hidden/Dockerfile", FROM),
+        (".devcontainer/Dockerfile", FROM),
+        (".venv/lib/Dockerfile", FROM),
         ("sub/.ignore", b"skip.Dockerfile\n"),
         ("sub/skip.Dockerfile", FROM),
     ]);
@@ -111,6 +112,7 @@ fn discovery_recognises_names_and_honours_ignores() {
     assert_eq!(
         checked_files(&output),
         pairs(&[
+            (".devcontainer/Dockerfile", "dockerfile"),
             ("Dockerfile", "dockerfile"),
             ("api/Containerfile", "dockerfile"),
             ("api/api.Dockerfile", "dockerfile"),
