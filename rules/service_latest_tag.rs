@@ -28,7 +28,8 @@ pub static SERVICE_LATEST_TAG: Rule = Rule {
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
     for service in &context.compose.services {
-        let Some(field) = &service.image else {
+        // With `build:`, `image:` names the image compose builds, not one it pulls.
+        let Some(field) = service.image.as_ref().filter(|_| service.build.is_none()) else {
             continue;
         };
         let Some((image, from_defaults)) = compose_image(&field.value) else {
