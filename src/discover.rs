@@ -29,7 +29,15 @@ pub struct Discovery {
 }
 
 /// Directories never worth walking, even when no ignore file says so.
-const SKIPPED_DIRS: &[&str] = &[".git", ".hg", ".svn", ".jj", "node_modules", ".venv", ".tox"];
+const SKIPPED_DIRS: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    ".jj",
+    "node_modules",
+    ".venv",
+    ".tox",
+];
 
 /// Walk `paths`. `forced_kind` (from `--kind`) applies to files named explicitly; walked files
 /// are recognised by name only.

@@ -206,7 +206,6 @@ fn clean_files_exit_zero_with_a_summary() {
 }
 
 #[test]
-#[ignore = "needs the Dockerfile parser"]
 fn findings_exit_one_in_every_format() {
     let dir = tree(&[
         ("Dockerfile", b"FROM alpine:3.20\nRUNN x\nUSER 10001\n"),

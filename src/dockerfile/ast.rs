@@ -193,7 +193,8 @@ pub struct Heredoc {
 
 /// The typed arguments of an instruction.
 #[derive(Clone, Debug, Serialize)]
-#[serde(tag = "type", rename_all = "lowercase")]
+// Adjacently tagged: an internally tagged enum cannot serialize variants holding a sequence.
+#[serde(tag = "type", content = "args", rename_all = "lowercase")]
 pub enum Command {
     From(From),
     Run(ShellOrExec),
@@ -228,7 +229,7 @@ pub struct From {
 
 /// Shell form (`RUN apt-get update`) or exec form (`RUN ["apt-get", "update"]`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "form", rename_all = "lowercase")]
+#[serde(tag = "form", content = "value", rename_all = "lowercase")]
 pub enum ShellOrExec {
     Exec(Vec<Spanned<String>>),
     Shell(ShellText),
