@@ -1,16 +1,76 @@
 //! The built-in rules: one `.rs` (declaration and check) and one `.md` (docs) per rule.
-//! To add a rule: write both files, add one `mod` line and one entry in [`all`]; the meta-test
-//! in `tests/rules_meta.rs` names anything missing.
+//!
+//! To add a rule `my-rule`:
+//! 1. `rules/my_rule.rs`: a `pub static MY_RULE: Rule` and its check function;
+//!    `rules/my_rule.md`: `# my-rule (CODE)` and the fixed headings, with a failing block under
+//!    `## Example` and a passing one under `## Use instead` (`tests/rule_docs.rs` runs them).
+//! 2. One `mod` line and one `pub use` below, and `&MY_RULE` in `ALL` in code order.
+//! 3. `tests/fixtures/rules/my-rule/`: real files with `# expect: my-rule` above each line that
+//!    must be flagged (`tests/rule_fixtures.rs`); record the snapshot with
+//!    `INSTA_UPDATE=always cargo test --test rule_fixtures` and review it.
+//! 4. `PLIMSOLL_UPDATE_DOCS=1 cargo test --test rules_meta` regenerates docs/rules.md.
+//!
+//! The meta-test in `tests/rules_meta.rs` names anything missing. `support` holds helpers
+//! shared by several rules and declares no rule.
 
 mod duplicate_key;
+mod hardcoded_credential;
+mod latest_tag;
 mod parse_error;
+mod root_user;
+mod secret_file_copied;
+mod secret_in_arg_env;
+mod service_latest_tag;
+mod service_no_cpu_limit;
+mod service_no_memory_limit;
+mod service_no_pids_limit;
+mod service_root_user;
+mod service_secret_in_environment;
+mod service_unpinned_digest;
+mod service_untagged_image;
+mod support;
+mod unpinned_digest;
+mod untagged_image;
 
 pub use duplicate_key::DUPLICATE_KEY;
+pub use hardcoded_credential::HARDCODED_CREDENTIAL;
+pub use latest_tag::LATEST_TAG;
 pub use parse_error::PARSE_ERROR;
+pub use root_user::ROOT_USER;
+pub use secret_file_copied::SECRET_FILE_COPIED;
+pub use secret_in_arg_env::SECRET_IN_ARG_ENV;
+pub use service_latest_tag::SERVICE_LATEST_TAG;
+pub use service_no_cpu_limit::SERVICE_NO_CPU_LIMIT;
+pub use service_no_memory_limit::SERVICE_NO_MEMORY_LIMIT;
+pub use service_no_pids_limit::SERVICE_NO_PIDS_LIMIT;
+pub use service_root_user::SERVICE_ROOT_USER;
+pub use service_secret_in_environment::SERVICE_SECRET_IN_ENVIRONMENT;
+pub use service_unpinned_digest::SERVICE_UNPINNED_DIGEST;
+pub use service_untagged_image::SERVICE_UNTAGGED_IMAGE;
+pub use unpinned_digest::UNPINNED_DIGEST;
+pub use untagged_image::UNTAGGED_IMAGE;
 
 use crate::rule::Rule;
 
-static ALL: &[&Rule] = &[&PARSE_ERROR, &DUPLICATE_KEY];
+static ALL: &[&Rule] = &[
+    &PARSE_ERROR,
+    &DUPLICATE_KEY,
+    &SERVICE_UNTAGGED_IMAGE,
+    &SERVICE_LATEST_TAG,
+    &SERVICE_UNPINNED_DIGEST,
+    &SERVICE_ROOT_USER,
+    &SERVICE_SECRET_IN_ENVIRONMENT,
+    &SERVICE_NO_MEMORY_LIMIT,
+    &SERVICE_NO_CPU_LIMIT,
+    &SERVICE_NO_PIDS_LIMIT,
+    &UNTAGGED_IMAGE,
+    &LATEST_TAG,
+    &UNPINNED_DIGEST,
+    &ROOT_USER,
+    &SECRET_IN_ARG_ENV,
+    &HARDCODED_CREDENTIAL,
+    &SECRET_FILE_COPIED,
+];
 
 /// Every built-in rule, in code order.
 pub fn all() -> &'static [&'static Rule] {

@@ -15,6 +15,7 @@ pub mod image;
 pub mod report;
 pub mod rule;
 pub mod runner;
+pub mod secrets;
 pub mod source;
 pub mod span;
 pub mod yaml;

@@ -83,8 +83,9 @@ fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-const FROM: &[u8] = b"FROM alpine:3.20\n";
-const COMPOSE: &[u8] = b"services:\n  web:\n    image: nginx:1.27\n";
+// Files that every rule finds clean (a digest, a non-root USER; resource limits).
+const FROM: &[u8] = b"FROM alpine:3.20@sha256:beefdbd8a1da6d2915566fde36db9db0b524eb737fc57cd1367effd16dc0d06d\nUSER 10001\n";
+const COMPOSE: &[u8] = b"services:\n  web:\n    image: nginx:1.27\n    deploy:\n      resources:\n        limits: {memory: 256M, cpus: \"0.5\", pids: 100}\n";
 
 #[test]
 fn discovery_recognises_names_and_honours_ignores() {
@@ -207,7 +208,7 @@ fn clean_files_exit_zero_with_a_summary() {
 #[test]
 fn findings_exit_one_in_every_format() {
     let dir = tree(&[
-        ("Dockerfile", b"FROM alpine:3.20\nRUNN x\n"),
+        ("Dockerfile", b"FROM alpine:3.20\nRUNN x\nUSER 10001\n"),
         ("ok/Dockerfile", FROM),
     ]);
 

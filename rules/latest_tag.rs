@@ -1,0 +1,63 @@
+//! DF002 latest-tag: a base image pinned to the moving `latest` tag.
+
+use crate::diagnostic::{Category, Severity};
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+
+use super::support::{base_images, part_span};
+
+pub static LATEST_TAG: Rule = Rule {
+    code: "DF002",
+    name: "latest-tag",
+    summary: "A base image uses the `latest` tag, which changes under the build",
+    target: Target::Dockerfile,
+    category: Category::Provenance,
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::None,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &[
+        "hadolint:DL3007",
+        "kics:f45ea400",
+        "checkov:CKV_DOCKER_7",
+        "trivy:DS-0001",
+        "cis:4.2",
+        "nist-800-190:3.1.5",
+    ],
+    docs: include_str!("latest_tag.md"),
+    check: Check::Dockerfile(check),
+};
+
+fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+    for base in base_images(context.dockerfile) {
+        // With a digest the tag is ignored: the image is pinned.
+        if !base.image.is_latest() || base.image.digest.is_some() {
+            continue;
+        }
+        let (span, message) = match (base.resolved_from_args, &base.image.tag_range) {
+            (None, Some(range)) => (
+                part_span(
+                    &context.source.text,
+                    base.raw.span,
+                    &base.raw.value,
+                    range.clone(),
+                ),
+                format!("base image `{}` uses the `latest` tag", base.raw.value),
+            ),
+            (Some(resolved), _) => (
+                base.raw.span,
+                format!(
+                    "base image `{}` resolves to `{resolved}` (ARG defaults), the `latest` tag",
+                    base.raw.value
+                ),
+            ),
+            (None, None) => (
+                base.raw.span,
+                format!("base image `{}` uses the `latest` tag", base.raw.value),
+            ),
+        };
+        out.report(span, message).with_help(
+            "`latest` moves whenever the image is republished; name a version tag or pin a digest",
+        );
+    }
+}

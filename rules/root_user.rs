@@ -1,0 +1,163 @@
+//! DF004 root-user: the image's final stage runs as root (no USER, or the last USER is root).
+
+use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::dockerfile::{BaseKind, Command, Dockerfile, Instruction, Stage};
+use crate::image::ImageRef;
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::span::Span;
+
+use super::support::is_root_user;
+
+pub static ROOT_USER: Rule = Rule {
+    code: "DF004",
+    name: "root-user",
+    summary: "The final stage runs as root: it sets no USER, or its last USER is root",
+    target: Target::Dockerfile,
+    category: Category::Privilege,
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::Always,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &[
+        "hadolint:DL3002",
+        "kics:67fd0c4a",
+        "kics:fd54f200",
+        "checkov:CKV_DOCKER_3",
+        "checkov:CKV_DOCKER_8",
+        "trivy:DS-0002",
+        "cis:4.1",
+        "nist-800-190:3.1.2",
+    ],
+    docs: include_str!("root_user.md"),
+    check: Check::Dockerfile(check),
+};
+
+const HELP: &str = "add `USER <non-root>` (for example `USER 10001`) at the end of the final stage";
+
+/// The last USER instruction of a stage, if any.
+fn last_user<'a>(dockerfile: &'a Dockerfile, stage: &Stage) -> Option<&'a Instruction> {
+    dockerfile
+        .instructions
+        .get(stage.instructions.clone())?
+        .iter()
+        .rev()
+        .find(|instruction| matches!(instruction.command, Command::User(_)))
+}
+
+/// Base images whose default user is not root (distroless `nonroot` tags), or Windows images,
+/// where `USER root` does not exist and the default is `ContainerUser` or `ContainerAdministrator`.
+fn runs_unprivileged_or_windows(image: &ImageRef) -> bool {
+    let repository = image.repository.to_ascii_lowercase();
+    image
+        .tag
+        .as_deref()
+        .is_some_and(|tag| tag.contains("nonroot"))
+        || repository.contains("windows")
+        || repository.contains("nanoserver")
+        || repository.contains("servercore")
+}
+
+fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+    let dockerfile = context.dockerfile;
+    let Some(final_stage) = dockerfile.stages.last() else {
+        return;
+    };
+    let Some(final_from) = dockerfile.instructions.get(final_stage.from) else {
+        return;
+    };
+    let from_span = final_from.keyword_span.cover(final_stage.base.raw.span);
+
+    // Follow `FROM <stage>` back until a stage sets USER; stage references only point backwards,
+    // and the step count bounds the walk whatever the model says.
+    let mut stage = final_stage;
+    let mut user_instruction = None;
+    for _ in 0..=dockerfile.stages.len() {
+        if let Some(instruction) = last_user(dockerfile, stage) {
+            user_instruction = Some((stage, instruction));
+            break;
+        }
+        match stage.base.kind {
+            BaseKind::Stage { index } if index < stage.index => {
+                match dockerfile.stages.get(index) {
+                    Some(base) => stage = base,
+                    None => break,
+                }
+            }
+            _ => break,
+        }
+    }
+
+    let Some((user_stage, instruction)) = user_instruction else {
+        // No USER anywhere: the user is the base image's, root unless the image says otherwise.
+        if let BaseKind::Image(image) = &stage.base.kind
+            && runs_unprivileged_or_windows(image)
+        {
+            return;
+        }
+        let message = if matches!(stage.base.kind, BaseKind::Scratch) {
+            "the final stage sets no USER, so it runs as root (uid 0 in a `scratch` image)"
+        } else {
+            "the final stage sets no USER, so it runs as the base image's user, usually root"
+        };
+        let end = dockerfile
+            .instructions
+            .get(final_stage.instructions.clone())
+            .and_then(|instructions| instructions.last())
+            .map_or(final_from.span.end, |last| last.span.end);
+        out.report(from_span, message)
+            .with_help(HELP)
+            .with_fix(Fix {
+                message: "run the final stage as uid 10001".into(),
+                applicability: Applicability::DisplayOnly,
+                edits: vec![Edit {
+                    span: Span::empty(end),
+                    replacement: "\nUSER 10001".into(),
+                }],
+            });
+        return;
+    };
+    let Command::User(user) = &instruction.command else {
+        return;
+    };
+    let argument = match &user.group {
+        Some(group) => user.user.span.cover(group.span),
+        None => user.user.span,
+    };
+    let written = context.source.slice(argument);
+    let value = match &user.group {
+        Some(group) => format!("{}:{}", user.user.value, group.value),
+        None => user.user.value.clone(),
+    };
+    if is_root_user(&value) != Some(true) {
+        return;
+    }
+    if user_stage.index == final_stage.index {
+        out.report(
+            argument,
+            format!("the final stage runs as root (`USER {written}`)"),
+        )
+        .with_help(HELP)
+        .with_fix(Fix {
+            message: "run as uid 10001 instead".into(),
+            applicability: Applicability::DisplayOnly,
+            edits: vec![Edit {
+                span: argument,
+                replacement: "10001".into(),
+            }],
+        });
+    } else {
+        let stage_name = user_stage.name.as_ref().map_or_else(
+            || format!("#{}", user_stage.index),
+            |n| format!("`{}`", n.value),
+        );
+        out.report(
+            from_span,
+            format!(
+                "the final stage runs as root: it inherits `USER {written}` from stage {stage_name}"
+            ),
+        )
+        .with_label(argument, "root is set here")
+        .with_help(HELP);
+    }
+}

@@ -1,0 +1,160 @@
+//! DF007 secret-file-copied: COPY or ADD of a file whose name says it holds keys or credentials.
+
+use crate::diagnostic::{Category, Severity};
+use crate::dockerfile::Command;
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+
+use super::support::commands;
+
+pub static SECRET_FILE_COPIED: Rule = Rule {
+    code: "DF007",
+    name: "secret-file-copied",
+    summary: "COPY or ADD puts a key or credential file (id_rsa, .env, .npmrc, …) into the image",
+    target: Target::Dockerfile,
+    category: Category::Secrets,
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::None,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &[
+        "trivy:DS-0031",
+        "dockle:CIS-DI-0010",
+        "cis:4.10",
+        "nist-800-190:3.1.4",
+        "cwe:538",
+    ],
+    docs: include_str!("secret_file_copied.md"),
+    check: Check::Dockerfile(check),
+};
+
+const PRIVATE_KEY_FILE: &str = "a private key file";
+
+/// A destination that says the copied key is public: a `.pub`/`.asc`/`.gpg` name, or a package
+/// manager's keyring (`COPY vendor.key /usr/share/keyrings/` installs a signing key).
+fn is_public_key_destination(destination: &str) -> bool {
+    let lower = destination.to_ascii_lowercase();
+    [".pub", ".asc", ".gpg"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+        || lower.contains("keyring")
+        || lower.starts_with("/etc/apt/")
+        || lower.starts_with("/etc/pki/rpm-gpg")
+}
+
+/// What a path names, if it names a well-known key or credential file or directory.
+pub(crate) fn secret_file_kind(path: &str) -> Option<&'static str> {
+    let trimmed = path.trim_end_matches('/');
+    let lower = trimmed.to_ascii_lowercase();
+    let base = lower.rsplit('/').next().unwrap_or(&lower);
+    let ends_with_path = |suffix: &str| lower == suffix || lower.ends_with(&format!("/{suffix}"));
+    let kind = match base {
+        "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519" | "id_ecdsa_sk" | "id_ed25519_sk" => {
+            "an SSH private key"
+        }
+        ".ssh" => "an SSH directory",
+        ".aws" | ".gnupg" | ".kube" => "a directory of credentials",
+        ".npmrc" => "an npm config (often holds registry tokens)",
+        ".pypirc" => "a PyPI config (holds upload credentials)",
+        ".netrc" | "_netrc" => "a .netrc (holds login passwords)",
+        ".git-credentials" => "a git credential store",
+        ".pgpass" => "a PostgreSQL password file",
+        "kubeconfig" => "a kubeconfig",
+        "credentials.json" => "a credentials file",
+        ".env" => "a dotenv file",
+        // `.env.example` and friends are templates meant to be shared.
+        _ if base.strip_prefix(".env.").is_some_and(|variant| {
+            !matches!(
+                variant,
+                "example" | "sample" | "template" | "dist" | "defaults"
+            )
+        }) =>
+        {
+            "a dotenv file"
+        }
+        _ if base.ends_with(".key") => PRIVATE_KEY_FILE,
+        _ if base.ends_with(".p12") || base.ends_with(".pfx") => "a PKCS#12 key store",
+        // `cert.pem` and `ca.pem` are public; `key.pem`, `privkey.pem` are not.
+        _ if base.ends_with(".pem") && (base.contains("key") || base.contains("priv")) => {
+            PRIVATE_KEY_FILE
+        }
+        _ if ends_with_path(".aws/credentials") => "AWS credentials",
+        _ if ends_with_path(".docker/config.json") => "a Docker config (holds registry logins)",
+        _ if ends_with_path(".kube/config") => "a kubeconfig",
+        _ => return None,
+    };
+    Some(kind)
+}
+
+fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+    for command in commands(context.dockerfile) {
+        let (keyword, copy) = match command {
+            Command::Copy(copy) => ("COPY", copy),
+            Command::Add(copy) => ("ADD", copy),
+            _ => continue,
+        };
+        for source in &copy.sources {
+            if source.value.starts_with("<<") {
+                continue;
+            }
+            let Some(kind) = secret_file_kind(&source.value) else {
+                continue;
+            };
+            let public_destination = copy
+                .destination
+                .as_ref()
+                .is_some_and(|d| is_public_key_destination(&d.value));
+            if kind == PRIVATE_KEY_FILE && public_destination {
+                continue;
+            }
+            out.report(
+                source.span,
+                format!("{keyword} puts {kind} into the image (`{}`)", source.value),
+            )
+            .with_help(
+                "keep it out of the image: mount it for the one step that needs it \
+                 (`RUN --mount=type=secret,id=…` or `--mount=type=ssh`), and list it in \
+                 .dockerignore",
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::secret_file_kind;
+
+    #[test]
+    fn secret_files() {
+        for path in [
+            "id_rsa",
+            "/root/.ssh/id_ed25519",
+            ".ssh/",
+            ".env",
+            "config/.env.production",
+            ".npmrc",
+            "server.key",
+            "certs/privkey.pem",
+            "home/.aws/credentials",
+            ".docker/config.json",
+            "store.p12",
+            "*.key",
+        ] {
+            assert!(secret_file_kind(path).is_some(), "{path}");
+        }
+        for path in [
+            "id_rsa.pub",
+            ".env.example",
+            "cert.pem",
+            "ca.pem",
+            ".",
+            "src/",
+            "package.json",
+            "config.json",
+            "keys.txt",
+            "environment",
+        ] {
+            assert!(secret_file_kind(path).is_none(), "{path}");
+        }
+    }
+}

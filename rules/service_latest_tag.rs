@@ -1,0 +1,73 @@
+//! DC002 service-latest-tag: a compose service image on the moving `latest` tag.
+
+use crate::diagnostic::{Category, Severity};
+use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+
+use super::support::{compose_image, part_span};
+
+pub static SERVICE_LATEST_TAG: Rule = Rule {
+    code: "DC002",
+    name: "service-latest-tag",
+    summary: "A service image uses the `latest` tag, which changes between pulls",
+    target: Target::Compose,
+    category: Category::Provenance,
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::None,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &[
+        "dclint:service-image-require-explicit-tag",
+        "compose-lint:CL-0004",
+        "cis:5.28",
+        "nist-800-190:3.1.5",
+    ],
+    docs: include_str!("service_latest_tag.md"),
+    check: Check::Compose(check),
+};
+
+fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
+    for service in &context.compose.services {
+        // With `build:`, `image:` names the image compose builds, not one it pulls.
+        let Some(field) = service.image.as_ref().filter(|_| service.build.is_none()) else {
+            continue;
+        };
+        let Some((image, from_defaults)) = compose_image(&field.value) else {
+            continue;
+        };
+        if !image.is_latest() || image.digest.is_some() {
+            continue;
+        }
+        let (span, message) = match (&from_defaults, &image.tag_range) {
+            (None, Some(range)) => (
+                part_span(
+                    &context.source.text,
+                    field.span,
+                    &field.value,
+                    range.clone(),
+                ),
+                format!(
+                    "service `{}` image `{}` uses the `latest` tag",
+                    service.name.value, field.value
+                ),
+            ),
+            (Some(resolved), _) => (
+                field.span,
+                format!(
+                    "service `{}` image `{}` resolves to `{resolved}` (variable defaults), the `latest` tag",
+                    service.name.value, field.value
+                ),
+            ),
+            (None, None) => (
+                field.span,
+                format!(
+                    "service `{}` image `{}` uses the `latest` tag",
+                    service.name.value, field.value
+                ),
+            ),
+        };
+        out.report(span, message).with_help(
+            "`latest` moves whenever the image is republished; name a version tag or pin a digest",
+        );
+    }
+}

@@ -1,0 +1,45 @@
+//! DC007 service-no-cpu-limit: a compose service that may use all the host's CPUs.
+
+use crate::diagnostic::{Category, Severity};
+use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+
+use super::support::{limit, report_limit};
+
+pub static SERVICE_NO_CPU_LIMIT: Rule = Rule {
+    code: "DC007",
+    name: "service-no-cpu-limit",
+    summary: "A service has no CPU limit (`deploy.resources.limits.cpus`, `cpus` or `cpu_quota`)",
+    target: Target::Compose,
+    category: Category::Resources,
+    severity: Severity::Info,
+    default_enabled: true,
+    fix: FixAvailability::None,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &[
+        "kics:6b610c50",
+        "compose-lint:CL-0026",
+        "cis:5.12",
+        "nist-800-190:3.4.3",
+    ],
+    docs: include_str!("service_no_cpu_limit.md"),
+    check: Check::Compose(check),
+};
+
+fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
+    for service in &context.compose.services {
+        let state = limit(&[
+            service.limits.cpus.as_ref(),
+            service.cpus.as_ref(),
+            service.cpu_quota.as_ref(),
+        ]);
+        report_limit(
+            out,
+            service,
+            state,
+            "CPU",
+            "set `deploy.resources.limits.cpus` (e.g. `\"0.5\"`) so one service cannot starve \
+             the others",
+        );
+    }
+}

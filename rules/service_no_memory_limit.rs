@@ -1,0 +1,41 @@
+//! DC006 service-no-memory-limit: a compose service that may use all the host's memory.
+
+use crate::diagnostic::{Category, Severity};
+use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+
+use super::support::{limit, report_limit};
+
+pub static SERVICE_NO_MEMORY_LIMIT: Rule = Rule {
+    code: "DC006",
+    name: "service-no-memory-limit",
+    summary: "A service has no memory limit (`deploy.resources.limits.memory` or `mem_limit`)",
+    target: Target::Compose,
+    category: Category::Resources,
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::None,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &[
+        "kics:bb9ac4f7",
+        "compose-lint:CL-0026",
+        "cis:5.11",
+        "nist-800-190:3.4.3",
+    ],
+    docs: include_str!("service_no_memory_limit.md"),
+    check: Check::Compose(check),
+};
+
+fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
+    for service in &context.compose.services {
+        let state = limit(&[service.limits.memory.as_ref(), service.mem_limit.as_ref()]);
+        report_limit(
+            out,
+            service,
+            state,
+            "memory",
+            "set `deploy.resources.limits.memory` (e.g. `512M`) so one service cannot exhaust \
+             the host's memory",
+        );
+    }
+}

@@ -1,0 +1,36 @@
+//! DC008 service-no-pids-limit: a compose service that may start processes without bound.
+
+use crate::diagnostic::{Category, Severity};
+use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+
+use super::support::{limit, report_limit};
+
+pub static SERVICE_NO_PIDS_LIMIT: Rule = Rule {
+    code: "DC008",
+    name: "service-no-pids-limit",
+    summary: "A service has no process-count limit (`deploy.resources.limits.pids` or `pids_limit`)",
+    target: Target::Compose,
+    category: Category::Resources,
+    severity: Severity::Info,
+    default_enabled: true,
+    fix: FixAvailability::None,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &["kics:221e0658", "cis:5.29", "nist-800-190:3.4.3"],
+    docs: include_str!("service_no_pids_limit.md"),
+    check: Check::Compose(check),
+};
+
+fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
+    for service in &context.compose.services {
+        let state = limit(&[service.limits.pids.as_ref(), service.pids_limit.as_ref()]);
+        report_limit(
+            out,
+            service,
+            state,
+            "process (pids)",
+            "set `deploy.resources.limits.pids` (e.g. `200`) so a fork bomb stays inside the \
+             container",
+        );
+    }
+}

@@ -1,0 +1,57 @@
+//! DC004 service-root-user: a compose service explicitly runs as root.
+
+use crate::diagnostic::{Category, Severity};
+use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+
+use super::support::is_root_user;
+
+pub static SERVICE_ROOT_USER: Rule = Rule {
+    code: "DC004",
+    name: "service-root-user",
+    summary: "A service sets `user:` to root (`root`, `0`, `0:0`, …)",
+    target: Target::Compose,
+    category: Category::Privilege,
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::None,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &[
+        "compose-lint:CL-0018",
+        "semgrep:service-runs-as-root",
+        "cis:4.1",
+        "nist-800-190:3.4.3",
+    ],
+    docs: include_str!("service_root_user.md"),
+    check: Check::Compose(check),
+};
+
+fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
+    for service in &context.compose.services {
+        let Some(field) = &service.user else {
+            continue;
+        };
+        if is_root_user(&field.value) != Some(true) {
+            continue;
+        }
+        let finding = out.report(
+            field.span,
+            format!(
+                "service `{}` runs as root (`user: {}`)",
+                service.name.value, field.value
+            ),
+        );
+        finding.with_help(
+            "run as an unprivileged user, e.g. `user: \"10001:10001\"`, and give it only the \
+             files it needs",
+        );
+        // A value merged in from an anchor is reported where it is written; say where it was
+        // pulled into this service.
+        if let Some(origin) = service.node.get("user").and_then(|node| node.origin) {
+            finding.with_label(
+                origin,
+                format!("merged into service `{}` here", service.name.value),
+            );
+        }
+    }
+}

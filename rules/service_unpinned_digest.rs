@@ -1,0 +1,49 @@
+//! DC003 service-unpinned-digest: a compose service image not pinned to a content digest.
+
+use crate::diagnostic::{Category, Severity};
+use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+
+use super::support::compose_image;
+
+pub static SERVICE_UNPINNED_DIGEST: Rule = Rule {
+    code: "DC003",
+    name: "service-unpinned-digest",
+    summary: "A service image is not pinned by digest (`@sha256:…`)",
+    target: Target::Compose,
+    category: Category::Provenance,
+    severity: Severity::Info,
+    default_enabled: false,
+    fix: FixAvailability::None,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &["compose-lint:CL-0019", "cis:5.28", "nist-800-190:3.1.5"],
+    docs: include_str!("service_unpinned_digest.md"),
+    check: Check::Compose(check),
+};
+
+fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
+    for service in &context.compose.services {
+        // With `build:`, `image:` names the image compose builds, not one it pulls.
+        let Some(field) = service.image.as_ref().filter(|_| service.build.is_none()) else {
+            continue;
+        };
+        let Some((image, from_defaults)) = compose_image(&field.value) else {
+            continue;
+        };
+        if image.digest.is_some() {
+            continue;
+        }
+        let name = from_defaults.as_deref().unwrap_or(&field.value);
+        out.report(
+            field.span,
+            format!(
+                "service `{}` image `{name}` is not pinned by digest",
+                service.name.value
+            ),
+        )
+        .with_help(format!(
+            "append the digest the tag points to today: `{name}@sha256:<digest>` \
+             (`docker buildx imagetools inspect {name}` prints it)"
+        ));
+    }
+}

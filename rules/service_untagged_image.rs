@@ -1,0 +1,56 @@
+//! DC001 service-untagged-image: a compose service image without a tag or digest.
+
+use crate::diagnostic::{Category, Severity};
+use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+
+use super::support::compose_image;
+
+pub static SERVICE_UNTAGGED_IMAGE: Rule = Rule {
+    code: "DC001",
+    name: "service-untagged-image",
+    summary: "A service image has neither a tag nor a digest, so compose pulls whatever `latest` is",
+    target: Target::Compose,
+    category: Category::Provenance,
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::None,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &[
+        "dclint:service-image-require-explicit-tag",
+        "compose-lint:CL-0004",
+        "cis:5.28",
+        "nist-800-190:3.1.5",
+    ],
+    docs: include_str!("service_untagged_image.md"),
+    check: Check::Compose(check),
+};
+
+fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
+    for service in &context.compose.services {
+        // With `build:`, `image:` names the image compose builds, not one it pulls.
+        let Some(field) = service.image.as_ref().filter(|_| service.build.is_none()) else {
+            continue;
+        };
+        let Some((image, from_defaults)) = compose_image(&field.value) else {
+            continue;
+        };
+        if !image.is_untagged() {
+            continue;
+        }
+        let name = from_defaults.as_deref().unwrap_or(&field.value);
+        let message = match &from_defaults {
+            Some(resolved) => format!(
+                "service `{}` image `{}` resolves to `{resolved}` (variable defaults), which has no tag; compose pulls `latest`",
+                service.name.value, field.value
+            ),
+            None => format!(
+                "service `{}` image `{}` has no tag; compose pulls `latest`",
+                service.name.value, field.value
+            ),
+        };
+        out.report(field.span, message).with_help(format!(
+            "name a version tag (`{name}:<version>`) or pin a digest (`{name}@sha256:<digest>`)"
+        ));
+    }
+}

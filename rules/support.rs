@@ -1,0 +1,260 @@
+//! Helpers shared by several built-in rules: finding the base images of a Dockerfile, reading
+//! compose `image:` values with `${VAR:-default}` defaults, pointing at part of a value, and
+//! deciding whether a user is root. Not a rule itself (it declares no `Rule`).
+
+use std::ops::Range;
+
+use crate::compose::{Field, Service};
+use crate::dockerfile::{BaseKind, Command, Dockerfile};
+use crate::image::ImageRef;
+use crate::rule::Emitter;
+use crate::span::{Span, Spanned};
+
+/// A stage's base image, as a rule about image references sees it.
+pub(crate) struct BaseRef<'a> {
+    /// The FROM argument as written.
+    pub raw: &'a Spanned<String>,
+    pub image: &'a ImageRef,
+    /// `Some(text)` when the reference came from ARG defaults: the resolved text.
+    pub resolved_from_args: Option<&'a str>,
+}
+
+/// The registry images that stages are built on, in order. `scratch`, earlier stages and
+/// references with unresolved variables are left out.
+pub(crate) fn base_images(dockerfile: &Dockerfile) -> Vec<BaseRef<'_>> {
+    let mut bases = Vec::new();
+    for stage in &dockerfile.stages {
+        let BaseKind::Image(image) = &stage.base.kind else {
+            continue;
+        };
+        // A bare name that matches an earlier stage (BuildKit compares them case-insensitively)
+        // is that stage, whatever the parser made of it.
+        let names_earlier_stage = image.registry.is_none()
+            && image.is_untagged()
+            && dockerfile.stages.iter().take(stage.index).any(|earlier| {
+                earlier
+                    .name
+                    .as_ref()
+                    .is_some_and(|name| name.value.eq_ignore_ascii_case(&stage.base.raw.value))
+            });
+        // `FROM 0` names the first stage by index (buildah and podman accept it).
+        let indexes_earlier_stage = image.registry.is_none()
+            && image.is_untagged()
+            && stage
+                .base
+                .raw
+                .value
+                .parse::<usize>()
+                .is_ok_and(|index| index < stage.index);
+        if names_earlier_stage || indexes_earlier_stage {
+            continue;
+        }
+        let resolved_from_args = stage
+            .base
+            .resolved
+            .as_deref()
+            .filter(|resolved| *resolved != stage.base.raw.value);
+        bases.push(BaseRef {
+            raw: &stage.base.raw,
+            image,
+            resolved_from_args,
+        });
+    }
+    bases
+}
+
+/// The commands of every instruction, with the instruction an `ONBUILD` wraps in place of the
+/// `ONBUILD` itself: `ONBUILD ENV TOKEN=…` leaks into every image built on this one.
+pub(crate) fn commands(dockerfile: &Dockerfile) -> impl Iterator<Item = &Command> {
+    dockerfile
+        .instructions
+        .iter()
+        .map(|instruction| match &instruction.command {
+            Command::Onbuild(inner) => &inner.command,
+            command => command,
+        })
+}
+
+/// The span of `range` (a byte range of `value`) in the source, when `span` holds `value`
+/// literally (optionally in quotes); otherwise the whole `span`.
+pub(crate) fn part_span(source: &str, span: Span, value: &str, range: Range<usize>) -> Span {
+    let written = span.text(source);
+    let offset = if written == value {
+        Some(0)
+    } else if written.len() == value.len() + 2
+        && (written.starts_with('"') || written.starts_with('\''))
+        && written.get(1..written.len() - 1) == Some(value)
+    {
+        Some(1)
+    } else {
+        None
+    };
+    match offset {
+        Some(offset) if range.end <= value.len() => {
+            span.sub(offset + range.start, offset + range.end)
+        }
+        _ => span,
+    }
+}
+
+/// A compose value with `${VAR:-default}` and `${VAR-default}` replaced by their defaults and
+/// `$$` by `$`. `None` when any other reference (`$VAR`, `${VAR}`, `${VAR:?err}`) is left,
+/// since its value is only known where the file is used.
+pub(crate) fn with_compose_defaults(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(dollar) = rest.find('$') {
+        out.push_str(&rest[..dollar]);
+        let after = &rest[dollar + 1..];
+        if let Some(tail) = after.strip_prefix('$') {
+            out.push('$');
+            rest = tail;
+            continue;
+        }
+        let inner_and_tail = after.strip_prefix('{')?;
+        let close = inner_and_tail.find('}')?;
+        let inner = &inner_and_tail[..close];
+        let name_len = inner
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(inner.len());
+        let operator = &inner[name_len..];
+        let default = operator
+            .strip_prefix(":-")
+            .or_else(|| operator.strip_prefix('-'))?;
+        if name_len == 0 || default.contains('$') {
+            return None;
+        }
+        out.push_str(default);
+        rest = &inner_and_tail[close + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// A compose `image:` value read as a reference, with the text it was read from when that
+/// differs from the value (defaults substituted). `None` when it cannot be judged.
+pub(crate) fn compose_image(value: &str) -> Option<(ImageRef, Option<String>)> {
+    let resolved = with_compose_defaults(value)?;
+    let image = ImageRef::parse(&resolved)?;
+    let from_defaults = (resolved != value).then_some(resolved);
+    Some((image, from_defaults))
+}
+
+/// Whether a `user[:group]` value names root: `Some(true)` for `root`, `0`, `root:…`, `0:…`;
+/// `None` when it contains a variable and cannot be judged.
+pub(crate) fn is_root_user(user: &str) -> Option<bool> {
+    if user.contains('$') {
+        return None;
+    }
+    let name = user.split(':').next().unwrap_or("").trim();
+    Some(name == "root" || (!name.is_empty() && name.bytes().all(|b| b == b'0')))
+}
+
+/// A resource limit of a compose service, from the keys that can set it.
+pub(crate) enum Limit<'a> {
+    Missing,
+    /// Only set to a value that means "no limit" (`0`, `-1`).
+    Unlimited(&'a Field<String>),
+    Set,
+}
+
+/// Which of `fields` (the modern and legacy keys for one resource) limits the resource.
+pub(crate) fn limit<'a>(fields: &[Option<&'a Field<String>>]) -> Limit<'a> {
+    let mut unlimited = None;
+    for field in fields.iter().flatten() {
+        let value = field.value.trim();
+        if matches!(value, "0" | "-1" | "0.0" | "0g" | "0m" | "0b") {
+            unlimited.get_or_insert(*field);
+        } else {
+            return Limit::Set;
+        }
+    }
+    unlimited.map_or(Limit::Missing, Limit::Unlimited)
+}
+
+/// Report a missing or unlimited resource limit of `service`: on the value when it says
+/// "unlimited", on the service name when no key sets it.
+pub(crate) fn report_limit(
+    out: &mut Emitter<'_>,
+    service: &Service,
+    state: Limit<'_>,
+    resource: &str,
+    help: &str,
+) {
+    match state {
+        Limit::Set => {}
+        Limit::Missing => {
+            out.report(
+                service.name.span,
+                format!("service `{}` has no {resource} limit", service.name.value),
+            )
+            .with_help(help);
+        }
+        Limit::Unlimited(field) => {
+            out.report(
+                field.span,
+                format!(
+                    "service `{}` sets its {resource} limit to `{}`, which means unlimited",
+                    service.name.value, field.value
+                ),
+            )
+            .with_help(help);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compose_defaults() {
+        assert_eq!(with_compose_defaults("nginx").as_deref(), Some("nginx"));
+        assert_eq!(
+            with_compose_defaults("nginx:${TAG:-1.27}").as_deref(),
+            Some("nginx:1.27")
+        );
+        assert_eq!(
+            with_compose_defaults("${REG-ghcr.io}/a:${T:-latest}").as_deref(),
+            Some("ghcr.io/a:latest")
+        );
+        assert_eq!(with_compose_defaults("a$$b").as_deref(), Some("a$b"));
+        for text in [
+            "nginx:${TAG}",
+            "$IMAGE",
+            "nginx:${TAG:?set it}",
+            "${A:-${B}}",
+            "${",
+        ] {
+            assert_eq!(with_compose_defaults(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn part_spans() {
+        let source = "image: \"nginx:latest\"\nimage: nginx:latest";
+        let quoted = Span::new(7, 21);
+        assert_eq!(
+            part_span(source, quoted, "nginx:latest", 6..12).text(source),
+            "latest"
+        );
+        let plain = Span::new(29, 41);
+        assert_eq!(
+            part_span(source, plain, "nginx:latest", 6..12).text(source),
+            "latest"
+        );
+        assert_eq!(part_span(source, plain, "other", 0..2), plain);
+    }
+
+    #[test]
+    fn root_users() {
+        for user in ["root", "0", "root:root", "0:0", "000", "root:1000"] {
+            assert_eq!(is_root_user(user), Some(true), "{user}");
+        }
+        for user in ["app", "1000", "1000:0", "nobody", "rooter", "10001:10001"] {
+            assert_eq!(is_root_user(user), Some(false), "{user}");
+        }
+        assert_eq!(is_root_user("$APP_USER"), None);
+        assert_eq!(is_root_user("${UID}:0"), None);
+    }
+}

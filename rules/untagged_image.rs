@@ -1,0 +1,51 @@
+//! DF001 untagged-image: a base image named without a tag or digest, so Docker pulls `latest`.
+
+use crate::diagnostic::{Category, Severity};
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+
+use super::support::base_images;
+
+pub static UNTAGGED_IMAGE: Rule = Rule {
+    code: "DF001",
+    name: "untagged-image",
+    summary: "A base image has neither a tag nor a digest, so the build pulls whatever `latest` is",
+    target: Target::Dockerfile,
+    category: Category::Provenance,
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::None,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &[
+        "hadolint:DL3006",
+        "kics:9efb0b2d",
+        "checkov:CKV_DOCKER_7",
+        "trivy:DS-0001",
+        "cis:4.2",
+        "nist-800-190:3.1.5",
+    ],
+    docs: include_str!("untagged_image.md"),
+    check: Check::Dockerfile(check),
+};
+
+fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+    for base in base_images(context.dockerfile) {
+        if !base.image.is_untagged() {
+            continue;
+        }
+        let message = match base.resolved_from_args {
+            Some(resolved) => format!(
+                "base image `{}` resolves to `{resolved}` (ARG defaults), which has no tag; Docker pulls `latest`",
+                base.raw.value
+            ),
+            None => format!(
+                "base image `{}` has no tag; Docker pulls `latest`",
+                base.raw.value
+            ),
+        };
+        let name = base.resolved_from_args.unwrap_or(&base.raw.value);
+        out.report(base.raw.span, message).with_help(format!(
+            "name a version tag (`{name}:<version>`) or pin a digest (`{name}@sha256:<digest>`)"
+        ));
+    }
+}

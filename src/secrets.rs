@@ -1,0 +1,729 @@
+//! Secret detection shared by the Dockerfile and compose rules: a scanner for credentials in known
+//! formats (access keys, API tokens, private key blocks, passwords inside URLs), a matcher for
+//! variable names that say they hold a secret, and helpers to talk about a secret without
+//! printing it.
+//!
+//! The scanner is a keyword prefilter (`aho-corasick`) in front of one regex per format, all
+//! compiled once. Formats are written from the issuers' documented token shapes; each regex is
+//! anchored on a fixed prefix so that random text does not match.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+use regex::Regex;
+
+/// A credential found in a text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Credential {
+    /// What kind of credential this is, in words (`GitHub personal access token`).
+    pub kind: &'static str,
+    /// The byte range of the secret itself in the scanned text.
+    pub range: Range<usize>,
+}
+
+/// One credential format: the words that must occur for it to be worth running the regex, the
+/// regex, and which capture group is the secret (0: the whole match).
+struct Format {
+    kind: &'static str,
+    keywords: &'static [&'static str],
+    regex: &'static str,
+    group: usize,
+    /// The match must not be glued to other token characters, so a fixed-length format does not
+    /// match inside a longer random string.
+    bounded: bool,
+}
+
+const FORMATS: &[Format] = &[
+    Format {
+        kind: "AWS access key id",
+        keywords: &["AKIA", "ASIA", "ABIA", "ACCA"],
+        regex: r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}",
+        group: 0,
+        bounded: true,
+    },
+    Format {
+        kind: "GitHub token",
+        keywords: &["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
+        regex: r"gh[pousr]_[A-Za-z0-9]{36,251}",
+        group: 0,
+        bounded: true,
+    },
+    Format {
+        kind: "GitHub fine-grained personal access token",
+        keywords: &["github_pat_"],
+        regex: r"github_pat_[A-Za-z0-9_]{60,255}",
+        group: 0,
+        bounded: true,
+    },
+    Format {
+        kind: "GitLab personal access token",
+        keywords: &["glpat-"],
+        regex: r"glpat-[A-Za-z0-9_\-.]{20,}",
+        group: 0,
+        bounded: true,
+    },
+    Format {
+        kind: "Slack token",
+        keywords: &["xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-"],
+        regex: r"xox[abprs]-[A-Za-z0-9-]{10,}",
+        group: 0,
+        bounded: true,
+    },
+    Format {
+        kind: "Slack webhook URL",
+        keywords: &["hooks.slack.com/"],
+        regex: r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/]{20,}",
+        group: 0,
+        bounded: false,
+    },
+    Format {
+        kind: "Stripe live API key",
+        keywords: &["sk_live_", "rk_live_"],
+        regex: r"[sr]k_live_[A-Za-z0-9]{20,}",
+        group: 0,
+        bounded: true,
+    },
+    Format {
+        kind: "Google API key",
+        keywords: &["AIza"],
+        regex: r"AIza[0-9A-Za-z_\-]{35}",
+        group: 0,
+        bounded: true,
+    },
+    Format {
+        kind: "npm access token",
+        keywords: &["npm_"],
+        regex: r"npm_[A-Za-z0-9]{36}",
+        group: 0,
+        bounded: true,
+    },
+    Format {
+        kind: "PyPI API token",
+        keywords: &["pypi-AgEIcHlwaS5vcmc"],
+        regex: r"pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,}",
+        group: 0,
+        bounded: true,
+    },
+    Format {
+        kind: "SendGrid API key",
+        keywords: &["SG."],
+        regex: r"SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}",
+        group: 0,
+        bounded: true,
+    },
+    Format {
+        kind: "Anthropic API key",
+        keywords: &["sk-ant-"],
+        regex: r"sk-ant-[A-Za-z0-9_\-]{32,}",
+        group: 0,
+        bounded: true,
+    },
+    Format {
+        kind: "OpenAI API key",
+        keywords: &["sk-proj-", "sk-svcacct-", "sk-admin-", "T3BlbkFJ"],
+        regex: r"sk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{32,}|sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}",
+        group: 0,
+        bounded: true,
+    },
+    Format {
+        kind: "private key",
+        keywords: &["PRIVATE KEY"],
+        regex: r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----",
+        group: 0,
+        bounded: false,
+    },
+    Format {
+        kind: "password in a URL",
+        keywords: &["://"],
+        regex: r#"[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/@'"<>]*:([^\s/@'"<>]+)@[A-Za-z0-9\[]"#,
+        group: 1,
+        bounded: false,
+    },
+];
+
+struct Scanner {
+    prefilter: AhoCorasick,
+    /// For each prefilter pattern, the index of its format.
+    keyword_format: Vec<usize>,
+    regexes: Vec<Regex>,
+}
+
+static SCANNER: LazyLock<Scanner> = LazyLock::new(|| {
+    let mut keywords = Vec::new();
+    let mut keyword_format = Vec::new();
+    for (index, format) in FORMATS.iter().enumerate() {
+        for keyword in format.keywords {
+            keywords.push(*keyword);
+            keyword_format.push(index);
+        }
+    }
+    Scanner {
+        prefilter: AhoCorasick::new(&keywords).expect("the keywords are plain strings"),
+        keyword_format,
+        regexes: FORMATS
+            .iter()
+            .map(|format| Regex::new(format.regex).expect("the formats are valid regexes"))
+            .collect(),
+    }
+});
+
+fn is_token_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-'
+}
+
+/// Every credential in `text` in a known format, in text order. Ranges index into `text`.
+pub fn find_credentials(text: &str) -> Vec<Credential> {
+    let scanner = &*SCANNER;
+    let mut wanted = vec![false; FORMATS.len()];
+    for hit in scanner.prefilter.find_overlapping_iter(text) {
+        if let Some(&format) = scanner.keyword_format.get(hit.pattern().as_usize()) {
+            wanted[format] = true;
+        }
+    }
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    for (index, format) in FORMATS.iter().enumerate() {
+        if !wanted[index] {
+            continue;
+        }
+        for captures in scanner.regexes[index].captures_iter(text) {
+            let (Some(whole), Some(secret)) = (captures.get(0), captures.get(format.group)) else {
+                continue;
+            };
+            if format.bounded {
+                // Before: no letter, digit or `_` (a `-` may precede, as in `${TOKEN:-ghp_…}`);
+                // after: no token character at all, so fixed lengths are exact.
+                let before = whole.start().checked_sub(1).and_then(|i| bytes.get(i));
+                let after = bytes.get(whole.end());
+                if before.is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
+                    || after.is_some_and(|&b| is_token_byte(b))
+                {
+                    continue;
+                }
+            }
+            let secret_text = secret.as_str();
+            if format.group != 0 && is_placeholder(secret_text) {
+                continue;
+            }
+            // AWS documents its example keys with this suffix; they are everywhere in docs.
+            if index == 0 && secret_text.ends_with("EXAMPLE") {
+                continue;
+            }
+            found.push(Credential {
+                kind: format.kind,
+                range: secret.range(),
+            });
+        }
+    }
+    found.sort_by_key(|c| (c.range.start, c.range.end));
+    found.dedup_by(|later, earlier| later.range.start < earlier.range.end);
+    found
+}
+
+/// `true` for a password that is obviously not a real one: a variable reference (`$PASS`,
+/// `${PASS}`), a template (`{{ .pass }}`, `<password>`, `%s`), a run of `x` or `*`, or a word
+/// that documentation uses as a stand-in (`password`, `changeme`, …).
+pub fn is_placeholder(password: &str) -> bool {
+    let lower = password.to_ascii_lowercase();
+    if lower.starts_with('$')
+        || lower.starts_with('<')
+        || lower.starts_with("{{")
+        || lower.starts_with('%')
+        || lower.starts_with('[')
+    {
+        return true;
+    }
+    if !lower.is_empty() && lower.chars().all(|c| matches!(c, 'x' | '*' | '.' | '…')) {
+        return true;
+    }
+    matches!(
+        lower.as_str(),
+        "password"
+            | "passwd"
+            | "pass"
+            | "pwd"
+            | "secret"
+            | "changeme"
+            | "change_me"
+            | "change-me"
+            | "example"
+            | "redacted"
+            | "placeholder"
+            | "your_password"
+            | "yourpassword"
+            | "your-password"
+            | "mypassword"
+            | "token"
+    )
+}
+
+/// The secret partly masked for messages: the first few characters and `…`. Long tokens keep
+/// four characters (enough to tell `ghp_` from `glpa`), short passwords fewer, so that a
+/// message never gives most of a secret away.
+pub fn mask(secret: &str) -> String {
+    // A secret URL (a webhook) is named by its host; the path is the secret.
+    if let Some(rest) = secret.strip_prefix("https://") {
+        let host = rest.split('/').next().unwrap_or("");
+        return format!("https://{host}/…");
+    }
+    let count = secret.chars().count();
+    let keep = if count >= 16 {
+        4
+    } else if count >= 8 {
+        2
+    } else {
+        0
+    };
+    let mut masked: String = secret.chars().take(keep).collect();
+    masked.push('…');
+    masked
+}
+
+/// Words that make a name secret wherever they stand in it (`DB_PASSWORD`, `SECRET_KEY_BASE`).
+const SECRET_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "passphrase",
+    "pword",
+    "secret",
+    "secrets",
+    "token",
+    "credential",
+    "credentials",
+    "apikey",
+    "privatekey",
+    "secretkey",
+    "accesskey",
+    "clientsecret",
+    "authtoken",
+    "accesstoken",
+    "apitoken",
+];
+
+/// Words that say "secret" only as the head of the name, its last part: `DB_PASS` and
+/// `NPM_AUTH` are secrets, `PASS_THROUGH` and `AUTH_PROVIDER` are not; `PWD` alone is the
+/// shell's working directory.
+const HEAD_WORDS: &[&str] = &["pass", "pwd", "auth", "pat"];
+
+/// Words that, right before `key`, make it a secret key: `API_KEY`, `PRIVATE_KEY`. Other keys
+/// (`GPG_KEY` holding a fingerprint, `CACHE_KEY`, `SORT_KEY`) are not secrets.
+const KEY_QUALIFIERS: &[&str] = &[
+    "api",
+    "private",
+    "secret",
+    "access",
+    "client",
+    "encryption",
+    "decryption",
+    "signing",
+    "master",
+    "ssh",
+    "session",
+    "deploy",
+    "license",
+    "licence",
+    "app",
+    "service",
+    "admin",
+    "auth",
+    "jwt",
+    "hmac",
+];
+
+/// A last part that says the variable holds something about a secret, not the secret: a file
+/// (`PASSWORD_FILE`, the official images' convention), a location, a name, a setting.
+const NEUTRAL_HEADS: &[&str] = &[
+    "file",
+    "files",
+    "path",
+    "dir",
+    "directory",
+    "url",
+    "uri",
+    "endpoint",
+    "host",
+    "hostname",
+    "port",
+    "name",
+    "id",
+    "type",
+    "length",
+    "len",
+    "size",
+    "version",
+    "enabled",
+    "disabled",
+    "enable",
+    "disable",
+    "required",
+    "expiry",
+    "expires",
+    "expiration",
+    "ttl",
+    "timeout",
+    "header",
+    "method",
+    "mode",
+    "format",
+    "policy",
+    "provider",
+    "algorithm",
+    "algo",
+    "count",
+    "limit",
+    "min",
+    "max",
+    "prefix",
+    "location",
+    "arn",
+];
+
+/// Split a variable name into lower-case words at `_`, `-`, `.` and other punctuation, and at
+/// camelCase boundaries (`apiKey` → `api`, `key`; `APIKey` → `api`, `key`).
+pub fn name_parts(name: &str) -> Vec<String> {
+    let chars: Vec<char> = name.chars().collect();
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_alphanumeric() {
+            if !current.is_empty() {
+                parts.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        if c.is_uppercase() && !current.is_empty() {
+            let previous = chars.get(i.wrapping_sub(1)).copied().unwrap_or(' ');
+            let next = chars.get(i + 1).copied().unwrap_or(' ');
+            let lower_to_upper = previous.is_lowercase() || previous.is_ascii_digit();
+            let acronym_end = previous.is_uppercase() && next.is_lowercase();
+            if lower_to_upper || acronym_end {
+                parts.push(std::mem::take(&mut current));
+            }
+        }
+        current.extend(c.to_lowercase());
+    }
+    if !current.is_empty() {
+        parts.push(current);
+    }
+    parts
+}
+
+/// If `name` says it holds a secret, the word that says so (`password`, `api key`).
+///
+/// The name is split into words ([`name_parts`]); it is secret when a word of
+/// [`SECRET_WORDS`] occurs anywhere, a word of [`HEAD_WORDS`] is the last word, or `key` follows
+/// a qualifier such as `api` or `private`. It is not secret when any word is `public`
+/// (`PUBLIC_KEY`, `NEXT_PUBLIC_API_KEY`) or the last word names something about the secret
+/// rather than the secret (`TOKEN_URL`, `PASSWORD_FILE`, `AWS_ACCESS_KEY_ID`).
+pub fn secret_name_word(name: &str) -> Option<&'static str> {
+    let parts = name_parts(name);
+    let last = parts.last()?;
+    if parts.iter().any(|p| p == "public") || NEUTRAL_HEADS.contains(&last.as_str()) {
+        return None;
+    }
+    if (parts.len() > 1 || last != "pwd")
+        && let Some(word) = HEAD_WORDS.iter().find(|w| **w == last.as_str())
+    {
+        return Some(word);
+    }
+    for (i, part) in parts.iter().enumerate() {
+        if let Some(word) = SECRET_WORDS.iter().find(|w| **w == part.as_str()) {
+            return Some(word);
+        }
+        if part == "key"
+            && i > 0
+            && let Some(qualifier) = KEY_QUALIFIERS.iter().find(|q| **q == parts[i - 1].as_str())
+        {
+            return Some(match *qualifier {
+                "api" => "api key",
+                "private" => "private key",
+                "secret" => "secret key",
+                "access" => "access key",
+                _ => "key",
+            });
+        }
+    }
+    None
+}
+
+/// `true` when `name` says it holds a secret; see [`secret_name_word`].
+pub fn is_secret_name(name: &str) -> bool {
+    secret_name_word(name).is_some()
+}
+
+/// `true` for a value that, whatever the variable's name, cannot be the secret itself: a
+/// switch (`true`, `yes`, `off`, as in `ALLOW_EMPTY_PASSWORD=yes`), a file path
+/// (`/run/secrets/db`, `./key.json`) or a file name with a common extension
+/// (`resetPassword.sh`), which point at a secret instead of holding it.
+pub fn is_inert_value(value: &str) -> bool {
+    let value = value.trim();
+    if matches!(
+        value.to_ascii_lowercase().as_str(),
+        "true" | "false" | "yes" | "no" | "on" | "off"
+    ) {
+        return true;
+    }
+    let path_chars = |text: &str| {
+        text.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'-'))
+    };
+    let path_body = ["/", "./", "../", "~/"]
+        .iter()
+        .find_map(|prefix| value.strip_prefix(prefix));
+    if let Some(body) = path_body {
+        return !body.is_empty() && path_chars(body);
+    }
+    const EXTENSIONS: &[&str] = &[
+        "sh",
+        "py",
+        "rb",
+        "js",
+        "txt",
+        "json",
+        "yaml",
+        "yml",
+        "toml",
+        "conf",
+        "cfg",
+        "ini",
+        "properties",
+        "xml",
+        "env",
+    ];
+    value.rsplit_once('.').is_some_and(|(stem, extension)| {
+        !stem.is_empty() && path_chars(stem) && EXTENSIONS.contains(&extension)
+    })
+}
+
+/// `true` when `value` is nothing but one compose/shell variable reference: `$VAR`, `${VAR}`,
+/// `${VAR:-default}`, `${VAR-default}`, `${VAR:?error}`, `${VAR?error}`, `${VAR:+alt}`. Such a
+/// value is filled in from the environment when the file is used.
+pub fn is_variable_reference(value: &str) -> bool {
+    let Some(rest) = value.strip_prefix('$') else {
+        return false;
+    };
+    if let Some(inner) = rest.strip_prefix('{') {
+        // The closing brace of the first `${` must be the last character.
+        let mut depth = 1usize;
+        for (i, c) in inner.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        let name_len = inner
+                            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                            .unwrap_or(inner.len());
+                        return i + 1 == inner.len() && name_len > 0;
+                    }
+                }
+                _ => {}
+            }
+        }
+        return false;
+    }
+    let mut chars = rest.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<(&'static str, &str)> {
+        find_credentials(text)
+            .into_iter()
+            .map(|c| (c.kind, &text[c.range]))
+            .collect()
+    }
+
+    // Fake tokens assembled at run time, so that this file does not itself hold token-shaped text.
+    fn fake(prefix: &str, body: &str, len: usize) -> String {
+        let mut token = prefix.to_string();
+        while token.len() < prefix.len() + len {
+            token.push_str(body);
+        }
+        token.truncate(prefix.len() + len);
+        token
+    }
+
+    #[test]
+    fn finds_known_token_formats() {
+        let aws = fake("AKIA", "QZ7X", 16);
+        let github = fake("ghp_", "aB3d", 36);
+        let npm = fake("npm_", "Zz09", 36);
+        let google = fake("AIza", "Sy_9-", 35);
+        let text = format!("ENV A={aws} B=\"{github}\"\n# {npm}\nRUN curl -H 'k: {google}'\n");
+        assert_eq!(
+            kinds(&text),
+            vec![
+                ("AWS access key id", aws.as_str()),
+                ("GitHub token", github.as_str()),
+                ("npm access token", npm.as_str()),
+                ("Google API key", google.as_str()),
+            ]
+        );
+    }
+
+    #[test]
+    fn fixed_length_tokens_need_boundaries() {
+        let inside = format!("x{}", fake("AKIA", "QZ7X", 16));
+        assert!(kinds(&inside).is_empty());
+        let glued = format!("{}-x", fake("AIza", "Sy9", 35));
+        assert!(
+            kinds(&glued).is_empty(),
+            "a Google key is exactly 39 characters"
+        );
+        assert!(
+            kinds("AKIAIOSFODNN7EXAMPLE").is_empty(),
+            "AWS's documented example key"
+        );
+        let default = format!("${{GH_TOKEN:-{}}}", fake("ghp_", "aB3d", 36));
+        assert_eq!(kinds(&default).len(), 1, "a token as a variable's default");
+    }
+
+    #[test]
+    fn private_key_headers() {
+        let text = "RUN echo '-----BEGIN OPENSSH PRIVATE KEY-----' > k";
+        assert_eq!(
+            kinds(text),
+            vec![("private key", "-----BEGIN OPENSSH PRIVATE KEY-----")]
+        );
+        assert!(kinds("-----BEGIN PUBLIC KEY-----").is_empty());
+    }
+
+    #[test]
+    fn passwords_in_urls() {
+        assert_eq!(
+            kinds("DATABASE_URL=postgres://app:s3cr3t-Pw@db:5432/app"),
+            vec![("password in a URL", "s3cr3t-Pw")]
+        );
+        assert_eq!(
+            kinds("redis://:hunter22@cache:6379"),
+            vec![("password in a URL", "hunter22")]
+        );
+        for text in [
+            "postgres://app:${DB_PASSWORD}@db/app",
+            "postgres://app:$DB_PASSWORD@db/app",
+            "https://user:password@example.com",
+            "https://user:changeme@example.com",
+            "https://user:<password>@example.com",
+            "https://user:****@example.com",
+            "https://example.com:8080/path@x",
+            "git@github.com:org/repo.git",
+            "https://github.com/org/repo",
+        ] {
+            assert!(kinds(text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn masking_hides_most_of_a_secret() {
+        assert_eq!(mask("ghp_abcdefghijklmnopqrstuvwxyz"), "ghp_…");
+        assert_eq!(mask("hunter22"), "hu…");
+        assert_eq!(mask("abc"), "…");
+        assert_eq!(
+            mask("https://hooks.slack.com/services/T0/B0/abcdefghijklmnopqrstuvwx"),
+            "https://hooks.slack.com/…"
+        );
+    }
+
+    #[test]
+    fn splitting_names() {
+        assert_eq!(name_parts("DB_PASSWORD"), ["db", "password"]);
+        assert_eq!(name_parts("apiKey"), ["api", "key"]);
+        assert_eq!(name_parts("APIKey"), ["api", "key"]);
+        assert_eq!(name_parts("npm-config--auth"), ["npm", "config", "auth"]);
+        assert_eq!(name_parts("OAuth2Token"), ["o", "auth2", "token"]);
+    }
+
+    #[test]
+    fn secret_names() {
+        for name in [
+            "PASSWORD",
+            "DB_PASSWORD",
+            "MYSQL_ROOT_PASSWORD",
+            "DB_PASS",
+            "DB_PWD",
+            "GITHUB_TOKEN",
+            "NPM_TOKEN",
+            "SECRET_KEY_BASE",
+            "API_KEY",
+            "apiKey",
+            "APIKEY",
+            "AWS_SECRET_ACCESS_KEY",
+            "PRIVATE_KEY",
+            "CLIENT_SECRET",
+            "GOOGLE_CREDENTIALS",
+            "AUTH",
+            "NPM_CONFIG__AUTH",
+            "GITHUB_PAT",
+        ] {
+            assert!(is_secret_name(name), "{name} should be a secret name");
+        }
+        for name in [
+            "PWD",
+            "OLDPWD",
+            "GPG_KEY",
+            "KEY",
+            "CACHE_KEY",
+            "PUBLIC_KEY",
+            "NEXT_PUBLIC_API_KEY",
+            "TOKEN_URL",
+            "PASSWORD_FILE",
+            "POSTGRES_PASSWORD_FILE",
+            "AWS_ACCESS_KEY_ID",
+            "SECRET_NAME",
+            "PASS_THROUGH",
+            "AUTH_PROVIDER",
+            "MAX_TOKENS",
+            "TOKENIZER",
+            "PATH",
+            "BYPASS",
+        ] {
+            assert!(!is_secret_name(name), "{name} should not be a secret name");
+        }
+    }
+
+    #[test]
+    fn inert_values() {
+        for value in [
+            "yes",
+            "\"no\"".trim_matches('"'),
+            "TRUE",
+            "/run/secrets/db-password",
+            "./key.json",
+            "resetOSPassword.sh",
+            "secrets/db.txt",
+        ] {
+            assert!(is_inert_value(value), "{value}");
+        }
+        for value in ["hunter2", "P@ssw0rd", "/abc+def==", "/", "abc.def", "1"] {
+            assert!(!is_inert_value(value), "{value}");
+        }
+    }
+
+    #[test]
+    fn variable_references() {
+        for value in [
+            "$X",
+            "${X}",
+            "${X:-a}",
+            "${X-a}",
+            "${X:?set X}",
+            "${X:-${Y}}",
+            "$_A1",
+        ] {
+            assert!(is_variable_reference(value), "{value}");
+        }
+        for value in [
+            "", "$", "${}", "${X}y", "x${X}", "$1abc", "${X", "$$X", "abc",
+        ] {
+            assert!(!is_variable_reference(value), "{value}");
+        }
+    }
+}
