@@ -9,9 +9,10 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::config;
 use crate::diagnostic::Severity;
 use crate::discover::{self, io_message};
-use crate::engine::{self, Settings};
+use crate::engine;
 use crate::report::{self, FileError, Format, Results};
 use crate::rule::{FixAvailability, Rule, Status, Target};
 use crate::rules;
@@ -42,9 +43,19 @@ struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
-    /// Exit with 1 when a finding has this severity or a higher one.
-    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = Severity::Info)]
-    fail_level: Severity,
+    /// Exit with 1 when a finding has this severity or a higher one [default: the config's
+    /// `fail-level`, else info].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    fail_level: Option<Severity>,
+    /// Use this config file for every file instead of the nearest `.plimsoll.yaml`.
+    #[arg(long, value_name = "PATH", conflicts_with = "isolated")]
+    config: Option<PathBuf>,
+    /// Ignore all config files.
+    #[arg(long)]
+    isolated: bool,
+    /// Apply the config's `exclude` to files named on the command line too (for pre-commit).
+    #[arg(long)]
+    force_exclude: bool,
     /// Run only these rules: codes, names, categories, code prefixes or `all`.
     #[arg(long, value_delimiter = ',', value_name = "SELECTOR")]
     select: Vec<String>,
@@ -172,8 +183,6 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
             }
         }
     }
-    let settings = Settings::from_selectors(&args.select, &args.extend_select, &args.ignore);
-
     let mut paths = args.paths.clone();
     if paths.is_empty() {
         paths.push(PathBuf::from(if args.stdin_filename.is_some() {
@@ -185,7 +194,27 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     let reads_stdin = paths.iter().any(|p| p.as_os_str() == "-");
     paths.retain(|p| p.as_os_str() != "-");
 
-    let discovery = discover::discover(&paths, args.kind);
+    let cwd = std::env::current_dir().map_err(|err| {
+        Failure::Message(format!(
+            "cannot read the working directory: {}",
+            io_message(&err)
+        ))
+    })?;
+    let mut resolver = config::Resolver::new(
+        config::ResolveOptions {
+            config: args.config.clone(),
+            isolated: args.isolated,
+        },
+        &cwd,
+    );
+    let mut discovery = discover::discover_with(&paths, args.kind, &mut |path, kind| {
+        configured_kind(&mut resolver, path, kind)
+    });
+    if args.force_exclude {
+        discovery.files.retain(|candidate| {
+            configured_kind(&mut resolver, &candidate.path, Some(FileKind::Dockerfile)).is_some()
+        });
+    }
     let mut errors = discovery.errors;
     let stdin = if reads_stdin {
         match read_stdin(&args) {
@@ -198,11 +227,14 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     } else {
         None
     };
+    let file_settings = settings_per_file(&args, &mut resolver, &discovery.files, stdin.as_ref())?;
+    let default_settings = config::resolve(None, &cwd, &cli_overrides(&args));
+    let settings_of = |path: &std::path::Path| file_settings.get(path).unwrap_or(&default_settings);
     let options = RunOptions {
         threads: args.threads.filter(|&n| n > 0),
     };
     let mut results = runner::run(&discovery.files, stdin, options, |source| {
-        engine::check(source, &settings)
+        engine::check(source, &settings_of(&source.path).settings)
     })
     .map_err(Failure::Message)?;
     results.errors.extend(errors);
@@ -213,17 +245,81 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     }
     write_report(&args, &results)?;
 
-    Ok(ExitCode::from(exit_code(&results, args.fail_level)))
+    Ok(ExitCode::from(exit_code_by_file(&results, &|path| {
+        settings_of(path).fail_level
+    })))
+}
+
+/// The command line's rule selection and fail level, on top of any config.
+fn cli_overrides(args: &CheckArgs) -> config::CliOverrides {
+    config::CliOverrides {
+        selection: engine::Selection {
+            select: (!args.select.is_empty()).then(|| args.select.clone()),
+            extend_select: args.extend_select.clone(),
+            ignore: args.ignore.clone(),
+        },
+        fail_level: args.fail_level,
+    }
+}
+
+/// The kind to lint a walked file as, after its config's `exclude` and `include`.
+fn configured_kind(
+    resolver: &mut config::Resolver,
+    path: &std::path::Path,
+    kind: Option<FileKind>,
+) -> Option<FileKind> {
+    let Some(chain) = resolver.chain_for(path) else {
+        return kind;
+    };
+    let absolute = resolver.absolute(path);
+    if chain.excludes(&absolute) {
+        return None;
+    }
+    kind.or_else(|| chain.included_kind(&absolute))
+}
+
+/// The resolved settings of every file to check; any config error stops the run (exit 2).
+fn settings_per_file(
+    args: &CheckArgs,
+    resolver: &mut config::Resolver,
+    files: &[discover::Candidate],
+    stdin: Option<&StdinInput>,
+) -> Result<std::collections::HashMap<PathBuf, config::FileSettings>, Failure> {
+    let overrides = cli_overrides(args);
+    let mut settings = std::collections::HashMap::new();
+    for path in files
+        .iter()
+        .map(|c| &c.path)
+        .chain(stdin.map(|input| &input.path))
+    {
+        settings.insert(path.clone(), resolver.settings_for(path, &overrides));
+    }
+    if let Some((last, others)) = resolver.errors().split_last() {
+        for error in others {
+            eprintln!("plimsoll: error: {error}");
+        }
+        return Err(Failure::Message(last.to_string()));
+    }
+    Ok(settings)
 }
 
 /// 2 when a file could not be checked, else 1 when a finding reaches `fail_level`, else 0.
+#[cfg_attr(not(test), allow(dead_code))]
 fn exit_code(results: &Results, fail_level: Severity) -> u8 {
+    exit_code_by_file(results, &|_| fail_level)
+}
+
+/// [`exit_code`] with each file's own fail level (from its config).
+fn exit_code_by_file(
+    results: &Results,
+    fail_level_of: &dyn Fn(&std::path::Path) -> Severity,
+) -> u8 {
     if !results.errors.is_empty() {
         EXIT_ERROR
     } else if results
         .files
         .iter()
-        .any(|file| engine::fails(&file.findings, fail_level))
+        .any(|file| engine::fails(&file.findings, fail_level_of(&file.source.path)))
     {
         1
     } else {
