@@ -31,6 +31,7 @@ mod service_untagged_image;
 mod support;
 mod unpinned_digest;
 mod untagged_image;
+mod unused_suppression;
 
 pub use duplicate_key::DUPLICATE_KEY;
 pub use hardcoded_credential::HARDCODED_CREDENTIAL;
@@ -49,6 +50,7 @@ pub use service_unpinned_digest::SERVICE_UNPINNED_DIGEST;
 pub use service_untagged_image::SERVICE_UNTAGGED_IMAGE;
 pub use unpinned_digest::UNPINNED_DIGEST;
 pub use untagged_image::UNTAGGED_IMAGE;
+pub use unused_suppression::UNUSED_SUPPRESSION;
 
 use crate::rule::Rule;
 
@@ -70,6 +72,7 @@ static ALL: &[&Rule] = &[
     &SECRET_IN_ARG_ENV,
     &HARDCODED_CREDENTIAL,
     &SECRET_FILE_COPIED,
+    &UNUSED_SUPPRESSION,
 ];
 
 /// Every built-in rule, in code order.

@@ -7,6 +7,7 @@ use crate::dockerfile;
 use crate::rule::{Check, ComposeContext, DockerfileContext, Emitter, Rule, RuleOptions};
 use crate::rules;
 use crate::source::{FileKind, SourceFile};
+use crate::suppress;
 
 /// Which rules run, at what severity and with which options, for one file.
 #[derive(Clone, Debug)]
@@ -157,7 +158,7 @@ impl Settings {
 /// Parse `source` and run the enabled rules on it. Findings are sorted by position, then code.
 pub fn check(source: &SourceFile, settings: &Settings) -> Vec<Finding> {
     let mut findings = Vec::new();
-    match source.kind {
+    let directives = match source.kind {
         FileKind::Dockerfile => {
             let dockerfile = dockerfile::parse(&source.text);
             for error in &dockerfile.errors {
@@ -175,6 +176,7 @@ pub fn check(source: &SourceFile, settings: &Settings) -> Vec<Finding> {
                     findings.extend(emitter.into_findings());
                 }
             }
+            suppress::dockerfile_directives(&source.text, &dockerfile)
         }
         FileKind::Compose => {
             let compose = compose::parse(&source.text);
@@ -211,8 +213,10 @@ pub fn check(source: &SourceFile, settings: &Settings) -> Vec<Finding> {
                     findings.extend(emitter.into_findings());
                 }
             }
+            suppress::compose_directives(&source.text, &compose.yaml)
         }
-    }
+    };
+    suppress::apply(&mut findings, &directives, settings);
     for finding in &mut findings {
         if let Some(severity) = settings.severity_for_code(&finding.code) {
             finding.severity = severity;
