@@ -468,3 +468,79 @@ pub fn closest<'a>(input: &str, candidates: impl Iterator<Item = &'a str>) -> Op
         .min_by_key(|&(distance, _)| distance)
         .map(|(_, candidate)| candidate)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules;
+
+    fn chain(texts: &[(&str, &str)]) -> Chain {
+        Chain {
+            files: texts
+                .iter()
+                .map(|(path, text)| parse(Path::new(path), text).unwrap())
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn layers_overrides_and_the_command_line_resolve_in_order() {
+        let chain = chain(&[
+            (
+                "/r/.plimsoll.yaml",
+                "select: [DF002, DF004]\nrules:\n  provenance: {severity: error}\n",
+            ),
+            (
+                "/r/svc/.plimsoll.yaml",
+                "extend-select: [DF003]\nignore: [DF004]\noverrides:\n  - files: [legacy]\n    \
+                 ignore: [DF002]\n    rules:\n      PL001: {options: {hadolint: true}}\n",
+            ),
+        ]);
+        let cli = CliOverrides::default();
+        let top = resolve(Some(&chain), Path::new("/r/svc/Dockerfile"), &cli);
+        let codes: Vec<&str> = top.settings.enabled().iter().map(|r| r.code).collect();
+        assert_eq!(codes, ["PL000", "DF002", "DF003"]);
+        assert_eq!(
+            top.settings.severity_of(&rules::LATEST_TAG),
+            Severity::Error
+        );
+        assert_eq!(
+            top.settings.severity_of(&rules::ROOT_USER),
+            Severity::Warning
+        );
+        assert!(
+            !top.settings
+                .options_for(&rules::UNUSED_SUPPRESSION)
+                .bool("hadolint")
+        );
+        assert_eq!(top.fail_level, DEFAULT_FAIL_LEVEL);
+
+        let legacy = resolve(Some(&chain), Path::new("/r/svc/legacy/Dockerfile"), &cli);
+        let codes: Vec<&str> = legacy.settings.enabled().iter().map(|r| r.code).collect();
+        assert_eq!(codes, ["PL000", "DF003"]);
+        assert!(
+            legacy
+                .settings
+                .options_for(&rules::UNUSED_SUPPRESSION)
+                .bool("hadolint")
+        );
+
+        let cli = CliOverrides {
+            selection: Selection {
+                select: Some(vec!["DF004".into()]),
+                ..Selection::default()
+            },
+            fail_level: Some(Severity::Error),
+        };
+        let forced = resolve(Some(&chain), Path::new("/r/svc/legacy/Dockerfile"), &cli);
+        let codes: Vec<&str> = forced.settings.enabled().iter().map(|r| r.code).collect();
+        assert_eq!(codes, ["PL000", "DF004"]);
+        assert_eq!(forced.fail_level, Severity::Error);
+    }
+
+    #[test]
+    fn paths_normalise_lexically() {
+        assert_eq!(normalize(Path::new("/a/./b/../c")), Path::new("/a/c"));
+        assert_eq!(normalize(Path::new("a/../../b")), Path::new("../b"));
+    }
+}

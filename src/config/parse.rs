@@ -545,3 +545,94 @@ pub fn unknown_selector(selector: &str) -> String {
     }
     message
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(kind: OptionKind, yaml_text: &str) -> Option<OptionValue> {
+        let source = SourceFile::new("/c/.plimsoll.yaml", "", FileKind::Compose);
+        let mut reader = Reader {
+            source: &source,
+            dir: PathBuf::from("/c"),
+            errors: Vec::new(),
+        };
+        let tree = yaml::parse(yaml_text);
+        reader.option_value(&kind, &tree.documents[0])
+    }
+
+    #[test]
+    fn option_values_are_typed() {
+        let int = OptionKind::Integer {
+            default: 2,
+            min: 1,
+            max: 10,
+        };
+        assert_eq!(value(int, "7"), Some(OptionValue::Integer(7)));
+        assert_eq!(value(int, "11"), None, "out of range");
+        assert_eq!(value(int, "'7'"), None, "quoted is a string");
+        assert_eq!(
+            value(OptionKind::Bool(false), "true"),
+            Some(OptionValue::Bool(true))
+        );
+        assert_eq!(value(OptionKind::Bool(false), "yes"), None);
+        let list = OptionKind::StringList(&[]);
+        assert_eq!(
+            value(list, "[a, 'b c']"),
+            Some(OptionValue::List(vec!["a".into(), "b c".into()]))
+        );
+        assert_eq!(value(list, "a"), None);
+        assert_eq!(value(list, "[a, [b]]"), None);
+        let choice = OptionKind::Choice {
+            default: "x",
+            choices: &["x", "y"],
+        };
+        assert_eq!(value(choice, "y"), Some(OptionValue::String("y".into())));
+        assert_eq!(value(choice, "z"), None);
+        assert_eq!(value(OptionKind::String(""), "~"), None);
+    }
+
+    #[test]
+    fn a_config_file_reads_every_key() {
+        let text = "\
+extends: base.yaml
+select: [DF]
+extend-select: [DC002]
+ignore: [root-user]
+rules:
+  PL001: {severity: error, options: {hadolint: true}}
+overrides:
+  - files: [a/**]
+    select: [DF002]
+fail-level: warning
+include: {compose: [\"stack.yml\"]}
+exclude: [vendor]
+strict: true
+policies: [policies]
+";
+        let config = parse(Path::new("/repo/.plimsoll.yaml"), text).unwrap();
+        assert_eq!(
+            config.extends.as_ref().unwrap().0,
+            Path::new("/repo/base.yaml")
+        );
+        assert_eq!(config.selection.select, Some(vec!["DF".to_string()]));
+        assert_eq!(config.selection.extend_select, ["DC002"]);
+        assert_eq!(config.selection.ignore, ["root-user"]);
+        assert_eq!(config.rules[0].rules[0].code, "PL001");
+        assert_eq!(config.rules[0].severity, Some(Severity::Error));
+        assert_eq!(
+            config.rules[0].options,
+            [("hadolint".to_string(), OptionValue::Bool(true))]
+        );
+        assert!(
+            config.overrides[0]
+                .files
+                .matches(Path::new("/repo/a/b/Dockerfile"))
+        );
+        assert_eq!(config.fail_level, Some(Severity::Warning));
+        assert_eq!(config.include[0].0, FileKind::Compose);
+        assert!(config.exclude.unwrap().matches(Path::new("/repo/vendor/x")));
+        assert_eq!(config.strict, Some(true));
+        assert_eq!(config.policies, [PathBuf::from("/repo/policies")]);
+    }
+}
