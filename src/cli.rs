@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::baseline::Baseline;
 use crate::config;
 use crate::diagnostic::Severity;
 use crate::discover::{self, io_message};
@@ -56,6 +57,12 @@ struct CheckArgs {
     /// Apply the config's `exclude` to files named on the command line too (for pre-commit).
     #[arg(long)]
     force_exclude: bool,
+    /// Report only findings not recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file (and report none of them).
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
     /// Run only these rules: codes, names, categories, code prefixes or `all`.
     #[arg(long, value_delimiter = ',', value_name = "SELECTOR")]
     select: Vec<String>,
@@ -239,6 +246,7 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     .map_err(Failure::Message)?;
     results.errors.extend(errors);
     results.errors.sort_by(|a, b| a.path.cmp(&b.path));
+    apply_baseline(&args, &resolver, &mut results)?;
 
     for error in &results.errors {
         eprintln!("plimsoll: error: {}", error.located_message());
@@ -248,6 +256,43 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     Ok(ExitCode::from(exit_code_by_file(&results, &|path| {
         settings_of(path).fail_level
     })))
+}
+
+/// `--write-baseline` records every current finding, then `--baseline` (or the file just
+/// written) drops the recorded ones.
+fn apply_baseline(
+    args: &CheckArgs,
+    resolver: &config::Resolver,
+    results: &mut Results,
+) -> Result<(), Failure> {
+    let absolute = |path: &std::path::Path| resolver.absolute(path);
+    let base_dir = |file: &std::path::Path| {
+        let file = resolver.absolute(file);
+        file.parent().map(|p| p.to_path_buf()).unwrap_or(file)
+    };
+    let baseline = if let Some(path) = &args.write_baseline {
+        let baseline = Baseline::record(results, &base_dir(path), &absolute);
+        std::fs::write(path, baseline.to_json())
+            .map_err(|err| Failure::Message(format!("{}: {}", path.display(), io_message(&err))))?;
+        eprintln!(
+            "plimsoll: recorded {} findings in {}",
+            baseline.findings.len(),
+            path.display()
+        );
+        Some((baseline, path))
+    } else if let Some(path) = &args.baseline {
+        let text = std::fs::read_to_string(path)
+            .map_err(|err| Failure::Message(format!("{}: {}", path.display(), io_message(&err))))?;
+        let baseline = Baseline::parse(&text)
+            .map_err(|message| Failure::Message(format!("{}: {message}", path.display())))?;
+        Some((baseline, path))
+    } else {
+        None
+    };
+    if let Some((baseline, path)) = baseline {
+        baseline.filter(results, &base_dir(path), &absolute);
+    }
+    Ok(())
 }
 
 /// The command line's rule selection and fail level, on top of any config.

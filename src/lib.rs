@@ -5,6 +5,7 @@
 //! server render them. Nothing below the CLI does I/O or prints: [`discover`] and [`runner`]
 //! read files for the CLI, and only [`cli`] writes to stdout and stderr.
 
+pub mod baseline;
 pub mod cli;
 pub mod compose;
 pub mod config;

@@ -543,3 +543,85 @@ USER root
     assert!(text.contains("no `DL3007` finding here"), "{text}");
     assert!(text.contains("is not a directive"), "{text}");
 }
+
+#[test]
+fn baseline_round_trip_through_the_binary() {
+    let dir = tree(&[
+        ("app/Dockerfile", "FROM alpine:latest\nFROM debian:latest\n"),
+        (
+            "compose.yaml",
+            "services:\n  web:\n    image: nginx:latest\n",
+        ),
+    ]);
+    let args = ["--isolated", "--select", "DF002,DC002"];
+    let (before, code) = codes(dir.path(), &args);
+    assert_eq!(before.values().map(Vec::len).sum::<usize>(), 3);
+    assert_eq!(code, 1);
+
+    let mut write = args.to_vec();
+    write.extend(["--write-baseline", "ci/baseline.json"]);
+    std::fs::create_dir_all(dir.path().join("ci")).unwrap();
+    let (found, code) = codes(dir.path(), &write);
+    assert!(found.is_empty(), "{found:?}");
+    assert_eq!(code, 0);
+    let recorded: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("ci/baseline.json")).unwrap())
+            .unwrap();
+    assert_eq!(recorded["version"], 1);
+    assert_eq!(recorded["findings"].as_array().unwrap().len(), 3);
+    // Paths are relative to the baseline file.
+    assert_eq!(recorded["findings"][0]["path"], "../app/Dockerfile");
+
+    // Unrelated edits move the findings; one new finding appears.
+    std::fs::write(
+        dir.path().join("app/Dockerfile"),
+        "# moved down\nFROM alpine:latest\n\nFROM debian:latest\nFROM busybox:latest\n",
+    )
+    .unwrap();
+    let mut read = args.to_vec();
+    read.extend(["--baseline", "ci/baseline.json"]);
+    let (found, code) = codes(dir.path(), &read);
+    assert_eq!(found, expect(&[("app/Dockerfile", &["DF002"])]));
+    assert_eq!(code, 1);
+    let output = plimsoll(
+        dir.path(),
+        &[
+            "check",
+            "--isolated",
+            "--format",
+            "compact",
+            "--baseline",
+            "ci/baseline.json",
+            "--select",
+            "DF002",
+            "app",
+        ],
+    );
+    assert!(
+        stdout(&output).starts_with("app/Dockerfile:5:14:"),
+        "{}",
+        stdout(&output)
+    );
+
+    // From another directory, the same baseline still matches.
+    let (found, _) = codes(
+        &dir.path().join("app"),
+        &[
+            "--isolated",
+            "--select",
+            "DF002",
+            "--baseline",
+            "../ci/baseline.json",
+        ],
+    );
+    assert_eq!(found, expect(&[("Dockerfile", &["DF002"])]));
+
+    std::fs::write(dir.path().join("ci/baseline.json"), "{").unwrap();
+    let output = plimsoll(dir.path(), &["check", "--baseline", "ci/baseline.json"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("ci/baseline.json: invalid baseline"),
+        "{}",
+        stderr(&output)
+    );
+}
