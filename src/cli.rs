@@ -28,6 +28,8 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+// Parsed once per run: the size of the `check` arguments does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Command {
     /// Lint Dockerfiles and compose files (directories are searched, honouring .gitignore).
     Check(CheckArgs),

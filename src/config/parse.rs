@@ -186,9 +186,9 @@ impl Reader<'_> {
     }
 
     /// The entry's key, if it is one of `known` (else an error with a suggestion).
-    fn key<'e>(
+    fn key(
         &mut self,
-        entry: &'e Entry,
+        entry: &Entry,
         known: &[(&'static str, &str)],
         what: &str,
     ) -> Option<&'static str> {
