@@ -218,6 +218,7 @@ pub fn dockerfile_directives(text: &str, dockerfile: &Dockerfile) -> Vec<Directi
 pub fn compose_directives(text: &str, yaml: &YamlFile) -> Vec<Directive> {
     let mut out = Vec::new();
     let mut targets: Option<Vec<(usize, Span)>> = None;
+    let mut scalars: Option<Vec<Span>> = None;
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {
         let start = line_start;
@@ -227,6 +228,14 @@ pub fn compose_directives(text: &str, yaml: &YamlFile) -> Vec<Directive> {
             continue;
         }
         let hash = start + (line.len() - trimmed.len());
+        // A `#` line inside a block or multi-line quoted scalar is text, not a comment.
+        let scalars = scalars.get_or_insert_with(|| multi_line_scalars(text, yaml));
+        if scalars
+            .iter()
+            .any(|span| span.start < hash && hash < span.end)
+        {
+            continue;
+        }
         let content = trimmed.trim_end_matches(['\n', '\r']);
         let span = Span::new(hash, hash + content.len());
         let Some((mut directive, file_wide)) = parse_comment(&content[1..], hash + 1, span) else {
@@ -256,11 +265,31 @@ pub fn compose_directives(text: &str, yaml: &YamlFile) -> Vec<Directive> {
     out
 }
 
+/// The spans of scalars written over several lines, in the first document.
+fn multi_line_scalars(text: &str, yaml: &YamlFile) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut stack: Vec<&Node> = yaml.documents.iter().take(1).collect();
+    while let Some(node) = stack.pop() {
+        match &node.value {
+            Value::Mapping(entries) => {
+                stack.extend(entries.iter().flat_map(|e| [&e.key, &e.value]));
+            }
+            Value::Sequence(items) => stack.extend(items.iter()),
+            Value::Scalar(_) => {
+                if node.origin.is_none() && node.span.text(text).contains('\n') {
+                    out.push(node.span);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Every mapping entry (key start, key to end of value) and sequence item (start, span) in the
 /// first document, iteratively; nodes copied in by aliases or merges are skipped.
 fn yaml_targets(yaml: &YamlFile) -> Vec<(usize, Span)> {
     let mut out = Vec::new();
-    let mut stack: Vec<&Node> = yaml.documents.iter().collect();
+    let mut stack: Vec<&Node> = yaml.documents.iter().take(1).collect();
     while let Some(node) = stack.pop() {
         if node.origin.is_some() {
             continue;
@@ -410,6 +439,17 @@ mod tests {
         assert!(parse_comment(" just a comment", 1, Span::default()).is_none());
         let (malformed, _) = parse_comment(" plimsoll ignroe=x", 1, Span::default()).unwrap();
         assert!(malformed.malformed);
+    }
+
+    #[test]
+    fn hash_lines_inside_block_scalars_are_not_comments() {
+        let text = "services:\n  web:\n    command: |\n      # plimsoll ignroe=x\n      run\n    # plimsoll ignore=DC002\n    image: a:latest\n";
+        let yaml = crate::yaml::parse(text);
+        let directives = compose_directives(text, &yaml);
+        assert_eq!(directives.len(), 1);
+        assert!(!directives[0].malformed);
+        let scope = directives[0].scope.unwrap().unwrap();
+        assert_eq!(scope.text(text), "image: a:latest");
     }
 
     #[test]

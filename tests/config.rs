@@ -625,3 +625,30 @@ fn baseline_round_trip_through_the_binary() {
         stderr(&output)
     );
 }
+
+#[test]
+fn a_suppression_covers_every_line_of_a_multi_line_instruction() {
+    let dockerfile = "\
+FROM alpine:3.20
+# plimsoll ignore=secret-in-arg-env -- a test fixture, not a real token
+ENV A=1 \\
+    API_TOKEN=abc123
+ENV B=1 \\
+    # plimsoll ignore=DF005 -- inside the continuation
+    DB_PASSWORD=hunter2
+ENV C=1 \\
+    GH_TOKEN=abc
+USER 1000
+";
+    let dir = tree(&[("Dockerfile", dockerfile)]);
+    let output = plimsoll(
+        dir.path(),
+        &["check", "--isolated", "--format", "compact", "--quiet"],
+    );
+    let text = stdout(&output);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(
+        text.starts_with("Dockerfile:9:5: warning[DF005/secret-in-arg-env] ENV `GH_TOKEN`"),
+        "{text}"
+    );
+}
