@@ -2,8 +2,10 @@
 //!
 //! The pipeline: a [`SourceFile`] is parsed into a model ([`dockerfile`] or [`compose`]), the
 //! [`engine`] runs the enabled rules on it and returns [`Finding`]s; reporters and the language
-//! server render them. Nothing below the CLI does I/O or prints: [`discover`] and [`runner`]
-//! read files for the CLI, and only [`cli`] writes to stdout and stderr.
+//! server render them. [`config`] resolves each file's settings from `.plimsoll.yaml` files,
+//! [`suppress`] applies inline suppressions inside the engine, and [`baseline`] drops findings
+//! recorded earlier. Nothing below the CLI prints: [`discover`], [`runner`], [`config`] and
+//! [`baseline`] read files, and only [`cli`] writes to stdout and stderr.
 
 pub mod baseline;
 pub mod cli;
