@@ -372,6 +372,18 @@ pub fn apply(findings: &mut Vec<Finding>, directives: &[Directive], settings: &S
             reports.push(UNUSED_SUPPRESSION.finding(directive.span, "suppression names no rule"));
             continue;
         }
+        if directive.scope == Some(None) && directive.origin == Origin::Plimsoll {
+            let mut finding = UNUSED_SUPPRESSION.finding(
+                directive.span,
+                "suppression covers nothing: no instruction or key follows it",
+            );
+            finding.with_help(
+                "put it on the line directly above the instruction or key (no blank line between), \
+                 or use `ignore-file=`",
+            );
+            reports.push(finding);
+            continue;
+        }
         for (c, code) in directive.codes.iter().enumerate() {
             if code.rules.is_empty() {
                 if directive.origin == Origin::Plimsoll {

@@ -652,3 +652,28 @@ USER 1000
         "{text}"
     );
 }
+
+#[test]
+fn a_suppression_followed_by_a_blank_line_covers_nothing_and_says_so() {
+    let dir = tree(&[(
+        "Dockerfile",
+        "# plimsoll ignore=latest-tag -- stray\n\nFROM alpine:latest\nUSER 1000\n",
+    )]);
+    let output = plimsoll(
+        dir.path(),
+        &["check", "--isolated", "--format", "compact", "--quiet"],
+    );
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[0].starts_with(
+            "Dockerfile:1:1: warning[PL001/unused-suppression] suppression covers nothing"
+        ),
+        "{text}"
+    );
+    assert!(
+        lines[1].starts_with("Dockerfile:3:13: warning[DF002/latest-tag]"),
+        "{text}"
+    );
+}
