@@ -155,6 +155,10 @@ impl Reader<'_> {
                 continue;
             };
             let value = &entry.value;
+            // `key:` with nothing after it (every item commented out) is the key left out.
+            if value.is_null() {
+                continue;
+            }
             match key {
                 "extends" => {
                     if let Some(text) = self.string(value) {
@@ -278,7 +282,13 @@ impl Reader<'_> {
     }
 
     fn severity(&mut self, node: &Node) -> Option<Severity> {
-        let text = node.as_str()?;
+        let Some(text) = node.as_str() else {
+            self.error(
+                node.span,
+                "expected a severity: `style`, `info`, `warning` or `error`",
+            );
+            return None;
+        };
         let all = [
             Severity::Style,
             Severity::Info,
@@ -360,11 +370,18 @@ impl Reader<'_> {
                 severity: None,
                 options: Vec::new(),
             };
+            if entry.value.is_null() {
+                continue;
+            }
             let Some(fields) = self.mapping(&entry.value, "a rule's settings") else {
                 continue;
             };
             for field in fields {
-                match self.key(field, RULE_KEYS, "rule setting") {
+                let key = self.key(field, RULE_KEYS, "rule setting");
+                if field.value.is_null() {
+                    continue;
+                }
+                match key {
                     Some("severity") => setting.severity = self.severity(&field.value),
                     Some("options") if setting.rules.is_empty() => {}
                     Some("options") => {
@@ -503,7 +520,11 @@ impl Reader<'_> {
             let mut selection = Selection::default();
             let mut rules = Vec::new();
             for entry in entries {
-                match self.key(entry, OVERRIDE_KEYS, "override key") {
+                let key = self.key(entry, OVERRIDE_KEYS, "override key");
+                if entry.value.is_null() {
+                    continue;
+                }
+                match key {
                     Some("files") => files = self.globs(&entry.value),
                     Some("select") => selection.select = Some(self.selectors(&entry.value)),
                     Some("extend-select") => selection.extend_select = self.selectors(&entry.value),
@@ -512,7 +533,9 @@ impl Reader<'_> {
                     _ => {}
                 }
             }
-            let has_files_key = entries.iter().any(|e| e.key.as_str() == Some("files"));
+            let has_files_key = entries
+                .iter()
+                .any(|e| e.key.as_str() == Some("files") && !e.value.is_null());
             match files {
                 Some(files) if !files.is_empty() => out.push(Override {
                     files,
@@ -590,6 +613,23 @@ mod tests {
         assert_eq!(value(choice, "y"), Some(OptionValue::String("y".into())));
         assert_eq!(value(choice, "z"), None);
         assert_eq!(value(OptionKind::String(""), "~"), None);
+    }
+
+    #[test]
+    fn keys_left_empty_are_keys_left_out() {
+        let text = "select:\nrules:\n  # latest-tag: {severity: error}\nexclude:\n";
+        let config = parse(Path::new("/r/.plimsoll.yaml"), text).unwrap();
+        assert_eq!(config.selection.select, None);
+        assert!(config.rules.is_empty());
+        let errors = parse(Path::new("/r/.plimsoll.yaml"), "overrides:\n  - files:\n").unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].message.starts_with("an override needs `files:`"));
+        assert_eq!(errors[0].position.unwrap().line, 2);
+        let errors = parse(Path::new("/r/.plimsoll.yaml"), "fail-level: [error]\n").unwrap_err();
+        assert_eq!(
+            errors[0].message,
+            "expected a severity: `style`, `info`, `warning` or `error`"
+        );
     }
 
     #[test]
