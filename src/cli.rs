@@ -507,6 +507,30 @@ struct RuleJson<'a> {
     status: Status,
     since: &'a str,
     related: &'a [&'a str],
+    /// The options the rule takes in the configuration.
+    options: Vec<serde_json::Value>,
+}
+
+/// One rule option for `plimsoll rules --format json`: name, type, default, description (and the
+/// allowed values or range when the type has them).
+fn option_json(option: &crate::rule::RuleOption) -> serde_json::Value {
+    let mut value = serde_json::json!({
+        "name": option.name,
+        "type": option.kind.type_name(),
+        "default": option.kind.default_value(),
+        "description": option.description,
+    });
+    match option.kind {
+        crate::rule::OptionKind::Choice { choices, .. } => {
+            value["choices"] = serde_json::json!(choices);
+        }
+        crate::rule::OptionKind::Integer { min, max, .. } => {
+            value["minimum"] = min.into();
+            value["maximum"] = max.into();
+        }
+        _ => {}
+    }
+    value
 }
 
 fn rule_json(rule: &Rule) -> RuleJson<'_> {
@@ -522,6 +546,7 @@ fn rule_json(rule: &Rule) -> RuleJson<'_> {
         status: rule.status,
         since: rule.since,
         related: rule.related,
+        options: rule.options.iter().map(option_json).collect(),
     }
 }
 

@@ -107,6 +107,17 @@ impl OptionKind {
         }
     }
 
+    /// The type as one word: `boolean`, `integer`, `string`, `string-list`, `choice`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            OptionKind::Bool(_) => "boolean",
+            OptionKind::Integer { .. } => "integer",
+            OptionKind::String(_) => "string",
+            OptionKind::StringList(_) => "string-list",
+            OptionKind::Choice { .. } => "choice",
+        }
+    }
+
     /// The declared default as a value.
     pub fn default_value(&self) -> OptionValue {
         match *self {
