@@ -203,6 +203,7 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     let reads_stdin = paths.iter().any(|p| p.as_os_str() == "-");
     paths.retain(|p| p.as_os_str() != "-");
 
+    let baseline = load_baseline(&args)?;
     let cwd = std::env::current_dir().map_err(|err| {
         Failure::Message(format!(
             "cannot read the working directory: {}",
@@ -220,9 +221,9 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
         configured_kind(&mut resolver, path, kind)
     });
     if args.force_exclude {
-        discovery.files.retain(|candidate| {
-            configured_kind(&mut resolver, &candidate.path, Some(FileKind::Dockerfile)).is_some()
-        });
+        discovery
+            .files
+            .retain(|candidate| !is_excluded(&mut resolver, &candidate.path));
     }
     let mut errors = discovery.errors;
     let stdin = if reads_stdin {
@@ -248,7 +249,7 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     .map_err(Failure::Message)?;
     results.errors.extend(errors);
     results.errors.sort_by(|a, b| a.path.cmp(&b.path));
-    apply_baseline(&args, &resolver, &mut results)?;
+    apply_baseline(&args, &resolver, &mut results, baseline)?;
 
     for error in &results.errors {
         eprintln!("plimsoll: error: {}", error.located_message());
@@ -260,12 +261,25 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     })))
 }
 
+/// The `--baseline` file, read before linting so that a wrong path fails fast.
+fn load_baseline(args: &CheckArgs) -> Result<Option<Baseline>, Failure> {
+    let Some(path) = &args.baseline else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|err| Failure::Message(format!("{}: {}", path.display(), io_message(&err))))?;
+    Baseline::parse(&text)
+        .map(Some)
+        .map_err(|message| Failure::Message(format!("{}: {message}", path.display())))
+}
+
 /// `--write-baseline` records every current finding, then `--baseline` (or the file just
 /// written) drops the recorded ones.
 fn apply_baseline(
     args: &CheckArgs,
     resolver: &config::Resolver,
     results: &mut Results,
+    loaded: Option<Baseline>,
 ) -> Result<(), Failure> {
     let absolute = |path: &std::path::Path| resolver.absolute(path);
     let base_dir = |file: &std::path::Path| {
@@ -282,11 +296,7 @@ fn apply_baseline(
             path.display()
         );
         Some((baseline, path))
-    } else if let Some(path) = &args.baseline {
-        let text = std::fs::read_to_string(path)
-            .map_err(|err| Failure::Message(format!("{}: {}", path.display(), io_message(&err))))?;
-        let baseline = Baseline::parse(&text)
-            .map_err(|message| Failure::Message(format!("{}: {message}", path.display())))?;
+    } else if let (Some(path), Some(baseline)) = (&args.baseline, loaded) {
         Some((baseline, path))
     } else {
         None
@@ -309,20 +319,26 @@ fn cli_overrides(args: &CheckArgs) -> config::CliOverrides {
     }
 }
 
+/// `true` when the config of `path` excludes it.
+fn is_excluded(resolver: &mut config::Resolver, path: &std::path::Path) -> bool {
+    resolver
+        .chain_for(path)
+        .is_some_and(|chain| chain.excludes(&resolver.absolute(path)))
+}
+
 /// The kind to lint a walked file as, after its config's `exclude` and `include`.
 fn configured_kind(
     resolver: &mut config::Resolver,
     path: &std::path::Path,
     kind: Option<FileKind>,
 ) -> Option<FileKind> {
-    let Some(chain) = resolver.chain_for(path) else {
-        return kind;
-    };
-    let absolute = resolver.absolute(path);
-    if chain.excludes(&absolute) {
+    if is_excluded(resolver, path) {
         return None;
     }
-    kind.or_else(|| chain.included_kind(&absolute))
+    kind.or_else(|| {
+        let chain = resolver.chain_for(path)?;
+        chain.included_kind(&resolver.absolute(path))
+    })
 }
 
 /// The resolved settings of every file to check; any config error stops the run (exit 2).
