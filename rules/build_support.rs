@@ -2,7 +2,7 @@
 //! cache and tmpfs mounts it has, stage lookup by name, and a small edit distance for
 //! did-you-mean hints. Not a rule itself (it declares no `Rule`).
 
-use crate::dockerfile::shell::{ShellScript, analyze, analyze_str};
+use crate::dockerfile::shell::{CommandView, ShellScript, Word, analyze, analyze_str};
 use crate::dockerfile::{Command, Dockerfile, Heredoc, Instruction, ShellOrExec, Stage};
 use crate::source::SourceFile;
 
@@ -62,8 +62,6 @@ pub(crate) fn has_foreign_shebang(body: &str) -> bool {
     !matches!(program, "sh" | "bash" | "dash" | "ash" | "zsh" | "ksh" | "")
 }
 
-// Used by the package-manager rules that follow in this pack.
-#[allow(dead_code)]
 /// The targets of the RUN's `--mount=type=cache` and `--mount=type=tmpfs` flags.
 pub(crate) fn cache_mount_targets(instruction: &Instruction) -> Vec<String> {
     let mut targets = Vec::new();
@@ -88,7 +86,6 @@ pub(crate) fn cache_mount_targets(instruction: &Instruction) -> Vec<String> {
     targets
 }
 
-#[allow(dead_code)]
 /// Whether one of `targets` (cache or tmpfs mount points) covers `dir` or lies inside it.
 pub(crate) fn mounts_cover(targets: &[String], dir: &str) -> bool {
     let dir = dir.trim_end_matches('/');
@@ -193,6 +190,97 @@ pub(crate) fn is_windows_stage(dockerfile: &Dockerfile, stage: &Stage) -> bool {
         }
     }
     false
+}
+
+/// For each stage, whether it ends up in the image: the final stage and the stages it is built
+/// on through `FROM <stage>`. Builder stages' caches never reach the image.
+pub(crate) fn in_final_image(dockerfile: &Dockerfile) -> Vec<bool> {
+    let mut marks = vec![false; dockerfile.stages.len()];
+    let mut current = dockerfile.stages.last();
+    for _ in 0..=dockerfile.stages.len() {
+        let Some(stage) = current else { break };
+        if let Some(mark) = marks.get_mut(stage.index) {
+            *mark = true;
+        }
+        current = match stage.base.kind {
+            crate::dockerfile::BaseKind::Stage { index } if index < stage.index => {
+                dockerfile.stages.get(index)
+            }
+            _ => None,
+        };
+    }
+    marks
+}
+
+/// The RUN instructions of the stages that end up in the image, with their stage.
+pub(crate) fn final_image_runs(dockerfile: &Dockerfile) -> Vec<(&Stage, &Instruction)> {
+    let marks = in_final_image(dockerfile);
+    let mut runs = Vec::new();
+    for stage in &dockerfile.stages {
+        if !marks.get(stage.index).copied().unwrap_or(false) {
+            continue;
+        }
+        for instruction in stage_instructions(dockerfile, stage) {
+            if matches!(instruction.command, Command::Run(_)) {
+                runs.push((stage, instruction));
+            }
+        }
+    }
+    runs
+}
+
+/// The subcommand of a package manager call (`install` in `apt-get -o X=y -q install curl`):
+/// the first word that is not a flag nor the value of a flag that takes one.
+pub(crate) fn package_subcommand<'a>(view: &CommandView<'a>) -> Option<&'a Word> {
+    const VALUE_FLAGS: &[&str] = &[
+        "-o",
+        "-c",
+        "-t",
+        "--option",
+        "--config-file",
+        "--target-release",
+        "--setopt",
+        "--installroot",
+        "--releasever",
+        "--repo",
+        "--enablerepo",
+        "--disablerepo",
+        "-x",
+        "--exclude",
+        "-R",
+        "--root",
+        "-D",
+        "--config",
+    ];
+    let mut skip_next = false;
+    for word in view.args {
+        if skip_next {
+            skip_next = false;
+            continue;
+        }
+        let value = word.value.as_str();
+        if VALUE_FLAGS.contains(&value) {
+            skip_next = true;
+            continue;
+        }
+        if !value.starts_with('-') {
+            return Some(word);
+        }
+    }
+    None
+}
+
+/// Whether any `rm` in the scripts removes a path under `dir`.
+pub(crate) fn removes_under(scripts: &[RunScript<'_>], dir: &str) -> bool {
+    scripts.iter().any(|run| {
+        run.script.invocations("rm").any(|(_, view)| {
+            view.args.iter().any(|arg| {
+                let path = arg.value.trim_end_matches(['*', '/']);
+                !path.is_empty()
+                    && (path.starts_with(dir) || dir.starts_with(path) && path.len() > 5)
+            })
+        })
+    })
 }
 
 /// Levenshtein distance over chars, for did-you-mean hints on short words.

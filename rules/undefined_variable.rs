@@ -176,7 +176,7 @@ fn defined_names(instruction: &Instruction) -> Vec<&str> {
 
 /// Whether the stage (following `FROM <stage>`) is built on `scratch`, so that no variable can
 /// come from a base image's environment; and the names its ancestor stages define.
-fn ancestry<'a>(dockerfile: &'a Dockerfile, stage_index: usize) -> (bool, BTreeSet<&'a str>) {
+fn ancestry(dockerfile: &Dockerfile, stage_index: usize) -> (bool, BTreeSet<&str>) {
     let mut inherited = BTreeSet::new();
     let mut current = dockerfile.stages.get(stage_index);
     // Stage references only point backwards; the step count bounds the walk anyway.
