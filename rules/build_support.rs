@@ -283,22 +283,32 @@ pub(crate) fn removes_under(scripts: &[RunScript<'_>], dir: &str) -> bool {
     })
 }
 
-/// Levenshtein distance over chars, for did-you-mean hints on short words.
+/// Edit distance with adjacent transpositions (optimal string alignment) over chars, for
+/// did-you-mean hints on short words: `VERISON` is one edit from `VERSION`.
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        current[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            current[j + 1] = (previous[j] + cost)
-                .min(previous[j + 1] + 1)
-                .min(current[j] + 1);
-        }
-        std::mem::swap(&mut previous, &mut current);
+    let width = b.len() + 1;
+    let mut table = vec![0usize; (a.len() + 1) * width];
+    for i in 0..=a.len() {
+        table[i * width] = i;
     }
-    previous[b.len()]
+    for (j, cell) in table.iter_mut().enumerate().take(width) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (table[(i - 1) * width + j] + 1)
+                .min(table[i * width + j - 1] + 1)
+                .min(table[(i - 1) * width + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(table[(i - 2) * width + j - 2] + 1);
+            }
+            table[i * width + j] = best;
+        }
+    }
+    table[a.len() * width + b.len()]
 }
 
 /// The closest of `candidates` to `word`, if it is close enough to be a likely typo.
@@ -326,8 +336,10 @@ mod tests {
 
     #[test]
     fn distances() {
-        assert_eq!(edit_distance("chown", "chmod"), 2);
-        assert_eq!(edit_distance("form", "from"), 2);
+        assert_eq!(edit_distance("chown", "chmod"), 3);
+        assert_eq!(edit_distance("form", "from"), 1);
+        assert_eq!(edit_distance("APP_VERISON", "APP_VERSION"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("builder", "buider"), 1);
         assert_eq!(closest("buider", ["builder", "final"]), Some("builder"));
         assert_eq!(closest("xyz", ["builder"]), None);

@@ -32,7 +32,8 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         let Some(destination) = &copy.destination else {
             continue;
         };
-        let value = destination.value.as_str();
+        // The shell form keeps quotes in the value (`"${DIR}/"`); BuildKit removes them.
+        let value = destination.value.trim_matches(|c| c == '"' || c == '\'');
         // A destination that ends in a variable may well end in `/` once expanded; `.` and
         // `..` are directories by definition.
         let ends_in_variable = value.ends_with('}')

@@ -124,8 +124,13 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                 if !prompts(program, &subcommand.value) {
                     continue;
                 }
-                // `yes | apt-get install …` answers the prompt through the pipe.
-                if answers_yes(program, &view) || command.pipeline.reads_pipe() {
+                // `yes | apt-get install …` answers the prompt through the pipe; a simulation
+                // (`apt-get install -s`) asks nothing.
+                let simulates = view.has_flag('s', "simulate") && !matches!(program, "zypper")
+                    || ["dry-run", "just-print", "no-act", "recon", "assumeno"]
+                        .iter()
+                        .any(|flag| view.has_long_flag(flag));
+                if answers_yes(program, &view) || simulates || command.pipeline.reads_pipe() {
                     continue;
                 }
                 let flag = if program == "zypper" {

@@ -60,7 +60,8 @@ const MANAGERS: &[Manager] = &[
         programs: &["apt-get", "apt"],
         fills: &["update"],
         dirs: &["/var/lib/apt/lists", "/var/cache/apt"],
-        clean: &[],
+        // apt 2.7+: `apt-get dist-clean` removes the lists too.
+        clean: &["dist-clean"],
         advice: "end the RUN with `&& rm -rf /var/lib/apt/lists/*`, or mount a cache: `RUN --mount=type=cache,target=/var/lib/apt/lists …`",
     },
     Manager {

@@ -49,6 +49,17 @@ fn sets_pipefail_before(script: &ShellScript, offset: usize) -> bool {
     })
 }
 
+/// Whether the pipeline starting at `start` is a condition (`if a | grep -q b; then`,
+/// `while …`, `! …`): its status is tested on purpose, and pipefail would change the test.
+fn is_condition(source: &str, start: usize) -> bool {
+    let before = source.get(..start).unwrap_or("").trim_end();
+    let last_word = before
+        .rsplit(|c: char| c.is_whitespace() || c == ';' || c == '(')
+        .next()
+        .unwrap_or("");
+    matches!(last_word, "if" | "elif" | "while" | "until" | "!")
+}
+
 /// The first pipeline of the script whose failure is lost: its first `|` operator's span.
 fn unchecked_pipe(source: &str, script: &ShellScript) -> Option<Span> {
     let commands = &script.commands;
@@ -73,7 +84,8 @@ fn unchecked_pipe(source: &str, script: &ShellScript) -> Option<Span> {
         {
             continue;
         }
-        if sets_pipefail_before(script, first.span.start) {
+        if sets_pipefail_before(script, first.span.start) || is_condition(source, first.span.start)
+        {
             continue;
         }
         let next_start = members

@@ -208,7 +208,11 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     // Global scope: ARGs before the first FROM, and the FROM lines themselves.
     for instruction in &dockerfile.instructions {
         let is_from = instruction.keyword == Keyword::From;
-        if instruction.stage.is_some() && !is_from {
+        // Only ARG and FROM may stand before the first FROM; anything else there is a parse
+        // error (or a template fragment) and is not judged.
+        if instruction.stage.is_some() && !is_from
+            || instruction.stage.is_none() && instruction.keyword != Keyword::Arg && !is_from
+        {
             continue;
         }
         for span in expanded_spans(instruction) {
@@ -248,6 +252,13 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         }
     }
 
+    // A name the file defines somewhere (even later, or in the same ENV) is not a typo; using
+    // it before its definition is a different mistake.
+    let defined_anywhere: BTreeSet<&str> = dockerfile
+        .instructions
+        .iter()
+        .flat_map(defined_names)
+        .collect();
     for stage in &dockerfile.stages {
         let (on_scratch, mut defined) = ancestry(dockerfile, stage.index);
         let instructions = stage_instructions(dockerfile, stage);
@@ -289,7 +300,9 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                         }
                         continue;
                     }
-                    if let Some(suggestion) = typo_of(name, &defined) {
+                    if let Some(suggestion) =
+                        typo_of(name, &defined).filter(|_| !defined_anywhere.contains(name))
+                    {
                         out.report(
                             reference.span,
                             format!("`{name}` is not defined in this stage"),
@@ -317,7 +330,8 @@ fn typo_of<'a>(name: &str, defined: &BTreeSet<&'a str>) -> Option<&'a str> {
     if name.len() < 5 {
         return None;
     }
-    let limit = if name.len() >= 10 { 2 } else { 1 };
+    // One edit only: `START_FILE` and `STARTUP_FILE` are both real names in base images.
+    let limit = 1;
     defined
         .iter()
         .copied()
