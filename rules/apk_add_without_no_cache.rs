@@ -47,7 +47,11 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                 let Some(subcommand) = package_subcommand(&view) else {
                     continue;
                 };
-                if subcommand.value != "add" || view.has_long_flag("no-cache") {
+                // `--no-network` installs from what is already on disk and fetches no index.
+                if subcommand.value != "add"
+                    || view.has_long_flag("no-cache")
+                    || view.has_long_flag("no-network")
+                {
                     continue;
                 }
                 out.report(

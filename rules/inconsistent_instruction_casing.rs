@@ -4,6 +4,7 @@
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::dockerfile::{Command, Instruction};
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::source::SourceFile;
 use crate::span::Span;
 
 pub static INCONSISTENT_INSTRUCTION_CASING: Rule = Rule {
@@ -80,6 +81,57 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
             edits: vec![Edit {
                 span,
                 replacement: expected,
+            }],
+        });
+    }
+    check_as_keywords(context, out);
+}
+
+/// The `AS` of `FROM image AS name`: its span, if the source has it between image and name.
+fn as_keyword(source: &SourceFile, instruction: &Instruction) -> Option<Span> {
+    let Command::From(from) = &instruction.command else {
+        return None;
+    };
+    let alias = from.alias.as_ref()?;
+    let between = Span::new(from.image.span.end, alias.span.start);
+    let text = source.text.get(between.start..between.end)?;
+    let offset = text.find(|c: char| !c.is_whitespace())?;
+    let word = text.get(offset..offset + 2)?;
+    word.eq_ignore_ascii_case("as")
+        .then(|| Span::new(between.start + offset, between.start + offset + 2))
+}
+
+/// `FROM … as name`: the `AS` keyword should be written in the same case as its `FROM`.
+fn check_as_keywords(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+    let source = context.source.text.as_str();
+    for instruction in &context.dockerfile.instructions {
+        let Some(span) = as_keyword(context.source, instruction) else {
+            continue;
+        };
+        let from = instruction.keyword_span.text(source);
+        let written = span.text(source);
+        let expected = if from.chars().all(|c| !c.is_ascii_lowercase()) {
+            "AS"
+        } else if from.chars().all(|c| !c.is_ascii_uppercase()) {
+            "as"
+        } else {
+            // A mixed-case FROM is reported itself; its AS follows the fix.
+            continue;
+        };
+        if written == expected {
+            continue;
+        }
+        out.report(
+            span,
+            format!("`{written}` should be `{expected}`, in the same case as `{from}`"),
+        )
+        .with_help("write `FROM … AS name` or `from … as name`")
+        .with_fix(Fix {
+            message: format!("write `{expected}`"),
+            applicability: Applicability::Safe,
+            edits: vec![Edit {
+                span,
+                replacement: expected.into(),
             }],
         });
     }

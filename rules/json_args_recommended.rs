@@ -66,7 +66,9 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                 .iter()
                 .take(position)
                 .any(|earlier| matches!(earlier.command, Command::Shell(_)));
-            if shell_set || text.value.trim().is_empty() {
+            // `CMD exec program …` replaces the shell, so the program gets the signals.
+            let execs = text.value.trim_start().starts_with("exec ");
+            if shell_set || execs || text.value.trim().is_empty() {
                 continue;
             }
             let finding = out.report(

@@ -14,7 +14,7 @@ pub static RUN_CD: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Style,
     severity: Severity::Info,
-    default_enabled: true,
+    default_enabled: false,
     fix: FixAvailability::None,
     status: Status::Stable,
     since: "0.1.0",
