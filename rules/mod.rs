@@ -42,6 +42,8 @@ mod consecutive_run;
 mod copy_from_invalid_stage;
 mod copy_multiple_sources_no_slash;
 mod duplicate_stage_name;
+mod empty_continuation_line;
+mod env_self_reference;
 mod heredoc_without_set_e;
 mod inconsistent_instruction_casing;
 mod install_without_yes;
@@ -90,6 +92,8 @@ pub use consecutive_run::CONSECUTIVE_RUN;
 pub use copy_from_invalid_stage::COPY_FROM_INVALID_STAGE;
 pub use copy_multiple_sources_no_slash::COPY_MULTIPLE_SOURCES_NO_SLASH;
 pub use duplicate_stage_name::DUPLICATE_STAGE_NAME;
+pub use empty_continuation_line::EMPTY_CONTINUATION_LINE;
+pub use env_self_reference::ENV_SELF_REFERENCE;
 pub use heredoc_without_set_e::HEREDOC_WITHOUT_SET_E;
 pub use inconsistent_instruction_casing::INCONSISTENT_INSTRUCTION_CASING;
 pub use install_without_yes::INSTALL_WITHOUT_YES;
@@ -160,6 +164,8 @@ static ALL: &[&Rule] = &[
     &PIP_INSTALL_CACHE,
     &NODE_PACKAGE_CACHE,
     &CONSECUTIVE_RUN,
+    &ENV_SELF_REFERENCE,
+    &EMPTY_CONTINUATION_LINE,
     // End of build-hygiene pack.
 ];
 

@@ -57,14 +57,14 @@ fn is_predefined(name: &str) -> bool {
 }
 
 /// A `$NAME` or `${NAME}` reference without a default, at `span` in the source.
-struct Reference {
-    name: String,
-    span: Span,
+pub(super) struct Reference {
+    pub(super) name: String,
+    pub(super) span: Span,
 }
 
 /// The references in `text` (the source bytes at `start`) that BuildKit expands: not in single
 /// quotes, not escaped, and without a `${NAME:-default}`-style operator (those are deliberate).
-fn references(text: &str, start: usize, escape: char) -> Vec<Reference> {
+pub(super) fn references(text: &str, start: usize, escape: char) -> Vec<Reference> {
     let bytes = text.as_bytes();
     let escape = u8::try_from(escape).unwrap_or(b'\\');
     let mut found = Vec::new();
