@@ -37,6 +37,17 @@ enum Command {
     Rules(RulesArgs),
     /// Show the documentation of one rule.
     Rule(RuleArgs),
+    /// Run the bad and good examples of every rule's docs; exit 1 when one misbehaves.
+    Test(TestArgs),
+}
+
+#[derive(Debug, Args)]
+struct TestArgs {
+    /// Policy directory (not supported yet: only the built-in rules are tested).
+    dir: Option<PathBuf>,
+    /// Only the rules these selectors name (codes, names, categories, code prefixes, `all`).
+    #[arg(long, value_delimiter = ',', value_name = "SELECTOR")]
+    select: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -144,6 +155,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Rules(args) => list_rules(args.format),
         Command::Rule(args) => show_rule(&args.rule),
+        Command::Test(args) => test_examples(&args),
     };
     match outcome {
         Ok(code) => code,
@@ -463,6 +475,62 @@ fn closest<'a>(input: &str, candidates: impl Iterator<Item = &'a str>) -> Option
         .filter(|&(distance, candidate)| distance <= (candidate.len() / 3).max(1))
         .min_by_key(|&(distance, _)| distance)
         .map(|(_, candidate)| candidate)
+}
+
+/// `plimsoll test`: run the rules' doc examples, list the failures.
+fn test_examples(args: &TestArgs) -> Result<ExitCode, Failure> {
+    if let Some(dir) = &args.dir {
+        return Err(Failure::Message(format!(
+            "{}: policy files are not supported yet; `plimsoll test` without a directory tests \
+             the built-in rules",
+            dir.display()
+        )));
+    }
+    for selector in &args.select {
+        if !engine::is_known_selector(selector) {
+            return Err(Failure::Message(unknown_selector("--select", selector)));
+        }
+    }
+    let selected: Vec<&'static Rule> = rules::all()
+        .iter()
+        .copied()
+        .filter(|rule| {
+            args.select.is_empty()
+                || args
+                    .select
+                    .iter()
+                    .any(|s| engine::matches_selector(rule, s))
+        })
+        .collect();
+    let (ran, failures) = crate::examples::run_all(&selected);
+    let mut out = BufWriter::new(io::stdout().lock());
+    for failure in &failures {
+        writeln!(
+            out,
+            "FAIL {} {} ({}): {}",
+            failure.rule.code,
+            failure.rule.name,
+            failure.example,
+            report::printable(&failure.message)
+        )?;
+    }
+    writeln!(
+        out,
+        "{ran} examples of {} {}: {}",
+        selected.len(),
+        if selected.len() == 1 { "rule" } else { "rules" },
+        if failures.is_empty() {
+            "all passed".to_string()
+        } else {
+            format!("{} failed", failures.len())
+        }
+    )?;
+    out.flush()?;
+    Ok(if failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn list_rules(format: ListFormat) -> Result<ExitCode, Failure> {

@@ -15,6 +15,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod dockerfile;
 pub mod engine;
+pub mod examples;
 pub mod image;
 pub mod report;
 pub mod rule;

@@ -677,3 +677,17 @@ fn a_suppression_followed_by_a_blank_line_covers_nothing_and_says_so() {
         "{text}"
     );
 }
+
+#[test]
+fn plimsoll_test_runs_the_rules_doc_examples() {
+    let dir = tree(&[]);
+    let output = plimsoll(dir.path(), &["test"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let text = stdout(&output);
+    assert!(text.trim_end().ends_with("all passed"), "{text}");
+    let output = plimsoll(dir.path(), &["test", "--select", "latest-tag"]);
+    assert_eq!(stdout(&output), "2 examples of 1 rule: all passed\n");
+    let output = plimsoll(dir.path(), &["test", "policies"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("policy files are not supported yet"));
+}
