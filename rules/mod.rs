@@ -28,6 +28,22 @@ mod service_root_user;
 mod service_secret_in_environment;
 mod service_unpinned_digest;
 mod service_untagged_image;
+// Compose rule pack (rules-dc, DC010–DC069).
+mod service_cgroup_parent;
+mod service_dangerous_capability;
+mod service_docker_socket;
+mod service_host_device;
+mod service_host_namespace;
+mod service_host_sysctl;
+mod service_no_cap_drop_all;
+mod service_no_new_privileges;
+mod service_privileged;
+mod service_security_profile_disabled;
+mod service_sensitive_mount;
+mod service_shared_propagation;
+mod service_user_unset;
+mod service_writable_root_fs;
+// End of the compose rule pack.
 mod support;
 mod unpinned_digest;
 mod untagged_image;
@@ -47,6 +63,22 @@ pub use service_root_user::SERVICE_ROOT_USER;
 pub use service_secret_in_environment::SERVICE_SECRET_IN_ENVIRONMENT;
 pub use service_unpinned_digest::SERVICE_UNPINNED_DIGEST;
 pub use service_untagged_image::SERVICE_UNTAGGED_IMAGE;
+// Compose rule pack (rules-dc, DC010–DC069).
+pub use service_cgroup_parent::SERVICE_CGROUP_PARENT;
+pub use service_dangerous_capability::SERVICE_DANGEROUS_CAPABILITY;
+pub use service_docker_socket::SERVICE_DOCKER_SOCKET;
+pub use service_host_device::SERVICE_HOST_DEVICE;
+pub use service_host_namespace::SERVICE_HOST_NAMESPACE;
+pub use service_host_sysctl::SERVICE_HOST_SYSCTL;
+pub use service_no_cap_drop_all::SERVICE_NO_CAP_DROP_ALL;
+pub use service_no_new_privileges::SERVICE_NO_NEW_PRIVILEGES;
+pub use service_privileged::SERVICE_PRIVILEGED;
+pub use service_security_profile_disabled::SERVICE_SECURITY_PROFILE_DISABLED;
+pub use service_sensitive_mount::SERVICE_SENSITIVE_MOUNT;
+pub use service_shared_propagation::SERVICE_SHARED_PROPAGATION;
+pub use service_user_unset::SERVICE_USER_UNSET;
+pub use service_writable_root_fs::SERVICE_WRITABLE_ROOT_FS;
+// End of the compose rule pack.
 pub use unpinned_digest::UNPINNED_DIGEST;
 pub use untagged_image::UNTAGGED_IMAGE;
 
@@ -63,6 +95,22 @@ static ALL: &[&Rule] = &[
     &SERVICE_NO_MEMORY_LIMIT,
     &SERVICE_NO_CPU_LIMIT,
     &SERVICE_NO_PIDS_LIMIT,
+    // Compose rule pack (rules-dc, DC010–DC069).
+    &SERVICE_PRIVILEGED,
+    &SERVICE_NO_NEW_PRIVILEGES,
+    &SERVICE_NO_CAP_DROP_ALL,
+    &SERVICE_DANGEROUS_CAPABILITY,
+    &SERVICE_DOCKER_SOCKET,
+    &SERVICE_SENSITIVE_MOUNT,
+    &SERVICE_HOST_NAMESPACE,
+    &SERVICE_SECURITY_PROFILE_DISABLED,
+    &SERVICE_HOST_DEVICE,
+    &SERVICE_SHARED_PROPAGATION,
+    &SERVICE_WRITABLE_ROOT_FS,
+    &SERVICE_USER_UNSET,
+    &SERVICE_CGROUP_PARENT,
+    &SERVICE_HOST_SYSCTL,
+    // End of the compose rule pack.
     &UNTAGGED_IMAGE,
     &LATEST_TAG,
     &UNPINNED_DIGEST,
