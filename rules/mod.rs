@@ -29,6 +29,9 @@ mod service_secret_in_environment;
 mod service_unpinned_digest;
 mod service_untagged_image;
 // Compose rule pack (rules-dc, DC010–DC069).
+mod duplicate_host_port;
+mod port_all_interfaces;
+mod privileged_host_port;
 mod service_cgroup_parent;
 mod service_dangerous_capability;
 mod service_docker_socket;
@@ -43,6 +46,9 @@ mod service_sensitive_mount;
 mod service_shared_propagation;
 mod service_user_unset;
 mod service_writable_root_fs;
+mod ssh_port_published;
+mod unquoted_port;
+mod yaml11_boolean;
 // End of the compose rule pack.
 mod support;
 mod unpinned_digest;
@@ -64,6 +70,9 @@ pub use service_secret_in_environment::SERVICE_SECRET_IN_ENVIRONMENT;
 pub use service_unpinned_digest::SERVICE_UNPINNED_DIGEST;
 pub use service_untagged_image::SERVICE_UNTAGGED_IMAGE;
 // Compose rule pack (rules-dc, DC010–DC069).
+pub use duplicate_host_port::DUPLICATE_HOST_PORT;
+pub use port_all_interfaces::PORT_ALL_INTERFACES;
+pub use privileged_host_port::PRIVILEGED_HOST_PORT;
 pub use service_cgroup_parent::SERVICE_CGROUP_PARENT;
 pub use service_dangerous_capability::SERVICE_DANGEROUS_CAPABILITY;
 pub use service_docker_socket::SERVICE_DOCKER_SOCKET;
@@ -78,6 +87,9 @@ pub use service_sensitive_mount::SERVICE_SENSITIVE_MOUNT;
 pub use service_shared_propagation::SERVICE_SHARED_PROPAGATION;
 pub use service_user_unset::SERVICE_USER_UNSET;
 pub use service_writable_root_fs::SERVICE_WRITABLE_ROOT_FS;
+pub use ssh_port_published::SSH_PORT_PUBLISHED;
+pub use unquoted_port::UNQUOTED_PORT;
+pub use yaml11_boolean::YAML11_BOOLEAN;
 // End of the compose rule pack.
 pub use unpinned_digest::UNPINNED_DIGEST;
 pub use untagged_image::UNTAGGED_IMAGE;
@@ -110,6 +122,12 @@ static ALL: &[&Rule] = &[
     &SERVICE_USER_UNSET,
     &SERVICE_CGROUP_PARENT,
     &SERVICE_HOST_SYSCTL,
+    &PORT_ALL_INTERFACES,
+    &PRIVILEGED_HOST_PORT,
+    &DUPLICATE_HOST_PORT,
+    &SSH_PORT_PUBLISHED,
+    &UNQUOTED_PORT,
+    &YAML11_BOOLEAN,
     // End of the compose rule pack.
     &UNTAGGED_IMAGE,
     &LATEST_TAG,

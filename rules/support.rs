@@ -10,7 +10,7 @@
 
 use std::ops::Range;
 
-use crate::compose::{Field, Service, VolumeMount};
+use crate::compose::{Field, PortMapping, Service, VolumeMount};
 use crate::diagnostic::Finding;
 use crate::dockerfile::{BaseKind, Command, Dockerfile};
 use crate::image::ImageRef;
@@ -276,6 +276,61 @@ pub(crate) fn bind_source(mount: &VolumeMount) -> Option<String> {
     normalized_host_path(&with_compose_defaults(&source.value)?)
 }
 
+/// A port or port range (`8080`, `8000-8010`) with `${VAR:-default}` defaults applied;
+/// `None` when it is not a number or range or has an unresolved variable.
+pub(crate) fn port_range(text: &str) -> Option<(u32, u32)> {
+    let resolved = with_compose_defaults(text.trim())?;
+    let (low, high) = match resolved.split_once('-') {
+        Some((low, high)) => (low.trim().parse().ok()?, high.trim().parse().ok()?),
+        None => {
+            let port = resolved.parse().ok()?;
+            (port, port)
+        }
+    };
+    (low <= high && high <= 65535).then_some((low, high))
+}
+
+/// Where on the host a published port listens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum HostIp {
+    /// No address, `0.0.0.0` or `::`: every interface.
+    All,
+    Specific(String),
+    /// A variable without a default.
+    Unknown,
+}
+
+/// The host address of a port mapping.
+pub(crate) fn host_ip(mapping: &PortMapping) -> HostIp {
+    let Some(ip) = &mapping.host_ip else {
+        return HostIp::All;
+    };
+    let Some(resolved) = with_compose_defaults(ip.value.trim()) else {
+        return HostIp::Unknown;
+    };
+    let bare = resolved.trim_start_matches('[').trim_end_matches(']');
+    match bare {
+        "" | "0.0.0.0" | "::" => HostIp::All,
+        other => HostIp::Specific(other.to_string()),
+    }
+}
+
+/// The protocol of a port mapping, lower case (`tcp` when not given).
+pub(crate) fn port_protocol(mapping: &PortMapping) -> String {
+    mapping.protocol.as_ref().map_or_else(
+        || "tcp".to_string(),
+        |p| p.value.trim().to_ascii_lowercase(),
+    )
+}
+
+/// Whether the service's `ports:` are ignored because it uses the host's network.
+pub(crate) fn uses_host_network(service: &Service) -> bool {
+    service
+        .network_mode
+        .as_ref()
+        .is_some_and(|field| field.value.trim() == "host")
+}
+
 /// A capability as the engine reads it: upper case, without the `CAP_` prefix
 /// (`cap_sys_admin` → `SYS_ADMIN`).
 pub(crate) fn capability_name(written: &str) -> String {
@@ -347,6 +402,16 @@ mod tests {
             security_opt("label:type:svirt_t"),
             ("label", Some("type:svirt_t"))
         );
+    }
+
+    #[test]
+    fn port_ranges() {
+        assert_eq!(port_range("8080"), Some((8080, 8080)));
+        assert_eq!(port_range("8000-8010"), Some((8000, 8010)));
+        assert_eq!(port_range("${PORT:-80}"), Some((80, 80)));
+        assert_eq!(port_range("${PORT}"), None);
+        assert_eq!(port_range("70000"), None);
+        assert_eq!(port_range("9-3"), None);
     }
 
     #[test]
