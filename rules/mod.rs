@@ -29,7 +29,10 @@ mod service_secret_in_environment;
 mod service_unpinned_digest;
 mod service_untagged_image;
 // Compose rule pack (rules-dc, DC010–DC069).
+mod depends_on_not_healthy;
 mod duplicate_host_port;
+mod healthcheck_disabled;
+mod logging_disabled;
 mod port_all_interfaces;
 mod privileged_host_port;
 mod service_cgroup_parent;
@@ -39,8 +42,11 @@ mod service_host_device;
 mod service_host_namespace;
 mod service_host_sysctl;
 mod service_no_cap_drop_all;
+mod service_no_healthcheck;
 mod service_no_new_privileges;
+mod service_no_ulimits;
 mod service_privileged;
+mod service_restart_policy;
 mod service_security_profile_disabled;
 mod service_sensitive_mount;
 mod service_shared_propagation;
@@ -70,7 +76,10 @@ pub use service_secret_in_environment::SERVICE_SECRET_IN_ENVIRONMENT;
 pub use service_unpinned_digest::SERVICE_UNPINNED_DIGEST;
 pub use service_untagged_image::SERVICE_UNTAGGED_IMAGE;
 // Compose rule pack (rules-dc, DC010–DC069).
+pub use depends_on_not_healthy::DEPENDS_ON_NOT_HEALTHY;
 pub use duplicate_host_port::DUPLICATE_HOST_PORT;
+pub use healthcheck_disabled::HEALTHCHECK_DISABLED;
+pub use logging_disabled::LOGGING_DISABLED;
 pub use port_all_interfaces::PORT_ALL_INTERFACES;
 pub use privileged_host_port::PRIVILEGED_HOST_PORT;
 pub use service_cgroup_parent::SERVICE_CGROUP_PARENT;
@@ -80,8 +89,11 @@ pub use service_host_device::SERVICE_HOST_DEVICE;
 pub use service_host_namespace::SERVICE_HOST_NAMESPACE;
 pub use service_host_sysctl::SERVICE_HOST_SYSCTL;
 pub use service_no_cap_drop_all::SERVICE_NO_CAP_DROP_ALL;
+pub use service_no_healthcheck::SERVICE_NO_HEALTHCHECK;
 pub use service_no_new_privileges::SERVICE_NO_NEW_PRIVILEGES;
+pub use service_no_ulimits::SERVICE_NO_ULIMITS;
 pub use service_privileged::SERVICE_PRIVILEGED;
+pub use service_restart_policy::SERVICE_RESTART_POLICY;
 pub use service_security_profile_disabled::SERVICE_SECURITY_PROFILE_DISABLED;
 pub use service_sensitive_mount::SERVICE_SENSITIVE_MOUNT;
 pub use service_shared_propagation::SERVICE_SHARED_PROPAGATION;
@@ -128,6 +140,12 @@ static ALL: &[&Rule] = &[
     &SSH_PORT_PUBLISHED,
     &UNQUOTED_PORT,
     &YAML11_BOOLEAN,
+    &SERVICE_RESTART_POLICY,
+    &SERVICE_NO_ULIMITS,
+    &LOGGING_DISABLED,
+    &SERVICE_NO_HEALTHCHECK,
+    &HEALTHCHECK_DISABLED,
+    &DEPENDS_ON_NOT_HEALTHY,
     // End of the compose rule pack.
     &UNTAGGED_IMAGE,
     &LATEST_TAG,
