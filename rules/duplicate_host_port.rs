@@ -7,7 +7,8 @@ use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status,
 use crate::span::Span;
 
 use super::support::{
-    HostIp, host_ip, port_protocol, port_range, report_in_service, uses_host_network,
+    HostIp, can_run_together, host_ip, port_protocol, port_range, report_in_service,
+    uses_host_network,
 };
 
 pub static DUPLICATE_HOST_PORT: Rule = Rule {
@@ -36,16 +37,6 @@ struct Binding<'a> {
     span: Span,
 }
 
-/// The service's `profiles:` names, empty when it has none (it then always runs).
-fn profiles(service: &Service) -> Vec<&str> {
-    service
-        .node
-        .get("profiles")
-        .and_then(|node| node.as_sequence())
-        .map(|items| items.iter().filter_map(|item| item.as_str()).collect())
-        .unwrap_or_default()
-}
-
 /// Whether the two bindings can be up at the same time and collide.
 fn collide(a: &Binding<'_>, b: &Binding<'_>) -> bool {
     let ips_overlap = match (&a.ip, &b.ip) {
@@ -54,10 +45,10 @@ fn collide(a: &Binding<'_>, b: &Binding<'_>) -> bool {
         _ => false,
     };
     let ports_overlap = a.low <= b.high && b.low <= a.high;
-    // Services in disjoint profiles are alternatives: only one of them runs.
-    let (pa, pb) = (profiles(a.service), profiles(b.service));
-    let can_run_together = pa.is_empty() || pb.is_empty() || pa.iter().any(|p| pb.contains(p));
-    ips_overlap && ports_overlap && a.protocol == b.protocol && can_run_together
+    ips_overlap
+        && ports_overlap
+        && a.protocol == b.protocol
+        && can_run_together(a.service, b.service)
 }
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {

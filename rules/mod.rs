@@ -29,10 +29,13 @@ mod service_secret_in_environment;
 mod service_unpinned_digest;
 mod service_untagged_image;
 // Compose rule pack (rules-dc, DC010–DC069).
+mod build_and_image;
 mod depends_on_not_healthy;
+mod duplicate_container_name;
 mod duplicate_host_port;
 mod healthcheck_disabled;
 mod logging_disabled;
+mod obsolete_version;
 mod port_all_interfaces;
 mod privileged_host_port;
 mod service_cgroup_parent;
@@ -53,7 +56,9 @@ mod service_shared_propagation;
 mod service_user_unset;
 mod service_writable_root_fs;
 mod ssh_port_published;
+mod tls_verification_disabled;
 mod unquoted_port;
+mod untrusted_registry;
 mod yaml11_boolean;
 // End of the compose rule pack.
 mod support;
@@ -76,10 +81,13 @@ pub use service_secret_in_environment::SERVICE_SECRET_IN_ENVIRONMENT;
 pub use service_unpinned_digest::SERVICE_UNPINNED_DIGEST;
 pub use service_untagged_image::SERVICE_UNTAGGED_IMAGE;
 // Compose rule pack (rules-dc, DC010–DC069).
+pub use build_and_image::BUILD_AND_IMAGE;
 pub use depends_on_not_healthy::DEPENDS_ON_NOT_HEALTHY;
+pub use duplicate_container_name::DUPLICATE_CONTAINER_NAME;
 pub use duplicate_host_port::DUPLICATE_HOST_PORT;
 pub use healthcheck_disabled::HEALTHCHECK_DISABLED;
 pub use logging_disabled::LOGGING_DISABLED;
+pub use obsolete_version::OBSOLETE_VERSION;
 pub use port_all_interfaces::PORT_ALL_INTERFACES;
 pub use privileged_host_port::PRIVILEGED_HOST_PORT;
 pub use service_cgroup_parent::SERVICE_CGROUP_PARENT;
@@ -100,7 +108,9 @@ pub use service_shared_propagation::SERVICE_SHARED_PROPAGATION;
 pub use service_user_unset::SERVICE_USER_UNSET;
 pub use service_writable_root_fs::SERVICE_WRITABLE_ROOT_FS;
 pub use ssh_port_published::SSH_PORT_PUBLISHED;
+pub use tls_verification_disabled::TLS_VERIFICATION_DISABLED;
 pub use unquoted_port::UNQUOTED_PORT;
+pub use untrusted_registry::UNTRUSTED_REGISTRY;
 pub use yaml11_boolean::YAML11_BOOLEAN;
 // End of the compose rule pack.
 pub use unpinned_digest::UNPINNED_DIGEST;
@@ -146,6 +156,11 @@ static ALL: &[&Rule] = &[
     &SERVICE_NO_HEALTHCHECK,
     &HEALTHCHECK_DISABLED,
     &DEPENDS_ON_NOT_HEALTHY,
+    &OBSOLETE_VERSION,
+    &BUILD_AND_IMAGE,
+    &DUPLICATE_CONTAINER_NAME,
+    &TLS_VERIFICATION_DISABLED,
+    &UNTRUSTED_REGISTRY,
     // End of the compose rule pack.
     &UNTAGGED_IMAGE,
     &LATEST_TAG,

@@ -331,6 +331,23 @@ pub(crate) fn uses_host_network(service: &Service) -> bool {
         .is_some_and(|field| field.value.trim() == "host")
 }
 
+/// The service's `profiles:` names, empty when it has none (it then always runs).
+pub(crate) fn profiles(service: &Service) -> Vec<&str> {
+    service
+        .node
+        .get("profiles")
+        .and_then(Node::as_sequence)
+        .map(|items| items.iter().filter_map(Node::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// Whether two services can be up together: services whose `profiles:` do not overlap are
+/// alternatives (`--profile dev` or `--profile prod`).
+pub(crate) fn can_run_together(a: &Service, b: &Service) -> bool {
+    let (pa, pb) = (profiles(a), profiles(b));
+    pa.is_empty() || pb.is_empty() || pa.iter().any(|p| pb.contains(p))
+}
+
 /// A capability as the engine reads it: upper case, without the `CAP_` prefix
 /// (`cap_sys_admin` → `SYS_ADMIN`).
 pub(crate) fn capability_name(written: &str) -> String {
