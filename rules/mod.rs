@@ -34,6 +34,7 @@ mod depends_on_not_healthy;
 mod duplicate_container_name;
 mod duplicate_host_port;
 mod healthcheck_disabled;
+mod invalid_container_name;
 mod logging_disabled;
 mod obsolete_version;
 mod port_all_interfaces;
@@ -57,6 +58,7 @@ mod service_user_unset;
 mod service_writable_root_fs;
 mod ssh_port_published;
 mod tls_verification_disabled;
+mod tmpfs_exec;
 mod unquoted_port;
 mod untrusted_registry;
 mod yaml11_boolean;
@@ -86,6 +88,7 @@ pub use depends_on_not_healthy::DEPENDS_ON_NOT_HEALTHY;
 pub use duplicate_container_name::DUPLICATE_CONTAINER_NAME;
 pub use duplicate_host_port::DUPLICATE_HOST_PORT;
 pub use healthcheck_disabled::HEALTHCHECK_DISABLED;
+pub use invalid_container_name::INVALID_CONTAINER_NAME;
 pub use logging_disabled::LOGGING_DISABLED;
 pub use obsolete_version::OBSOLETE_VERSION;
 pub use port_all_interfaces::PORT_ALL_INTERFACES;
@@ -109,6 +112,7 @@ pub use service_user_unset::SERVICE_USER_UNSET;
 pub use service_writable_root_fs::SERVICE_WRITABLE_ROOT_FS;
 pub use ssh_port_published::SSH_PORT_PUBLISHED;
 pub use tls_verification_disabled::TLS_VERIFICATION_DISABLED;
+pub use tmpfs_exec::TMPFS_EXEC;
 pub use unquoted_port::UNQUOTED_PORT;
 pub use untrusted_registry::UNTRUSTED_REGISTRY;
 pub use yaml11_boolean::YAML11_BOOLEAN;
@@ -161,6 +165,8 @@ static ALL: &[&Rule] = &[
     &DUPLICATE_CONTAINER_NAME,
     &TLS_VERIFICATION_DISABLED,
     &UNTRUSTED_REGISTRY,
+    &TMPFS_EXEC,
+    &INVALID_CONTAINER_NAME,
     // End of the compose rule pack.
     &UNTAGGED_IMAGE,
     &LATEST_TAG,
