@@ -66,10 +66,15 @@ const HOST_REACHING: &[(&str, &str)] = &[
         "MAC_OVERRIDE",
         "bypasses the host's mandatory access control",
     ),
+];
+
+/// Capabilities that affect the host's availability or disclose host details: reported as
+/// info (databases add `SYS_NICE` and `SYS_RESOURCE` routinely).
+const HOST_AVAILABILITY: &[(&str, &str)] = &[
     ("SYS_RESOURCE", "overrides host resource limits and quotas"),
     (
         "SYS_NICE",
-        "starves host processes of CPU with real-time priorities",
+        "can starve host processes of CPU with real-time priorities",
     ),
     ("WAKE_ALARM", "wakes the host from suspend"),
     ("BLOCK_SUSPEND", "keeps the host from suspending"),
@@ -78,18 +83,27 @@ const HOST_REACHING: &[(&str, &str)] = &[
     ("AUDIT_READ", "reads the host's audit log"),
 ];
 
+/// The severity of adding `name`, and what it allows; `None` for container-local capabilities.
+fn classify(name: &str) -> Option<(Severity, &'static str)> {
+    let tiers = [
+        (Severity::Error, HOST_CODE_EXECUTION),
+        (Severity::Warning, HOST_REACHING),
+        (Severity::Info, HOST_AVAILABILITY),
+    ];
+    tiers.into_iter().find_map(|(severity, list)| {
+        list.iter()
+            .find(|(cap, _)| *cap == name)
+            .map(|(_, what)| (severity, *what))
+    })
+}
+
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
     for service in &context.compose.services {
         for cap in &service.cap_add {
             let name = capability_name(&cap.value);
-            let (critical, what) =
-                if let Some((_, what)) = HOST_CODE_EXECUTION.iter().find(|(c, _)| *c == name) {
-                    (true, *what)
-                } else if let Some((_, what)) = HOST_REACHING.iter().find(|(c, _)| *c == name) {
-                    (false, *what)
-                } else {
-                    continue;
-                };
+            let Some((severity, what)) = classify(&name) else {
+                continue;
+            };
             let finding = report_in_service(
                 out,
                 service,
@@ -99,13 +113,26 @@ fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
                     service.name.value, cap.value
                 ),
             );
-            if critical {
-                finding.severity = Severity::Error;
-            }
+            finding.severity = severity;
             finding.with_help(
                 "remove the capability, or run this part as a separate, narrowly scoped service; \
                  add only what the program needs (`cap_drop: [ALL]` first)",
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tiers() {
+        assert_eq!(classify("SYS_ADMIN").map(|c| c.0), Some(Severity::Error));
+        assert_eq!(classify("ALL").map(|c| c.0), Some(Severity::Error));
+        assert_eq!(classify("NET_ADMIN").map(|c| c.0), Some(Severity::Warning));
+        assert_eq!(classify("SYS_NICE").map(|c| c.0), Some(Severity::Info));
+        assert_eq!(classify("NET_BIND_SERVICE"), None);
+        assert_eq!(classify("CHOWN"), None);
     }
 }

@@ -13,7 +13,7 @@ pub static SERVICE_NO_NEW_PRIVILEGES: Rule = Rule {
     target: Target::Compose,
     category: Category::Privilege,
     severity: Severity::Info,
-    default_enabled: true,
+    default_enabled: false,
     fix: FixAvailability::None,
     status: Status::Stable,
     since: "0.1.0",
