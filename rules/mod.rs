@@ -35,6 +35,7 @@ mod duplicate_container_name;
 mod duplicate_host_port;
 mod healthcheck_disabled;
 mod invalid_container_name;
+mod invalid_port;
 mod logging_disabled;
 mod obsolete_version;
 mod port_all_interfaces;
@@ -56,6 +57,7 @@ mod service_sensitive_mount;
 mod service_shared_propagation;
 mod service_user_unset;
 mod service_writable_root_fs;
+mod shared_volume;
 mod ssh_port_published;
 mod tls_verification_disabled;
 mod tmpfs_exec;
@@ -89,6 +91,7 @@ pub use duplicate_container_name::DUPLICATE_CONTAINER_NAME;
 pub use duplicate_host_port::DUPLICATE_HOST_PORT;
 pub use healthcheck_disabled::HEALTHCHECK_DISABLED;
 pub use invalid_container_name::INVALID_CONTAINER_NAME;
+pub use invalid_port::INVALID_PORT;
 pub use logging_disabled::LOGGING_DISABLED;
 pub use obsolete_version::OBSOLETE_VERSION;
 pub use port_all_interfaces::PORT_ALL_INTERFACES;
@@ -110,6 +113,7 @@ pub use service_sensitive_mount::SERVICE_SENSITIVE_MOUNT;
 pub use service_shared_propagation::SERVICE_SHARED_PROPAGATION;
 pub use service_user_unset::SERVICE_USER_UNSET;
 pub use service_writable_root_fs::SERVICE_WRITABLE_ROOT_FS;
+pub use shared_volume::SHARED_VOLUME;
 pub use ssh_port_published::SSH_PORT_PUBLISHED;
 pub use tls_verification_disabled::TLS_VERIFICATION_DISABLED;
 pub use tmpfs_exec::TMPFS_EXEC;
@@ -167,6 +171,8 @@ static ALL: &[&Rule] = &[
     &UNTRUSTED_REGISTRY,
     &TMPFS_EXEC,
     &INVALID_CONTAINER_NAME,
+    &INVALID_PORT,
+    &SHARED_VOLUME,
     // End of the compose rule pack.
     &UNTAGGED_IMAGE,
     &LATEST_TAG,
