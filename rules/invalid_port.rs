@@ -44,6 +44,18 @@ fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
             let published = match &mapping.published {
                 Some(port) => match read_range(&port.value) {
                     Ok(range) => range,
+                    Err(()) if port.value.contains('.') => {
+                        // `127.0.0.1:3001` reads as host port `127.0.0.1`.
+                        problems.push((
+                            port.span,
+                            format!(
+                                "host port `{}` (an address needs a host port or an empty one: \
+                                 `{}::<port>`)",
+                                port.value, port.value
+                            ),
+                        ));
+                        None
+                    }
                     Err(()) => {
                         problems.push((port.span, format!("host port `{}`", port.value)));
                         None

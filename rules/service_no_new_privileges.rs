@@ -19,6 +19,7 @@ pub static SERVICE_NO_NEW_PRIVILEGES: Rule = Rule {
     since: "0.1.0",
     related: &[
         "kics:27fcc7d6",
+        "kics:610e266e",
         "compose-lint:CL-0003",
         "semgrep:no-new-privileges",
         "cis:5.26",
