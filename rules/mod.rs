@@ -30,6 +30,7 @@ mod service_unpinned_digest;
 mod service_untagged_image;
 // Compose rule pack (rules-dc, DC010–DC069).
 mod build_and_image;
+mod build_insecure;
 mod depends_on_not_healthy;
 mod duplicate_container_name;
 mod duplicate_host_port;
@@ -86,6 +87,7 @@ pub use service_unpinned_digest::SERVICE_UNPINNED_DIGEST;
 pub use service_untagged_image::SERVICE_UNTAGGED_IMAGE;
 // Compose rule pack (rules-dc, DC010–DC069).
 pub use build_and_image::BUILD_AND_IMAGE;
+pub use build_insecure::BUILD_INSECURE;
 pub use depends_on_not_healthy::DEPENDS_ON_NOT_HEALTHY;
 pub use duplicate_container_name::DUPLICATE_CONTAINER_NAME;
 pub use duplicate_host_port::DUPLICATE_HOST_PORT;
@@ -173,6 +175,7 @@ static ALL: &[&Rule] = &[
     &INVALID_CONTAINER_NAME,
     &INVALID_PORT,
     &SHARED_VOLUME,
+    &BUILD_INSECURE,
     // End of the compose rule pack.
     &UNTAGGED_IMAGE,
     &LATEST_TAG,
