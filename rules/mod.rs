@@ -31,6 +31,7 @@ mod service_untagged_image;
 // Compose rule pack (rules-dc, DC010–DC069).
 mod build_and_image;
 mod build_insecure;
+mod container_name_with_replicas;
 mod depends_on_not_healthy;
 mod duplicate_container_name;
 mod duplicate_host_port;
@@ -38,6 +39,7 @@ mod healthcheck_disabled;
 mod invalid_container_name;
 mod invalid_port;
 mod logging_disabled;
+mod network_mode_conflict;
 mod obsolete_version;
 mod port_all_interfaces;
 mod privileged_host_port;
@@ -88,6 +90,7 @@ pub use service_untagged_image::SERVICE_UNTAGGED_IMAGE;
 // Compose rule pack (rules-dc, DC010–DC069).
 pub use build_and_image::BUILD_AND_IMAGE;
 pub use build_insecure::BUILD_INSECURE;
+pub use container_name_with_replicas::CONTAINER_NAME_WITH_REPLICAS;
 pub use depends_on_not_healthy::DEPENDS_ON_NOT_HEALTHY;
 pub use duplicate_container_name::DUPLICATE_CONTAINER_NAME;
 pub use duplicate_host_port::DUPLICATE_HOST_PORT;
@@ -95,6 +98,7 @@ pub use healthcheck_disabled::HEALTHCHECK_DISABLED;
 pub use invalid_container_name::INVALID_CONTAINER_NAME;
 pub use invalid_port::INVALID_PORT;
 pub use logging_disabled::LOGGING_DISABLED;
+pub use network_mode_conflict::NETWORK_MODE_CONFLICT;
 pub use obsolete_version::OBSOLETE_VERSION;
 pub use port_all_interfaces::PORT_ALL_INTERFACES;
 pub use privileged_host_port::PRIVILEGED_HOST_PORT;
@@ -176,6 +180,8 @@ static ALL: &[&Rule] = &[
     &INVALID_PORT,
     &SHARED_VOLUME,
     &BUILD_INSECURE,
+    &CONTAINER_NAME_WITH_REPLICAS,
+    &NETWORK_MODE_CONFLICT,
     // End of the compose rule pack.
     &UNTAGGED_IMAGE,
     &LATEST_TAG,

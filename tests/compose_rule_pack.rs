@@ -102,3 +102,12 @@ fn fixes_converge() {
         "services:\n  a:\n    build: .\n    image: x:dev\n    pull_policy: build\n",
     );
 }
+
+#[test]
+fn network_mode_conflicts() {
+    let text = "services:\n  a:\n    image: x:1\n    network_mode: host\n    ports: [\"80:80\"]\n    networks: [n]\n  b:\n    image: x:1\n    network_mode: service:a\n    ports: [\"81:81\"]\nnetworks:\n  n:\n";
+    assert_eq!(
+        severities("network-mode-conflict", text),
+        [Severity::Warning, Severity::Error, Severity::Error]
+    );
+}
