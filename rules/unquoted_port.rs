@@ -15,7 +15,7 @@ pub static UNQUOTED_PORT: Rule = Rule {
     category: Category::Correctness,
     severity: Severity::Warning,
     default_enabled: true,
-    fix: FixAvailability::Always,
+    fix: FixAvailability::Sometimes,
     status: Status::Stable,
     since: "0.1.0",
     related: &["dclint:require-quotes-in-ports"],

@@ -13,7 +13,7 @@ pub static YAML11_BOOLEAN: Rule = Rule {
     category: Category::Style,
     severity: Severity::Style,
     default_enabled: true,
-    fix: FixAvailability::Always,
+    fix: FixAvailability::Sometimes,
     status: Status::Stable,
     since: "0.1.0",
     related: &[],
