@@ -31,6 +31,14 @@ mod service_untagged_image;
 mod support;
 mod unpinned_digest;
 mod untagged_image;
+// Pack df-a (DF010–DF039): supply chain, privilege, runtime, network.
+mod package_pins;
+mod run_commands;
+mod unpinned_apk_package;
+mod unpinned_apt_package;
+mod unpinned_dnf_package;
+mod unpinned_yum_package;
+mod unpinned_zypper_package;
 
 pub use duplicate_key::DUPLICATE_KEY;
 pub use hardcoded_credential::HARDCODED_CREDENTIAL;
@@ -49,6 +57,12 @@ pub use service_unpinned_digest::SERVICE_UNPINNED_DIGEST;
 pub use service_untagged_image::SERVICE_UNTAGGED_IMAGE;
 pub use unpinned_digest::UNPINNED_DIGEST;
 pub use untagged_image::UNTAGGED_IMAGE;
+// Pack df-a (DF010–DF039).
+pub use unpinned_apk_package::UNPINNED_APK_PACKAGE;
+pub use unpinned_apt_package::UNPINNED_APT_PACKAGE;
+pub use unpinned_dnf_package::UNPINNED_DNF_PACKAGE;
+pub use unpinned_yum_package::UNPINNED_YUM_PACKAGE;
+pub use unpinned_zypper_package::UNPINNED_ZYPPER_PACKAGE;
 
 use crate::rule::Rule;
 
@@ -70,6 +84,12 @@ static ALL: &[&Rule] = &[
     &SECRET_IN_ARG_ENV,
     &HARDCODED_CREDENTIAL,
     &SECRET_FILE_COPIED,
+    // Pack df-a (DF010–DF039).
+    &UNPINNED_APT_PACKAGE,
+    &UNPINNED_APK_PACKAGE,
+    &UNPINNED_YUM_PACKAGE,
+    &UNPINNED_DNF_PACKAGE,
+    &UNPINNED_ZYPPER_PACKAGE,
 ];
 
 /// Every built-in rule, in code order.
