@@ -37,6 +37,10 @@ mod run_commands;
 mod unpinned_apk_package;
 mod unpinned_apt_package;
 mod unpinned_dnf_package;
+mod unpinned_gem_package;
+mod unpinned_go_package;
+mod unpinned_npm_package;
+mod unpinned_pip_package;
 mod unpinned_yum_package;
 mod unpinned_zypper_package;
 
@@ -61,6 +65,10 @@ pub use untagged_image::UNTAGGED_IMAGE;
 pub use unpinned_apk_package::UNPINNED_APK_PACKAGE;
 pub use unpinned_apt_package::UNPINNED_APT_PACKAGE;
 pub use unpinned_dnf_package::UNPINNED_DNF_PACKAGE;
+pub use unpinned_gem_package::UNPINNED_GEM_PACKAGE;
+pub use unpinned_go_package::UNPINNED_GO_PACKAGE;
+pub use unpinned_npm_package::UNPINNED_NPM_PACKAGE;
+pub use unpinned_pip_package::UNPINNED_PIP_PACKAGE;
 pub use unpinned_yum_package::UNPINNED_YUM_PACKAGE;
 pub use unpinned_zypper_package::UNPINNED_ZYPPER_PACKAGE;
 
@@ -90,6 +98,10 @@ static ALL: &[&Rule] = &[
     &UNPINNED_YUM_PACKAGE,
     &UNPINNED_DNF_PACKAGE,
     &UNPINNED_ZYPPER_PACKAGE,
+    &UNPINNED_PIP_PACKAGE,
+    &UNPINNED_NPM_PACKAGE,
+    &UNPINNED_GEM_PACKAGE,
+    &UNPINNED_GO_PACKAGE,
 ];
 
 /// Every built-in rule, in code order.

@@ -35,7 +35,6 @@ pub(crate) enum Operand {
     /// A package name without a version.
     Unpinned,
     /// A version that does not pin (`@latest`); the text explains.
-    #[allow(dead_code)] // constructed by the language package rules
     Floating(&'static str),
 }
 
@@ -68,7 +67,14 @@ pub(crate) fn check_manager(
                     manager.display
                 ),
             };
-            out.report(word.span, message).with_help(manager.help);
+            // A moving version is the problem: point at `@latest` when the word is unquoted.
+            let span = match (operand, word.value.rfind('@')) {
+                (Operand::Floating(_), Some(at)) if word.raw == word.value && at > 0 => {
+                    word.span.sub(at, word.value.len())
+                }
+                _ => word.span,
+            };
+            out.report(span, message).with_help(manager.help);
         }
     }
 }
