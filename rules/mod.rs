@@ -34,6 +34,8 @@ mod untagged_image;
 // Pack df-a (DF010–DF039): supply chain, privilege, runtime, network.
 mod package_pins;
 mod run_commands;
+mod signature_verification_disabled;
+mod tls_verification_disabled;
 mod unpinned_apk_package;
 mod unpinned_apt_package;
 mod unpinned_dnf_package;
@@ -43,6 +45,7 @@ mod unpinned_npm_package;
 mod unpinned_pip_package;
 mod unpinned_yum_package;
 mod unpinned_zypper_package;
+mod verification_bypass;
 
 pub use duplicate_key::DUPLICATE_KEY;
 pub use hardcoded_credential::HARDCODED_CREDENTIAL;
@@ -62,6 +65,8 @@ pub use service_untagged_image::SERVICE_UNTAGGED_IMAGE;
 pub use unpinned_digest::UNPINNED_DIGEST;
 pub use untagged_image::UNTAGGED_IMAGE;
 // Pack df-a (DF010–DF039).
+pub use signature_verification_disabled::SIGNATURE_VERIFICATION_DISABLED;
+pub use tls_verification_disabled::TLS_VERIFICATION_DISABLED;
 pub use unpinned_apk_package::UNPINNED_APK_PACKAGE;
 pub use unpinned_apt_package::UNPINNED_APT_PACKAGE;
 pub use unpinned_dnf_package::UNPINNED_DNF_PACKAGE;
@@ -102,6 +107,8 @@ static ALL: &[&Rule] = &[
     &UNPINNED_NPM_PACKAGE,
     &UNPINNED_GEM_PACKAGE,
     &UNPINNED_GO_PACKAGE,
+    &TLS_VERIFICATION_DISABLED,
+    &SIGNATURE_VERIFICATION_DISABLED,
 ];
 
 /// Every built-in rule, in code order.
