@@ -56,26 +56,67 @@ pub(crate) fn check_manager(
         let Some(view) = manager_view(view, manager) else {
             continue;
         };
-        for Unpinned { word, operand } in unpinned(&view, manager) {
-            let name = &word.value;
-            let message = match operand {
-                Operand::Floating(why) => {
-                    format!("`{name}` is installed with {} {why}", manager.display)
+        // One finding per command and problem, on the first package, with the others as
+        // labels: a long install line stays one finding (hadolint reports per instruction).
+        let found = unpinned(&view, manager);
+        let (floating, missing): (Vec<_>, Vec<_>) = found
+            .iter()
+            .partition(|item| matches!(item.operand, Operand::Floating(_)));
+        for group in [missing, floating] {
+            let Some(first) = group.first() else {
+                continue;
+            };
+            let names = name_list(group.iter().map(|item| item.word.value.as_str()));
+            let message = match (first.operand, group.len()) {
+                (Operand::Floating(why), 1) => {
+                    format!("{names} is installed with {} {why}", manager.display)
                 }
-                _ => format!(
-                    "`{name}` is installed with {} without a version",
+                (Operand::Floating(why), count) => format!(
+                    "{count} packages are installed with {} {why}: {names}",
+                    manager.display
+                ),
+                (_, 1) => format!(
+                    "{names} is installed with {} without a version",
+                    manager.display
+                ),
+                (_, count) => format!(
+                    "{count} packages are installed with {} without a version: {names}",
                     manager.display
                 ),
             };
-            // A moving version is the problem: point at `@latest` when the word is unquoted.
-            let span = match (operand, word.value.rfind('@')) {
-                (Operand::Floating(_), Some(at)) if word.raw == word.value && at > 0 => {
-                    word.span.sub(at, word.value.len())
-                }
-                _ => word.span,
-            };
-            out.report(span, message).with_help(manager.help);
+            let finding = out.report(operand_span(first), message);
+            finding.with_help(manager.help);
+            for item in group.iter().skip(1) {
+                finding.with_label(operand_span(item), "also unpinned");
+            }
         }
+    }
+}
+
+/// `` `a`, `b`, `c` ``, with at most six names.
+fn name_list<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<&str> = names.collect();
+    let mut text = names
+        .iter()
+        .take(6)
+        .map(|name| format!("`{name}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > 6 {
+        text.push_str(&format!(" and {} more", names.len() - 6));
+    }
+    text
+}
+
+/// The word, or its `@latest` part when a moving version is the problem and the word is
+/// unquoted.
+fn operand_span(item: &Unpinned<'_>) -> crate::span::Span {
+    let word = item.word;
+    match (item.operand, word.value.rfind('@')) {
+        (Operand::Floating(_), Some(at)) if word.raw == word.value && at > 0 => {
+            word.span.sub(at, word.value.len())
+        }
+        _ => word.span,
     }
 }
 
