@@ -127,7 +127,7 @@ fn command_bypasses(command: &SimpleCommand, found: &mut Vec<Bypass>) {
             continue;
         }
         let signature = match long {
-            "--allow-untrusted" => program == "apk",
+            "--allow-untrusted" => program == "apk" && !installs_local_apks(&view),
             "--allow-unauthenticated" | "--force-yes" | "--allow-insecure-repositories" => {
                 matches!(program, "apt-get" | "apt" | "aptitude")
             }
@@ -183,7 +183,9 @@ fn command_bypasses(command: &SimpleCommand, found: &mut Vec<Bypass>) {
             || lower.contains("allowunauthenticated=1")
             || lower.contains("allowinsecurerepositories=true")
             || lower.contains("allowinsecurerepositories=1")
-            || lower.contains("trusted=yes");
+            || (lower.contains("trusted=yes")
+                && !lower.contains(" file:")
+                && !lower.contains(" copy:"));
         let go_sum_off = program == "go"
             && (lower == "gosumdb=off" || lower.starts_with("gonosumcheck="))
             && args.iter().any(|w| w.value == "env");
@@ -211,6 +213,28 @@ fn sets_falsy(text: &str, key: &str) -> bool {
                     .is_some_and(|after| boundary(after.chars().next()))
             })
     })
+}
+
+/// `apk add --allow-untrusted /tmp/packages/*.apk`: packages built earlier in the same build
+/// (the docker-library and nginx pattern) have no signature to check. Remote repositories or
+/// package names keep the finding.
+fn installs_local_apks(view: &CommandView<'_>) -> bool {
+    let remote_repository = view
+        .flag_value(Some('X'), "repository")
+        .is_some_and(|repo| repo.value.contains("://"));
+    let mut operands = view
+        .args
+        .iter()
+        .skip_while(|word| word.value != "add")
+        .skip(1)
+        .filter(|word| !word.value.starts_with('-'))
+        .peekable();
+    operands.peek().is_some()
+        && !remote_repository
+        && operands.all(|word| {
+            word.value.starts_with(['/', '.', '$']) && !word.value.contains("://")
+                || word.value.ends_with(".apk")
+        })
 }
 
 /// The option words of a command, up to `--`.
