@@ -33,6 +33,7 @@ mod unpinned_digest;
 mod untagged_image;
 // Pack df-a (DF010–DF039): supply chain, privilege, runtime, network.
 mod package_pins;
+mod remote_script_piped_to_shell;
 mod run_commands;
 mod signature_verification_disabled;
 mod tls_verification_disabled;
@@ -65,6 +66,7 @@ pub use service_untagged_image::SERVICE_UNTAGGED_IMAGE;
 pub use unpinned_digest::UNPINNED_DIGEST;
 pub use untagged_image::UNTAGGED_IMAGE;
 // Pack df-a (DF010–DF039).
+pub use remote_script_piped_to_shell::REMOTE_SCRIPT_PIPED_TO_SHELL;
 pub use signature_verification_disabled::SIGNATURE_VERIFICATION_DISABLED;
 pub use tls_verification_disabled::TLS_VERIFICATION_DISABLED;
 pub use unpinned_apk_package::UNPINNED_APK_PACKAGE;
@@ -109,6 +111,7 @@ static ALL: &[&Rule] = &[
     &UNPINNED_GO_PACKAGE,
     &TLS_VERIFICATION_DISABLED,
     &SIGNATURE_VERIFICATION_DISABLED,
+    &REMOTE_SCRIPT_PIPED_TO_SHELL,
 ];
 
 /// Every built-in rule, in code order.
