@@ -32,6 +32,7 @@ mod support;
 mod unpinned_digest;
 mod untagged_image;
 // Pack df-a (DF010–DF039): supply chain, privilege, runtime, network.
+mod add_url_without_checksum;
 mod package_pins;
 mod remote_script_piped_to_shell;
 mod run_commands;
@@ -66,6 +67,7 @@ pub use service_untagged_image::SERVICE_UNTAGGED_IMAGE;
 pub use unpinned_digest::UNPINNED_DIGEST;
 pub use untagged_image::UNTAGGED_IMAGE;
 // Pack df-a (DF010–DF039).
+pub use add_url_without_checksum::ADD_URL_WITHOUT_CHECKSUM;
 pub use remote_script_piped_to_shell::REMOTE_SCRIPT_PIPED_TO_SHELL;
 pub use signature_verification_disabled::SIGNATURE_VERIFICATION_DISABLED;
 pub use tls_verification_disabled::TLS_VERIFICATION_DISABLED;
@@ -112,6 +114,7 @@ static ALL: &[&Rule] = &[
     &TLS_VERIFICATION_DISABLED,
     &SIGNATURE_VERIFICATION_DISABLED,
     &REMOTE_SCRIPT_PIPED_TO_SHELL,
+    &ADD_URL_WITHOUT_CHECKSUM,
 ];
 
 /// Every built-in rule, in code order.
