@@ -33,10 +33,12 @@ mod unpinned_digest;
 mod untagged_image;
 // Pack df-a (DF010–DF039): supply chain, privilege, runtime, network.
 mod add_url_without_checksum;
+mod insecure_run_entitlement;
 mod package_pins;
 mod remote_script_piped_to_shell;
 mod run_commands;
 mod signature_verification_disabled;
+mod sudo_in_run;
 mod tls_verification_disabled;
 mod unpinned_apk_package;
 mod unpinned_apt_package;
@@ -68,8 +70,10 @@ pub use unpinned_digest::UNPINNED_DIGEST;
 pub use untagged_image::UNTAGGED_IMAGE;
 // Pack df-a (DF010–DF039).
 pub use add_url_without_checksum::ADD_URL_WITHOUT_CHECKSUM;
+pub use insecure_run_entitlement::INSECURE_RUN_ENTITLEMENT;
 pub use remote_script_piped_to_shell::REMOTE_SCRIPT_PIPED_TO_SHELL;
 pub use signature_verification_disabled::SIGNATURE_VERIFICATION_DISABLED;
+pub use sudo_in_run::SUDO_IN_RUN;
 pub use tls_verification_disabled::TLS_VERIFICATION_DISABLED;
 pub use unpinned_apk_package::UNPINNED_APK_PACKAGE;
 pub use unpinned_apt_package::UNPINNED_APT_PACKAGE;
@@ -115,6 +119,8 @@ static ALL: &[&Rule] = &[
     &SIGNATURE_VERIFICATION_DISABLED,
     &REMOTE_SCRIPT_PIPED_TO_SHELL,
     &ADD_URL_WITHOUT_CHECKSUM,
+    &SUDO_IN_RUN,
+    &INSECURE_RUN_ENTITLEMENT,
 ];
 
 /// Every built-in rule, in code order.
