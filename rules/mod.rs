@@ -37,6 +37,7 @@ mod insecure_run_entitlement;
 mod package_pins;
 mod remote_script_piped_to_shell;
 mod run_commands;
+mod setuid_bit_set;
 mod signature_verification_disabled;
 mod sudo_in_run;
 mod tls_verification_disabled;
@@ -72,6 +73,7 @@ pub use untagged_image::UNTAGGED_IMAGE;
 pub use add_url_without_checksum::ADD_URL_WITHOUT_CHECKSUM;
 pub use insecure_run_entitlement::INSECURE_RUN_ENTITLEMENT;
 pub use remote_script_piped_to_shell::REMOTE_SCRIPT_PIPED_TO_SHELL;
+pub use setuid_bit_set::SETUID_BIT_SET;
 pub use signature_verification_disabled::SIGNATURE_VERIFICATION_DISABLED;
 pub use sudo_in_run::SUDO_IN_RUN;
 pub use tls_verification_disabled::TLS_VERIFICATION_DISABLED;
@@ -121,6 +123,7 @@ static ALL: &[&Rule] = &[
     &ADD_URL_WITHOUT_CHECKSUM,
     &SUDO_IN_RUN,
     &INSECURE_RUN_ENTITLEMENT,
+    &SETUID_BIT_SET,
 ];
 
 /// Every built-in rule, in code order.
