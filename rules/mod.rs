@@ -35,6 +35,7 @@ mod untagged_image;
 mod add_url_without_checksum;
 mod insecure_run_entitlement;
 mod package_pins;
+mod password_set_in_image;
 mod remote_script_piped_to_shell;
 mod run_commands;
 mod setuid_bit_set;
@@ -72,6 +73,7 @@ pub use untagged_image::UNTAGGED_IMAGE;
 // Pack df-a (DF010–DF039).
 pub use add_url_without_checksum::ADD_URL_WITHOUT_CHECKSUM;
 pub use insecure_run_entitlement::INSECURE_RUN_ENTITLEMENT;
+pub use password_set_in_image::PASSWORD_SET_IN_IMAGE;
 pub use remote_script_piped_to_shell::REMOTE_SCRIPT_PIPED_TO_SHELL;
 pub use setuid_bit_set::SETUID_BIT_SET;
 pub use signature_verification_disabled::SIGNATURE_VERIFICATION_DISABLED;
@@ -124,6 +126,7 @@ static ALL: &[&Rule] = &[
     &SUDO_IN_RUN,
     &INSECURE_RUN_ENTITLEMENT,
     &SETUID_BIT_SET,
+    &PASSWORD_SET_IN_IMAGE,
 ];
 
 /// Every built-in rule, in code order.
