@@ -51,6 +51,8 @@ mod unpinned_npm_package;
 mod unpinned_pip_package;
 mod unpinned_yum_package;
 mod unpinned_zypper_package;
+mod user_by_name;
+mod useradd_without_no_log_init;
 mod verification_bypass;
 
 pub use duplicate_key::DUPLICATE_KEY;
@@ -88,6 +90,8 @@ pub use unpinned_npm_package::UNPINNED_NPM_PACKAGE;
 pub use unpinned_pip_package::UNPINNED_PIP_PACKAGE;
 pub use unpinned_yum_package::UNPINNED_YUM_PACKAGE;
 pub use unpinned_zypper_package::UNPINNED_ZYPPER_PACKAGE;
+pub use user_by_name::USER_BY_NAME;
+pub use useradd_without_no_log_init::USERADD_WITHOUT_NO_LOG_INIT;
 
 use crate::rule::Rule;
 
@@ -127,6 +131,8 @@ static ALL: &[&Rule] = &[
     &INSECURE_RUN_ENTITLEMENT,
     &SETUID_BIT_SET,
     &PASSWORD_SET_IN_IMAGE,
+    &USER_BY_NAME,
+    &USERADD_WITHOUT_NO_LOG_INIT,
 ];
 
 /// Every built-in rule, in code order.
