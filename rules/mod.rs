@@ -33,7 +33,9 @@ mod unpinned_digest;
 mod untagged_image;
 // Pack df-a (DF010–DF039): supply chain, privilege, runtime, network.
 mod add_url_without_checksum;
+mod healthcheck_missing;
 mod insecure_run_entitlement;
+mod multiple_healthchecks;
 mod package_pins;
 mod password_set_in_image;
 mod remote_script_piped_to_shell;
@@ -74,7 +76,9 @@ pub use unpinned_digest::UNPINNED_DIGEST;
 pub use untagged_image::UNTAGGED_IMAGE;
 // Pack df-a (DF010–DF039).
 pub use add_url_without_checksum::ADD_URL_WITHOUT_CHECKSUM;
+pub use healthcheck_missing::HEALTHCHECK_MISSING;
 pub use insecure_run_entitlement::INSECURE_RUN_ENTITLEMENT;
+pub use multiple_healthchecks::MULTIPLE_HEALTHCHECKS;
 pub use password_set_in_image::PASSWORD_SET_IN_IMAGE;
 pub use remote_script_piped_to_shell::REMOTE_SCRIPT_PIPED_TO_SHELL;
 pub use setuid_bit_set::SETUID_BIT_SET;
@@ -133,6 +137,8 @@ static ALL: &[&Rule] = &[
     &PASSWORD_SET_IN_IMAGE,
     &USER_BY_NAME,
     &USERADD_WITHOUT_NO_LOG_INIT,
+    &HEALTHCHECK_MISSING,
+    &MULTIPLE_HEALTHCHECKS,
 ];
 
 /// Every built-in rule, in code order.
