@@ -33,6 +33,8 @@ mod unpinned_digest;
 mod untagged_image;
 // Pack df-a (DF010–DF039): supply chain, privilege, runtime, network.
 mod add_url_without_checksum;
+mod expose_invalid_port;
+mod expose_ssh_port;
 mod healthcheck_missing;
 mod insecure_run_entitlement;
 mod multiple_healthchecks;
@@ -76,6 +78,8 @@ pub use unpinned_digest::UNPINNED_DIGEST;
 pub use untagged_image::UNTAGGED_IMAGE;
 // Pack df-a (DF010–DF039).
 pub use add_url_without_checksum::ADD_URL_WITHOUT_CHECKSUM;
+pub use expose_invalid_port::EXPOSE_INVALID_PORT;
+pub use expose_ssh_port::EXPOSE_SSH_PORT;
 pub use healthcheck_missing::HEALTHCHECK_MISSING;
 pub use insecure_run_entitlement::INSECURE_RUN_ENTITLEMENT;
 pub use multiple_healthchecks::MULTIPLE_HEALTHCHECKS;
@@ -139,6 +143,8 @@ static ALL: &[&Rule] = &[
     &USERADD_WITHOUT_NO_LOG_INIT,
     &HEALTHCHECK_MISSING,
     &MULTIPLE_HEALTHCHECKS,
+    &EXPOSE_INVALID_PORT,
+    &EXPOSE_SSH_PORT,
 ];
 
 /// Every built-in rule, in code order.
