@@ -33,6 +33,8 @@ mod unpinned_digest;
 mod untagged_image;
 // Pack df-a (DF010–DF039): supply chain, privilege, runtime, network.
 mod add_url_without_checksum;
+mod copy_relative_destination;
+mod copy_whole_filesystem;
 mod expose_invalid_port;
 mod expose_ssh_port;
 mod healthcheck_missing;
@@ -58,6 +60,7 @@ mod unpinned_zypper_package;
 mod user_by_name;
 mod useradd_without_no_log_init;
 mod verification_bypass;
+mod workdir_relative;
 
 pub use duplicate_key::DUPLICATE_KEY;
 pub use hardcoded_credential::HARDCODED_CREDENTIAL;
@@ -78,6 +81,8 @@ pub use unpinned_digest::UNPINNED_DIGEST;
 pub use untagged_image::UNTAGGED_IMAGE;
 // Pack df-a (DF010–DF039).
 pub use add_url_without_checksum::ADD_URL_WITHOUT_CHECKSUM;
+pub use copy_relative_destination::COPY_RELATIVE_DESTINATION;
+pub use copy_whole_filesystem::COPY_WHOLE_FILESYSTEM;
 pub use expose_invalid_port::EXPOSE_INVALID_PORT;
 pub use expose_ssh_port::EXPOSE_SSH_PORT;
 pub use healthcheck_missing::HEALTHCHECK_MISSING;
@@ -100,6 +105,7 @@ pub use unpinned_yum_package::UNPINNED_YUM_PACKAGE;
 pub use unpinned_zypper_package::UNPINNED_ZYPPER_PACKAGE;
 pub use user_by_name::USER_BY_NAME;
 pub use useradd_without_no_log_init::USERADD_WITHOUT_NO_LOG_INIT;
+pub use workdir_relative::WORKDIR_RELATIVE;
 
 use crate::rule::Rule;
 
@@ -145,6 +151,9 @@ static ALL: &[&Rule] = &[
     &MULTIPLE_HEALTHCHECKS,
     &EXPOSE_INVALID_PORT,
     &EXPOSE_SSH_PORT,
+    &WORKDIR_RELATIVE,
+    &COPY_WHOLE_FILESYSTEM,
+    &COPY_RELATIVE_DESTINATION,
 ];
 
 /// Every built-in rule, in code order.
