@@ -38,6 +38,7 @@ enum Remote<'a> {
 /// How BuildKit reads an ADD source: git when it uses a git scheme or ends in `.git`
 /// (optionally followed by `#ref`), HTTP(S) otherwise.
 fn remote(source: &str) -> Option<Remote<'_>> {
+    let source = source.trim_matches('"');
     let lower = source.to_ascii_lowercase();
     let (location, fragment) = match source.split_once('#') {
         Some((location, fragment)) => (location, Some(fragment)),
@@ -93,6 +94,8 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                          download with `curl` and check the digest with `sha256sum -c`",
                     );
                 }
+                // A ref from a variable is unknown here.
+                Some(Remote::Git(Some(git_ref))) if git_ref.contains('$') => {}
                 Some(Remote::Git(git_ref)) if !git_ref.is_some_and(is_commit) => {
                     let message = match git_ref {
                         None => format!(

@@ -48,6 +48,25 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         if into_scratch {
             continue;
         }
+        // Into `/` only: a copy into a subdirectory (`/rootfs`) does not overwrite the stage.
+        if !copy
+            .destination
+            .as_ref()
+            .is_some_and(|destination| is_root(&destination.value))
+        {
+            continue;
+        }
+        // A source stage built `FROM scratch` holds only what was put there on purpose.
+        let from_scratch_stage = dockerfile.stages.iter().any(|stage| {
+            matches!(stage.base.kind, BaseKind::Scratch)
+                && stage
+                    .name
+                    .as_ref()
+                    .is_some_and(|name| name.value.eq_ignore_ascii_case(&from.value))
+        });
+        if from_scratch_stage {
+            continue;
+        }
         for source in &copy.sources {
             if is_root(&source.value) {
                 out.report(
