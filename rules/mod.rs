@@ -42,6 +42,7 @@ mod insecure_run_entitlement;
 mod multiple_healthchecks;
 mod package_pins;
 mod password_set_in_image;
+mod pip_extra_index_url;
 mod remote_script_piped_to_shell;
 mod run_commands;
 mod setuid_bit_set;
@@ -61,6 +62,7 @@ mod user_by_name;
 mod useradd_without_no_log_init;
 mod verification_bypass;
 mod workdir_relative;
+mod workdir_system_directory;
 // Build-hygiene pack (DF040–DF099).
 mod add_instead_of_copy;
 mod apk_add_without_no_cache;
@@ -122,6 +124,7 @@ pub use healthcheck_missing::HEALTHCHECK_MISSING;
 pub use insecure_run_entitlement::INSECURE_RUN_ENTITLEMENT;
 pub use multiple_healthchecks::MULTIPLE_HEALTHCHECKS;
 pub use password_set_in_image::PASSWORD_SET_IN_IMAGE;
+pub use pip_extra_index_url::PIP_EXTRA_INDEX_URL;
 pub use remote_script_piped_to_shell::REMOTE_SCRIPT_PIPED_TO_SHELL;
 pub use setuid_bit_set::SETUID_BIT_SET;
 pub use signature_verification_disabled::SIGNATURE_VERIFICATION_DISABLED;
@@ -139,6 +142,7 @@ pub use unpinned_zypper_package::UNPINNED_ZYPPER_PACKAGE;
 pub use user_by_name::USER_BY_NAME;
 pub use useradd_without_no_log_init::USERADD_WITHOUT_NO_LOG_INIT;
 pub use workdir_relative::WORKDIR_RELATIVE;
+pub use workdir_system_directory::WORKDIR_SYSTEM_DIRECTORY;
 // Build-hygiene pack (DF040–DF099).
 pub use add_instead_of_copy::ADD_INSTEAD_OF_COPY;
 pub use apk_add_without_no_cache::APK_ADD_WITHOUT_NO_CACHE;
@@ -219,6 +223,8 @@ static ALL: &[&Rule] = &[
     &WORKDIR_RELATIVE,
     &COPY_WHOLE_FILESYSTEM,
     &COPY_RELATIVE_DESTINATION,
+    &WORKDIR_SYSTEM_DIRECTORY,
+    &PIP_EXTRA_INDEX_URL,
     // Build-hygiene pack (DF040–DF099).
     &COPY_FROM_INVALID_STAGE,
     &DUPLICATE_STAGE_NAME,
