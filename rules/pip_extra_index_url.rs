@@ -48,11 +48,12 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     }
     for command in run_commands(context.source, context.dockerfile) {
         let view = command.effective();
-        let is_pip = view
-            .program()
-            .is_some_and(|program| program.starts_with("pip"))
-            || view.args.first().is_some_and(|word| word.value == "-m")
-                && view.args.get(1).is_some_and(|word| word.value == "pip");
+        let is_pip = view.program().is_some_and(|program| {
+            program
+                .strip_prefix("pip")
+                .is_some_and(|rest| rest.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+        }) || view.args.first().is_some_and(|word| word.value == "-m")
+            && view.args.get(1).is_some_and(|word| word.value == "pip");
         if !is_pip {
             continue;
         }
