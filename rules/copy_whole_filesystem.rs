@@ -21,6 +21,19 @@ pub static COPY_WHOLE_FILESYSTEM: Rule = Rule {
     check: Check::Dockerfile(check),
 };
 
+/// Images built `FROM scratch` that hold only helper binaries or scripts and are meant to be
+/// copied whole: `COPY --from=tonistiigi/xx / /` is Docker's documented cross-compilation
+/// idiom.
+fn is_helper_bundle(repository: &str) -> bool {
+    let repository = repository
+        .trim_start_matches("docker.io/")
+        .trim_start_matches("library/");
+    matches!(
+        repository,
+        "tonistiigi/xx" | "docker/buildx-bin" | "docker/compose-bin" | "gloursdocker/docker"
+    )
+}
+
 /// `/`, `/.`, `//`: the root of the source filesystem.
 fn is_root(path: &str) -> bool {
     !path.is_empty()
@@ -56,15 +69,23 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         {
             continue;
         }
-        // A source stage built `FROM scratch` holds only what was put there on purpose.
-        let from_scratch_stage = dockerfile.stages.iter().any(|stage| {
-            matches!(stage.base.kind, BaseKind::Scratch)
-                && stage
-                    .name
-                    .as_ref()
-                    .is_some_and(|name| name.value.eq_ignore_ascii_case(&from.value))
+        // A source stage built `FROM scratch`, or on an image known to hold only a few helper
+        // files, brings only what was put there on purpose.
+        let named_stage = dockerfile.stages.iter().find(|stage| {
+            stage
+                .name
+                .as_ref()
+                .is_some_and(|name| name.value.eq_ignore_ascii_case(&from.value))
         });
-        if from_scratch_stage {
+        let curated = match named_stage {
+            Some(stage) => match &stage.base.kind {
+                BaseKind::Scratch => true,
+                BaseKind::Image(image) => is_helper_bundle(&image.repository),
+                _ => false,
+            },
+            None => is_helper_bundle(from.value.split([':', '@']).next().unwrap_or("")),
+        };
+        if curated {
             continue;
         }
         for source in &copy.sources {
