@@ -3,14 +3,47 @@
 //! package-manager command with its option values skipped. Not a rule itself.
 
 use crate::dockerfile::shell::{self, CommandView, PipelinePos, ShellScript, SimpleCommand, Word};
-use crate::dockerfile::{Command, Dockerfile, Instruction, ShellOrExec};
+use crate::dockerfile::{BaseKind, Command, Dockerfile, Instruction, ShellOrExec};
 use crate::source::SourceFile;
 
 /// Every simple command a RUN (or `ONBUILD RUN`) runs: shell form, heredoc bodies run by a
 /// shell, and exec form (as one command whose words are the JSON strings), in file order.
+/// Shell-form RUNs of a stage whose `SHELL` is PowerShell or cmd are not POSIX shell and are
+/// left out.
 pub(crate) fn run_commands(source: &SourceFile, dockerfile: &Dockerfile) -> Vec<SimpleCommand> {
     let mut commands = Vec::new();
+    // Whether each stage's SHELL (so far) is a POSIX shell; a stage starts with the shell of
+    // the stage it is built on.
+    let mut posix: Vec<bool> = Vec::with_capacity(dockerfile.stages.len());
     for instruction in &dockerfile.instructions {
+        if let Command::From(_) = instruction.command
+            && let Some(stage) = instruction.stage.and_then(|i| dockerfile.stages.get(i))
+        {
+            let inherited = match stage.base.kind {
+                BaseKind::Stage { index } => posix.get(index).copied().unwrap_or(true),
+                _ => true,
+            };
+            posix.resize(stage.index + 1, true);
+            if let Some(slot) = posix.get_mut(stage.index) {
+                *slot = inherited;
+            }
+        }
+        if let Command::Shell(words) = &instruction.command
+            && let Some(slot) = instruction.stage.and_then(|i| posix.get_mut(i))
+        {
+            *slot = words.first().is_none_or(|program| {
+                let program = program.value.to_ascii_lowercase();
+                let name = program.rsplit(['/', '\\']).next().unwrap_or(&program);
+                !(name.starts_with("powershell")
+                    || name.starts_with("pwsh")
+                    || name.starts_with("cmd"))
+            });
+        }
+        let in_posix_shell = instruction
+            .stage
+            .and_then(|i| posix.get(i))
+            .copied()
+            .unwrap_or(true);
         let instruction: &Instruction = match &instruction.command {
             Command::Onbuild(inner) => inner,
             _ => instruction,
@@ -19,6 +52,7 @@ pub(crate) fn run_commands(source: &SourceFile, dockerfile: &Dockerfile) -> Vec<
             continue;
         };
         match body {
+            ShellOrExec::Shell(_) if !in_posix_shell => {}
             ShellOrExec::Shell(text) => {
                 let script = shell::analyze(text);
                 let mut bodies = Vec::new();
@@ -188,6 +222,14 @@ mod tests {
                 "gem install rails",
             ]
         );
+    }
+
+    #[test]
+    fn powershell_stages_are_left_out() {
+        let text = "FROM a AS win\nSHELL [\"powershell\", \"-Command\"]\nRUN curl -k $(x)\n\
+                    FROM win\nRUN sudo x\nSHELL [\"/bin/sh\", \"-c\"]\nRUN apk add git\n\
+                    FROM b\nRUN sudo y\n";
+        assert_eq!(commands(text), vec!["apk add git", "sudo y"]);
     }
 
     #[test]
