@@ -1,4 +1,4 @@
-//! The shared search of `tls-verification-disabled` and `signature-verification-disabled`:
+//! The shared search of `certificate-verification-disabled` and `signature-verification-disabled`:
 //! command options (`curl -k`, `apk --allow-untrusted`), configuration words
 //! (`sslverify=false`, `[trusted=yes]`) and environment variables set by ENV, ARG, `export` or
 //! `VAR=value cmd` that turn off certificate or package-signature checks. Not a rule itself.
