@@ -72,6 +72,38 @@ mod support;
 mod unpinned_digest;
 mod untagged_image;
 mod unused_suppression;
+// Pack df-a (DF010–DF039): supply chain, privilege, runtime, network.
+mod add_url_without_checksum;
+mod certificate_verification_disabled;
+mod copy_relative_destination;
+mod copy_whole_filesystem;
+mod expose_invalid_port;
+mod expose_ssh_port;
+mod healthcheck_missing;
+mod insecure_run_entitlement;
+mod multiple_healthchecks;
+mod package_pins;
+mod password_set_in_image;
+mod pip_extra_index_url;
+mod remote_script_piped_to_shell;
+mod run_commands;
+mod setuid_bit_set;
+mod signature_verification_disabled;
+mod sudo_in_run;
+mod unpinned_apk_package;
+mod unpinned_apt_package;
+mod unpinned_dnf_package;
+mod unpinned_gem_package;
+mod unpinned_go_package;
+mod unpinned_npm_package;
+mod unpinned_pip_package;
+mod unpinned_yum_package;
+mod unpinned_zypper_package;
+mod user_by_name;
+mod useradd_without_no_log_init;
+mod verification_bypass;
+mod workdir_relative;
+mod workdir_system_directory;
 // Build-hygiene pack (DF040–DF099).
 mod add_instead_of_copy;
 mod apk_add_without_no_cache;
@@ -164,6 +196,35 @@ pub use yaml11_boolean::YAML11_BOOLEAN;
 pub use unpinned_digest::UNPINNED_DIGEST;
 pub use untagged_image::UNTAGGED_IMAGE;
 pub use unused_suppression::UNUSED_SUPPRESSION;
+// Pack df-a (DF010–DF039).
+pub use add_url_without_checksum::ADD_URL_WITHOUT_CHECKSUM;
+pub use certificate_verification_disabled::CERTIFICATE_VERIFICATION_DISABLED;
+pub use copy_relative_destination::COPY_RELATIVE_DESTINATION;
+pub use copy_whole_filesystem::COPY_WHOLE_FILESYSTEM;
+pub use expose_invalid_port::EXPOSE_INVALID_PORT;
+pub use expose_ssh_port::EXPOSE_SSH_PORT;
+pub use healthcheck_missing::HEALTHCHECK_MISSING;
+pub use insecure_run_entitlement::INSECURE_RUN_ENTITLEMENT;
+pub use multiple_healthchecks::MULTIPLE_HEALTHCHECKS;
+pub use password_set_in_image::PASSWORD_SET_IN_IMAGE;
+pub use pip_extra_index_url::PIP_EXTRA_INDEX_URL;
+pub use remote_script_piped_to_shell::REMOTE_SCRIPT_PIPED_TO_SHELL;
+pub use setuid_bit_set::SETUID_BIT_SET;
+pub use signature_verification_disabled::SIGNATURE_VERIFICATION_DISABLED;
+pub use sudo_in_run::SUDO_IN_RUN;
+pub use unpinned_apk_package::UNPINNED_APK_PACKAGE;
+pub use unpinned_apt_package::UNPINNED_APT_PACKAGE;
+pub use unpinned_dnf_package::UNPINNED_DNF_PACKAGE;
+pub use unpinned_gem_package::UNPINNED_GEM_PACKAGE;
+pub use unpinned_go_package::UNPINNED_GO_PACKAGE;
+pub use unpinned_npm_package::UNPINNED_NPM_PACKAGE;
+pub use unpinned_pip_package::UNPINNED_PIP_PACKAGE;
+pub use unpinned_yum_package::UNPINNED_YUM_PACKAGE;
+pub use unpinned_zypper_package::UNPINNED_ZYPPER_PACKAGE;
+pub use user_by_name::USER_BY_NAME;
+pub use useradd_without_no_log_init::USERADD_WITHOUT_NO_LOG_INIT;
+pub use workdir_relative::WORKDIR_RELATIVE;
+pub use workdir_system_directory::WORKDIR_SYSTEM_DIRECTORY;
 // Build-hygiene pack (DF040–DF099).
 pub use add_instead_of_copy::ADD_INSTEAD_OF_COPY;
 pub use apk_add_without_no_cache::APK_ADD_WITHOUT_NO_CACHE;
@@ -257,6 +318,35 @@ static ALL: &[&Rule] = &[
     &SECRET_IN_ARG_ENV,
     &HARDCODED_CREDENTIAL,
     &SECRET_FILE_COPIED,
+    // Pack df-a (DF010–DF039).
+    &UNPINNED_APT_PACKAGE,
+    &UNPINNED_APK_PACKAGE,
+    &UNPINNED_YUM_PACKAGE,
+    &UNPINNED_DNF_PACKAGE,
+    &UNPINNED_ZYPPER_PACKAGE,
+    &UNPINNED_PIP_PACKAGE,
+    &UNPINNED_NPM_PACKAGE,
+    &UNPINNED_GEM_PACKAGE,
+    &UNPINNED_GO_PACKAGE,
+    &CERTIFICATE_VERIFICATION_DISABLED,
+    &SIGNATURE_VERIFICATION_DISABLED,
+    &REMOTE_SCRIPT_PIPED_TO_SHELL,
+    &ADD_URL_WITHOUT_CHECKSUM,
+    &SUDO_IN_RUN,
+    &INSECURE_RUN_ENTITLEMENT,
+    &SETUID_BIT_SET,
+    &PASSWORD_SET_IN_IMAGE,
+    &USER_BY_NAME,
+    &USERADD_WITHOUT_NO_LOG_INIT,
+    &HEALTHCHECK_MISSING,
+    &MULTIPLE_HEALTHCHECKS,
+    &EXPOSE_INVALID_PORT,
+    &EXPOSE_SSH_PORT,
+    &WORKDIR_RELATIVE,
+    &COPY_WHOLE_FILESYSTEM,
+    &COPY_RELATIVE_DESTINATION,
+    &WORKDIR_SYSTEM_DIRECTORY,
+    &PIP_EXTRA_INDEX_URL,
     // Build-hygiene pack (DF040–DF099).
     &COPY_FROM_INVALID_STAGE,
     &DUPLICATE_STAGE_NAME,
