@@ -1,4 +1,4 @@
-//! The command line: `plimsoll check`, `plimsoll rules`, `plimsoll rule NAME`.
+//! The command line: `plimsoll check`, `plimsoll rules`, `plimsoll rule NAME`, `plimsoll lsp`.
 //! The only module that writes to stdout and stderr, and the one that picks the exit code:
 //! 0 clean, 1 findings at or above the fail level, 2 usage, configuration or I/O errors.
 
@@ -39,6 +39,8 @@ enum Command {
     Rule(RuleArgs),
     /// Run the bad and good examples of every rule's docs; exit 1 when one misbehaves.
     Test(TestArgs),
+    /// Run the language server on standard input and output (for editors).
+    Lsp,
 }
 
 #[derive(Debug, Args)]
@@ -156,6 +158,7 @@ pub fn main() -> ExitCode {
         Command::Rules(args) => list_rules(args.format),
         Command::Rule(args) => show_rule(&args.rule),
         Command::Test(args) => test_examples(&args),
+        Command::Lsp => language_server(),
     };
     match outcome {
         Ok(code) => code,
@@ -182,6 +185,13 @@ impl From<io::Error> for Failure {
             Failure::Message(format!("cannot write output: {}", io_message(&err)))
         }
     }
+}
+
+/// `plimsoll lsp`: the server owns stdout from here on; only failures to start reach stderr.
+fn language_server() -> Result<ExitCode, Failure> {
+    crate::lsp::serve()
+        .map(|()| ExitCode::SUCCESS)
+        .map_err(|err| Failure::Message(format!("language server: {}", io_message(&err))))
 }
 
 fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {

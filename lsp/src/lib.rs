@@ -1,0 +1,144 @@
+//! The plimsoll language server: the protocol side only.
+//!
+//! This crate knows LSP (documents, positions, diagnostics, code actions, hovers) and nothing
+//! about Dockerfiles. The root package implements [`Linter`] and hands it to [`run`]; the
+//! dependency goes one way (root → this crate), so everything crossing the boundary is a
+//! neutral type defined here: byte spans into the document text, codes, messages and edits.
+//! Byte spans are turned into LSP positions here, in the encoding the client negotiated.
+
+mod position;
+mod server;
+
+use std::path::{Path, PathBuf};
+
+pub use position::{Encoding, LineIndex};
+pub use server::run;
+
+/// A document as the editor holds it.
+#[derive(Clone, Copy, Debug)]
+pub struct Document<'a> {
+    /// The file path (`None` for unsaved buffers and non-`file:` URIs).
+    pub path: Option<&'a Path>,
+    pub text: &'a str,
+    /// The client's language id (`dockerfile`, `yaml`, …).
+    pub language_id: Option<&'a str>,
+}
+
+/// How serious a finding is, in LSP terms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Error,
+    Warning,
+    Information,
+    Hint,
+}
+
+/// Extra meaning an editor may render (greyed out, struck through).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tag {
+    Unnecessary,
+    Deprecated,
+}
+
+/// Replace the bytes `start..end` of the document with `new_text`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextEdit {
+    pub start: usize,
+    pub end: usize,
+    pub new_text: String,
+}
+
+/// A fix for one finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    pub title: String,
+    /// Keeps the meaning of the file: preferred, and applied by `source.fixAll.plimsoll`.
+    pub safe: bool,
+    pub edits: Vec<TextEdit>,
+}
+
+/// A secondary location that explains a finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    /// Another file, or `None` for the same document.
+    pub path: Option<PathBuf>,
+    pub start: usize,
+    pub end: usize,
+    pub message: String,
+}
+
+/// Where an "ignore for this line" comment goes: a line start and the indentation to use.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Insertion {
+    pub offset: usize,
+    pub indent: String,
+}
+
+/// One problem in one document, with byte spans into the text that was checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub start: usize,
+    pub end: usize,
+    /// The stable rule code (`DF002`), shown as the diagnostic code.
+    pub code: String,
+    pub message: String,
+    pub level: Level,
+    /// The rule's docs page.
+    pub href: Option<String>,
+    pub tags: Vec<Tag>,
+    pub fix: Option<Fix>,
+    pub related: Vec<Related>,
+    /// Where a line suppression for this finding goes (`None`: cannot be suppressed).
+    pub suppress_at: Option<Insertion>,
+}
+
+/// A problem in a configuration file met while checking a document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigProblem {
+    /// Absolute path of the config file.
+    pub path: PathBuf,
+    /// Byte span in that file, when the problem is in its content.
+    pub span: Option<(usize, usize)>,
+    pub message: String,
+}
+
+/// The result of checking one document.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Checked {
+    pub findings: Vec<Finding>,
+    /// Where a file-wide suppression comment goes (after any parser directives).
+    pub file_suppress_at: usize,
+    /// Every config problem met so far (since the last [`Linter::reload_config`]).
+    pub config_problems: Vec<ConfigProblem>,
+}
+
+/// Documentation to show for a hover, and the byte span it is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HoverInfo {
+    pub start: usize,
+    pub end: usize,
+    pub markdown: String,
+}
+
+/// What the server needs from the linter. Calls may come from several threads at once.
+pub trait Linter: Send + Sync + 'static {
+    /// Check a document; `None` when it is not a file this linter handles.
+    fn check(&self, document: &Document<'_>) -> Option<Checked>;
+
+    /// The docs of the rule named at byte `offset` (a code in a suppression comment), if any.
+    fn hover(&self, document: &Document<'_>, offset: usize) -> Option<HoverInfo>;
+
+    /// `true` for a configuration file: saving or changing it re-checks every document.
+    fn is_config_file(&self, path: &Path) -> bool;
+
+    /// Glob patterns (relative to any workspace folder) of configuration files to watch.
+    fn config_globs(&self) -> Vec<String>;
+
+    /// Forget every cached configuration (a config file changed).
+    fn reload_config(&self);
+
+    /// A name for log messages.
+    fn name(&self) -> &'static str {
+        "plimsoll"
+    }
+}

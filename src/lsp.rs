@@ -1,0 +1,401 @@
+//! The language server's view of plimsoll: implements [`plimsoll_lsp::Linter`] with the engine,
+//! the config resolver and the rules' docs. The `plimsoll-lsp` crate owns the protocol and
+//! stdout; this module decides which documents are ours, turns findings into its neutral type,
+//! and knows where suppression comments go. Nothing here prints.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use plimsoll_lsp::{
+    Checked, ConfigProblem, Document, Fix, HoverInfo, Insertion, Level, Linter, Related, Tag,
+    TextEdit,
+};
+
+use crate::config::{self, CliOverrides, ResolveOptions, Resolver};
+use crate::diagnostic::{Applicability, Finding, Severity};
+use crate::dockerfile::{self, Dockerfile};
+use crate::engine::{self, Settings};
+use crate::rule::Rule;
+use crate::rules;
+use crate::source::{FileKind, SourceFile};
+
+/// Where a rule's docs page lives (the same scheme for every rule).
+pub fn rule_url(name: &str) -> String {
+    format!("https://plimsoll.dev/rules/{name}")
+}
+
+/// Serve the language server on stdin/stdout until the client says `exit`.
+pub fn serve() -> std::io::Result<()> {
+    let cwd = std::env::current_dir()?;
+    plimsoll_lsp::run(EditorLinter::new(&cwd))
+}
+
+/// plimsoll for an editor: config found per document as the CLI finds it, cached until a config
+/// file changes.
+#[derive(Debug)]
+pub struct EditorLinter {
+    cwd: PathBuf,
+    resolver: Mutex<Resolver>,
+}
+
+impl EditorLinter {
+    pub fn new(cwd: &Path) -> Self {
+        Self {
+            cwd: cwd.to_path_buf(),
+            resolver: Mutex::new(Resolver::new(ResolveOptions::default(), cwd)),
+        }
+    }
+
+    /// The settings for `path`, whether the config excludes it, its kind by config `include`,
+    /// and every config problem met so far.
+    fn resolve(
+        &self,
+        path: &Path,
+    ) -> (
+        config::FileSettings,
+        bool,
+        Option<FileKind>,
+        Vec<ConfigProblem>,
+    ) {
+        // A panic while the lock was held leaves a usable resolver (its caches are only added to).
+        let mut resolver = self
+            .resolver
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let chain = resolver.chain_for(path);
+        let absolute = resolver.absolute(path);
+        let excluded = chain.as_ref().is_some_and(|c| c.excludes(&absolute));
+        let included = chain.as_ref().and_then(|c| c.included_kind(&absolute));
+        let settings = resolver.settings_for(path, &CliOverrides::default());
+        let problems = resolver
+            .errors()
+            .iter()
+            .map(|error| ConfigProblem {
+                path: resolver.absolute(&error.path),
+                span: error.span.map(|span| (span.start, span.end)),
+                message: error.message.clone(),
+            })
+            .collect();
+        (settings, excluded, included, problems)
+    }
+}
+
+/// The kind a document is, if it is ours: by name, then by the config's `include`, then by the
+/// editor's language id. YAML that is not named as compose is left alone.
+fn kind_of(
+    path: Option<&Path>,
+    included: Option<FileKind>,
+    language_id: Option<&str>,
+) -> Option<FileKind> {
+    if let Some(kind) = path.and_then(FileKind::from_path).or(included) {
+        return Some(kind);
+    }
+    match language_id? {
+        "dockerfile" => Some(FileKind::Dockerfile),
+        "dockercompose" | "docker-compose" => Some(FileKind::Compose),
+        _ => None,
+    }
+}
+
+fn is_config_name(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|name| config::FILE_NAMES.contains(&name))
+}
+
+impl Linter for EditorLinter {
+    fn check(&self, document: &Document<'_>) -> Option<Checked> {
+        if document.path.is_some_and(is_config_name) {
+            return None;
+        }
+        let (settings, excluded, included, config_problems) = match document.path {
+            Some(path) => {
+                let (file, excluded, included, problems) = self.resolve(path);
+                (file.settings, excluded, included, problems)
+            }
+            None => (Settings::default(), false, None, Vec::new()),
+        };
+        let kind = kind_of(document.path, included, document.language_id)?;
+        let path = document.path.unwrap_or(Path::new("untitled"));
+        let source = SourceFile::new(path, document.text, kind);
+        let findings = if excluded {
+            Vec::new()
+        } else {
+            engine::check(&source, &settings)
+        };
+        let anchors = Anchors::new(&source);
+        Some(Checked {
+            findings: findings
+                .iter()
+                .map(|finding| to_lsp(finding, anchors.line_suppression(finding.span.start)))
+                .collect(),
+            file_suppress_at: anchors.file_suppression(),
+            config_problems,
+        })
+    }
+
+    fn hover(&self, document: &Document<'_>, offset: usize) -> Option<HoverInfo> {
+        let (start, end, rule) = rule_in_suppression(document.text, offset)?;
+        Some(HoverInfo {
+            start,
+            end,
+            markdown: format!(
+                "{}\n\n[{} on plimsoll.dev]({})",
+                rule.docs.trim_end(),
+                rule.name,
+                rule_url(rule.name)
+            ),
+        })
+    }
+
+    fn is_config_file(&self, path: &Path) -> bool {
+        is_config_name(path)
+    }
+
+    fn config_globs(&self) -> Vec<String> {
+        vec!["**/.plimsoll.{yaml,yml}".to_string()]
+    }
+
+    fn reload_config(&self) {
+        let mut resolver = self
+            .resolver
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        *resolver = Resolver::new(ResolveOptions::default(), &self.cwd);
+    }
+}
+
+fn to_lsp(finding: &Finding, suppress_at: Option<Insertion>) -> plimsoll_lsp::Finding {
+    let message = match &finding.help {
+        Some(help) => format!("{}\nhelp: {help}", finding.message),
+        None => finding.message.clone(),
+    };
+    let mut tags = Vec::new();
+    if finding.code == rules::UNUSED_SUPPRESSION.code {
+        tags.push(Tag::Unnecessary);
+    }
+    if finding.name.contains("deprecated") {
+        tags.push(Tag::Deprecated);
+    }
+    let known_rule = rules::find(&finding.code).is_some();
+    plimsoll_lsp::Finding {
+        start: finding.span.start,
+        end: finding.span.end,
+        code: finding.code.to_string(),
+        message,
+        level: match finding.severity {
+            Severity::Error => Level::Error,
+            Severity::Warning => Level::Warning,
+            Severity::Info => Level::Information,
+            Severity::Style => Level::Hint,
+        },
+        href: known_rule.then(|| rule_url(&finding.name)),
+        tags,
+        fix: finding
+            .fix
+            .as_ref()
+            .filter(|fix| fix.applicability != Applicability::DisplayOnly)
+            .map(|fix| Fix {
+                title: fix.message.clone(),
+                safe: fix.applicability == Applicability::Safe,
+                edits: fix
+                    .edits
+                    .iter()
+                    .map(|edit| TextEdit {
+                        start: edit.span.start,
+                        end: edit.span.end,
+                        new_text: edit.replacement.clone(),
+                    })
+                    .collect(),
+            }),
+        related: finding
+            .labels
+            .iter()
+            .map(|label| Related {
+                path: None,
+                start: label.span.start,
+                end: label.span.end,
+                message: label.message.clone(),
+            })
+            .collect(),
+        suppress_at,
+    }
+}
+
+/// Where suppression comments go in one file.
+struct Anchors<'a> {
+    text: &'a str,
+    /// The parsed Dockerfile (`None` for compose files).
+    dockerfile: Option<Dockerfile>,
+}
+
+impl<'a> Anchors<'a> {
+    fn new(source: &'a SourceFile) -> Self {
+        Self {
+            text: &source.text,
+            dockerfile: (source.kind == FileKind::Dockerfile)
+                .then(|| dockerfile::parse(&source.text)),
+        }
+    }
+
+    /// The start of the line holding `offset`.
+    fn line_start(&self, offset: usize) -> usize {
+        let offset = crate::span::floor_char_boundary(self.text, offset);
+        self.text
+            .get(..offset)
+            .and_then(|before| before.rfind('\n'))
+            .map_or(0, |i| i + 1)
+    }
+
+    /// Above the instruction holding `offset` (Dockerfile), or above the line holding it with
+    /// that line's indentation (compose: the directive then covers the key or item there).
+    fn line_suppression(&self, offset: usize) -> Option<Insertion> {
+        let anchor = self
+            .dockerfile
+            .as_ref()
+            .and_then(|d| {
+                d.instructions
+                    .iter()
+                    .find(|i| i.span.start <= offset && offset < i.span.end.max(i.span.start + 1))
+            })
+            .map_or(offset, |instruction| instruction.span.start);
+        let line_start = self.line_start(anchor);
+        let line = self.text.get(line_start..)?;
+        let indent_len = line.len() - line.trim_start_matches([' ', '\t']).len();
+        Some(Insertion {
+            offset: line_start,
+            indent: line.get(..indent_len)?.to_string(),
+        })
+    }
+
+    /// After the parser directives (they must stay first), else at the top (after a BOM).
+    fn file_suppression(&self) -> usize {
+        let after_directives = self
+            .dockerfile
+            .as_ref()
+            .and_then(|d| d.directives.last())
+            .map(|directive| {
+                self.text
+                    .get(directive.span.end..)
+                    .and_then(|rest| rest.find('\n'))
+                    .map_or(self.text.len(), |i| directive.span.end + i + 1)
+            });
+        after_directives.unwrap_or(if self.text.starts_with('\u{feff}') {
+            3
+        } else {
+            0
+        })
+    }
+}
+
+/// The rule named at `offset` inside a `# plimsoll ignore=…` / `ignore-file=…` or
+/// `# hadolint ignore=…` / `global ignore=…` comment, with the span of its name.
+fn rule_in_suppression(text: &str, offset: usize) -> Option<(usize, usize, &'static Rule)> {
+    let offset = crate::span::floor_char_boundary(text, offset);
+    let line_start = text.get(..offset)?.rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text
+        .get(offset..)?
+        .find('\n')
+        .map_or(text.len(), |i| offset + i);
+    let line = text.get(line_start..line_end)?;
+    let hash = line.find('#')?;
+    let comment = line.get(hash + 1..)?.trim_start();
+    let lower = comment.to_ascii_lowercase();
+    let hadolint = lower.starts_with("hadolint");
+    if !(lower.starts_with("plimsoll") || hadolint) {
+        return None;
+    }
+    // The code list: after the `=` of `ignore=` / `ignore-file=`, before any `--` reason.
+    let equals = comment.find("ignore")? + comment.get(comment.find("ignore")?..)?.find('=')?;
+    let list_start = line_start + (line.len() - comment.len()) + equals + 1;
+    let list_end = text
+        .get(list_start..line_end)?
+        .find("--")
+        .map_or(line_end, |i| list_start + i);
+    if offset < list_start || offset > list_end {
+        return None;
+    }
+    let is_name = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    let before = text.get(list_start..offset)?;
+    let start = before
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !is_name(*c))
+        .map_or(list_start, |(i, c)| list_start + i + c.len_utf8());
+    let after = text.get(offset..list_end)?;
+    let end = after
+        .char_indices()
+        .find(|(_, c)| !is_name(*c))
+        .map_or(list_end, |(i, _)| offset + i);
+    let word = text.get(start..end)?;
+    if word.is_empty() {
+        return None;
+    }
+    let rule = if hadolint {
+        let id = format!("hadolint:{word}");
+        rules::all()
+            .iter()
+            .copied()
+            .find(|rule| rule.related.iter().any(|r| r.eq_ignore_ascii_case(&id)))?
+    } else {
+        rules::find(word)?
+    };
+    Some((start, end, rule))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc<'a>(path: &'a str, text: &'a str, language_id: Option<&'a str>) -> Document<'a> {
+        Document {
+            path: Some(Path::new(path)),
+            text,
+            language_id,
+        }
+    }
+
+    #[test]
+    fn documents_are_ours_by_name_or_language_id() {
+        let linter = EditorLinter::new(Path::new("/nonexistent-plimsoll-test"));
+        let yaml = "services:\n  web:\n    image: nginx:latest\n";
+        let checked = |path, text, language_id| linter.check(&doc(path, text, language_id));
+        assert!(checked("/x/values.yaml", yaml, Some("yaml")).is_none());
+        assert!(checked("/x/.plimsoll.yaml", "select: [all]\n", Some("yaml")).is_none());
+        assert!(checked("/x/stack.yml", yaml, Some("dockercompose")).is_some());
+        assert!(checked("/x/compose.yaml", yaml, Some("yaml")).is_some());
+        assert!(checked("/x/build.docker", "FROM a\n", Some("dockerfile")).is_some());
+        assert!(checked("/x/notes.txt", "FROM a\n", Some("plaintext")).is_none());
+    }
+
+    #[test]
+    fn suppressions_go_above_the_instruction_with_its_indentation() {
+        let text = "# syntax=docker/dockerfile:1\nFROM a\n  RUN apt install \\\n    curl\n";
+        let source = SourceFile::new("Dockerfile", text, FileKind::Dockerfile);
+        let anchors = Anchors::new(&source);
+        let curl = text.find("curl").unwrap();
+        let run = text.find("  RUN").unwrap();
+        assert_eq!(
+            anchors.line_suppression(curl),
+            Some(Insertion {
+                offset: run,
+                indent: "  ".into()
+            })
+        );
+        assert_eq!(anchors.file_suppression(), text.find("FROM").unwrap());
+    }
+
+    #[test]
+    fn hover_finds_codes_in_suppression_comments_only() {
+        let text = "# plimsoll ignore=DF002, root-user -- why DF003\n# hadolint ignore=DL3007\nFROM a # DF002\n";
+        let at = |needle: &str| text.find(needle).unwrap() + 1;
+        let (start, end, rule) = rule_in_suppression(text, at("DF002")).unwrap();
+        assert_eq!((&text[start..end], rule.code), ("DF002", "DF002"));
+        let (_, _, rule) = rule_in_suppression(text, at("root-user")).unwrap();
+        assert_eq!(rule.name, "root-user");
+        assert!(rule_in_suppression(text, at("DF003")).is_none());
+        let (_, _, rule) = rule_in_suppression(text, at("DL3007")).unwrap();
+        assert_eq!(rule.name, "latest-tag");
+        assert!(rule_in_suppression(text, text.rfind("DF002").unwrap()).is_none());
+    }
+}
