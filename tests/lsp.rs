@@ -1,0 +1,586 @@
+//! `plimsoll lsp` spoken to over its stdio, as an editor would: JSON-RPC with Content-Length
+//! framing, exact ranges in UTF-16 and UTF-8, code actions applied to the text, hover, config
+//! changes, shutdown. Every wait has a timeout, so a hung server fails the test.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A tiny LSP client around the real binary.
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    incoming: Receiver<Value>,
+    /// Notifications received while waiting for something else, in order.
+    pending: Vec<Value>,
+    next_id: i64,
+}
+
+impl Client {
+    fn start(dir: &Path) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_plimsoll"))
+            .arg("lsp")
+            .current_dir(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start plimsoll lsp");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, incoming) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut length = None;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(n) = line.strip_prefix("Content-Length: ") {
+                        length = n.parse::<usize>().ok();
+                    }
+                }
+                let mut body = vec![0; length.expect("Content-Length header")];
+                if reader.read_exact(&mut body).is_err() {
+                    return;
+                }
+                let message: Value = serde_json::from_slice(&body).expect("JSON body");
+                if tx.send(message).is_err() {
+                    return;
+                }
+            }
+        });
+        Self {
+            child,
+            stdin,
+            incoming,
+            pending: Vec::new(),
+            next_id: 1,
+        }
+    }
+
+    fn send(&mut self, message: &Value) {
+        let body = serde_json::to_string(message).unwrap();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// The next message from the server; requests from the server are answered with `null`.
+    fn receive(&mut self, deadline: Instant) -> Value {
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let message = self
+                .incoming
+                .recv_timeout(left)
+                .expect("timed out waiting for the server");
+            if message.get("method").is_some() && message.get("id").is_some() {
+                let id = message["id"].clone();
+                self.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}));
+                continue;
+            }
+            return message;
+        }
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let message = self.receive(deadline);
+            if message["id"] == json!(id) {
+                assert!(message.get("error").is_none(), "{method}: {message}");
+                return message["result"].clone();
+            }
+            self.pending.push(message);
+        }
+    }
+
+    fn initialize(&mut self, dir: &Path, capabilities: Value) -> Value {
+        let result = self.request(
+            "initialize",
+            json!({"processId": null, "rootUri": uri(dir), "capabilities": capabilities}),
+        );
+        self.notify("initialized", json!({}));
+        result
+    }
+
+    fn open(&mut self, path: &Path, language_id: &str, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {
+                "uri": uri(path), "languageId": language_id, "version": 1, "text": text
+            }}),
+        );
+    }
+
+    fn change(&mut self, path: &Path, version: i32, text: &str) {
+        self.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": {"uri": uri(path), "version": version},
+                "contentChanges": [{"text": text}]
+            }),
+        );
+    }
+
+    /// The next diagnostics published for `path` (earlier ones left in `pending` are used
+    /// first, in order).
+    fn diagnostics(&mut self, path: &Path) -> Value {
+        let uri = uri(path);
+        let is_ours = |m: &Value| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+        };
+        if let Some(i) = self.pending.iter().position(is_ours) {
+            return self.pending.remove(i)["params"].clone();
+        }
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let message = self.receive(deadline);
+            if is_ours(&message) {
+                return message["params"].clone();
+            }
+            self.pending.push(message);
+        }
+    }
+
+    /// Everything that arrives within `wait` (for checking that something did not happen).
+    fn drain(&mut self, wait: Duration) -> Vec<Value> {
+        let deadline = Instant::now() + wait;
+        while let Ok(message) = self
+            .incoming
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            self.pending.push(message);
+        }
+        std::mem::take(&mut self.pending)
+    }
+
+    fn shutdown(mut self) -> ExitStatus {
+        let result = self.request("shutdown", Value::Null);
+        assert_eq!(result, Value::Null);
+        self.notify("exit", Value::Null);
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "server did not exit after `exit`"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn uri(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+/// A scratch directory that is its own repository root (config discovery stops there).
+fn workspace() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    (dir, root)
+}
+
+fn with_code<'a>(diagnostics: &'a Value, code: &str) -> Vec<&'a Value> {
+    diagnostics["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == code)
+        .collect()
+}
+
+fn codes(diagnostics: &Value) -> Vec<String> {
+    diagnostics["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn range(start: (u32, u32), end: (u32, u32)) -> Value {
+    json!({
+        "start": {"line": start.0, "character": start.1},
+        "end": {"line": end.0, "character": end.1}
+    })
+}
+
+/// Byte offset of an LSP position (UTF-16 columns; lines end at `\n`).
+fn offset(text: &str, position: &Value) -> usize {
+    let line = position["line"].as_u64().unwrap() as usize;
+    let column = position["character"].as_u64().unwrap() as usize;
+    let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+    let mut units = 0;
+    for (i, ch) in text[start..].char_indices() {
+        if units >= column || ch == '\n' {
+            return start + i;
+        }
+        units += ch.len_utf16();
+    }
+    text.len()
+}
+
+/// Apply a code action's workspace edit for `path` to `text`.
+fn apply(text: &str, action: &Value, path: &Path) -> String {
+    let mut edits: Vec<(usize, usize, String)> = action["edit"]["changes"][uri(path)]
+        .as_array()
+        .expect("edits for the document")
+        .iter()
+        .map(|e| {
+            (
+                offset(text, &e["range"]["start"]),
+                offset(text, &e["range"]["end"]),
+                e["newText"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
+    let mut out = text.to_string();
+    for (start, end, new_text) in edits {
+        out.replace_range(start..end, &new_text);
+    }
+    out
+}
+
+fn titled<'a>(actions: &'a Value, title: &str) -> &'a Value {
+    actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == title)
+        .unwrap_or_else(|| panic!("no action `{title}` in {actions:#}"))
+}
+
+#[test]
+fn initialize_announces_capabilities_and_exit_ends_the_process() {
+    let (_guard, root) = workspace();
+    let mut client = Client::start(&root);
+    let result = client.initialize(&root, json!({}));
+    let caps = &result["capabilities"];
+    assert_eq!(caps["positionEncoding"], "utf-16");
+    assert_eq!(caps["textDocumentSync"]["change"], 1);
+    assert_eq!(caps["textDocumentSync"]["openClose"], true);
+    assert_eq!(caps["hoverProvider"], true);
+    assert_eq!(
+        caps["codeActionProvider"]["codeActionKinds"],
+        json!(["quickfix", "source.fixAll.plimsoll"])
+    );
+    // No pull diagnostics for a client that cannot pull.
+    assert!(caps.get("diagnosticProvider").is_none(), "{caps}");
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+#[test]
+fn latest_tag_is_reported_at_its_exact_range_and_cleared_when_fixed() {
+    let (_guard, root) = workspace();
+    let path = root.join("Dockerfile");
+    let mut client = Client::start(&root);
+    client.initialize(&root, json!({}));
+    client.open(&path, "dockerfile", "FROM ubuntu:latest\n");
+    let published = client.diagnostics(&path);
+    assert_eq!(published["version"], 1);
+    let latest = with_code(&published, "DF002");
+    assert_eq!(latest.len(), 1, "{published:#}");
+    assert_eq!(latest[0]["range"], range((0, 12), (0, 18)));
+    assert_eq!(latest[0]["severity"], 2);
+    assert_eq!(latest[0]["source"], "plimsoll");
+    assert_eq!(
+        latest[0]["codeDescription"]["href"],
+        "https://plimsoll.dev/rules/latest-tag"
+    );
+    assert!(
+        latest[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("base image `ubuntu:latest` uses the `latest` tag")
+    );
+
+    client.change(&path, 2, "FROM ubuntu:22.04\nUSER nobody\n");
+    let published = client.diagnostics(&path);
+    assert_eq!(published["version"], 2);
+    assert_eq!(published["diagnostics"], json!([]));
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+/// Tabs, a two-byte and a four-byte (two UTF-16 units) character before the finding, CRLF.
+const APT: &str =
+    "FROM ubuntu:22.04\r\nRUN\techo \"é😀\" && apt install -y curl\r\nUSER nobody\r\n";
+
+#[test]
+fn ranges_count_utf16_units_and_a_safe_fix_applies() {
+    let (_guard, root) = workspace();
+    let path = root.join("Dockerfile");
+    let mut client = Client::start(&root);
+    client.initialize(&root, json!({}));
+    client.open(&path, "dockerfile", APT);
+    let published = client.diagnostics(&path);
+    let apt = with_code(&published, "DF062");
+    assert_eq!(apt.len(), 1, "{published:#}");
+    assert_eq!(apt[0]["range"], range((1, 18), (1, 21)));
+
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": uri(&path)},
+            "range": apt[0]["range"],
+            "context": {"diagnostics": [apt[0]]}
+        }),
+    );
+    let fix = titled(&actions, "use `apt-get`");
+    assert_eq!(fix["kind"], "quickfix");
+    assert_eq!(fix["isPreferred"], true);
+    assert_eq!(fix["diagnostics"][0]["code"], "DF062");
+    assert_eq!(
+        apply(APT, fix, &path),
+        APT.replace("apt install", "apt-get install")
+    );
+
+    // The suppression comment goes above the instruction, with the file's line ending.
+    let ignore = titled(&actions, "plimsoll: ignore DF062 for this line");
+    let ignored = apply(APT, ignore, &path);
+    assert_eq!(
+        ignored,
+        APT.replace("RUN\t", "# plimsoll ignore=DF062\r\nRUN\t")
+    );
+    let file = titled(&actions, "plimsoll: ignore DF062 in this file");
+    assert_eq!(
+        apply(APT, file, &path),
+        format!("# plimsoll ignore-file=DF062\r\n{APT}")
+    );
+    // fixAll applies only the safe fixes (not DF060's unsafe one).
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": uri(&path)},
+            "range": range((0, 0), (0, 0)),
+            "context": {"diagnostics": [], "only": ["source.fixAll"]}
+        }),
+    );
+    assert_eq!(actions.as_array().unwrap().len(), 1, "{actions:#}");
+    assert_eq!(actions[0]["kind"], "source.fixAll.plimsoll");
+    assert_eq!(
+        apply(APT, &actions[0], &path),
+        APT.replace("apt install", "apt-get install")
+    );
+    client.change(&path, 2, &ignored);
+    let published = client.diagnostics(&path);
+    assert_eq!(published["version"], 2);
+    assert!(with_code(&published, "DF062").is_empty(), "{published:#}");
+
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+#[test]
+fn utf8_positions_when_the_client_offers_them() {
+    let (_guard, root) = workspace();
+    let path = root.join("Dockerfile");
+    let mut client = Client::start(&root);
+    let result = client.initialize(
+        &root,
+        json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}}),
+    );
+    assert_eq!(result["capabilities"]["positionEncoding"], "utf-8");
+    client.open(&path, "dockerfile", APT);
+    let published = client.diagnostics(&path);
+    let apt = with_code(&published, "DF062");
+    assert_eq!(apt[0]["range"], range((1, 21), (1, 24)));
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+#[test]
+fn hover_on_a_code_in_a_suppression_comment_shows_the_rule_docs() {
+    let (_guard, root) = workspace();
+    let path = root.join("Dockerfile");
+    let mut client = Client::start(&root);
+    client.initialize(&root, json!({}));
+    let text = "# plimsoll ignore=DF002\n# hadolint ignore=DL3007\nFROM ubuntu:latest\n";
+    client.open(&path, "dockerfile", text);
+    let hover = |client: &mut Client, line: u32, character: u32| {
+        client.request(
+            "textDocument/hover",
+            json!({
+                "textDocument": {"uri": uri(&path)},
+                "position": {"line": line, "character": character}
+            }),
+        )
+    };
+    let shown = hover(&mut client, 0, 20);
+    assert_eq!(shown["contents"]["kind"], "markdown");
+    let docs = shown["contents"]["value"].as_str().unwrap();
+    assert!(docs.starts_with("# latest-tag (DF002)"), "{docs}");
+    assert!(docs.contains("## Why is this bad"), "{docs}");
+    assert_eq!(shown["range"], range((0, 18), (0, 23)));
+    let hadolint = hover(&mut client, 1, 20);
+    assert!(
+        hadolint["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .starts_with("# latest-tag (DF002)")
+    );
+    assert_eq!(hover(&mut client, 2, 14), Value::Null);
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+#[test]
+fn compose_files_are_checked_and_other_yaml_is_left_alone() {
+    let (_guard, root) = workspace();
+    let compose = root.join("compose.yaml");
+    let values = root.join("values.yaml");
+    let text = "services:\n  web:\n    image: nginx:latest\n";
+    let mut client = Client::start(&root);
+    client.initialize(&root, json!({}));
+    client.open(&values, "yaml", text);
+    client.open(&compose, "yaml", text);
+    let published = client.diagnostics(&compose);
+    let latest = with_code(&published, "DC002");
+    assert_eq!(latest.len(), 1, "{published:#}");
+    assert_eq!(latest[0]["range"], range((2, 17), (2, 23)));
+
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": uri(&compose)},
+            "range": latest[0]["range"],
+            "context": {"diagnostics": [latest[0]]}
+        }),
+    );
+    let ignore = titled(&actions, "plimsoll: ignore DC002 for this line");
+    let ignored = apply(text, ignore, &compose);
+    assert_eq!(
+        ignored,
+        "services:\n  web:\n    # plimsoll ignore=DC002\n    image: nginx:latest\n"
+    );
+    client.change(&compose, 2, &ignored);
+    let published = client.diagnostics(&compose);
+    assert!(with_code(&published, "DC002").is_empty(), "{published:#}");
+
+    let later = client.drain(Duration::from_millis(300));
+    let values_uri = uri(&values);
+    assert!(
+        !later.iter().any(|m| m["params"]["uri"] == values_uri),
+        "{later:#?}"
+    );
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": values_uri},
+            "range": range((2, 17), (2, 23)),
+            "context": {"diagnostics": []}
+        }),
+    );
+    assert_eq!(actions, Value::Null);
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+#[test]
+fn config_changes_re_check_open_documents_and_broken_config_is_a_diagnostic() {
+    let (_guard, root) = workspace();
+    let path = root.join("Dockerfile");
+    let config = root.join(".plimsoll.yaml");
+    std::fs::write(&config, "ignore: [latest-tag]\n").unwrap();
+    let mut client = Client::start(&root);
+    // Dynamic registration of the config watcher: the client helper accepts it.
+    client.initialize(
+        &root,
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+    );
+    client.open(&path, "dockerfile", "FROM ubuntu:latest\nUSER nobody\n");
+    let published = client.diagnostics(&path);
+    assert_eq!(codes(&published), Vec::<String>::new());
+
+    let changed = |client: &mut Client| {
+        client.notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": uri(&config), "type": 2}]}),
+        );
+    };
+    std::fs::write(&config, "fail-level: error\n").unwrap();
+    changed(&mut client);
+    let published = client.diagnostics(&path);
+    assert_eq!(codes(&published), ["DF002"]);
+
+    std::fs::write(&config, "ignore: [latest-tag]\nbogus-key: 1\n").unwrap();
+    changed(&mut client);
+    let problems = client.diagnostics(&config);
+    let problems = problems["diagnostics"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!(problems[0]["range"]["start"]["line"], 1);
+    assert!(
+        problems[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("bogus-key"),
+        "{problems:#?}"
+    );
+    // The document is still checked (with the defaults), the server still answers.
+    let published = client.diagnostics(&path);
+    assert_eq!(codes(&published), ["DF002"]);
+
+    // Saving a fixed config clears its diagnostics.
+    std::fs::write(&config, "ignore: [latest-tag]\n").unwrap();
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri(&config)}}),
+    );
+    assert_eq!(client.diagnostics(&config)["diagnostics"], json!([]));
+    assert_eq!(codes(&client.diagnostics(&path)), Vec::<String>::new());
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+#[test]
+fn pull_diagnostics_when_the_client_supports_them() {
+    let (_guard, root) = workspace();
+    let path = root.join("Dockerfile");
+    let mut client = Client::start(&root);
+    let result = client.initialize(&root, json!({"textDocument": {"diagnostic": {}}}));
+    assert!(result["capabilities"]["diagnosticProvider"].is_object());
+    client.open(&path, "dockerfile", "FROM ubuntu:latest\nUSER nobody\n");
+    let report = client.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": uri(&path)}}),
+    );
+    assert_eq!(report["kind"], "full");
+    let items = report["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{report:#}");
+    assert_eq!(items[0]["code"], "DF002");
+    assert_eq!(items[0]["range"], range((0, 12), (0, 18)));
+    // Pulled, so not pushed as well.
+    let later = client.drain(Duration::from_millis(300));
+    assert!(
+        !later
+            .iter()
+            .any(|m| m["method"] == "textDocument/publishDiagnostics"),
+        "{later:#?}"
+    );
+    assert_eq!(client.shutdown().code(), Some(0));
+}
