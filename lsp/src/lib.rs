@@ -12,7 +12,7 @@ mod server;
 use std::path::{Path, PathBuf};
 
 pub use position::{Encoding, LineIndex};
-pub use server::run;
+pub use server::{run, serve};
 
 /// A document as the editor holds it.
 #[derive(Clone, Copy, Debug)]

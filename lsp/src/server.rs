@@ -38,18 +38,25 @@ pub fn run<L: Linter>(linter: L) -> std::io::Result<()> {
         .thread_name("plimsoll-lsp")
         .enable_all()
         .build()?;
-    let linter: Arc<dyn Linter> = Arc::new(linter);
-    runtime.block_on(async move {
-        let (service, socket) = LspService::new(|client| Backend {
-            inner: Arc::new(Inner::new(client, linter)),
-        });
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .serve(service)
-            .await;
-    });
+    runtime.block_on(serve(linter, tokio::io::stdin(), tokio::io::stdout()));
     // Blocking reads of stdin would otherwise keep the process alive after `exit`.
     runtime.shutdown_background();
     Ok(())
+}
+
+/// Serve LSP on any byte streams (in-process tests use a pipe) until the client sends `exit`
+/// or closes `input`. Needs a multi-threaded tokio runtime.
+pub async fn serve<L, I, O>(linter: L, input: I, output: O)
+where
+    L: Linter,
+    I: tokio::io::AsyncRead + Unpin,
+    O: tokio::io::AsyncWrite,
+{
+    let linter: Arc<dyn Linter> = Arc::new(linter);
+    let (service, socket) = LspService::new(|client| Backend {
+        inner: Arc::new(Inner::new(client, linter)),
+    });
+    Server::new(input, output, socket).serve(service).await;
 }
 
 /// What the client said it can do, fixed at `initialize`.
