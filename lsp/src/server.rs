@@ -659,7 +659,10 @@ impl LanguageServer for Backend {
     ) -> Result<DocumentDiagnosticReportResult> {
         let uri = params.text_document.uri;
         let items = match self.inner.current(&uri).await {
-            Some((text, checked)) => self.inner.diagnostics(&uri, &text, &checked.findings),
+            Some((text, checked)) => {
+                self.inner.publish_config(&checked.config_problems).await;
+                self.inner.diagnostics(&uri, &text, &checked.findings)
+            }
             None => Vec::new(),
         };
         Ok(DocumentDiagnosticReportResult::Report(
