@@ -92,7 +92,7 @@ struct FormatSpec {
 
 fn parse_format_spec(value: &str) -> Result<FormatSpec, String> {
     let (name, file) = match value.split_once('=') {
-        Some((name, file)) if file.is_empty() => {
+        Some((name, "")) => {
             return Err(format!("no file name after `{name}=`"));
         }
         Some((name, file)) => (name, Some(PathBuf::from(file))),
