@@ -5,16 +5,17 @@
 # schemas; then runs .github/workflows/action-selftest.yml with act in host mode (no Docker:
 # `-P ubuntu-latest=-self-hosted`) with the built plimsoll on PATH (the Action then skips its
 # cargo install) and checks the annotations and step results in act's JSON log.
-# Env: PLIMSOLL_BIN (default target/release/plimsoll, built if missing).
+# Env: PLIMSOLL_BIN (default target/debug/plimsoll, built if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-bin=${PLIMSOLL_BIN:-$root/target/release/plimsoll}
+# The debug binary `cargo test` already built is enough here.
+bin=${PLIMSOLL_BIN:-$root/target/debug/plimsoll}
 if [ ! -x "$bin" ]; then
-  cargo build --release --locked
+  cargo build --locked
 fi
 
 echo "-- installing actionlint, check-jsonschema, act"

@@ -31,6 +31,39 @@ mod service_untagged_image;
 mod support;
 mod unpinned_digest;
 mod untagged_image;
+// Build-hygiene pack (DF040–DF099).
+mod add_instead_of_copy;
+mod apk_add_without_no_cache;
+mod apt_get_update_alone;
+mod apt_instead_of_apt_get;
+mod apt_no_install_recommends;
+mod build_support;
+mod consecutive_run;
+mod copy_from_invalid_stage;
+mod copy_multiple_sources_no_slash;
+mod duplicate_stage_name;
+mod empty_continuation_line;
+mod env_self_reference;
+mod heredoc_without_set_e;
+mod inconsistent_instruction_casing;
+mod install_without_yes;
+mod json_args_recommended;
+mod legacy_key_value_format;
+mod ln_bin_sh;
+mod maintainer_deprecated;
+mod multiple_cmd_entrypoint;
+mod node_package_cache;
+mod nonsensical_command;
+mod package_cache_not_cleaned;
+mod pip_install_cache;
+mod pipe_without_pipefail;
+mod reserved_stage_name;
+mod run_cd;
+mod stage_name_casing;
+mod undefined_variable;
+mod unknown_instruction_flag;
+mod wget_and_curl;
+// End of build-hygiene pack.
 
 pub use duplicate_key::DUPLICATE_KEY;
 pub use hardcoded_credential::HARDCODED_CREDENTIAL;
@@ -49,6 +82,38 @@ pub use service_unpinned_digest::SERVICE_UNPINNED_DIGEST;
 pub use service_untagged_image::SERVICE_UNTAGGED_IMAGE;
 pub use unpinned_digest::UNPINNED_DIGEST;
 pub use untagged_image::UNTAGGED_IMAGE;
+// Build-hygiene pack (DF040–DF099).
+pub use add_instead_of_copy::ADD_INSTEAD_OF_COPY;
+pub use apk_add_without_no_cache::APK_ADD_WITHOUT_NO_CACHE;
+pub use apt_get_update_alone::APT_GET_UPDATE_ALONE;
+pub use apt_instead_of_apt_get::APT_INSTEAD_OF_APT_GET;
+pub use apt_no_install_recommends::APT_NO_INSTALL_RECOMMENDS;
+pub use consecutive_run::CONSECUTIVE_RUN;
+pub use copy_from_invalid_stage::COPY_FROM_INVALID_STAGE;
+pub use copy_multiple_sources_no_slash::COPY_MULTIPLE_SOURCES_NO_SLASH;
+pub use duplicate_stage_name::DUPLICATE_STAGE_NAME;
+pub use empty_continuation_line::EMPTY_CONTINUATION_LINE;
+pub use env_self_reference::ENV_SELF_REFERENCE;
+pub use heredoc_without_set_e::HEREDOC_WITHOUT_SET_E;
+pub use inconsistent_instruction_casing::INCONSISTENT_INSTRUCTION_CASING;
+pub use install_without_yes::INSTALL_WITHOUT_YES;
+pub use json_args_recommended::JSON_ARGS_RECOMMENDED;
+pub use legacy_key_value_format::LEGACY_KEY_VALUE_FORMAT;
+pub use ln_bin_sh::LN_BIN_SH;
+pub use maintainer_deprecated::MAINTAINER_DEPRECATED;
+pub use multiple_cmd_entrypoint::MULTIPLE_CMD_ENTRYPOINT;
+pub use node_package_cache::NODE_PACKAGE_CACHE;
+pub use nonsensical_command::NONSENSICAL_COMMAND;
+pub use package_cache_not_cleaned::PACKAGE_CACHE_NOT_CLEANED;
+pub use pip_install_cache::PIP_INSTALL_CACHE;
+pub use pipe_without_pipefail::PIPE_WITHOUT_PIPEFAIL;
+pub use reserved_stage_name::RESERVED_STAGE_NAME;
+pub use run_cd::RUN_CD;
+pub use stage_name_casing::STAGE_NAME_CASING;
+pub use undefined_variable::UNDEFINED_VARIABLE;
+pub use unknown_instruction_flag::UNKNOWN_INSTRUCTION_FLAG;
+pub use wget_and_curl::WGET_AND_CURL;
+// End of build-hygiene pack.
 
 use crate::rule::Rule;
 
@@ -70,6 +135,38 @@ static ALL: &[&Rule] = &[
     &SECRET_IN_ARG_ENV,
     &HARDCODED_CREDENTIAL,
     &SECRET_FILE_COPIED,
+    // Build-hygiene pack (DF040–DF099).
+    &COPY_FROM_INVALID_STAGE,
+    &DUPLICATE_STAGE_NAME,
+    &RESERVED_STAGE_NAME,
+    &STAGE_NAME_CASING,
+    &MULTIPLE_CMD_ENTRYPOINT,
+    &COPY_MULTIPLE_SOURCES_NO_SLASH,
+    &UNKNOWN_INSTRUCTION_FLAG,
+    &UNDEFINED_VARIABLE,
+    &LEGACY_KEY_VALUE_FORMAT,
+    &MAINTAINER_DEPRECATED,
+    &INCONSISTENT_INSTRUCTION_CASING,
+    &JSON_ARGS_RECOMMENDED,
+    &RUN_CD,
+    &LN_BIN_SH,
+    &PIPE_WITHOUT_PIPEFAIL,
+    &HEREDOC_WITHOUT_SET_E,
+    &NONSENSICAL_COMMAND,
+    &ADD_INSTEAD_OF_COPY,
+    &WGET_AND_CURL,
+    &INSTALL_WITHOUT_YES,
+    &APT_NO_INSTALL_RECOMMENDS,
+    &PACKAGE_CACHE_NOT_CLEANED,
+    &APT_INSTEAD_OF_APT_GET,
+    &APT_GET_UPDATE_ALONE,
+    &APK_ADD_WITHOUT_NO_CACHE,
+    &PIP_INSTALL_CACHE,
+    &NODE_PACKAGE_CACHE,
+    &CONSECUTIVE_RUN,
+    &ENV_SELF_REFERENCE,
+    &EMPTY_CONTINUATION_LINE,
+    // End of build-hygiene pack.
 ];
 
 /// Every built-in rule, in code order.

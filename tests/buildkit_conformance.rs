@@ -3,6 +3,8 @@
 //! then compared line by line with the `result` file beside it; every `testfiles-negative`
 //! case must produce at least one error. Without ../shared the test prints a note and passes.
 
+mod common;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -228,26 +230,6 @@ fn go_quote_matches_go() {
     assert_eq!(logical("a \\\n# c\n\n  b", Span::new(0, 12), '\\'), "a   b");
 }
 
-fn corpus_files(root: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
-}
-
 /// Corpus files BuildKit's instruction layer rejects that buildkit-rejects.txt does not list
 /// (checked against moby/buildkit `instructions/parse.go`): `parseHealthcheck` fails on a bare
 /// `HEALTHCHECK`, `HEALTHCHECK CMD` without a command and unknown types; `parseBuildStageName`
@@ -271,7 +253,7 @@ fn corpus_sweep_only_rejects_have_errors() {
         return;
     };
     let rejects: std::collections::HashSet<&str> = rejects.lines().map(str::trim).collect();
-    let files = corpus_files(&corpus);
+    let files = common::files_under(&corpus);
     let mut with_errors = Vec::new();
     let mut unexpected = Vec::new();
     let mut parsed = 0;

@@ -1,6 +1,8 @@
 //! The typed compose model: fields with spans, short and long syntaxes, shape errors, and a
 //! no-panic run over the shared corpus of real compose files.
 
+mod common;
+
 use plimsoll::compose::{self, ComposeFile, Service};
 use plimsoll::span::Spanned;
 
@@ -561,22 +563,10 @@ fn corpus_parses_without_panicking() {
         eprintln!("note: {} is absent; corpus test skipped", dir.display());
         return;
     }
-    let mut files = Vec::new();
-    let mut pending = vec![dir];
-    while let Some(dir) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
+    let files: Vec<_> = common::files_under(&dir)
+        .into_iter()
+        .filter(|path| path.extension().is_some_and(|e| e == "yml" || e == "yaml"))
+        .collect();
     let mut with_errors = Vec::new();
     let mut span_problems = Vec::new();
     for path in &files {
@@ -682,46 +672,33 @@ fn truncated_corpus_files_do_not_panic() {
         eprintln!("note: {} is absent; truncation test skipped", dir.display());
         return;
     }
-    let mut pending = vec![dir];
     let mut parsed = 0;
-    while let Some(dir) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
+    for path in common::files_under(&dir) {
+        let Ok(text) = std::fs::read_to_string(&path) else {
             continue;
         };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-                continue;
-            }
-            let Ok(text) = std::fs::read_to_string(&path) else {
+        // Cut at a handful of character boundaries spread over the file.
+        let boundaries: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        for step in 1..6 {
+            let Some(&cut) = boundaries.get(boundaries.len() * step / 6) else {
                 continue;
             };
-            // Cut at a handful of character boundaries spread over the file.
-            let boundaries: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-            for step in 1..6 {
-                let Some(&cut) = boundaries.get(boundaries.len() * step / 6) else {
-                    continue;
-                };
-                let Some(prefix) = text.get(..cut) else {
-                    continue;
-                };
-                let file = compose::parse(prefix);
-                for error in file
-                    .yaml
-                    .errors
-                    .iter()
-                    .map(|e| e.span)
-                    .chain(file.errors.iter().map(|e| e.span))
-                {
-                    assert!(
-                        prefix.is_char_boundary(error.start) && prefix.is_char_boundary(error.end)
-                    );
-                }
-                let problems = check_spans(prefix, &file);
-                assert!(problems.is_empty(), "{}: {problems:?}", path.display());
-                parsed += 1;
+            let Some(prefix) = text.get(..cut) else {
+                continue;
+            };
+            let file = compose::parse(prefix);
+            for error in file
+                .yaml
+                .errors
+                .iter()
+                .map(|e| e.span)
+                .chain(file.errors.iter().map(|e| e.span))
+            {
+                assert!(prefix.is_char_boundary(error.start) && prefix.is_char_boundary(error.end));
             }
+            let problems = check_spans(prefix, &file);
+            assert!(problems.is_empty(), "{}: {problems:?}", path.display());
+            parsed += 1;
         }
     }
     assert!(parsed > 0);

@@ -1,6 +1,8 @@
 //! Unit tests of the Dockerfile parser: every feature with its spans asserted by slicing the
 //! source text, error recovery, the ShellText offset map, and size/speed limits.
 
+mod common;
+
 use plimsoll::dockerfile::{
     BaseKind, Command, Dockerfile, Healthcheck, Instruction, Keyword, ShellOrExec, ShellText, parse,
 };
@@ -882,7 +884,7 @@ fn many_instructions_are_linear() {
 
 mod differential {
     use std::ops::Range;
-    use std::path::{Path, PathBuf};
+    use std::path::Path;
 
     use parse_dockerfile as pd;
     use plimsoll::dockerfile::{Command, Healthcheck, Instruction, ShellOrExec, parse};
@@ -1248,26 +1250,6 @@ mod differential {
         assert_eq!(compared, INLINE.len());
     }
 
-    fn corpus_files(root: &Path) -> Vec<PathBuf> {
-        let mut files = Vec::new();
-        let mut stack = vec![root.to_path_buf()];
-        while let Some(dir) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else {
-                    files.push(path);
-                }
-            }
-        }
-        files.sort();
-        files
-    }
-
     #[test]
     fn corpus_agrees_with_parse_dockerfile() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/dockerfiles");
@@ -1280,7 +1262,7 @@ mod differential {
         let mut compared = 0;
         let mut skipped = 0;
         let mut mismatches = Vec::new();
-        for file in corpus_files(&root) {
+        for file in crate::common::files_under(&root) {
             let Ok(text) = std::fs::read_to_string(&file) else {
                 continue;
             };

@@ -1,0 +1,363 @@
+//! Helpers shared by the build-hygiene rules (DF040–DF099): the shell scripts a RUN runs, the
+//! cache and tmpfs mounts it has, stage lookup by name, and a small edit distance for
+//! did-you-mean hints. Not a rule itself (it declares no `Rule`).
+
+use crate::dockerfile::shell::{CommandView, ShellScript, Word, analyze, analyze_str};
+use crate::dockerfile::{Command, Dockerfile, Heredoc, Instruction, ShellOrExec, Stage};
+use crate::source::SourceFile;
+
+/// One script a RUN runs: its shell-form text, or a heredoc body run by the shell.
+pub(crate) struct RunScript<'a> {
+    pub script: ShellScript,
+    /// The heredoc this script is the body of; `None` for the RUN's own shell text.
+    pub heredoc: Option<&'a Heredoc>,
+}
+
+/// The shell scripts of a RUN instruction (shell form and heredoc bodies run as shell scripts).
+/// Exec-form RUNs give nothing: no shell runs them.
+pub(crate) fn run_scripts<'a>(
+    source: &SourceFile,
+    instruction: &'a Instruction,
+) -> Vec<RunScript<'a>> {
+    let Command::Run(ShellOrExec::Shell(text)) = &instruction.command else {
+        return Vec::new();
+    };
+    let line = analyze(text);
+    let mut scripts = Vec::new();
+    for heredoc in &instruction.heredocs {
+        if line.runs_heredoc_as_shell(&heredoc.name) && !has_foreign_shebang(&heredoc.body.value) {
+            // The source bytes keep their spans exact (with `<<-` the value has tabs removed,
+            // which the shell ignores anyway).
+            let body = source.slice(heredoc.body.span);
+            scripts.push(RunScript {
+                script: analyze_str(body, heredoc.body.span.start),
+                heredoc: Some(heredoc),
+            });
+        }
+    }
+    scripts.insert(
+        0,
+        RunScript {
+            script: line,
+            heredoc: None,
+        },
+    );
+    scripts
+}
+
+/// A heredoc body whose `#!` line names an interpreter that is not a POSIX-like shell.
+pub(crate) fn has_foreign_shebang(body: &str) -> bool {
+    let Some(first) = body.lines().next() else {
+        return false;
+    };
+    let Some(interpreter) = first.strip_prefix("#!") else {
+        return false;
+    };
+    let mut words = interpreter.split_whitespace();
+    let mut program = words.next().unwrap_or("");
+    if program.ends_with("/env") {
+        program = words.find(|w| !w.starts_with('-')).unwrap_or("");
+    }
+    let program = program.rsplit('/').next().unwrap_or(program);
+    !matches!(program, "sh" | "bash" | "dash" | "ash" | "zsh" | "ksh" | "")
+}
+
+/// The targets of the RUN's `--mount=type=cache` and `--mount=type=tmpfs` flags.
+pub(crate) fn cache_mount_targets(instruction: &Instruction) -> Vec<String> {
+    let mut targets = Vec::new();
+    for flag in instruction.flags_named("mount") {
+        let Some(value) = &flag.value else { continue };
+        let mut kind = "bind";
+        let mut target = None;
+        for field in value.value.split(',') {
+            let (key, val) = field.split_once('=').unwrap_or((field, ""));
+            match key.trim().to_ascii_lowercase().as_str() {
+                "type" => kind = val.trim(),
+                "target" | "dst" | "destination" => target = Some(val.trim()),
+                _ => {}
+            }
+        }
+        if matches!(kind, "cache" | "tmpfs")
+            && let Some(target) = target
+        {
+            targets.push(target.trim_end_matches('/').to_string());
+        }
+    }
+    targets
+}
+
+/// Whether one of `targets` (cache or tmpfs mount points) covers `dir` or lies inside it.
+pub(crate) fn mounts_cover(targets: &[String], dir: &str) -> bool {
+    let dir = dir.trim_end_matches('/');
+    targets.iter().any(|target| {
+        let target = target.as_str();
+        target == dir
+            || dir.starts_with(&format!("{target}/"))
+            || target.starts_with(&format!("{dir}/"))
+    })
+}
+
+/// The stage named `name` (BuildKit compares stage names case-insensitively).
+pub(crate) fn stage_named<'a>(dockerfile: &'a Dockerfile, name: &str) -> Option<&'a Stage> {
+    dockerfile.stages.iter().find(|stage| {
+        stage
+            .name
+            .as_ref()
+            .is_some_and(|n| n.value.eq_ignore_ascii_case(name))
+    })
+}
+
+/// The instructions of a stage, FROM included.
+pub(crate) fn stage_instructions<'a>(
+    dockerfile: &'a Dockerfile,
+    stage: &Stage,
+) -> &'a [Instruction] {
+    dockerfile
+        .instructions
+        .get(stage.instructions.clone())
+        .unwrap_or(&[])
+}
+
+/// The SHELL in force for instructions of `stage` before position `before` (an index into the
+/// stage's instructions), following `FROM <stage>` chains; `None` for the default shell.
+pub(crate) fn shell_in_force<'a>(
+    dockerfile: &'a Dockerfile,
+    stage: &'a Stage,
+    before: usize,
+) -> Option<&'a [crate::span::Spanned<String>]> {
+    let mut current = stage;
+    let mut limit = before;
+    // Stage references only point backwards; the step count bounds the walk anyway.
+    for _ in 0..=dockerfile.stages.len() {
+        let instructions = stage_instructions(dockerfile, current);
+        let found =
+            instructions
+                .iter()
+                .take(limit)
+                .rev()
+                .find_map(|instruction| match &instruction.command {
+                    Command::Shell(words) if !words.is_empty() => Some(words.as_slice()),
+                    _ => None,
+                });
+        if found.is_some() {
+            return found;
+        }
+        match current.base.kind {
+            crate::dockerfile::BaseKind::Stage { index } if index < current.index => {
+                current = dockerfile.stages.get(index)?;
+                limit = usize::MAX;
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The program name of a SHELL's first word: `["/bin/bash", "-c"]` → `bash`.
+pub(crate) fn shell_program(words: &[crate::span::Spanned<String>]) -> &str {
+    let first = words.first().map_or("", |w| w.value.as_str());
+    let base = first.rsplit(['/', '\\']).next().unwrap_or(first);
+    base.strip_suffix(".exe").unwrap_or(base)
+}
+
+/// Whether a shell program understands POSIX `sh` syntax.
+pub(crate) fn is_posix_shell(program: &str) -> bool {
+    matches!(
+        program,
+        "sh" | "bash" | "dash" | "ash" | "zsh" | "ksh" | "mksh" | "busybox"
+    )
+}
+
+/// Whether the stage's base image (through `FROM <stage>`) is a Windows image, whose default
+/// shell is `cmd`.
+pub(crate) fn is_windows_stage(dockerfile: &Dockerfile, stage: &Stage) -> bool {
+    let mut current = stage;
+    for _ in 0..=dockerfile.stages.len() {
+        match &current.base.kind {
+            crate::dockerfile::BaseKind::Stage { index } if *index < current.index => {
+                match dockerfile.stages.get(*index) {
+                    Some(base) => current = base,
+                    None => return false,
+                }
+            }
+            crate::dockerfile::BaseKind::Image(image) => {
+                let repository = image.repository.to_ascii_lowercase();
+                return repository.contains("windows")
+                    || repository.contains("nanoserver")
+                    || repository.contains("servercore");
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// For each stage, whether it ends up in the image: the final stage and the stages it is built
+/// on through `FROM <stage>`. Builder stages' caches never reach the image.
+pub(crate) fn in_final_image(dockerfile: &Dockerfile) -> Vec<bool> {
+    let mut marks = vec![false; dockerfile.stages.len()];
+    let mut current = dockerfile.stages.last();
+    for _ in 0..=dockerfile.stages.len() {
+        let Some(stage) = current else { break };
+        if let Some(mark) = marks.get_mut(stage.index) {
+            *mark = true;
+        }
+        current = match stage.base.kind {
+            crate::dockerfile::BaseKind::Stage { index } if index < stage.index => {
+                dockerfile.stages.get(index)
+            }
+            _ => None,
+        };
+    }
+    marks
+}
+
+/// The RUN instructions of the stages that end up in the image, with their stage.
+pub(crate) fn final_image_runs(dockerfile: &Dockerfile) -> Vec<(&Stage, &Instruction)> {
+    let marks = in_final_image(dockerfile);
+    let mut runs = Vec::new();
+    for stage in &dockerfile.stages {
+        if !marks.get(stage.index).copied().unwrap_or(false) {
+            continue;
+        }
+        for instruction in stage_instructions(dockerfile, stage) {
+            if matches!(instruction.command, Command::Run(_)) {
+                runs.push((stage, instruction));
+            }
+        }
+    }
+    runs
+}
+
+/// The subcommand of a package manager call (`install` in `apt-get -o X=y -q install curl`):
+/// the first word that is not a flag nor the value of a flag that takes one.
+pub(crate) fn package_subcommand<'a>(view: &CommandView<'a>) -> Option<&'a Word> {
+    const VALUE_FLAGS: &[&str] = &[
+        "-o",
+        "-c",
+        "-t",
+        "--option",
+        "--config-file",
+        "--target-release",
+        "--setopt",
+        "--installroot",
+        "--releasever",
+        "--repo",
+        "--enablerepo",
+        "--disablerepo",
+        "-x",
+        "--exclude",
+        "-R",
+        "--root",
+        "-D",
+        "--config",
+    ];
+    let mut skip_next = false;
+    for word in view.args {
+        if skip_next {
+            skip_next = false;
+            continue;
+        }
+        let value = word.value.as_str();
+        if VALUE_FLAGS.contains(&value) {
+            skip_next = true;
+            continue;
+        }
+        if !value.starts_with('-') {
+            return Some(word);
+        }
+    }
+    None
+}
+
+/// Whether any `rm` in the scripts removes a path under `dir`.
+pub(crate) fn removes_under(scripts: &[RunScript<'_>], dir: &str) -> bool {
+    scripts.iter().any(|run| {
+        run.script.invocations("rm").any(|(_, view)| {
+            view.args.iter().any(|arg| {
+                let path = arg.value.trim_end_matches(['*', '/']);
+                !path.is_empty()
+                    && (path.starts_with(dir) || dir.starts_with(path) && path.len() > 5)
+            })
+        })
+    })
+}
+
+/// Edit distance with adjacent transpositions (optimal string alignment) over chars, for
+/// did-you-mean hints on short words: `VERISON` is one edit from `VERSION`.
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let width = b.len() + 1;
+    let mut table = vec![0usize; (a.len() + 1) * width];
+    for i in 0..=a.len() {
+        table[i * width] = i;
+    }
+    for (j, cell) in table.iter_mut().enumerate().take(width) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (table[(i - 1) * width + j] + 1)
+                .min(table[i * width + j - 1] + 1)
+                .min(table[(i - 1) * width + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(table[(i - 2) * width + j - 2] + 1);
+            }
+            table[i * width + j] = best;
+        }
+    }
+    table[a.len() * width + b.len()]
+}
+
+/// The closest of `candidates` to `word`, if it is close enough to be a likely typo.
+pub(crate) fn closest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let limit = if word.chars().count() <= 4 { 1 } else { 2 };
+    candidates
+        .into_iter()
+        .map(|candidate| {
+            (
+                edit_distance(&word.to_ascii_lowercase(), &candidate.to_ascii_lowercase()),
+                candidate,
+            )
+        })
+        .filter(|(distance, _)| *distance <= limit)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distances() {
+        assert_eq!(edit_distance("chown", "chmod"), 3);
+        assert_eq!(edit_distance("form", "from"), 1);
+        assert_eq!(edit_distance("APP_VERISON", "APP_VERSION"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("builder", "buider"), 1);
+        assert_eq!(closest("buider", ["builder", "final"]), Some("builder"));
+        assert_eq!(closest("xyz", ["builder"]), None);
+    }
+
+    #[test]
+    fn foreign_shebangs() {
+        assert!(has_foreign_shebang("#!/usr/bin/env python3\nprint(1)\n"));
+        assert!(!has_foreign_shebang("#!/bin/bash -e\nls\n"));
+        assert!(!has_foreign_shebang("#!/usr/bin/env bash\nls\n"));
+        assert!(!has_foreign_shebang("ls\n"));
+    }
+
+    #[test]
+    fn mount_cover() {
+        let targets = vec!["/var/cache/apt".to_string()];
+        assert!(mounts_cover(&targets, "/var/cache/apt"));
+        assert!(mounts_cover(&targets, "/var/cache/apt/archives/"));
+        assert!(!mounts_cover(&targets, "/var/lib/apt"));
+    }
+}

@@ -1,0 +1,76 @@
+//! DF045 copy-multiple-sources-no-slash: COPY or ADD with several sources into a destination
+//! that does not end in `/`.
+
+use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::dockerfile::Command;
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::span::Span;
+
+pub static COPY_MULTIPLE_SOURCES_NO_SLASH: Rule = Rule {
+    code: "DF045",
+    name: "copy-multiple-sources-no-slash",
+    summary: "COPY or ADD with several sources needs a destination ending in `/`",
+    target: Target::Dockerfile,
+    category: Category::Correctness,
+    severity: Severity::Error,
+    default_enabled: true,
+    fix: FixAvailability::Always,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &["hadolint:DL3021", "kics:6db6e0c2", "trivy:DS-0011"],
+    docs: include_str!("copy_multiple_sources_no_slash.md"),
+    check: Check::Dockerfile(check),
+};
+
+fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+    for instruction in &context.dockerfile.instructions {
+        let (keyword, copy) = match &instruction.command {
+            Command::Copy(copy) => ("COPY", copy),
+            Command::Add(copy) => ("ADD", copy),
+            _ => continue,
+        };
+        let Some(destination) = &copy.destination else {
+            continue;
+        };
+        // The shell form keeps quotes in the value (`"${DIR}/"`); BuildKit removes them.
+        let value = destination.value.trim_matches(|c| c == '"' || c == '\'');
+        // A destination that ends in a variable may well end in `/` once expanded; `.` and
+        // `..` are directories by definition.
+        let ends_in_variable = value.ends_with('}')
+            || value
+                .rsplit('$')
+                .next()
+                .is_some_and(|tail| value.contains('$') && !tail.contains('/'));
+        if copy.sources.len() < 2
+            || value.ends_with('/')
+            || value.ends_with('\\')
+            || matches!(value, "." | "..")
+            || ends_in_variable
+        {
+            continue;
+        }
+        let written = context.source.slice(destination.span);
+        let insert_at = if written.len() >= 2 && (written.ends_with('"') || written.ends_with('\''))
+        {
+            destination.span.end - 1
+        } else {
+            destination.span.end
+        };
+        out.report(
+            destination.span,
+            format!(
+                "{keyword} has {} sources, so the destination `{value}` must be a directory ending in `/`",
+                copy.sources.len()
+            ),
+        )
+        .with_help(format!("write `{value}/`"))
+        .with_fix(Fix {
+            message: "add a trailing `/`".into(),
+            applicability: Applicability::Safe,
+            edits: vec![Edit {
+                span: Span::empty(insert_at),
+                replacement: "/".into(),
+            }],
+        });
+    }
+}

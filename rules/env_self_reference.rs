@@ -1,0 +1,62 @@
+//! DF068 env-self-reference: an ENV pair uses a variable that an earlier pair of the same ENV
+//! sets; the reference still sees the value from before the instruction.
+
+use crate::diagnostic::{Category, Severity};
+use crate::dockerfile::Command;
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+
+use super::undefined_variable::references;
+
+pub static ENV_SELF_REFERENCE: Rule = Rule {
+    code: "DF068",
+    name: "env-self-reference",
+    summary: "An ENV value uses a variable set earlier in the same ENV, which still has its old value there",
+    target: Target::Dockerfile,
+    category: Category::Correctness,
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::None,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &["hadolint:DL3044"],
+    docs: include_str!("env_self_reference.md"),
+    check: Check::Dockerfile(check),
+};
+
+fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+    let source = context.source.text.as_str();
+    let escape = context.dockerfile.escape;
+    for instruction in &context.dockerfile.instructions {
+        let Command::Env(pairs) = &instruction.command else {
+            continue;
+        };
+        for (position, pair) in pairs.iter().enumerate() {
+            let Some(value) = &pair.value else { continue };
+            for reference in references(value.span.text(source), value.span.start, escape) {
+                // `PATH=$PATH:/x` extends the old value on purpose.
+                if reference.name == pair.key.value {
+                    continue;
+                }
+                let Some(earlier) = pairs
+                    .iter()
+                    .take(position)
+                    .find(|earlier| earlier.key.value == reference.name)
+                else {
+                    continue;
+                };
+                out.report(
+                    reference.span,
+                    format!(
+                        "`{}` is set earlier in this ENV, but here it still has its value from before the instruction",
+                        reference.name
+                    ),
+                )
+                .with_label(earlier.key.span, "set here, in the same ENV")
+                .with_help(format!(
+                    "move `{}` to its own ENV instruction before this one",
+                    reference.name
+                ));
+            }
+        }
+    }
+}

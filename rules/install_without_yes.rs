@@ -1,0 +1,166 @@
+//! DF059 install-without-yes: `apt-get install`, `yum install`, `dnf install` or `zypper
+//! install` without the flag that answers its confirmation prompt.
+
+use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::dockerfile::Keyword;
+use crate::dockerfile::shell::CommandView;
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::span::Span;
+
+use super::build_support::{package_subcommand, run_scripts};
+
+pub static INSTALL_WITHOUT_YES: Rule = Rule {
+    code: "DF059",
+    name: "install-without-yes",
+    summary: "A package manager call that asks for confirmation lacks `-y` (or zypper's `--non-interactive`)",
+    target: Target::Dockerfile,
+    category: Category::Correctness,
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::Always,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &[
+        "hadolint:DL3014",
+        "hadolint:DL3030",
+        "hadolint:DL3038",
+        "hadolint:DL3034",
+        "kics:77783205",
+        "kics:6e19193a",
+        "kics:7ebd323c",
+        "kics:45e1fca5",
+        "trivy:DS-0021",
+        "semgrep:missing-assume-yes-switch",
+        "semgrep:missing-yum-assume-yes-switch",
+        "semgrep:missing-dnf-assume-yes-switch",
+    ],
+    docs: include_str!("install_without_yes.md"),
+    check: Check::Dockerfile(check),
+};
+
+/// Subcommands that ask before changing packages, per program.
+fn prompts(program: &str, subcommand: &str) -> bool {
+    match program {
+        "apt-get" | "apt" | "aptitude" => matches!(
+            subcommand,
+            "install"
+                | "upgrade"
+                | "dist-upgrade"
+                | "full-upgrade"
+                | "remove"
+                | "purge"
+                | "autoremove"
+                | "build-dep"
+                | "reinstall"
+        ),
+        "yum" | "dnf" => matches!(
+            subcommand,
+            "install"
+                | "update"
+                | "upgrade"
+                | "remove"
+                | "erase"
+                | "reinstall"
+                | "downgrade"
+                | "groupinstall"
+                | "localinstall"
+                | "group"
+                | "module"
+                | "distro-sync"
+                | "autoremove"
+        ),
+        "zypper" => matches!(
+            subcommand,
+            "install"
+                | "in"
+                | "remove"
+                | "rm"
+                | "update"
+                | "up"
+                | "dist-upgrade"
+                | "dup"
+                | "patch"
+                | "source-install"
+                | "si"
+        ),
+        _ => false,
+    }
+}
+
+/// Whether the call answers prompts by itself.
+fn answers_yes(program: &str, view: &CommandView<'_>) -> bool {
+    let words = || view.args.iter().map(|w| w.value.as_str());
+    match program {
+        "zypper" => view.has_flag('n', "non-interactive") || view.has_flag('y', "no-confirm"),
+        "yum" | "dnf" => view.has_flag('y', "assumeyes"),
+        _ => {
+            view.has_flag('y', "yes")
+                || view.has_long_flag("assume-yes")
+                || view.has_long_flag("force-yes")
+                // `-qq` implies `-y` for apt-get.
+                || words().any(|w| w == "-qq" || w == "-q=2" || w == "--quiet=2")
+                || words().any(|w| {
+                    let lower = w.to_ascii_lowercase();
+                    lower.contains("assume-yes=true") || lower.contains("assume-yes=1")
+                })
+        }
+    }
+}
+
+fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+    for instruction in &context.dockerfile.instructions {
+        if instruction.keyword != Keyword::Run {
+            continue;
+        }
+        for run in run_scripts(context.source, instruction) {
+            for command in &run.script.commands {
+                let view = command.effective();
+                let Some(program) = view.program() else {
+                    continue;
+                };
+                let Some(subcommand) = package_subcommand(&view) else {
+                    continue;
+                };
+                if !prompts(program, &subcommand.value) {
+                    continue;
+                }
+                // `yes | apt-get install …` answers the prompt through the pipe; a simulation
+                // (`apt-get install -s`) asks nothing.
+                let simulates = view.has_flag('s', "simulate") && !matches!(program, "zypper")
+                    || ["dry-run", "just-print", "no-act", "recon", "assumeno"]
+                        .iter()
+                        .any(|flag| view.has_long_flag(flag));
+                if answers_yes(program, &view) || simulates || command.pipeline.reads_pipe() {
+                    continue;
+                }
+                let flag = if program == "zypper" {
+                    "--non-interactive"
+                } else {
+                    "-y"
+                };
+                let (insert_at, replacement) = if program == "zypper" {
+                    let name_end = view.name.map_or(subcommand.span.start, |n| n.span.end);
+                    (name_end, format!(" {flag}"))
+                } else {
+                    (subcommand.span.end, format!(" {flag}"))
+                };
+                out.report(
+                    subcommand.span,
+                    format!(
+                        "`{program} {}` without `{flag}` waits for a confirmation that never comes in a build",
+                        subcommand.value
+                    ),
+                )
+                .with_help(format!("add `{flag}`"))
+                .with_fix(Fix {
+                    message: format!("add `{flag}`"),
+                    applicability: Applicability::Safe,
+                    edits: vec![Edit {
+                        span: Span::empty(insert_at),
+                        replacement,
+                    }],
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! DF049 maintainer-deprecated: the deprecated `MAINTAINER` instruction instead of a LABEL.
+
+use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::dockerfile::Command;
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+
+pub static MAINTAINER_DEPRECATED: Rule = Rule {
+    code: "DF049",
+    name: "maintainer-deprecated",
+    summary: "`MAINTAINER` is deprecated; use `LABEL org.opencontainers.image.authors=…`",
+    target: Target::Dockerfile,
+    category: Category::Style,
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::Always,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &[
+        "hadolint:DL4000",
+        "buildkit:MaintainerDeprecated",
+        "kics:99614418",
+        "checkov:CKV_DOCKER_6",
+        "trivy:DS-0022",
+        "semgrep:maintainer-is-deprecated",
+    ],
+    docs: include_str!("maintainer_deprecated.md"),
+    check: Check::Dockerfile(check),
+};
+
+fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+    for instruction in &context.dockerfile.instructions {
+        let Command::Maintainer(name) = &instruction.command else {
+            continue;
+        };
+        let escaped = name.value.replace('\\', "\\\\").replace('"', "\\\"");
+        out.report(instruction.keyword_span, "`MAINTAINER` is deprecated")
+            .with_help(
+                "record the author as a label: `LABEL org.opencontainers.image.authors=\"…\"`",
+            )
+            .with_fix(Fix {
+                message: "replace with `LABEL org.opencontainers.image.authors`".into(),
+                applicability: Applicability::Unsafe,
+                edits: vec![Edit {
+                    span: instruction.keyword_span.cover(name.span),
+                    replacement: format!("LABEL org.opencontainers.image.authors=\"{escaped}\""),
+                }],
+            });
+    }
+}

@@ -1,0 +1,63 @@
+//! DF044 multiple-cmd-entrypoint: a stage has more than one CMD, or more than one ENTRYPOINT;
+//! only the last one takes effect.
+
+use crate::diagnostic::{Category, Severity};
+use crate::dockerfile::Command;
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+
+use super::build_support::stage_instructions;
+
+pub static MULTIPLE_CMD_ENTRYPOINT: Rule = Rule {
+    code: "DF044",
+    name: "multiple-cmd-entrypoint",
+    summary: "A stage has several CMD or several ENTRYPOINT instructions; only the last one counts",
+    target: Target::Dockerfile,
+    category: Category::Correctness,
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::None,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &[
+        "hadolint:DL4003",
+        "hadolint:DL4004",
+        "buildkit:MultipleInstructionsDisallowed",
+        "kics:41c195f4",
+        "kics:6938958b",
+        "trivy:DS-0016",
+        "trivy:DS-0007",
+    ],
+    docs: include_str!("multiple_cmd_entrypoint.md"),
+    check: Check::Dockerfile(check),
+};
+
+fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+    let dockerfile = context.dockerfile;
+    for stage in &dockerfile.stages {
+        let instructions = stage_instructions(dockerfile, stage);
+        for (keyword, is_it) in [
+            (
+                "CMD",
+                (|c: &Command| matches!(c, Command::Cmd(_))) as fn(&Command) -> bool,
+            ),
+            ("ENTRYPOINT", |c: &Command| {
+                matches!(c, Command::Entrypoint(_))
+            }),
+        ] {
+            let all: Vec<_> = instructions.iter().filter(|i| is_it(&i.command)).collect();
+            let Some((last, earlier)) = all.split_last() else {
+                continue;
+            };
+            for instruction in earlier {
+                out.report(
+                    instruction.keyword_span,
+                    format!("this {keyword} has no effect: a later {keyword} in the same stage replaces it"),
+                )
+                .with_label(last.keyword_span, format!("the {keyword} that takes effect"))
+                .with_help(format!(
+                    "keep one {keyword} per stage; to run several commands, use a script or `&&` in one {keyword}"
+                ));
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! DF065 pip-install-cache: `pip install` without `--no-cache-dir` in a stage that ends up in
+//! the image, leaving pip's download cache in the layer.
+
+use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::dockerfile::Command;
+use crate::dockerfile::shell::CommandView;
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::span::Span;
+
+use super::build_support::{
+    cache_mount_targets, final_image_runs, in_final_image, removes_under, run_scripts,
+    stage_instructions,
+};
+
+pub static PIP_INSTALL_CACHE: Rule = Rule {
+    code: "DF065",
+    name: "pip-install-cache",
+    summary: "`pip install` without `--no-cache-dir` leaves pip's cache in the image",
+    target: Target::Dockerfile,
+    category: Category::Efficiency,
+    severity: Severity::Info,
+    default_enabled: true,
+    fix: FixAvailability::Always,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &[
+        "hadolint:DL3042",
+        "kics:f2f903fb",
+        "semgrep:missing-pip-no-cache-dir",
+    ],
+    docs: include_str!("pip_install_cache.md"),
+    check: Check::Dockerfile(check),
+};
+
+/// `pip`, `pip3`, `pip3.12`.
+fn is_pip(program: &str) -> bool {
+    program
+        .strip_prefix("pip")
+        .is_some_and(|rest| rest.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+}
+
+/// The `install` word of `pip install …` or `python -m pip install …`.
+fn pip_install<'a>(view: &CommandView<'a>) -> Option<&'a crate::dockerfile::shell::Word> {
+    let program = view.program()?;
+    let args = if is_pip(program) {
+        view.args
+    } else if program.starts_with("python") {
+        let position = view
+            .args
+            .windows(2)
+            .position(|pair| pair[0].value == "-m" && is_pip(&pair[1].value))?;
+        view.args.get(position + 2..)?
+    } else {
+        return None;
+    };
+    args.iter()
+        .find(|word| !word.value.starts_with('-'))
+        .filter(|word| word.value == "install")
+}
+
+fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+    let dockerfile = context.dockerfile;
+    // `ENV PIP_NO_CACHE_DIR=…` (any value: pip reads even `off` as "disable") in a stage of the
+    // image turns the cache off for every pip after it; checked per file for simplicity.
+    let marks = in_final_image(dockerfile);
+    let env_disables = dockerfile.stages.iter().any(|stage| {
+        marks.get(stage.index).copied().unwrap_or(false)
+            && stage_instructions(dockerfile, stage)
+                .iter()
+                .any(|instruction| {
+                    matches!(&instruction.command, Command::Env(pairs) | Command::Arg(pairs)
+                    if pairs.iter().any(|p| p.key.value == "PIP_NO_CACHE_DIR"))
+                })
+    });
+    if env_disables {
+        return;
+    }
+    for (_, instruction) in final_image_runs(dockerfile) {
+        let mounted = cache_mount_targets(instruction)
+            .iter()
+            .any(|target| target.contains("pip") || target.ends_with(".cache"));
+        let scripts = run_scripts(context.source, instruction);
+        if mounted || removes_under(&scripts, "/root/.cache/pip") {
+            continue;
+        }
+        for run in &scripts {
+            for command in &run.script.commands {
+                let view = command.effective();
+                let Some(install) = pip_install(&view) else {
+                    continue;
+                };
+                let disabled_inline = view.has_long_flag("no-cache-dir")
+                    || command
+                        .assignments
+                        .iter()
+                        .chain(view.args.iter())
+                        .any(|w| w.value.starts_with("PIP_NO_CACHE_DIR="));
+                if disabled_inline {
+                    continue;
+                }
+                out.report(
+                    install.span,
+                    "`pip install` without `--no-cache-dir` leaves downloaded packages in pip's cache in this layer",
+                )
+                .with_help("add `--no-cache-dir`, set `ENV PIP_NO_CACHE_DIR=1`, or mount a cache: `RUN --mount=type=cache,target=/root/.cache/pip …`")
+                .with_fix(Fix {
+                    message: "add `--no-cache-dir`".into(),
+                    applicability: Applicability::Safe,
+                    edits: vec![Edit {
+                        span: Span::empty(install.span.end),
+                        replacement: " --no-cache-dir".into(),
+                    }],
+                });
+            }
+        }
+    }
+}

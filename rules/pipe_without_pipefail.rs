@@ -1,0 +1,145 @@
+//! DF054 pipe-without-pipefail: a RUN pipes commands under a POSIX shell without
+//! `set -o pipefail`, so a failure on the left of `|` does not fail the build.
+
+use crate::diagnostic::{Category, Severity};
+use crate::dockerfile::Keyword;
+use crate::dockerfile::shell::{ShellScript, SimpleCommand};
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::span::Span;
+
+use super::build_support::{
+    is_posix_shell, is_windows_stage, run_scripts, shell_in_force, shell_program,
+    stage_instructions,
+};
+
+pub static PIPE_WITHOUT_PIPEFAIL: Rule = Rule {
+    code: "DF054",
+    name: "pipe-without-pipefail",
+    summary: "A RUN pipes commands without `set -o pipefail`; a failure before `|` is ignored",
+    target: Target::Dockerfile,
+    category: Category::Correctness,
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::None,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &["hadolint:DL4006", "kics:efbf148a", "semgrep:set-pipefail"],
+    docs: include_str!("pipe_without_pipefail.md"),
+    check: Check::Dockerfile(check),
+};
+
+/// Producers that cannot fail in a way worth catching (`echo "$SUM  file" | sha256sum -c`).
+fn cannot_fail(command: &SimpleCommand) -> bool {
+    matches!(
+        command.effective().program(),
+        Some("echo" | "printf" | "yes" | "true" | "cat")
+    ) && (command.effective().program() != Some("cat") || command.args.is_empty())
+}
+
+/// Whether a `set` command turning on pipefail comes before `offset` in the script.
+fn sets_pipefail_before(script: &ShellScript, offset: usize) -> bool {
+    script.commands.iter().any(|command| {
+        command.span.start < offset
+            && command.program() == Some("set")
+            && command.args.windows(2).any(|pair| {
+                pair[0].value.starts_with('-')
+                    && pair[0].value.ends_with('o')
+                    && pair[1].value == "pipefail"
+            })
+    })
+}
+
+/// Whether the pipeline starting at `start` is a condition (`if a | grep -q b; then`,
+/// `while …`, `! …`): its status is tested on purpose, and pipefail would change the test.
+fn is_condition(source: &str, start: usize) -> bool {
+    let before = source.get(..start).unwrap_or("").trim_end();
+    let last_word = before
+        .rsplit(|c: char| c.is_whitespace() || c == ';' || c == '(')
+        .next()
+        .unwrap_or("");
+    matches!(last_word, "if" | "elif" | "while" | "until" | "!")
+}
+
+/// The first pipeline of the script whose failure is lost: its first `|` operator's span.
+fn unchecked_pipe(source: &str, script: &ShellScript) -> Option<Span> {
+    let commands = &script.commands;
+    for (position, first) in commands.iter().enumerate() {
+        // A substitution's exit status is lost anyway; pipelines there are not the point.
+        if first.in_substitution || first.pipeline.len < 2 || first.pipeline.index != 0 {
+            continue;
+        }
+        let members: Vec<&SimpleCommand> = commands
+            .iter()
+            .skip(position)
+            .filter(|c| {
+                c.in_substitution == first.in_substitution && c.pipeline.len == first.pipeline.len
+            })
+            .take(first.pipeline.len)
+            .collect();
+        let producers = members.len().saturating_sub(1);
+        if members
+            .iter()
+            .take(producers)
+            .all(|member| cannot_fail(member))
+        {
+            continue;
+        }
+        if sets_pipefail_before(script, first.span.start) || is_condition(source, first.span.start)
+        {
+            continue;
+        }
+        let next_start = members
+            .get(1)
+            .map_or(first.span.end, |next| next.span.start);
+        let gap = source.get(first.span.end..next_start).unwrap_or("");
+        let span = match gap.find('|') {
+            Some(offset) => Span::new(first.span.end + offset, first.span.end + offset + 1),
+            None => first.span,
+        };
+        return Some(span);
+    }
+    None
+}
+
+fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+    let dockerfile = context.dockerfile;
+    let source = context.source.text.as_str();
+    for stage in &dockerfile.stages {
+        let windows = is_windows_stage(dockerfile, stage);
+        for (position, instruction) in stage_instructions(dockerfile, stage).iter().enumerate() {
+            if instruction.keyword != Keyword::Run {
+                continue;
+            }
+            let shell = shell_in_force(dockerfile, stage, position);
+            match shell {
+                Some(words) => {
+                    let program = shell_program(words);
+                    let has_pipefail = words.iter().any(|w| w.value == "pipefail");
+                    // Not a POSIX shell (PowerShell, cmd), or pipefail already on.
+                    if !is_posix_shell(program) || has_pipefail {
+                        continue;
+                    }
+                }
+                None if windows => continue,
+                None => {}
+            }
+            for run in run_scripts(context.source, instruction) {
+                let Some(span) = unchecked_pipe(source, &run.script) else {
+                    continue;
+                };
+                let finding = out.report(
+                    span,
+                    "only the last command of this pipeline decides whether the RUN fails; a failure before `|` is ignored",
+                );
+                if run.heredoc.is_some() {
+                    finding.with_help("start the script with `set -o pipefail` (bash, or a shell that supports it)");
+                } else {
+                    finding.with_help(
+                        "add `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before this RUN, or start the command with `set -o pipefail &&`",
+                    );
+                }
+                break;
+            }
+        }
+    }
+}
