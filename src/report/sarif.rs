@@ -437,6 +437,22 @@ mod tests {
             .collect()
     }
 
+    /// The real rules on the example projects in examples/ (every rule enabled).
+    fn examples() -> Results {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        let discovery = crate::discover::discover(&[root], None);
+        let settings = crate::engine::Settings::from_selectors(&["all".to_string()], &[], &[]);
+        let results = crate::runner::run(
+            &discovery.files,
+            None,
+            crate::runner::RunOptions::default(),
+            |source| crate::engine::check(source, &settings),
+        )
+        .unwrap();
+        assert!(results.finding_count() > 10, "the examples have findings");
+        results
+    }
+
     #[test]
     fn valid_against_the_official_schema() {
         let schema = schema();
@@ -446,7 +462,7 @@ mod tests {
         );
         let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
         let empty = Results::default();
-        for (results, exit_code) in [(sample_results(), 2), (empty, 0)] {
+        for (results, exit_code) in [(sample_results(), 2), (empty, 0), (examples(), 1)] {
             let options = Options {
                 exit_code,
                 ..Options::default()
