@@ -25,6 +25,7 @@ pub static ADD_INSTEAD_OF_COPY: Rule = Rule {
         "cis:4.9",
     ],
     docs: include_str!("add_instead_of_copy.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

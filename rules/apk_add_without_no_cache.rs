@@ -29,6 +29,7 @@ pub static APK_ADD_WITHOUT_NO_CACHE: Rule = Rule {
         "dockle:DKL-DI-0004",
     ],
     docs: include_str!("apk_add_without_no_cache.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

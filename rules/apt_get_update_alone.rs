@@ -20,6 +20,7 @@ pub static APT_GET_UPDATE_ALONE: Rule = Rule {
     since: "0.1.0",
     related: &["trivy:DS-0017"],
     docs: include_str!("apt_get_update_alone.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

@@ -26,6 +26,7 @@ pub static APT_INSTEAD_OF_APT_GET: Rule = Rule {
         "semgrep:prefer-apt-get",
     ],
     docs: include_str!("apt_instead_of_apt_get.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

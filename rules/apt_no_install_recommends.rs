@@ -25,6 +25,7 @@ pub static APT_NO_INSTALL_RECOMMENDS: Rule = Rule {
         "semgrep:missing-no-install-recommends",
     ],
     docs: include_str!("apt_no_install_recommends.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

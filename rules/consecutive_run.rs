@@ -19,6 +19,7 @@ pub static CONSECUTIVE_RUN: Rule = Rule {
     since: "0.1.0",
     related: &["hadolint:DL3059", "kics:0008c003"],
     docs: include_str!("consecutive_run.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

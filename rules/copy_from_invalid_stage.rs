@@ -26,6 +26,7 @@ pub static COPY_FROM_INVALID_STAGE: Rule = Rule {
         "trivy:DS-0006",
     ],
     docs: include_str!("copy_from_invalid_stage.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

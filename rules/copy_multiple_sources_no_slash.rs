@@ -19,6 +19,7 @@ pub static COPY_MULTIPLE_SOURCES_NO_SLASH: Rule = Rule {
     since: "0.1.0",
     related: &["hadolint:DL3021", "kics:6db6e0c2", "trivy:DS-0011"],
     docs: include_str!("copy_multiple_sources_no_slash.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

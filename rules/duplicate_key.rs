@@ -16,5 +16,6 @@ pub static DUPLICATE_KEY: Rule = Rule {
     since: "0.1.0",
     related: &["dclint:no-duplicate-keys"],
     docs: include_str!("duplicate_key.md"),
+    options: &[],
     check: Check::Engine,
 };

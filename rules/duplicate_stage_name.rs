@@ -22,6 +22,7 @@ pub static DUPLICATE_STAGE_NAME: Rule = Rule {
         "trivy:DS-0012",
     ],
     docs: include_str!("duplicate_stage_name.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

@@ -17,6 +17,7 @@ pub static EMPTY_CONTINUATION_LINE: Rule = Rule {
     since: "0.1.0",
     related: &["buildkit:NoEmptyContinuation"],
     docs: include_str!("empty_continuation_line.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

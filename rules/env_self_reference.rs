@@ -20,6 +20,7 @@ pub static ENV_SELF_REFERENCE: Rule = Rule {
     since: "0.1.0",
     related: &["hadolint:DL3044"],
     docs: include_str!("env_self_reference.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

@@ -23,6 +23,7 @@ pub static HARDCODED_CREDENTIAL: Rule = Rule {
         "cwe:798",
     ],
     docs: include_str!("hardcoded_credential.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

@@ -25,6 +25,7 @@ pub static HEREDOC_WITHOUT_SET_E: Rule = Rule {
     since: "0.1.0",
     related: &[],
     docs: include_str!("heredoc_without_set_e.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

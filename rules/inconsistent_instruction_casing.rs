@@ -23,6 +23,7 @@ pub static INCONSISTENT_INSTRUCTION_CASING: Rule = Rule {
         "buildkit:FromAsCasing",
     ],
     docs: include_str!("inconsistent_instruction_casing.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

@@ -35,6 +35,7 @@ pub static INSTALL_WITHOUT_YES: Rule = Rule {
         "semgrep:missing-dnf-assume-yes-switch",
     ],
     docs: include_str!("install_without_yes.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

@@ -25,6 +25,7 @@ pub static JSON_ARGS_RECOMMENDED: Rule = Rule {
         "semgrep:prefer-json-notation",
     ],
     docs: include_str!("json_args_recommended.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

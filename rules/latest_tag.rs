@@ -25,6 +25,7 @@ pub static LATEST_TAG: Rule = Rule {
         "nist-800-190:3.1.5",
     ],
     docs: include_str!("latest_tag.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

@@ -18,6 +18,7 @@ pub static LEGACY_KEY_VALUE_FORMAT: Rule = Rule {
     since: "0.1.0",
     related: &["buildkit:LegacyKeyValueFormat"],
     docs: include_str!("legacy_key_value_format.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

@@ -23,6 +23,7 @@ pub static LN_BIN_SH: Rule = Rule {
         "semgrep:use-shell-instruction",
     ],
     docs: include_str!("ln_bin_sh.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

@@ -24,6 +24,7 @@ pub static MAINTAINER_DEPRECATED: Rule = Rule {
         "semgrep:maintainer-is-deprecated",
     ],
     docs: include_str!("maintainer_deprecated.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

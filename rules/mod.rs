@@ -28,9 +28,82 @@ mod service_root_user;
 mod service_secret_in_environment;
 mod service_unpinned_digest;
 mod service_untagged_image;
+// Compose rule pack (rules-dc, DC010–DC069).
+mod build_and_image;
+mod build_insecure;
+mod container_name_with_replicas;
+mod depends_on_not_healthy;
+mod duplicate_container_name;
+mod duplicate_host_port;
+mod healthcheck_disabled;
+mod invalid_container_name;
+mod invalid_port;
+mod logging_disabled;
+mod network_mode_conflict;
+mod obsolete_version;
+mod port_all_interfaces;
+mod privileged_host_port;
+mod service_cgroup_parent;
+mod service_dangerous_capability;
+mod service_docker_socket;
+mod service_host_device;
+mod service_host_namespace;
+mod service_host_sysctl;
+mod service_no_cap_drop_all;
+mod service_no_healthcheck;
+mod service_no_new_privileges;
+mod service_no_ulimits;
+mod service_privileged;
+mod service_restart_policy;
+mod service_security_profile_disabled;
+mod service_sensitive_mount;
+mod service_shared_propagation;
+mod service_user_unset;
+mod service_writable_root_fs;
+mod shared_volume;
+mod ssh_port_published;
+mod tls_verification_disabled;
+mod tmpfs_exec;
+mod unquoted_port;
+mod untrusted_registry;
+mod yaml11_boolean;
+// End of the compose rule pack.
 mod support;
 mod unpinned_digest;
 mod untagged_image;
+mod unused_suppression;
+// Pack df-a (DF010–DF039): supply chain, privilege, runtime, network.
+mod add_url_without_checksum;
+mod certificate_verification_disabled;
+mod copy_relative_destination;
+mod copy_whole_filesystem;
+mod expose_invalid_port;
+mod expose_ssh_port;
+mod healthcheck_missing;
+mod insecure_run_entitlement;
+mod multiple_healthchecks;
+mod package_pins;
+mod password_set_in_image;
+mod pip_extra_index_url;
+mod remote_script_piped_to_shell;
+mod run_commands;
+mod setuid_bit_set;
+mod signature_verification_disabled;
+mod sudo_in_run;
+mod unpinned_apk_package;
+mod unpinned_apt_package;
+mod unpinned_dnf_package;
+mod unpinned_gem_package;
+mod unpinned_go_package;
+mod unpinned_npm_package;
+mod unpinned_pip_package;
+mod unpinned_yum_package;
+mod unpinned_zypper_package;
+mod user_by_name;
+mod useradd_without_no_log_init;
+mod verification_bypass;
+mod workdir_relative;
+mod workdir_system_directory;
 // Build-hygiene pack (DF040–DF099).
 mod add_instead_of_copy;
 mod apk_add_without_no_cache;
@@ -80,8 +153,78 @@ pub use service_root_user::SERVICE_ROOT_USER;
 pub use service_secret_in_environment::SERVICE_SECRET_IN_ENVIRONMENT;
 pub use service_unpinned_digest::SERVICE_UNPINNED_DIGEST;
 pub use service_untagged_image::SERVICE_UNTAGGED_IMAGE;
+// Compose rule pack (rules-dc, DC010–DC069).
+pub use build_and_image::BUILD_AND_IMAGE;
+pub use build_insecure::BUILD_INSECURE;
+pub use container_name_with_replicas::CONTAINER_NAME_WITH_REPLICAS;
+pub use depends_on_not_healthy::DEPENDS_ON_NOT_HEALTHY;
+pub use duplicate_container_name::DUPLICATE_CONTAINER_NAME;
+pub use duplicate_host_port::DUPLICATE_HOST_PORT;
+pub use healthcheck_disabled::HEALTHCHECK_DISABLED;
+pub use invalid_container_name::INVALID_CONTAINER_NAME;
+pub use invalid_port::INVALID_PORT;
+pub use logging_disabled::LOGGING_DISABLED;
+pub use network_mode_conflict::NETWORK_MODE_CONFLICT;
+pub use obsolete_version::OBSOLETE_VERSION;
+pub use port_all_interfaces::PORT_ALL_INTERFACES;
+pub use privileged_host_port::PRIVILEGED_HOST_PORT;
+pub use service_cgroup_parent::SERVICE_CGROUP_PARENT;
+pub use service_dangerous_capability::SERVICE_DANGEROUS_CAPABILITY;
+pub use service_docker_socket::SERVICE_DOCKER_SOCKET;
+pub use service_host_device::SERVICE_HOST_DEVICE;
+pub use service_host_namespace::SERVICE_HOST_NAMESPACE;
+pub use service_host_sysctl::SERVICE_HOST_SYSCTL;
+pub use service_no_cap_drop_all::SERVICE_NO_CAP_DROP_ALL;
+pub use service_no_healthcheck::SERVICE_NO_HEALTHCHECK;
+pub use service_no_new_privileges::SERVICE_NO_NEW_PRIVILEGES;
+pub use service_no_ulimits::SERVICE_NO_ULIMITS;
+pub use service_privileged::SERVICE_PRIVILEGED;
+pub use service_restart_policy::SERVICE_RESTART_POLICY;
+pub use service_security_profile_disabled::SERVICE_SECURITY_PROFILE_DISABLED;
+pub use service_sensitive_mount::SERVICE_SENSITIVE_MOUNT;
+pub use service_shared_propagation::SERVICE_SHARED_PROPAGATION;
+pub use service_user_unset::SERVICE_USER_UNSET;
+pub use service_writable_root_fs::SERVICE_WRITABLE_ROOT_FS;
+pub use shared_volume::SHARED_VOLUME;
+pub use ssh_port_published::SSH_PORT_PUBLISHED;
+pub use tls_verification_disabled::TLS_VERIFICATION_DISABLED;
+pub use tmpfs_exec::TMPFS_EXEC;
+pub use unquoted_port::UNQUOTED_PORT;
+pub use untrusted_registry::UNTRUSTED_REGISTRY;
+pub use yaml11_boolean::YAML11_BOOLEAN;
+// End of the compose rule pack.
 pub use unpinned_digest::UNPINNED_DIGEST;
 pub use untagged_image::UNTAGGED_IMAGE;
+pub use unused_suppression::UNUSED_SUPPRESSION;
+// Pack df-a (DF010–DF039).
+pub use add_url_without_checksum::ADD_URL_WITHOUT_CHECKSUM;
+pub use certificate_verification_disabled::CERTIFICATE_VERIFICATION_DISABLED;
+pub use copy_relative_destination::COPY_RELATIVE_DESTINATION;
+pub use copy_whole_filesystem::COPY_WHOLE_FILESYSTEM;
+pub use expose_invalid_port::EXPOSE_INVALID_PORT;
+pub use expose_ssh_port::EXPOSE_SSH_PORT;
+pub use healthcheck_missing::HEALTHCHECK_MISSING;
+pub use insecure_run_entitlement::INSECURE_RUN_ENTITLEMENT;
+pub use multiple_healthchecks::MULTIPLE_HEALTHCHECKS;
+pub use password_set_in_image::PASSWORD_SET_IN_IMAGE;
+pub use pip_extra_index_url::PIP_EXTRA_INDEX_URL;
+pub use remote_script_piped_to_shell::REMOTE_SCRIPT_PIPED_TO_SHELL;
+pub use setuid_bit_set::SETUID_BIT_SET;
+pub use signature_verification_disabled::SIGNATURE_VERIFICATION_DISABLED;
+pub use sudo_in_run::SUDO_IN_RUN;
+pub use unpinned_apk_package::UNPINNED_APK_PACKAGE;
+pub use unpinned_apt_package::UNPINNED_APT_PACKAGE;
+pub use unpinned_dnf_package::UNPINNED_DNF_PACKAGE;
+pub use unpinned_gem_package::UNPINNED_GEM_PACKAGE;
+pub use unpinned_go_package::UNPINNED_GO_PACKAGE;
+pub use unpinned_npm_package::UNPINNED_NPM_PACKAGE;
+pub use unpinned_pip_package::UNPINNED_PIP_PACKAGE;
+pub use unpinned_yum_package::UNPINNED_YUM_PACKAGE;
+pub use unpinned_zypper_package::UNPINNED_ZYPPER_PACKAGE;
+pub use user_by_name::USER_BY_NAME;
+pub use useradd_without_no_log_init::USERADD_WITHOUT_NO_LOG_INIT;
+pub use workdir_relative::WORKDIR_RELATIVE;
+pub use workdir_system_directory::WORKDIR_SYSTEM_DIRECTORY;
 // Build-hygiene pack (DF040–DF099).
 pub use add_instead_of_copy::ADD_INSTEAD_OF_COPY;
 pub use apk_add_without_no_cache::APK_ADD_WITHOUT_NO_CACHE;
@@ -128,6 +271,46 @@ static ALL: &[&Rule] = &[
     &SERVICE_NO_MEMORY_LIMIT,
     &SERVICE_NO_CPU_LIMIT,
     &SERVICE_NO_PIDS_LIMIT,
+    // Compose rule pack (rules-dc, DC010–DC069).
+    &SERVICE_PRIVILEGED,
+    &SERVICE_NO_NEW_PRIVILEGES,
+    &SERVICE_NO_CAP_DROP_ALL,
+    &SERVICE_DANGEROUS_CAPABILITY,
+    &SERVICE_DOCKER_SOCKET,
+    &SERVICE_SENSITIVE_MOUNT,
+    &SERVICE_HOST_NAMESPACE,
+    &SERVICE_SECURITY_PROFILE_DISABLED,
+    &SERVICE_HOST_DEVICE,
+    &SERVICE_SHARED_PROPAGATION,
+    &SERVICE_WRITABLE_ROOT_FS,
+    &SERVICE_USER_UNSET,
+    &SERVICE_CGROUP_PARENT,
+    &SERVICE_HOST_SYSCTL,
+    &PORT_ALL_INTERFACES,
+    &PRIVILEGED_HOST_PORT,
+    &DUPLICATE_HOST_PORT,
+    &SSH_PORT_PUBLISHED,
+    &UNQUOTED_PORT,
+    &YAML11_BOOLEAN,
+    &SERVICE_RESTART_POLICY,
+    &SERVICE_NO_ULIMITS,
+    &LOGGING_DISABLED,
+    &SERVICE_NO_HEALTHCHECK,
+    &HEALTHCHECK_DISABLED,
+    &DEPENDS_ON_NOT_HEALTHY,
+    &OBSOLETE_VERSION,
+    &BUILD_AND_IMAGE,
+    &DUPLICATE_CONTAINER_NAME,
+    &TLS_VERIFICATION_DISABLED,
+    &UNTRUSTED_REGISTRY,
+    &TMPFS_EXEC,
+    &INVALID_CONTAINER_NAME,
+    &INVALID_PORT,
+    &SHARED_VOLUME,
+    &BUILD_INSECURE,
+    &CONTAINER_NAME_WITH_REPLICAS,
+    &NETWORK_MODE_CONFLICT,
+    // End of the compose rule pack.
     &UNTAGGED_IMAGE,
     &LATEST_TAG,
     &UNPINNED_DIGEST,
@@ -135,6 +318,35 @@ static ALL: &[&Rule] = &[
     &SECRET_IN_ARG_ENV,
     &HARDCODED_CREDENTIAL,
     &SECRET_FILE_COPIED,
+    // Pack df-a (DF010–DF039).
+    &UNPINNED_APT_PACKAGE,
+    &UNPINNED_APK_PACKAGE,
+    &UNPINNED_YUM_PACKAGE,
+    &UNPINNED_DNF_PACKAGE,
+    &UNPINNED_ZYPPER_PACKAGE,
+    &UNPINNED_PIP_PACKAGE,
+    &UNPINNED_NPM_PACKAGE,
+    &UNPINNED_GEM_PACKAGE,
+    &UNPINNED_GO_PACKAGE,
+    &CERTIFICATE_VERIFICATION_DISABLED,
+    &SIGNATURE_VERIFICATION_DISABLED,
+    &REMOTE_SCRIPT_PIPED_TO_SHELL,
+    &ADD_URL_WITHOUT_CHECKSUM,
+    &SUDO_IN_RUN,
+    &INSECURE_RUN_ENTITLEMENT,
+    &SETUID_BIT_SET,
+    &PASSWORD_SET_IN_IMAGE,
+    &USER_BY_NAME,
+    &USERADD_WITHOUT_NO_LOG_INIT,
+    &HEALTHCHECK_MISSING,
+    &MULTIPLE_HEALTHCHECKS,
+    &EXPOSE_INVALID_PORT,
+    &EXPOSE_SSH_PORT,
+    &WORKDIR_RELATIVE,
+    &COPY_WHOLE_FILESYSTEM,
+    &COPY_RELATIVE_DESTINATION,
+    &WORKDIR_SYSTEM_DIRECTORY,
+    &PIP_EXTRA_INDEX_URL,
     // Build-hygiene pack (DF040–DF099).
     &COPY_FROM_INVALID_STAGE,
     &DUPLICATE_STAGE_NAME,
@@ -167,6 +379,7 @@ static ALL: &[&Rule] = &[
     &ENV_SELF_REFERENCE,
     &EMPTY_CONTINUATION_LINE,
     // End of build-hygiene pack.
+    &UNUSED_SUPPRESSION,
 ];
 
 /// Every built-in rule, in code order.

@@ -28,6 +28,7 @@ pub static MULTIPLE_CMD_ENTRYPOINT: Rule = Rule {
         "trivy:DS-0007",
     ],
     docs: include_str!("multiple_cmd_entrypoint.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

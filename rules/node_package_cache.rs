@@ -19,6 +19,7 @@ pub static NODE_PACKAGE_CACHE: Rule = Rule {
     since: "0.1.0",
     related: &["hadolint:DL3060"],
     docs: include_str!("node_package_cache.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

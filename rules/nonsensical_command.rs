@@ -24,6 +24,7 @@ pub static NONSENSICAL_COMMAND: Rule = Rule {
         "semgrep:nonsensical-command",
     ],
     docs: include_str!("nonsensical_command.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

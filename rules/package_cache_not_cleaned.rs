@@ -39,6 +39,7 @@ pub static PACKAGE_CACHE_NOT_CLEANED: Rule = Rule {
         "semgrep:missing-zypper-clean",
     ],
     docs: include_str!("package_cache_not_cleaned.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

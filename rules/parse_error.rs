@@ -16,5 +16,6 @@ pub static PARSE_ERROR: Rule = Rule {
     since: "0.1.0",
     related: &["buildkit:parse", "hadolint:DL1000"],
     docs: include_str!("parse_error.md"),
+    options: &[],
     check: Check::Engine,
 };

@@ -29,6 +29,7 @@ pub static PIP_INSTALL_CACHE: Rule = Rule {
         "semgrep:missing-pip-no-cache-dir",
     ],
     docs: include_str!("pip_install_cache.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

@@ -25,6 +25,7 @@ pub static PIPE_WITHOUT_PIPEFAIL: Rule = Rule {
     since: "0.1.0",
     related: &["hadolint:DL4006", "kics:efbf148a", "semgrep:set-pipefail"],
     docs: include_str!("pipe_without_pipefail.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

@@ -16,6 +16,7 @@ pub static RESERVED_STAGE_NAME: Rule = Rule {
     since: "0.1.0",
     related: &["hadolint:DL3063", "buildkit:ReservedStageName"],
     docs: include_str!("reserved_stage_name.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

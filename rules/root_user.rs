@@ -30,6 +30,7 @@ pub static ROOT_USER: Rule = Rule {
         "nist-800-190:3.1.2",
     ],
     docs: include_str!("root_user.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

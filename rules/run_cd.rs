@@ -25,6 +25,7 @@ pub static RUN_CD: Rule = Rule {
         "semgrep:use-workdir",
     ],
     docs: include_str!("run_cd.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

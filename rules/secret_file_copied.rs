@@ -25,6 +25,7 @@ pub static SECRET_FILE_COPIED: Rule = Rule {
         "cwe:538",
     ],
     docs: include_str!("secret_file_copied.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

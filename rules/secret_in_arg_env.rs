@@ -28,6 +28,7 @@ pub static SECRET_IN_ARG_ENV: Rule = Rule {
         "cwe:522",
     ],
     docs: include_str!("secret_in_arg_env.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

@@ -23,6 +23,7 @@ pub static SERVICE_LATEST_TAG: Rule = Rule {
         "nist-800-190:3.1.5",
     ],
     docs: include_str!("service_latest_tag.md"),
+    options: &[],
     check: Check::Compose(check),
 };
 

@@ -23,6 +23,7 @@ pub static SERVICE_NO_CPU_LIMIT: Rule = Rule {
         "nist-800-190:3.4.3",
     ],
     docs: include_str!("service_no_cpu_limit.md"),
+    options: &[],
     check: Check::Compose(check),
 };
 

@@ -18,6 +18,7 @@ pub static SERVICE_NO_PIDS_LIMIT: Rule = Rule {
     since: "0.1.0",
     related: &["kics:221e0658", "cis:5.29", "nist-800-190:3.4.3"],
     docs: include_str!("service_no_pids_limit.md"),
+    options: &[],
     check: Check::Compose(check),
 };
 

@@ -23,6 +23,7 @@ pub static SERVICE_ROOT_USER: Rule = Rule {
         "nist-800-190:3.4.3",
     ],
     docs: include_str!("service_root_user.md"),
+    options: &[],
     check: Check::Compose(check),
 };
 

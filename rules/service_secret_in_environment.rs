@@ -27,6 +27,7 @@ pub static SERVICE_SECRET_IN_ENVIRONMENT: Rule = Rule {
         "cwe:798",
     ],
     docs: include_str!("service_secret_in_environment.md"),
+    options: &[],
     check: Check::Compose(check),
 };
 

@@ -18,6 +18,7 @@ pub static SERVICE_UNPINNED_DIGEST: Rule = Rule {
     since: "0.1.0",
     related: &["compose-lint:CL-0019", "cis:5.28", "nist-800-190:3.1.5"],
     docs: include_str!("service_unpinned_digest.md"),
+    options: &[],
     check: Check::Compose(check),
 };
 

@@ -23,6 +23,7 @@ pub static SERVICE_UNTAGGED_IMAGE: Rule = Rule {
         "nist-800-190:3.1.5",
     ],
     docs: include_str!("service_untagged_image.md"),
+    options: &[],
     check: Check::Compose(check),
 };
 

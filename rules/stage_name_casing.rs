@@ -16,6 +16,7 @@ pub static STAGE_NAME_CASING: Rule = Rule {
     since: "0.1.0",
     related: &["buildkit:StageNameCasing"],
     docs: include_str!("stage_name_casing.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

@@ -1,14 +1,22 @@
 //! Helpers shared by several built-in rules: finding the base images of a Dockerfile, reading
 //! compose `image:` values with `${VAR:-default}` defaults, pointing at part of a value, and
 //! deciding whether a user is root. Not a rule itself (it declares no `Rule`).
+//!
+//! Compose values merged in through a YAML anchor (`*alias` or a `<<` merge key) are reported
+//! once per service that uses them, always the same way: the main span is the value where it is
+//! *written* (the anchored definition, where the user edits it) and a label points at the alias
+//! or `<<` of the service that pulls it in ("merged into service `x` here"). [`report_in_service`]
+//! does this for every compose rule.
 
 use std::ops::Range;
 
-use crate::compose::{Field, Service};
+use crate::compose::{Field, PortMapping, Service, VolumeMount};
+use crate::diagnostic::Finding;
 use crate::dockerfile::{BaseKind, Command, Dockerfile};
 use crate::image::ImageRef;
 use crate::rule::Emitter;
 use crate::span::{Span, Spanned};
+use crate::yaml::{Node, Value};
 
 /// A stage's base image, as a rule about image references sees it.
 pub(crate) struct BaseRef<'a> {
@@ -203,6 +211,172 @@ pub(crate) fn report_limit(
     }
 }
 
+/// The alias or `<<` merge key through which the value at `span` came into `node`'s subtree,
+/// if it came through one. Walks the tree with an explicit stack (user-controlled depth).
+pub(crate) fn merge_origin(node: &Node, span: Span) -> Option<Span> {
+    let mut stack = vec![node];
+    while let Some(current) = stack.pop() {
+        let contains = current.span.start <= span.start && span.end <= current.span.end;
+        if contains && let Some(origin) = current.origin {
+            return Some(origin);
+        }
+        match &current.value {
+            Value::Scalar(_) => {}
+            Value::Sequence(items) => stack.extend(items.iter()),
+            Value::Mapping(entries) => {
+                for entry in entries {
+                    stack.push(&entry.key);
+                    stack.push(&entry.value);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Report a finding at `span`, a value inside `service`; when the value was merged in from an
+/// anchor, label the alias or `<<` where the service pulls it in (see the module docs).
+pub(crate) fn report_in_service<'e>(
+    out: &'e mut Emitter<'_>,
+    service: &Service,
+    span: Span,
+    message: impl Into<String>,
+) -> &'e mut Finding {
+    let origin = merge_origin(&service.node, span);
+    let finding = out.report(span, message);
+    if let Some(origin) = origin
+        && !origin.contains(span.start)
+    {
+        finding.with_label(
+            origin,
+            format!("merged into service `{}` here", service.name.value),
+        );
+    }
+    finding
+}
+
+/// A `security_opt` entry split into its option and value: `seccomp:unconfined` and
+/// `seccomp=unconfined` give `("seccomp", Some("unconfined"))`, `no-new-privileges` gives
+/// `("no-new-privileges", None)`. The value keeps any further `:` (`label:type:svirt_t`).
+pub(crate) fn security_opt(entry: &str) -> (&str, Option<&str>) {
+    let entry = entry.trim();
+    match entry.find([':', '=']) {
+        Some(at) => (&entry[..at], entry.get(at + 1..)),
+        None => (entry, None),
+    }
+}
+
+/// The host path a bind mount of `service` reads from, normalized, with `${VAR:-default}`
+/// defaults applied; `None` for named volumes, relative paths and unresolved variables.
+pub(crate) fn bind_source(mount: &VolumeMount) -> Option<String> {
+    let source = mount.source.as_ref()?;
+    if mount.kind.as_deref().is_some_and(|kind| kind != "bind") {
+        return None;
+    }
+    normalized_host_path(&with_compose_defaults(&source.value)?)
+}
+
+/// A port or port range (`8080`, `8000-8010`) with `${VAR:-default}` defaults applied;
+/// `None` when it is not a number or range or has an unresolved variable.
+pub(crate) fn port_range(text: &str) -> Option<(u32, u32)> {
+    let resolved = with_compose_defaults(text.trim())?;
+    let (low, high) = match resolved.split_once('-') {
+        Some((low, high)) => (low.trim().parse().ok()?, high.trim().parse().ok()?),
+        None => {
+            let port = resolved.parse().ok()?;
+            (port, port)
+        }
+    };
+    (low <= high && high <= 65535).then_some((low, high))
+}
+
+/// Where on the host a published port listens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum HostIp {
+    /// No address, `0.0.0.0` or `::`: every interface.
+    All,
+    Specific(String),
+    /// A variable without a default.
+    Unknown,
+}
+
+/// The host address of a port mapping.
+pub(crate) fn host_ip(mapping: &PortMapping) -> HostIp {
+    let Some(ip) = &mapping.host_ip else {
+        return HostIp::All;
+    };
+    let Some(resolved) = with_compose_defaults(ip.value.trim()) else {
+        return HostIp::Unknown;
+    };
+    let bare = resolved.trim_start_matches('[').trim_end_matches(']');
+    match bare {
+        "" | "0.0.0.0" | "::" => HostIp::All,
+        other => HostIp::Specific(other.to_string()),
+    }
+}
+
+/// The protocol of a port mapping, lower case (`tcp` when not given).
+pub(crate) fn port_protocol(mapping: &PortMapping) -> String {
+    mapping.protocol.as_ref().map_or_else(
+        || "tcp".to_string(),
+        |p| p.value.trim().to_ascii_lowercase(),
+    )
+}
+
+/// Whether the service's `ports:` are ignored because it uses the host's network.
+pub(crate) fn uses_host_network(service: &Service) -> bool {
+    service
+        .network_mode
+        .as_ref()
+        .is_some_and(|field| field.value.trim() == "host")
+}
+
+/// The service's `profiles:` names, empty when it has none (it then always runs).
+pub(crate) fn profiles(service: &Service) -> Vec<&str> {
+    service
+        .node
+        .get("profiles")
+        .and_then(Node::as_sequence)
+        .map(|items| items.iter().filter_map(Node::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// Whether two services can be up together: services whose `profiles:` do not overlap are
+/// alternatives (`--profile dev` or `--profile prod`).
+pub(crate) fn can_run_together(a: &Service, b: &Service) -> bool {
+    let (pa, pb) = (profiles(a), profiles(b));
+    pa.is_empty() || pb.is_empty() || pa.iter().any(|p| pb.contains(p))
+}
+
+/// A capability as the engine reads it: upper case, without the `CAP_` prefix
+/// (`cap_sys_admin` → `SYS_ADMIN`).
+pub(crate) fn capability_name(written: &str) -> String {
+    let upper = written.trim().to_ascii_uppercase();
+    match upper.strip_prefix("CAP_") {
+        Some(rest) => rest.to_string(),
+        None => upper,
+    }
+}
+
+/// A host path with `.`/`..` segments, repeated and trailing slashes removed (`/var//run/` →
+/// `/var/run`); `None` for relative paths, named volumes and paths with variables.
+pub(crate) fn normalized_host_path(path: &str) -> Option<String> {
+    if !path.starts_with('/') || path.contains('$') {
+        return None;
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            part => parts.push(part),
+        }
+    }
+    Some(format!("/{}", parts.join("/")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,6 +402,57 @@ mod tests {
         ] {
             assert_eq!(with_compose_defaults(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn security_opts() {
+        assert_eq!(
+            security_opt("seccomp:unconfined"),
+            ("seccomp", Some("unconfined"))
+        );
+        assert_eq!(security_opt("label=disable"), ("label", Some("disable")));
+        assert_eq!(
+            security_opt("no-new-privileges"),
+            ("no-new-privileges", None)
+        );
+        assert_eq!(
+            security_opt("label:type:svirt_t"),
+            ("label", Some("type:svirt_t"))
+        );
+    }
+
+    #[test]
+    fn port_ranges() {
+        assert_eq!(port_range("8080"), Some((8080, 8080)));
+        assert_eq!(port_range("8000-8010"), Some((8000, 8010)));
+        assert_eq!(port_range("${PORT:-80}"), Some((80, 80)));
+        assert_eq!(port_range("${PORT}"), None);
+        assert_eq!(port_range("70000"), None);
+        assert_eq!(port_range("9-3"), None);
+    }
+
+    #[test]
+    fn host_paths() {
+        assert_eq!(
+            normalized_host_path("/var//run/./docker.sock/").as_deref(),
+            Some("/var/run/docker.sock")
+        );
+        assert_eq!(normalized_host_path("/").as_deref(), Some("/"));
+        assert_eq!(normalized_host_path("/etc/../").as_deref(), Some("/"));
+        assert_eq!(normalized_host_path("./data"), None);
+        assert_eq!(normalized_host_path("${HOME}/x"), None);
+    }
+
+    #[test]
+    fn merge_origins() {
+        let text = "x: &a\n  user: root\nservices:\n  s:\n    <<: *a\n    image: i\n";
+        let compose = crate::compose::parse(text);
+        let service = &compose.services[0];
+        let user = service.user.as_ref().expect("merged user");
+        let origin = merge_origin(&service.node, user.span).expect("came through <<");
+        assert_eq!(origin.text(text), "<<");
+        let image = service.image.as_ref().expect("image");
+        assert_eq!(merge_origin(&service.node, image.span), None);
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub static UNDEFINED_VARIABLE: Rule = Rule {
     since: "0.1.0",
     related: &["buildkit:UndefinedVar"],
     docs: include_str!("undefined_variable.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

@@ -20,6 +20,7 @@ pub static UNKNOWN_INSTRUCTION_FLAG: Rule = Rule {
     since: "0.1.0",
     related: &[],
     docs: include_str!("unknown_instruction_flag.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

@@ -24,6 +24,7 @@ pub static UNPINNED_DIGEST: Rule = Rule {
         "nist-800-190:3.1.5",
     ],
     docs: include_str!("unpinned_digest.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

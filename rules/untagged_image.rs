@@ -25,6 +25,7 @@ pub static UNTAGGED_IMAGE: Rule = Rule {
         "nist-800-190:3.1.5",
     ],
     docs: include_str!("untagged_image.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

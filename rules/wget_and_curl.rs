@@ -25,6 +25,7 @@ pub static WGET_AND_CURL: Rule = Rule {
         "semgrep:use-either-wget-or-curl",
     ],
     docs: include_str!("wget_and_curl.md"),
+    options: &[],
     check: Check::Dockerfile(check),
 };
 

@@ -10,9 +10,11 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::baseline::Baseline;
+use crate::config;
 use crate::diagnostic::Severity;
 use crate::discover::{self, io_message};
-use crate::engine::{self, Settings};
+use crate::engine;
 use crate::report::{self, FileError, Format, Results};
 use crate::rule::{FixAvailability, Rule, Status, Target};
 use crate::rules;
@@ -27,6 +29,8 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+// Parsed once per run: the size of the `check` arguments does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Command {
     /// Lint Dockerfiles and compose files (directories are searched, honouring .gitignore).
     Check(CheckArgs),
@@ -34,6 +38,17 @@ enum Command {
     Rules(RulesArgs),
     /// Show the documentation of one rule.
     Rule(RuleArgs),
+    /// Run the bad and good examples of every rule's docs; exit 1 when one misbehaves.
+    Test(TestArgs),
+}
+
+#[derive(Debug, Args)]
+struct TestArgs {
+    /// Policy directory (not supported yet: only the built-in rules are tested).
+    dir: Option<PathBuf>,
+    /// Only the rules these selectors name (codes, names, categories, code prefixes, `all`).
+    #[arg(long, value_delimiter = ',', value_name = "SELECTOR")]
+    select: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -45,9 +60,25 @@ struct CheckArgs {
     /// checkstyle, junit, gitlab, rdjson.
     #[arg(long, alias = "output-format", value_name = "FORMAT[=FILE]", value_parser = parse_format_spec)]
     format: Vec<FormatSpec>,
-    /// Exit with 1 when a finding has this severity or a higher one.
-    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = Severity::Info)]
-    fail_level: Severity,
+    /// Exit with 1 when a finding has this severity or a higher one [default: the config's
+    /// `fail-level`, else info].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    fail_level: Option<Severity>,
+    /// Use this config file for every file instead of the nearest `.plimsoll.yaml`.
+    #[arg(long, value_name = "PATH", conflicts_with = "isolated")]
+    config: Option<PathBuf>,
+    /// Ignore all config files.
+    #[arg(long)]
+    isolated: bool,
+    /// Apply the config's `exclude` to files named on the command line too (for pre-commit).
+    #[arg(long)]
+    force_exclude: bool,
+    /// Report only findings not recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file (and report none of them).
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
     /// Run only these rules: codes, names, categories, code prefixes or `all`.
     #[arg(long, value_delimiter = ',', value_name = "SELECTOR")]
     select: Vec<String>,
@@ -155,6 +186,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Rules(args) => list_rules(args.format),
         Command::Rule(args) => show_rule(&args.rule),
+        Command::Test(args) => test_examples(&args),
     };
     match outcome {
         Ok(code) => code,
@@ -227,8 +259,6 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
             }
         }
     }
-    let settings = Settings::from_selectors(&args.select, &args.extend_select, &args.ignore);
-
     let mut paths = args.paths.clone();
     if paths.is_empty() {
         paths.push(PathBuf::from(if args.stdin_filename.is_some() {
@@ -240,7 +270,28 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     let reads_stdin = paths.iter().any(|p| p.as_os_str() == "-");
     paths.retain(|p| p.as_os_str() != "-");
 
-    let discovery = discover::discover(&paths, args.kind);
+    let baseline = load_baseline(&args)?;
+    let cwd = std::env::current_dir().map_err(|err| {
+        Failure::Message(format!(
+            "cannot read the working directory: {}",
+            io_message(&err)
+        ))
+    })?;
+    let mut resolver = config::Resolver::new(
+        config::ResolveOptions {
+            config: args.config.clone(),
+            isolated: args.isolated,
+        },
+        &cwd,
+    );
+    let mut discovery = discover::discover_with(&paths, args.kind, &mut |path, kind| {
+        configured_kind(&mut resolver, path, kind)
+    });
+    if args.force_exclude {
+        discovery
+            .files
+            .retain(|candidate| !is_excluded(&mut resolver, &candidate.path));
+    }
     let mut errors = discovery.errors;
     let stdin = if reads_stdin {
         match read_stdin(&args) {
@@ -253,21 +304,26 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     } else {
         None
     };
+    let file_settings = settings_per_file(&args, &mut resolver, &discovery.files, stdin.as_ref())?;
+    let default_settings = config::resolve(None, &cwd, &cli_overrides(&args));
+    let settings_of = |path: &std::path::Path| file_settings.get(path).unwrap_or(&default_settings);
     let options = RunOptions {
         threads: args.threads.filter(|&n| n > 0),
     };
     let mut results = runner::run(&discovery.files, stdin, options, |source| {
-        engine::check(source, &settings)
+        engine::check(source, &settings_of(&source.path).settings)
     })
     .map_err(Failure::Message)?;
     results.errors.extend(errors);
     results.errors.sort_by(|a, b| a.path.cmp(&b.path));
+    apply_baseline(&args, &resolver, &mut results, baseline)?;
 
     for error in &results.errors {
         eprintln!("plimsoll: error: {}", error.located_message());
     }
+    // The exit code first: per-file settings are keyed by the paths before rebasing.
+    let code = exit_code_by_file(&results, &|path| settings_of(path).fail_level);
     rebase_on_github_workspace(&mut results);
-    let code = exit_code(&results, args.fail_level);
     write_reports(&args, &results, code, started.elapsed())?;
 
     Ok(ExitCode::from(code))
@@ -307,14 +363,128 @@ fn rebase_on_github_workspace(results: &mut Results) {
     }
 }
 
+/// The `--baseline` file, read before linting so that a wrong path fails fast.
+fn load_baseline(args: &CheckArgs) -> Result<Option<Baseline>, Failure> {
+    let Some(path) = &args.baseline else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|err| Failure::Message(format!("{}: {}", path.display(), io_message(&err))))?;
+    Baseline::parse(&text)
+        .map(Some)
+        .map_err(|message| Failure::Message(format!("{}: {message}", path.display())))
+}
+
+/// `--write-baseline` records every current finding, then `--baseline` (or the file just
+/// written) drops the recorded ones.
+fn apply_baseline(
+    args: &CheckArgs,
+    resolver: &config::Resolver,
+    results: &mut Results,
+    loaded: Option<Baseline>,
+) -> Result<(), Failure> {
+    let absolute = |path: &std::path::Path| resolver.absolute(path);
+    let base_dir = |file: &std::path::Path| {
+        let file = resolver.absolute(file);
+        file.parent().map(|p| p.to_path_buf()).unwrap_or(file)
+    };
+    let baseline = if let Some(path) = &args.write_baseline {
+        let baseline = Baseline::record(results, &base_dir(path), &absolute);
+        std::fs::write(path, baseline.to_json())
+            .map_err(|err| Failure::Message(format!("{}: {}", path.display(), io_message(&err))))?;
+        eprintln!(
+            "plimsoll: recorded {} findings in {}",
+            baseline.findings.len(),
+            path.display()
+        );
+        Some((baseline, path))
+    } else if let (Some(path), Some(baseline)) = (&args.baseline, loaded) {
+        Some((baseline, path))
+    } else {
+        None
+    };
+    if let Some((baseline, path)) = baseline {
+        baseline.filter(results, &base_dir(path), &absolute);
+    }
+    Ok(())
+}
+
+/// The command line's rule selection and fail level, on top of any config.
+fn cli_overrides(args: &CheckArgs) -> config::CliOverrides {
+    config::CliOverrides {
+        selection: engine::Selection {
+            select: (!args.select.is_empty()).then(|| args.select.clone()),
+            extend_select: args.extend_select.clone(),
+            ignore: args.ignore.clone(),
+        },
+        fail_level: args.fail_level,
+    }
+}
+
+/// `true` when the config of `path` excludes it.
+fn is_excluded(resolver: &mut config::Resolver, path: &std::path::Path) -> bool {
+    resolver
+        .chain_for(path)
+        .is_some_and(|chain| chain.excludes(&resolver.absolute(path)))
+}
+
+/// The kind to lint a walked file as, after its config's `exclude` and `include`.
+fn configured_kind(
+    resolver: &mut config::Resolver,
+    path: &std::path::Path,
+    kind: Option<FileKind>,
+) -> Option<FileKind> {
+    if is_excluded(resolver, path) {
+        return None;
+    }
+    kind.or_else(|| {
+        let chain = resolver.chain_for(path)?;
+        chain.included_kind(&resolver.absolute(path))
+    })
+}
+
+/// The resolved settings of every file to check; any config error stops the run (exit 2).
+fn settings_per_file(
+    args: &CheckArgs,
+    resolver: &mut config::Resolver,
+    files: &[discover::Candidate],
+    stdin: Option<&StdinInput>,
+) -> Result<std::collections::HashMap<PathBuf, config::FileSettings>, Failure> {
+    let overrides = cli_overrides(args);
+    let mut settings = std::collections::HashMap::new();
+    for path in files
+        .iter()
+        .map(|c| &c.path)
+        .chain(stdin.map(|input| &input.path))
+    {
+        settings.insert(path.clone(), resolver.settings_for(path, &overrides));
+    }
+    if let Some((last, others)) = resolver.errors().split_last() {
+        for error in others {
+            eprintln!("plimsoll: error: {error}");
+        }
+        return Err(Failure::Message(last.to_string()));
+    }
+    Ok(settings)
+}
+
 /// 2 when a file could not be checked, else 1 when a finding reaches `fail_level`, else 0.
+#[cfg_attr(not(test), allow(dead_code))]
 fn exit_code(results: &Results, fail_level: Severity) -> u8 {
+    exit_code_by_file(results, &|_| fail_level)
+}
+
+/// [`exit_code`] with each file's own fail level (from its config).
+fn exit_code_by_file(
+    results: &Results,
+    fail_level_of: &dyn Fn(&std::path::Path) -> Severity,
+) -> u8 {
     if !results.errors.is_empty() {
         EXIT_ERROR
     } else if results
         .files
         .iter()
-        .any(|file| engine::fails(&file.findings, fail_level))
+        .any(|file| engine::fails(&file.findings, fail_level_of(&file.source.path)))
     {
         1
     } else {
@@ -431,6 +601,62 @@ fn closest<'a>(input: &str, candidates: impl Iterator<Item = &'a str>) -> Option
         .map(|(_, candidate)| candidate)
 }
 
+/// `plimsoll test`: run the rules' doc examples, list the failures.
+fn test_examples(args: &TestArgs) -> Result<ExitCode, Failure> {
+    if let Some(dir) = &args.dir {
+        return Err(Failure::Message(format!(
+            "{}: policy files are not supported yet; `plimsoll test` without a directory tests \
+             the built-in rules",
+            dir.display()
+        )));
+    }
+    for selector in &args.select {
+        if !engine::is_known_selector(selector) {
+            return Err(Failure::Message(unknown_selector("--select", selector)));
+        }
+    }
+    let selected: Vec<&'static Rule> = rules::all()
+        .iter()
+        .copied()
+        .filter(|rule| {
+            args.select.is_empty()
+                || args
+                    .select
+                    .iter()
+                    .any(|s| engine::matches_selector(rule, s))
+        })
+        .collect();
+    let (ran, failures) = crate::examples::run_all(&selected);
+    let mut out = BufWriter::new(io::stdout().lock());
+    for failure in &failures {
+        writeln!(
+            out,
+            "FAIL {} {} ({}): {}",
+            failure.rule.code,
+            failure.rule.name,
+            failure.example,
+            report::printable(&failure.message)
+        )?;
+    }
+    writeln!(
+        out,
+        "{ran} examples of {} {}: {}",
+        selected.len(),
+        if selected.len() == 1 { "rule" } else { "rules" },
+        if failures.is_empty() {
+            "all passed".to_string()
+        } else {
+            format!("{} failed", failures.len())
+        }
+    )?;
+    out.flush()?;
+    Ok(if failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
 fn list_rules(format: ListFormat) -> Result<ExitCode, Failure> {
     let mut out = BufWriter::new(io::stdout().lock());
     match format {
@@ -489,6 +715,30 @@ struct RuleJson<'a> {
     status: Status,
     since: &'a str,
     related: &'a [&'a str],
+    /// The options the rule takes in the configuration.
+    options: Vec<serde_json::Value>,
+}
+
+/// One rule option for `plimsoll rules --format json`: name, type, default, description (and the
+/// allowed values or range when the type has them).
+fn option_json(option: &crate::rule::RuleOption) -> serde_json::Value {
+    let mut value = serde_json::json!({
+        "name": option.name,
+        "type": option.kind.type_name(),
+        "default": option.kind.default_value(),
+        "description": option.description,
+    });
+    match option.kind {
+        crate::rule::OptionKind::Choice { choices, .. } => {
+            value["choices"] = serde_json::json!(choices);
+        }
+        crate::rule::OptionKind::Integer { min, max, .. } => {
+            value["minimum"] = min.into();
+            value["maximum"] = max.into();
+        }
+        _ => {}
+    }
+    value
 }
 
 fn rule_json(rule: &Rule) -> RuleJson<'_> {
@@ -504,6 +754,7 @@ fn rule_json(rule: &Rule) -> RuleJson<'_> {
         status: rule.status,
         since: rule.since,
         related: rule.related,
+        options: rule.options.iter().map(option_json).collect(),
     }
 }
 

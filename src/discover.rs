@@ -42,6 +42,17 @@ const SKIPPED_DIRS: &[&str] = &[
 /// Walk `paths`. `forced_kind` (from `--kind`) applies to files named explicitly; walked files
 /// are recognised by name only.
 pub fn discover(paths: &[PathBuf], forced_kind: Option<FileKind>) -> Discovery {
+    discover_with(paths, forced_kind, &mut |_, kind| kind)
+}
+
+/// [`discover`], with `classify` deciding about each walked file: it gets the path and the
+/// kind its name says, and returns the kind to lint it as, or `None` to skip it (the
+/// configuration's `include` and `exclude`).
+pub fn discover_with(
+    paths: &[PathBuf],
+    forced_kind: Option<FileKind>,
+    classify: &mut dyn FnMut(&Path, Option<FileKind>) -> Option<FileKind>,
+) -> Discovery {
     let mut discovery = Discovery::default();
     // Explicit files first, so that deduplication keeps their (possibly forced) kind.
     let mut explicit = Vec::new();
@@ -60,7 +71,7 @@ pub fn discover(paths: &[PathBuf], forced_kind: Option<FileKind>) -> Discovery {
                         .errors
                         .push(FileError::new(&path, "is a directory, not a file"));
                 } else {
-                    walk(&path, &mut walked, &mut discovery.errors);
+                    walk(&path, &mut walked, &mut discovery.errors, classify);
                 }
             }
             Ok(_) => explicit.push(Candidate {
@@ -79,7 +90,12 @@ pub fn discover(paths: &[PathBuf], forced_kind: Option<FileKind>) -> Discovery {
     discovery
 }
 
-fn walk(root: &Path, files: &mut Vec<Candidate>, errors: &mut Vec<FileError>) {
+fn walk(
+    root: &Path,
+    files: &mut Vec<Candidate>,
+    errors: &mut Vec<FileError>,
+    classify: &mut dyn FnMut(&Path, Option<FileKind>) -> Option<FileKind>,
+) {
     let walker = ignore::WalkBuilder::new(root)
         // Honour .gitignore even outside a git checkout (an unpacked tarball, a test tree).
         .require_git(false)
@@ -95,18 +111,19 @@ fn walk(root: &Path, files: &mut Vec<Candidate>, errors: &mut Vec<FileError>) {
         match entry {
             Ok(entry) => {
                 let path = entry.path();
-                let Some(kind) = FileKind::from_path(path) else {
-                    continue;
-                };
                 let is_file = match entry.file_type() {
                     Some(t) if t.is_file() => true,
                     // A symlink to a file is linted; to a directory or nowhere, skipped.
                     Some(t) if t.is_symlink() => path.metadata().is_ok_and(|m| m.is_file()),
                     _ => false,
                 };
-                if is_file {
+                if !is_file {
+                    continue;
+                }
+                let path = display_path(path);
+                if let Some(kind) = classify(&path, FileKind::from_path(&path)) {
                     files.push(Candidate {
-                        path: display_path(path),
+                        path,
                         kind: Some(kind),
                     });
                 }

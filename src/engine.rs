@@ -4,26 +4,37 @@
 use crate::compose;
 use crate::diagnostic::{Finding, Severity};
 use crate::dockerfile;
-use crate::rule::{Check, ComposeContext, DockerfileContext, Emitter, Rule};
+use crate::rule::{Check, ComposeContext, DockerfileContext, Emitter, Rule, RuleOptions};
 use crate::rules;
 use crate::source::{FileKind, SourceFile};
+use crate::suppress;
 
-/// Which rules run, and at what severity.
+/// Which rules run, at what severity and with which options, for one file.
 #[derive(Clone, Debug)]
 pub struct Settings {
     enabled: Vec<&'static Rule>,
+    /// Severity overrides by rule code (the last one for a code wins).
+    severities: Vec<(&'static str, Severity)>,
+    /// Options by rule code, for rules that declare options (defaults filled in).
+    options: Vec<(&'static str, RuleOptions)>,
+    /// Inline suppressions must carry a `-- reason`.
+    pub strict: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self {
-            enabled: rules::all()
-                .iter()
-                .copied()
-                .filter(|rule| rule.default_enabled)
-                .collect(),
-        }
+        Self::from_layers(&[])
     }
+}
+
+/// One layer of rule selection: a config file, an override block, or the command line.
+/// Layers apply in order: `select` (when given) replaces the enabled set, then `extend_select`
+/// adds to it, then `ignore` removes from it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Selection {
+    pub select: Option<Vec<String>>,
+    pub extend_select: Vec<String>,
+    pub ignore: Vec<String>,
 }
 
 /// A selector names rules: a code (`DF001`), a name (`latest-tag`), a category (`secrets`),
@@ -52,29 +63,54 @@ impl Settings {
     /// Settings that run exactly the rules `select` names (all defaults when `select` is empty),
     /// plus `extend_select`, minus `ignore`.
     pub fn from_selectors(select: &[String], extend_select: &[String], ignore: &[String]) -> Self {
-        let mut enabled: Vec<&'static Rule> = rules::all()
-            .iter()
-            .copied()
-            .filter(|rule| {
-                let chosen = if select.is_empty() {
-                    rule.default_enabled
-                } else {
-                    select.iter().any(|s| matches_selector(rule, s))
-                };
-                (chosen || extend_select.iter().any(|s| matches_selector(rule, s)))
-                    && !ignore.iter().any(|s| matches_selector(rule, s))
-            })
-            .collect();
-        // The reserved rules always run: a file that cannot be read must say so.
-        for rule in rules::all() {
-            if matches!(rule.check, Check::Engine)
-                && rule.code == rules::PARSE_ERROR.code
-                && !enabled.iter().any(|r| r.code == rule.code)
-            {
-                enabled.push(rule);
+        Self::from_layers(&[Selection {
+            select: (!select.is_empty()).then(|| select.to_vec()),
+            extend_select: extend_select.to_vec(),
+            ignore: ignore.to_vec(),
+        }])
+    }
+
+    /// The default rules, then each layer in order (see [`Selection`]).
+    pub fn from_layers(layers: &[Selection]) -> Self {
+        let mut on: Vec<bool> = rules::all().iter().map(|r| r.default_enabled).collect();
+        for layer in layers {
+            for (rule, on) in rules::all().iter().zip(on.iter_mut()) {
+                if let Some(select) = &layer.select {
+                    *on = select.iter().any(|s| matches_selector(rule, s));
+                }
+                if layer
+                    .extend_select
+                    .iter()
+                    .any(|s| matches_selector(rule, s))
+                {
+                    *on = true;
+                }
+                if layer.ignore.iter().any(|s| matches_selector(rule, s)) {
+                    *on = false;
+                }
             }
         }
-        Self { enabled }
+        let mut enabled: Vec<&'static Rule> = rules::all()
+            .iter()
+            .zip(&on)
+            .filter(|(_, on)| **on)
+            .map(|(rule, _)| *rule)
+            .collect();
+        // The reserved parse-error rule always runs: a file that cannot be read must say so.
+        if !enabled.iter().any(|r| r.code == rules::PARSE_ERROR.code) {
+            enabled.insert(0, &rules::PARSE_ERROR);
+        }
+        let options = enabled
+            .iter()
+            .filter(|rule| !rule.options.is_empty())
+            .map(|rule| (rule.code, RuleOptions::resolve(rule.options, [])))
+            .collect();
+        Self {
+            enabled,
+            severities: Vec::new(),
+            options,
+            strict: false,
+        }
     }
 
     pub fn enabled(&self) -> &[&'static Rule] {
@@ -84,28 +120,63 @@ impl Settings {
     pub fn is_enabled(&self, rule: &Rule) -> bool {
         self.enabled.iter().any(|r| r.code == rule.code)
     }
+
+    /// Report `rule`'s findings at `severity` instead of its default.
+    pub fn set_severity(&mut self, rule: &'static Rule, severity: Severity) {
+        self.severities.retain(|(code, _)| *code != rule.code);
+        self.severities.push((rule.code, severity));
+    }
+
+    /// The severity `rule`'s findings get.
+    pub fn severity_of(&self, rule: &Rule) -> Severity {
+        self.severity_for_code(rule.code).unwrap_or(rule.severity)
+    }
+
+    fn severity_for_code(&self, code: &str) -> Option<Severity> {
+        self.severities
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map(|(_, severity)| *severity)
+    }
+
+    /// Set `rule`'s options (already validated against its declaration).
+    pub fn set_options(&mut self, rule: &'static Rule, options: RuleOptions) {
+        self.options.retain(|(code, _)| *code != rule.code);
+        self.options.push((rule.code, options));
+    }
+
+    /// `rule`'s options: configured values over its declared defaults.
+    pub fn options_for(&self, rule: &Rule) -> &RuleOptions {
+        static EMPTY: RuleOptions = RuleOptions::EMPTY;
+        self.options
+            .iter()
+            .find(|(code, _)| *code == rule.code)
+            .map_or(&EMPTY, |(_, options)| options)
+    }
 }
 
 /// Parse `source` and run the enabled rules on it. Findings are sorted by position, then code.
 pub fn check(source: &SourceFile, settings: &Settings) -> Vec<Finding> {
     let mut findings = Vec::new();
-    match source.kind {
+    let directives = match source.kind {
         FileKind::Dockerfile => {
             let dockerfile = dockerfile::parse(&source.text);
             for error in &dockerfile.errors {
                 findings.push(rules::PARSE_ERROR.finding(error.span, error.message.clone()));
             }
-            let context = DockerfileContext {
-                source,
-                dockerfile: &dockerfile,
-            };
             for rule in settings.enabled() {
                 if let Check::Dockerfile(check) = rule.check {
+                    let context = DockerfileContext {
+                        source,
+                        dockerfile: &dockerfile,
+                        options: settings.options_for(rule),
+                    };
                     let mut emitter = Emitter::new(rule);
                     check(&context, &mut emitter);
                     findings.extend(emitter.into_findings());
                 }
             }
+            suppress::dockerfile_directives(&source.text, &dockerfile)
         }
         FileKind::Compose => {
             let compose = compose::parse(&source.text);
@@ -130,17 +201,25 @@ pub fn check(source: &SourceFile, settings: &Settings) -> Vec<Finding> {
                     findings.push(finding);
                 }
             }
-            let context = ComposeContext {
-                source,
-                compose: &compose,
-            };
             for rule in settings.enabled() {
                 if let Check::Compose(check) = rule.check {
+                    let context = ComposeContext {
+                        source,
+                        compose: &compose,
+                        options: settings.options_for(rule),
+                    };
                     let mut emitter = Emitter::new(rule);
                     check(&context, &mut emitter);
                     findings.extend(emitter.into_findings());
                 }
             }
+            suppress::compose_directives(&source.text, &compose.yaml)
+        }
+    };
+    suppress::apply(&mut findings, &directives, settings);
+    for finding in &mut findings {
+        if let Some(severity) = settings.severity_for_code(&finding.code) {
+            finding.severity = severity;
         }
     }
     findings.sort_by(|a, b| {

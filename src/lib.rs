@@ -2,15 +2,20 @@
 //!
 //! The pipeline: a [`SourceFile`] is parsed into a model ([`dockerfile`] or [`compose`]), the
 //! [`engine`] runs the enabled rules on it and returns [`Finding`]s; reporters and the language
-//! server render them. Nothing below the CLI does I/O or prints: [`discover`] and [`runner`]
-//! read files for the CLI, and only [`cli`] writes to stdout and stderr.
+//! server render them. [`config`] resolves each file's settings from `.plimsoll.yaml` files,
+//! [`suppress`] applies inline suppressions inside the engine, and [`baseline`] drops findings
+//! recorded earlier. Nothing below the CLI prints: [`discover`], [`runner`], [`config`] and
+//! [`baseline`] read files, and only [`cli`] writes to stdout and stderr.
 
+pub mod baseline;
 pub mod cli;
 pub mod compose;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod dockerfile;
 pub mod engine;
+pub mod examples;
 pub mod image;
 pub mod report;
 pub mod rule;
@@ -18,6 +23,7 @@ pub mod runner;
 pub mod secrets;
 pub mod source;
 pub mod span;
+pub mod suppress;
 pub mod yaml;
 
 // The built-in rules live at the top of the repository, code and prose side by side.

@@ -43,12 +43,171 @@ pub enum Status {
 pub struct DockerfileContext<'a> {
     pub source: &'a SourceFile,
     pub dockerfile: &'a Dockerfile,
+    /// The running rule's options (configured values over the declared defaults).
+    pub options: &'a RuleOptions,
 }
 
 /// What a compose rule sees.
 pub struct ComposeContext<'a> {
     pub source: &'a SourceFile,
     pub compose: &'a ComposeFile,
+    /// The running rule's options (configured values over the declared defaults).
+    pub options: &'a RuleOptions,
+}
+
+/// One option a rule accepts (`rules: { NAME: { options: { … } } }` in the configuration).
+/// Declared in the rule's `static`; the config loader validates names and types against it and
+/// the JSON Schema of the config file is generated from it.
+#[derive(Clone, Copy, Debug)]
+pub struct RuleOption {
+    /// kebab-case, as written in the config file.
+    pub name: &'static str,
+    /// The type, with the default value used when the config does not set the option.
+    pub kind: OptionKind,
+    /// One line, for the docs and the schema.
+    pub description: &'static str,
+}
+
+/// The type of a rule option, carrying its default.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum OptionKind {
+    Bool(bool),
+    /// A whole number between `min` and `max` (inclusive).
+    Integer {
+        default: i64,
+        min: i64,
+        max: i64,
+    },
+    String(&'static str),
+    /// A list of strings (registries, user names, label keys).
+    StringList(&'static [&'static str]),
+    /// One of a fixed set of words.
+    Choice {
+        default: &'static str,
+        choices: &'static [&'static str],
+    },
+}
+
+impl OptionKind {
+    /// The type as a word, for error messages: `a boolean`, `a list of strings`.
+    pub fn describe(&self) -> String {
+        match self {
+            OptionKind::Bool(_) => "a boolean".into(),
+            OptionKind::Integer { min, max, .. } => format!("a whole number from {min} to {max}"),
+            OptionKind::String(_) => "a string".into(),
+            OptionKind::StringList(_) => "a list of strings".into(),
+            OptionKind::Choice { choices, .. } => format!(
+                "one of {}",
+                choices
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+
+    /// The type as one word: `boolean`, `integer`, `string`, `string-list`, `choice`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            OptionKind::Bool(_) => "boolean",
+            OptionKind::Integer { .. } => "integer",
+            OptionKind::String(_) => "string",
+            OptionKind::StringList(_) => "string-list",
+            OptionKind::Choice { .. } => "choice",
+        }
+    }
+
+    /// The declared default as a value.
+    pub fn default_value(&self) -> OptionValue {
+        match *self {
+            OptionKind::Bool(b) => OptionValue::Bool(b),
+            OptionKind::Integer { default, .. } => OptionValue::Integer(default),
+            OptionKind::String(s) => OptionValue::String(s.to_string()),
+            OptionKind::StringList(list) => {
+                OptionValue::List(list.iter().map(|s| (*s).to_string()).collect())
+            }
+            OptionKind::Choice { default, .. } => OptionValue::String(default.to_string()),
+        }
+    }
+}
+
+/// A configured (or default) option value.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum OptionValue {
+    Bool(bool),
+    Integer(i64),
+    String(String),
+    List(Vec<String>),
+}
+
+/// The options of one rule for one file: every declared option, configured or defaulted.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RuleOptions {
+    values: Vec<(&'static str, OptionValue)>,
+}
+
+impl RuleOptions {
+    /// No options (a rule that declares none).
+    pub const EMPTY: RuleOptions = RuleOptions { values: Vec::new() };
+
+    /// The declared defaults of `declared`, with `configured` values (already validated) on top.
+    pub fn resolve<'v>(
+        declared: &'static [RuleOption],
+        configured: impl IntoIterator<Item = (&'v str, &'v OptionValue)> + Clone,
+    ) -> Self {
+        let values = declared
+            .iter()
+            .map(|option| {
+                let value = configured
+                    .clone()
+                    .into_iter()
+                    .filter(|(name, _)| *name == option.name)
+                    .last()
+                    .map_or_else(|| option.kind.default_value(), |(_, v)| v.clone());
+                (option.name, value)
+            })
+            .collect();
+        Self { values }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&OptionValue> {
+        self.values.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
+    /// A boolean option (`false` when undeclared).
+    pub fn bool(&self, name: &str) -> bool {
+        matches!(self.get(name), Some(OptionValue::Bool(true)))
+    }
+
+    /// An integer option (`None` when undeclared).
+    pub fn integer(&self, name: &str) -> Option<i64> {
+        match self.get(name) {
+            Some(OptionValue::Integer(n)) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// A string or choice option (`""` when undeclared).
+    pub fn string(&self, name: &str) -> &str {
+        match self.get(name) {
+            Some(OptionValue::String(s)) => s,
+            _ => "",
+        }
+    }
+
+    /// A list option (empty when undeclared).
+    pub fn list(&self, name: &str) -> &[String] {
+        match self.get(name) {
+            Some(OptionValue::List(list)) => list,
+            _ => &[],
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &OptionValue)> {
+        self.values.iter().map(|(n, v)| (*n, v))
+    }
 }
 
 /// The check function of a rule.
@@ -82,6 +241,8 @@ pub struct Rule {
     pub related: &'static [&'static str],
     /// The rule's docs page (markdown with fixed headings), via `include_str!`.
     pub docs: &'static str,
+    /// The options the rule accepts in the configuration (`&[]` for none).
+    pub options: &'static [RuleOption],
     pub check: Check,
 }
 

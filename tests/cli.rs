@@ -427,6 +427,7 @@ fn rules_are_listed() {
             "default_enabled",
             "fix",
             "name",
+            "options",
             "related",
             "severity",
             "since",
@@ -438,6 +439,16 @@ fn rules_are_listed() {
     assert_eq!(parse_error["name"], "parse-error");
     assert_eq!(parse_error["target"], "any");
     assert_eq!(parse_error["default_enabled"], true);
+    assert_eq!(parse_error["options"], serde_json::json!([]));
+    let unused = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|rule| rule["code"] == "PL001")
+        .unwrap();
+    assert_eq!(unused["options"][0]["name"], "hadolint");
+    assert_eq!(unused["options"][0]["type"], "boolean");
+    assert_eq!(unused["options"][0]["default"], false);
 }
 
 #[test]

@@ -826,36 +826,24 @@ fn hundred_thousand_continuation_lines_on_a_small_stack() {
                 text.push_str(&i.to_string());
             }
             text.push('\n');
-            let start = std::time::Instant::now();
             let df = parse(&text);
-            let elapsed = start.elapsed();
             assert!(df.errors.is_empty());
             let t = shell(&df.instructions[1]);
             assert!(t.value.ends_with("&& echo 99999"));
             assert_eq!(t.pieces.len(), 100_001);
             assert_eq!(t.source_offset(t.value.len() - 5), text.len() - 6);
-            elapsed
         })
         .expect("spawn");
-    let elapsed = handle.join().expect("parser thread");
-    assert!(elapsed.as_secs() < 5, "took {elapsed:?}");
+    handle.join().expect("parser thread");
 }
 
 #[test]
 fn ten_megabyte_single_line() {
     let mut text = String::from("FROM a\nRUN echo ");
     text.push_str(&"abcdefghij".repeat(1_000_000));
-    let start = std::time::Instant::now();
     let df = parse(&text);
-    let elapsed = start.elapsed();
-    eprintln!(
-        "parsed a {} byte line in {elapsed:?} ({:.0} MB/s)",
-        text.len(),
-        text.len() as f64 / elapsed.as_secs_f64() / 1e6
-    );
     assert_eq!(shell(&df.instructions[1]).value.len(), 5 + 10_000_000);
     assert_eq!(df.errors.len(), 1, "BuildKit's line limit is reported");
-    assert!(elapsed.as_secs() < 5, "took {elapsed:?}");
 }
 
 #[test]
@@ -866,18 +854,10 @@ fn many_instructions_are_linear() {
             "ENV K{i}=\"v {i}\" X=1\n# comment {i}\nRUN echo {i} \\\n  && true\n"
         ));
     }
-    let start = std::time::Instant::now();
     let df = parse(&text);
-    let elapsed = start.elapsed();
-    eprintln!(
-        "parsed {} bytes in {elapsed:?} ({:.0} MB/s)",
-        text.len(),
-        text.len() as f64 / elapsed.as_secs_f64() / 1e6
-    );
     no_errors(&df);
     assert_eq!(df.instructions.len(), 100_001);
     assert_eq!(df.comments.len(), 50_000);
-    assert!(elapsed.as_secs() < 5, "took {elapsed:?}");
 }
 
 // ---------------------------------------------------------------- differential: parse-dockerfile

@@ -1,0 +1,90 @@
+//! DF035 copy-relative-destination: COPY or ADD to a relative destination in a stage that has
+//! set no WORKDIR, so the files land wherever the base image's WORKDIR points.
+
+use crate::diagnostic::{Category, Severity};
+use crate::dockerfile::{BaseKind, Command, Dockerfile, Stage};
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+
+use super::workdir_relative::is_absolute_or_unknown;
+
+pub static COPY_RELATIVE_DESTINATION: Rule = Rule {
+    code: "DF035",
+    name: "copy-relative-destination",
+    summary: "COPY or ADD to a relative destination before any WORKDIR is set",
+    target: Target::Dockerfile,
+    category: Category::Correctness,
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::None,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &["hadolint:DL3045"],
+    docs: include_str!("copy_relative_destination.md"),
+    options: &[],
+    check: Check::Dockerfile(check),
+};
+
+/// Whether a stage, or a stage it is built on through `FROM <stage>`, sets WORKDIR before the
+/// instruction at `before`.
+pub(crate) fn workdir_set(dockerfile: &Dockerfile, stage: &Stage, before: usize) -> bool {
+    let mut current = stage;
+    let mut limit = before;
+    // Stage references point backwards; the count bounds the walk whatever the model says.
+    for _ in 0..=dockerfile.stages.len() {
+        let range = current.instructions.start..limit.min(current.instructions.end);
+        if let Some(instructions) = dockerfile.instructions.get(range)
+            && instructions
+                .iter()
+                .any(|instruction| matches!(instruction.command, Command::Workdir(_)))
+        {
+            return true;
+        }
+        match current.base.kind {
+            BaseKind::Stage { index } if index < current.index => {
+                match dockerfile.stages.get(index) {
+                    Some(base) => {
+                        current = base;
+                        limit = base.instructions.end;
+                    }
+                    None => return false,
+                }
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
+fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+    let dockerfile = context.dockerfile;
+    for (position, instruction) in dockerfile.instructions.iter().enumerate() {
+        let (Command::Copy(copy) | Command::Add(copy)) = &instruction.command else {
+            continue;
+        };
+        let Some(destination) = &copy.destination else {
+            continue;
+        };
+        if is_absolute_or_unknown(&destination.value) {
+            continue;
+        }
+        let Some(stage) = instruction
+            .stage
+            .and_then(|index| dockerfile.stages.get(index))
+        else {
+            continue;
+        };
+        if workdir_set(dockerfile, stage, position) {
+            continue;
+        }
+        let keyword = instruction.keyword.as_str();
+        out.report(
+            destination.span,
+            format!(
+                "`{keyword}` to the relative path `{}` before any WORKDIR: the files land in the \
+                 base image's working directory",
+                destination.value
+            ),
+        )
+        .with_help("set `WORKDIR /app` before it, or give an absolute destination");
+    }
+}

@@ -1,0 +1,58 @@
+//! DC038 duplicate-container-name: two compose services set the same `container_name`, so the
+//! second container cannot be created.
+
+use crate::diagnostic::{Category, Severity};
+use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+
+use super::support::{can_run_together, report_in_service};
+
+pub static DUPLICATE_CONTAINER_NAME: Rule = Rule {
+    code: "DC038",
+    name: "duplicate-container-name",
+    summary: "Two services set the same `container_name`",
+    target: Target::Compose,
+    category: Category::Correctness,
+    severity: Severity::Error,
+    default_enabled: true,
+    fix: FixAvailability::None,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &["dclint:no-duplicate-container-names"],
+    docs: include_str!("duplicate_container_name.md"),
+    options: &[],
+    check: Check::Compose(check),
+};
+
+fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
+    let services = &context.compose.services;
+    for (index, service) in services.iter().enumerate() {
+        let Some(name) = &service.container_name else {
+            continue;
+        };
+        let earlier = services.iter().take(index).find(|other| {
+            other
+                .container_name
+                .as_ref()
+                .is_some_and(|other_name| other_name.value == name.value)
+                && can_run_together(other, service)
+        });
+        let Some(earlier) = earlier else {
+            continue;
+        };
+        let first_span = earlier
+            .container_name
+            .as_ref()
+            .map_or(earlier.name.span, |f| f.span);
+        report_in_service(
+            out,
+            service,
+            name.span,
+            format!(
+                "service `{}` uses container name `{}`, already used by `{}`",
+                service.name.value, name.value, earlier.name.value
+            ),
+        )
+        .with_label(first_span, "first used here")
+        .with_help("container names are unique per engine; rename one, or drop `container_name`");
+    }
+}

@@ -1,0 +1,63 @@
+//! DC034 healthcheck-disabled: a compose service switches its healthcheck off
+//! (`disable: true` or `test: ["NONE"]`), including one the image declares.
+
+use crate::compose::Service;
+use crate::diagnostic::{Category, Severity};
+use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::yaml::Node;
+
+use super::support::report_in_service;
+
+pub static HEALTHCHECK_DISABLED: Rule = Rule {
+    code: "DC034",
+    name: "healthcheck-disabled",
+    summary: "A service switches its healthcheck off (`disable: true` or `test: [\"NONE\"]`)",
+    target: Target::Compose,
+    category: Category::Resources,
+    severity: Severity::Info,
+    default_enabled: true,
+    fix: FixAvailability::None,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &["kics:698ed579", "cis:5.27", "nist-800-190:3.4.3"],
+    docs: include_str!("healthcheck_disabled.md"),
+    options: &[],
+    check: Check::Compose(check),
+};
+
+/// The node that switches the service's healthcheck off, if one does.
+pub(crate) fn disabling_node(service: &Service) -> Option<&Node> {
+    let healthcheck = service.node.get("healthcheck")?;
+    if let Some(disable) = healthcheck.get("disable")
+        && let Some(scalar) = disable.as_scalar()
+        && (scalar.as_bool() == Some(true)
+            || scalar.yaml11_bool() == Some(true)
+            || scalar.value == "true")
+    {
+        return Some(disable);
+    }
+    let test = healthcheck.get("test")?;
+    let first = match test.as_sequence() {
+        Some(items) => items.first()?.as_str()?,
+        None => test.as_str()?,
+    };
+    (first.trim() == "NONE").then_some(test)
+}
+
+fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
+    for service in &context.compose.services {
+        let Some(node) = disabling_node(service) else {
+            continue;
+        };
+        report_in_service(
+            out,
+            service,
+            node.span,
+            format!(
+                "service `{}` switches its healthcheck off",
+                service.name.value
+            ),
+        )
+        .with_help("keep the image's HEALTHCHECK, or define a check that suits this deployment");
+    }
+}

@@ -1,0 +1,250 @@
+//! Helpers for the rules that judge the commands of RUN instructions (package pinning, TLS
+//! bypass, remote scripts, privilege): every simple command a build runs, and the operands of a
+//! package-manager command with its option values skipped. Not a rule itself.
+
+use crate::dockerfile::shell::{self, CommandView, PipelinePos, ShellScript, SimpleCommand, Word};
+use crate::dockerfile::{BaseKind, Command, Dockerfile, Instruction, ShellOrExec};
+use crate::source::SourceFile;
+
+/// Every simple command a RUN (or `ONBUILD RUN`) runs: shell form, heredoc bodies run by a
+/// shell, and exec form (as one command whose words are the JSON strings), in file order.
+/// Shell-form RUNs of a stage whose `SHELL` is PowerShell or cmd are not POSIX shell and are
+/// left out.
+pub(crate) fn run_commands(source: &SourceFile, dockerfile: &Dockerfile) -> Vec<SimpleCommand> {
+    let mut commands = Vec::new();
+    // Whether each stage's SHELL (so far) is a POSIX shell; a stage starts with the shell of
+    // the stage it is built on.
+    let mut posix: Vec<bool> = Vec::with_capacity(dockerfile.stages.len());
+    for instruction in &dockerfile.instructions {
+        if let Command::From(_) = instruction.command
+            && let Some(stage) = instruction.stage.and_then(|i| dockerfile.stages.get(i))
+        {
+            let inherited = match stage.base.kind {
+                BaseKind::Stage { index } => posix.get(index).copied().unwrap_or(true),
+                _ => true,
+            };
+            posix.resize(stage.index + 1, true);
+            if let Some(slot) = posix.get_mut(stage.index) {
+                *slot = inherited;
+            }
+        }
+        if let Command::Shell(words) = &instruction.command
+            && let Some(slot) = instruction.stage.and_then(|i| posix.get_mut(i))
+        {
+            *slot = words.first().is_none_or(|program| {
+                let program = program.value.to_ascii_lowercase();
+                let name = program.rsplit(['/', '\\']).next().unwrap_or(&program);
+                !(name.starts_with("powershell")
+                    || name.starts_with("pwsh")
+                    || name.starts_with("cmd"))
+            });
+        }
+        let in_posix_shell = instruction
+            .stage
+            .and_then(|i| posix.get(i))
+            .copied()
+            .unwrap_or(true);
+        let instruction: &Instruction = match &instruction.command {
+            Command::Onbuild(inner) => inner,
+            _ => instruction,
+        };
+        let Command::Run(body) = &instruction.command else {
+            continue;
+        };
+        match body {
+            ShellOrExec::Shell(_) if !in_posix_shell => {}
+            ShellOrExec::Shell(text) => {
+                let script = shell::analyze(text);
+                let mut bodies = Vec::new();
+                heredoc_commands(source, instruction, &script, &mut bodies);
+                commands.extend(script.commands);
+                commands.extend(bodies);
+            }
+            ShellOrExec::Exec(words) => {
+                let mut words = words.iter().map(|word| Word {
+                    span: word.span,
+                    raw: source.slice(word.span).to_owned(),
+                    value: word.value.clone(),
+                });
+                let Some(name) = words.next() else {
+                    continue;
+                };
+                let args: Vec<Word> = words.collect();
+                let span = args
+                    .last()
+                    .map_or(name.span, |last| name.span.cover(last.span));
+                let command = SimpleCommand {
+                    span,
+                    assignments: Vec::new(),
+                    name: Some(name),
+                    args,
+                    redirects: Vec::new(),
+                    pipeline: PipelinePos { index: 0, len: 1 },
+                    in_substitution: false,
+                    in_shell_string: false,
+                };
+                // `["sh", "-c", "apt-get install curl"]`: the script string is shell text.
+                if let Some(script) = exec_shell_script(&command) {
+                    commands.extend(shell::analyze_str(&script.1, script.0).commands);
+                }
+                commands.push(command);
+            }
+        }
+    }
+    commands
+}
+
+/// The commands of the heredoc bodies of `instruction` that a shell runs.
+fn heredoc_commands(
+    source: &SourceFile,
+    instruction: &Instruction,
+    script: &ShellScript,
+    out: &mut Vec<SimpleCommand>,
+) {
+    for heredoc in &instruction.heredocs {
+        if !script.runs_heredoc_as_shell(&heredoc.name) {
+            continue;
+        }
+        // The body as written (tabs of `<<-` included, which the shell ignores as blanks), so
+        // spans map one to one.
+        let body = source.slice(heredoc.body.span);
+        out.extend(shell::analyze_str(body, heredoc.body.span.start).commands);
+    }
+}
+
+/// The script of an exec-form `["sh", "-c", "script"]`, with the offset of its first byte,
+/// when the JSON string has no escapes (so offsets map one to one).
+fn exec_shell_script(command: &SimpleCommand) -> Option<(usize, String)> {
+    let view = command.view();
+    if !matches!(
+        view.program()?,
+        "sh" | "bash" | "dash" | "ash" | "zsh" | "ksh"
+    ) {
+        return None;
+    }
+    let (flag, rest) = view.args.split_first()?;
+    if !(flag.value.starts_with('-') && flag.value.contains('c')) {
+        return None;
+    }
+    let script = rest.first()?;
+    // The span may or may not include the JSON quotes; either way the text must equal the
+    // value for offsets to map.
+    let (start, inner) = match script
+        .raw
+        .strip_prefix('"')
+        .and_then(|r| r.strip_suffix('"'))
+    {
+        Some(inner) => (script.span.start + 1, inner),
+        None => (script.span.start, script.raw.as_str()),
+    };
+    (inner == script.value).then(|| (start, script.value.clone()))
+}
+
+/// A command's subcommand and operands, with options (and the values of the options in
+/// `value_options`) skipped.
+pub(crate) struct Operands<'a> {
+    pub subcommand: Option<&'a Word>,
+    /// The words after the subcommand that are not options or option values.
+    pub operands: Vec<&'a Word>,
+}
+
+/// Splits `view`'s arguments: the first operand is the subcommand, the rest are operands.
+/// `value_options` lists the options that take a separate value (`-o`, `--repo`).
+pub(crate) fn operands<'a>(view: &CommandView<'a>, value_options: &[&str]) -> Operands<'a> {
+    let mut subcommand = None;
+    let mut operands = Vec::new();
+    let mut args = view.args.iter();
+    let mut options_ended = false;
+    while let Some(word) = args.next() {
+        let value = word.value.as_str();
+        if !options_ended && value == "--" {
+            options_ended = true;
+            continue;
+        }
+        if !options_ended && value.starts_with('-') && value.len() > 1 {
+            if value_options.contains(&value) {
+                args.next();
+            }
+            continue;
+        }
+        if subcommand.is_none() {
+            subcommand = Some(word);
+        } else {
+            operands.push(word);
+        }
+    }
+    Operands {
+        subcommand,
+        operands,
+    }
+}
+
+/// Whether a word's value depends on a variable or a command substitution, so it cannot be
+/// judged.
+pub(crate) fn is_dynamic(word: &Word) -> bool {
+    word.value.contains('$') || word.value.contains('`')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileKind;
+
+    fn commands(text: &str) -> Vec<String> {
+        let source = SourceFile::new("Dockerfile", text, FileKind::Dockerfile);
+        let dockerfile = crate::dockerfile::parse(&source.text);
+        run_commands(&source, &dockerfile)
+            .iter()
+            .map(|command| source.slice(command.span).to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn collects_shell_heredoc_exec_and_onbuild() {
+        let text = "FROM a\nRUN apt-get update && apt-get install -y curl\n\
+                    RUN <<EOF\nset -e\napk add git\nEOF\n\
+                    RUN python3 <<EOF\nprint(1)\nEOF\n\
+                    RUN [\"pip\", \"install\", \"flask\"]\n\
+                    RUN [\"sh\", \"-c\", \"npm install -g yarn\"]\n\
+                    ONBUILD RUN gem install rails\n";
+        assert_eq!(
+            commands(text),
+            vec![
+                "apt-get update",
+                "apt-get install -y curl",
+                "<<EOF",
+                "set -e",
+                "apk add git",
+                "python3 <<EOF",
+                "pip\", \"install\", \"flask",
+                "npm install -g yarn",
+                "sh\", \"-c\", \"npm install -g yarn",
+                "gem install rails",
+            ]
+        );
+    }
+
+    #[test]
+    fn powershell_stages_are_left_out() {
+        let text = "FROM a AS win\nSHELL [\"powershell\", \"-Command\"]\nRUN curl -k $(x)\n\
+                    FROM win\nRUN sudo x\nSHELL [\"/bin/sh\", \"-c\"]\nRUN apk add git\n\
+                    FROM b\nRUN sudo y\n";
+        assert_eq!(commands(text), vec!["apk add git", "sudo y"]);
+    }
+
+    #[test]
+    fn operands_skip_options_and_their_values() {
+        let text = "FROM a\nRUN apt-get -o Acquire::Retries=3 -y install -t bookworm curl -- -x\n";
+        let source = SourceFile::new("Dockerfile", text, FileKind::Dockerfile);
+        let dockerfile = crate::dockerfile::parse(&source.text);
+        let commands = run_commands(&source, &dockerfile);
+        let command = commands.first().expect("one command");
+        let split = operands(&command.effective(), &["-o", "-t"]);
+        assert_eq!(
+            split.subcommand.map(|word| word.value.as_str()),
+            Some("install")
+        );
+        let values: Vec<&str> = split.operands.iter().map(|w| w.value.as_str()).collect();
+        assert_eq!(values, vec!["curl", "-x"]);
+    }
+}

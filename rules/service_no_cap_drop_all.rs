@@ -1,0 +1,57 @@
+//! DC012 service-no-cap-drop-all: a compose service keeps Docker's default capabilities
+//! instead of dropping them all (`cap_drop: [ALL]`) and adding back what it needs.
+
+use crate::diagnostic::{Category, Severity};
+use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+
+use super::support::capability_name;
+
+pub static SERVICE_NO_CAP_DROP_ALL: Rule = Rule {
+    code: "DC012",
+    name: "service-no-cap-drop-all",
+    summary: "A service does not drop all capabilities (`cap_drop: [ALL]`)",
+    target: Target::Compose,
+    category: Category::Privilege,
+    severity: Severity::Info,
+    default_enabled: false,
+    fix: FixAvailability::None,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &[
+        "kics:ce76b7d0",
+        "compose-lint:CL-0006",
+        "cis:5.4",
+        "nist-800-190:3.4.3",
+    ],
+    docs: include_str!("service_no_cap_drop_all.md"),
+    options: &[],
+    check: Check::Compose(check),
+};
+
+fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
+    for service in &context.compose.services {
+        // A privileged service has every capability whatever `cap_drop` says;
+        // `service-privileged` reports it.
+        if service.privileged.as_ref().is_some_and(|field| field.value) {
+            continue;
+        }
+        if service
+            .cap_drop
+            .iter()
+            .any(|cap| capability_name(&cap.value) == "ALL")
+        {
+            continue;
+        }
+        out.report(
+            service.name.span,
+            format!(
+                "service `{}` keeps Docker's default capabilities",
+                service.name.value
+            ),
+        )
+        .with_help(
+            "add `cap_drop: [ALL]` and list in `cap_add` only the capabilities the program needs \
+             (often none, or `NET_BIND_SERVICE`)",
+        );
+    }
+}

@@ -1,0 +1,35 @@
+//! DC031 service-no-ulimits: a compose service does not set `ulimits` and inherits the
+//! engine's defaults for open files and processes.
+
+use crate::diagnostic::{Category, Severity};
+use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+
+pub static SERVICE_NO_ULIMITS: Rule = Rule {
+    code: "DC031",
+    name: "service-no-ulimits",
+    summary: "A service does not set `ulimits` and inherits the engine's defaults",
+    target: Target::Compose,
+    category: Category::Resources,
+    severity: Severity::Info,
+    default_enabled: false,
+    fix: FixAvailability::None,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &["cis:5.19", "nist-800-190:3.4.3"],
+    docs: include_str!("service_no_ulimits.md"),
+    options: &[],
+    check: Check::Compose(check),
+};
+
+fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
+    for service in &context.compose.services {
+        if service.ulimits.is_some() {
+            continue;
+        }
+        out.report(
+            service.name.span,
+            format!("service `{}` does not set `ulimits`", service.name.value),
+        )
+        .with_help("set `ulimits` such as `nofile` and `nproc` to what the program needs");
+    }
+}

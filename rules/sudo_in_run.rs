@@ -1,0 +1,47 @@
+//! DF023 sudo-in-run: `sudo` in a RUN instruction.
+
+use crate::diagnostic::{Category, Severity};
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+
+use super::run_commands::run_commands;
+
+pub static SUDO_IN_RUN: Rule = Rule {
+    code: "DF023",
+    name: "sudo-in-run",
+    summary: "A RUN instruction uses `sudo`",
+    target: Target::Dockerfile,
+    category: Category::Privilege,
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::None,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &[
+        "hadolint:DL3004",
+        "kics:8ada6e80",
+        "checkov:CKV2_DOCKER_1",
+        "trivy:DS-0010",
+        "semgrep:no-sudo-in-dockerfile",
+        "dockle:DKL-DI-0001",
+        "nist-800-190:3.1.2",
+    ],
+    docs: include_str!("sudo_in_run.md"),
+    options: &[],
+    check: Check::Dockerfile(check),
+};
+
+fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+    for command in run_commands(context.source, context.dockerfile) {
+        if command.program() != Some("sudo") {
+            continue;
+        }
+        let Some(name) = &command.name else {
+            continue;
+        };
+        out.report(name.span, "`sudo` in a RUN instruction")
+            .with_help(
+                "run the step as root with `USER root` before it and switch back to the \
+                 unprivileged user after it; do not install sudo in the image",
+            );
+    }
+}

@@ -1,0 +1,85 @@
+//! DF016 unpinned-npm-package: `npm install <pkg>` without a version.
+
+use crate::diagnostic::{Category, Severity};
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+
+use super::package_pins::{Manager, Operand, check_manager, never};
+
+pub static UNPINNED_NPM_PACKAGE: Rule = Rule {
+    code: "DF016",
+    name: "unpinned-npm-package",
+    summary: "`npm install <pkg>` installs a package without pinning its version",
+    target: Target::Dockerfile,
+    category: Category::Reproducibility,
+    severity: Severity::Warning,
+    // The npm registry keeps every release, so a pin never stops building: on by default.
+    default_enabled: true,
+    fix: FixAvailability::None,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &["hadolint:DL3016", "kics:e36d8880", "nist-800-190:3.1.1"],
+    docs: include_str!("unpinned_npm_package.md"),
+    options: &[],
+    check: Check::Dockerfile(check),
+};
+
+const NPM: Manager = Manager {
+    programs: &["npm"],
+    install: &["install", "i", "add"],
+    value_options: &[
+        "--prefix",
+        "--registry",
+        "--cache",
+        "--userconfig",
+        "-w",
+        "--workspace",
+        "--omit",
+        "--include",
+        "--tag",
+        "--loglevel",
+        "--install-strategy",
+    ],
+    classify,
+    pinned_by_option: never,
+    display: "npm",
+    help: "pin the version (`typescript@5.6.3`), or list it in package.json with a lockfile \
+           and run `npm ci`",
+};
+
+/// `pkg@1.2.3`, `@scope/pkg@^1`, paths, tarballs, `github:user/repo`, `user/repo` and URLs
+/// carry a version or are not registry packages; `pkg@latest` and `pkg@next` follow a moving
+/// tag. npm upgrading itself (`npm install -g npm@latest`) is left alone.
+fn classify(operand: &str) -> Operand {
+    let unscoped = match operand.strip_prefix('@') {
+        Some(scoped) => match scoped.split_once('/') {
+            Some((_, rest)) => rest,
+            None => return Operand::Fine,
+        },
+        None => operand,
+    };
+    let lower = unscoped.to_ascii_lowercase();
+    if unscoped.contains(['/', ':'])
+        || operand.starts_with(['.', '~', '/'])
+        || lower.ends_with(".tgz")
+        || lower.ends_with(".tar.gz")
+    {
+        return Operand::Fine;
+    }
+    let (name, version) = match unscoped.split_once('@') {
+        Some((name, version)) => (name, Some(version)),
+        None => (unscoped, None),
+    };
+    if operand == name && name == "npm" {
+        return Operand::Fine;
+    }
+    match version {
+        None | Some("") => Operand::Unpinned,
+        Some("latest" | "next") if operand.starts_with("npm@") => Operand::Fine,
+        Some("latest" | "next") => Operand::Floating("at a dist-tag that moves with every release"),
+        Some(_) => Operand::Fine,
+    }
+}
+
+fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+    check_manager(context, out, &NPM);
+}

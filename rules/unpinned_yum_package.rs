@@ -1,0 +1,64 @@
+//! DF012 unpinned-yum-package: `yum install` of a package without a version.
+
+use crate::diagnostic::{Category, Severity};
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+
+use super::package_pins::{Manager, check_manager, never};
+
+pub static UNPINNED_YUM_PACKAGE: Rule = Rule {
+    code: "DF012",
+    name: "unpinned-yum-package",
+    summary: "`yum install` installs a package without pinning its version",
+    target: Target::Dockerfile,
+    category: Category::Reproducibility,
+    severity: Severity::Warning,
+    // Repositories drop superseded builds: opt-in, like the other OS package managers.
+    default_enabled: false,
+    fix: FixAvailability::None,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &["hadolint:DL3033", "kics:6452c424", "nist-800-190:3.1.1"],
+    docs: include_str!("unpinned_yum_package.md"),
+    options: &[],
+    check: Check::Dockerfile(check),
+};
+
+pub(crate) const RPM_VALUE_OPTIONS: &[&str] = &[
+    "-c",
+    "--config",
+    "-d",
+    "--debuglevel",
+    "-e",
+    "--errorlevel",
+    "--installroot",
+    "--enablerepo",
+    "--disablerepo",
+    "-x",
+    "--exclude",
+    "--setopt",
+    "--releasever",
+    "--repo",
+    "--repoid",
+    "--downloaddir",
+    "--destdir",
+    "-R",
+    "--randomwait",
+    "--color",
+    "--rpmverbosity",
+    "--repofrompath",
+    "--forcearch",
+];
+
+const YUM: Manager = Manager {
+    programs: &["yum"],
+    install: &["install"],
+    value_options: RPM_VALUE_OPTIONS,
+    classify: super::package_pins::classify_rpm,
+    pinned_by_option: never,
+    display: "yum",
+    help: "pin the version: `pkg-1.2.3` or `pkg-1.2.3-1.el9`",
+};
+
+fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+    check_manager(context, out, &YUM);
+}

@@ -1,0 +1,27 @@
+//! PL001 unused-suppression: an inline suppression that suppresses nothing, names an unknown
+//! rule, is not a directive plimsoll understands, or (with `strict: true`) gives no reason.
+//! The engine produces these findings while applying suppressions (see `src/suppress.rs`).
+
+use crate::diagnostic::{Category, Severity};
+use crate::rule::{Check, FixAvailability, OptionKind, Rule, RuleOption, Status, Target};
+
+pub static UNUSED_SUPPRESSION: Rule = Rule {
+    code: "PL001",
+    name: "unused-suppression",
+    summary: "An inline suppression suppresses nothing, names an unknown rule or lacks a required reason",
+    target: Target::Any,
+    category: Category::Correctness,
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::None,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &[],
+    docs: include_str!("unused_suppression.md"),
+    options: &[RuleOption {
+        name: "hadolint",
+        kind: OptionKind::Bool(false),
+        description: "Also report `# hadolint ignore=` pragmas that suppress no plimsoll finding",
+    }],
+    check: Check::Engine,
+};

@@ -1,0 +1,77 @@
+//! DF033 workdir-relative: `WORKDIR` with a relative path, which depends on the WORKDIR before
+//! it (possibly the base image's).
+
+use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::dockerfile::Command;
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+
+use super::copy_relative_destination::workdir_set;
+
+pub static WORKDIR_RELATIVE: Rule = Rule {
+    code: "DF033",
+    name: "workdir-relative",
+    summary: "`WORKDIR` is given a relative path",
+    target: Target::Dockerfile,
+    category: Category::Correctness,
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::Sometimes,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &["hadolint:DL3000", "buildkit:WorkdirRelativePath"],
+    docs: include_str!("workdir_relative.md"),
+    options: &[],
+    check: Check::Dockerfile(check),
+};
+
+/// Whether a path is absolute on Linux or Windows, or starts with a variable (unknown here).
+pub(crate) fn is_absolute_or_unknown(path: &str) -> bool {
+    let path = path.trim_matches(['"', '\'']);
+    let bytes = path.as_bytes();
+    path.starts_with(['/', '$', '\\'])
+        || (bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':')
+}
+
+fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+    let dockerfile = context.dockerfile;
+    for (position, instruction) in dockerfile.instructions.iter().enumerate() {
+        let Command::Workdir(path) = &instruction.command else {
+            continue;
+        };
+        if path.value.is_empty() || is_absolute_or_unknown(&path.value) {
+            continue;
+        }
+        // After an earlier WORKDIR of the stage the path is well defined (BuildKit's
+        // WorkdirRelativePath judges the same way).
+        let Some(stage) = instruction
+            .stage
+            .and_then(|index| dockerfile.stages.get(index))
+        else {
+            continue;
+        };
+        if workdir_set(dockerfile, stage, position) {
+            continue;
+        }
+        let literal = context.source.slice(path.span) == path.value;
+        let absolute = format!("/{}", path.value.trim_start_matches("./"));
+        let finding = out.report(
+            path.span,
+            format!(
+                "`WORKDIR {}` is relative, and no earlier WORKDIR in the stage fixes what it is \
+                 relative to: the base image's working directory",
+                path.value
+            ),
+        );
+        finding.with_help("give an absolute path, for example `WORKDIR /app`");
+        if literal {
+            finding.with_fix(Fix {
+                message: format!("use `{absolute}`"),
+                applicability: Applicability::Unsafe,
+                edits: vec![Edit {
+                    span: path.span,
+                    replacement: absolute,
+                }],
+            });
+        }
+    }
+}
