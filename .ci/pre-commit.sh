@@ -3,7 +3,7 @@
 # throw-away venv, checks the manifest, checks that the `files` regex picks exactly the names
 # plimsoll itself recognises, then runs `pre-commit try-repo` against this repository on two
 # fixture repositories: one with a bad Dockerfile (must fail with the finding), one clean (must
-# pass; it also holds a YAML file the regex must skip).
+# pass; it also holds a YAML file the regex must skip and a broken Dockerfile its config excludes).
 #
 # `language: rust` makes pre-commit `cargo install --path .` this repository (release build,
 # without --locked): from a clean clone that is one cold release build, the slow part of this
@@ -77,7 +77,9 @@ make_repo "$tmp/bad" \
 make_repo "$tmp/good" \
   Dockerfile 'FROM alpine:3.20\nUSER 10001\n' \
   services/compose.yaml 'services:\n  web:\n    image: nginx:1.27\n    user: "10001"\n    deploy:\n      resources:\n        limits: {memory: 256M, cpus: "0.5", pids: 100}\n' \
-  charts/values.yaml 'RUNN this would be a parse error if it were linted\n'
+  charts/values.yaml 'RUNN this would be a parse error if it were linted\n' \
+  legacy/Dockerfile 'RUNN excluded by the config below\n' \
+  .plimsoll.yaml 'exclude:\n  - legacy/\n'
 
 # The hook's `cargo install` (a release build) goes to a target dir of its own under target/, kept
 # between runs: a second local run rebuilds only the plimsoll crate. The normal CARGO_HOME is
