@@ -19,9 +19,9 @@ use crate::rule::Rule;
 use crate::rules;
 use crate::source::{FileKind, SourceFile};
 
-/// Where a rule's docs page lives (the same scheme for every rule).
+/// Where a rule's docs page lives: the same place the SARIF reporter links to.
 pub fn rule_url(name: &str) -> String {
-    format!("https://plimsoll.dev/rules/{name}")
+    format!("{}{name}", crate::report::RULE_DOCS_BASE)
 }
 
 /// Serve the language server on stdin/stdout until the client says `exit`.
