@@ -68,7 +68,7 @@ mod unquoted_port;
 mod untrusted_registry;
 mod yaml11_boolean;
 // End of the compose rule pack.
-mod support;
+pub(crate) mod support;
 mod unpinned_digest;
 mod untagged_image;
 mod unused_suppression;
@@ -86,7 +86,7 @@ mod package_pins;
 mod password_set_in_image;
 mod pip_extra_index_url;
 mod remote_script_piped_to_shell;
-mod run_commands;
+pub(crate) mod run_commands;
 mod setuid_bit_set;
 mod signature_verification_disabled;
 mod sudo_in_run;

@@ -17,6 +17,7 @@ pub mod dockerfile;
 pub mod engine;
 pub mod examples;
 pub mod image;
+pub mod policy;
 pub mod report;
 pub mod rule;
 pub mod runner;
