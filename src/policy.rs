@@ -464,6 +464,11 @@ fn instruction(
             .name
             .as_ref()
             .map_or_else(|| stage.index.to_string(), |n| n.value.clone());
+        let stage_shown = match &stage.name {
+            Some(name) => format!("stage `{}`", name.value),
+            None if stage.index + 1 == dockerfile.stages.len() => "the final stage".to_string(),
+            None => format!("stage {}", stage.index),
+        };
         match what {
             InstructionTarget::Keyword(keyword) => {
                 let found: Vec<_> = instructions
@@ -473,7 +478,7 @@ fn instruction(
                 let word = keyword.as_str();
                 if required && found.is_empty() {
                     let message = check.message(
-                        format!("stage `{stage_name}` has no {word} instruction"),
+                        format!("{stage_shown} has no {word} instruction"),
                         &[("stage", &stage_name), ("instruction", word)],
                     );
                     out.report(from_span, message);
@@ -539,7 +544,7 @@ fn instruction(
                 if required {
                     if labels.is_empty() {
                         let message = check.message(
-                            format!("stage `{stage_name}` has no label `{key}`"),
+                            format!("{stage_shown} has no label `{key}`"),
                             &[("stage", &stage_name), ("label", key)],
                         );
                         out.report(from_span, message);
