@@ -68,7 +68,7 @@ mod unquoted_port;
 mod untrusted_registry;
 mod yaml11_boolean;
 // End of the compose rule pack.
-pub(crate) mod support;
+mod support;
 mod unpinned_digest;
 mod untagged_image;
 mod unused_suppression;
@@ -86,7 +86,7 @@ mod package_pins;
 mod password_set_in_image;
 mod pip_extra_index_url;
 mod remote_script_piped_to_shell;
-pub(crate) mod run_commands;
+mod run_commands;
 mod setuid_bit_set;
 mod signature_verification_disabled;
 mod sudo_in_run;
@@ -393,3 +393,8 @@ pub fn find(code_or_name: &str) -> Option<&'static Rule> {
         .copied()
         .find(|rule| rule.code.eq_ignore_ascii_case(code_or_name) || rule.name == code_or_name)
 }
+
+// Shared helpers the policy templates (src/policy.rs) reuse, so a policy judges images and
+// RUN commands exactly as the built-in rules do.
+pub(crate) use run_commands::run_commands;
+pub(crate) use support::{base_images, compose_image, report_in_service};

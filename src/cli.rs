@@ -601,13 +601,15 @@ fn test_examples(args: &TestArgs) -> Result<ExitCode, Failure> {
             report::printable(&failure.message)
         )?;
     }
+    let cwd = std::env::current_dir().unwrap_or_default();
     for failure in &policy_failures {
+        let path = failure.path.strip_prefix(&cwd).unwrap_or(&failure.path);
         writeln!(
             out,
             "FAIL {} {} ({}:{}: {}): {}",
             failure.rule.code,
             failure.rule.name,
-            failure.path.display(),
+            path.display(),
             failure.line,
             failure.example,
             report::printable(&failure.message)

@@ -12,7 +12,7 @@ use regex::Regex;
 use crate::dockerfile::{Command, Keyword};
 use crate::image::ImageRef;
 use crate::rule::{ComposeContext, DockerfileContext, Emitter, Rule, Target};
-use crate::rules::{run_commands, support};
+use crate::rules;
 use crate::source::FileKind;
 use crate::span::Span;
 use crate::yaml::Node;
@@ -248,7 +248,7 @@ pub fn run_dockerfile(check: &PolicyCheck, context: &DockerfileContext<'_>, out:
             run_command(check, context, out, *required, pattern);
         }
         Template::Image(policy) => {
-            for base in support::base_images(context.dockerfile) {
+            for base in rules::base_images(context.dockerfile) {
                 let text = base.resolved_from_args.unwrap_or(&base.raw.value);
                 if let Some(problem) = policy.judge(base.image) {
                     let message = check.message(
@@ -300,7 +300,7 @@ pub fn run_compose(check: &PolicyCheck, context: &ComposeContext<'_>, out: &mut 
                             ("problem", &problem),
                         ],
                     );
-                    support::report_in_service(out, service, span, message);
+                    rules::report_in_service(out, service, span, message);
                 }
             }
         }
@@ -310,7 +310,7 @@ pub fn run_compose(check: &PolicyCheck, context: &ComposeContext<'_>, out: &mut 
                 let Some(field) = service.image.as_ref().filter(|_| service.build.is_none()) else {
                     continue;
                 };
-                let Some((image, _)) = support::compose_image(&field.value) else {
+                let Some((image, _)) = rules::compose_image(&field.value) else {
                     continue;
                 };
                 if let Some(problem) = policy.judge(&image) {
@@ -325,7 +325,7 @@ pub fn run_compose(check: &PolicyCheck, context: &ComposeContext<'_>, out: &mut 
                             ("problem", &problem),
                         ],
                     );
-                    support::report_in_service(out, service, field.span, message);
+                    rules::report_in_service(out, service, field.span, message);
                 }
             }
         }
@@ -579,7 +579,7 @@ fn run_command(
     required: bool,
     pattern: &CommandPattern,
 ) {
-    let commands = run_commands::run_commands(context.source, context.dockerfile);
+    let commands = rules::run_commands(context.source, context.dockerfile);
     let matching: Vec<_> = commands.iter().filter(|c| pattern.matches(c)).collect();
     let program = pattern.program.as_str();
     if required {

@@ -144,18 +144,13 @@ impl Reader<'_> {
                 "a config file holds one YAML document, this is a second one",
             );
         }
-        let Some(root) = tree.documents.first() else {
-            return config;
-        };
-        if root.is_null() {
-            return config;
-        }
-        let Some(entries) = self.mapping(root, "the config file") else {
-            return config;
-        };
+        let root = tree.documents.first();
         // Policy files first: `select`, `ignore` and `rules` may name the rules they declare.
         let mut dirs = vec![(self.dir.join(super::policy::DEFAULT_DIR), None)];
-        if let Some(value) = root.get("policies").filter(|v| !v.is_null()) {
+        if let Some(value) = root
+            .and_then(|r| r.get("policies"))
+            .filter(|v| !v.is_null())
+        {
             for (text, span) in self.strings(value) {
                 let dir = self.dir.join(text);
                 if !dir.is_dir() {
@@ -171,6 +166,15 @@ impl Reader<'_> {
         config.policy_rules =
             super::policy::load_dirs(dirs.iter().map(|(dir, _)| dir.as_path()), &mut self.errors);
         self.policies = config.policy_rules.iter().map(|p| p.rule).collect();
+        let Some(root) = root else {
+            return config;
+        };
+        if root.is_null() {
+            return config;
+        }
+        let Some(entries) = self.mapping(root, "the config file") else {
+            return config;
+        };
         for entry in entries {
             let Some(key) = self.key(entry, TOP_LEVEL_KEYS, "top-level key") else {
                 continue;
