@@ -10,7 +10,7 @@
 
 mod glob;
 mod parse;
-mod policy;
+pub(crate) mod policy;
 pub mod schema;
 
 use std::collections::HashMap;
@@ -158,9 +158,19 @@ impl Chain {
             .flat_map(|f| f.policies.iter().map(PathBuf::as_path))
     }
 
-    /// The policy rules of the whole chain, base first.
+    /// The policy rules of the whole chain, base first. A code declared twice (a directory
+    /// listed by a file and by its base) counts once: the nearer file's rule wins.
     pub fn policy_rules(&self) -> impl Iterator<Item = &crate::policy::PolicyRule> {
-        self.files.iter().flat_map(|f| f.policy_rules.iter())
+        let mut seen: Vec<&str> = Vec::new();
+        let mut rules: Vec<&crate::policy::PolicyRule> = Vec::new();
+        for rule in self.files.iter().rev().flat_map(|f| f.policy_rules.iter()) {
+            if !seen.contains(&rule.rule.code) {
+                seen.push(rule.rule.code);
+                rules.push(rule);
+            }
+        }
+        rules.reverse();
+        rules.into_iter()
     }
 }
 
