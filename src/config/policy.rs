@@ -163,7 +163,7 @@ pub fn load_dirs<'d>(
         for path in files {
             match std::fs::read_to_string(&path) {
                 Ok(text) => {
-                    let rules = parse_file(&path, &text, &out, errors);
+                    let rules = parse_file_cached(&path, text, &out, errors);
                     out.extend(rules);
                 }
                 Err(err) => errors.push(ConfigError::file(
@@ -177,6 +177,45 @@ pub fn load_dirs<'d>(
         }
     }
     out
+}
+
+/// Policy files already turned into rules, by path and content: a long-running process (the
+/// language server) reloading an unchanged file reuses its rules instead of leaking new ones.
+type Cache = std::collections::HashMap<(std::path::PathBuf, String), Vec<PolicyRule>>;
+static CACHE: std::sync::Mutex<Option<Cache>> = std::sync::Mutex::new(None);
+
+/// [`parse_file`], reusing the rules of an unchanged file that parsed cleanly before (when they
+/// still do not clash with `known`).
+fn parse_file_cached(
+    path: &Path,
+    text: String,
+    known: &[PolicyRule],
+    errors: &mut Vec<ConfigError>,
+) -> Vec<PolicyRule> {
+    let key = (path.to_path_buf(), text);
+    let clashes = |rules: &[PolicyRule]| {
+        rules.iter().any(|rule| {
+            known.iter().any(|k| {
+                k.rule.code.eq_ignore_ascii_case(rule.rule.code) || k.rule.name == rule.rule.name
+            })
+        })
+    };
+    if let Ok(guard) = CACHE.lock()
+        && let Some(rules) = guard.as_ref().and_then(|cache| cache.get(&key))
+        && !clashes(rules)
+    {
+        return rules.clone();
+    }
+    let before = errors.len();
+    let rules = parse_file(path, &key.1, known, errors);
+    if errors.len() == before
+        && let Ok(mut guard) = CACHE.lock()
+    {
+        guard
+            .get_or_insert_with(Default::default)
+            .insert(key, rules.clone());
+    }
+    rules
 }
 
 /// Parse one policy file; `known` are the policy rules loaded before it (for uniqueness).
@@ -929,6 +968,153 @@ mod tests {
             "{HEAD}    template: compose-field\n    options: {{path: a.b, compare: 'about 2g'}}\n"
         );
         assert!(errors(&text)[0].starts_with("7:35: invalid comparison `about 2g`"));
+    }
+
+    /// The messages of `policy`'s findings (one rule, `template` + `options` given) on `text`.
+    fn findings(rule: &str, kind: FileKind, text: &str) -> Vec<String> {
+        let policy = format!("{HEAD}{rule}");
+        let mut errors = Vec::new();
+        let rules = parse_file(Path::new("/p/org.yaml"), &policy, &[], &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        let rule = rules[0].rule;
+        let settings = crate::engine::Settings::with_policies(
+            &[rule],
+            &[crate::engine::Selection {
+                select: Some(vec!["ORG001".into()]),
+                ..Default::default()
+            }],
+        );
+        let source = SourceFile::new("f", text, kind);
+        crate::engine::check(&source, &settings)
+            .into_iter()
+            .filter(|f| f.code == "ORG001")
+            .map(|f| {
+                let at = source.position(f.span.start);
+                format!("{}:{} {}", at.line, at.column, f.message)
+            })
+            .collect()
+    }
+
+    const DF: FileKind = FileKind::Dockerfile;
+    const DC: FileKind = FileKind::Compose;
+
+    #[test]
+    fn compose_field_conditions() {
+        let rule =
+            "    template: compose-field\n    options: {path: logging.driver, one-of: [local]}\n";
+        let text = "services:\n  a:\n    logging: {driver: syslog}\n  b:\n    logging: {driver: local}\n  c: {}\n";
+        assert_eq!(
+            findings(rule, DC, text),
+            [
+                "3:23 service `a`: `logging.driver` must be one of `local`",
+                "6:3 service `c`: `logging.driver` is not set",
+            ]
+        );
+        let rule = "    message: '{service}/{value}: {problem}'\n    template: compose-field\n    \
+                    options: {path: cpus, compare: '> 0.5', allow-absent: true}\n";
+        let text = "services:\n  a: {cpus: '0.25'}\n  b: {cpus: 1}\n  c: {}\n";
+        assert_eq!(findings(rule, DC, text), ["2:13 a/0.25: must be > 0.5"]);
+        let rule = "    template: compose-field\n    options: {path: user, matches: '^[0-9]+$'}\n";
+        let text = "services:\n  a: {user: root}\n  b: {user: '1000'}\n";
+        assert_eq!(
+            findings(rule, DC, text),
+            ["2:13 service `a`: `user` must match `^[0-9]+$`"]
+        );
+        let rule = "    template: compose-field\n    options: {path: network_mode, absent: true}\n";
+        let text = "services:\n  a: {network_mode: host}\n  b: {}\n";
+        assert_eq!(
+            findings(rule, DC, text),
+            ["2:21 service `a`: `network_mode` is set, but must not be"]
+        );
+        let rule = "    template: compose-field\n    options: {path: restart, equals: always}\n";
+        assert_eq!(
+            findings(rule, DC, "services:\n  a: {restart: always}\n"),
+            [] as [&str; 0]
+        );
+        assert_eq!(
+            findings(rule, DF, "FROM a\n"),
+            [] as [&str; 0],
+            "compose only"
+        );
+    }
+
+    #[test]
+    fn dockerfile_instruction_targets() {
+        let rule = "    template: dockerfile-instruction\n    options: {instruction: HEALTHCHECK, scope: every-stage}\n";
+        let text = "FROM a AS build\nFROM b\nHEALTHCHECK CMD true\n";
+        assert_eq!(
+            findings(rule, DF, text),
+            ["1:1 stage `build` has no HEALTHCHECK instruction"]
+        );
+        let rule = "    template: dockerfile-instruction\n    options: {mode: forbidden, instruction: ADD}\n";
+        let text = "FROM a AS build\nADD x /\nFROM b\nADD y /\n";
+        assert_eq!(findings(rule, DF, text), ["4:1 ADD is not allowed here"]);
+        let rule = "    template: dockerfile-instruction\n    options: {instruction: COPY, flag: --chown}\n";
+        let text = "FROM a\nCOPY --chown=1 a /\nCOPY b /\n";
+        assert_eq!(findings(rule, DF, text), ["3:1 COPY must use `--chown`"]);
+        let rule = "    template: dockerfile-instruction\n    options: {mode: forbidden, label: maintainer}\n";
+        let text = "FROM a\nLABEL maintainer=me version=1\n";
+        assert_eq!(
+            findings(rule, DF, text),
+            ["2:7 label `maintainer` is not allowed"]
+        );
+    }
+
+    #[test]
+    fn run_command_patterns() {
+        let rule = "    template: run-command\n    options: {program: apt-get, subcommand: dist-upgrade}\n";
+        let text =
+            "FROM a\nRUN apt-get update && sudo apt-get -y dist-upgrade\nRUN apt-get install x\n";
+        assert_eq!(
+            findings(rule, DF, text),
+            ["2:23 `apt-get` is not allowed in RUN"]
+        );
+        let rule = "    message: 'no {command}'\n    template: run-command\n    \
+                    options: {program: pip, argument: '^--index-url'}\n";
+        let text = "FROM a\nRUN pip install --index-url=http://x y\nRUN pip install z\n";
+        assert_eq!(
+            findings(rule, DF, text),
+            ["2:5 no pip install --index-url=http://x y"]
+        );
+        let rule = "    template: run-command\n    options: {mode: required, program: cosign, flags: [--key]}\n";
+        assert_eq!(
+            findings(rule, DF, "FROM a\nRUN cosign verify img\n"),
+            ["1:1 no RUN runs `cosign`"]
+        );
+        assert!(findings(rule, DF, "FROM a\nRUN cosign verify --key k img\n").is_empty());
+    }
+
+    #[test]
+    fn image_lists_and_builtin_templates() {
+        let rule =
+            "    template: image\n    options: {denied: ['docker.io/library/*'], tag: '^[0-9]'}\n";
+        let text = "FROM ubuntu:22.04\nFROM ghcr.io/acme/a:latest\nFROM ghcr.io/acme/b:1.2\n";
+        assert_eq!(
+            findings(rule, DF, text),
+            [
+                "1:6 image `ubuntu:22.04` is denied (`docker.io/library/*`)",
+                "2:6 image `ghcr.io/acme/a:latest` has tag `latest`, which must match `^[0-9]`",
+            ]
+        );
+        let text = "services:\n  a: {image: 'ubuntu:22.04'}\n  b: {image: x, build: .}\n";
+        assert_eq!(
+            findings(rule, DC, text),
+            ["2:14 service `a`: image `ubuntu:22.04` is denied (`docker.io/library/*`)"]
+        );
+        let rule = "    message: 'ORG: {message}'\n    template: builtin:latest-tag\n";
+        let found = findings(rule, DF, "FROM a:latest\n");
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].starts_with("1:8 ORG: base image `a:latest`"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_policy_finding_is_suppressed_by_its_code() {
+        let rule = "    template: dockerfile-instruction\n    options: {mode: forbidden, instruction: ADD}\n";
+        let text = "FROM a\n# plimsoll ignore=ORG001 -- vendored tarball\nADD x.tar /\nADD y /\n";
+        assert_eq!(findings(rule, DF, text), ["4:1 ADD is not allowed here"]);
     }
 
     #[test]
