@@ -390,7 +390,7 @@ fn policy_rule(reader: &mut Reader<'_>, item: &Node, taken: &[(&str, &str)]) -> 
                     severity = s;
                 }
             }
-            "message" => message = reader.string(value),
+            "message" => message = reader.string(value).map(|m| (m, value.span)),
             "docs" => docs = reader.string(value).unwrap_or_default(),
             "enabled" => enabled = reader.boolean(value).unwrap_or(true),
             "template" => template = reader.string(value).map(|t| (t, value.span)),
@@ -413,6 +413,10 @@ fn policy_rule(reader: &mut Reader<'_>, item: &Node, taken: &[(&str, &str)]) -> 
     }
     let (template_name, template_span) = template?;
     let template = self_template(reader, &template_name, template_span, options);
+    if let (Some(check), Some((text, span))) = (&template, &message) {
+        check_placeholders(reader, check, text, *span);
+    }
+    let message = message.map(|(text, _)| text);
     let examples = examples
         .map(|node| read_examples(reader, node, template.as_ref().map(PolicyCheck::target)))
         .unwrap_or_default();
@@ -526,6 +530,51 @@ fn self_template(
         message: None,
         template,
     })
+}
+
+/// The `{placeholders}` a template fills in messages (`{message}` is always its own message).
+fn placeholders(template: &Template) -> &'static [&'static str] {
+    match template {
+        Template::Builtin(_) => &["message"],
+        Template::ComposeField { .. } => &["message", "service", "path", "value", "problem"],
+        Template::DockerfileInstruction { .. } => {
+            &["message", "stage", "instruction", "flag", "label"]
+        }
+        Template::RunCommand { .. } => &["message", "program", "command"],
+        Template::Image(_) => &["message", "image", "problem", "service"],
+    }
+}
+
+/// Every `{word}` of `message` must be a placeholder its template fills.
+fn check_placeholders(reader: &mut Reader<'_>, check: &PolicyCheck, message: &str, span: Span) {
+    let known = placeholders(&check.template);
+    let mut rest = message;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            break;
+        };
+        let word = &after[..close];
+        let is_word = !word.is_empty()
+            && word
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if is_word && !known.contains(&word) {
+            let mut text = format!(
+                "unknown placeholder `{{{word}}}` in `message` (this template fills {})",
+                known
+                    .iter()
+                    .map(|k| format!("`{{{k}}}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            if let Some(close) = closest(word, known.iter().copied()) {
+                text.push_str(&format!("; did you mean `{{{close}}}`?"));
+            }
+            reader.error(span, text);
+        }
+        rest = &after[close + 1..];
+    }
 }
 
 fn get<'n>(values: &[(&str, &'n Node)], key: &str) -> Option<&'n Node> {
@@ -963,6 +1012,16 @@ mod tests {
         assert!(
             found[0].starts_with("7:15: rule `unpinned-apt-package` (DF010) takes no options"),
             "{found:?}"
+        );
+        let text = format!(
+            "{HEAD}    message: 'bad {{imagee}}'\n    template: image\n    options: {{}}\n"
+        );
+        assert_eq!(
+            errors(&text),
+            [
+                "6:14: unknown placeholder `{imagee}` in `message` (this template fills `{message}`, \
+              `{image}`, `{problem}`, `{service}`); did you mean `{image}`?"
+            ]
         );
         let text = format!(
             "{HEAD}    template: compose-field\n    options: {{path: a.b, compare: 'about 2g'}}\n"
