@@ -6,6 +6,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -58,9 +59,11 @@ struct TestArgs {
 struct CheckArgs {
     /// Files and directories to check; `-` reads standard input. Default: `.`.
     paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    /// Output format, optionally with a file to write it to: `--format sarif=out.sarif`.
+    /// Repeat to write several at once. Formats: text (default), compact, json, sarif, github,
+    /// checkstyle, junit, gitlab, rdjson.
+    #[arg(long, alias = "output-format", value_name = "FORMAT[=FILE]", value_parser = parse_format_spec)]
+    format: Vec<FormatSpec>,
     /// Exit with 1 when a finding has this severity or a higher one [default: the config's
     /// `fail-level`, else info].
     #[arg(long, value_enum, value_name = "SEVERITY")]
@@ -107,9 +110,37 @@ struct CheckArgs {
     /// Print only the findings (no summary).
     #[arg(short, long)]
     quiet: bool,
-    /// Write the report to FILE instead of standard output.
+    /// Write the report to FILE instead of standard output (formats given without `=FILE`).
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Print counts by severity and rule, files checked and time taken to standard error.
+    #[arg(long)]
+    summary: bool,
+}
+
+/// One `--format` value: a format and where to write it (`None`: `--output` or stdout).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct FormatSpec {
+    format: Format,
+    file: Option<PathBuf>,
+}
+
+fn parse_format_spec(value: &str) -> Result<FormatSpec, String> {
+    let (name, file) = match value.split_once('=') {
+        Some((name, "")) => {
+            return Err(format!("no file name after `{name}=`"));
+        }
+        Some((name, file)) => (name, Some(PathBuf::from(file))),
+        None => (value, None),
+    };
+    let format = Format::from_str(name, true).map_err(|_| {
+        let names: Vec<&str> = Format::value_variants().iter().map(|f| f.name()).collect();
+        format!(
+            "unknown format `{name}` (expected one of {})",
+            names.join(", ")
+        )
+    })?;
+    Ok(FormatSpec { format, file })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -195,6 +226,30 @@ impl From<io::Error> for Failure {
 }
 
 fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
+    let started = Instant::now();
+    if args.format.is_empty() {
+        args.format.push(FormatSpec {
+            format: Format::default(),
+            file: None,
+        });
+    }
+    let to_stdout = args
+        .format
+        .iter()
+        .filter(|spec| spec.file.is_none() && args.output.is_none())
+        .count();
+    let to_output = args
+        .format
+        .iter()
+        .filter(|spec| spec.file.is_none() && args.output.is_some())
+        .count();
+    if to_stdout > 1 || to_output > 1 {
+        return Err(Failure::Message(
+            "several formats would be written to the same place; \
+             give all but one a file (`--format sarif=plimsoll.sarif`)"
+                .to_string(),
+        ));
+    }
     // `--select 'DF, DC'` and a trailing comma are fine; an empty selector would match all rules.
     for selectors in [&mut args.select, &mut args.extend_select, &mut args.ignore] {
         *selectors = selectors
@@ -296,11 +351,46 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     for error in &results.errors {
         eprintln!("plimsoll: error: {}", error.located_message());
     }
-    write_report(&args, &results)?;
+    // The exit code first: per-file settings are keyed by the paths before rebasing.
+    let code = exit_code_by_file(&results, &|path| settings_of(path).fail_level);
+    rebase_on_github_workspace(&mut results);
+    write_reports(&args, &results, code, started.elapsed())?;
 
-    Ok(ExitCode::from(exit_code_by_file(&results, &|path| {
-        settings_of(path).fail_level
-    })))
+    Ok(ExitCode::from(code))
+}
+
+/// In GitHub Actions, annotations and SARIF need paths relative to the repository root; when
+/// plimsoll runs in a subdirectory of the workspace (the Action's `working-directory`), prefix
+/// relative paths with that subdirectory.
+fn rebase_on_github_workspace(results: &mut Results) {
+    if std::env::var_os("GITHUB_ACTIONS").is_none_or(|v| v != "true") {
+        return;
+    }
+    let Some(workspace) = std::env::var_os("GITHUB_WORKSPACE") else {
+        return;
+    };
+    let (Ok(workspace), Ok(cwd)) = (
+        std::fs::canonicalize(workspace),
+        std::env::current_dir().and_then(std::fs::canonicalize),
+    ) else {
+        return;
+    };
+    let Ok(prefix) = cwd.strip_prefix(&workspace) else {
+        return;
+    };
+    if prefix.as_os_str().is_empty() {
+        return;
+    }
+    for file in &mut results.files {
+        if file.source.path.is_relative() {
+            file.source.path = prefix.join(&file.source.path);
+        }
+    }
+    for error in &mut results.errors {
+        if error.path.is_relative() {
+            error.path = prefix.join(&error.path);
+        }
+    }
 }
 
 /// The `--baseline` file, read before linting so that a wrong path fails fast.
@@ -447,35 +537,69 @@ fn read_stdin(args: &CheckArgs) -> Result<StdinInput, FileError> {
     Ok(StdinInput { path, kind, bytes })
 }
 
-fn write_report(args: &CheckArgs, results: &Results) -> Result<(), Failure> {
-    let color = match (args.no_color, args.color) {
-        (true, _) | (false, ColorChoice::Never) => false,
-        (false, ColorChoice::Always) => true,
-        (false, ColorChoice::Auto) => {
-            args.output.is_none()
-                && io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
-        }
-    };
-    let options = report::Options {
-        color,
-        quiet: args.quiet,
-    };
-    match &args.output {
-        Some(path) => {
-            let file = File::create(path).map_err(|err| {
-                Failure::Message(format!("{}: {}", path.display(), io_message(&err)))
-            })?;
-            let mut out = BufWriter::new(file);
-            report::write(args.format, results, options, &mut out)?;
-            out.flush()?;
-        }
-        None => {
-            let mut out = BufWriter::new(io::stdout().lock());
-            report::write(args.format, results, options, &mut out)?;
-            out.flush()?;
+fn write_reports(
+    args: &CheckArgs,
+    results: &Results,
+    exit_code: u8,
+    elapsed: Duration,
+) -> Result<(), Failure> {
+    for spec in &args.format {
+        let file = spec.file.as_ref().or(args.output.as_ref());
+        let color = match (args.no_color, args.color) {
+            (true, _) | (false, ColorChoice::Never) => false,
+            (false, ColorChoice::Always) => true,
+            (false, ColorChoice::Auto) => {
+                file.is_none()
+                    && io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+            }
+        };
+        let options = report::Options {
+            color: color && spec.format == Format::Text,
+            quiet: args.quiet,
+            exit_code,
+            elapsed: Some(elapsed),
+        };
+        match file {
+            Some(path) => {
+                let file = File::create(path).map_err(|err| {
+                    Failure::Message(format!("{}: {}", path.display(), io_message(&err)))
+                })?;
+                let mut out = BufWriter::new(file);
+                report::write(spec.format, results, options, &mut out)?;
+                out.flush()?;
+            }
+            None => {
+                let mut out = BufWriter::new(io::stdout().lock());
+                report::write(spec.format, results, options, &mut out)?;
+                out.flush()?;
+            }
         }
     }
+    if args.format.iter().any(|spec| spec.format == Format::Github) {
+        append_step_summary(results)?;
+    }
+    if args.summary {
+        let mut err = io::stderr().lock();
+        report::write_summary(results, Some(elapsed), &mut err)?;
+    }
+    Ok(())
+}
+
+/// With the `github` format in GitHub Actions, also append the job summary table to the file
+/// named by `$GITHUB_STEP_SUMMARY`: annotations beyond GitHub's per-step limit are dropped.
+fn append_step_summary(results: &Results) -> Result<(), Failure> {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let path = PathBuf::from(path);
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(|err| Failure::Message(format!("{}: {}", path.display(), io_message(&err))))?;
+    file.write_all(report::step_summary(results).as_bytes())
+        .map_err(|err| Failure::Message(format!("{}: {}", path.display(), io_message(&err))))?;
     Ok(())
 }
 

@@ -274,7 +274,7 @@ Found 1 finding (1 warning) in 1 file.
             &results,
             Options {
                 color: true,
-                quiet: false,
+                ..Options::default()
             },
         );
         assert!(coloured.contains('\u{1b}'));
