@@ -396,3 +396,33 @@ fn the_shipped_organisation_policy_tests_clean_and_flags_the_example_app() {
     );
     assert_eq!(code, Some(1));
 }
+
+#[test]
+fn sarif_describes_policy_rules_from_their_policy_file() {
+    let dir = template_tree();
+    let output = plimsoll(dir.path(), &["check", "--format", "sarif", "compose.yaml"]);
+    let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    let rule = rules
+        .iter()
+        .find(|r| r["id"] == "ORG003")
+        .expect("ORG003 described");
+    assert_eq!(rule["name"], "memory-at-most-2g");
+    assert_eq!(rule["shortDescription"]["text"], "Memory limit at most 2g");
+    assert!(
+        rule["help"]["markdown"]
+            .as_str()
+            .unwrap()
+            .contains("# memory-at-most-2g")
+    );
+    assert!(rule.get("helpUri").is_none());
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "ORG003")
+        .unwrap();
+    assert_eq!(result["level"], "warning");
+}

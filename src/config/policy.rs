@@ -464,6 +464,7 @@ fn policy_rule(reader: &mut Reader<'_>, item: &Node, taken: &[(&str, &str)]) -> 
         options: builtin_options,
         check: Check::Policy(check),
     }));
+    crate::policy::register(rule);
     Some(PolicyRule {
         rule,
         options: policy_options,
