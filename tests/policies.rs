@@ -426,3 +426,25 @@ fn sarif_describes_policy_rules_from_their_policy_file() {
         .unwrap();
     assert_eq!(result["level"], "warning");
 }
+
+#[test]
+fn a_config_that_extends_another_selects_its_policy_rules() {
+    let dir = tree(&[
+        (".plimsoll.yaml", "ignore: [DF, DC, ORG]\n"),
+        (".plimsoll/policies/org.yaml", TEMPLATES),
+        (
+            "svc/.plimsoll.yaml",
+            "extends: ../.plimsoll.yaml\nextend-select: [internal-only]\nrules:\n  ORG001: {severity: error}\n",
+        ),
+        ("svc/Dockerfile", "FROM alpine:3.20\nUSER 1\n"),
+        ("Dockerfile", "FROM alpine:3.20\nUSER 1\n"),
+    ]);
+    let output = plimsoll(dir.path(), &["check", "--format", "compact", "--quiet"]);
+    assert_eq!(
+        stdout(&output),
+        "svc/Dockerfile:1:6: error[ORG001/internal-only] image `alpine:3.20` is not on the \
+         allow-list (`registry.acme.internal/*`)\n",
+        "{}",
+        stderr(&output)
+    );
+}

@@ -166,6 +166,15 @@ impl Reader<'_> {
         config.policy_rules =
             super::policy::load_dirs(dirs.iter().map(|(dir, _)| dir.as_path()), &mut self.errors);
         self.policies = config.policy_rules.iter().map(|p| p.rule).collect();
+        // The policy rules of the files this one extends are selectable here too (they run
+        // wherever this config applies). Their errors are reported when those files load.
+        let inherited = super::policy::load_dirs(
+            inherited_policy_dirs(&self.dir, root)
+                .iter()
+                .map(PathBuf::as_path),
+            &mut Vec::new(),
+        );
+        self.policies.extend(inherited.iter().map(|p| p.rule));
         let Some(root) = root else {
             return config;
         };
@@ -583,6 +592,47 @@ impl Reader<'_> {
         }
         out
     }
+}
+
+/// The policy directories of the `extends` chain above a config file (whose directory is `dir`
+/// and whose root node is `root`): each base's `.plimsoll/policies/` and `policies:` entries.
+/// Unreadable bases and cycles end the walk (their errors come from loading the chain).
+fn inherited_policy_dirs(dir: &Path, root: Option<&Node>) -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    let mut visited: Vec<PathBuf> = Vec::new();
+    let mut next = root
+        .and_then(|r| r.get("extends"))
+        .and_then(Node::as_str)
+        .map(|text| super::normalize(&dir.join(text)));
+    while let Some(path) = next.take() {
+        if visited.contains(&path) {
+            break;
+        }
+        visited.push(path.clone());
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            break;
+        };
+        let tree = yaml::parse(&text);
+        let base_dir = path.parent().unwrap_or(Path::new("/")).to_path_buf();
+        dirs.push(base_dir.join(super::policy::DEFAULT_DIR));
+        let Some(base) = tree.documents.first() else {
+            break;
+        };
+        for item in base
+            .get("policies")
+            .and_then(Node::as_sequence)
+            .unwrap_or_default()
+        {
+            if let Some(text) = item.as_str() {
+                dirs.push(base_dir.join(text));
+            }
+        }
+        next = base
+            .get("extends")
+            .and_then(Node::as_str)
+            .map(|text| super::normalize(&base_dir.join(text)));
+    }
+    dirs
 }
 
 /// `unknown rule selector` with a suggestion.
