@@ -927,9 +927,14 @@ fn rule_header(rule: &Rule) -> String {
         Status::Stable => "stable",
         Status::Preview => "preview",
     };
+    let origin = if matches!(rule.check, crate::rule::Check::Policy(_)) {
+        "policy rule".to_string()
+    } else {
+        format!("{status} since {}", rule.since)
+    };
     let mut header = format!(
-        "{} {} · {target} · {} · {} · {enabled} · {fix} · {status} since {}",
-        rule.code, rule.name, rule.category, rule.severity, rule.since
+        "{} {} · {target} · {} · {} · {enabled} · {fix} · {origin}",
+        rule.code, rule.name, rule.category, rule.severity
     );
     if !rule.related.is_empty() {
         header.push_str(&format!(" · related: {}", rule.related.join(", ")));

@@ -338,6 +338,13 @@ fn plimsoll_test_passes_and_fails_with_the_policy_line() {
 fn rules_lists_policy_rules_and_rule_shows_their_docs() {
     let dir = template_tree();
     let text = stdout(&plimsoll(dir.path(), &["rules"]));
+    let codes: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("ORG"))
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    let expected: Vec<String> = (1..=11).map(|n| format!("ORG{n:03}")).collect();
+    assert_eq!(codes, expected, "{text}");
     assert!(
         text.lines()
             .any(|l| l.starts_with("ORG003") && l.contains("memory-at-most-2g")),
@@ -347,7 +354,10 @@ fn rules_lists_policy_rules_and_rule_shows_their_docs() {
     assert_eq!(output.status.code(), Some(0));
     let text = stdout(&output);
     assert!(
-        text.starts_with("ORG008 source-label · Dockerfile · correctness · warning"),
+        text.starts_with(
+            "ORG008 source-label · Dockerfile · correctness · warning · enabled by default · \
+             no fix · policy rule\n"
+        ),
         "{text}"
     );
     assert!(

@@ -163,7 +163,12 @@ impl Chain {
     pub fn policy_rules(&self) -> impl Iterator<Item = &crate::policy::PolicyRule> {
         let mut seen: Vec<&str> = Vec::new();
         let mut rules: Vec<&crate::policy::PolicyRule> = Vec::new();
-        for rule in self.files.iter().rev().flat_map(|f| f.policy_rules.iter()) {
+        for rule in self
+            .files
+            .iter()
+            .rev()
+            .flat_map(|f| f.policy_rules.iter().rev())
+        {
             if !seen.contains(&rule.rule.code) {
                 seen.push(rule.rule.code);
                 rules.push(rule);
