@@ -393,3 +393,8 @@ pub fn find(code_or_name: &str) -> Option<&'static Rule> {
         .copied()
         .find(|rule| rule.code.eq_ignore_ascii_case(code_or_name) || rule.name == code_or_name)
 }
+
+// Shared helpers the policy templates (src/policy.rs) reuse, so a policy judges images and
+// RUN commands exactly as the built-in rules do.
+pub(crate) use run_commands::run_commands;
+pub(crate) use support::{base_images, compose_image, report_in_service};

@@ -38,7 +38,8 @@ enum Command {
     Rules(RulesArgs),
     /// Show the documentation of one rule.
     Rule(RuleArgs),
-    /// Run the bad and good examples of every rule's docs; exit 1 when one misbehaves.
+    /// Run the bad and good examples of every rule's docs and of every policy rule in effect;
+    /// exit 1 when one misbehaves.
     Test(TestArgs),
     /// Run the language server on standard input and output (for editors).
     Lsp,
@@ -46,8 +47,11 @@ enum Command {
 
 #[derive(Debug, Args)]
 struct TestArgs {
-    /// Policy directory (not supported yet: only the built-in rules are tested).
+    /// Test the policies of the config that applies in this directory (default: `.`).
     dir: Option<PathBuf>,
+    /// Use this config file (and its policies) instead of the nearest `.plimsoll.yaml`.
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
     /// Only the rules these selectors name (codes, names, categories, code prefixes, `all`).
     #[arg(long, value_delimiter = ',', value_name = "SELECTOR")]
     select: Vec<String>,
@@ -153,6 +157,9 @@ enum ColorChoice {
 struct RulesArgs {
     #[arg(long, value_enum, default_value_t)]
     format: ListFormat,
+    /// List the policy rules of this config file too (default: the nearest `.plimsoll.yaml`).
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -164,8 +171,11 @@ enum ListFormat {
 
 #[derive(Debug, Args)]
 struct RuleArgs {
-    /// A rule code (`PL000`) or name (`parse-error`).
+    /// A rule code (`PL000`) or name (`parse-error`), or a policy rule's.
     rule: String,
+    /// Look policy rules up in this config file (default: the nearest `.plimsoll.yaml`).
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
 }
 
 /// Exit code 2: usage, configuration and I/O errors.
@@ -186,8 +196,8 @@ pub fn main() -> ExitCode {
     };
     let outcome = match cli.command {
         Command::Check(args) => check(args),
-        Command::Rules(args) => list_rules(args.format),
-        Command::Rule(args) => show_rule(&args.rule),
+        Command::Rules(args) => list_rules(&args),
+        Command::Rule(args) => show_rule(&args),
         Command::Test(args) => test_examples(&args),
         Command::Lsp => language_server(),
     };
@@ -264,7 +274,9 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
         ("--ignore", &args.ignore),
     ] {
         for selector in selectors {
-            if !engine::is_known_selector(selector) {
+            // A selector naming no built-in rule may name a policy rule: checked once the
+            // configs are loaded.
+            if !engine::is_known_selector(selector) && !could_name_policy(selector) {
                 return Err(Failure::Message(unknown_selector(option, selector)));
             }
         }
@@ -315,6 +327,24 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
         None
     };
     let file_settings = settings_per_file(&args, &mut resolver, &discovery.files, stdin.as_ref())?;
+    for (option, selectors) in [
+        ("--select", &args.select),
+        ("--extend-select", &args.extend_select),
+        ("--ignore", &args.ignore),
+    ] {
+        for selector in selectors {
+            let named = engine::is_known_selector(selector)
+                || file_settings.values().any(|f| {
+                    f.settings
+                        .policies()
+                        .iter()
+                        .any(|rule| engine::matches_selector(rule, selector))
+                });
+            if !named {
+                return Err(Failure::Message(unknown_selector(option, selector)));
+            }
+        }
+    }
     let default_settings = config::resolve(None, &cwd, &cli_overrides(&args));
     let settings_of = |path: &std::path::Path| file_settings.get(path).unwrap_or(&default_settings);
     let options = RunOptions {
@@ -611,20 +641,77 @@ fn closest<'a>(input: &str, candidates: impl Iterator<Item = &'a str>) -> Option
         .map(|(_, candidate)| candidate)
 }
 
-/// `plimsoll test`: run the rules' doc examples, list the failures.
-fn test_examples(args: &TestArgs) -> Result<ExitCode, Failure> {
-    if let Some(dir) = &args.dir {
+/// Whether `selector` has the shape of a policy rule code, name or code prefix.
+fn could_name_policy(selector: &str) -> bool {
+    !selector.is_empty()
+        && selector
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
+/// The policy rules of the config that applies in `dir` (or of `--config`). Config and policy
+/// errors stop the command (exit 2), each printed with its file:line:col.
+fn policies_in_effect(
+    dir: Option<&std::path::Path>,
+    config: Option<&PathBuf>,
+) -> Result<Vec<crate::policy::PolicyRule>, Failure> {
+    let cwd = std::env::current_dir().map_err(|err| {
+        Failure::Message(format!(
+            "cannot read the working directory: {}",
+            io_message(&err)
+        ))
+    })?;
+    let mut resolver = config::Resolver::new(
+        config::ResolveOptions {
+            config: config.cloned(),
+            isolated: false,
+        },
+        &cwd,
+    );
+    let dir = dir.unwrap_or(std::path::Path::new("."));
+    if !resolver.absolute(dir).is_dir() {
         return Err(Failure::Message(format!(
-            "{}: policy files are not supported yet; `plimsoll test` without a directory tests \
-             the built-in rules",
+            "`{}` is not a directory",
             dir.display()
         )));
     }
+    // `chain_for` takes a file: the config for a file directly inside `dir`.
+    let chain = resolver.chain_for(&dir.join("Dockerfile"));
+    if let Some((last, others)) = resolver.errors().split_last() {
+        for error in others {
+            eprintln!("plimsoll: error: {error}");
+        }
+        return Err(Failure::Message(last.to_string()));
+    }
+    Ok(chain
+        .map(|chain| chain.policy_rules().cloned().collect())
+        .unwrap_or_default())
+}
+
+/// `plimsoll test`: run the rules' doc examples and the policies' examples, list the failures.
+fn test_examples(args: &TestArgs) -> Result<ExitCode, Failure> {
+    let policies = policies_in_effect(args.dir.as_deref(), args.config.as_ref())?;
     for selector in &args.select {
-        if !engine::is_known_selector(selector) {
+        if !engine::is_known_selector(selector)
+            && !policies
+                .iter()
+                .any(|p| engine::matches_selector(p.rule, selector))
+        {
             return Err(Failure::Message(unknown_selector("--select", selector)));
         }
     }
+    let selected_policies: Vec<&crate::policy::PolicyRule> = policies
+        .iter()
+        .filter(|p| {
+            args.select.is_empty()
+                || args
+                    .select
+                    .iter()
+                    .any(|s| engine::matches_selector(p.rule, s))
+        })
+        .collect();
+    let (policy_ran, policy_failures) =
+        crate::examples::run_policies(selected_policies.iter().copied());
     let selected: Vec<&'static Rule> = rules::all()
         .iter()
         .copied()
@@ -648,36 +735,68 @@ fn test_examples(args: &TestArgs) -> Result<ExitCode, Failure> {
             report::printable(&failure.message)
         )?;
     }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    for failure in &policy_failures {
+        let path = failure.path.strip_prefix(&cwd).unwrap_or(&failure.path);
+        writeln!(
+            out,
+            "FAIL {} {} ({}:{}: {}): {}",
+            failure.rule.code,
+            failure.rule.name,
+            path.display(),
+            failure.line,
+            failure.example,
+            report::printable(&failure.message)
+        )?;
+    }
+    let rule_count = selected.len() + selected_policies.len();
+    let failed = failures.len() + policy_failures.len();
+    let of_policies = match selected_policies.len() {
+        0 => String::new(),
+        1 => " (1 policy rule)".to_string(),
+        n => format!(" ({n} policy rules)"),
+    };
     writeln!(
         out,
-        "{ran} examples of {} {}: {}",
-        selected.len(),
-        if selected.len() == 1 { "rule" } else { "rules" },
-        if failures.is_empty() {
+        "{} examples of {rule_count} {}{of_policies}: {}",
+        ran + policy_ran,
+        if rule_count == 1 { "rule" } else { "rules" },
+        if failed == 0 {
             "all passed".to_string()
         } else {
-            format!("{} failed", failures.len())
+            format!("{failed} failed")
         }
     )?;
     out.flush()?;
-    Ok(if failures.is_empty() {
+    Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
 }
 
-fn list_rules(format: ListFormat) -> Result<ExitCode, Failure> {
+/// The built-in rules, then the policy rules of the config in effect.
+fn rules_in_effect(config: Option<&PathBuf>) -> Result<Vec<&'static Rule>, Failure> {
+    let policies = policies_in_effect(None, config)?;
+    Ok(rules::all()
+        .iter()
+        .copied()
+        .chain(policies.iter().map(|p| p.rule))
+        .collect())
+}
+
+fn list_rules(args: &RulesArgs) -> Result<ExitCode, Failure> {
+    let all_rules = rules_in_effect(args.config.as_ref())?;
     let mut out = BufWriter::new(io::stdout().lock());
-    match format {
+    match args.format {
         ListFormat::Json => {
-            let all: Vec<_> = rules::all().iter().map(|rule| rule_json(rule)).collect();
+            let all: Vec<_> = all_rules.iter().map(|rule| rule_json(rule)).collect();
             serde_json::to_writer_pretty(&mut out, &all).map_err(io::Error::from)?;
             writeln!(out)?;
         }
         ListFormat::Text => {
             let header = ["CODE", "NAME", "CATEGORY", "SEVERITY", "DEFAULT", "SUMMARY"];
-            let rows: Vec<[String; 6]> = rules::all()
+            let rows: Vec<[String; 6]> = all_rules
                 .iter()
                 .map(|rule| {
                     [
@@ -768,10 +887,19 @@ fn rule_json(rule: &Rule) -> RuleJson<'_> {
     }
 }
 
-fn show_rule(code_or_name: &str) -> Result<ExitCode, Failure> {
-    let Some(rule) = rules::find(code_or_name) else {
+fn show_rule(args: &RuleArgs) -> Result<ExitCode, Failure> {
+    let code_or_name = args.rule.as_str();
+    let all_rules = match rules::find(code_or_name) {
+        Some(rule) => vec![rule],
+        None => rules_in_effect(args.config.as_ref())?,
+    };
+    let found = all_rules
+        .iter()
+        .copied()
+        .find(|rule| rule.code.eq_ignore_ascii_case(code_or_name) || rule.name == code_or_name);
+    let Some(rule) = found else {
         let mut message = format!("unknown rule `{code_or_name}`");
-        let candidates = rules::all().iter().flat_map(|rule| [rule.code, rule.name]);
+        let candidates = all_rules.iter().flat_map(|rule| [rule.code, rule.name]);
         if let Some(close) = closest(code_or_name, candidates) {
             message.push_str(&format!("; did you mean `{close}`?"));
         }
@@ -809,9 +937,14 @@ fn rule_header(rule: &Rule) -> String {
         Status::Stable => "stable",
         Status::Preview => "preview",
     };
+    let origin = if matches!(rule.check, crate::rule::Check::Policy(_)) {
+        "policy rule".to_string()
+    } else {
+        format!("{status} since {}", rule.since)
+    };
     let mut header = format!(
-        "{} {} · {target} · {} · {} · {enabled} · {fix} · {status} since {}",
-        rule.code, rule.name, rule.category, rule.severity, rule.since
+        "{} {} · {target} · {} · {} · {enabled} · {fix} · {origin}",
+        rule.code, rule.name, rule.category, rule.severity
     );
     if !rule.related.is_empty() {
         header.push_str(&format!(" · related: {}", rule.related.join(", ")));

@@ -19,6 +19,8 @@ pub struct Settings {
     options: Vec<(&'static str, RuleOptions)>,
     /// Inline suppressions must carry a `-- reason`.
     pub strict: bool,
+    /// Policy rules known to these settings (enabled or not), besides the built-in ones.
+    policies: Vec<&'static Rule>,
 }
 
 impl Default for Settings {
@@ -72,9 +74,20 @@ impl Settings {
 
     /// The default rules, then each layer in order (see [`Selection`]).
     pub fn from_layers(layers: &[Selection]) -> Self {
-        let mut on: Vec<bool> = rules::all().iter().map(|r| r.default_enabled).collect();
+        Self::with_policies(&[], layers)
+    }
+
+    /// Like [`Settings::from_layers`], with policy rules (from policy files) selectable too;
+    /// they run after the built-in rules.
+    pub fn with_policies(policies: &[&'static Rule], layers: &[Selection]) -> Self {
+        let universe: Vec<&'static Rule> = rules::all()
+            .iter()
+            .copied()
+            .chain(policies.iter().copied())
+            .collect();
+        let mut on: Vec<bool> = universe.iter().map(|r| r.default_enabled).collect();
         for layer in layers {
-            for (rule, on) in rules::all().iter().zip(on.iter_mut()) {
+            for (rule, on) in universe.iter().zip(on.iter_mut()) {
                 if let Some(select) = &layer.select {
                     *on = select.iter().any(|s| matches_selector(rule, s));
                 }
@@ -90,7 +103,7 @@ impl Settings {
                 }
             }
         }
-        let mut enabled: Vec<&'static Rule> = rules::all()
+        let mut enabled: Vec<&'static Rule> = universe
             .iter()
             .zip(&on)
             .filter(|(_, on)| **on)
@@ -110,7 +123,13 @@ impl Settings {
             severities: Vec::new(),
             options,
             strict: false,
+            policies: policies.to_vec(),
         }
+    }
+
+    /// The policy rules these settings know (enabled or not).
+    pub fn policies(&self) -> &[&'static Rule] {
+        &self.policies
     }
 
     pub fn enabled(&self) -> &[&'static Rule] {
@@ -165,16 +184,20 @@ pub fn check(source: &SourceFile, settings: &Settings) -> Vec<Finding> {
                 findings.push(rules::PARSE_ERROR.finding(error.span, error.message.clone()));
             }
             for rule in settings.enabled() {
-                if let Check::Dockerfile(check) = rule.check {
-                    let context = DockerfileContext {
-                        source,
-                        dockerfile: &dockerfile,
-                        options: settings.options_for(rule),
-                    };
-                    let mut emitter = Emitter::new(rule);
-                    check(&context, &mut emitter);
-                    findings.extend(emitter.into_findings());
+                let context = DockerfileContext {
+                    source,
+                    dockerfile: &dockerfile,
+                    options: settings.options_for(rule),
+                };
+                let mut emitter = Emitter::new(rule);
+                match rule.check {
+                    Check::Dockerfile(check) => check(&context, &mut emitter),
+                    Check::Policy(policy) if policy.applies_to(FileKind::Dockerfile) => {
+                        crate::policy::run_dockerfile(policy, &context, &mut emitter);
+                    }
+                    _ => {}
                 }
+                findings.extend(emitter.into_findings());
             }
             suppress::dockerfile_directives(&source.text, &dockerfile)
         }
@@ -202,16 +225,20 @@ pub fn check(source: &SourceFile, settings: &Settings) -> Vec<Finding> {
                 }
             }
             for rule in settings.enabled() {
-                if let Check::Compose(check) = rule.check {
-                    let context = ComposeContext {
-                        source,
-                        compose: &compose,
-                        options: settings.options_for(rule),
-                    };
-                    let mut emitter = Emitter::new(rule);
-                    check(&context, &mut emitter);
-                    findings.extend(emitter.into_findings());
+                let context = ComposeContext {
+                    source,
+                    compose: &compose,
+                    options: settings.options_for(rule),
+                };
+                let mut emitter = Emitter::new(rule);
+                match rule.check {
+                    Check::Compose(check) => check(&context, &mut emitter),
+                    Check::Policy(policy) if policy.applies_to(FileKind::Compose) => {
+                        crate::policy::run_compose(policy, &context, &mut emitter);
+                    }
+                    _ => {}
                 }
+                findings.extend(emitter.into_findings());
             }
             suppress::compose_directives(&source.text, &compose.yaml)
         }

@@ -1,11 +1,14 @@
 //! The bad and good examples of rules, run as checks: each code block under `## Example` in a
 //! rule's docs must draw at least one finding of that rule, each block under `## Use instead`
 //! none, and neither may fail to parse. `plimsoll test` runs them for every rule, so a team can
-//! check in its own CI that the rules behave as their docs say (and, once policy files land,
-//! that its own policies do). Nothing here prints.
+//! check in its own CI that the rules behave as their docs say, and that its own policies do
+//! (the `bad`/`good` examples of each policy rule). Nothing here prints.
 
-use crate::engine::{self, Settings};
-use crate::rule::Rule;
+use std::path::PathBuf;
+
+use crate::engine::{self, Selection, Settings};
+use crate::policy::PolicyRule;
+use crate::rule::{Rule, RuleOptions};
 use crate::rules::PARSE_ERROR;
 use crate::source::{FileKind, SourceFile};
 
@@ -74,9 +77,20 @@ pub fn run(rule: &Rule, example: &Example) -> Result<(), String> {
         "yaml" | "yml" => FileKind::Compose,
         other => return Err(format!("code block with unknown language `{other}`")),
     };
-    let source = SourceFile::new("example", example.text.clone(), kind);
     let settings = Settings::from_selectors(&[rule.code.to_string()], &[], &[]);
-    let findings = engine::check(&source, &settings);
+    judge(rule, kind, &example.text, example.expect, &settings)
+}
+
+/// Check `text` with `settings` (which select only `rule`) and judge it against `expect`.
+fn judge(
+    rule: &Rule,
+    kind: FileKind,
+    text: &str,
+    expect: Expect,
+    settings: &Settings,
+) -> Result<(), String> {
+    let source = SourceFile::new("example", text, kind);
+    let findings = engine::check(&source, settings);
     let parse_errors: Vec<&str> = findings
         .iter()
         .filter(|f| f.code == PARSE_ERROR.code && rule.code != PARSE_ERROR.code)
@@ -86,7 +100,7 @@ pub fn run(rule: &Rule, example: &Example) -> Result<(), String> {
         return Err(format!("does not parse: {}", parse_errors.join("; ")));
     }
     let count = findings.iter().filter(|f| f.code == rule.code).count();
-    match example.expect {
+    match expect {
         Expect::Finding if count == 0 => {
             Err(format!("expected a `{}` finding, got none", rule.name))
         }
@@ -127,6 +141,63 @@ pub fn run_all(rules: &[&'static Rule]) -> (usize, Vec<Failure>) {
                 failures.push(Failure {
                     rule,
                     example: format!("{} {}", section_name(example.expect), example.index),
+                    message,
+                });
+            }
+        }
+    }
+    (ran, failures)
+}
+
+/// One failing example of a policy rule.
+#[derive(Clone, Debug)]
+pub struct PolicyFailure {
+    pub rule: &'static Rule,
+    /// The policy file and the 1-based line of the example (or of the rule).
+    pub path: PathBuf,
+    pub line: usize,
+    /// `bad example`, `good example`.
+    pub example: &'static str,
+    pub message: String,
+}
+
+/// Run the `bad` and `good` examples of every policy rule, each with only that rule selected
+/// and its own options; the number of examples run and the failures.
+pub fn run_policies<'p>(
+    policies: impl IntoIterator<Item = &'p PolicyRule>,
+) -> (usize, Vec<PolicyFailure>) {
+    let mut ran = 0;
+    let mut failures = Vec::new();
+    for policy in policies {
+        let rule = policy.rule;
+        let mut settings = Settings::with_policies(
+            &[rule],
+            &[Selection {
+                select: Some(vec![rule.code.to_string()]),
+                ..Selection::default()
+            }],
+        );
+        if !policy.options.is_empty() {
+            let configured = policy.options.iter().map(|(n, v)| (n.as_str(), v));
+            settings.set_options(rule, RuleOptions::resolve(rule.options, configured));
+        }
+        for example in &policy.examples {
+            ran += 1;
+            let expect = if example.bad {
+                Expect::Finding
+            } else {
+                Expect::Clean
+            };
+            if let Err(message) = judge(rule, example.kind, &example.text, expect, &settings) {
+                failures.push(PolicyFailure {
+                    rule,
+                    path: policy.path.clone(),
+                    line: example.line,
+                    example: if example.bad {
+                        "bad example"
+                    } else {
+                        "good example"
+                    },
                     message,
                 });
             }

@@ -18,6 +18,7 @@ pub mod engine;
 pub mod examples;
 pub mod image;
 pub mod lsp;
+pub mod policy;
 pub mod report;
 pub mod rule;
 pub mod runner;

@@ -217,6 +217,8 @@ pub enum Check {
     Compose(fn(&ComposeContext<'_>, &mut Emitter<'_>)),
     /// Findings of this rule are produced by the engine itself (parse errors, duplicate keys).
     Engine,
+    /// A policy rule declared in a policy file (created when its config is loaded).
+    Policy(&'static crate::policy::PolicyCheck),
 }
 
 /// A built-in rule, declared once as a `static`.

@@ -324,6 +324,31 @@ pub fn apply(findings: &mut Vec<Finding>, directives: &[Directive], settings: &S
     if directives.is_empty() {
         return;
     }
+    // Codes of policy rules are only known to the settings (the directives were read without
+    // them): resolve the references no built-in rule matched.
+    let with_policies: Vec<Directive>;
+    let directives = if settings.policies().is_empty() {
+        directives
+    } else {
+        with_policies = directives
+            .iter()
+            .cloned()
+            .map(|mut directive| {
+                if directive.origin == Origin::Plimsoll {
+                    for code in directive.codes.iter_mut().filter(|c| c.rules.is_empty()) {
+                        code.rules = settings
+                            .policies()
+                            .iter()
+                            .copied()
+                            .filter(|rule| engine::matches_selector(rule, &code.text))
+                            .collect();
+                    }
+                }
+                directive
+            })
+            .collect();
+        &with_policies
+    };
     // uses[d][c]: how many findings code `c` of directive `d` suppressed.
     let mut uses: Vec<Vec<usize>> = directives.iter().map(|d| vec![0; d.codes.len()]).collect();
     findings.retain(|finding| {

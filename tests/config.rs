@@ -689,5 +689,5 @@ fn plimsoll_test_runs_the_rules_doc_examples() {
     assert_eq!(stdout(&output), "2 examples of 1 rule: all passed\n");
     let output = plimsoll(dir.path(), &["test", "policies"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("policy files are not supported yet"));
+    assert!(stderr(&output).contains("`policies` is not a directory"));
 }

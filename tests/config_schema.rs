@@ -4,7 +4,9 @@
 
 use std::path::PathBuf;
 
-use plimsoll::config::schema::{json_schema, json_schema_text};
+use plimsoll::config::schema::{
+    json_schema, json_schema_text, policy_json_schema, policy_json_schema_text,
+};
 use plimsoll::config::{OVERRIDE_KEYS, TOP_LEVEL_KEYS};
 use plimsoll::rules;
 
@@ -22,6 +24,57 @@ fn committed_schema_is_current() {
         "docs/plimsoll.schema.json is stale; regenerate it with \
          `PLIMSOLL_UPDATE_DOCS=1 cargo test --test config_schema`"
     );
+}
+
+#[test]
+fn committed_policy_schema_is_current() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/plimsoll-policy.schema.json");
+    let generated = policy_json_schema_text();
+    if std::env::var_os("PLIMSOLL_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "docs/plimsoll-policy.schema.json is stale; regenerate it with \
+         `PLIMSOLL_UPDATE_DOCS=1 cargo test --test config_schema`"
+    );
+}
+
+#[test]
+fn the_policy_schema_knows_every_template_and_key() {
+    let schema = policy_json_schema();
+    let rule = &schema["definitions"]["rule"];
+    let templates = rule["properties"]["template"]["enum"].as_array().unwrap();
+    for name in [
+        "image",
+        "compose-field",
+        "dockerfile-instruction",
+        "run-command",
+    ] {
+        assert!(templates.iter().any(|t| t == name), "{name}");
+    }
+    assert!(templates.iter().any(|t| t == "builtin:root-user"));
+    assert!(!templates.iter().any(|t| t == "builtin:parse-error"));
+    let cases = rule["allOf"].as_array().unwrap();
+    let image = cases
+        .iter()
+        .find(|c| c["if"]["properties"]["template"]["const"] == "image")
+        .unwrap();
+    assert_eq!(
+        image["then"]["properties"]["options"]["properties"]["require-digest"]["type"],
+        "boolean"
+    );
+    for key in ["code", "name", "summary", "category", "template"] {
+        assert!(
+            rule["required"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|k| k == key)
+        );
+    }
 }
 
 #[test]
@@ -60,7 +113,8 @@ fn every_key_and_rule_has_a_typed_schema() {
             );
         }
     }
-    let selectors = schema["definitions"]["selector"]["enum"]
+    // Built-in selectors are enumerated; policy rules' codes and names match a pattern.
+    let selectors = schema["definitions"]["selector"]["anyOf"][0]["enum"]
         .as_array()
         .unwrap();
     for selector in ["all", "DF", "DC00", "latest-tag", "secrets", "PL001"] {

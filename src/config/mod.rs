@@ -10,6 +10,7 @@
 
 mod glob;
 mod parse;
+pub(crate) mod policy;
 pub mod schema;
 
 use std::collections::HashMap;
@@ -93,8 +94,11 @@ pub struct ConfigFile {
     pub include: Vec<(FileKind, PathMatcher)>,
     pub exclude: Option<PathMatcher>,
     pub strict: Option<bool>,
-    /// Policy directories (absolute); read by the policy loader.
+    /// Policy directories (absolute) from the `policies:` key.
     pub policies: Vec<PathBuf>,
+    /// The rules declared by the policy files (`.plimsoll/policies/` next to this file and the
+    /// `policies:` directories).
+    pub policy_rules: Vec<crate::policy::PolicyRule>,
 }
 
 /// One entry of `rules:`: the rules its key selects, and what it sets for them.
@@ -152,6 +156,26 @@ impl Chain {
         self.files
             .iter()
             .flat_map(|f| f.policies.iter().map(PathBuf::as_path))
+    }
+
+    /// The policy rules of the whole chain, base first. A code declared twice (a directory
+    /// listed by a file and by its base) counts once: the nearer file's rule wins.
+    pub fn policy_rules(&self) -> impl Iterator<Item = &crate::policy::PolicyRule> {
+        let mut seen: Vec<&str> = Vec::new();
+        let mut rules: Vec<&crate::policy::PolicyRule> = Vec::new();
+        for rule in self
+            .files
+            .iter()
+            .rev()
+            .flat_map(|f| f.policy_rules.iter().rev())
+        {
+            if !seen.contains(&rule.rule.code) {
+                seen.push(rule.rule.code);
+                rules.push(rule);
+            }
+        }
+        rules.reverse();
+        rules.into_iter()
     }
 }
 
@@ -400,7 +424,11 @@ pub fn resolve(chain: Option<&Chain>, absolute: &Path, cli: &CliOverrides) -> Fi
     let mut layers: Vec<Selection> = files.iter().map(|f| f.selection.clone()).collect();
     layers.extend(matching.iter().map(|o| o.selection.clone()));
     layers.push(cli.selection.clone());
-    let mut settings = Settings::from_layers(&layers);
+    let policies: Vec<&crate::policy::PolicyRule> = chain
+        .map(|c| c.policy_rules().collect())
+        .unwrap_or_default();
+    let policy_rules: Vec<&'static Rule> = policies.iter().map(|p| p.rule).collect();
+    let mut settings = Settings::with_policies(&policy_rules, &layers);
 
     let rule_settings: Vec<&RuleSetting> = files
         .iter()
@@ -414,14 +442,22 @@ pub fn resolve(chain: Option<&Chain>, absolute: &Path, cli: &CliOverrides) -> Fi
             }
         }
     }
-    for rule in crate::rules::all() {
+    for &rule in crate::rules::all().iter().chain(&policy_rules) {
         if rule.options.is_empty() {
             continue;
         }
-        let configured: Vec<(&str, &OptionValue)> = rule_settings
+        // A `builtin:` policy's own options come first, the config's `rules:` on top.
+        let declared = policies
             .iter()
-            .filter(|s| s.rules.len() == 1 && s.rules[0].code == rule.code)
-            .flat_map(|s| s.options.iter().map(|(n, v)| (n.as_str(), v)))
+            .filter(|p| p.rule.code == rule.code)
+            .flat_map(|p| p.options.iter().map(|(n, v)| (n.as_str(), v)));
+        let configured: Vec<(&str, &OptionValue)> = declared
+            .chain(
+                rule_settings
+                    .iter()
+                    .filter(|s| s.rules.len() == 1 && s.rules[0].code == rule.code)
+                    .flat_map(|s| s.options.iter().map(|(n, v)| (n.as_str(), v))),
+            )
             .collect();
         if !configured.is_empty() {
             settings.set_options(rule, RuleOptions::resolve(rule.options, configured));

@@ -97,6 +97,7 @@ pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, Vec<ConfigError>> {
         source: &source,
         dir: path.parent().unwrap_or(Path::new("/")).to_path_buf(),
         errors: Vec::new(),
+        policies: Vec::new(),
     };
     let config = reader.file();
     if reader.errors.is_empty() {
@@ -107,14 +108,16 @@ pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, Vec<ConfigError>> {
     }
 }
 
-struct Reader<'a> {
-    source: &'a SourceFile,
-    dir: PathBuf,
-    errors: Vec<ConfigError>,
+pub(super) struct Reader<'a> {
+    pub(super) source: &'a SourceFile,
+    pub(super) dir: PathBuf,
+    pub(super) errors: Vec<ConfigError>,
+    /// Policy rules declared by this config's policy files (selectable like built-in rules).
+    pub(super) policies: Vec<&'static Rule>,
 }
 
 impl Reader<'_> {
-    fn error(&mut self, span: Span, message: impl Into<String>) {
+    pub(super) fn error(&mut self, span: Span, message: impl Into<String>) {
         self.errors
             .push(ConfigError::at(self.source, span, message.into()));
     }
@@ -141,7 +144,38 @@ impl Reader<'_> {
                 "a config file holds one YAML document, this is a second one",
             );
         }
-        let Some(root) = tree.documents.first() else {
+        let root = tree.documents.first();
+        // Policy files first: `select`, `ignore` and `rules` may name the rules they declare.
+        let mut dirs = vec![(self.dir.join(super::policy::DEFAULT_DIR), None)];
+        if let Some(value) = root
+            .and_then(|r| r.get("policies"))
+            .filter(|v| !v.is_null())
+        {
+            for (text, span) in self.strings(value) {
+                let dir = self.dir.join(text);
+                if !dir.is_dir() {
+                    self.error(
+                        span,
+                        format!("policy directory `{}` does not exist", dir.display()),
+                    );
+                }
+                config.policies.push(dir.clone());
+                dirs.push((dir, Some(span)));
+            }
+        }
+        config.policy_rules =
+            super::policy::load_dirs(dirs.iter().map(|(dir, _)| dir.as_path()), &mut self.errors);
+        self.policies = config.policy_rules.iter().map(|p| p.rule).collect();
+        // The policy rules of the files this one extends are selectable here too (they run
+        // wherever this config applies). Their errors are reported when those files load.
+        let inherited = super::policy::load_dirs(
+            inherited_policy_dirs(&self.dir, root)
+                .iter()
+                .map(PathBuf::as_path),
+            &mut Vec::new(),
+        );
+        self.policies.extend(inherited.iter().map(|p| p.rule));
+        let Some(root) = root else {
             return config;
         };
         if root.is_null() {
@@ -176,13 +210,8 @@ impl Reader<'_> {
                     config.exclude = self.globs(value);
                 }
                 "strict" => config.strict = self.boolean(value),
-                "policies" => {
-                    config.policies = self
-                        .strings(value)
-                        .into_iter()
-                        .map(|(text, _)| self.dir.join(text))
-                        .collect();
-                }
+                // Read before the other keys (above).
+                "policies" => {}
                 _ => {}
             }
         }
@@ -190,7 +219,7 @@ impl Reader<'_> {
     }
 
     /// The entry's key, if it is one of `known` (else an error with a suggestion).
-    fn key(
+    pub(super) fn key(
         &mut self,
         entry: &Entry,
         known: &[(&'static str, &str)],
@@ -219,7 +248,7 @@ impl Reader<'_> {
         None
     }
 
-    fn mapping<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n [Entry]> {
+    pub(super) fn mapping<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n [Entry]> {
         match node.as_mapping() {
             Some(entries) => Some(entries),
             None => {
@@ -233,7 +262,7 @@ impl Reader<'_> {
     }
 
     /// A non-empty scalar.
-    fn string(&mut self, node: &Node) -> Option<String> {
+    pub(super) fn string(&mut self, node: &Node) -> Option<String> {
         match node.as_str() {
             Some(text) if !text.trim().is_empty() => Some(text.to_string()),
             _ => {
@@ -243,7 +272,7 @@ impl Reader<'_> {
         }
     }
 
-    fn boolean(&mut self, node: &Node) -> Option<bool> {
+    pub(super) fn boolean(&mut self, node: &Node) -> Option<bool> {
         match node.as_scalar().and_then(Scalar::as_bool) {
             Some(b) => Some(b),
             None => {
@@ -254,7 +283,7 @@ impl Reader<'_> {
     }
 
     /// A list of non-empty strings with their spans.
-    fn strings(&mut self, node: &Node) -> Vec<(String, Span)> {
+    pub(super) fn strings(&mut self, node: &Node) -> Vec<(String, Span)> {
         let Some(items) = node.as_sequence() else {
             self.error(node.span, "expected a list of strings (`[a, b]`)");
             return Vec::new();
@@ -272,7 +301,12 @@ impl Reader<'_> {
         let mut out = Vec::new();
         for (text, span) in self.strings(node) {
             let selector = text.trim().to_string();
-            if engine::is_known_selector(&selector) {
+            if engine::is_known_selector(&selector)
+                || self
+                    .policies
+                    .iter()
+                    .any(|rule| engine::matches_selector(rule, &selector))
+            {
                 out.push(selector);
             } else {
                 self.error(span, unknown_selector(&selector));
@@ -281,7 +315,7 @@ impl Reader<'_> {
         out
     }
 
-    fn severity(&mut self, node: &Node) -> Option<Severity> {
+    pub(super) fn severity(&mut self, node: &Node) -> Option<Severity> {
         let Some(text) = node.as_str() else {
             self.error(
                 node.span,
@@ -360,6 +394,7 @@ impl Reader<'_> {
             let selected: Vec<&'static Rule> = rules::all()
                 .iter()
                 .copied()
+                .chain(self.policies.iter().copied())
                 .filter(|rule| engine::matches_selector(rule, selector))
                 .collect();
             if selected.is_empty() {
@@ -406,7 +441,12 @@ impl Reader<'_> {
     ) -> Vec<(String, OptionValue)> {
         let mut out = Vec::new();
         // Options belong to one rule: a category or prefix would give one option many meanings.
-        let rule = match rules::find(selector) {
+        let policy = self
+            .policies
+            .iter()
+            .copied()
+            .find(|rule| rule.code.eq_ignore_ascii_case(selector) || rule.name == selector);
+        let rule = match rules::find(selector).or(policy) {
             Some(rule) if setting.rules.len() == 1 => rule,
             _ => {
                 self.error(
@@ -464,7 +504,7 @@ impl Reader<'_> {
     }
 
     /// The value of an option of type `kind`, or `None` when it has another type.
-    fn option_value(&mut self, kind: &OptionKind, node: &Node) -> Option<OptionValue> {
+    pub(super) fn option_value(&mut self, kind: &OptionKind, node: &Node) -> Option<OptionValue> {
         match *kind {
             OptionKind::Bool(_) => node
                 .as_scalar()
@@ -554,6 +594,47 @@ impl Reader<'_> {
     }
 }
 
+/// The policy directories of the `extends` chain above a config file (whose directory is `dir`
+/// and whose root node is `root`): each base's `.plimsoll/policies/` and `policies:` entries.
+/// Unreadable bases and cycles end the walk (their errors come from loading the chain).
+fn inherited_policy_dirs(dir: &Path, root: Option<&Node>) -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    let mut visited: Vec<PathBuf> = Vec::new();
+    let mut next = root
+        .and_then(|r| r.get("extends"))
+        .and_then(Node::as_str)
+        .map(|text| super::normalize(&dir.join(text)));
+    while let Some(path) = next.take() {
+        if visited.contains(&path) {
+            break;
+        }
+        visited.push(path.clone());
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            break;
+        };
+        let tree = yaml::parse(&text);
+        let base_dir = path.parent().unwrap_or(Path::new("/")).to_path_buf();
+        dirs.push(base_dir.join(super::policy::DEFAULT_DIR));
+        let Some(base) = tree.documents.first() else {
+            break;
+        };
+        for item in base
+            .get("policies")
+            .and_then(Node::as_sequence)
+            .unwrap_or_default()
+        {
+            if let Some(text) = item.as_str() {
+                dirs.push(base_dir.join(text));
+            }
+        }
+        next = base
+            .get("extends")
+            .and_then(Node::as_str)
+            .map(|text| super::normalize(&base_dir.join(text)));
+    }
+    dirs
+}
+
 /// `unknown rule selector` with a suggestion.
 pub fn unknown_selector(selector: &str) -> String {
     let mut message = format!(
@@ -579,6 +660,7 @@ mod tests {
             source: &source,
             dir: PathBuf::from("/c"),
             errors: Vec::new(),
+            policies: Vec::new(),
         };
         let tree = yaml::parse(yaml_text);
         reader.option_value(&kind, &tree.documents[0])
@@ -648,7 +730,6 @@ fail-level: warning
 include: {compose: [\"stack.yml\"]}
 exclude: [vendor]
 strict: true
-policies: [policies]
 ";
         let config = parse(Path::new("/repo/.plimsoll.yaml"), text).unwrap();
         assert_eq!(
@@ -673,6 +754,32 @@ policies: [policies]
         assert_eq!(config.include[0].0, FileKind::Compose);
         assert!(config.exclude.unwrap().matches(Path::new("/repo/vendor/x")));
         assert_eq!(config.strict, Some(true));
-        assert_eq!(config.policies, [PathBuf::from("/repo/policies")]);
+        assert!(config.policies.is_empty());
+    }
+
+    #[test]
+    fn policy_directories_are_read_and_their_rules_selectable() {
+        let dir = std::env::temp_dir().join(format!("plimsoll-parse-{}", std::process::id()));
+        let policies = dir.join("org");
+        std::fs::create_dir_all(&policies).unwrap();
+        std::fs::write(
+            policies.join("a.yaml"),
+            "rules:\n  - {code: ACME7, name: acme-seven, summary: s, category: provenance, \
+             template: image, options: {require-digest: true}}\n",
+        )
+        .unwrap();
+        let text =
+            "select: [ACME7]\nrules:\n  acme-seven: {severity: error}\npolicies: [org, gone]\n";
+        let errors = parse(&dir.join(".plimsoll.yaml"), text).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].message.starts_with("policy directory"));
+        assert_eq!(errors[0].position.unwrap().line, 4);
+        let text = text.replace(", gone", "");
+        let config = parse(&dir.join(".plimsoll.yaml"), &text).unwrap();
+        assert_eq!(config.policies, [policies]);
+        assert_eq!(config.policy_rules.len(), 1);
+        assert_eq!(config.selection.select, Some(vec!["ACME7".to_string()]));
+        assert_eq!(config.rules[0].rules[0].code, "ACME7");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -10,6 +10,7 @@ use crate::rule::{OptionKind, Rule};
 use crate::rules;
 
 use super::parse::{INCLUDE_KINDS, OVERRIDE_KEYS, RULE_KEYS, TOP_LEVEL_KEYS};
+use super::policy::{FILE_KEYS, POLICY_RULE_KEYS, TEMPLATES};
 
 /// The schema as a JSON value.
 pub fn json_schema() -> Value {
@@ -69,7 +70,14 @@ pub fn json_schema() -> Value {
         "selector".into(),
         json!({
             "description": "A rule code, name, category, code prefix or `all`",
-            "enum": selectors(),
+            "anyOf": [
+                { "enum": selectors() },
+                {
+                    "description": "A policy rule's code, code prefix or name",
+                    "type": "string",
+                    "pattern": "^([A-Za-z]+[0-9]*|[a-z][a-z0-9]*(-[a-z0-9]+)*)$",
+                },
+            ],
         }),
     );
     definitions.insert(
@@ -128,6 +136,131 @@ pub fn json_schema() -> Value {
 /// The schema as committed: pretty JSON with a final newline.
 pub fn json_schema_text() -> String {
     let mut text = serde_json::to_string_pretty(&json_schema()).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The JSON Schema of policy files (`.plimsoll/policies/*.yaml`), from the same tables the
+/// policy reader uses. Committed as `docs/plimsoll-policy.schema.json`.
+pub fn policy_json_schema() -> Value {
+    let mut definitions = Map::new();
+    let mut rule_properties = Map::new();
+    let general: Vec<&str> = TEMPLATES.iter().map(|(name, _)| *name).collect();
+    let builtins: Vec<String> = rules::all()
+        .iter()
+        .filter(|rule| !matches!(rule.check, crate::rule::Check::Engine))
+        .map(|rule| format!("builtin:{}", rule.name))
+        .collect();
+    for (key, description) in POLICY_RULE_KEYS {
+        let mut schema = match *key {
+            "code" => {
+                json!({ "type": "string", "pattern": "^(?![DdPp][FfCcLl][0-9])[A-Za-z]+[0-9]+$" })
+            }
+            "name" => json!({ "type": "string", "pattern": "^[a-z][a-z0-9]*(-[a-z0-9]+)*$" }),
+            "category" => {
+                json!({ "enum": Category::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>() })
+            }
+            "severity" => json!({ "enum": ["style", "info", "warning", "error"] }),
+            "enabled" => json!({ "type": "boolean", "default": true }),
+            "template" => {
+                json!({ "enum": general.iter().map(|t| (*t).to_string()).chain(builtins.iter().cloned()).collect::<Vec<_>>() })
+            }
+            "options" => json!({ "type": "object" }),
+            "examples" => json!({
+                "type": "object",
+                "properties": {
+                    "bad": { "type": "array", "items": { "$ref": "#/definitions/example" } },
+                    "good": { "type": "array", "items": { "$ref": "#/definitions/example" } },
+                },
+                "additionalProperties": false,
+            }),
+            _ => json!({ "type": "string" }),
+        };
+        describe(&mut schema, description);
+        rule_properties.insert((*key).to_string(), schema);
+    }
+    // Each general template's options, chosen by the `template` value.
+    let mut cases = Vec::new();
+    for (template, keys) in TEMPLATES {
+        let mut options = Map::new();
+        for (key, description) in *keys {
+            let mut schema = match *key {
+                "absent" | "present" | "allow-absent" | "require-digest" => {
+                    json!({ "type": "boolean" })
+                }
+                "one-of" | "flags" | "allowed" | "denied" => {
+                    json!({ "type": "array", "items": { "type": "string" } })
+                }
+                "mode" if *template == "run-command" => {
+                    json!({ "enum": ["forbidden", "required"] })
+                }
+                "mode" => json!({ "enum": ["required", "forbidden"] }),
+                "scope" => json!({ "enum": ["final-stage", "every-stage"] }),
+                _ => json!({ "type": "string" }),
+            };
+            describe(&mut schema, description);
+            options.insert((*key).to_string(), schema);
+        }
+        cases.push(json!({
+            "if": { "properties": { "template": { "const": template } } },
+            "then": {
+                "properties": {
+                    "options": {
+                        "type": "object",
+                        "properties": options,
+                        "additionalProperties": false,
+                    }
+                }
+            },
+        }));
+    }
+    definitions.insert(
+        "rule".into(),
+        json!({
+            "type": "object",
+            "properties": rule_properties,
+            "required": ["code", "name", "summary", "category", "template"],
+            "additionalProperties": false,
+            "allOf": cases,
+        }),
+    );
+    definitions.insert(
+        "example".into(),
+        json!({
+            "anyOf": [
+                { "type": "string" },
+                {
+                    "type": "object",
+                    "properties": {
+                        "kind": { "enum": ["dockerfile", "compose"] },
+                        "text": { "type": "string" },
+                    },
+                    "required": ["text"],
+                    "additionalProperties": false,
+                },
+            ],
+        }),
+    );
+    let mut properties = Map::new();
+    for (key, description) in FILE_KEYS {
+        let mut schema = json!({ "type": "array", "items": { "$ref": "#/definitions/rule" } });
+        describe(&mut schema, description);
+        properties.insert((*key).to_string(), schema);
+    }
+    json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": "https://plimsoll.invalid/plimsoll-policy.schema.json",
+        "title": "plimsoll policy file (.plimsoll/policies/*.yaml)",
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": false,
+        "definitions": definitions,
+    })
+}
+
+/// The policy schema as committed: pretty JSON with a final newline.
+pub fn policy_json_schema_text() -> String {
+    let mut text = serde_json::to_string_pretty(&policy_json_schema()).unwrap_or_default();
     text.push('\n');
     text
 }

@@ -139,6 +139,16 @@ impl Catalogue {
         }
         let index = self.rules.len();
         self.index.insert(code.to_string(), index);
+        // A policy rule: described from its policy file like a built-in rule.
+        if let Some(rule) = crate::policy::registered(code) {
+            let mut described = descriptor(rule);
+            // Its docs are in the policy file, not on plimsoll's site.
+            if let Some(object) = described.as_object_mut() {
+                object.remove("helpUri");
+            }
+            self.rules.push(described);
+            return index;
+        }
         self.rules.push(json!({
             "id": code,
             "name": name,
