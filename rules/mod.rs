@@ -68,6 +68,9 @@ mod unquoted_port;
 mod untrusted_registry;
 mod yaml11_boolean;
 // End of the compose rule pack.
+// Cross-file pack (crossfile, DC048–DC049): compose services with the Dockerfiles they build.
+mod service_image_runs_as_root;
+// End of the cross-file pack.
 mod support;
 mod unpinned_digest;
 mod untagged_image;
@@ -193,6 +196,9 @@ pub use unquoted_port::UNQUOTED_PORT;
 pub use untrusted_registry::UNTRUSTED_REGISTRY;
 pub use yaml11_boolean::YAML11_BOOLEAN;
 // End of the compose rule pack.
+// Cross-file pack (crossfile, DC048–DC049).
+pub use service_image_runs_as_root::SERVICE_IMAGE_RUNS_AS_ROOT;
+// End of the cross-file pack.
 pub use unpinned_digest::UNPINNED_DIGEST;
 pub use untagged_image::UNTAGGED_IMAGE;
 pub use unused_suppression::UNUSED_SUPPRESSION;
@@ -311,6 +317,9 @@ static ALL: &[&Rule] = &[
     &CONTAINER_NAME_WITH_REPLICAS,
     &NETWORK_MODE_CONFLICT,
     // End of the compose rule pack.
+    // Cross-file pack (crossfile, DC048–DC049).
+    &SERVICE_IMAGE_RUNS_AS_ROOT,
+    // End of the cross-file pack.
     &UNTAGGED_IMAGE,
     &LATEST_TAG,
     &UNPINNED_DIGEST,

@@ -4,13 +4,17 @@
 //! `rules/mod.rs`. The same declaration feeds `plimsoll rules`, `plimsoll rule NAME`, the docs,
 //! SARIF rule metadata and LSP hovers.
 
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
 use serde::Serialize;
 
-use crate::compose::ComposeFile;
+use crate::compose::{ComposeFile, Service};
 use crate::diagnostic::{Category, Finding, Severity};
 use crate::dockerfile::Dockerfile;
-use crate::source::SourceFile;
+use crate::source::{FileKind, SourceFile};
 use crate::span::Span;
+use crate::workspace::{ParsedDockerfile, Workspace, normalize};
 
 /// Which files a rule looks at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -53,6 +57,87 @@ pub struct ComposeContext<'a> {
     pub compose: &'a ComposeFile,
     /// The running rule's options (configured values over the declared defaults).
     pub options: &'a RuleOptions,
+    /// Other files of the project (the Dockerfiles services build); may hold none.
+    pub workspace: &'a dyn Workspace,
+}
+
+/// The Dockerfile a compose service builds, and the stage it builds.
+#[derive(Clone, Debug)]
+pub struct BuiltDockerfile {
+    /// The Dockerfile, parsed. For `dockerfile_inline:` its source is the inline text (with the
+    /// compose file's path), so its spans are not offsets into any file.
+    pub file: Arc<ParsedDockerfile>,
+    /// `false` for a file of the workspace, `true` for `dockerfile_inline:`.
+    pub inline: bool,
+    /// The span of the `dockerfile_inline:` value in the compose file (inline only).
+    pub inline_span: Option<Span>,
+    /// Index into the Dockerfile's stages of the stage that is built: `build.target`, or the
+    /// last stage.
+    pub stage: usize,
+}
+
+impl ComposeContext<'_> {
+    /// The Dockerfile `service` builds: `build.dockerfile` (default `Dockerfile`) in
+    /// `build.context` (default `.`), both relative to the compose file's directory, or
+    /// `build.dockerfile_inline`. `None` when the service does not build, the context is remote
+    /// (a Git or HTTP URL) or holds a variable, the file cannot be read, or `build.target`
+    /// names no stage.
+    pub fn built_dockerfile(&self, service: &Service) -> Option<BuiltDockerfile> {
+        let build = &service.build.as_ref()?.value;
+        let (file, inline, inline_span) = if let Some(inline) = &build.dockerfile_inline {
+            let source = SourceFile::new(
+                self.source.path.clone(),
+                inline.value.clone(),
+                FileKind::Dockerfile,
+            );
+            let parsed = ParsedDockerfile::parse(Arc::new(source));
+            (Arc::new(parsed), true, Some(inline.span))
+        } else {
+            let path = self.build_path(
+                build.context.as_ref().map_or(".", |c| c.value.as_str()),
+                build
+                    .dockerfile
+                    .as_ref()
+                    .map_or("Dockerfile", |d| d.value.as_str()),
+            )?;
+            (self.workspace.dockerfile(&path)?, false, None)
+        };
+        let stages = &file.dockerfile.stages;
+        let stage = match &build.target {
+            Some(target) => {
+                stages
+                    .iter()
+                    .find(|stage| {
+                        stage
+                            .name
+                            .as_ref()
+                            .is_some_and(|name| name.value.eq_ignore_ascii_case(&target.value))
+                    })?
+                    .index
+            }
+            None => stages.last()?.index,
+        };
+        Some(BuiltDockerfile {
+            file,
+            inline,
+            inline_span,
+            stage,
+        })
+    }
+
+    /// The path of a local build's Dockerfile, or `None` for a remote or variable context.
+    fn build_path(&self, context: &str, dockerfile: &str) -> Option<PathBuf> {
+        let remote = context.contains("://")
+            || context.starts_with("git@")
+            || context.starts_with("github.com/")
+            || context.contains(".git#")
+            || context.ends_with(".git");
+        if remote || context.contains('$') || dockerfile.contains('$') || dockerfile.is_empty() {
+            return None;
+        }
+        let dir = self.source.path.parent().unwrap_or(Path::new(""));
+        Some(normalize(&dir.join(context).join(dockerfile)))
+    }
 }
 
 /// One option a rule accepts (`rules: { NAME: { options: { … } } }` in the configuration).
