@@ -69,6 +69,7 @@ mod untrusted_registry;
 mod yaml11_boolean;
 // End of the compose rule pack.
 // Cross-file pack (crossfile, DC048–DC049): compose services with the Dockerfiles they build.
+mod service_build_secret_arg;
 mod service_image_runs_as_root;
 // End of the cross-file pack.
 mod support;
@@ -197,6 +198,7 @@ pub use untrusted_registry::UNTRUSTED_REGISTRY;
 pub use yaml11_boolean::YAML11_BOOLEAN;
 // End of the compose rule pack.
 // Cross-file pack (crossfile, DC048–DC049).
+pub use service_build_secret_arg::SERVICE_BUILD_SECRET_ARG;
 pub use service_image_runs_as_root::SERVICE_IMAGE_RUNS_AS_ROOT;
 // End of the cross-file pack.
 pub use unpinned_digest::UNPINNED_DIGEST;
@@ -319,6 +321,7 @@ static ALL: &[&Rule] = &[
     // End of the compose rule pack.
     // Cross-file pack (crossfile, DC048–DC049).
     &SERVICE_IMAGE_RUNS_AS_ROOT,
+    &SERVICE_BUILD_SECRET_ARG,
     // End of the cross-file pack.
     &UNTAGGED_IMAGE,
     &LATEST_TAG,
