@@ -4,7 +4,9 @@
 use crate::compose;
 use crate::diagnostic::{Finding, Severity};
 use crate::dockerfile;
-use crate::rule::{Check, ComposeContext, DockerfileContext, Emitter, Rule, RuleOptions};
+use crate::rule::{
+    Check, ComposeContext, DockerfileContext, Emitter, Rule, RuleOptions, ShellCache,
+};
 use crate::rules;
 use crate::source::{FileKind, SourceFile};
 use crate::suppress;
@@ -187,12 +189,14 @@ pub fn check_in(
             for error in &dockerfile.errors {
                 findings.push(rules::PARSE_ERROR.finding(error.span, error.message.clone()));
             }
+            let shells = ShellCache::new(dockerfile.instructions.len());
             for rule in settings.enabled() {
                 if let Check::Dockerfile(check) = rule.check {
                     let context = DockerfileContext {
                         source,
                         dockerfile,
                         options: settings.options_for(rule),
+                        shells: &shells,
                     };
                     let mut emitter = Emitter::new(rule);
                     check(&context, &mut emitter);

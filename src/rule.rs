@@ -5,13 +5,14 @@
 //! SARIF rule metadata and LSP hovers.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
 use crate::compose::{ComposeFile, Service};
 use crate::diagnostic::{Category, Finding, Severity};
-use crate::dockerfile::Dockerfile;
+use crate::dockerfile::shell::{self, ShellScript};
+use crate::dockerfile::{Command, Dockerfile, Instruction, ShellOrExec};
 use crate::source::{FileKind, SourceFile};
 use crate::span::Span;
 use crate::workspace::{ParsedDockerfile, Workspace, normalize};
@@ -49,6 +50,90 @@ pub struct DockerfileContext<'a> {
     pub dockerfile: &'a Dockerfile,
     /// The running rule's options (configured values over the declared defaults).
     pub options: &'a RuleOptions,
+    /// Shell analyses of the RUN instructions, shared by every rule run on this file; use
+    /// [`DockerfileContext::shell`] and [`DockerfileContext::heredoc_shells`].
+    pub shells: &'a ShellCache,
+}
+
+/// The shell analyses of one Dockerfile's RUN instructions, each computed on first use. About
+/// fifteen rules read the commands of every RUN; analysing each RUN once per file instead of
+/// once per rule is what this is for.
+#[derive(Debug, Default)]
+pub struct ShellCache {
+    /// Per instruction: the analysis of its shell-form RUN (or `ONBUILD RUN`) text.
+    runs: Vec<OnceLock<Option<ShellScript>>>,
+    /// Per instruction: one analysis per heredoc, of the body as written in the source.
+    heredocs: Vec<OnceLock<Vec<ShellScript>>>,
+}
+
+impl ShellCache {
+    /// An empty cache for a Dockerfile with `instructions` top-level instructions.
+    pub fn new(instructions: usize) -> Self {
+        Self {
+            runs: (0..instructions).map(|_| OnceLock::new()).collect(),
+            heredocs: (0..instructions).map(|_| OnceLock::new()).collect(),
+        }
+    }
+}
+
+/// The RUN an instruction runs: itself, or the instruction an `ONBUILD` wraps.
+fn run_instruction(instruction: &Instruction) -> &Instruction {
+    match &instruction.command {
+        Command::Onbuild(inner) => inner,
+        _ => instruction,
+    }
+}
+
+impl DockerfileContext<'_> {
+    /// The index of `instruction` in the Dockerfile's top-level instructions, when it is one of
+    /// them (not the instruction inside an `ONBUILD`).
+    pub fn instruction_index(&self, instruction: &Instruction) -> Option<usize> {
+        let size = std::mem::size_of::<Instruction>().max(1);
+        let base = self.dockerfile.instructions.as_ptr() as usize;
+        let address = std::ptr::from_ref(instruction) as usize;
+        let index = address.checked_sub(base)? / size;
+        // The address says where it would be; only an identical element proves it is there.
+        let candidate = self.dockerfile.instructions.get(index)?;
+        std::ptr::eq(candidate, instruction).then_some(index)
+    }
+
+    /// The shell analysis of instruction `index` when it is a shell-form RUN (or
+    /// `ONBUILD RUN`), computed once per file.
+    pub fn shell(&self, index: usize) -> Option<&ShellScript> {
+        let instruction = self.dockerfile.instructions.get(index)?;
+        self.shells
+            .runs
+            .get(index)?
+            .get_or_init(|| match &run_instruction(instruction).command {
+                Command::Run(ShellOrExec::Shell(text)) => Some(shell::analyze(text)),
+                _ => None,
+            })
+            .as_ref()
+    }
+
+    /// The shell analyses of instruction `index`'s heredoc bodies (of the instruction an
+    /// `ONBUILD` wraps), one per heredoc in order, whether or not a shell runs them: callers
+    /// decide with [`ShellScript::runs_heredoc_as_shell`]. Spans are source offsets.
+    pub fn heredoc_shells(&self, index: usize) -> &[ShellScript] {
+        let Some(instruction) = self.dockerfile.instructions.get(index) else {
+            return &[];
+        };
+        let Some(slot) = self.shells.heredocs.get(index) else {
+            return &[];
+        };
+        slot.get_or_init(|| {
+            run_instruction(instruction)
+                .heredocs
+                .iter()
+                .map(|heredoc| {
+                    // The body as written (tabs of `<<-` included, which the shell ignores as
+                    // blanks), so spans map one to one.
+                    let body = self.source.slice(heredoc.body.span);
+                    shell::analyze_str(body, heredoc.body.span.start)
+                })
+                .collect()
+        })
+    }
 }
 
 /// What a compose rule sees.
