@@ -108,6 +108,8 @@ mod useradd_without_no_log_init;
 mod verification_bypass;
 mod workdir_relative;
 mod workdir_system_directory;
+// Cross-file pack: the Dockerfile counterpart of untrusted-registry.
+mod untrusted_base_image;
 // Build-hygiene pack (DF040–DF099).
 mod add_instead_of_copy;
 mod apk_add_without_no_cache;
@@ -233,6 +235,8 @@ pub use user_by_name::USER_BY_NAME;
 pub use useradd_without_no_log_init::USERADD_WITHOUT_NO_LOG_INIT;
 pub use workdir_relative::WORKDIR_RELATIVE;
 pub use workdir_system_directory::WORKDIR_SYSTEM_DIRECTORY;
+// Cross-file pack: the Dockerfile counterpart of untrusted-registry.
+pub use untrusted_base_image::UNTRUSTED_BASE_IMAGE;
 // Build-hygiene pack (DF040–DF099).
 pub use add_instead_of_copy::ADD_INSTEAD_OF_COPY;
 pub use apk_add_without_no_cache::APK_ADD_WITHOUT_NO_CACHE;
@@ -359,6 +363,8 @@ static ALL: &[&Rule] = &[
     &COPY_RELATIVE_DESTINATION,
     &WORKDIR_SYSTEM_DIRECTORY,
     &PIP_EXTRA_INDEX_URL,
+    // Cross-file pack: the Dockerfile counterpart of untrusted-registry.
+    &UNTRUSTED_BASE_IMAGE,
     // Build-hygiene pack (DF040–DF099).
     &COPY_FROM_INVALID_STAGE,
     &DUPLICATE_STAGE_NAME,
