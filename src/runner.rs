@@ -126,12 +126,15 @@ impl FsWorkspace {
     }
 
     fn loaded<T>(map: &Mutex<HashMap<PathBuf, Slot<T>>>, path: &Path) -> Option<Arc<T>> {
-        let map = map.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let lock = || map.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         // Most runs pull in no Dockerfile from compose: skip the canonicalization then.
-        if map.is_empty() {
+        if lock().is_empty() {
             return None;
         }
-        map.get(&Self::key(path))?.get()?.clone()
+        // Canonicalize outside the lock: other workers keep going meanwhile.
+        let key = Self::key(path);
+        let slot = lock().get(&key).cloned()?;
+        slot.get()?.clone()
     }
 
     /// The file at `path` if some check already read it (nothing is read here).
