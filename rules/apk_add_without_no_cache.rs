@@ -39,7 +39,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         if mounts_cover(&mounts, "/var/cache/apk") || mounts_cover(&mounts, "/etc/apk/cache") {
             continue;
         }
-        let scripts = run_scripts(context.source, instruction);
+        let scripts = run_scripts(context, instruction);
         if removes_under(&scripts, "/var/cache/apk") {
             continue;
         }

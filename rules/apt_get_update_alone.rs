@@ -37,7 +37,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         if instruction.keyword != Keyword::Run {
             continue;
         }
-        let scripts = run_scripts(context.source, instruction);
+        let scripts = run_scripts(context, instruction);
         let mut update = None;
         let mut uses_lists = false;
         for run in &scripts {

@@ -53,7 +53,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         if instruction.keyword != Keyword::Run {
             continue;
         }
-        for run in run_scripts(context.source, instruction) {
+        for run in run_scripts(context, instruction) {
             for (_, view) in run.script.invocations("apt") {
                 let Some(name) = view.name else { continue };
                 let subcommand = package_subcommand(&view);

@@ -31,7 +31,7 @@ pub static APT_NO_INSTALL_RECOMMENDS: Rule = Rule {
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     for (_, instruction) in final_image_runs(context.dockerfile) {
-        for run in run_scripts(context.source, instruction) {
+        for run in run_scripts(context, instruction) {
             for command in &run.script.commands {
                 let view = command.effective();
                 if !matches!(view.program(), Some("apt-get" | "apt")) {

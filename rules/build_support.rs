@@ -2,13 +2,17 @@
 //! cache and tmpfs mounts it has, stage lookup by name, and a small edit distance for
 //! did-you-mean hints. Not a rule itself (it declares no `Rule`).
 
+use std::borrow::Cow;
+
 use crate::dockerfile::shell::{CommandView, ShellScript, Word, analyze, analyze_str};
 use crate::dockerfile::{Command, Dockerfile, Heredoc, Instruction, ShellOrExec, Stage};
-use crate::source::SourceFile;
+use crate::rule::DockerfileContext;
 
 /// One script a RUN runs: its shell-form text, or a heredoc body run by the shell.
 pub(crate) struct RunScript<'a> {
-    pub script: ShellScript,
+    /// Borrowed from the file's shared cache of shell analyses when the RUN is a top-level
+    /// instruction; owned otherwise.
+    pub script: Cow<'a, ShellScript>,
     /// The heredoc this script is the body of; `None` for the RUN's own shell text.
     pub heredoc: Option<&'a Heredoc>,
 }
@@ -16,21 +20,32 @@ pub(crate) struct RunScript<'a> {
 /// The shell scripts of a RUN instruction (shell form and heredoc bodies run as shell scripts).
 /// Exec-form RUNs give nothing: no shell runs them.
 pub(crate) fn run_scripts<'a>(
-    source: &SourceFile,
+    context: &'a DockerfileContext<'_>,
     instruction: &'a Instruction,
 ) -> Vec<RunScript<'a>> {
     let Command::Run(ShellOrExec::Shell(text)) = &instruction.command else {
         return Vec::new();
     };
-    let line = analyze(text);
+    let index = context.instruction_index(instruction);
+    let line: Cow<'a, ShellScript> = match index.and_then(|i| context.shell(i)) {
+        Some(script) => Cow::Borrowed(script),
+        None => Cow::Owned(analyze(text)),
+    };
+    let cached_bodies = index.map_or(&[][..], |i| context.heredoc_shells(i));
     let mut scripts = Vec::new();
-    for heredoc in &instruction.heredocs {
+    for (position, heredoc) in instruction.heredocs.iter().enumerate() {
         if line.runs_heredoc_as_shell(&heredoc.name) && !has_foreign_shebang(&heredoc.body.value) {
-            // The source bytes keep their spans exact (with `<<-` the value has tabs removed,
-            // which the shell ignores anyway).
-            let body = source.slice(heredoc.body.span);
+            let script = match cached_bodies.get(position) {
+                Some(body) => Cow::Borrowed(body),
+                // The source bytes keep their spans exact (with `<<-` the value has tabs
+                // removed, which the shell ignores anyway).
+                None => Cow::Owned(analyze_str(
+                    context.source.slice(heredoc.body.span),
+                    heredoc.body.span.start,
+                )),
+            };
             scripts.push(RunScript {
-                script: analyze_str(body, heredoc.body.span.start),
+                script,
                 heredoc: Some(heredoc),
             });
         }

@@ -81,7 +81,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                 None if windows => continue,
                 None => {}
             }
-            for run in run_scripts(context.source, instruction) {
+            for run in run_scripts(context, instruction) {
                 let Some(heredoc) = run.heredoc else { continue };
                 let body = &heredoc.body.value;
                 let first_line = body.lines().next().unwrap_or("");

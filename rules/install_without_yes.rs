@@ -113,7 +113,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         if instruction.keyword != Keyword::Run {
             continue;
         }
-        for run in run_scripts(context.source, instruction) {
+        for run in run_scripts(context, instruction) {
             for command in &run.script.commands {
                 let view = command.effective();
                 let Some(program) = view.program() else {

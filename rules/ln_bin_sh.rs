@@ -32,7 +32,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         if instruction.keyword != Keyword::Run {
             continue;
         }
-        for run in run_scripts(context.source, instruction) {
+        for run in run_scripts(context, instruction) {
             for (_, view) in run.script.invocations("ln") {
                 let operands: Vec<_> = view
                     .args

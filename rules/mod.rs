@@ -68,6 +68,10 @@ mod unquoted_port;
 mod untrusted_registry;
 mod yaml11_boolean;
 // End of the compose rule pack.
+// Cross-file pack (crossfile, DC048–DC049): compose services with the Dockerfiles they build.
+mod service_build_secret_arg;
+mod service_image_runs_as_root;
+// End of the cross-file pack.
 mod support;
 mod unpinned_digest;
 mod untagged_image;
@@ -104,6 +108,8 @@ mod useradd_without_no_log_init;
 mod verification_bypass;
 mod workdir_relative;
 mod workdir_system_directory;
+// Cross-file pack: the Dockerfile counterpart of untrusted-registry.
+mod untrusted_base_image;
 // Build-hygiene pack (DF040–DF099).
 mod add_instead_of_copy;
 mod apk_add_without_no_cache;
@@ -193,6 +199,10 @@ pub use unquoted_port::UNQUOTED_PORT;
 pub use untrusted_registry::UNTRUSTED_REGISTRY;
 pub use yaml11_boolean::YAML11_BOOLEAN;
 // End of the compose rule pack.
+// Cross-file pack (crossfile, DC048–DC049).
+pub use service_build_secret_arg::SERVICE_BUILD_SECRET_ARG;
+pub use service_image_runs_as_root::SERVICE_IMAGE_RUNS_AS_ROOT;
+// End of the cross-file pack.
 pub use unpinned_digest::UNPINNED_DIGEST;
 pub use untagged_image::UNTAGGED_IMAGE;
 pub use unused_suppression::UNUSED_SUPPRESSION;
@@ -225,6 +235,8 @@ pub use user_by_name::USER_BY_NAME;
 pub use useradd_without_no_log_init::USERADD_WITHOUT_NO_LOG_INIT;
 pub use workdir_relative::WORKDIR_RELATIVE;
 pub use workdir_system_directory::WORKDIR_SYSTEM_DIRECTORY;
+// Cross-file pack: the Dockerfile counterpart of untrusted-registry.
+pub use untrusted_base_image::UNTRUSTED_BASE_IMAGE;
 // Build-hygiene pack (DF040–DF099).
 pub use add_instead_of_copy::ADD_INSTEAD_OF_COPY;
 pub use apk_add_without_no_cache::APK_ADD_WITHOUT_NO_CACHE;
@@ -311,6 +323,10 @@ static ALL: &[&Rule] = &[
     &CONTAINER_NAME_WITH_REPLICAS,
     &NETWORK_MODE_CONFLICT,
     // End of the compose rule pack.
+    // Cross-file pack (crossfile, DC048–DC049).
+    &SERVICE_IMAGE_RUNS_AS_ROOT,
+    &SERVICE_BUILD_SECRET_ARG,
+    // End of the cross-file pack.
     &UNTAGGED_IMAGE,
     &LATEST_TAG,
     &UNPINNED_DIGEST,
@@ -347,6 +363,8 @@ static ALL: &[&Rule] = &[
     &COPY_RELATIVE_DESTINATION,
     &WORKDIR_SYSTEM_DIRECTORY,
     &PIP_EXTRA_INDEX_URL,
+    // Cross-file pack: the Dockerfile counterpart of untrusted-registry.
+    &UNTRUSTED_BASE_IMAGE,
     // Build-hygiene pack (DF040–DF099).
     &COPY_FROM_INVALID_STAGE,
     &DUPLICATE_STAGE_NAME,

@@ -26,7 +26,7 @@ pub static NODE_PACKAGE_CACHE: Rule = Rule {
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     for (_, instruction) in final_image_runs(context.dockerfile) {
         let mounts = cache_mount_targets(instruction);
-        let scripts = run_scripts(context.source, instruction);
+        let scripts = run_scripts(context, instruction);
         for (tool, installs, cache_word, dir) in [
             ("npm", &["install", "i", "ci"][..], "npm", "/root/.npm"),
             (

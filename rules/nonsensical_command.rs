@@ -37,7 +37,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         if instruction.keyword != Keyword::Run {
             continue;
         }
-        for run in run_scripts(context.source, instruction) {
+        for run in run_scripts(context, instruction) {
             for command in &run.script.commands {
                 // `command -v ssh` asks whether it exists; it does not run it.
                 if command.program() == Some("command") {

@@ -149,7 +149,7 @@ fn uncleaned<'a>(manager: &Manager, scripts: &'a [RunScript<'_>]) -> Option<&'a 
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     for (_, instruction) in final_image_runs(context.dockerfile) {
-        let scripts = run_scripts(context.source, instruction);
+        let scripts = run_scripts(context, instruction);
         let mounts = cache_mount_targets(instruction);
         for manager in MANAGERS {
             if manager.dirs.iter().any(|dir| mounts_cover(&mounts, dir)) {

@@ -50,7 +50,7 @@ pub(crate) fn check_manager(
     out: &mut Emitter<'_>,
     manager: &Manager,
 ) {
-    let commands = run_commands(context.source, context.dockerfile);
+    let commands = run_commands(context);
     for command in &commands {
         let view = command.effective();
         let Some(view) = manager_view(view, manager) else {

@@ -34,7 +34,7 @@ const HELP: &str = "containers need no login passwords: create users with a lock
                     (`useradd` without `-p`), and pass real secrets at run time";
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
-    for command in run_commands(context.source, context.dockerfile) {
+    for command in run_commands(context) {
         let view = command.effective();
         let (Some(program), Some(name)) = (view.program(), view.name) else {
             continue;

@@ -47,7 +47,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
             }
         }
     }
-    for command in run_commands(context.source, context.dockerfile) {
+    for command in run_commands(context) {
         let view = command.effective();
         let is_pip = view.program().is_some_and(|program| {
             program

@@ -80,7 +80,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         let mounted = cache_mount_targets(instruction)
             .iter()
             .any(|target| target.contains("pip") || target.ends_with(".cache"));
-        let scripts = run_scripts(context.source, instruction);
+        let scripts = run_scripts(context, instruction);
         if mounted || removes_under(&scripts, "/root/.cache/pip") {
             continue;
         }

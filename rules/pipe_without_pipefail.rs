@@ -124,7 +124,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                 None if windows => continue,
                 None => {}
             }
-            for run in run_scripts(context.source, instruction) {
+            for run in run_scripts(context, instruction) {
                 let Some(span) = unchecked_pipe(source, &run.script) else {
                     continue;
                 };

@@ -78,7 +78,7 @@ fn fetcher_in_substitution(word: &Word) -> Option<&'static str> {
 }
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
-    let commands = run_commands(context.source, context.dockerfile);
+    let commands = run_commands(context);
     for (position, command) in commands.iter().enumerate() {
         let view = command.effective();
         let Some(runner) = view.name else {

@@ -1,12 +1,13 @@
 //! DF004 root-user: the image's final stage runs as root (no USER, or the last USER is root).
 
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::dockerfile::{BaseKind, Command, Dockerfile, Instruction, Stage};
-use crate::image::ImageRef;
+use crate::dockerfile::BaseKind;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 use crate::span::Span;
 
-use super::support::is_root_user;
+use super::support::{
+    StageUser, is_root_user, runs_unprivileged_or_windows, stage_user, user_value,
+};
 
 pub static ROOT_USER: Rule = Rule {
     code: "DF004",
@@ -36,29 +37,6 @@ pub static ROOT_USER: Rule = Rule {
 
 const HELP: &str = "add `USER <non-root>` (for example `USER 10001`) at the end of the final stage";
 
-/// The last USER instruction of a stage, if any.
-fn last_user<'a>(dockerfile: &'a Dockerfile, stage: &Stage) -> Option<&'a Instruction> {
-    dockerfile
-        .instructions
-        .get(stage.instructions.clone())?
-        .iter()
-        .rev()
-        .find(|instruction| matches!(instruction.command, Command::User(_)))
-}
-
-/// Base images whose default user is not root (distroless `nonroot` tags), or Windows images,
-/// where `USER root` does not exist and the default is `ContainerUser` or `ContainerAdministrator`.
-fn runs_unprivileged_or_windows(image: &ImageRef) -> bool {
-    let repository = image.repository.to_ascii_lowercase();
-    image
-        .tag
-        .as_deref()
-        .is_some_and(|tag| tag.contains("nonroot"))
-        || repository.contains("windows")
-        || repository.contains("nanoserver")
-        || repository.contains("servercore")
-}
-
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let dockerfile = context.dockerfile;
     let Some(final_stage) = dockerfile.stages.last() else {
@@ -69,67 +47,43 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     };
     let from_span = final_from.keyword_span.cover(final_stage.base.raw.span);
 
-    // Follow `FROM <stage>` back until a stage sets USER; stage references only point backwards,
-    // and the step count bounds the walk whatever the model says.
-    let mut stage = final_stage;
-    let mut user_instruction = None;
-    for _ in 0..=dockerfile.stages.len() {
-        if let Some(instruction) = last_user(dockerfile, stage) {
-            user_instruction = Some((stage, instruction));
-            break;
-        }
-        match stage.base.kind {
-            BaseKind::Stage { index } if index < stage.index => {
-                match dockerfile.stages.get(index) {
-                    Some(base) => stage = base,
-                    None => break,
-                }
+    let Some(resolved) = stage_user(dockerfile, final_stage.index) else {
+        return;
+    };
+    let (user_stage, user) = match resolved {
+        StageUser::Set { stage, user, .. } => (stage, user),
+        StageUser::Unset { base: stage } => {
+            // No USER anywhere: the user is the base image's, root unless the image says otherwise.
+            if let BaseKind::Image(image) = &stage.base.kind
+                && runs_unprivileged_or_windows(image)
+            {
+                return;
             }
-            _ => break,
-        }
-    }
-
-    let Some((user_stage, instruction)) = user_instruction else {
-        // No USER anywhere: the user is the base image's, root unless the image says otherwise.
-        if let BaseKind::Image(image) = &stage.base.kind
-            && runs_unprivileged_or_windows(image)
-        {
+            let message = if matches!(stage.base.kind, BaseKind::Scratch) {
+                "the final stage sets no USER, so it runs as root (uid 0 in a `scratch` image)"
+            } else {
+                "the final stage sets no USER, so it runs as the base image's user, usually root"
+            };
+            let end = dockerfile
+                .instructions
+                .get(final_stage.instructions.clone())
+                .and_then(|instructions| instructions.last())
+                .map_or(final_from.span.end, |last| last.span.end);
+            out.report(from_span, message)
+                .with_help(HELP)
+                .with_fix(Fix {
+                    message: "run the final stage as uid 10001".into(),
+                    applicability: Applicability::DisplayOnly,
+                    edits: vec![Edit {
+                        span: Span::empty(end),
+                        replacement: "\nUSER 10001".into(),
+                    }],
+                });
             return;
         }
-        let message = if matches!(stage.base.kind, BaseKind::Scratch) {
-            "the final stage sets no USER, so it runs as root (uid 0 in a `scratch` image)"
-        } else {
-            "the final stage sets no USER, so it runs as the base image's user, usually root"
-        };
-        let end = dockerfile
-            .instructions
-            .get(final_stage.instructions.clone())
-            .and_then(|instructions| instructions.last())
-            .map_or(final_from.span.end, |last| last.span.end);
-        out.report(from_span, message)
-            .with_help(HELP)
-            .with_fix(Fix {
-                message: "run the final stage as uid 10001".into(),
-                applicability: Applicability::DisplayOnly,
-                edits: vec![Edit {
-                    span: Span::empty(end),
-                    replacement: "\nUSER 10001".into(),
-                }],
-            });
-        return;
     };
-    let Command::User(user) = &instruction.command else {
-        return;
-    };
-    let argument = match &user.group {
-        Some(group) => user.user.span.cover(group.span),
-        None => user.user.span,
-    };
+    let (value, argument) = user_value(user);
     let written = context.source.slice(argument);
-    let value = match &user.group {
-        Some(group) => format!("{}:{}", user.user.value, group.value),
-        None => user.user.value.clone(),
-    };
     if is_root_user(&value) != Some(true) {
         return;
     }

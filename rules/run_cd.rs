@@ -35,7 +35,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
             continue;
         }
         // Only the RUN's own line: inside a heredoc script `cd` is ordinary scripting.
-        let Some(line) = run_scripts(context.source, instruction).into_iter().next() else {
+        let Some(line) = run_scripts(context, instruction).into_iter().next() else {
             continue;
         };
         let commands: Vec<_> = line

@@ -2,20 +2,21 @@
 //! bypass, remote scripts, privilege): every simple command a build runs, and the operands of a
 //! package-manager command with its option values skipped. Not a rule itself.
 
-use crate::dockerfile::shell::{self, CommandView, PipelinePos, ShellScript, SimpleCommand, Word};
-use crate::dockerfile::{BaseKind, Command, Dockerfile, Instruction, ShellOrExec};
-use crate::source::SourceFile;
+use crate::dockerfile::shell::{self, CommandView, PipelinePos, SimpleCommand, Word};
+use crate::dockerfile::{BaseKind, Command, Instruction, ShellOrExec};
+use crate::rule::DockerfileContext;
 
 /// Every simple command a RUN (or `ONBUILD RUN`) runs: shell form, heredoc bodies run by a
 /// shell, and exec form (as one command whose words are the JSON strings), in file order.
 /// Shell-form RUNs of a stage whose `SHELL` is PowerShell or cmd are not POSIX shell and are
-/// left out.
-pub(crate) fn run_commands(source: &SourceFile, dockerfile: &Dockerfile) -> Vec<SimpleCommand> {
+/// left out. Shell analyses come from the file's shared cache ([`DockerfileContext::shell`]).
+pub(crate) fn run_commands(context: &DockerfileContext<'_>) -> Vec<SimpleCommand> {
+    let (source, dockerfile) = (context.source, context.dockerfile);
     let mut commands = Vec::new();
     // Whether each stage's SHELL (so far) is a POSIX shell; a stage starts with the shell of
     // the stage it is built on.
     let mut posix: Vec<bool> = Vec::with_capacity(dockerfile.stages.len());
-    for instruction in &dockerfile.instructions {
+    for (index, instruction) in dockerfile.instructions.iter().enumerate() {
         if let Command::From(_) = instruction.command
             && let Some(stage) = instruction.stage.and_then(|i| dockerfile.stages.get(i))
         {
@@ -53,12 +54,21 @@ pub(crate) fn run_commands(source: &SourceFile, dockerfile: &Dockerfile) -> Vec<
         };
         match body {
             ShellOrExec::Shell(_) if !in_posix_shell => {}
-            ShellOrExec::Shell(text) => {
-                let script = shell::analyze(text);
-                let mut bodies = Vec::new();
-                heredoc_commands(source, instruction, &script, &mut bodies);
-                commands.extend(script.commands);
-                commands.extend(bodies);
+            ShellOrExec::Shell(_) => {
+                let Some(script) = context.shell(index) else {
+                    continue;
+                };
+                commands.extend(script.commands.iter().cloned());
+                // The heredoc bodies that a shell runs.
+                for (heredoc, body) in instruction
+                    .heredocs
+                    .iter()
+                    .zip(context.heredoc_shells(index))
+                {
+                    if script.runs_heredoc_as_shell(&heredoc.name) {
+                        commands.extend(body.commands.iter().cloned());
+                    }
+                }
             }
             ShellOrExec::Exec(words) => {
                 let mut words = words.iter().map(|word| Word {
@@ -92,24 +102,6 @@ pub(crate) fn run_commands(source: &SourceFile, dockerfile: &Dockerfile) -> Vec<
         }
     }
     commands
-}
-
-/// The commands of the heredoc bodies of `instruction` that a shell runs.
-fn heredoc_commands(
-    source: &SourceFile,
-    instruction: &Instruction,
-    script: &ShellScript,
-    out: &mut Vec<SimpleCommand>,
-) {
-    for heredoc in &instruction.heredocs {
-        if !script.runs_heredoc_as_shell(&heredoc.name) {
-            continue;
-        }
-        // The body as written (tabs of `<<-` included, which the shell ignores as blanks), so
-        // spans map one to one.
-        let body = source.slice(heredoc.body.span);
-        out.extend(shell::analyze_str(body, heredoc.body.span.start).commands);
-    }
 }
 
 /// The script of an exec-form `["sh", "-c", "script"]`, with the offset of its first byte,
@@ -188,15 +180,29 @@ pub(crate) fn is_dynamic(word: &Word) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::FileKind;
+    use crate::rule::{RuleOptions, ShellCache};
+    use crate::source::{FileKind, SourceFile};
 
-    fn commands(text: &str) -> Vec<String> {
+    fn with_context<T>(text: &str, f: impl FnOnce(&DockerfileContext<'_>) -> T) -> T {
         let source = SourceFile::new("Dockerfile", text, FileKind::Dockerfile);
         let dockerfile = crate::dockerfile::parse(&source.text);
-        run_commands(&source, &dockerfile)
-            .iter()
-            .map(|command| source.slice(command.span).to_owned())
-            .collect()
+        let shells = ShellCache::new(dockerfile.instructions.len());
+        let context = DockerfileContext {
+            source: &source,
+            dockerfile: &dockerfile,
+            options: &RuleOptions::EMPTY,
+            shells: &shells,
+        };
+        f(&context)
+    }
+
+    fn commands(text: &str) -> Vec<String> {
+        with_context(text, |context| {
+            run_commands(context)
+                .iter()
+                .map(|command| context.source.slice(command.span).to_owned())
+                .collect()
+        })
     }
 
     #[test]
@@ -225,6 +231,30 @@ mod tests {
     }
 
     #[test]
+    fn shell_analyses_are_computed_once_per_file() {
+        let text =
+            "FROM a\nRUN apk add git\nRUN cat <<EOF > /x\nhi\nEOF\nCOPY a b\nONBUILD RUN make\n";
+        with_context(text, |context| {
+            let first = context.shell(1).expect("a shell-form RUN");
+            assert!(std::ptr::eq(first, context.shell(1).unwrap()));
+            assert_eq!(first.commands.len(), 1);
+            assert!(context.shell(0).is_none(), "FROM is not a RUN");
+            assert!(context.shell(3).is_none(), "COPY is not a RUN");
+            assert_eq!(context.shell(4).unwrap().commands.len(), 1, "ONBUILD RUN");
+            assert!(context.shell(99).is_none());
+            assert_eq!(context.heredoc_shells(2).len(), 1);
+            let run = &context.dockerfile.instructions[2];
+            assert_eq!(context.instruction_index(run), Some(2));
+            let copy = context.dockerfile.instructions[3].clone();
+            assert_eq!(
+                context.instruction_index(&copy),
+                None,
+                "a copy is not in the file"
+            );
+        });
+    }
+
+    #[test]
     fn powershell_stages_are_left_out() {
         let text = "FROM a AS win\nSHELL [\"powershell\", \"-Command\"]\nRUN curl -k $(x)\n\
                     FROM win\nRUN sudo x\nSHELL [\"/bin/sh\", \"-c\"]\nRUN apk add git\n\
@@ -235,16 +265,20 @@ mod tests {
     #[test]
     fn operands_skip_options_and_their_values() {
         let text = "FROM a\nRUN apt-get -o Acquire::Retries=3 -y install -t bookworm curl -- -x\n";
-        let source = SourceFile::new("Dockerfile", text, FileKind::Dockerfile);
-        let dockerfile = crate::dockerfile::parse(&source.text);
-        let commands = run_commands(&source, &dockerfile);
-        let command = commands.first().expect("one command");
-        let split = operands(&command.effective(), &["-o", "-t"]);
-        assert_eq!(
-            split.subcommand.map(|word| word.value.as_str()),
-            Some("install")
-        );
-        let values: Vec<&str> = split.operands.iter().map(|w| w.value.as_str()).collect();
+        let (subcommand, values) = with_context(text, |context| {
+            let commands = run_commands(context);
+            let command = commands.first().expect("one command");
+            let split = operands(&command.effective(), &["-o", "-t"]);
+            (
+                split.subcommand.map(|word| word.value.clone()),
+                split
+                    .operands
+                    .iter()
+                    .map(|w| w.value.clone())
+                    .collect::<Vec<_>>(),
+            )
+        });
+        assert_eq!(subcommand.as_deref(), Some("install"));
         assert_eq!(values, vec!["curl", "-x"]);
     }
 }

@@ -97,7 +97,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
             report(flag.span, &format!("--chmod={}", value.value), &value.value);
         }
     }
-    for command in run_commands(context.source, context.dockerfile) {
+    for command in run_commands(context) {
         let view = command.effective();
         let mode = match view.program() {
             // The mode is the first operand (`chmod -R u+s dir`).

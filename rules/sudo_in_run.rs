@@ -31,7 +31,7 @@ pub static SUDO_IN_RUN: Rule = Rule {
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
-    for command in run_commands(context.source, context.dockerfile) {
+    for command in run_commands(context) {
         if command.program() != Some("sudo") {
             continue;
         }

@@ -29,7 +29,7 @@ pub static USERADD_WITHOUT_NO_LOG_INIT: Rule = Rule {
 const HIGH_UID: u64 = 100_000;
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
-    for command in run_commands(context.source, context.dockerfile) {
+    for command in run_commands(context) {
         let view = command.effective();
         if view.program() != Some("useradd") {
             continue;

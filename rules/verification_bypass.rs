@@ -48,7 +48,7 @@ pub(crate) fn bypasses(context: &DockerfileContext<'_>) -> Vec<Bypass> {
             }
         }
     }
-    for command in run_commands(context.source, context.dockerfile) {
+    for command in run_commands(context) {
         command_bypasses(&command, &mut found);
     }
     found.sort_by_key(|bypass| (bypass.span.start, bypass.span.end));

@@ -350,8 +350,8 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     let options = RunOptions {
         threads: args.threads.filter(|&n| n > 0),
     };
-    let mut results = runner::run(&discovery.files, stdin, options, |source| {
-        engine::check(source, &settings_of(&source.path).settings)
+    let mut results = runner::run(&discovery.files, stdin, options, |source, workspace| {
+        engine::check_in(source, &settings_of(&source.path).settings, workspace)
     })
     .map_err(Failure::Message)?;
     results.errors.extend(errors);

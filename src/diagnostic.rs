@@ -2,9 +2,12 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::source::SourceFile;
 use crate::span::Span;
 
 /// How serious a finding is. Ordered: `Style < Info < Warning < Error`.
@@ -116,12 +119,62 @@ pub struct Fix {
     pub edits: Vec<Edit>,
 }
 
-/// A secondary location that explains a finding ("the stage starts here").
+/// A secondary location that explains a finding ("the stage starts here"). Usually in the
+/// finding's own file; a cross-file rule (a compose service and the Dockerfile it builds) points
+/// into another file, named by `path`, whose text travels along in `file` so reporters can show
+/// lines and columns without reading it again.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Label {
+    /// Byte range in the finding's file, or in `path` when that is set.
     pub span: Span,
     pub message: String,
+    /// The other file the span points into (its display path); `None` for the finding's file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<PathBuf>,
+    /// The other file's source, when `path` is set.
+    #[serde(skip)]
+    pub file: Option<LabelFile>,
 }
+
+impl Label {
+    /// A label in the finding's own file.
+    pub fn new(span: Span, message: impl Into<String>) -> Self {
+        Self {
+            span,
+            message: message.into(),
+            path: None,
+            file: None,
+        }
+    }
+
+    /// A label at `span` of another file.
+    pub fn in_file(file: &Arc<SourceFile>, span: Span, message: impl Into<String>) -> Self {
+        Self {
+            span,
+            message: message.into(),
+            path: Some(file.path.clone()),
+            file: Some(LabelFile(Arc::clone(file))),
+        }
+    }
+
+    /// The file of a label in another file.
+    pub fn other_file(&self) -> Option<&SourceFile> {
+        self.file.as_ref().map(|file| &*file.0)
+    }
+}
+
+/// The source of a label's other file. Two are equal when path and text are.
+#[derive(Clone, Debug)]
+pub struct LabelFile(pub Arc<SourceFile>);
+
+impl PartialEq for LabelFile {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+            || (self.0.path == other.0.path && self.0.text == other.0.text)
+    }
+}
+
+impl Eq for LabelFile {}
 
 /// One problem found in one file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -147,10 +200,18 @@ impl Finding {
     }
 
     pub fn with_label(&mut self, span: Span, message: impl Into<String>) -> &mut Self {
-        self.labels.push(Label {
-            span,
-            message: message.into(),
-        });
+        self.labels.push(Label::new(span, message));
+        self
+    }
+
+    /// Add a label at `span` of another file (see [`Label::in_file`]).
+    pub fn with_label_in(
+        &mut self,
+        file: &Arc<SourceFile>,
+        span: Span,
+        message: impl Into<String>,
+    ) -> &mut Self {
+        self.labels.push(Label::in_file(file, span, message));
         self
     }
 

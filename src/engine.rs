@@ -4,10 +4,13 @@
 use crate::compose;
 use crate::diagnostic::{Finding, Severity};
 use crate::dockerfile;
-use crate::rule::{Check, ComposeContext, DockerfileContext, Emitter, Rule, RuleOptions};
+use crate::rule::{
+    Check, ComposeContext, DockerfileContext, Emitter, Rule, RuleOptions, ShellCache,
+};
 use crate::rules;
 use crate::source::{FileKind, SourceFile};
 use crate::suppress;
+use crate::workspace::{NoWorkspace, Workspace};
 
 /// Which rules run, at what severity and with which options, for one file.
 #[derive(Clone, Debug)]
@@ -175,19 +178,43 @@ impl Settings {
 }
 
 /// Parse `source` and run the enabled rules on it. Findings are sorted by position, then code.
+/// Cross-file rules see no other files (see [`check_in`]).
 pub fn check(source: &SourceFile, settings: &Settings) -> Vec<Finding> {
+    check_in(source, settings, &NoWorkspace)
+}
+
+/// [`check`] with other files of the project available through `workspace`: compose rules read
+/// the Dockerfiles that services build. When the workspace already holds a parse of this very
+/// file (same path and text), it is reused instead of parsing again.
+pub fn check_in(
+    source: &SourceFile,
+    settings: &Settings,
+    workspace: &dyn Workspace,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     let directives = match source.kind {
         FileKind::Dockerfile => {
-            let dockerfile = dockerfile::parse(&source.text);
+            let shared = workspace
+                .loaded_dockerfile(&source.path)
+                .filter(|parsed| parsed.source.text == source.text);
+            let parsed_here;
+            let dockerfile = match &shared {
+                Some(parsed) => &parsed.dockerfile,
+                None => {
+                    parsed_here = dockerfile::parse(&source.text);
+                    &parsed_here
+                }
+            };
             for error in &dockerfile.errors {
                 findings.push(rules::PARSE_ERROR.finding(error.span, error.message.clone()));
             }
+            let shells = ShellCache::new(dockerfile.instructions.len());
             for rule in settings.enabled() {
                 let context = DockerfileContext {
                     source,
-                    dockerfile: &dockerfile,
+                    dockerfile,
                     options: settings.options_for(rule),
+                    shells: &shells,
                 };
                 let mut emitter = Emitter::new(rule);
                 match rule.check {
@@ -199,7 +226,7 @@ pub fn check(source: &SourceFile, settings: &Settings) -> Vec<Finding> {
                 }
                 findings.extend(emitter.into_findings());
             }
-            suppress::dockerfile_directives(&source.text, &dockerfile)
+            suppress::dockerfile_directives(&source.text, dockerfile)
         }
         FileKind::Compose => {
             let compose = compose::parse(&source.text);
@@ -229,6 +256,7 @@ pub fn check(source: &SourceFile, settings: &Settings) -> Vec<Finding> {
                     source,
                     compose: &compose,
                     options: settings.options_for(rule),
+                    workspace,
                 };
                 let mut emitter = Emitter::new(rule);
                 match rule.check {

@@ -26,6 +26,7 @@ pub mod secrets;
 pub mod source;
 pub mod span;
 pub mod suppress;
+pub mod workspace;
 pub mod yaml;
 
 // The built-in rules live at the top of the repository, code and prose side by side.

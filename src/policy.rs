@@ -579,7 +579,7 @@ fn run_command(
     required: bool,
     pattern: &CommandPattern,
 ) {
-    let commands = rules::run_commands(context.source, context.dockerfile);
+    let commands = rules::run_commands(context);
     let matching: Vec<_> = commands.iter().filter(|c| pattern.matches(c)).collect();
     let program = pattern.program.as_str();
     if required {

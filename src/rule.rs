@@ -4,13 +4,18 @@
 //! `rules/mod.rs`. The same declaration feeds `plimsoll rules`, `plimsoll rule NAME`, the docs,
 //! SARIF rule metadata and LSP hovers.
 
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
 use serde::Serialize;
 
-use crate::compose::ComposeFile;
+use crate::compose::{ComposeFile, Service};
 use crate::diagnostic::{Category, Finding, Severity};
-use crate::dockerfile::Dockerfile;
-use crate::source::SourceFile;
+use crate::dockerfile::shell::{self, ShellScript};
+use crate::dockerfile::{Command, Dockerfile, Instruction, ShellOrExec};
+use crate::source::{FileKind, SourceFile};
 use crate::span::Span;
+use crate::workspace::{ParsedDockerfile, Workspace, normalize};
 
 /// Which files a rule looks at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -45,6 +50,90 @@ pub struct DockerfileContext<'a> {
     pub dockerfile: &'a Dockerfile,
     /// The running rule's options (configured values over the declared defaults).
     pub options: &'a RuleOptions,
+    /// Shell analyses of the RUN instructions, shared by every rule run on this file; use
+    /// [`DockerfileContext::shell`] and [`DockerfileContext::heredoc_shells`].
+    pub shells: &'a ShellCache,
+}
+
+/// The shell analyses of one Dockerfile's RUN instructions, each computed on first use. About
+/// fifteen rules read the commands of every RUN; analysing each RUN once per file instead of
+/// once per rule is what this is for.
+#[derive(Debug, Default)]
+pub struct ShellCache {
+    /// Per instruction: the analysis of its shell-form RUN (or `ONBUILD RUN`) text.
+    runs: Vec<OnceLock<Option<ShellScript>>>,
+    /// Per instruction: one analysis per heredoc, of the body as written in the source.
+    heredocs: Vec<OnceLock<Vec<ShellScript>>>,
+}
+
+impl ShellCache {
+    /// An empty cache for a Dockerfile with `instructions` top-level instructions.
+    pub fn new(instructions: usize) -> Self {
+        Self {
+            runs: (0..instructions).map(|_| OnceLock::new()).collect(),
+            heredocs: (0..instructions).map(|_| OnceLock::new()).collect(),
+        }
+    }
+}
+
+/// The RUN an instruction runs: itself, or the instruction an `ONBUILD` wraps.
+fn run_instruction(instruction: &Instruction) -> &Instruction {
+    match &instruction.command {
+        Command::Onbuild(inner) => inner,
+        _ => instruction,
+    }
+}
+
+impl DockerfileContext<'_> {
+    /// The index of `instruction` in the Dockerfile's top-level instructions, when it is one of
+    /// them (not the instruction inside an `ONBUILD`).
+    pub fn instruction_index(&self, instruction: &Instruction) -> Option<usize> {
+        let size = std::mem::size_of::<Instruction>().max(1);
+        let base = self.dockerfile.instructions.as_ptr() as usize;
+        let address = std::ptr::from_ref(instruction) as usize;
+        let index = address.checked_sub(base)? / size;
+        // The address says where it would be; only an identical element proves it is there.
+        let candidate = self.dockerfile.instructions.get(index)?;
+        std::ptr::eq(candidate, instruction).then_some(index)
+    }
+
+    /// The shell analysis of instruction `index` when it is a shell-form RUN (or
+    /// `ONBUILD RUN`), computed once per file.
+    pub fn shell(&self, index: usize) -> Option<&ShellScript> {
+        let instruction = self.dockerfile.instructions.get(index)?;
+        self.shells
+            .runs
+            .get(index)?
+            .get_or_init(|| match &run_instruction(instruction).command {
+                Command::Run(ShellOrExec::Shell(text)) => Some(shell::analyze(text)),
+                _ => None,
+            })
+            .as_ref()
+    }
+
+    /// The shell analyses of instruction `index`'s heredoc bodies (of the instruction an
+    /// `ONBUILD` wraps), one per heredoc in order, whether or not a shell runs them: callers
+    /// decide with [`ShellScript::runs_heredoc_as_shell`]. Spans are source offsets.
+    pub fn heredoc_shells(&self, index: usize) -> &[ShellScript] {
+        let Some(instruction) = self.dockerfile.instructions.get(index) else {
+            return &[];
+        };
+        let Some(slot) = self.shells.heredocs.get(index) else {
+            return &[];
+        };
+        slot.get_or_init(|| {
+            run_instruction(instruction)
+                .heredocs
+                .iter()
+                .map(|heredoc| {
+                    // The body as written (tabs of `<<-` included, which the shell ignores as
+                    // blanks), so spans map one to one.
+                    let body = self.source.slice(heredoc.body.span);
+                    shell::analyze_str(body, heredoc.body.span.start)
+                })
+                .collect()
+        })
+    }
 }
 
 /// What a compose rule sees.
@@ -53,6 +142,87 @@ pub struct ComposeContext<'a> {
     pub compose: &'a ComposeFile,
     /// The running rule's options (configured values over the declared defaults).
     pub options: &'a RuleOptions,
+    /// Other files of the project (the Dockerfiles services build); may hold none.
+    pub workspace: &'a dyn Workspace,
+}
+
+/// The Dockerfile a compose service builds, and the stage it builds.
+#[derive(Clone, Debug)]
+pub struct BuiltDockerfile {
+    /// The Dockerfile, parsed. For `dockerfile_inline:` its source is the inline text (with the
+    /// compose file's path), so its spans are not offsets into any file.
+    pub file: Arc<ParsedDockerfile>,
+    /// `false` for a file of the workspace, `true` for `dockerfile_inline:`.
+    pub inline: bool,
+    /// The span of the `dockerfile_inline:` value in the compose file (inline only).
+    pub inline_span: Option<Span>,
+    /// Index into the Dockerfile's stages of the stage that is built: `build.target`, or the
+    /// last stage.
+    pub stage: usize,
+}
+
+impl ComposeContext<'_> {
+    /// The Dockerfile `service` builds: `build.dockerfile` (default `Dockerfile`) in
+    /// `build.context` (default `.`), both relative to the compose file's directory, or
+    /// `build.dockerfile_inline`. `None` when the service does not build, the context is remote
+    /// (a Git or HTTP URL) or holds a variable, the file cannot be read, or `build.target`
+    /// names no stage.
+    pub fn built_dockerfile(&self, service: &Service) -> Option<BuiltDockerfile> {
+        let build = &service.build.as_ref()?.value;
+        let (file, inline, inline_span) = if let Some(inline) = &build.dockerfile_inline {
+            let source = SourceFile::new(
+                self.source.path.clone(),
+                inline.value.clone(),
+                FileKind::Dockerfile,
+            );
+            let parsed = ParsedDockerfile::parse(Arc::new(source));
+            (Arc::new(parsed), true, Some(inline.span))
+        } else {
+            let path = self.build_path(
+                build.context.as_ref().map_or(".", |c| c.value.as_str()),
+                build
+                    .dockerfile
+                    .as_ref()
+                    .map_or("Dockerfile", |d| d.value.as_str()),
+            )?;
+            (self.workspace.dockerfile(&path)?, false, None)
+        };
+        let stages = &file.dockerfile.stages;
+        let stage = match &build.target {
+            Some(target) => {
+                stages
+                    .iter()
+                    .find(|stage| {
+                        stage
+                            .name
+                            .as_ref()
+                            .is_some_and(|name| name.value.eq_ignore_ascii_case(&target.value))
+                    })?
+                    .index
+            }
+            None => stages.last()?.index,
+        };
+        Some(BuiltDockerfile {
+            file,
+            inline,
+            inline_span,
+            stage,
+        })
+    }
+
+    /// The path of a local build's Dockerfile, or `None` for a remote or variable context.
+    fn build_path(&self, context: &str, dockerfile: &str) -> Option<PathBuf> {
+        let remote = context.contains("://")
+            || context.starts_with("git@")
+            || context.starts_with("github.com/")
+            || context.contains(".git#")
+            || context.ends_with(".git");
+        if remote || context.contains('$') || dockerfile.contains('$') || dockerfile.is_empty() {
+            return None;
+        }
+        let dir = self.source.path.parent().unwrap_or(Path::new(""));
+        Some(normalize(&dir.join(context).join(dockerfile)))
+    }
 }
 
 /// One option a rule accepts (`rules: { NAME: { options: { … } } }` in the configuration).

@@ -1,9 +1,15 @@
 //! The runner: read each discovered file and check it, in parallel, on a dedicated thread pool.
 //! Every failure is confined to its file (unreadable, not UTF-8, a panicking rule) and comes back
 //! as a [`FileError`]; the other files still get their results. Nothing here prints.
+//!
+//! Checks see the other files of the run through an [`FsWorkspace`] (compose services read the
+//! Dockerfiles they build). Compose files are checked first, so the Dockerfiles they pull in are
+//! in the workspace when the Dockerfiles themselves come up: each is read and parsed once.
 
+use std::collections::HashMap;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 
@@ -12,6 +18,7 @@ use crate::discover::{Candidate, io_message};
 use crate::report::{FileError, FileResult, Results};
 use crate::source::{FileKind, SourceFile};
 use crate::span::LineIndex;
+use crate::workspace::{ParsedDockerfile, Workspace, normalize};
 
 /// Worker stack size: parsers and shell analysis may go deep on pathological input.
 const STACK_SIZE: usize = 8 << 20;
@@ -31,7 +38,8 @@ pub struct RunOptions {
     pub threads: Option<usize>,
 }
 
-/// Check every candidate (and stdin, if given) with `check`. Results are sorted by path.
+/// Check every candidate (and stdin, if given) with `check`, which gets the run's workspace.
+/// Results are sorted by path.
 pub fn run<F>(
     candidates: &[Candidate],
     stdin: Option<StdinInput>,
@@ -39,7 +47,7 @@ pub fn run<F>(
     check: F,
 ) -> Result<Results, String>
 where
-    F: Fn(&SourceFile) -> Vec<Finding> + Sync,
+    F: Fn(&SourceFile, &dyn Workspace) -> Vec<Finding> + Sync,
 {
     let pool = rayon::ThreadPoolBuilder::new()
         .stack_size(STACK_SIZE)
@@ -47,16 +55,32 @@ where
         .thread_name(|i| format!("plimsoll-worker-{i}"))
         .build()
         .map_err(|err| format!("cannot start worker threads: {err}"))?;
+    let workspace = FsWorkspace::new();
+    let with_workspace = |source: &SourceFile| check(source, &workspace);
+    let check_candidate = |candidate: &Candidate| {
+        // A Dockerfile a compose service already pulled in is not read again.
+        let bytes = match workspace.loaded_source(&candidate.path) {
+            Some(source) => Ok(source.text.clone().into_bytes()),
+            None => std::fs::read(&candidate.path),
+        };
+        match bytes {
+            Ok(bytes) => check_bytes(&candidate.path, candidate.kind, bytes, &with_workspace),
+            Err(err) => Err(FileError::new(&candidate.path, io_message(&err))),
+        }
+    };
+    let (compose, others): (Vec<&Candidate>, Vec<&Candidate>) = candidates
+        .iter()
+        .partition(|candidate| candidate.kind == Some(FileKind::Compose));
     let outcomes: Vec<Result<FileResult, FileError>> = pool.install(|| {
-        let mut outcomes: Vec<_> = candidates
-            .par_iter()
-            .map(|candidate| match std::fs::read(&candidate.path) {
-                Ok(bytes) => check_bytes(&candidate.path, candidate.kind, bytes, &check),
-                Err(err) => Err(FileError::new(&candidate.path, io_message(&err))),
-            })
-            .collect();
+        let mut outcomes: Vec<_> = compose.par_iter().map(|c| check_candidate(c)).collect();
+        outcomes.par_extend(others.par_iter().map(|c| check_candidate(c)));
         if let Some(stdin) = stdin {
-            outcomes.push(check_bytes(&stdin.path, stdin.kind, stdin.bytes, &check));
+            outcomes.push(check_bytes(
+                &stdin.path,
+                stdin.kind,
+                stdin.bytes,
+                &with_workspace,
+            ));
         }
         outcomes
     });
@@ -72,6 +96,76 @@ where
         .sort_by(|a, b| a.source.path.cmp(&b.source.path));
     results.errors.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(results)
+}
+
+/// One cached file: filled once, by whichever thread asks first.
+type Slot<T> = Arc<OnceLock<Option<Arc<T>>>>;
+
+/// The filesystem seen by the checks of one run. Files are keyed by their canonical path (the
+/// normalized path when it cannot be canonicalized), read once and, for Dockerfiles, parsed
+/// once, whichever thread asks first; later askers wait for that result.
+#[derive(Debug, Default)]
+pub struct FsWorkspace {
+    sources: Mutex<HashMap<PathBuf, Slot<SourceFile>>>,
+    parsed: Mutex<HashMap<PathBuf, Slot<ParsedDockerfile>>>,
+}
+
+impl FsWorkspace {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn key(path: &Path) -> PathBuf {
+        std::fs::canonicalize(path).unwrap_or_else(|_| normalize(path))
+    }
+
+    fn slot<T>(map: &Mutex<HashMap<PathBuf, Slot<T>>>, key: PathBuf) -> Slot<T> {
+        // A panic elsewhere while the lock was held leaves the map itself intact.
+        let mut map = map.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        Arc::clone(map.entry(key).or_default())
+    }
+
+    fn loaded<T>(map: &Mutex<HashMap<PathBuf, Slot<T>>>, path: &Path) -> Option<Arc<T>> {
+        let lock = || map.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        // Most runs pull in no Dockerfile from compose: skip the canonicalization then.
+        if lock().is_empty() {
+            return None;
+        }
+        // Canonicalize outside the lock: other workers keep going meanwhile.
+        let key = Self::key(path);
+        let slot = lock().get(&key).cloned()?;
+        slot.get()?.clone()
+    }
+
+    /// The file at `path` if some check already read it (nothing is read here).
+    pub fn loaded_source(&self, path: &Path) -> Option<Arc<SourceFile>> {
+        Self::loaded(&self.sources, path)
+    }
+}
+
+impl Workspace for FsWorkspace {
+    fn read(&self, path: &Path) -> Option<Arc<SourceFile>> {
+        let slot = Self::slot(&self.sources, Self::key(path));
+        slot.get_or_init(|| {
+            let text = std::fs::read_to_string(path).ok()?;
+            let kind = FileKind::from_path(path).unwrap_or_else(|| FileKind::sniff(&text));
+            Some(Arc::new(SourceFile::new(normalize(path), text, kind)))
+        })
+        .clone()
+    }
+
+    fn dockerfile(&self, path: &Path) -> Option<Arc<ParsedDockerfile>> {
+        let slot = Self::slot(&self.parsed, Self::key(path));
+        slot.get_or_init(|| {
+            let source = self.read(path)?;
+            Some(Arc::new(ParsedDockerfile::parse(source)))
+        })
+        .clone()
+    }
+
+    fn loaded_dockerfile(&self, path: &Path) -> Option<Arc<ParsedDockerfile>> {
+        Self::loaded(&self.parsed, path)
+    }
 }
 
 /// Decode `bytes`, settle the kind (sniffing the content when the name says nothing) and check.
@@ -162,7 +256,7 @@ mod tests {
                 bytes: b"FROM a".to_vec(),
             }),
             RunOptions::default(),
-            |_| {
+            |_, _| {
                 let base = std::hint::black_box(0u8);
                 assert!(use_stack(std::ptr::addr_of!(base) as usize, 4 << 20) > 0);
                 Vec::new()
@@ -199,7 +293,7 @@ mod tests {
             &candidates,
             None,
             RunOptions { threads: Some(2) },
-            |source| {
+            |source, _| {
                 assert!(source.text != "boom", "rule exploded");
                 Vec::new()
             },

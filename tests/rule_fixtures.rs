@@ -4,6 +4,9 @@
 //! next line that is not itself an `expect` comment); every other line must have no finding of
 //! the rules under test (the folder's rule and every rule an `expect` comment names).
 //!
+//! Files in subfolders are not checked themselves: they are the Dockerfiles that compose fixtures
+//! build (cross-file rules read them through the workspace).
+//!
 //! The files run through the engine with every rule enabled. Besides the line check, the
 //! rendered findings of the rules under test are snapshotted (`tests/snapshots/`), so a change
 //! of message or span shows up in review. Update snapshots with
@@ -15,6 +18,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use plimsoll::engine::{self, Settings};
+use plimsoll::runner::FsWorkspace;
 use plimsoll::{FileKind, Finding, SourceFile};
 
 fn fixtures_root() -> PathBuf {
@@ -102,7 +106,28 @@ fn render(relative: &str, source: &SourceFile, finding: &Finding) -> String {
         finding.message
     );
     for label in &finding.labels {
-        let _ = write!(out, "\n    label {}: {}", range(label.span), label.message);
+        match label.other_file() {
+            // A label in another file (a compose service's Dockerfile): its fixture-relative
+            // path and positions in that file.
+            Some(file) => {
+                let start = file.position(label.span.start);
+                let end = file.position(label.span.end);
+                let path = file
+                    .path
+                    .strip_prefix(fixtures_root())
+                    .unwrap_or(&file.path)
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                let _ = write!(
+                    out,
+                    "\n    label {path}:{}:{}-{}:{}: {}",
+                    start.line, start.column, end.line, end.column, label.message
+                );
+            }
+            None => {
+                let _ = write!(out, "\n    label {}: {}", range(label.span), label.message);
+            }
+        }
     }
     if let Some(fix) = &finding.fix {
         let _ = write!(out, "\n    fix ({:?}): {}", fix.applicability, fix.message);
@@ -140,7 +165,8 @@ fn check_file(owner: &str, path: &Path) -> Checked {
     let source = SourceFile::new(path, text, kind);
     let expected = expectations(&source.text);
     let settings = Settings::from_selectors(&["all".into()], &[], &[]);
-    let findings = engine::check(&source, &settings);
+    // Compose fixtures see the Dockerfiles next to them (cross-file rules).
+    let findings = engine::check_in(&source, &settings, &FsWorkspace::new());
 
     let mut under_test: BTreeSet<&str> = BTreeSet::from([owner]);
     for names in expected.values() {

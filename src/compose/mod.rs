@@ -102,6 +102,10 @@ pub struct Service {
 pub struct Build {
     pub context: Option<Spanned<String>>,
     pub dockerfile: Option<Spanned<String>>,
+    /// `dockerfile_inline:`, the Dockerfile written in the compose file itself.
+    pub dockerfile_inline: Option<Spanned<String>>,
+    /// `target:`, the stage that is built instead of the last one.
+    pub target: Option<Spanned<String>>,
     pub args: Vec<EnvVar>,
 }
 

@@ -354,11 +354,15 @@ impl Reader<'_> {
             Value::Scalar(s) => Build {
                 context: Some(Spanned::new(s.value.clone(), value.span)),
                 dockerfile: None,
+                dockerfile_inline: None,
+                target: None,
                 args: Vec::new(),
             },
             Value::Mapping(_) => Build {
                 context: value.get("context").and_then(spanned_text),
                 dockerfile: value.get("dockerfile").and_then(spanned_text),
+                dockerfile_inline: value.get("dockerfile_inline").and_then(spanned_text),
+                target: value.get("target").and_then(spanned_text),
                 args: value
                     .get("args")
                     .map(|args| self.env_vars(args, "args"))

@@ -46,6 +46,9 @@ struct JsonFinding<'a> {
 
 #[derive(Serialize)]
 struct JsonLabel<'a> {
+    /// Only for a label in another file than the finding's (positions are in that file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<String>,
     message: &'a str,
     start: Position,
     end: Position,
@@ -101,11 +104,16 @@ pub(super) fn write(results: &Results, out: &mut dyn Write) -> io::Result<()> {
             labels: finding
                 .labels
                 .iter()
-                .map(|label| JsonLabel {
-                    message: &label.message,
-                    start: source.position(label.span.start),
-                    end: source.position(label.span.end),
-                    span: label.span,
+                .map(|label| {
+                    // A label in another file carries that file, so positions are its own.
+                    let file = label.other_file().unwrap_or(source);
+                    JsonLabel {
+                        path: label.path.as_ref().map(|path| path.display().to_string()),
+                        message: &label.message,
+                        start: file.position(label.span.start),
+                        end: file.position(label.span.end),
+                        span: label.span,
+                    }
                 })
                 .collect(),
             fix: finding.fix.as_ref(),
@@ -197,10 +205,7 @@ mod tests {
                     message: "uses latest".into(),
                     span: Span::new(12, 18),
                     help: None,
-                    labels: vec![Label {
-                        span: Span::new(0, 4),
-                        message: "here".into(),
-                    }],
+                    labels: vec![Label::new(Span::new(0, 4), "here")],
                     fix: Some(Fix {
                         message: "pin".into(),
                         applicability: Applicability::Unsafe,

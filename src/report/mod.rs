@@ -396,10 +396,7 @@ pub(crate) fn sample_results() -> Results {
         message: "a <token> & \"secret\" isn't safe: 100% sure, see\nline two".into(),
         span: at("API_TOKEN=abc", 0),
         help: None,
-        labels: vec![Label {
-            span: at("ENV", 0),
-            message: "set here".into(),
-        }],
+        labels: vec![Label::new(at("ENV", 0), "set here")],
         fix: Some(Fix {
             message: "use a build secret".into(),
             applicability: Applicability::Unsafe,

@@ -53,7 +53,12 @@ fn log(results: &Results, options: Options) -> Value {
                     .map(|(id, label)| {
                         json!({
                             "id": id,
-                            "physicalLocation": physical_location(&file.source, label.span),
+                            // A label may point into another file (the Dockerfile a compose
+                            // service builds): locate it in that file.
+                            "physicalLocation": physical_location(
+                                label.other_file().unwrap_or(&file.source),
+                                label.span,
+                            ),
                             "message": { "text": label.message },
                         })
                     })
@@ -461,7 +466,7 @@ mod tests {
             &discovery.files,
             None,
             crate::runner::RunOptions::default(),
-            |source| crate::engine::check(source, &settings),
+            |source, workspace| crate::engine::check_in(source, &settings, workspace),
         )
         .unwrap();
         assert!(results.finding_count() > 10, "the examples have findings");

@@ -7,7 +7,7 @@ use std::ops::Range;
 use annotate_snippets::{AnnotationKind, Group, Level, Patch, Renderer, Snippet};
 
 use super::{Options, Results, plural};
-use crate::diagnostic::{Applicability, Finding, Severity};
+use crate::diagnostic::{Applicability, Finding, Label, Severity};
 use crate::source::SourceFile;
 use crate::span::{Span, floor_char_boundary};
 
@@ -29,14 +29,19 @@ pub(super) fn write(results: &Results, options: Options, out: &mut dyn Write) ->
 /// One finding as a code frame.
 pub(super) fn render(renderer: &Renderer, source: &SourceFile, finding: &Finding) -> String {
     let path = source.path.display().to_string();
+    // Labels in another file (a compose service's Dockerfile) get a code frame of their own.
+    let (local, elsewhere): (Vec<&Label>, Vec<&Label>) = finding
+        .labels
+        .iter()
+        .partition(|label| label.path.is_none());
     let mut spans = vec![finding.span];
-    spans.extend(finding.labels.iter().map(|label| label.span));
+    spans.extend(local.iter().map(|label| label.span));
     let excerpt = Excerpt::new(source, &spans);
     let snippet = Snippet::source(excerpt.text)
         .line_start(excerpt.first_line)
         .path(path.clone())
         .annotation(AnnotationKind::Primary.span(excerpt.range(finding.span)))
-        .annotations(finding.labels.iter().map(|label| {
+        .annotations(local.iter().map(|label| {
             AnnotationKind::Context
                 .span(excerpt.range(label.span))
                 .label(label.message.as_str())
@@ -45,6 +50,37 @@ pub(super) fn render(renderer: &Renderer, source: &SourceFile, finding: &Finding
         .primary_title(finding.message.as_str())
         .id(format!("{}/{}", finding.code, finding.name))
         .element(snippet);
+    let other_paths: Vec<String> = elsewhere
+        .iter()
+        .map(|label| {
+            label
+                .path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
+        })
+        .collect();
+    for (label, other_path) in elsewhere.iter().zip(&other_paths) {
+        match label.other_file() {
+            Some(file) => {
+                let excerpt = Excerpt::new(file, &[label.span]);
+                group = group.element(
+                    Snippet::source(excerpt.text)
+                        .line_start(excerpt.first_line)
+                        .path(other_path.as_str())
+                        .annotation(
+                            AnnotationKind::Context
+                                .span(excerpt.range(label.span))
+                                .label(label.message.as_str()),
+                        ),
+                );
+            }
+            None => {
+                group =
+                    group.element(Level::NOTE.message(format!("{other_path}: {}", label.message)));
+            }
+        }
+    }
     if let Some(help) = &finding.help {
         group = group.element(Level::HELP.message(help.as_str()));
     }
@@ -192,6 +228,8 @@ mod tests {
             labels: vec![Label {
                 span: Span::new(from, from + 4),
                 message: "in this stage".into(),
+                path: None,
+                file: None,
             }],
             fix: None,
         }

@@ -1,0 +1,122 @@
+//! DC048 service-image-runs-as-root: a compose service builds its image from a Dockerfile whose
+//! built stage runs as root, and the service does not override the user. A cross-file rule: it
+//! reads the Dockerfile through the workspace ([`ComposeContext::built_dockerfile`]).
+
+use crate::diagnostic::{Category, Severity};
+use crate::dockerfile::BaseKind;
+use crate::rule::{
+    BuiltDockerfile, Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target,
+};
+use crate::span::Span;
+
+use super::support::{
+    StageUser, is_root_user, merge_origin, runs_unprivileged_or_windows, stage_user, user_value,
+};
+
+pub static SERVICE_IMAGE_RUNS_AS_ROOT: Rule = Rule {
+    code: "DC048",
+    name: "service-image-runs-as-root",
+    summary: "A service builds an image whose built stage runs as root, and sets no `user:`",
+    target: Target::Compose,
+    category: Category::Privilege,
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::None,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &[
+        "hadolint:DL3002",
+        "checkov:CKV_DOCKER_3",
+        "trivy:DS-0002",
+        "cis:4.1",
+        "nist-800-190:3.1.2",
+    ],
+    docs: include_str!("service_image_runs_as_root.md"),
+    options: &[],
+    check: Check::Compose(check),
+};
+
+const HELP: &str = "add `USER <non-root>` (for example `USER 10001`) to the built stage, or set \
+                    `user: \"10001:10001\"` on the service";
+
+/// Why the built stage runs as root: the span in the Dockerfile to label, and what to say.
+fn root_reason(built: &BuiltDockerfile) -> Option<(Span, String)> {
+    let dockerfile = &built.file.dockerfile;
+    let stage = dockerfile.stages.get(built.stage)?;
+    let from = dockerfile.instructions.get(stage.from)?;
+    let stage_name = stage.name.as_ref().map_or_else(
+        || "the last stage".to_string(),
+        |n| format!("stage `{}`", n.value),
+    );
+    match stage_user(dockerfile, built.stage)? {
+        StageUser::Set {
+            stage: user_stage,
+            user,
+        } => {
+            let (value, span) = user_value(user);
+            (is_root_user(&value) == Some(true)).then(|| {
+                let written = built.file.source.slice(span);
+                let message = match &user_stage.name {
+                    Some(from) if user_stage.index != stage.index => format!(
+                        "{stage_name} runs as root: it inherits `USER {written}` from stage `{}`",
+                        from.value
+                    ),
+                    _ => format!("{stage_name} runs as root: `USER {written}`"),
+                };
+                (span, message)
+            })
+        }
+        StageUser::Unset { base } => {
+            // The base image decides; root unless it says otherwise.
+            if let BaseKind::Image(image) = &base.base.kind
+                && runs_unprivileged_or_windows(image)
+            {
+                return None;
+            }
+            let span = from.keyword_span.cover(stage.base.raw.span);
+            Some((
+                span,
+                format!(
+                    "{stage_name} sets no USER, so it runs as the base image's user, usually root"
+                ),
+            ))
+        }
+    }
+}
+
+fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
+    for service in &context.compose.services {
+        let Some(build) = &service.build else {
+            continue;
+        };
+        // Any `user:` decides the user instead of the image: a non-root one fixes this, a root
+        // one is service-root-user's finding, a variable cannot be judged.
+        if service.user.is_some() {
+            continue;
+        }
+        let Some(built) = context.built_dockerfile(service) else {
+            continue;
+        };
+        let Some((reason_span, reason)) = root_reason(&built) else {
+            continue;
+        };
+        let name = &service.name.value;
+        let finding = out.report(
+            build.key_span,
+            format!("service `{name}` builds an image that runs as root and sets no `user:`"),
+        );
+        finding.with_help(HELP);
+        match built.inline_span {
+            // The inline Dockerfile's spans are not offsets of the compose file: label the value.
+            Some(inline) if built.inline => {
+                finding.with_label(inline, reason);
+            }
+            _ => {
+                finding.with_label_in(&built.file.source, reason_span, reason);
+            }
+        }
+        if let Some(origin) = merge_origin(&service.node, build.key_span) {
+            finding.with_label(origin, format!("merged into service `{name}` here"));
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! DF038 untrusted-base-image: a stage is built on an image from a registry outside the trusted
+//! list (the `trusted-registries` option, shared with DC040 untrusted-registry).
+
+use crate::diagnostic::{Category, Severity};
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+
+use super::support::{base_images, part_span};
+use super::untrusted_registry::{TRUSTED_REGISTRIES, is_trusted};
+
+pub static UNTRUSTED_BASE_IMAGE: Rule = Rule {
+    code: "DF038",
+    name: "untrusted-base-image",
+    summary: "A stage's base image comes from a registry outside the trusted list",
+    target: Target::Dockerfile,
+    category: Category::Provenance,
+    severity: Severity::Warning,
+    default_enabled: false,
+    fix: FixAvailability::None,
+    status: Status::Stable,
+    since: "0.1.0",
+    related: &["hadolint:DL3026", "cis:4.2", "nist-800-190:3.1.5"],
+    docs: include_str!("untrusted_base_image.md"),
+    options: &[TRUSTED_REGISTRIES],
+    check: Check::Dockerfile(check),
+};
+
+fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+    let trusted = context.options.list(TRUSTED_REGISTRIES.name);
+    // `scratch`, earlier stages and references with unresolved variables are left out.
+    for base in base_images(context.dockerfile) {
+        let registry = base.image.registry.as_deref();
+        if is_trusted(registry, trusted) {
+            continue;
+        }
+        // Point at the registry when it is written literally, else at the whole reference.
+        let span = match registry {
+            Some(registry)
+                if base.resolved_from_args.is_none() && base.raw.value.starts_with(registry) =>
+            {
+                part_span(
+                    &context.source.text,
+                    base.raw.span,
+                    &base.raw.value,
+                    0..registry.len(),
+                )
+            }
+            _ => base.raw.span,
+        };
+        let shown = base.resolved_from_args.unwrap_or(&base.raw.value);
+        out.report(
+            span,
+            format!(
+                "base image `{shown}` comes from `{}`, which is not a trusted registry",
+                registry.unwrap_or("docker.io")
+            ),
+        )
+        .with_help("build on an image from a trusted registry, or mirror the image into one");
+    }
+}
