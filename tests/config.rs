@@ -3,39 +3,13 @@
 //! precedence, overrides, include/exclude, every kind of config error with file:line:col and
 //! exit 2, suppressions ours and hadolint's, baseline round trips).
 
+mod common;
+
+use common::{plimsoll, stderr, stdout, tree};
+
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output};
-
-use tempfile::TempDir;
-
-/// A temporary tree with these files (parent directories created as needed).
-fn tree(files: &[(&str, &str)]) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, content) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, content).unwrap();
-    }
-    dir
-}
-
-fn plimsoll(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_plimsoll"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .output()
-        .unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
-}
+use std::process::Command;
 
 /// `path → [codes]` from `check --format compact` run in `dir` with `args`.
 fn codes(dir: &Path, args: &[&str]) -> (BTreeMap<String, Vec<String>>, i32) {

@@ -1,34 +1,17 @@
 //! Cross-file checks end to end: a compose service checked with the Dockerfile it builds, through
 //! the CLI (runner workspace, text and JSON reporters) and through the library (`check_in`).
 
-use std::fs;
+mod common;
+
+use common::{plimsoll, tree};
+
 use std::path::Path;
-use std::process::{Command, Output};
 use std::sync::Arc;
 
 use plimsoll::engine::{self, Settings};
 use plimsoll::runner::FsWorkspace;
 use plimsoll::workspace::{MemoryWorkspace, Workspace};
 use plimsoll::{FileKind, SourceFile};
-
-fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
-    dir
-}
-
-fn plimsoll(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_plimsoll"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .output()
-        .unwrap()
-}
 
 const COMPOSE: &str =
     "services:\n  api:\n    build: ./api\n  api-user:\n    build: ./api\n    user: \"10001\"\n";

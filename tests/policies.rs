@@ -3,37 +3,13 @@
 //! exit 2, selection, severity overrides, suppressions, baselines, `plimsoll test`,
 //! `plimsoll rules` / `plimsoll rule`), and the shipped `examples/policies/`.
 
+mod common;
+
+use common::{plimsoll, stderr, stdout, tree};
+
 use std::path::Path;
-use std::process::{Command, Output};
 
 use tempfile::TempDir;
-
-fn tree(files: &[(&str, &str)]) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, content) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, content).unwrap();
-    }
-    dir
-}
-
-fn plimsoll(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_plimsoll"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .output()
-        .unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
-}
 
 /// `path:line:col code` of every policy (ORG/ACME) finding, from `check --format compact`.
 fn policy_findings(dir: &Path, args: &[&str]) -> (Vec<String>, Option<i32>) {
