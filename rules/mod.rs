@@ -143,6 +143,9 @@ mod undefined_variable;
 mod unknown_instruction_flag;
 mod wget_and_curl;
 // End of build-hygiene pack.
+// Coverage pack (coverage, DF070–DF079).
+mod redundant_target_platform;
+// End of coverage pack.
 
 pub use duplicate_key::DUPLICATE_KEY;
 pub use hardcoded_credential::HARDCODED_CREDENTIAL;
@@ -269,6 +272,9 @@ pub use undefined_variable::UNDEFINED_VARIABLE;
 pub use unknown_instruction_flag::UNKNOWN_INSTRUCTION_FLAG;
 pub use wget_and_curl::WGET_AND_CURL;
 // End of build-hygiene pack.
+// Coverage pack (coverage, DF070–DF079).
+pub use redundant_target_platform::REDUNDANT_TARGET_PLATFORM;
+// End of coverage pack.
 
 use crate::rule::Rule;
 
@@ -397,6 +403,9 @@ static ALL: &[&Rule] = &[
     &ENV_SELF_REFERENCE,
     &EMPTY_CONTINUATION_LINE,
     // End of build-hygiene pack.
+    // Coverage pack (coverage, DF070–DF079).
+    &REDUNDANT_TARGET_PLATFORM,
+    // End of coverage pack.
     &UNUSED_SUPPRESSION,
 ];
 
