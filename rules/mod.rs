@@ -144,6 +144,7 @@ mod unknown_instruction_flag;
 mod wget_and_curl;
 // End of build-hygiene pack.
 // Coverage pack (coverage, DF070–DF079).
+mod from_platform_constant;
 mod redundant_target_platform;
 // End of coverage pack.
 
@@ -273,6 +274,7 @@ pub use unknown_instruction_flag::UNKNOWN_INSTRUCTION_FLAG;
 pub use wget_and_curl::WGET_AND_CURL;
 // End of build-hygiene pack.
 // Coverage pack (coverage, DF070–DF079).
+pub use from_platform_constant::FROM_PLATFORM_CONSTANT;
 pub use redundant_target_platform::REDUNDANT_TARGET_PLATFORM;
 // End of coverage pack.
 
@@ -405,6 +407,7 @@ static ALL: &[&Rule] = &[
     // End of build-hygiene pack.
     // Coverage pack (coverage, DF070–DF079).
     &REDUNDANT_TARGET_PLATFORM,
+    &FROM_PLATFORM_CONSTANT,
     // End of coverage pack.
     &UNUSED_SUPPRESSION,
 ];
