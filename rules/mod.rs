@@ -145,6 +145,7 @@ mod wget_and_curl;
 // End of build-hygiene pack.
 // Coverage pack (coverage, DF070–DF079).
 mod from_platform_constant;
+mod invalid_label_key;
 mod redundant_target_platform;
 // End of coverage pack.
 
@@ -275,6 +276,7 @@ pub use wget_and_curl::WGET_AND_CURL;
 // End of build-hygiene pack.
 // Coverage pack (coverage, DF070–DF079).
 pub use from_platform_constant::FROM_PLATFORM_CONSTANT;
+pub use invalid_label_key::INVALID_LABEL_KEY;
 pub use redundant_target_platform::REDUNDANT_TARGET_PLATFORM;
 // End of coverage pack.
 
@@ -408,6 +410,7 @@ static ALL: &[&Rule] = &[
     // Coverage pack (coverage, DF070–DF079).
     &REDUNDANT_TARGET_PLATFORM,
     &FROM_PLATFORM_CONSTANT,
+    &INVALID_LABEL_KEY,
     // End of coverage pack.
     &UNUSED_SUPPRESSION,
 ];
