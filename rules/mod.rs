@@ -147,6 +147,7 @@ mod wget_and_curl;
 mod from_platform_constant;
 mod invalid_label_key;
 mod redundant_target_platform;
+mod wget_without_progress;
 // End of coverage pack.
 
 pub use duplicate_key::DUPLICATE_KEY;
@@ -278,6 +279,7 @@ pub use wget_and_curl::WGET_AND_CURL;
 pub use from_platform_constant::FROM_PLATFORM_CONSTANT;
 pub use invalid_label_key::INVALID_LABEL_KEY;
 pub use redundant_target_platform::REDUNDANT_TARGET_PLATFORM;
+pub use wget_without_progress::WGET_WITHOUT_PROGRESS;
 // End of coverage pack.
 
 use crate::rule::Rule;
@@ -411,6 +413,7 @@ static ALL: &[&Rule] = &[
     &REDUNDANT_TARGET_PLATFORM,
     &FROM_PLATFORM_CONSTANT,
     &INVALID_LABEL_KEY,
+    &WGET_WITHOUT_PROGRESS,
     // End of coverage pack.
     &UNUSED_SUPPRESSION,
 ];
