@@ -3,7 +3,7 @@
 use crate::diagnostic::{Category, Severity};
 use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
 
-use super::support::compose_image;
+use super::support::{PulledImage, pulled_images};
 
 pub static SERVICE_UNTAGGED_IMAGE: Rule = Rule {
     code: "DC001",
@@ -28,14 +28,13 @@ pub static SERVICE_UNTAGGED_IMAGE: Rule = Rule {
 };
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
-    for service in &context.compose.services {
-        // With `build:`, `image:` names the image compose builds, not one it pulls.
-        let Some(field) = service.image.as_ref().filter(|_| service.build.is_none()) else {
-            continue;
-        };
-        let Some((image, from_defaults)) = compose_image(&field.value) else {
-            continue;
-        };
+    for PulledImage {
+        service,
+        field,
+        image,
+        from_defaults,
+    } in pulled_images(context.compose)
+    {
         if !image.is_untagged() {
             continue;
         }

@@ -10,7 +10,7 @@
 
 use std::ops::Range;
 
-use crate::compose::{Field, PortMapping, Service, VolumeMount};
+use crate::compose::{ComposeFile, Field, PortMapping, Service, VolumeMount};
 use crate::diagnostic::Finding;
 use crate::dockerfile::{BaseKind, Command, Dockerfile, Stage, User};
 use crate::image::ImageRef;
@@ -146,6 +146,30 @@ pub(crate) fn compose_image(value: &str) -> Option<(ImageRef, Option<String>)> {
     let image = ImageRef::parse(&resolved)?;
     let from_defaults = (resolved != value).then_some(resolved);
     Some((image, from_defaults))
+}
+
+/// The image a service pulls: `image:` of a service without `build:` (with `build:`, `image:`
+/// names the image compose builds, not one it pulls), read as a reference.
+pub(crate) struct PulledImage<'a> {
+    pub service: &'a Service,
+    pub field: &'a Field<String>,
+    pub image: ImageRef,
+    /// The reference after `${VAR:-default}` substitution, when that differs from the value.
+    pub from_defaults: Option<String>,
+}
+
+/// Every pulled image of a compose file whose reference can be judged.
+pub(crate) fn pulled_images(compose: &ComposeFile) -> impl Iterator<Item = PulledImage<'_>> {
+    compose.services.iter().filter_map(|service| {
+        let field = service.image.as_ref().filter(|_| service.build.is_none())?;
+        let (image, from_defaults) = compose_image(&field.value)?;
+        Some(PulledImage {
+            service,
+            field,
+            image,
+            from_defaults,
+        })
+    })
 }
 
 /// Whether a `user[:group]` value names root: `Some(true)` for `root`, `0`, `root:…`, `0:…`;

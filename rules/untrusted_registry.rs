@@ -6,7 +6,7 @@ use crate::rule::{
     Check, ComposeContext, Emitter, FixAvailability, OptionKind, Rule, RuleOption, Status, Target,
 };
 
-use super::support::{compose_image, report_in_service};
+use super::support::{PulledImage, pulled_images, report_in_service};
 
 pub static UNTRUSTED_REGISTRY: Rule = Rule {
     code: "DC040",
@@ -76,14 +76,13 @@ pub(crate) fn is_trusted<S: AsRef<str>>(registry: Option<&str>, trusted: &[S]) -
 }
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
-    for service in &context.compose.services {
-        // With `build:`, `image:` names the built image (see `build-and-image`).
-        let Some(field) = service.image.as_ref().filter(|_| service.build.is_none()) else {
-            continue;
-        };
-        let Some((image, _)) = compose_image(&field.value) else {
-            continue;
-        };
+    for PulledImage {
+        service,
+        field,
+        image,
+        from_defaults: _,
+    } in pulled_images(context.compose)
+    {
         if is_trusted(
             image.registry.as_deref(),
             context.options.list(TRUSTED_REGISTRIES.name),
