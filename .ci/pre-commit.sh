@@ -11,21 +11,12 @@
 # and uncommitted changes to tracked files only.
 # Env: PLIMSOLL_BIN (default target/debug/plimsoll, built if missing), PRE_COMMIT_VERSION.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$PWD
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-# The debug binary `cargo test` already built is enough here.
-bin=${PLIMSOLL_BIN:-$root/target/debug/plimsoll}
-if [ ! -x "$bin" ]; then
-  cargo build --locked
-fi
+source "$(dirname "$0")/lib.sh"
+ci_setup
 
 echo "-- installing pre-commit"
-python3 -m venv "$tmp/venv"
-"$tmp/venv/bin/pip" install -q --disable-pip-version-check "pre-commit==${PRE_COMMIT_VERSION:-4.7.0}"
-pre_commit=$tmp/venv/bin/pre-commit
+ci_venv "pre-commit==${PRE_COMMIT_VERSION:-4.7.0}"
+pre_commit=$venv_bin/pre-commit
 "$pre_commit" --version
 "$pre_commit" validate-manifest .pre-commit-hooks.yaml
 
@@ -43,7 +34,7 @@ for name in "${names[@]}"; do
   printf 'FROM alpine:3.20\n' > "$tmp/names/sub/$name"
 done
 "$bin" check --format json "$tmp/names" > "$tmp/names.json" || true
-"$tmp/venv/bin/python" - "$tmp/names.json" "$tmp/names" <<'PY'
+"$venv_bin/python" - "$tmp/names.json" "$tmp/names" <<'PY'
 import json, re, sys, yaml
 report = json.load(open(sys.argv[1]))
 prefix = sys.argv[2].rstrip("/") + "/"
