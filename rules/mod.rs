@@ -149,6 +149,10 @@ mod invalid_label_key;
 mod redundant_target_platform;
 mod wget_without_progress;
 // End of coverage pack.
+// Leftovers pack (misc, DF074–DF075): label schema, ARG defaults in FROM.
+mod invalid_default_arg_in_from;
+mod label_schema;
+// End of leftovers pack.
 
 pub use duplicate_key::DUPLICATE_KEY;
 pub use hardcoded_credential::HARDCODED_CREDENTIAL;
@@ -281,6 +285,10 @@ pub use invalid_label_key::INVALID_LABEL_KEY;
 pub use redundant_target_platform::REDUNDANT_TARGET_PLATFORM;
 pub use wget_without_progress::WGET_WITHOUT_PROGRESS;
 // End of coverage pack.
+// Leftovers pack (misc, DF074–DF075).
+pub use invalid_default_arg_in_from::INVALID_DEFAULT_ARG_IN_FROM;
+pub use label_schema::LABEL_SCHEMA;
+// End of leftovers pack.
 
 use crate::rule::Rule;
 
@@ -415,6 +423,10 @@ static ALL: &[&Rule] = &[
     &INVALID_LABEL_KEY,
     &WGET_WITHOUT_PROGRESS,
     // End of coverage pack.
+    // Leftovers pack (misc, DF074–DF075).
+    &LABEL_SCHEMA,
+    &INVALID_DEFAULT_ARG_IN_FROM,
+    // End of leftovers pack.
     &UNUSED_SUPPRESSION,
 ];
 

@@ -858,7 +858,8 @@ fn option_json(option: &crate::rule::RuleOption) -> serde_json::Value {
         "description": option.description,
     });
     match option.kind {
-        crate::rule::OptionKind::Choice { choices, .. } => {
+        crate::rule::OptionKind::Choice { choices, .. }
+        | crate::rule::OptionKind::ChoiceMap { choices, .. } => {
             value["choices"] = serde_json::json!(choices);
         }
         crate::rule::OptionKind::Integer { min, max, .. } => {

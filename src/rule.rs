@@ -4,6 +4,7 @@
 //! `rules/mod.rs`. The same declaration feeds `plimsoll rules`, `plimsoll rule NAME`, the docs,
 //! SARIF rule metadata and LSP hovers.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -256,6 +257,11 @@ pub enum OptionKind {
         default: &'static str,
         choices: &'static [&'static str],
     },
+    /// A mapping of free names (label keys) to one of a fixed set of words (their types).
+    ChoiceMap {
+        default: &'static [(&'static str, &'static str)],
+        choices: &'static [&'static str],
+    },
 }
 
 impl OptionKind {
@@ -274,10 +280,19 @@ impl OptionKind {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+            OptionKind::ChoiceMap { choices, .. } => format!(
+                "a mapping of names to one of {}",
+                choices
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         }
     }
 
-    /// The type as one word: `boolean`, `integer`, `string`, `string-list`, `choice`.
+    /// The type as one word: `boolean`, `integer`, `string`, `string-list`, `choice`,
+    /// `choice-map`.
     pub fn type_name(&self) -> &'static str {
         match self {
             OptionKind::Bool(_) => "boolean",
@@ -285,6 +300,7 @@ impl OptionKind {
             OptionKind::String(_) => "string",
             OptionKind::StringList(_) => "string-list",
             OptionKind::Choice { .. } => "choice",
+            OptionKind::ChoiceMap { .. } => "choice-map",
         }
     }
 
@@ -298,6 +314,12 @@ impl OptionKind {
                 OptionValue::List(list.iter().map(|s| (*s).to_string()).collect())
             }
             OptionKind::Choice { default, .. } => OptionValue::String(default.to_string()),
+            OptionKind::ChoiceMap { default, .. } => OptionValue::Map(
+                default
+                    .iter()
+                    .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+                    .collect(),
+            ),
         }
     }
 }
@@ -310,6 +332,8 @@ pub enum OptionValue {
     Integer(i64),
     String(String),
     List(Vec<String>),
+    /// A mapping of names to words (a `choice-map` option), ordered by name.
+    Map(BTreeMap<String, String>),
 }
 
 /// The options of one rule for one file: every declared option, configured or defaulted.
@@ -372,6 +396,15 @@ impl RuleOptions {
         match self.get(name) {
             Some(OptionValue::List(list)) => list,
             _ => &[],
+        }
+    }
+
+    /// A mapping option (empty when undeclared).
+    pub fn map(&self, name: &str) -> &BTreeMap<String, String> {
+        static EMPTY: BTreeMap<String, String> = BTreeMap::new();
+        match self.get(name) {
+            Some(OptionValue::Map(map)) => map,
+            _ => &EMPTY,
         }
     }
 

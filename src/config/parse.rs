@@ -540,6 +540,20 @@ impl Reader<'_> {
                     .contains(&text)
                     .then(|| OptionValue::String(text.to_string()))
             }
+            OptionKind::ChoiceMap { choices, .. } => {
+                let entries = node.as_mapping()?;
+                entries
+                    .iter()
+                    .map(|entry| {
+                        let name = entry.key.as_str().filter(|k| !k.is_empty())?;
+                        let word = entry.value.as_str()?;
+                        choices
+                            .contains(&word)
+                            .then(|| (name.to_string(), word.to_string()))
+                    })
+                    .collect::<Option<_>>()
+                    .map(OptionValue::Map)
+            }
         }
     }
 
@@ -695,6 +709,23 @@ mod tests {
         assert_eq!(value(choice, "y"), Some(OptionValue::String("y".into())));
         assert_eq!(value(choice, "z"), None);
         assert_eq!(value(OptionKind::String(""), "~"), None);
+        let map = OptionKind::ChoiceMap {
+            default: &[],
+            choices: &["url", "text"],
+        };
+        assert_eq!(
+            value(map, "{org.example.url: url, b: text}"),
+            Some(OptionValue::Map(
+                [("b", "text"), ("org.example.url", "url")]
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect()
+            ))
+        );
+        assert_eq!(value(map, "{a: uri}"), None, "not one of the choices");
+        assert_eq!(value(map, "[a]"), None);
+        assert_eq!(value(map, "{a: [url]}"), None);
+        assert_eq!(value(map, "{}"), Some(OptionValue::Map(Default::default())));
     }
 
     #[test]

@@ -343,5 +343,10 @@ fn option_schema(kind: &OptionKind) -> Value {
             "type": "array", "items": { "type": "string" }, "default": default,
         }),
         OptionKind::Choice { default, choices } => json!({ "enum": choices, "default": default }),
+        OptionKind::ChoiceMap { default, choices } => json!({
+            "type": "object",
+            "additionalProperties": { "enum": choices },
+            "default": default.iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<Map<_, _>>(),
+        }),
     }
 }
