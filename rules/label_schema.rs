@@ -113,6 +113,15 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
             if text.trim().is_empty() {
                 out.report(value.span, format!("label `{key}` is empty"))
                     .with_help(format!("give `{key}` a value ({})", describe(kind)));
+            } else if text.starts_with('=') {
+                // `LABEL key = "v"` is the legacy `LABEL key value` form: the value is `= v`.
+                out.report(
+                    value.span,
+                    format!("label `{key}` has the value `{text}`, starting with `=`"),
+                )
+                .with_help(format!(
+                    "write `{key}=value` without blanks around `=`; with them, `=` is part of the value"
+                ));
             } else if let Some(problem) = type_problem(kind, text) {
                 out.report(
                     value.span,
@@ -212,7 +221,9 @@ fn type_problem(kind: &str, value: &str) -> Option<&'static str> {
         "rfc3339" => (!is_rfc3339(value)).then_some("expected `YYYY-MM-DDTHH:MM:SSZ` or an offset"),
         "semver" => (!is_semver(value)).then_some("expected `MAJOR.MINOR.PATCH[-pre][+build]`"),
         "hash" => (!is_git_hash(value)).then_some("expected 7 to 40 (or 64) hex digits"),
-        "email" => (!is_email(value)).then_some("expected `name@domain`"),
+        "email" => {
+            (!is_mailbox_list(value)).then_some("expected `name@domain` or `Name <name@domain>`")
+        }
         _ => None,
     }
 }
@@ -375,8 +386,40 @@ fn is_git_hash(value: &str) -> bool {
         && value.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// An RFC 5322 address (`local@domain`, without a display name): a dot-atom or quoted local
-/// part, and a domain of dot-separated labels or an address literal in brackets.
+/// RFC 5322 mailboxes, separated by commas: each an address (`team@example.com`) or a display
+/// name and an address in angle brackets (`Team <team@example.com>`, the usual `maintainer`
+/// form).
+fn is_mailbox_list(value: &str) -> bool {
+    // Commas inside a quoted display name (`"Doe, Jane" <…>`) do not separate mailboxes.
+    let mut mailboxes = Vec::new();
+    let mut quoted = false;
+    let mut start = 0;
+    for (at, c) in value.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => {
+                mailboxes.push(&value[start..at]);
+                start = at + 1;
+            }
+            _ => {}
+        }
+    }
+    mailboxes.push(&value[start..]);
+    mailboxes.into_iter().all(|mailbox| {
+        let mailbox = mailbox.trim();
+        match mailbox.strip_suffix('>').and_then(|m| m.rsplit_once('<')) {
+            Some((name, address)) => {
+                !name.contains(['<', '>', '@'])
+                    && (name.trim().is_empty() || name.ends_with(' ') || name.ends_with('"'))
+                    && is_email(address)
+            }
+            None => is_email(mailbox),
+        }
+    })
+}
+
+/// An RFC 5322 address (`local@domain`): a dot-atom or quoted local part, and a domain of
+/// dot-separated labels or an address literal in brackets.
 fn is_email(value: &str) -> bool {
     let Some((local, domain)) = value.rsplit_once('@') else {
         return false;
@@ -519,8 +562,12 @@ mod tests {
             "\"odd name\"@example.com",
             "root@[192.0.2.1]",
             "x@localhost",
+            "Team <team@example.com>",
+            "\"Doe, Jane\" <jane@example.com>",
+            "<team@example.com>",
+            "a@example.com, B <b@example.com>",
         ] {
-            assert!(is_email(good), "{good}");
+            assert!(is_mailbox_list(good), "{good}");
         }
         for bad in [
             "team",
@@ -528,10 +575,13 @@ mod tests {
             "team@",
             "team@@example.com",
             "a..b@example.com",
-            "Team <team@example.com>",
             "team@-example.com",
+            "Team <team>",
+            "Team team@example.com",
+            "Team<team@example.com>x",
+            "a@example.com,",
         ] {
-            assert!(!is_email(bad), "{bad}");
+            assert!(!is_mailbox_list(bad), "{bad}");
         }
     }
 
@@ -568,8 +618,16 @@ mod tests {
                        strict-labels: true\n";
         let text = "FROM alpine:3.20 AS build\nLABEL version=v1.2\n\
                     FROM build\nLABEL org.opencontainers.image.licenses=Apache2 \
-                    maintainer=\"Team <t@example.com>\" vcs-ref=$REF title=\"\" extra=1 \
+                    maintainer=\"Team t@example.com\" vcs-ref=$REF title=\"\" extra=1 \
                     created='$NOW'\n";
+        let got = findings("FROM a:1\nLABEL title = \"x\"\n", options);
+        assert!(
+            got.contains(&(
+                "= \"x\"".to_string(),
+                "label `title` has the value `= x`, starting with `=`".to_string()
+            )),
+            "{got:?}"
+        );
         let got = findings(text, options);
         let spans: Vec<&str> = got.iter().map(|(span, _)| span.as_str()).collect();
         assert_eq!(
@@ -577,7 +635,7 @@ mod tests {
             [
                 "v1.2",
                 "Apache2",
-                "\"Team <t@example.com>\"",
+                "\"Team t@example.com\"",
                 "\"\"",
                 "extra",
                 "'$NOW'",
