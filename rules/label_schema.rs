@@ -406,13 +406,15 @@ fn is_mailbox_list(value: &str) -> bool {
     }
     mailboxes.push(&value[start..]);
     mailboxes.into_iter().all(|mailbox| {
-        let mailbox = mailbox.trim();
+        let mut mailbox = mailbox.trim();
+        // A trailing comment: `Name <a@example.com> (@handle)`.
+        if mailbox.ends_with(')')
+            && let Some(open) = mailbox.rfind('(')
+        {
+            mailbox = mailbox[..open].trim_end();
+        }
         match mailbox.strip_suffix('>').and_then(|m| m.rsplit_once('<')) {
-            Some((name, address)) => {
-                !name.contains(['<', '>', '@'])
-                    && (name.trim().is_empty() || name.ends_with(' ') || name.ends_with('"'))
-                    && is_email(address)
-            }
+            Some((name, address)) => !name.contains(['<', '>', '@']) && is_email(address),
             None => is_email(mailbox),
         }
     })
@@ -566,6 +568,8 @@ mod tests {
             "\"Doe, Jane\" <jane@example.com>",
             "<team@example.com>",
             "a@example.com, B <b@example.com>",
+            "Team<team@example.com>",
+            "Team <team@example.com> (@team)",
         ] {
             assert!(is_mailbox_list(good), "{good}");
         }
