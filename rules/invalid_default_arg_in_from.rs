@@ -188,17 +188,15 @@ fn is_valid_reference(text: &str) -> bool {
             return false;
         }
         // Separators between alphanumerics: one `.`, one or two `_`, or any number of `-`.
-        let mut run = String::new();
-        for &b in bytes {
-            if alnum(&b) {
-                if !(run.is_empty() || run == "." || run == "_" || run == "__")
-                    && !run.bytes().all(|s| s == b'-')
-                {
+        let separator_ok =
+            |run: &[u8]| matches!(run, b"." | b"_" | b"__") || run.iter().all(|&b| b == b'-');
+        let mut run_start = 0;
+        for (at, b) in bytes.iter().enumerate() {
+            if alnum(b) {
+                if !separator_ok(bytes.get(run_start..at).unwrap_or_default()) {
                     return false;
                 }
-                run.clear();
-            } else {
-                run.push(char::from(b));
+                run_start = at + 1;
             }
         }
         true
