@@ -1,7 +1,8 @@
 //! DF074 label-schema: the image's labels against a configured schema: required labels that are
 //! missing, label values that are empty or not of their declared type (URL, SPDX expression,
 //! RFC 3339 time, semantic version, git hash, e-mail address), and, with `strict-labels`, labels
-//! the schema does not know.
+//! the schema does not know. Without configuration it checks the OCI annotation keys whose type
+//! the image spec fixes (`created`, `url`, `documentation`, `source`, `licenses`).
 
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::{Command, Instruction, KeyValue};
@@ -15,7 +16,7 @@ use super::build_support::{in_final_image, stage_instructions};
 pub static LABEL_SCHEMA: Rule = Rule {
     code: "DF074",
     name: "label-schema",
-    summary: "A required label is missing, empty or not of its declared type, or a label is not in the schema",
+    summary: "A label is missing, empty or not of its type (configured schema, OCI annotation types)",
     target: Target::Dockerfile,
     category: Category::Provenance,
     severity: Severity::Info,
@@ -45,12 +46,22 @@ const TYPES: &[&str] = &["text", "url", "spdx", "rfc3339", "semver", "hash", "em
 const REQUIRED_LABELS: RuleOption = RuleOption {
     name: "required-labels",
     kind: OptionKind::ChoiceMap {
-        default: &[("org.opencontainers.image.source", "url")],
+        default: &[],
         choices: TYPES,
     },
     description: "Labels the image must have, each with its type: `text` (not empty), `url`, \
                   `spdx`, `rfc3339`, `semver`, `hash` (git) or `email`",
 };
+
+/// The types the OCI image spec gives its annotation keys: checked whenever such a label is set,
+/// unless `required-labels` declares the key with a type of its own.
+const OCI_TYPES: &[(&str, &str)] = &[
+    ("org.opencontainers.image.created", "rfc3339"),
+    ("org.opencontainers.image.url", "url"),
+    ("org.opencontainers.image.documentation", "url"),
+    ("org.opencontainers.image.source", "url"),
+    ("org.opencontainers.image.licenses", "spdx"),
+];
 
 const STRICT_LABELS: RuleOption = RuleOption {
     name: "strict-labels",
@@ -93,15 +104,22 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
             if key.contains('$') {
                 continue;
             }
-            let Some(kind) = schema.get(key) else {
-                if strict {
-                    out.report(
-                        pair.key.span,
-                        format!("label `{key}` is not in the label schema"),
-                    )
-                    .with_help("remove it, or add it to the `required-labels` option");
-                }
+            let configured = schema.get(key).map(String::as_str);
+            let oci = OCI_TYPES.iter().find(|(k, _)| *k == key).map(|(_, t)| *t);
+            if configured.is_none() && strict {
+                out.report(
+                    pair.key.span,
+                    format!("label `{key}` is not in the label schema"),
+                )
+                .with_help("remove it, or add it to the `required-labels` option");
+            }
+            let Some(kind) = configured.or(oci) else {
                 continue;
+            };
+            let declared_by = if configured.is_some() {
+                "the label schema declares"
+            } else {
+                "the OCI image spec defines"
             };
             let Some(value) = &pair.value else { continue };
             // Single quotes keep `$` literal; elsewhere a variable is only known at build time.
@@ -128,7 +146,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                     format!("label `{key}` is not {}: {problem}", describe(kind)),
                 )
                 .with_help(format!(
-                    "the label schema declares `{key}` as `{kind}`; write {}",
+                    "{declared_by} `{key}` as `{kind}`; write {}",
                     example(kind)
                 ));
             }
@@ -652,6 +670,24 @@ mod tests {
         );
         assert_eq!(got[3].1, "label `title` is empty");
         assert_eq!(got[4].1, "label `extra` is not in the label schema");
+    }
+
+    #[test]
+    fn oci_types_without_configuration() {
+        let text = "FROM alpine:3.20\nLABEL org.opencontainers.image.created=2024-05-01 \
+                    org.opencontainers.image.licenses=\"MIT OR Apache-2.0\" \
+                    org.opencontainers.image.version=v1 custom=x\n";
+        let got = findings(text, "      strict-labels: false\n");
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].0, "2024-05-01");
+        assert_eq!(
+            got[0].1,
+            "label `org.opencontainers.image.created` is not an RFC 3339 time: expected \
+             `YYYY-MM-DDTHH:MM:SSZ` or an offset"
+        );
+        // A configured type replaces the spec's.
+        let options = "      required-labels: {org.opencontainers.image.created: text}\n";
+        assert!(findings(text, options).is_empty());
     }
 
     #[test]
