@@ -72,7 +72,10 @@ impl Client {
     }
 
     fn send(&mut self, message: &Value) {
-        let body = serde_json::to_string(message).unwrap();
+        self.send_raw(&serde_json::to_string(message).unwrap());
+    }
+
+    fn send_raw(&mut self, body: &str) {
         write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
         self.stdin.flush().unwrap();
     }
@@ -582,5 +585,21 @@ fn pull_diagnostics_when_the_client_supports_them() {
             .any(|m| m["method"] == "textDocument/publishDiagnostics"),
         "{later:#?}"
     );
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+#[test]
+fn invalid_json_gets_a_parse_error_and_the_session_goes_on() {
+    let (_guard, root) = workspace();
+    let path = root.join("Dockerfile");
+    let mut client = Client::start(&root);
+    client.initialize(&root, json!({}));
+    client.send_raw(r#"{"jsonrpc": "2.0", "id": 99, "method": "textDocument/hover", "params": "#);
+    let deadline = Instant::now() + TIMEOUT;
+    let error = client.receive(deadline);
+    assert_eq!(error["error"]["code"], -32700, "{error}");
+    assert_eq!(error["id"], Value::Null, "{error}");
+    client.open(&path, "dockerfile", "FROM ubuntu:latest\nUSER nobody\n");
+    assert_eq!(codes(&client.diagnostics(&path)), ["DF002"]);
     assert_eq!(client.shutdown().code(), Some(0));
 }

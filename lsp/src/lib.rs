@@ -6,6 +6,7 @@
 //! neutral type defined here: byte spans into the document text, codes, messages and edits.
 //! Byte spans are turned into LSP positions here, in the encoding the client negotiated.
 
+mod framing;
 mod position;
 mod server;
 

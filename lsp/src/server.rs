@@ -56,7 +56,11 @@ where
     let (service, socket) = LspService::new(|client| Backend {
         inner: Arc::new(Inner::new(client, linter)),
     });
-    Server::new(input, output, socket).serve(service).await;
+    // Bad messages are answered by the checking layer: the library would end the session.
+    crate::framing::checked(input, output, |input, output| {
+        Server::new(input, output, socket).serve(service)
+    })
+    .await;
 }
 
 /// What the client said it can do, fixed at `initialize`.
