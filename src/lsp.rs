@@ -36,6 +36,10 @@ pub fn serve() -> std::io::Result<()> {
 pub struct EditorLinter {
     cwd: PathBuf,
     resolver: Mutex<Resolver>,
+    /// Every policy directory of the configs met so far (absolute, sorted): their YAML files
+    /// are configuration too. Kept across reloads (a directory that is no longer used only
+    /// costs a needless re-check when something in it changes).
+    policy_dirs: Mutex<Vec<PathBuf>>,
 }
 
 impl EditorLinter {
@@ -43,7 +47,43 @@ impl EditorLinter {
         Self {
             cwd: cwd.to_path_buf(),
             resolver: Mutex::new(Resolver::new(ResolveOptions::default(), cwd)),
+            policy_dirs: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Remember the policy directories of `chain`: `.plimsoll/policies/` beside each of its
+    /// files and its `policies:` entries.
+    fn note_policy_dirs(&self, chain: &config::Chain) {
+        let mut dirs = self
+            .policy_dirs
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let found = chain
+            .files
+            .iter()
+            .map(|file| file.dir.join(".plimsoll").join("policies"))
+            .chain(chain.policies().map(Path::to_path_buf));
+        for dir in found {
+            if let Err(at) = dirs.binary_search(&dir) {
+                dirs.insert(at, dir);
+            }
+        }
+    }
+
+    /// `true` for a YAML file in a policy directory.
+    fn is_policy_file(&self, path: &Path) -> bool {
+        let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+        let Some(parent) = path.parent().filter(|_| yaml) else {
+            return false;
+        };
+        if parent.ends_with(Path::new(".plimsoll").join("policies")) {
+            return true;
+        }
+        self.policy_dirs
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .iter()
+            .any(|dir| dir == parent)
     }
 
     /// The settings for `path`, whether the config excludes it, its kind by config `include`,
@@ -63,6 +103,9 @@ impl EditorLinter {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let chain = resolver.chain_for(path);
+        if let Some(chain) = chain.as_ref() {
+            self.note_policy_dirs(chain);
+        }
         let absolute = resolver.absolute(path);
         let excluded = chain.as_ref().is_some_and(|c| c.excludes(&absolute));
         let included = chain.as_ref().and_then(|c| c.included_kind(&absolute));
@@ -135,7 +178,11 @@ impl Linter for EditorLinter {
     }
 
     fn hover(&self, document: &Document<'_>, offset: usize) -> Option<HoverInfo> {
-        let (start, end, rule) = rule_in_suppression(document.text, offset)?;
+        let (start, end, rule) = if document.path.is_some_and(is_config_name) {
+            rule_in_config(document.text, offset)?
+        } else {
+            rule_in_suppression(document.text, offset)?
+        };
         Some(HoverInfo {
             start,
             end,
@@ -149,11 +196,21 @@ impl Linter for EditorLinter {
     }
 
     fn is_config_file(&self, path: &Path) -> bool {
-        is_config_name(path)
+        is_config_name(path) || self.is_policy_file(path)
     }
 
     fn config_globs(&self) -> Vec<String> {
-        vec!["**/.plimsoll.{yaml,yml}".to_string()]
+        vec![
+            "**/.plimsoll.{yaml,yml}".to_string(),
+            "**/.plimsoll/policies/*.{yaml,yml}".to_string(),
+        ]
+    }
+
+    fn config_dirs(&self) -> Vec<PathBuf> {
+        self.policy_dirs
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 
     fn reload_config(&self) {
@@ -288,6 +345,40 @@ impl<'a> Anchors<'a> {
     }
 }
 
+/// The rule named at `offset` in a config file: an item of `select`, `extend-select` or
+/// `ignore`, or a key of `rules`, at the top level or in an `overrides` entry. Built-in rules by
+/// code or name, policy rules (loaded by this process) by code.
+fn rule_in_config(text: &str, offset: usize) -> Option<(usize, usize, &'static Rule)> {
+    let yaml = crate::yaml::parse(text);
+    let root = yaml.documents.first()?;
+    let overrides = root
+        .get("overrides")
+        .and_then(|o| o.as_sequence())
+        .unwrap_or_default();
+    // The mappings that hold rule lists: the top level and every override.
+    let mut names: Vec<&crate::yaml::Node> = Vec::new();
+    for settings in std::iter::once(root).chain(overrides) {
+        for key in ["select", "extend-select", "ignore"] {
+            match settings.get(key) {
+                Some(node) => match node.as_sequence() {
+                    Some(items) => names.extend(items),
+                    None => names.push(node),
+                },
+                None => continue,
+            }
+        }
+        if let Some(entries) = settings.get("rules").and_then(|r| r.as_mapping()) {
+            names.extend(entries.iter().map(|entry| &entry.key));
+        }
+    }
+    let node = names
+        .into_iter()
+        .find(|node| node.span.start <= offset && offset <= node.span.end)?;
+    let word = node.as_str()?.trim();
+    let rule = rules::find(word).or_else(|| crate::policy::registered(word))?;
+    Some((node.span.start, node.span.end, rule))
+}
+
 /// The rule named at `offset` inside a `# plimsoll ignore=…` / `ignore-file=…` or
 /// `# hadolint ignore=…` / `global ignore=…` comment, with the span of its name.
 fn rule_in_suppression(text: &str, offset: usize) -> Option<(usize, usize, &'static Rule)> {
@@ -383,6 +474,28 @@ mod tests {
             })
         );
         assert_eq!(anchors.file_suppression(), text.find("FROM").unwrap());
+    }
+
+    #[test]
+    fn hover_finds_rules_in_config_rule_lists_only() {
+        let text = "select: [DF002, 'root-user']\nignore: DF003\nrules:\n  latest-tag: {severity: error}\n\
+                    overrides:\n  - files: ['DF002/**']\n    ignore: [DF004]\nfail-level: DF002\n";
+        let at = |needle: &str| text.find(needle).unwrap() + 1;
+        let (start, end, rule) = rule_in_config(text, at("DF002")).unwrap();
+        assert_eq!((&text[start..end], rule.code), ("DF002", "DF002"));
+        let (start, end, rule) = rule_in_config(text, at("root-user")).unwrap();
+        assert_eq!((&text[start..end], rule.name), ("'root-user'", "root-user"));
+        assert_eq!(rule_in_config(text, at("DF003")).unwrap().2.code, "DF003");
+        assert_eq!(
+            rule_in_config(text, at("latest-tag")).unwrap().2.code,
+            "DF002"
+        );
+        assert_eq!(rule_in_config(text, at("DF004")).unwrap().2.code, "DF004");
+        // Globs and other keys are not rule names.
+        assert!(rule_in_config(text, at("DF002/**")).is_none());
+        assert!(rule_in_config(text, text.rfind("DF002").unwrap()).is_none());
+        assert!(rule_in_config(text, at("severity")).is_none());
+        assert!(rule_in_config("select: [", 8).is_none());
     }
 
     #[test]

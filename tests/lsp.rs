@@ -72,7 +72,10 @@ impl Client {
     }
 
     fn send(&mut self, message: &Value) {
-        let body = serde_json::to_string(message).unwrap();
+        self.send_raw(&serde_json::to_string(message).unwrap());
+    }
+
+    fn send_raw(&mut self, body: &str) {
         write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
         self.stdin.flush().unwrap();
     }
@@ -582,5 +585,153 @@ fn pull_diagnostics_when_the_client_supports_them() {
             .any(|m| m["method"] == "textDocument/publishDiagnostics"),
         "{later:#?}"
     );
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+#[test]
+fn invalid_json_gets_a_parse_error_and_the_session_goes_on() {
+    let (_guard, root) = workspace();
+    let path = root.join("Dockerfile");
+    let mut client = Client::start(&root);
+    client.initialize(&root, json!({}));
+    client.send_raw(r#"{"jsonrpc": "2.0", "id": 99, "method": "textDocument/hover", "params": "#);
+    let deadline = Instant::now() + TIMEOUT;
+    let error = client.receive(deadline);
+    assert_eq!(error["error"]["code"], -32700, "{error}");
+    assert_eq!(error["id"], Value::Null, "{error}");
+    client.open(&path, "dockerfile", "FROM ubuntu:latest\nUSER nobody\n");
+    assert_eq!(codes(&client.diagnostics(&path)), ["DF002"]);
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+/// A policy file declaring `code` as "base images must be pinned by digest".
+fn digest_policy(code: &str) -> String {
+    format!(
+        "rules:\n  - {{code: {code}, name: {}, summary: pin by digest, category: provenance, \
+         template: image, options: {{require-digest: true}}}}\n",
+        code.to_ascii_lowercase()
+    )
+}
+
+#[test]
+fn policy_file_changes_re_check_open_documents() {
+    let (_guard, root) = workspace();
+    let path = root.join("Dockerfile");
+    let org = root.join("org");
+    std::fs::create_dir(&org).unwrap();
+    let policy = org.join("images.yaml");
+    std::fs::write(&policy, digest_policy("ACME1")).unwrap();
+    std::fs::write(root.join(".plimsoll.yaml"), "policies: [org]\n").unwrap();
+    let mut client = Client::start(&root);
+    client.initialize(
+        &root,
+        json!({"workspace": {"didChangeWatchedFiles": {
+            "dynamicRegistration": true, "relativePatternSupport": true
+        }}}),
+    );
+    client.open(&path, "dockerfile", "FROM ubuntu:22.04\nUSER nobody\n");
+    assert_eq!(codes(&client.diagnostics(&path)), ["ACME1"]);
+
+    // The policy directory is watched once the server knows of it.
+    let deadline = Instant::now() + TIMEOUT;
+    let watched = loop {
+        let message = client
+            .incoming
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("a watcher registration for the policy directory");
+        if message["method"] == "client/registerCapability" {
+            client.send(&json!({"jsonrpc": "2.0", "id": message["id"], "result": null}));
+            let watchers = &message["params"]["registrations"][0]["registerOptions"]["watchers"];
+            let base = uri(&org);
+            let covers = |w: &Value| w["globPattern"]["baseUri"] == base.as_str();
+            if watchers.as_array().unwrap().iter().any(covers) {
+                break watchers.clone();
+            }
+        } else if message.get("id").is_some() && message.get("method").is_some() {
+            client.send(&json!({"jsonrpc": "2.0", "id": message["id"], "result": null}));
+        }
+    };
+    assert!(
+        watched
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["globPattern"] == "**/.plimsoll.{yaml,yml}"),
+        "{watched:#}"
+    );
+
+    // Changed on disk: the watcher reports it, the document is checked with the new rule.
+    std::fs::write(&policy, digest_policy("ACME2")).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&policy), "type": 2}]}),
+    );
+    assert_eq!(codes(&client.diagnostics(&path)), ["ACME2"]);
+
+    // Saved from the editor: the same.
+    std::fs::write(&policy, digest_policy("ACME3")).unwrap();
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri(&policy)}}),
+    );
+    assert_eq!(codes(&client.diagnostics(&path)), ["ACME3"]);
+
+    // A policy file in `.plimsoll/policies/` beside the config counts as well.
+    let local = root.join(".plimsoll").join("policies");
+    std::fs::create_dir_all(&local).unwrap();
+    std::fs::write(local.join("more.yml"), digest_policy("ACME4")).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&local.join("more.yml")), "type": 1}]}),
+    );
+    let mut found = codes(&client.diagnostics(&path));
+    found.sort();
+    assert_eq!(found, ["ACME3", "ACME4"]);
+
+    // Other YAML changing re-checks nothing.
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&root.join("values.yaml")), "type": 2}]}),
+    );
+    let later = client.drain(Duration::from_millis(300));
+    assert!(
+        !later
+            .iter()
+            .any(|m| m["method"] == "textDocument/publishDiagnostics"),
+        "{later:#?}"
+    );
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+#[test]
+fn hover_on_a_rule_in_the_config_file_shows_the_rule_docs() {
+    let (_guard, root) = workspace();
+    let config = root.join(".plimsoll.yaml");
+    let text = "select: [DF002]\nrules:\n  root-user: {severity: error}\n";
+    std::fs::write(&config, text).unwrap();
+    let mut client = Client::start(&root);
+    client.initialize(&root, json!({}));
+    client.open(&config, "yaml", text);
+    let hover = |client: &mut Client, line: u32, character: u32| {
+        client.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri(&config)},
+                   "position": {"line": line, "character": character}}),
+        )
+    };
+    let result = hover(&mut client, 0, 11);
+    assert_eq!(result["range"], range((0, 9), (0, 14)));
+    let docs = result["contents"]["value"].as_str().unwrap();
+    assert!(docs.contains("latest-tag"), "{docs}");
+    let result = hover(&mut client, 2, 4);
+    assert_eq!(result["range"], range((2, 2), (2, 11)));
+    assert!(
+        result["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("https://plimsoll.dev/rules/root-user")
+    );
+    // Not on other keys.
+    assert_eq!(hover(&mut client, 2, 15), Value::Null);
     assert_eq!(client.shutdown().code(), Some(0));
 }

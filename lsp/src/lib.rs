@@ -6,6 +6,7 @@
 //! neutral type defined here: byte spans into the document text, codes, messages and edits.
 //! Byte spans are turned into LSP positions here, in the encoding the client negotiated.
 
+mod framing;
 mod position;
 mod server;
 
@@ -133,6 +134,12 @@ pub trait Linter: Send + Sync + 'static {
 
     /// Glob patterns (relative to any workspace folder) of configuration files to watch.
     fn config_globs(&self) -> Vec<String>;
+
+    /// Directories (absolute) whose YAML files are configuration too, wherever they are (policy
+    /// directories). May grow as documents are checked; the server then watches them as well.
+    fn config_dirs(&self) -> Vec<PathBuf> {
+        Vec::new()
+    }
 
     /// Forget every cached configuration (a config file changed).
     fn reload_config(&self);

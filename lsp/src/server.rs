@@ -56,7 +56,11 @@ where
     let (service, socket) = LspService::new(|client| Backend {
         inner: Arc::new(Inner::new(client, linter)),
     });
-    Server::new(input, output, socket).serve(service).await;
+    // Bad messages are answered by the checking layer: the library would end the session.
+    crate::framing::checked(input, output, |input, output| {
+        Server::new(input, output, socket).serve(service)
+    })
+    .await;
 }
 
 /// What the client said it can do, fixed at `initialize`.
@@ -67,6 +71,8 @@ struct Negotiated {
     pull: bool,
     pull_refresh: bool,
     watch_registration: bool,
+    /// The client takes watchers relative to a base directory (LSP 3.17).
+    relative_patterns: bool,
 }
 
 /// One open document.
@@ -85,6 +91,16 @@ struct Inner {
     docs: Mutex<HashMap<Uri, Doc>>,
     /// Diagnostics published on config files, to clear them when fixed.
     config_published: Mutex<HashMap<Uri, Vec<Diagnostic>>>,
+    /// The file watchers registered with the client (id counter and what they cover); held
+    /// while re-registering, so registrations never interleave.
+    watching: Mutex<Watching>,
+}
+
+#[derive(Default)]
+struct Watching {
+    generation: u32,
+    globs: Vec<String>,
+    dirs: Vec<PathBuf>,
 }
 
 struct Backend {
@@ -103,6 +119,71 @@ impl Inner {
             negotiated: OnceLock::new(),
             docs: Mutex::new(HashMap::new()),
             config_published: Mutex::new(HashMap::new()),
+            watching: Mutex::new(Watching::default()),
+        }
+    }
+
+    /// Ask the client to watch the config files, again whenever the linter learnt of new config
+    /// directories (the old registration is dropped first).
+    async fn update_watchers(&self) {
+        let negotiated = self.negotiated();
+        if !negotiated.watch_registration {
+            return;
+        }
+        let mut watching = self.watching.lock().await;
+        let globs = self.linter.config_globs();
+        let dirs = self.linter.config_dirs();
+        if watching.generation > 0 && watching.globs == globs && watching.dirs == dirs {
+            return;
+        }
+        if watching.generation > 0 {
+            let old = Unregistration {
+                id: format!("plimsoll-config-files-{}", watching.generation),
+                method: "workspace/didChangeWatchedFiles".to_string(),
+            };
+            let _ = self.client.unregister_capability(vec![old]).await;
+        }
+        let mut watchers: Vec<FileSystemWatcher> = globs
+            .iter()
+            .map(|glob| FileSystemWatcher {
+                glob_pattern: GlobPattern::String(glob.clone()),
+                kind: None,
+            })
+            .collect();
+        for dir in &dirs {
+            let pattern = "*.{yaml,yml}";
+            let glob_pattern = match Uri::from_file_path(dir) {
+                Some(base) if negotiated.relative_patterns => {
+                    GlobPattern::Relative(RelativePattern {
+                        base_uri: OneOf::Right(base),
+                        pattern: pattern.to_string(),
+                    })
+                }
+                _ => GlobPattern::String(format!("{}/{pattern}", dir.display())),
+            };
+            watchers.push(FileSystemWatcher {
+                glob_pattern,
+                kind: None,
+            });
+        }
+        watching.generation += 1;
+        watching.globs = globs;
+        watching.dirs = dirs;
+        let registration = Registration {
+            id: format!("plimsoll-config-files-{}", watching.generation),
+            method: "workspace/didChangeWatchedFiles".to_string(),
+            register_options: serde_json::to_value(DidChangeWatchedFilesRegistrationOptions {
+                watchers,
+            })
+            .ok(),
+        };
+        if let Err(err) = self.client.register_capability(vec![registration]).await {
+            self.client
+                .log_message(
+                    MessageType::WARNING,
+                    format!("cannot watch config files ({err}); re-checking on save only"),
+                )
+                .await;
         }
     }
 
@@ -116,6 +197,8 @@ impl Inner {
         tokio::spawn(async move {
             tokio::time::sleep(DEBOUNCE).await;
             inner.check_and_publish(&uri, version).await;
+            // The check may have met new policy directories.
+            inner.update_watchers().await;
         });
     }
 
@@ -499,6 +582,10 @@ impl LanguageServer for Backend {
                 .and_then(|w| w.did_change_watched_files.as_ref())
                 .and_then(|w| w.dynamic_registration)
                 .unwrap_or(false),
+            relative_patterns: workspace
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|w| w.relative_pattern_support)
+                .unwrap_or(false),
         };
         let _ = self.inner.negotiated.set(negotiated);
         Ok(InitializeResult {
@@ -542,41 +629,7 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        if !self.inner.negotiated().watch_registration {
-            return;
-        }
-        let watchers: Vec<FileSystemWatcher> = self
-            .inner
-            .linter
-            .config_globs()
-            .into_iter()
-            .map(|glob| FileSystemWatcher {
-                glob_pattern: GlobPattern::String(glob),
-                kind: None,
-            })
-            .collect();
-        let registration = Registration {
-            id: "plimsoll-config-files".to_string(),
-            method: "workspace/didChangeWatchedFiles".to_string(),
-            register_options: serde_json::to_value(DidChangeWatchedFilesRegistrationOptions {
-                watchers,
-            })
-            .ok(),
-        };
-        if let Err(err) = self
-            .inner
-            .client
-            .register_capability(vec![registration])
-            .await
-        {
-            self.inner
-                .client
-                .log_message(
-                    MessageType::WARNING,
-                    format!("cannot watch config files ({err}); re-checking on save only"),
-                )
-                .await;
-        }
+        self.inner.update_watchers().await;
     }
 
     async fn shutdown(&self) -> Result<()> {

@@ -1,6 +1,7 @@
 //! The server in-process over a pipe, with a fake linter that panics on request: a panic is
 //! logged and the document keeps its last good diagnostics, quick successive changes publish
-//! only the newest version, a malformed request gets a protocol error, and `exit` ends serving.
+//! only the newest version, a malformed request gets a protocol error, a message that is not
+//! JSON (or not JSON-RPC) gets an error without ending the session, and `exit` ends serving.
 
 use std::path::Path;
 use std::time::Duration;
@@ -177,6 +178,63 @@ async fn panics_are_logged_and_stale_results_never_published() {
     assert_eq!(error["error"]["code"], -32602, "{error}");
     pipe.send(json!({"id": 2, "method": "shutdown"})).await;
     assert_eq!(pipe.response(2).await["result"], Value::Null);
+    pipe.send(json!({"method": "exit"})).await;
+    tokio::time::timeout(TIMEOUT, serving)
+        .await
+        .expect("serving ends after exit")
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_messages_get_an_error_and_the_session_goes_on() {
+    let (client, server) = tokio::io::duplex(1 << 16);
+    let (server_read, server_write) = tokio::io::split(server);
+    let serving = tokio::spawn(plimsoll_lsp::serve(Fake, server_read, server_write));
+    let (read, write) = tokio::io::split(client);
+    let mut pipe = Pipe {
+        write,
+        read: BufReader::new(read),
+    };
+    pipe.send(json!({"id": 1, "method": "initialize", "params": {"capabilities": {}}}))
+        .await;
+    assert!(pipe.response(1).await["result"]["capabilities"].is_object());
+
+    // Invalid JSON in a well-framed message: a parse error, with a null id.
+    pipe.send_raw(r#"{"jsonrpc": "2.0", "id": 2, "method": "#)
+        .await;
+    let error = pipe.receive().await;
+    assert_eq!(error["error"]["code"], -32700, "{error}");
+    assert_eq!(error["id"], Value::Null, "{error}");
+    // Invalid UTF-8 is a parse error too.
+    let frame = b"Content-Length: 4\r\n\r\n\"\xff\xfe\"";
+    pipe.write.write_all(frame).await.unwrap();
+    assert_eq!(pipe.receive().await["error"]["code"], -32700);
+    // JSON that is not a JSON-RPC message: invalid request, answered with its id.
+    pipe.send_raw(r#"{"jsonrpc": "1.0", "id": 3, "method": "textDocument/hover"}"#)
+        .await;
+    let error = pipe.receive().await;
+    assert_eq!(error["error"]["code"], -32600, "{error}");
+    assert_eq!(error["id"], 3, "{error}");
+    pipe.send_raw("[1, 2]").await;
+    assert_eq!(pipe.receive().await["error"]["code"], -32600);
+    // A header block without Content-Length.
+    pipe.write
+        .write_all(b"Content-Type: application/json\r\n\r\n")
+        .await
+        .unwrap();
+    assert_eq!(pipe.receive().await["error"]["code"], -32700);
+
+    // The session is intact: documents are checked, requests answered, `exit` ends it.
+    pipe.send(
+        json!({"method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": "file:///w/Dockerfile", "languageId": "dockerfile", "version": 1, "text": "bad"
+        }}}),
+    )
+    .await;
+    let published = pipe.next("textDocument/publishDiagnostics").await;
+    assert_eq!(published["diagnostics"].as_array().unwrap().len(), 1);
+    pipe.send(json!({"id": 4, "method": "shutdown"})).await;
+    assert_eq!(pipe.response(4).await["result"], Value::Null);
     pipe.send(json!({"method": "exit"})).await;
     tokio::time::timeout(TIMEOUT, serving)
         .await
