@@ -10,7 +10,6 @@ import {
   LanguageClient,
   LanguageClientOptions,
   ServerOptions,
-  TransportKind,
 } from "vscode-languageclient/node";
 
 let client: LanguageClient | undefined;
@@ -79,11 +78,9 @@ async function start(): Promise<void> {
   }
   output?.info(`starting ${command} lsp ${extraArgs.join(" ")}`.trimEnd());
 
-  const serverOptions: ServerOptions = {
-    command,
-    args: ["lsp", ...extraArgs],
-    transport: TransportKind.stdio,
-  };
+  // No `transport`: with TransportKind.stdio the client appends `--stdio` to the arguments,
+  // which `plimsoll lsp` rejects. Without it the client still talks over stdin/stdout.
+  const serverOptions: ServerOptions = { command, args: ["lsp", ...extraArgs] };
   const clientOptions: LanguageClientOptions = { documentSelector, outputChannel: output };
   // The id "plimsoll" makes the client read its trace level from `plimsoll.trace.server`.
   const next = new LanguageClient("plimsoll", "plimsoll", serverOptions, clientOptions);
