@@ -4,7 +4,8 @@
 # compiled entry point. 2. code-server (VS Code 1.99 from npm) with the .vsix installed and
 # `plimsoll.path` pointing at our binary, driven by headless Debian Chromium through
 # playwright-core (editors/vscode/test/e2e.cjs): the fixture Dockerfile and compose file must get
-# plimsoll's findings in the Problems panel. The screenshot lands in target/vscode-e2e/.
+# plimsoll's findings in the Problems panel; then, with `plimsoll.path` pointing nowhere, the
+# extension must clear them and report the missing binary. The screenshot lands in target/vscode-e2e/.
 # Installs chromium, ripgrep and libkrb5-dev with apt when missing; code-server goes into a
 # throw-away directory (npm's own cache is the only thing kept between runs).
 # Env: PLIMSOLL_BIN (default target/debug/plimsoll, built if missing); PLIMSOLL_CODE_SERVER_DIR
@@ -130,7 +131,8 @@ done
 mkdir -p "$root/target/vscode-e2e"
 shot=$root/target/vscode-e2e/diagnostics.png
 set +e
-NODE_PATH=$ext/node_modules timeout 300 node "$ext/test/e2e.cjs" "http://127.0.0.1:$port/?folder=$ws" "$shot"
+NODE_PATH=$ext/node_modules timeout 300 node "$ext/test/e2e.cjs" \
+  "http://127.0.0.1:$port/?folder=$ws" "$shot" "$ws/.vscode/settings.json"
 rc=$?
 set -e
 if [ "$rc" -ne 0 ]; then

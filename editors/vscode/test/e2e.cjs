@@ -3,9 +3,12 @@
 // the Explorer, waits until the Problems panel lists plimsoll's findings for both (by rule code
 // and message), and saves a screenshot of the Dockerfile with its squiggle and the panel.
 //
-//   node test/e2e.cjs URL SCREENSHOT
+//   node test/e2e.cjs URL SCREENSHOT [SETTINGS_JSON]
 //
-// URL is the workbench with the fixture folder open (http://127.0.0.1:PORT/?folder=DIR).
+// URL is the workbench with the fixture folder open (http://127.0.0.1:PORT/?folder=DIR). With
+// SETTINGS_JSON (the workspace's .vscode/settings.json), the check then points
+// `plimsoll.path` at a missing binary: the extension must restart, clear the findings and say
+// that the binary is missing.
 // Env: CHROMIUM (default: `chromium` on PATH). Exit 0 when every expected problem showed up,
 // 1 when one is missing, 2 when the UI could not be driven. Run by .ci/vscode.sh.
 "use strict";
@@ -13,7 +16,9 @@
 const { execFileSync } = require("child_process");
 const { chromium } = require("playwright-core");
 
-const [url, screenshot = "vscode-diagnostics.png"] = process.argv.slice(2);
+const fs = require("fs");
+
+const [url, screenshot = "vscode-diagnostics.png", settingsFile] = process.argv.slice(2);
 
 // What the server must report for the two fixtures (see test/fixture/): the rule code and
 // the message as the Problems panel shows them.
@@ -141,6 +146,28 @@ async function gotoWithRetry(page, target, timeoutMs) {
     await page.screenshot({ path: screenshot });
     console.log(JSON.stringify({ problems: result.rows }, null, 1));
     log(`ok: ${expected.map((want) => `${want.code} in ${want.file}`).join(", ")}`);
+
+    if (settingsFile) {
+      // VS Code watches the settings file: the extension sees the change and restarts.
+      fs.mkdirSync(require("path").dirname(settingsFile), { recursive: true });
+      fs.writeFileSync(settingsFile, JSON.stringify({ "plimsoll.path": "/nonexistent/plimsoll" }));
+      const toast = page.locator(".notifications-toasts .notification-toast", {
+        hasText: "is not an executable file",
+      });
+      await toast.first().waitFor({ state: "visible", timeout: 30000 });
+      const text = (await toast.first().innerText()).replace(/\s+/g, " ").trim();
+      let rows = await problemRows(page);
+      for (let i = 0; i < 40 && rows.some((row) => /plimsoll/.test(row)); i++) {
+        await page.waitForTimeout(250);
+        rows = await problemRows(page);
+      }
+      if (rows.some((row) => /plimsoll/.test(row))) {
+        console.log(JSON.stringify({ notCleared: rows }, null, 1));
+        process.exitCode = 1;
+        return;
+      }
+      log(`ok: missing binary reported: ${text}`);
+    }
   } catch (err) {
     console.error(`ERROR ${err && err.message ? err.message : err}`);
     await page.screenshot({ path: screenshot }).catch(() => {});
