@@ -99,7 +99,8 @@ ws=$tmp/ws
 ud=$tmp/user-data
 exts=$tmp/extensions
 mkdir -p "$ws" "$ud/User" "$exts"
-cp "$ext/test/fixture/Dockerfile" "$ext/test/fixture/compose.yaml" "$ws/"
+cp "$ext/test/fixture/Dockerfile" "$ext/test/fixture/compose.yaml" \
+  "$ext/test/fixture/prod-compose.yml" "$ws/"
 python3 - "$ud/User/settings.json" "$bin" <<'PY'
 import json, sys
 json.dump({

@@ -16,12 +16,14 @@ let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel | undefined;
 
 // VS Code's built-in language ids; compose files that VS Code does not recognise by name (it
-// knows compose.yaml and docker-compose.yml, not compose-dev.yml) are matched by pattern. The
-// config files are included so that saving one makes the server check every document again.
+// knows compose.yaml, compose.*.yml and *docker*compose*.yml, not compose-dev.yml or
+// prod-compose.yml) are matched by pattern, as `plimsoll check` picks them: YAML whose name
+// contains "compose". The config files are included so that saving one makes the server check
+// every open document again.
 const documentSelector: DocumentSelector = [
   { scheme: "file", language: "dockerfile" },
   { scheme: "file", language: "dockercompose" },
-  { scheme: "file", pattern: "**/{compose,docker-compose}*.{yml,yaml}" },
+  { scheme: "file", pattern: "**/*compose*.{yml,yaml}" },
   { scheme: "file", pattern: "**/.plimsoll.{yaml,yml}" },
   { scheme: "untitled", language: "dockerfile" },
   { scheme: "untitled", language: "dockercompose" },

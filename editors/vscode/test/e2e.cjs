@@ -1,7 +1,8 @@
 // End-to-end check of the packaged extension in a real VS Code workbench (code-server), driven by
 // headless Chromium through playwright-core. Opens the fixture Dockerfile and compose file from
 // the Explorer, waits until the Problems panel lists plimsoll's findings for both (by rule code
-// and message), and saves a screenshot of the Dockerfile with its squiggle and the panel.
+// and message), and saves a screenshot of the Dockerfile with its squiggle and the panel; then
+// opens prod-compose.yml, which VS Code takes for plain YAML, and waits for its finding too.
 //
 //   node test/e2e.cjs URL SCREENSHOT [SETTINGS_JSON]
 //
@@ -26,6 +27,13 @@ const expected = [
   { file: "Dockerfile", code: "DF002", message: "base image `node:latest` uses the `latest` tag", line: 2 },
   { file: "compose.yaml", code: "DC010", message: "service `web` runs privileged", line: 5 },
 ];
+// A compose file VS Code opens as plain YAML: the extension's document selector matches it.
+const byPattern = {
+  file: "prod-compose.yml",
+  code: "DC016",
+  message: "service `cache` sets `network_mode: host`",
+  line: 5,
+};
 
 const browserPath =
   process.env.CHROMIUM || execFileSync("sh", ["-c", "command -v chromium"]).toString().trim();
@@ -146,6 +154,15 @@ async function gotoWithRetry(page, target, timeoutMs) {
     await page.screenshot({ path: screenshot });
     console.log(JSON.stringify({ problems: result.rows }, null, 1));
     log(`ok: ${expected.map((want) => `${want.code} in ${want.file}`).join(", ")}`);
+
+    await openFromExplorer(page, byPattern.file);
+    result = await waitForProblems(page, [...expected, byPattern], 60000);
+    if (!result.ok) {
+      console.log(JSON.stringify({ missing: byPattern, rows: result.rows }, null, 1));
+      process.exitCode = 1;
+      return;
+    }
+    log(`ok: ${byPattern.code} in ${byPattern.file} (plain YAML, matched by name)`);
 
     if (settingsFile) {
       // VS Code watches the settings file: the extension sees the change and restarts.
