@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The VS Code extension (editors/vscode): build and package it, then check it end to end in a
 # real VS Code workbench. 1. `npm ci`, `tsc`, `vsce package`, and the .vsix must hold the
-# compiled entry point. 2. code-server (VS Code 1.99 from npm) with the .vsix installed and
-# `plimsoll.path` pointing at our binary, driven by headless Debian Chromium through
-# playwright-core (editors/vscode/test/e2e.cjs): the fixture Dockerfile and compose file must get
-# plimsoll's findings in the Problems panel; then, with `plimsoll.path` pointing nowhere, the
-# extension must clear them and report the missing binary. The screenshot lands in target/vscode-e2e/.
+# compiled entry point. 2. code-server (VS Code 1.99 from npm) with the .vsix installed and our
+# binary first on its PATH (no `plimsoll.path`: the extension's own lookup), driven by headless
+# Debian Chromium through playwright-core (editors/vscode/test/e2e.cjs): the fixture Dockerfile
+# and compose files must get plimsoll's findings in the Problems panel; then, with
+# `plimsoll.path` pointing nowhere, the extension must clear them and report the missing binary.
+# The screenshot lands in target/vscode-e2e/.
 # Installs chromium, ripgrep and libkrb5-dev with apt when missing; code-server goes into a
 # throw-away directory (npm's own cache is the only thing kept between runs).
 # Env: PLIMSOLL_BIN (default target/debug/plimsoll, built if missing); PLIMSOLL_CODE_SERVER_DIR
@@ -101,10 +102,9 @@ exts=$tmp/extensions
 mkdir -p "$ws" "$ud/User" "$exts"
 cp "$ext/test/fixture/Dockerfile" "$ext/test/fixture/compose.yaml" \
   "$ext/test/fixture/prod-compose.yml" "$ws/"
-python3 - "$ud/User/settings.json" "$bin" <<'PY'
+python3 - "$ud/User/settings.json" <<'PY'
 import json, sys
 json.dump({
-    "plimsoll.path": sys.argv[2],
     "workbench.startupEditor": "none",
     "workbench.tips.enabled": False,
     # Explorer clicks open preview tabs that replace each other: keep both files open.
@@ -119,8 +119,13 @@ PY
 cs_args=(--config "$tmp/cs-config.yaml" --user-data-dir "$ud" --extensions-dir "$exts")
 "$code_server" "${cs_args[@]}" --install-extension "$tmp/plimsoll.vsix"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-# --auth none is fine only because it listens on loopback.
-"$code_server" "${cs_args[@]}" --auth none --bind-addr "127.0.0.1:$port" \
+# The extension host takes its environment from a login shell (VS Code's shell-environment
+# resolution; Debian's /etc/profile resets PATH), so our binary goes on PATH the way a user's
+# would: in ~/.profile, of a throw-away HOME. --auth none is fine only because it listens on
+# loopback.
+mkdir -p "$tmp/home"
+printf 'export PATH="%s:$PATH"\n' "$(dirname "$bin")" > "$tmp/home/.profile"
+HOME=$tmp/home "$code_server" "${cs_args[@]}" --auth none --bind-addr "127.0.0.1:$port" \
   --disable-telemetry --disable-update-check --disable-workspace-trust "$ws" \
   > "$tmp/code-server.log" 2>&1 &
 cs_pid=$!
@@ -144,6 +149,9 @@ if [ "$rc" -ne 0 ]; then
   echo "FAIL: the VS Code end-to-end check exited with $rc (screenshot: $shot)"
   exit 1
 fi
+# The server the extension started must be ours, found on PATH.
+grep -rh "starting " "$ud/logs" --include=plimsoll.log | head -1 | tee "$tmp/started.txt"
+grep -qF "starting $bin lsp" "$tmp/started.txt" || { echo "FAIL: the extension did not start $bin"; exit 1; }
 e2e_s=$((SECONDS - e2e_started))
 echo "screenshot: $shot"
 echo "== VS Code extension ok: package ${package_s} s, code-server install ${install_s} s," \
