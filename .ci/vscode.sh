@@ -9,7 +9,7 @@
 # The screenshot lands in target/vscode-e2e/.
 # Installs chromium, ripgrep and libkrb5-dev with apt when missing; code-server goes into a
 # throw-away directory (npm's own cache is the only thing kept between runs).
-# Env: PLIMSOLL_BIN (default target/debug/plimsoll, built if missing); PLIMSOLL_CODE_SERVER_DIR
+# Env: PLIMSOLL_BIN (default target/debug/plimsoll, built if missing; named `plimsoll`); PLIMSOLL_CODE_SERVER_DIR
 # (for local iteration: install code-server there once and reuse it; CI leaves it unset).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,9 +18,16 @@ started=$SECONDS
 tmp=$(mktemp -d)
 cs_pid=
 cleanup() {
-  if [ -n "$cs_pid" ] && kill -0 "$cs_pid" 2>/dev/null; then
-    kill "$cs_pid" 2>/dev/null || true
+  if [ -n "$cs_pid" ]; then
+    # code-server runs in its own process group (setsid): this ends its extension host, file
+    # watcher and the plimsoll server too.
+    kill -- -"$cs_pid" 2>/dev/null || true
     wait "$cs_pid" 2>/dev/null || true
+    for _ in $(seq 1 20); do
+      kill -0 -- -"$cs_pid" 2>/dev/null || break
+      sleep 0.25
+    done
+    kill -KILL -- -"$cs_pid" 2>/dev/null || true
   fi
   rm -rf "$tmp"
 }
@@ -40,6 +47,8 @@ bin=${PLIMSOLL_BIN:-$root/target/debug/plimsoll}
 if [ ! -x "$bin" ]; then
   cargo build --locked
 fi
+# Absolute, since its directory goes on PATH (the file must be named `plimsoll` for that).
+bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 
 phase "packaging the extension"
 ext=$root/editors/vscode
@@ -125,7 +134,7 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 # loopback.
 mkdir -p "$tmp/home"
 printf 'export PATH="%s:$PATH"\n' "$(dirname "$bin")" > "$tmp/home/.profile"
-HOME=$tmp/home "$code_server" "${cs_args[@]}" --auth none --bind-addr "127.0.0.1:$port" \
+HOME=$tmp/home setsid "$code_server" "${cs_args[@]}" --auth none --bind-addr "127.0.0.1:$port" \
   --disable-telemetry --disable-update-check --disable-workspace-trust "$ws" \
   > "$tmp/code-server.log" 2>&1 &
 cs_pid=$!
