@@ -141,16 +141,16 @@ fn expand(word: &str, args: &HashMap<&str, GlobalArg>) -> Option<Expansion> {
         let arg = args.get(name)?;
         let value = arg.value.as_deref();
         let set_and_not_empty = value.is_some_and(|v| !v.is_empty());
-        let (operator, alternative) = match operator {
-            "" => ("", ""),
-            _ => {
-                let split = if operator.starts_with(':') { 2 } else { 1 };
-                let (op, alt) = operator.split_at(split.min(operator.len()));
-                if alt.contains('$') {
-                    return None;
-                }
-                (op, alt)
+        let (operator, alternative) = if operator.is_empty() {
+            ("", "")
+        } else {
+            let (op, alt) = [":-", ":+", "-", "+"]
+                .iter()
+                .find_map(|op| operator.strip_prefix(op).map(|alt| (*op, alt)))?;
+            if alt.contains('$') {
+                return None;
             }
+            (op, alt)
         };
         let expanded = match operator {
             "" => value.unwrap_or_default(),
@@ -360,6 +360,8 @@ mod tests {
         assert!(flagged("FROM alpine:${TARGETVARIANT}\n").is_empty());
         assert!(flagged("ARG TAG\nFROM alpine:${TAG:?set TAG}\n").is_empty());
         assert!(flagged("ARG TAG\nFROM alpine:${TAG%%-*}\n").is_empty());
+        assert!(flagged("ARG TAG\nFROM alpine:${TAG:é}\n").is_empty());
+        assert!(flagged("ARG TAG\nFROM alpine:${TAGé}\n").is_empty());
         // An earlier stage named by the default.
         assert!(flagged("ARG BASE=Build\nFROM alpine:3.20 AS build\nFROM ${BASE}\n").is_empty());
         assert!(flagged("ARG BASE=scratch\nFROM ${BASE}\n").is_empty());
