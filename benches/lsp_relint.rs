@@ -2,10 +2,11 @@
 //! way an editor sees it: the real binary over stdio, a full-text `didChange`, then the new
 //! diagnostics. Run with `cargo bench --bench lsp_relint [-- ITERATIONS]` (release build).
 //!
-//! Two figures:
+//! Three figures:
 //! * pull: `didChange` immediately followed by `textDocument/diagnostic`, timed until the
 //!   response arrives. Pulled diagnostics are checked at once (no debounce), so this is the
 //!   re-lint latency: decoding the edit, the check, building and sending the diagnostics.
+//! * pull on a two-line document: the protocol side alone (decoding, framing check, replies).
 //! * push: `didChange` until the matching `publishDiagnostics`, as Neovim 0.7 sees it. This
 //!   includes the server's 50 ms typing debounce (shown separately).
 //!
@@ -277,11 +278,39 @@ fn main() {
             pull.push(elapsed);
         }
     }
+    // The same with a two-line document: what the protocol side costs on its own.
+    let small_path = root.join("small.Dockerfile");
+    let small_uri = format!("file://{}", small_path.display());
+    let small = [
+        "FROM ubuntu:latest\nUSER nobody\n",
+        "FROM ubuntu:22.04\nUSER nobody\n",
+    ];
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": small_uri, "languageId": "dockerfile", "version": 1, "text": small[1]}}),
+    );
+    let small_diagnostic = json!({"textDocument": {"uri": small_uri}});
+    let mut small_pull = Vec::with_capacity(iterations);
+    for round in 0..iterations + 5 {
+        let body = small[round % 2];
+        let started = Instant::now();
+        client.change(&small_uri, round as i32 + 2, body);
+        let result = client.request("textDocument/diagnostic", small_diagnostic.clone());
+        let elapsed = started.elapsed().as_secs_f64() * 1000.0;
+        assert_eq!(count(&result), usize::from(round % 2 == 0));
+        if round >= 5 {
+            small_pull.push(elapsed);
+        }
+    }
     client.stop();
     println!("findings per version: {with_latest} / {}", with_latest - 1);
     println!(
         "{}",
         summary("pull: didChange + textDocument/diagnostic", pull)
+    );
+    println!(
+        "{}",
+        summary("pull, two-line document (protocol only)", small_pull)
     );
 
     // Push: what a client without pull diagnostics sees (debounce included).
