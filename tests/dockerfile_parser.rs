@@ -1230,6 +1230,68 @@ mod differential {
         assert_eq!(compared, INLINE.len());
     }
 
+    /// The keyword parse-dockerfile read, upper-case (`None` for what it does not model).
+    fn keyword_pd(ins: &pd::Instruction<'_>) -> Option<&'static str> {
+        Some(match ins {
+            pd::Instruction::Add(_) => "ADD",
+            pd::Instruction::Arg(_) => "ARG",
+            pd::Instruction::Cmd(_) => "CMD",
+            pd::Instruction::Copy(_) => "COPY",
+            pd::Instruction::Entrypoint(_) => "ENTRYPOINT",
+            pd::Instruction::Env(_) => "ENV",
+            pd::Instruction::Expose(_) => "EXPOSE",
+            pd::Instruction::From(_) => "FROM",
+            pd::Instruction::Healthcheck(_) => "HEALTHCHECK",
+            pd::Instruction::Label(_) => "LABEL",
+            pd::Instruction::Maintainer(_) => "MAINTAINER",
+            pd::Instruction::Onbuild(_) => "ONBUILD",
+            pd::Instruction::Run(_) => "RUN",
+            pd::Instruction::Shell(_) => "SHELL",
+            pd::Instruction::Stopsignal(_) => "STOPSIGNAL",
+            pd::Instruction::User(_) => "USER",
+            pd::Instruction::Volume(_) => "VOLUME",
+            pd::Instruction::Workdir(_) => "WORKDIR",
+            _ => return None,
+        })
+    }
+
+    /// [`compare`], plus the keywords, and the text at every compared span (so the values as
+    /// written agree too, not only the offsets).
+    fn compare_generated(text: &str) -> Result<bool, String> {
+        if !compare(text)? {
+            return Ok(false);
+        }
+        let reference = pd::parse(text).map_err(|e| e.to_string())?;
+        for (t, o) in reference.instructions.iter().zip(&parse(text).instructions) {
+            if keyword_pd(t) != Some(o.keyword.as_str()) {
+                return Err(format!(
+                    "keyword: parse-dockerfile {:?} vs ours {:?}",
+                    keyword_pd(t),
+                    o.keyword
+                ));
+            }
+        }
+        Ok(true)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(crate::common::generators::config())]
+
+        /// Generated Dockerfile-like text (keywords, flags, continuations, heredocs, quotes,
+        /// unicode): wherever parse-dockerfile accepts it, both parsers agree. The known
+        /// divergences of `normalize` and `KNOWN_DIVERGENCES` apply here too.
+        #[test]
+        fn generated_inputs_agree_with_parse_dockerfile(
+            text in crate::common::generators::dockerfile_text()
+        ) {
+            if let Err(e) = compare_generated(&text) {
+                return Err(proptest::test_runner::TestCaseError::fail(
+                    format!("{text:?}\n{e}"),
+                ));
+            }
+        }
+    }
+
     #[test]
     fn corpus_agrees_with_parse_dockerfile() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/dockerfiles");
