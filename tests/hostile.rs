@@ -214,7 +214,7 @@ fn yaml_alias_bomb() {
         let prev = format!("*a{}", level - 1);
         text.push_str(&format!(
             "x-a{level}: &a{level} [{}]\n",
-            vec![prev.as_str(); 9].join(", ")
+            [prev.as_str(); 9].join(", ")
         ));
     }
     text.push_str("services:\n  web:\n    image: nginx:1\n    labels: *a9\n");
