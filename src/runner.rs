@@ -358,7 +358,8 @@ mod tests {
             error.message,
             "binary file (contains a NUL byte), not a Dockerfile or compose file"
         );
-        assert_eq!(error.position, Some(Position { line: 2, column: 7 }));
+        // `RUN `, the invalid byte (one character), ` x`: the NUL is the 8th character.
+        assert_eq!(error.position, Some(Position { line: 2, column: 8 }));
     }
 
     #[test]

@@ -193,7 +193,11 @@ fn suppression_removes_exactly(text: &str, pick: prop::sample::Index) -> Result<
 fn fuzz_regressions_hold() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
     let files = common::files_under(&dir);
-    assert!(!files.is_empty(), "no regression inputs in {}", dir.display());
+    assert!(
+        !files.is_empty(),
+        "no regression inputs in {}",
+        dir.display()
+    );
     for file in files {
         let bytes = std::fs::read(&file).unwrap();
         // Crash inputs may be any bytes; the pipeline only ever sees decoded text.

@@ -601,7 +601,7 @@ mod tests {
 
     #[test]
     fn json_arrays() {
-        let s = r#"["a", "\u00e9\n"] trailing"#;
+        let s = r#"["a", "\u00e9\n"]  "#;
         match parse_json_array(s, 0, s.len()) {
             Json::Strings(items) => {
                 assert_eq!(items[0].0, "a");
@@ -613,5 +613,9 @@ mod tests {
         assert!(matches!(parse_json_array("[1]", 0, 3), Json::NotStrings));
         assert!(matches!(parse_json_array("['a']", 0, 5), Json::Invalid));
         assert!(matches!(parse_json_array("[\"a\",]", 0, 6), Json::Invalid));
+        // As BuildKit's `json.Unmarshal`: text after the array makes it not JSON.
+        assert!(matches!(parse_json_array("[\"a\"] x", 0, 7), Json::Invalid));
+        assert!(matches!(parse_json_array("[] x", 0, 4), Json::Invalid));
+        assert!(matches!(parse_json_array("[1] x", 0, 5), Json::Invalid));
     }
 }
