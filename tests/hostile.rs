@@ -95,8 +95,8 @@ fn file_over_the_size_limit_is_refused_without_reading_it() {
 }
 
 /// A real 100 MB Dockerfile read in full with the limit lifted: no crash, no unbounded
-/// memory beyond the text and its model. Ignored by default: about a minute in a debug build;
-/// .ci/run runs it in release (`cargo test --release --test hostile -- --ignored`).
+/// memory beyond the text and its model. Ignored by default, as too slow for a debug build:
+/// `cargo test --release --test hostile -- --ignored`.
 #[test]
 #[ignore = "slow in debug builds; run with --release --ignored"]
 fn hundred_megabytes_with_the_limit_lifted() {
