@@ -1,7 +1,11 @@
 //! DF041 duplicate-stage-name: two stages share a name (compared case-insensitively).
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
 use crate::diagnostic::{Category, Severity};
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::span::Spanned;
 
 pub static DUPLICATE_STAGE_NAME: Rule = Rule {
     code: "DF041",
@@ -27,15 +31,17 @@ pub static DUPLICATE_STAGE_NAME: Rule = Rule {
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
-    let stages = &context.dockerfile.stages;
-    for (position, stage) in stages.iter().enumerate() {
+    // The first use of each name, lower-cased: linear in the number of stages.
+    let mut seen: HashMap<String, &Spanned<String>> = HashMap::new();
+    for stage in &context.dockerfile.stages {
         let Some(name) = &stage.name else { continue };
-        let first = stages.iter().take(position).find_map(|earlier| {
-            earlier
-                .name
-                .as_ref()
-                .filter(|n| n.value.eq_ignore_ascii_case(&name.value))
-        });
+        let first = match seen.entry(name.value.to_ascii_lowercase()) {
+            Entry::Occupied(first) => Some(*first.get()),
+            Entry::Vacant(slot) => {
+                slot.insert(name);
+                None
+            }
+        };
         if let Some(first) = first {
             out.report(
                 name.span,

@@ -3,7 +3,7 @@
 //! 0 clean, 1 findings at or above the fail level, 2 usage, configuration or I/O errors.
 
 use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -103,6 +103,10 @@ struct CheckArgs {
     /// Number of worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+    /// Refuse files (and stdin) larger than this, with an error: bytes, or with a `K`, `M` or
+    /// `G` suffix (powers of 1024); `0` for no limit [default: 8M]. See docs/limits.md.
+    #[arg(long, value_name = "SIZE", env = "PLIMSOLL_MAX_FILE_SIZE", value_parser = parse_size)]
+    max_file_size: Option<u64>,
     /// When to use colours.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -118,6 +122,34 @@ struct CheckArgs {
     /// Print counts by severity and rule, files checked and time taken to standard error.
     #[arg(long)]
     summary: bool,
+}
+
+/// `--max-file-size`: `1048576`, `512K`, `8M`, `1G` (also `8MiB`, `8MB`, lower case); `0` is
+/// no limit (`u64::MAX`).
+fn parse_size(value: &str) -> Result<u64, String> {
+    let trimmed = value.trim();
+    let digits = trimmed.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = trimmed
+        .get(digits.len()..)
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let shift = match unit.as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => return Err(format!("unknown size unit in `{value}` (use K, M or G)")),
+    };
+    let number: u64 = digits
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{value}` is not a size (a number of bytes, or with K, M or G)"))?;
+    if number == 0 {
+        return Ok(u64::MAX);
+    }
+    number
+        .checked_mul(1 << shift)
+        .ok_or_else(|| format!("`{value}` is too large"))
 }
 
 /// One `--format` value: a format and where to write it (`None`: `--output` or stdout).
@@ -349,6 +381,7 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     let settings_of = |path: &std::path::Path| file_settings.get(path).unwrap_or(&default_settings);
     let options = RunOptions {
         threads: args.threads.filter(|&n| n > 0),
+        max_file_size: Some(max_file_size(&args)),
     };
     let mut results = runner::run(&discovery.files, stdin, options, |source, workspace| {
         engine::check_in(source, &settings_of(&source.path).settings, workspace)
@@ -532,15 +565,24 @@ fn exit_code_by_file(
     }
 }
 
+/// The `--max-file-size` in force.
+fn max_file_size(args: &CheckArgs) -> u64 {
+    args.max_file_size.unwrap_or(runner::DEFAULT_MAX_FILE_SIZE)
+}
+
 fn read_stdin(args: &CheckArgs) -> Result<StdinInput, FileError> {
     let path = args
         .stdin_filename
         .clone()
         .unwrap_or_else(|| PathBuf::from("<stdin>"));
-    let mut bytes = Vec::new();
-    io::stdin()
-        .read_to_end(&mut bytes)
-        .map_err(|err| FileError::new(&path, io_message(&err)))?;
+    let bytes = runner::read_bounded(io::stdin().lock(), Some(max_file_size(args))).map_err(
+        |err| match err {
+            runner::ReadError::Io(err) => FileError::new(&path, io_message(&err)),
+            runner::ReadError::TooLarge(limit) => {
+                FileError::new(&path, runner::too_large(None, limit))
+            }
+        },
+    )?;
     let kind = args
         .kind
         .or_else(|| args.stdin_filename.as_deref().and_then(FileKind::from_path));
@@ -961,6 +1003,19 @@ mod tests {
     fn arguments_parse() {
         use clap::CommandFactory;
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(parse_size("1048576"), Ok(1 << 20));
+        assert_eq!(parse_size("512K"), Ok(512 << 10));
+        assert_eq!(parse_size("8m"), Ok(8 << 20));
+        assert_eq!(parse_size("8MiB"), Ok(8 << 20));
+        assert_eq!(parse_size("1G"), Ok(1 << 30));
+        assert_eq!(parse_size("0"), Ok(u64::MAX));
+        assert!(parse_size("8X").unwrap_err().contains("unknown size unit"));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("99999999999999999999G").is_err());
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! in the workspace when the Dockerfiles themselves come up: each is read and parsed once.
 
 use std::collections::HashMap;
+use std::io::Read;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -17,7 +18,7 @@ use crate::diagnostic::Finding;
 use crate::discover::{Candidate, io_message};
 use crate::report::{FileError, FileResult, Results};
 use crate::source::{FileKind, SourceFile};
-use crate::span::LineIndex;
+use crate::span::{LineIndex, Position};
 use crate::workspace::{ParsedDockerfile, Workspace, normalize};
 
 /// Worker stack size: parsers and shell analysis may go deep on pathological input.
@@ -31,11 +32,19 @@ pub struct StdinInput {
     pub bytes: Vec<u8>,
 }
 
+/// The largest file the command line reads unless `--max-file-size` says otherwise (see
+/// docs/limits.md): far above any real Dockerfile or compose file, far below what would make
+/// memory use a problem.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 << 20;
+
 /// How the run is set up.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RunOptions {
     /// Worker threads; `None` for rayon's default (one per core).
     pub threads: Option<usize>,
+    /// Files larger than this many bytes are refused with an error instead of read; `None`
+    /// for no limit.
+    pub max_file_size: Option<u64>,
 }
 
 /// Check every candidate (and stdin, if given) with `check`, which gets the run's workspace.
@@ -55,17 +64,17 @@ where
         .thread_name(|i| format!("plimsoll-worker-{i}"))
         .build()
         .map_err(|err| format!("cannot start worker threads: {err}"))?;
-    let workspace = FsWorkspace::new();
+    let workspace = FsWorkspace::with_max_file_size(options.max_file_size);
     let with_workspace = |source: &SourceFile| check(source, &workspace);
     let check_candidate = |candidate: &Candidate| {
         // A Dockerfile a compose service already pulled in is not read again.
         let bytes = match workspace.loaded_source(&candidate.path) {
             Some(source) => Ok(source.text.clone().into_bytes()),
-            None => std::fs::read(&candidate.path),
+            None => read_limited(&candidate.path, options.max_file_size),
         };
         match bytes {
             Ok(bytes) => check_bytes(&candidate.path, candidate.kind, bytes, &with_workspace),
-            Err(err) => Err(FileError::new(&candidate.path, io_message(&err))),
+            Err(message) => Err(FileError::new(&candidate.path, message)),
         }
     };
     let (compose, others): (Vec<&Candidate>, Vec<&Candidate>) = candidates
@@ -108,11 +117,21 @@ type Slot<T> = Arc<OnceLock<Option<Arc<T>>>>;
 pub struct FsWorkspace {
     sources: Mutex<HashMap<PathBuf, Slot<SourceFile>>>,
     parsed: Mutex<HashMap<PathBuf, Slot<ParsedDockerfile>>>,
+    /// Files larger than this are not read (as if absent); `None` for no limit.
+    max_file_size: Option<u64>,
 }
 
 impl FsWorkspace {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A workspace that does not read files larger than `max_file_size` bytes.
+    pub fn with_max_file_size(max_file_size: Option<u64>) -> Self {
+        Self {
+            max_file_size,
+            ..Self::default()
+        }
     }
 
     fn key(path: &Path) -> PathBuf {
@@ -147,7 +166,8 @@ impl Workspace for FsWorkspace {
     fn read(&self, path: &Path) -> Option<Arc<SourceFile>> {
         let slot = Self::slot(&self.sources, Self::key(path));
         slot.get_or_init(|| {
-            let text = std::fs::read_to_string(path).ok()?;
+            let bytes = read_limited(path, self.max_file_size).ok()?;
+            let text = String::from_utf8(bytes).ok()?;
             let kind = FileKind::from_path(path).unwrap_or_else(|| FileKind::sniff(&text));
             Some(Arc::new(SourceFile::new(normalize(path), text, kind)))
         })
@@ -198,8 +218,110 @@ where
     }
 }
 
-/// The text of a file, or an error pointing at the first byte that is not UTF-8.
+/// The bytes of the file at `path`, at most `limit` of them: a larger file is an error that
+/// says so. The size is checked before reading and the read itself is bounded, so a file that
+/// grows meanwhile (or a device that reports no size) cannot use memory without bound.
+pub fn read_limited(path: &Path, limit: Option<u64>) -> Result<Vec<u8>, String> {
+    let file = std::fs::File::open(path).map_err(|err| io_message(&err))?;
+    let meta = file.metadata().map_err(|err| io_message(&err))?;
+    if meta.is_dir() {
+        return Err("is a directory, not a file".to_string());
+    }
+    if let Some(limit) = limit
+        && meta.len() > limit
+    {
+        return Err(too_large(Some(meta.len()), limit));
+    }
+    read_bounded(file, limit).map_err(|err| match err {
+        ReadError::Io(err) => io_message(&err),
+        ReadError::TooLarge(limit) => too_large(None, limit),
+    })
+}
+
+/// Why [`read_bounded`] failed.
+#[derive(Debug)]
+pub enum ReadError {
+    Io(std::io::Error),
+    /// More than this many bytes were offered.
+    TooLarge(u64),
+}
+
+/// Read `reader` to its end, failing once more than `limit` bytes have come.
+pub fn read_bounded(reader: impl Read, limit: Option<u64>) -> Result<Vec<u8>, ReadError> {
+    let mut bytes = Vec::new();
+    match limit {
+        Some(limit) => {
+            reader
+                .take(limit.saturating_add(1))
+                .read_to_end(&mut bytes)
+                .map_err(ReadError::Io)?;
+            if bytes.len() as u64 > limit {
+                return Err(ReadError::TooLarge(limit));
+            }
+        }
+        None => {
+            let mut reader = reader;
+            reader.read_to_end(&mut bytes).map_err(ReadError::Io)?;
+        }
+    }
+    Ok(bytes)
+}
+
+/// The message for a file over the size limit (`size` when known before reading).
+pub fn too_large(size: Option<u64>, limit: u64) -> String {
+    match size {
+        Some(size) => format!(
+            "file is {}, larger than the {} limit (raise it with --max-file-size)",
+            show_size(size),
+            show_size(limit)
+        ),
+        None => format!(
+            "more than the {} limit (raise it with --max-file-size)",
+            show_size(limit)
+        ),
+    }
+}
+
+/// A byte count for people: `8 MiB`, `100.0 MiB`, `512 KiB`, `17 bytes`.
+pub fn show_size(bytes: u64) -> String {
+    const MIB: u64 = 1 << 20;
+    const KIB: u64 = 1 << 10;
+    if bytes >= MIB {
+        if bytes.is_multiple_of(MIB) {
+            format!("{} MiB", bytes / MIB)
+        } else {
+            format!("{:.1} MiB", bytes as f64 / MIB as f64)
+        }
+    } else if bytes >= KIB && bytes.is_multiple_of(KIB) {
+        format!("{} KiB", bytes / KIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// The text of a file, or an error pointing at the first NUL byte (a binary file) or at the
+/// first byte that is not UTF-8.
 fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, FileError> {
+    // NUL never appears in a text file: say "binary" rather than parse it, or report a
+    // UTF-8 error deep inside what is clearly not a Dockerfile.
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        let before = bytes.get(..nul).unwrap_or_default();
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let line_prefix = String::from_utf8_lossy(before.get(line_start..).unwrap_or_default());
+        let position = Position {
+            line: before.iter().filter(|&&b| b == b'\n').count() + 1,
+            column: line_prefix.chars().count() + 1,
+        };
+        return Err(FileError {
+            path: path.to_path_buf(),
+            message: "binary file (contains a NUL byte), not a Dockerfile or compose file"
+                .to_string(),
+            position: Some(position),
+        });
+    }
     String::from_utf8(bytes).map_err(|err| {
         let valid_up_to = err.utf8_error().valid_up_to();
         let valid = std::str::from_utf8(err.as_bytes().get(..valid_up_to).unwrap_or_default())
@@ -215,7 +337,6 @@ fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, FileError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::span::Position;
 
     fn no_findings(_: &SourceFile) -> Vec<Finding> {
         Vec::new()
@@ -227,6 +348,41 @@ mod tests {
         let error = check_bytes(Path::new("Dockerfile"), None, bytes, &no_findings).unwrap_err();
         assert_eq!(error.message, "stream did not contain valid UTF-8");
         assert_eq!(error.position, Some(Position { line: 2, column: 7 }));
+    }
+
+    #[test]
+    fn nul_bytes_mean_a_binary_file() {
+        let bytes = b"FROM a\nRUN \xff x\0y\n".to_vec();
+        let error = check_bytes(Path::new("Dockerfile"), None, bytes, &no_findings).unwrap_err();
+        assert_eq!(
+            error.message,
+            "binary file (contains a NUL byte), not a Dockerfile or compose file"
+        );
+        // `RUN `, the invalid byte (one character), ` x`: the NUL is the 8th character.
+        assert_eq!(error.position, Some(Position { line: 2, column: 8 }));
+    }
+
+    #[test]
+    fn reads_are_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Dockerfile");
+        std::fs::write(&path, "FROM alpine\n").unwrap();
+        assert_eq!(read_limited(&path, Some(12)).unwrap(), b"FROM alpine\n");
+        assert_eq!(
+            read_limited(&path, Some(11)).unwrap_err(),
+            "file is 12 bytes, larger than the 11 bytes limit (raise it with --max-file-size)"
+        );
+        assert!(matches!(
+            read_bounded(&b"abc"[..], Some(2)),
+            Err(ReadError::TooLarge(2))
+        ));
+        assert_eq!(read_bounded(&b"abc"[..], None).unwrap(), b"abc");
+        assert_eq!(
+            read_limited(dir.path(), None).unwrap_err(),
+            "is a directory, not a file"
+        );
+        assert_eq!(show_size(8 << 20), "8 MiB");
+        assert_eq!(show_size(100_000_000), "95.4 MiB");
     }
 
     #[test]
@@ -292,7 +448,10 @@ mod tests {
         let results = run(
             &candidates,
             None,
-            RunOptions { threads: Some(2) },
+            RunOptions {
+                threads: Some(2),
+                ..RunOptions::default()
+            },
             |source, _| {
                 assert!(source.text != "boom", "rule exploded");
                 Vec::new()

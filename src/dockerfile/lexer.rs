@@ -437,7 +437,13 @@ pub(crate) fn parse_json_array(text: &str, start: usize, end: usize) -> Json {
     let mut i = 1;
     ws(&mut i);
     if bytes.get(i) == Some(&b']') {
-        return Json::Strings(items);
+        i += 1;
+        ws(&mut i);
+        return if i < bytes.len() {
+            Json::Invalid
+        } else {
+            Json::Strings(items)
+        };
     }
     loop {
         ws(&mut i);
@@ -455,7 +461,17 @@ pub(crate) fn parse_json_array(text: &str, start: usize, end: usize) -> Json {
         ws(&mut i);
         match bytes.get(i) {
             Some(b',') => i += 1,
-            Some(b']') => return Json::Strings(items),
+            Some(b']') => {
+                // BuildKit unmarshals the whole rest: anything after the array (but white
+                // space) makes it not JSON, so the instruction is in shell form.
+                i += 1;
+                ws(&mut i);
+                return if i < bytes.len() {
+                    Json::Invalid
+                } else {
+                    Json::Strings(items)
+                };
+            }
             _ => return Json::Invalid,
         }
     }
@@ -463,9 +479,9 @@ pub(crate) fn parse_json_array(text: &str, start: usize, end: usize) -> Json {
 
 /// A non-string element was found: decide between "valid JSON, wrong type" and "not JSON".
 fn validate_other(s: &str) -> Json {
-    let mut stream = serde_json::Deserializer::from_str(s).into_iter::<serde_json::Value>();
-    match stream.next() {
-        Some(Ok(serde_json::Value::Array(_))) => Json::NotStrings,
+    // The whole text, as BuildKit's `json.Unmarshal`: trailing data makes it not JSON.
+    match serde_json::from_str::<serde_json::Value>(s) {
+        Ok(serde_json::Value::Array(_)) => Json::NotStrings,
         _ => Json::Invalid,
     }
 }
@@ -585,7 +601,7 @@ mod tests {
 
     #[test]
     fn json_arrays() {
-        let s = r#"["a", "\u00e9\n"] trailing"#;
+        let s = r#"["a", "\u00e9\n"]  "#;
         match parse_json_array(s, 0, s.len()) {
             Json::Strings(items) => {
                 assert_eq!(items[0].0, "a");
@@ -597,5 +613,9 @@ mod tests {
         assert!(matches!(parse_json_array("[1]", 0, 3), Json::NotStrings));
         assert!(matches!(parse_json_array("['a']", 0, 5), Json::Invalid));
         assert!(matches!(parse_json_array("[\"a\",]", 0, 6), Json::Invalid));
+        // As BuildKit's `json.Unmarshal`: text after the array makes it not JSON.
+        assert!(matches!(parse_json_array("[\"a\"] x", 0, 7), Json::Invalid));
+        assert!(matches!(parse_json_array("[] x", 0, 4), Json::Invalid));
+        assert!(matches!(parse_json_array("[1] x", 0, 5), Json::Invalid));
     }
 }

@@ -1003,6 +1003,9 @@ fn not_strings(kw: &str) -> String {
 /// the first FROM.
 fn build_stages(df: &mut Dockerfile) {
     let mut globals: HashMap<String, Option<String>> = HashMap::new();
+    // The first stage of each name, lower-cased: a lookup per FROM stays constant-time, so a file
+    // with thousands of stages is not quadratic.
+    let mut stage_names: HashMap<String, usize> = HashMap::new();
     let mut current: Option<usize> = None;
     let mut errors = Vec::new();
     let count = df.instructions.len();
@@ -1026,11 +1029,7 @@ fn build_stages(df: &mut Dockerfile) {
             let kind = match &resolved {
                 None => BaseKind::Unresolved,
                 Some(r) => {
-                    let earlier = df.stages.iter().position(|s| {
-                        s.name
-                            .as_ref()
-                            .is_some_and(|n| n.value.eq_ignore_ascii_case(r))
-                    });
+                    let earlier = stage_names.get(&r.to_ascii_lowercase()).copied();
                     match earlier {
                         Some(i) => BaseKind::Stage { index: i },
                         None if r.eq_ignore_ascii_case("scratch") => BaseKind::Scratch,
@@ -1038,6 +1037,11 @@ fn build_stages(df: &mut Dockerfile) {
                     }
                 }
             };
+            if let Some(name) = &name {
+                stage_names
+                    .entry(name.value.to_ascii_lowercase())
+                    .or_insert(stage_index);
+            }
             df.stages.push(Stage {
                 index: stage_index,
                 from: index,

@@ -1,6 +1,9 @@
 //! Helpers shared by the integration tests (each test crate includes this with `mod common;`).
 #![allow(dead_code)]
 
+pub mod generators;
+pub mod invariants;
+
 use std::path::{Path, PathBuf};
 
 /// `../shared/<relative>` beside the repository, if it is there. The suite must pass on a fresh
@@ -65,4 +68,68 @@ pub fn stdout(output: &std::process::Output) -> String {
 
 pub fn stderr(output: &std::process::Output) -> String {
     String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+/// How long a child may run before [`plimsoll_timed`] kills it and fails the test: generous,
+/// as a guard against hangs rather than a timing assertion.
+pub const CHILD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(180);
+
+/// Run the real binary in `dir` with `args`, feeding `stdin` (then closing it; `None`: no
+/// stdin at all), and kill it if it runs longer than [`CHILD_TIMEOUT`]: a hang fails the test
+/// instead of stalling the suite.
+pub fn plimsoll_timed(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> std::process::Output {
+    use std::io::{Read, Write};
+    use std::process::Stdio;
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_plimsoll"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("PLIMSOLL_MAX_FILE_SIZE")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Feed stdin and drain stdout/stderr on their own threads, so a full pipe blocks nobody.
+    let feeder = child.stdin.take().map(|mut pipe| {
+        let bytes = stdin.unwrap_or_default().to_vec();
+        // The child may stop reading early (size limit): a broken pipe here is fine.
+        std::thread::spawn(move || {
+            let _ = pipe.write_all(&bytes);
+        })
+    });
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().unwrap()));
+    let err = drain(Box::new(child.stderr.take().unwrap()));
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > CHILD_TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("plimsoll {args:?} did not finish within {CHILD_TIMEOUT:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    if let Some(feeder) = feeder {
+        let _ = feeder.join();
+    }
+    std::process::Output {
+        status,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    }
 }

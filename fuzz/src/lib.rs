@@ -1,0 +1,58 @@
+//! Helpers shared by the fuzz targets: the span invariants of the test suite (included by path
+//! so both check the same thing) and the full check-and-render pipeline.
+
+use std::sync::OnceLock;
+
+use plimsoll::engine::{self, Settings};
+use plimsoll::report::{self, FileResult, Format, Results};
+use plimsoll::{FileKind, SourceFile};
+
+#[path = "../../tests/common/invariants.rs"]
+mod invariants;
+
+pub use invariants::{span_ok, spans_ok};
+
+/// Panic (a crash for libFuzzer) when a span of `value` is outside `text` or off a boundary.
+pub fn assert_spans<T: serde::Serialize>(text: &str, value: &T) {
+    if let Err(problem) = spans_ok(text, value) {
+        panic!("{problem}");
+    }
+}
+
+/// Every rule, built once (`--select all`).
+pub fn all_rules() -> &'static Settings {
+    static SETTINGS: OnceLock<Settings> = OnceLock::new();
+    SETTINGS.get_or_init(|| Settings::from_selectors(&["all".to_string()], &[], &[]))
+}
+
+/// Check `text` as `kind` with every rule, assert the findings' spans, render every format.
+pub fn check_and_render(text: &str, kind: FileKind) {
+    let source = SourceFile::new("fuzz/Dockerfile", text, kind);
+    let findings = engine::check(&source, all_rules());
+    assert_spans(text, &findings);
+    let results = Results {
+        files: vec![FileResult { source, findings }],
+        errors: Vec::new(),
+    };
+    for format in [
+        Format::Text,
+        Format::Compact,
+        Format::Json,
+        Format::Sarif,
+        Format::Github,
+        Format::Checkstyle,
+        Format::Junit,
+        Format::Gitlab,
+        Format::Rdjson,
+    ] {
+        let mut out = Vec::new();
+        if let Err(err) = report::write(format, &results, report::Options::default(), &mut out) {
+            panic!("{} failed: {err}", format.name());
+        }
+        if format == Format::Json || format == Format::Sarif || format == Format::Gitlab {
+            if let Err(err) = serde_json::from_slice::<serde_json::Value>(&out) {
+                panic!("{} is not JSON: {err}", format.name());
+            }
+        }
+    }
+}
