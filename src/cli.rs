@@ -42,7 +42,15 @@ enum Command {
     /// exit 1 when one misbehaves.
     Test(TestArgs),
     /// Run the language server on standard input and output (for editors).
-    Lsp,
+    Lsp(LspArgs),
+}
+
+#[derive(Debug, Args)]
+struct LspArgs {
+    /// Accepted and ignored: stdio is the only transport. Generic clients (vscode-languageclient
+    /// with `TransportKind.stdio`, several Emacs and Sublime setups) pass it unasked.
+    #[arg(long, hide = true)]
+    stdio: bool,
 }
 
 #[derive(Debug, Args)]
@@ -231,7 +239,7 @@ pub fn main() -> ExitCode {
         Command::Rules(args) => list_rules(&args),
         Command::Rule(args) => show_rule(&args),
         Command::Test(args) => test_examples(&args),
-        Command::Lsp => language_server(),
+        Command::Lsp(_) => language_server(),
     };
     match outcome {
         Ok(code) => code,

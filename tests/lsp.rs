@@ -735,3 +735,40 @@ fn hover_on_a_rule_in_the_config_file_shows_the_rule_docs() {
     assert_eq!(hover(&mut client, 2, 15), Value::Null);
     assert_eq!(client.shutdown().code(), Some(0));
 }
+
+#[test]
+fn the_server_ends_when_stdin_closes_and_accepts_the_stdio_flag() {
+    // A client that dies without `exit` closes our stdin: the server must end, not linger.
+    // `--stdio` is what vscode-languageclient's stdio transport (and other generic clients)
+    // append; a usage error there would leave the editor without a server.
+    let dir = tempfile::tempdir().unwrap();
+    for args in [&["lsp"][..], &["lsp", "--stdio"][..]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_plimsoll"))
+            .args(args)
+            .current_dir(dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > TIMEOUT {
+                let _ = child.kill();
+                panic!("plimsoll {args:?} still running after stdin closed");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        assert_eq!(status.code(), Some(0), "{args:?}: {stderr}");
+    }
+}

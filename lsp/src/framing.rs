@@ -117,7 +117,7 @@ async fn read_headers<R: AsyncRead + Unpin>(
 
 /// Pass the client's messages from `input` to `to_server`, answering bad ones on `answers`.
 /// Returns at end of input (or when the server side is gone).
-async fn check_input<R, W>(input: R, mut to_server: W, answers: mpsc::UnboundedSender<Vec<u8>>)
+async fn check_input<R, W>(input: R, to_server: &mut W, answers: mpsc::UnboundedSender<Vec<u8>>)
 where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
@@ -267,9 +267,13 @@ where
         );
     };
     let reading = async {
-        check_input(input, server_in_write, answers_tx).await;
-        // End of the client's input: the library sees it once the writer above is dropped
-        // (done by returning), and then ends; wait for that on the other branch.
+        let mut server_in_write = server_in_write;
+        check_input(input, &mut server_in_write, answers_tx).await;
+        // End of the client's input: shut the pipe so the library reads its end and stops.
+        // Dropping a split half would not do it: the other half keeps the pipe open, and a
+        // client that closed stdin without `exit` would leave the server running for ever.
+        let _ = server_in_write.shutdown().await;
+        // Then wait for the library to finish on the other branch.
         std::future::pending::<()>().await;
     };
     tokio::select! {
