@@ -678,6 +678,13 @@ fn policy_rules(set: &Arc<RegoSet>, taken: &[(&str, &str)]) -> Vec<PolicyRule> {
                 let Some(kind) = result_kind(&head.name) else {
                     continue;
                 };
+                // A rule defined in several files of the package is evaluated once.
+                if grouped
+                    .iter()
+                    .any(|g| g.1.iter().any(|(name, _)| *name == head.name))
+                {
+                    continue;
+                }
                 let own = file
                     .metadata
                     .iter()
@@ -939,7 +946,8 @@ fn outcomes(
         .filter_map(|item| match item {
             Json::String(text) => Some(Outcome {
                 message: cut(text),
-                span: Span::new(0, 0),
+                span: leading_line(text)
+                    .map_or(Span::new(0, 0), |line| line_span(source, line, None, None)),
                 code: None,
             }),
             Json::Object(object) => {
@@ -959,6 +967,17 @@ fn outcomes(
             _ => None,
         })
         .collect()
+}
+
+/// `N` of a message that starts with `line N:` (a common conftest convention for Dockerfile
+/// policies, which have no other way to say where).
+fn leading_line(text: &str) -> Option<usize> {
+    let rest = text.strip_prefix("line ")?;
+    let digits = rest.find(|c: char| !c.is_ascii_digit())?;
+    if !rest[digits..].starts_with(':') {
+        return None;
+    }
+    rest[..digits].parse().ok()
 }
 
 fn cut(text: &str) -> String {

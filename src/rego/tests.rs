@@ -135,8 +135,8 @@ fn conftest_policies_run_unchanged() {
     assert_eq!(
         found,
         [
-            format!("{code} 1:1 error line 2: do not run as root"),
             format!("{code} 1:1 error latest tag"),
+            format!("{code} 2:1 error line 2: do not run as root"),
         ]
     );
     assert!(problems_of(dir.path()).is_empty());
