@@ -611,5 +611,24 @@ fn rego_policy_findings_reach_the_editor_with_their_ranges() {
     client.change(&path, 2, "FROM alpine:3.20\nUSER app\n");
     let published = client.diagnostics(&path);
     assert!(with_code(&published, "ACME7").is_empty(), "{published:#}");
+
+    // A policy saved broken: a PL002 diagnostic on the `.rego` file, at regorus' line:col.
+    let policy = root.join(".plimsoll/policies/broken.rego");
+    std::fs::write(
+        &policy,
+        "package broken\nimport rego.v1\n\ndeny contains x if {\n    x := http.send({})\n}\n",
+    )
+    .unwrap();
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri(&policy)}}),
+    );
+    let problems = client.diagnostics(&policy);
+    let problems = problems["diagnostics"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!(problems[0]["range"]["start"]["line"], 4);
+    let message = problems[0]["message"].as_str().unwrap();
+    assert!(message.starts_with("policy-error (PL002): "), "{message}");
+    assert!(message.contains("http.send"), "{message}");
     assert_eq!(client.shutdown().code(), Some(0));
 }

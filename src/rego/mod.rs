@@ -575,14 +575,13 @@ pub fn load_dir(dir: &Path, taken: &[(&str, &str)]) -> Option<(Arc<RegoSet>, Vec
                 .any(|(code, name)| code.eq_ignore_ascii_case(p.rule.code) || *name == p.rule.name)
         });
         if !clash {
+            make_current(set);
             return Some((Arc::clone(set), rules.clone()));
         }
     }
     let set = Arc::new(RegoSet::compile(dir, key.1.clone()));
     let rules = policy_rules(&set, taken);
-    if let Ok(mut all) = ALL_SETS.lock() {
-        all.push(Arc::clone(&set));
-    }
+    make_current(&set);
     if let Ok(mut guard) = SETS.lock() {
         guard
             .get_or_insert_with(HashMap::new)
@@ -590,6 +589,14 @@ pub fn load_dir(dir: &Path, taken: &[(&str, &str)]) -> Option<(Arc<RegoSet>, Vec
     }
     crate::policy::register(&POLICY_ERROR);
     Some((set, rules))
+}
+
+/// Record `set` as its directory's current set (the one whose problems are reported).
+fn make_current(set: &Arc<RegoSet>) {
+    if let Ok(mut all) = ALL_SETS.lock() {
+        all.retain(|s| s.dir != set.dir);
+        all.push(Arc::clone(set));
+    }
 }
 
 /// The problems of every set loaded in this process whose directory is in `dirs` (all when
