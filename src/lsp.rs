@@ -68,7 +68,7 @@ impl EditorLinter {
         let excluded = chain.as_ref().is_some_and(|c| c.excludes(&absolute));
         let included = chain.as_ref().and_then(|c| c.included_kind(&absolute));
         let settings = resolver.settings_for(path, &CliOverrides::default());
-        let mut problems: Vec<ConfigProblem> = resolver
+        let problems: Vec<ConfigProblem> = resolver
             .errors()
             .iter()
             .map(|error| ConfigProblem {
