@@ -728,15 +728,19 @@ fn policy_rules(set: &Arc<RegoSet>, taken: &[(&str, &str)]) -> Vec<PolicyRule> {
             }
         }
         for (own, results, path, line) in grouped {
+            let first = results.first().map_or("", |(name, _)| name.as_str());
+            let name_default = match &own {
+                Some(_) => format!("rego-{}-{}", kebab(package), kebab(first)),
+                None => format!("rego-{}", kebab(package)),
+            };
             let meta = own.unwrap_or_else(|| package_meta.clone());
             let code = meta.code.clone().unwrap_or_else(|| default_code(package));
-            let name = meta.name.clone().unwrap_or_else(|| {
-                if meta.code.is_some() && meta.title.is_some() {
-                    kebab(meta.title.as_deref().unwrap_or(package))
-                } else {
-                    format!("rego-{}", kebab(package))
-                }
-            });
+            let name = meta
+                .name
+                .clone()
+                .or_else(|| meta.title.as_deref().map(kebab))
+                .filter(|n| !n.is_empty())
+                .unwrap_or(name_default);
             let clash = taken
                 .iter()
                 .copied()
