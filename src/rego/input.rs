@@ -404,7 +404,7 @@ pub fn dockerfile_span(dockerfile: &Dockerfile, path: &[Step]) -> Option<Span> {
         }
         _ => return None,
     };
-    let instruction = dockerfile.instructions.get(offset + index)?;
+    let instruction = dockerfile.instructions.get(offset.checked_add(index)?)?;
     if let [Step::Key(k), Step::Index(f), ..] = rest
         && (k == "flags" || k == "Flags")
         && let Some(flag) = instruction.flags.get(*f)

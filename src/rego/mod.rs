@@ -917,10 +917,12 @@ fn result_span(
         v.and_then(Json::as_u64)
             .and_then(|n| usize::try_from(n).ok())
     };
-    if let Some(location) = object.get("location").and_then(Json::as_object) {
+    if let Some(whole) = object.get("location")
+        && let Some(location) = whole.as_object()
+    {
         let (start, end) = match (location.get("start"), location.get("end")) {
             (Some(start), end) => (Some(start), end),
-            _ => (Some(&object["location"]), None),
+            _ => (Some(whole), None),
         };
         if let Some(line) = number(start.and_then(|s| s.get("line"))) {
             let column = number(start.and_then(|s| s.get("column")));

@@ -297,3 +297,32 @@ fn rego_unit_tests_run() {
         ]
     );
 }
+
+#[test]
+fn odd_result_shapes_do_not_panic() {
+    let policy = r#"package odd
+import rego.v1
+
+deny contains {"msg": "a", "path": [0, 18446744073709551615]} if { true }
+deny contains {"msg": "b", "location": {"line": 99, "column": 5}} if { true }
+deny contains {"msg": "c", "location": {"start": {"line": 1, "column": 999}, "end": {"line": 0, "column": 0}}} if { true }
+deny contains {"msg": "d", "line": -3} if { true }
+deny contains {"no": "msg"} if { true }
+deny contains 42 if { true }
+deny contains "line 1: é" if { true }
+"#;
+    let dir = dir_with(&[("odd.rego", policy)]);
+    let code = default_code("odd");
+    let mut found = run(dir.path(), FileKind::Dockerfile, "FROM é\n");
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            format!("{code} 1:1 error a"),
+            format!("{code} 1:1 error b"),
+            format!("{code} 1:1 error d"),
+            format!("{code} 1:1 error line 1: é"),
+            format!("{code} 1:7 error c"),
+        ]
+    );
+}
