@@ -1000,11 +1000,11 @@ fn cut(text: &str) -> String {
     }
 }
 
-/// The converted input of the file being checked, per thread: every Rego rule of a run
-/// evaluates the same file in a row, so the conversion is done once per file and format.
+/// The converted inputs of the file being checked, per thread and input format: every Rego
+/// rule of a run evaluates the same file in a row, so each conversion is done once per file.
 type CachedInput = (PathBuf, String, InputFormat, regorus::Value);
 thread_local! {
-    static INPUT: std::cell::RefCell<Option<CachedInput>> = const { std::cell::RefCell::new(None) };
+    static INPUT: std::cell::RefCell<Vec<CachedInput>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 fn cached_input(
@@ -1013,16 +1013,20 @@ fn cached_input(
     build: impl FnOnce() -> Json,
 ) -> regorus::Value {
     let hit = INPUT.with(|cell| {
-        cell.borrow().as_ref().and_then(|(path, text, f, value)| {
-            (*f == format && *path == source.path && *text == source.text).then(|| value.clone())
-        })
+        cell.borrow()
+            .iter()
+            .find(|(path, text, f, _)| *f == format && *path == source.path && *text == source.text)
+            .map(|(_, _, _, value)| value.clone())
     });
     if let Some(value) = hit {
         return value;
     }
     let value = regorus::Value::from(build());
     INPUT.with(|cell| {
-        *cell.borrow_mut() = Some((
+        let mut cache = cell.borrow_mut();
+        // Another file: drop what was kept for the previous one.
+        cache.retain(|(path, text, _, _)| *path == source.path && *text == source.text);
+        cache.push((
             source.path.clone(),
             source.text.clone(),
             format,
