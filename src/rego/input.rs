@@ -103,6 +103,62 @@ fn flags(source: &SourceFile, instruction: &Instruction) -> Vec<String> {
         .collect()
 }
 
+/// [`dockerfile`] built as a regorus value directly: each instruction is converted once and
+/// shared (reference-counted) between `instructions` and its stage's list.
+pub fn dockerfile_value(source: &SourceFile, dockerfile: &Dockerfile) -> regorus::Value {
+    let json = self::dockerfile(source, dockerfile);
+    let instructions: Vec<regorus::Value> = json["instructions"]
+        .as_array()
+        .map(|items| items.iter().cloned().map(regorus::Value::from).collect())
+        .unwrap_or_default();
+    let stages: Vec<regorus::Value> = dockerfile
+        .stages
+        .iter()
+        .map(|stage| {
+            let mut map = std::collections::BTreeMap::new();
+            map.insert(
+                regorus::Value::from("index"),
+                regorus::Value::from(stage.index),
+            );
+            map.insert(
+                regorus::Value::from("name"),
+                stage.name.as_ref().map_or(regorus::Value::Null, |n| {
+                    regorus::Value::from(n.value.as_str())
+                }),
+            );
+            map.insert(
+                regorus::Value::from("base"),
+                regorus::Value::from(stage.base.raw.value.as_str()),
+            );
+            map.insert(
+                regorus::Value::from("instructions"),
+                regorus::Value::from(
+                    instructions
+                        .get(stage.instructions.clone())
+                        .unwrap_or_default()
+                        .to_vec(),
+                ),
+            );
+            regorus::Value::from(map)
+        })
+        .collect();
+    let mut map = std::collections::BTreeMap::new();
+    map.insert(
+        regorus::Value::from("path"),
+        regorus::Value::from(source.path.display().to_string()),
+    );
+    map.insert(
+        regorus::Value::from("kind"),
+        regorus::Value::from("dockerfile"),
+    );
+    map.insert(regorus::Value::from("stages"), regorus::Value::from(stages));
+    map.insert(
+        regorus::Value::from("instructions"),
+        regorus::Value::from(instructions),
+    );
+    regorus::Value::from(map)
+}
+
 /// plimsoll's Dockerfile input: `{path, stages: [{index, name, base, instructions: […]}],
 /// instructions: […]}`, each instruction with its keyword, flags, arguments, original text,
 /// stage and location.
@@ -474,6 +530,11 @@ mod tests {
             json!({"start": {"line": 2, "column": 1}, "end": {"line": 2, "column": 20}})
         );
         assert_eq!(input["stages"][0]["name"], "build");
+        let value = dockerfile_value(&source, &parsed);
+        assert_eq!(
+            serde_json::from_str::<Value>(&value.to_json_str().unwrap()).unwrap(),
+            input
+        );
         assert_eq!(
             input["stages"][0]["instructions"][2]["arguments"],
             json!(["root:root"])

@@ -1010,7 +1010,7 @@ thread_local! {
 fn cached_input(
     source: &SourceFile,
     format: InputFormat,
-    build: impl FnOnce() -> Json,
+    build: impl FnOnce() -> regorus::Value,
 ) -> regorus::Value {
     let hit = INPUT.with(|cell| {
         cell.borrow()
@@ -1021,7 +1021,7 @@ fn cached_input(
     if let Some(value) = hit {
         return value;
     }
-    let value = regorus::Value::from(build());
+    let value = build();
     INPUT.with(|cell| {
         let mut cache = cell.borrow_mut();
         // Another file: drop what was kept for the previous one.
@@ -1167,8 +1167,10 @@ pub fn run_dockerfile(check: &RegoCheck, context: &DockerfileContext<'_>, out: &
     let source = context.source;
     let dockerfile = context.dockerfile;
     let value = cached_input(source, check.input, || match check.input {
-        InputFormat::Plimsoll => input::dockerfile(source, dockerfile),
-        InputFormat::Conftest => input::conftest_dockerfile(source, dockerfile),
+        InputFormat::Plimsoll => input::dockerfile_value(source, dockerfile),
+        InputFormat::Conftest => {
+            regorus::Value::from(input::conftest_dockerfile(source, dockerfile))
+        }
     });
     let path_span = |steps: &[input::Step]| input::dockerfile_span(dockerfile, steps);
     check.run(source, value, &path_span, out);
@@ -1182,7 +1184,7 @@ pub fn run_compose(check: &RegoCheck, context: &ComposeContext<'_>, out: &mut Em
     };
     // Compose input is the document in both formats.
     let value = cached_input(source, InputFormat::Plimsoll, || {
-        input::compose_document(root)
+        regorus::Value::from(input::compose_document(root))
     });
     let path_span = |steps: &[input::Step]| input::compose_span(root, steps);
     check.run(source, value, &path_span, out);
