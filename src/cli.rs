@@ -395,6 +395,7 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
         engine::check_in(source, &settings_of(&source.path).settings, workspace)
     })
     .map_err(Failure::Message)?;
+    add_policy_problems(&mut results, &cwd);
     results.errors.extend(errors);
     results.errors.sort_by(|a, b| a.path.cmp(&b.path));
     apply_baseline(&args, &resolver, &mut results, baseline)?;
@@ -408,6 +409,24 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     write_reports(&args, &results, code, started.elapsed())?;
 
     Ok(ExitCode::from(code))
+}
+
+/// Rego policies that do not compile or failed on some file: `PL002` findings on the policy
+/// files (paths relative to the working directory when below it), among the other results.
+fn add_policy_problems(results: &mut Results, cwd: &std::path::Path) {
+    let problems = crate::rego::problems(None);
+    if problems.is_empty() {
+        return;
+    }
+    for mut file in crate::rego::problem_results(&problems) {
+        if let Ok(relative) = file.source.path.strip_prefix(cwd) {
+            file.source.path = relative.to_path_buf();
+        }
+        results.files.push(file);
+    }
+    results
+        .files
+        .sort_by(|a, b| a.source.path.cmp(&b.source.path));
 }
 
 /// In GitHub Actions, annotations and SARIF need paths relative to the repository root; when
@@ -705,6 +724,15 @@ fn policies_in_effect(
     dir: Option<&std::path::Path>,
     config: Option<&PathBuf>,
 ) -> Result<Vec<crate::policy::PolicyRule>, Failure> {
+    policies_and_dirs_in_effect(dir, config).map(|(rules, _)| rules)
+}
+
+/// [`policies_in_effect`], with the policy directories of the config chain (the default
+/// `.plimsoll/policies` of each config file, then its `policies:` entries).
+fn policies_and_dirs_in_effect(
+    dir: Option<&std::path::Path>,
+    config: Option<&PathBuf>,
+) -> Result<(Vec<crate::policy::PolicyRule>, Vec<PathBuf>), Failure> {
     let cwd = std::env::current_dir().map_err(|err| {
         Failure::Message(format!(
             "cannot read the working directory: {}",
@@ -733,14 +761,25 @@ fn policies_in_effect(
         }
         return Err(Failure::Message(last.to_string()));
     }
-    Ok(chain
-        .map(|chain| chain.policy_rules().cloned().collect())
-        .unwrap_or_default())
+    let dirs = chain
+        .iter()
+        .flat_map(|chain| chain.files.iter())
+        .flat_map(|file| {
+            std::iter::once(file.dir.join(config::policy::DEFAULT_DIR))
+                .chain(file.policies.iter().cloned())
+        })
+        .collect();
+    Ok((
+        chain
+            .map(|chain| chain.policy_rules().cloned().collect())
+            .unwrap_or_default(),
+        dirs,
+    ))
 }
 
 /// `plimsoll test`: run the rules' doc examples and the policies' examples, list the failures.
 fn test_examples(args: &TestArgs) -> Result<ExitCode, Failure> {
-    let policies = policies_in_effect(args.dir.as_deref(), args.config.as_ref())?;
+    let (policies, dirs) = policies_and_dirs_in_effect(args.dir.as_deref(), args.config.as_ref())?;
     for selector in &args.select {
         if !engine::is_known_selector(selector)
             && !policies
@@ -799,8 +838,55 @@ fn test_examples(args: &TestArgs) -> Result<ExitCode, Failure> {
             report::printable(&failure.message)
         )?;
     }
+    // Rego unit tests (`test_*` rules) of the policy directories; `--select` does not filter
+    // them (they belong to no rule).
+    let mut rego_ran = 0;
+    let mut rego_failed = 0;
+    let mut seen: Vec<PathBuf> = Vec::new();
+    for dir in &dirs {
+        if seen.contains(dir) {
+            continue;
+        }
+        seen.push(dir.clone());
+        let Some(set) = crate::rego::set_of(dir) else {
+            continue;
+        };
+        for problem in set.problems() {
+            let path = problem.path.strip_prefix(&cwd).unwrap_or(&problem.path);
+            writeln!(
+                out,
+                "FAIL {}:{}:{}: {}",
+                path.display(),
+                problem.line,
+                problem.column,
+                report::printable(&problem.message)
+            )?;
+            rego_failed += 1;
+        }
+        for test in set.tests() {
+            rego_ran += 1;
+            if let Err(message) = set.run_test(&test) {
+                rego_failed += 1;
+                let path = test.path.strip_prefix(&cwd).unwrap_or(&test.path);
+                writeln!(
+                    out,
+                    "FAIL data.{}.{} ({}:{}): {}",
+                    test.package,
+                    test.name,
+                    path.display(),
+                    test.line,
+                    report::printable(&message)
+                )?;
+            }
+        }
+    }
     let rule_count = selected.len() + selected_policies.len();
-    let failed = failures.len() + policy_failures.len();
+    let failed = failures.len() + policy_failures.len() + rego_failed;
+    let of_rego = match rego_ran {
+        0 => String::new(),
+        1 => ", 1 Rego test".to_string(),
+        n => format!(", {n} Rego tests"),
+    };
     let of_policies = match selected_policies.len() {
         0 => String::new(),
         1 => " (1 policy rule)".to_string(),
@@ -808,7 +894,7 @@ fn test_examples(args: &TestArgs) -> Result<ExitCode, Failure> {
     };
     writeln!(
         out,
-        "{} examples of {rule_count} {}{of_policies}: {}",
+        "{} examples of {rule_count} {}{of_policies}{of_rego}: {}",
         ran + policy_ran,
         if rule_count == 1 { "rule" } else { "rules" },
         if failed == 0 {

@@ -19,6 +19,7 @@ pub mod examples;
 pub mod image;
 pub mod lsp;
 pub mod policy;
+pub mod rego;
 pub mod report;
 pub mod rule;
 pub mod runner;

@@ -96,6 +96,7 @@ impl EditorLinter {
         bool,
         Option<FileKind>,
         Vec<ConfigProblem>,
+        Vec<PathBuf>,
     ) {
         // A panic while the lock was held leaves a usable resolver (its caches are only added to).
         let mut resolver = self
@@ -110,7 +111,7 @@ impl EditorLinter {
         let excluded = chain.as_ref().is_some_and(|c| c.excludes(&absolute));
         let included = chain.as_ref().and_then(|c| c.included_kind(&absolute));
         let settings = resolver.settings_for(path, &CliOverrides::default());
-        let problems = resolver
+        let problems: Vec<ConfigProblem> = resolver
             .errors()
             .iter()
             .map(|error| ConfigProblem {
@@ -119,7 +120,17 @@ impl EditorLinter {
                 message: error.message.clone(),
             })
             .collect();
-        (settings, excluded, included, problems)
+        // Rego policies of the chain: their problems are read after the check (evaluation
+        // errors happen during it).
+        let dirs: Vec<PathBuf> = chain
+            .iter()
+            .flat_map(|chain| chain.files.iter())
+            .flat_map(|file| {
+                std::iter::once(file.dir.join(config::policy::DEFAULT_DIR))
+                    .chain(file.policies.iter().cloned())
+            })
+            .collect();
+        (settings, excluded, included, problems, dirs)
     }
 }
 
@@ -140,6 +151,25 @@ fn kind_of(
     }
 }
 
+/// The problems of the Rego policies of `dirs` (PL002), shown on their `.rego` files.
+fn rego_problems(dirs: &[PathBuf]) -> Vec<ConfigProblem> {
+    if dirs.is_empty() {
+        return Vec::new();
+    }
+    let problems = crate::rego::problems(Some(dirs));
+    let mut out = Vec::new();
+    for result in crate::rego::problem_results(&problems) {
+        for finding in &result.findings {
+            out.push(ConfigProblem {
+                path: result.source.path.clone(),
+                span: Some((finding.span.start, finding.span.end)),
+                message: format!("{} ({}): {}", finding.name, finding.code, finding.message),
+            });
+        }
+    }
+    out
+}
+
 fn is_config_name(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
@@ -151,12 +181,12 @@ impl Linter for EditorLinter {
         if document.path.is_some_and(is_config_name) {
             return None;
         }
-        let (settings, excluded, included, config_problems) = match document.path {
+        let (settings, excluded, included, mut config_problems, policy_dirs) = match document.path {
             Some(path) => {
-                let (file, excluded, included, problems) = self.resolve(path);
-                (file.settings, excluded, included, problems)
+                let (file, excluded, included, problems, dirs) = self.resolve(path);
+                (file.settings, excluded, included, problems, dirs)
             }
-            None => (Settings::default(), false, None, Vec::new()),
+            None => (Settings::default(), false, None, Vec::new(), Vec::new()),
         };
         let kind = kind_of(document.path, included, document.language_id)?;
         let path = document.path.unwrap_or(Path::new("untitled"));
@@ -166,6 +196,7 @@ impl Linter for EditorLinter {
         } else {
             engine::check(&source, &settings)
         };
+        config_problems.extend(rego_problems(&policy_dirs));
         let anchors = Anchors::new(&source);
         Some(Checked {
             findings: findings
@@ -196,13 +227,18 @@ impl Linter for EditorLinter {
     }
 
     fn is_config_file(&self, path: &Path) -> bool {
-        is_config_name(path) || self.is_policy_file(path)
+        // A saved policy (YAML in a policy directory, or any Rego file) re-checks the open
+        // documents like a config change.
+        is_config_name(path)
+            || self.is_policy_file(path)
+            || path.extension().is_some_and(|e| e == "rego")
     }
 
     fn config_globs(&self) -> Vec<String> {
         vec![
             "**/.plimsoll.{yaml,yml}".to_string(),
             "**/.plimsoll/policies/*.{yaml,yml}".to_string(),
+            "**/*.rego".to_string(),
         ]
     }
 

@@ -47,6 +47,8 @@ pub enum Template {
         pattern: CommandPattern,
     },
     Image(ImagePolicy),
+    /// A Rego policy (a package of a `.rego` file), see [`crate::rego`].
+    Rego(crate::rego::RegoCheck),
 }
 
 /// What a `dockerfile-instruction` policy looks for.
@@ -201,10 +203,14 @@ impl PolicyCheck {
                 Target::Dockerfile
             }
             Template::Image(_) => Target::Any,
+            Template::Rego(check) => check.kinds,
         }
     }
 
     pub fn applies_to(&self, kind: FileKind) -> bool {
+        if let Template::Rego(check) = &self.template {
+            return check.applies_to(kind);
+        }
         match self.target() {
             Target::Any => true,
             Target::Dockerfile => kind == FileKind::Dockerfile,
@@ -259,6 +265,7 @@ pub fn run_dockerfile(check: &PolicyCheck, context: &DockerfileContext<'_>, out:
                 }
             }
         }
+        Template::Rego(rego) => crate::rego::run_dockerfile(rego, context, out),
         Template::ComposeField { .. } => {}
     }
 }
@@ -329,6 +336,7 @@ pub fn run_compose(check: &PolicyCheck, context: &ComposeContext<'_>, out: &mut 
                 }
             }
         }
+        Template::Rego(rego) => crate::rego::run_compose(rego, context, out),
         Template::DockerfileInstruction { .. } | Template::RunCommand { .. } => {}
     }
 }

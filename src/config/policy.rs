@@ -175,6 +175,12 @@ pub fn load_dirs<'d>(
                 )),
             }
         }
+        // The directory's `.rego` files, compiled together. Their errors are findings on the
+        // policy files (PL002), not config errors: the other rules still run.
+        let taken: Vec<(&str, &str)> = out.iter().map(|p| (p.rule.code, p.rule.name)).collect();
+        if let Some((_, rules)) = crate::rego::load_dir(dir, &taken) {
+            out.extend(rules);
+        }
     }
     out
 }
@@ -543,6 +549,7 @@ fn placeholders(template: &Template) -> &'static [&'static str] {
         }
         Template::RunCommand { .. } => &["message", "program", "command"],
         Template::Image(_) => &["message", "image", "problem", "service"],
+        Template::Rego(_) => &[],
     }
 }
 
