@@ -49,7 +49,7 @@ pub(crate) fn bypasses(context: &DockerfileContext<'_>) -> Vec<Bypass> {
         }
     }
     for command in run_commands(context) {
-        command_bypasses(&command, &mut found);
+        command_bypasses(command, &mut found);
     }
     found.sort_by_key(|bypass| (bypass.span.start, bypass.span.end));
     found
