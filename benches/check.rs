@@ -36,7 +36,7 @@ fn generated_dockerfile(lines: usize) -> String {
              HEALTHCHECK --interval=30s CMD curl -f http://localhost:80{stage:02}/ || exit 1\n\
              CMD [\"/opt/app/bin/server\", \"--port\", \"80{stage:02}\"]\n\n"
         ));
-        count += 30;
+        count = text.bytes().filter(|&b| b == b'\n').count();
         stage += 1;
     }
     text

@@ -2,10 +2,13 @@
 # Whole-process benchmark of plimsoll against its peers on the shared corpus (issue 7), in one
 # run on this machine; prints markdown tables (docs/performance.md holds the latest).
 #
-# Usage: scripts/bench.sh [CORPUS_DIR] [RUNS] [SLOW_RUNS]
+# Usage: scripts/bench.sh [CORPUS_DIR] [RUNS] [SLOW_RUNS] [EVERY]
 #   CORPUS_DIR  default ../shared/corpus (its dockerfiles/ and compose/ folders)
 #   RUNS        hyperfine runs per command (default 10)
-#   SLOW_RUNS   runs for hadolint and the other peers that take minutes per corpus (default 2)
+#   SLOW_RUNS   runs for each peer (hadolint, tally, dclint, compose-lint take minutes per
+#               corpus run; default 2)
+#   EVERY       give the tools every EVERY-th file of each sorted list (default 1: all); on a
+#               loaded machine the peers need too long for the whole corpus
 #
 # What it does, from a fresh machine (root, for apt-get):
 # - installs hyperfine and GNU time from Debian packages when missing;
@@ -35,6 +38,7 @@ root=$PWD
 corpus=${1:-../shared/corpus}
 runs=${2:-10}
 slow_runs=${3:-2}
+every=${4:-1}
 [ -d "$corpus/dockerfiles" ] && [ -d "$corpus/compose" ] || {
   echo "no corpus at $corpus (expected dockerfiles/ and compose/ inside)" >&2
   exit 2
@@ -72,8 +76,9 @@ plimsoll=$root/target/release/plimsoll
 # --- file lists ------------------------------------------------------------------------------
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-find "$corpus/dockerfiles" -type f -print0 | sort -z >"$work/dockerfiles"
-find "$corpus/compose" -type f -print0 | sort -z >"$work/compose"
+every_nth() { python3 -c 'import sys; n = int(sys.argv[1]); names = sys.stdin.buffer.read().split(b"\0")[:-1]; sys.stdout.buffer.write(b"".join(name + b"\0" for name in names[::n]))' "$every"; }
+find "$corpus/dockerfiles" -type f -print0 | sort -z | every_nth >"$work/dockerfiles"
+find "$corpus/compose" -type f -print0 | sort -z | every_nth >"$work/compose"
 n_docker=$(tr -cd '\0' <"$work/dockerfiles" | wc -c)
 n_compose=$(tr -cd '\0' <"$work/compose" | wc -c)
 # The file of median size stands for "one typical file".
@@ -122,7 +127,7 @@ bench() { # runs, warmup, names...
 }
 bench "$runs" 1 plimsoll_df plimsoll_df_default plimsoll_dc plimsoll_dc_default \
   corpus_t1 corpus_t2 corpus_default
-bench "$runs" 1 dclint
+bench "$slow_runs" 0 dclint
 bench "$slow_runs" 0 tally
 bench "$slow_runs" 0 compose_lint
 bench "$slow_runs" 0 hadolint
@@ -182,4 +187,4 @@ printf '\nMachine: %s cores, %s, load average %s before and %s after.\n' \
   "$(nproc)" "$(uname -sm)" "$load_before" "$load_after"
 printf 'Versions: %s.\n' "$versions"
 printf 'Typical files (median size): %s, %s.\n' "$one_docker" "$one_compose"
-printf 'Runs: %s per plimsoll and dclint command, %s for tally, hadolint and compose-lint, 20 per single file.\n' "$runs" "$slow_runs"
+printf 'Runs: %s per plimsoll command, %s per peer, 20 per single file. Files: every %s of each sorted list.\n' "$runs" "$slow_runs" "$every"
