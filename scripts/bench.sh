@@ -21,7 +21,7 @@
 # Invocations (each peer's fastest fair one; the list goes in through xargs -0, with a command
 # line big enough for all files at once):
 # - plimsoll: one process over all files (it runs rayon over files itself);
-# - tally: one process over all files (Go, it lints files concurrently itself);
+# - tally: one process over all files (Go; takes any number of files);
 # - hadolint, dclint, compose-lint: single-threaded, so xargs -P2 runs two processes over half
 #   the files each, which uses the 2 cores as plimsoll does. Their peak memory is that of the
 #   bigger of the two processes.
