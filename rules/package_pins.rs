@@ -51,7 +51,7 @@ pub(crate) fn check_manager(
     manager: &Manager,
 ) {
     let commands = run_commands(context);
-    for command in &commands {
+    for command in commands {
         let view = command.effective();
         let Some(view) = manager_view(view, manager) else {
             continue;

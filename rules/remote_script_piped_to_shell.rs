@@ -90,7 +90,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         // `curl … | sh`: a downloader earlier in the same pipeline.
         if command.pipeline.reads_pipe()
             && runs_stdin(&view)
-            && let Some(fetcher) = pipeline_fetcher(&commands, position)
+            && let Some(fetcher) = pipeline_fetcher(commands, position)
         {
             let fetcher_name = fetcher.effective().program().unwrap_or("curl");
             let finding = out.report(

@@ -9,8 +9,16 @@ use crate::rule::DockerfileContext;
 /// Every simple command a RUN (or `ONBUILD RUN`) runs: shell form, heredoc bodies run by a
 /// shell, and exec form (as one command whose words are the JSON strings), in file order.
 /// Shell-form RUNs of a stage whose `SHELL` is PowerShell or cmd are not POSIX shell and are
-/// left out. Shell analyses come from the file's shared cache ([`DockerfileContext::shell`]).
-pub(crate) fn run_commands(context: &DockerfileContext<'_>) -> Vec<SimpleCommand> {
+/// left out. Shell analyses come from the file's shared cache ([`DockerfileContext::shell`]),
+/// and the list itself is collected once per file and shared by every rule that asks.
+pub(crate) fn run_commands<'a>(context: &DockerfileContext<'a>) -> &'a [SimpleCommand] {
+    let shells = context.shells;
+    shells
+        .run_commands
+        .get_or_init(|| collect_run_commands(context))
+}
+
+fn collect_run_commands(context: &DockerfileContext<'_>) -> Vec<SimpleCommand> {
     let (source, dockerfile) = (context.source, context.dockerfile);
     let mut commands = Vec::new();
     // Whether each stage's SHELL (so far) is a POSIX shell; a stage starts with the shell of

@@ -49,7 +49,7 @@ pub(crate) fn bypasses(context: &DockerfileContext<'_>) -> Vec<Bypass> {
         }
     }
     for command in run_commands(context) {
-        command_bypasses(&command, &mut found);
+        command_bypasses(command, &mut found);
     }
     found.sort_by_key(|bypass| (bypass.span.start, bypass.span.end));
     found
@@ -153,7 +153,15 @@ fn command_bypasses(command: &SimpleCommand, found: &mut Vec<Bypass>) {
     // AllowUnauthenticated=true`, `echo "deb [trusted=yes] …"`, `git -c http.sslVerify=false`,
     // `npm config set strict-ssl false`, `git config --global http.sslVerify false`.
     let args = view.args;
+    // `git config http.sslVerify false`, `npm config set strict-ssl false`.
+    let configures = matches!(program, "git" | "npm" | "yarn" | "pnpm")
+        && args.iter().any(|w| w.value == "config");
     for (index, word) in args.iter().enumerate() {
+        // Every pattern below holds an `=`, except a `config` key followed by its value: skip
+        // the other words before lowercasing them (most words of most commands).
+        if !configures && !word.value.contains('=') {
+            continue;
+        }
         let lower = word.value.to_ascii_lowercase();
         let next = args
             .get(index + 1)
@@ -161,9 +169,6 @@ fn command_bypasses(command: &SimpleCommand, found: &mut Vec<Bypass>) {
         let next_falsy = next
             .as_deref()
             .is_some_and(|v| matches!(v, "false" | "0" | "no" | "off"));
-        // `git config http.sslVerify false`, `npm config set strict-ssl false`.
-        let configures = matches!(program, "git" | "npm" | "yarn" | "pnpm")
-            && args.iter().any(|w| w.value == "config");
         let setting = |key: &str| {
             sets_falsy(&lower, key)
                 || (configures && next_falsy && lower.rsplit('.').next() == Some(key))

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::compose::{ComposeFile, Service};
 use crate::diagnostic::{Category, Finding, Severity};
-use crate::dockerfile::shell::{self, ShellScript};
+use crate::dockerfile::shell::{self, ShellScript, SimpleCommand};
 use crate::dockerfile::{Command, Dockerfile, Instruction, ShellOrExec};
 use crate::source::{FileKind, SourceFile};
 use crate::span::Span;
@@ -65,6 +65,9 @@ pub struct ShellCache {
     runs: Vec<OnceLock<Option<ShellScript>>>,
     /// Per instruction: one analysis per heredoc, of the body as written in the source.
     heredocs: Vec<OnceLock<Vec<ShellScript>>>,
+    /// Every simple command the file's RUNs run (`rules::run_commands`), collected once: about
+    /// seventeen rules read it, and collecting it per rule cloned every command each time.
+    pub(crate) run_commands: OnceLock<Vec<SimpleCommand>>,
 }
 
 impl ShellCache {
@@ -73,6 +76,7 @@ impl ShellCache {
         Self {
             runs: (0..instructions).map(|_| OnceLock::new()).collect(),
             heredocs: (0..instructions).map(|_| OnceLock::new()).collect(),
+            run_commands: OnceLock::new(),
         }
     }
 }

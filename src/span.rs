@@ -83,18 +83,31 @@ pub struct Position {
 #[derive(Clone, Debug)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
+    /// Per line: whether it is all ASCII, so a column is a subtraction instead of a count.
+    /// Without it, a finding with thousands of labels on one long line (a 145 kB package
+    /// list) cost time quadratic in the line's length.
+    ascii_lines: Vec<bool>,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
+        let mut ascii_lines = Vec::with_capacity(text.len() / 32 + 1);
         line_starts.push(0);
+        let mut ascii = true;
         for (i, b) in text.bytes().enumerate() {
+            ascii &= b.is_ascii();
             if b == b'\n' {
                 line_starts.push(i + 1);
+                ascii_lines.push(ascii);
+                ascii = true;
             }
         }
-        Self { line_starts }
+        ascii_lines.push(ascii);
+        Self {
+            line_starts,
+            ascii_lines,
+        }
     }
 
     pub fn line_count(&self) -> usize {
@@ -123,7 +136,7 @@ impl LineIndex {
         let offset = floor_char_boundary(text, offset);
         let line = self.line_of(offset);
         let start = self.line_start(line);
-        let column = text[start..offset].chars().count() + 1;
+        let column = self.columns(line, &text[start..offset], |prefix| prefix.chars().count()) + 1;
         Position {
             line: line + 1,
             column,
@@ -135,8 +148,20 @@ impl LineIndex {
         let offset = floor_char_boundary(text, offset);
         let line = self.line_of(offset);
         let start = self.line_start(line);
-        let column = text[start..offset].encode_utf16().count();
+        let column = self.columns(line, &text[start..offset], |prefix| {
+            prefix.encode_utf16().count()
+        });
         (line, column)
+    }
+
+    /// The width of `prefix` (the start of `line` up to an offset): its byte length on an
+    /// ASCII line, else what `count` says.
+    fn columns(&self, line: usize, prefix: &str, count: impl Fn(&str) -> usize) -> usize {
+        if self.ascii_lines.get(line).copied().unwrap_or(false) {
+            prefix.len()
+        } else {
+            count(prefix)
+        }
     }
 
     /// Byte offset for a 0-based line and UTF-16 column, clamped to the line.
@@ -184,6 +209,33 @@ mod tests {
         assert_eq!(index.position(text, user), Position { line: 3, column: 1 });
         assert_eq!(index.utf16_position(text, x), (1, 6));
         assert_eq!(index.offset_of_utf16(text, 1, 6), x);
+    }
+
+    #[test]
+    fn ascii_and_non_ascii_lines_mix() {
+        // Each line's own flag decides: a non-ASCII line between ASCII ones, and a last line
+        // without a newline.
+        let text = "ab\nçé x\ncd y\nñ z";
+        let index = LineIndex::new(text);
+        let at = |needle: &str| text.find(needle).unwrap();
+        assert_eq!(
+            index.position(text, at("b")),
+            Position { line: 1, column: 2 }
+        );
+        assert_eq!(
+            index.position(text, at("x")),
+            Position { line: 2, column: 4 }
+        );
+        assert_eq!(
+            index.position(text, at("y")),
+            Position { line: 3, column: 4 }
+        );
+        assert_eq!(
+            index.position(text, at("z")),
+            Position { line: 4, column: 3 }
+        );
+        assert_eq!(index.utf16_position(text, at("x")), (1, 3));
+        assert_eq!(index.utf16_position(text, at("y")), (2, 3));
     }
 
     #[test]
