@@ -670,40 +670,6 @@ fn policy_file_changes_re_check_open_documents() {
 
     // Saved from the editor: the same.
     std::fs::write(&policy, digest_policy("ACME3")).unwrap();
-
-fn rego_policy_findings_reach_the_editor_with_their_ranges() {
-    let (_guard, root) = workspace();
-    std::fs::write(root.join(".plimsoll.yaml"), "strict: false\n").unwrap();
-    std::fs::create_dir_all(root.join(".plimsoll/policies")).unwrap();
-    std::fs::write(
-        root.join(".plimsoll/policies/org.rego"),
-        "# METADATA\n# title: No root\n# custom:\n#   code: ACME7\n#   severity: warning\n\
-         package acme\nimport rego.v1\n\n\
-         deny contains {\"msg\": \"runs as root\", \"location\": i.location} if {\n    \
-         some i in input.instructions\n    i.keyword == \"USER\"\n    i.arguments[0] == \"root\"\n}\n",
-    )
-    .unwrap();
-    let path = root.join("Dockerfile");
-    let mut client = Client::start(&root);
-    client.initialize(&root, json!({}));
-    client.open(&path, "dockerfile", "FROM alpine:3.20\nUSER root\n");
-    let published = client.diagnostics(&path);
-    let found = with_code(&published, "ACME7");
-    assert_eq!(found.len(), 1, "{published:#}");
-    assert_eq!(found[0]["range"], range((1, 0), (1, 9)));
-    assert_eq!(found[0]["message"], "runs as root");
-    assert_eq!(found[0]["severity"], 2);
-    client.change(&path, 2, "FROM alpine:3.20\nUSER app\n");
-    let published = client.diagnostics(&path);
-    assert!(with_code(&published, "ACME7").is_empty(), "{published:#}");
-
-    // A policy saved broken: a PL002 diagnostic on the `.rego` file, at regorus' line:col.
-    let policy = root.join(".plimsoll/policies/broken.rego");
-    std::fs::write(
-        &policy,
-        "package broken\nimport rego.v1\n\ndeny contains x if {\n    x := http.send({})\n}\n",
-    )
-    .unwrap();
     client.notify(
         "textDocument/didSave",
         json!({"textDocument": {"uri": uri(&policy)}}),
@@ -807,6 +773,44 @@ fn the_server_ends_when_stdin_closes_and_accepts_the_stdio_flag() {
     }
 }
 
+#[test]
+fn rego_policy_findings_reach_the_editor_with_their_ranges() {
+    let (_guard, root) = workspace();
+    std::fs::write(root.join(".plimsoll.yaml"), "strict: false\n").unwrap();
+    std::fs::create_dir_all(root.join(".plimsoll/policies")).unwrap();
+    std::fs::write(
+        root.join(".plimsoll/policies/org.rego"),
+        "# METADATA\n# title: No root\n# custom:\n#   code: ACME7\n#   severity: warning\n\
+         package acme\nimport rego.v1\n\n\
+         deny contains {\"msg\": \"runs as root\", \"location\": i.location} if {\n    \
+         some i in input.instructions\n    i.keyword == \"USER\"\n    i.arguments[0] == \"root\"\n}\n",
+    )
+    .unwrap();
+    let path = root.join("Dockerfile");
+    let mut client = Client::start(&root);
+    client.initialize(&root, json!({}));
+    client.open(&path, "dockerfile", "FROM alpine:3.20\nUSER root\n");
+    let published = client.diagnostics(&path);
+    let found = with_code(&published, "ACME7");
+    assert_eq!(found.len(), 1, "{published:#}");
+    assert_eq!(found[0]["range"], range((1, 0), (1, 9)));
+    assert_eq!(found[0]["message"], "runs as root");
+    assert_eq!(found[0]["severity"], 2);
+    client.change(&path, 2, "FROM alpine:3.20\nUSER app\n");
+    let published = client.diagnostics(&path);
+    assert!(with_code(&published, "ACME7").is_empty(), "{published:#}");
+
+    // A policy saved broken: a PL002 diagnostic on the `.rego` file, at regorus' line:col.
+    let policy = root.join(".plimsoll/policies/broken.rego");
+    std::fs::write(
+        &policy,
+        "package broken\nimport rego.v1\n\ndeny contains x if {\n    x := http.send({})\n}\n",
+    )
+    .unwrap();
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri(&policy)}}),
+    );
     let problems = client.diagnostics(&policy);
     let problems = problems["diagnostics"].as_array().unwrap();
     assert_eq!(problems.len(), 1, "{problems:#?}");
