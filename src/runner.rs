@@ -203,7 +203,14 @@ where
     let source = SourceFile::new(path, text, kind);
     // A bug in one rule or parser must not take the other files down with it.
     match panic::catch_unwind(AssertUnwindSafe(|| check(&source))) {
-        Ok(findings) => Ok(FileResult { source, findings }),
+        Ok(findings) => {
+            // Reports turn spans into lines and columns on the main thread; build the index
+            // here, in the worker, so that serial part stays small.
+            if !findings.is_empty() {
+                source.line_index();
+            }
+            Ok(FileResult { source, findings })
+        }
         Err(payload) => {
             let what = payload
                 .downcast_ref::<&str>()
