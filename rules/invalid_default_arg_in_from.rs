@@ -12,7 +12,7 @@ use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Stat
 use crate::span::Span;
 
 use super::build_support::stage_named;
-use super::support::part_span;
+use super::support::{PLATFORM_ARGS, part_span};
 
 pub static INVALID_DEFAULT_ARG_IN_FROM: Rule = Rule {
     code: "DF075",
@@ -30,19 +30,6 @@ pub static INVALID_DEFAULT_ARG_IN_FROM: Rule = Rule {
     options: &[],
     check: Check::Dockerfile(check),
 };
-
-/// ARGs BuildKit defines itself before the first FROM. Their values depend on the build
-/// (`TARGETVARIANT` is empty on amd64), so a FROM using them is not judged.
-const PREDEFINED: &[&str] = &[
-    "TARGETPLATFORM",
-    "TARGETOS",
-    "TARGETARCH",
-    "TARGETVARIANT",
-    "BUILDPLATFORM",
-    "BUILDOS",
-    "BUILDARCH",
-    "BUILDVARIANT",
-];
 
 /// A global ARG as BuildKit sees it without build arguments.
 struct GlobalArg {
@@ -134,7 +121,7 @@ fn expand(word: &str, args: &HashMap<&str, GlobalArg>) -> Option<Expansion> {
                 .unwrap_or(after.len());
             (&after[..name_len], "", 1 + name_len)
         };
-        if name.is_empty() || name.as_bytes()[0].is_ascii_digit() || PREDEFINED.contains(&name) {
+        if name.is_empty() || name.as_bytes()[0].is_ascii_digit() || PLATFORM_ARGS.contains(&name) {
             return None;
         }
         // An undeclared name is undefined-variable's (DF047) finding, not this rule's.

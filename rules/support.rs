@@ -18,6 +18,20 @@ use crate::rule::Emitter;
 use crate::span::{Span, Spanned};
 use crate::yaml::{Node, Value};
 
+/// The platform ARGs BuildKit defines itself before the first FROM. Their values depend on the
+/// build (`TARGETVARIANT` is empty on amd64), so rules neither call them undefined nor judge a
+/// FROM that uses them.
+pub(crate) const PLATFORM_ARGS: &[&str] = &[
+    "TARGETPLATFORM",
+    "TARGETOS",
+    "TARGETARCH",
+    "TARGETVARIANT",
+    "BUILDPLATFORM",
+    "BUILDOS",
+    "BUILDARCH",
+    "BUILDVARIANT",
+];
+
 /// A stage's base image, as a rule about image references sees it.
 pub(crate) struct BaseRef<'a> {
     /// The FROM argument as written.

@@ -28,17 +28,9 @@ pub static UNDEFINED_VARIABLE: Rule = Rule {
     check: Check::Dockerfile(check),
 };
 
-/// ARGs BuildKit defines without a declaration (the proxy ones reach RUN only, but naming
-/// them anywhere is deliberate).
+/// ARGs BuildKit defines without a declaration besides the platform ones (the proxy ones reach
+/// RUN only, but naming them anywhere is deliberate).
 const PREDEFINED: &[&str] = &[
-    "TARGETPLATFORM",
-    "TARGETOS",
-    "TARGETARCH",
-    "TARGETVARIANT",
-    "BUILDPLATFORM",
-    "BUILDOS",
-    "BUILDARCH",
-    "BUILDVARIANT",
     "TARGETSTAGE",
     "HTTP_PROXY",
     "HTTPS_PROXY",
@@ -54,7 +46,9 @@ const PREDEFINED: &[&str] = &[
 ];
 
 fn is_predefined(name: &str) -> bool {
-    PREDEFINED.contains(&name) || name.starts_with("BUILDKIT_")
+    PREDEFINED.contains(&name)
+        || super::support::PLATFORM_ARGS.contains(&name)
+        || name.starts_with("BUILDKIT_")
 }
 
 /// A `$NAME` or `${NAME}` reference without a default, at `span` in the source.
