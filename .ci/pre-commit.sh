@@ -28,6 +28,7 @@ names=(
   compose.override.yaml Compose.YAML my-compose-stack.yml Dockerfile-compose.yml
   Dockerfile.yaml Dockerfile.yml values.yaml README.md Dockerfiles build.sh app.containerfile
   compose.json composer.json docker-compose.yml.bak xDockerfile
+  dockerfile.rego Dockerfile.md Dockerfile.json containerfile.sh Dockerfile.prod.txt Dockerfile.rs
 )
 mkdir -p "$tmp/names/sub"
 for name in "${names[@]}"; do

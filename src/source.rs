@@ -15,6 +15,11 @@ pub enum FileKind {
     Compose,
 }
 
+/// Extensions that make a `Dockerfile.*` name something else: data, docs, policies, scripts.
+const NOT_DOCKERFILE_EXTENSIONS: &[&str] = &[
+    "yml", "yaml", "json", "toml", "rego", "md", "txt", "sh", "ps1", "py", "go", "rs", "js", "ts",
+];
+
 impl FileKind {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -36,8 +41,12 @@ impl FileKind {
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '-', '_']))
         }) || lower.ends_with(".dockerfile");
         if is_dockerfile {
-            // `Dockerfile.yaml` style names are not Dockerfiles; `compose` names win below.
-            if !(lower.ends_with(".yml") || lower.ends_with(".yaml")) {
+            // `Dockerfile.yaml` style names are not Dockerfiles (`compose` names win below), and
+            // neither are files about Dockerfiles: `dockerfile.rego` (conftest's usual policy
+            // name), `Dockerfile.md`, `dockerfile.json`, scripts. Keep in step with the `files`
+            // regex of .pre-commit-hooks.yaml (checked by .ci/pre-commit.sh).
+            let extension = lower.rsplit_once('.').map(|(_, ext)| ext);
+            if !extension.is_some_and(|ext| NOT_DOCKERFILE_EXTENSIONS.contains(&ext)) {
                 return Some(FileKind::Dockerfile);
             }
         }
@@ -128,7 +137,17 @@ mod tests {
         ] {
             assert_eq!(kind(name), Some(FileKind::Compose), "{name}");
         }
-        for name in ["values.yaml", "README.md", "Dockerfiles", "build.sh"] {
+        for name in [
+            "values.yaml",
+            "README.md",
+            "Dockerfiles",
+            "build.sh",
+            "policy/dockerfile.rego",
+            "Dockerfile.md",
+            "dockerfile.json",
+            "containerfile.sh",
+            "Dockerfile.prod.txt",
+        ] {
             assert_eq!(kind(name), None, "{name}");
         }
     }
