@@ -16,13 +16,15 @@
 #![allow(clippy::print_stdout)]
 
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+
+#[path = "../tests/common/lsp_frames.rs"]
+mod lsp_frames;
 
 const TIMEOUT: Duration = Duration::from_secs(30);
 const DEBOUNCE_MS: f64 = 50.0;
@@ -46,34 +48,7 @@ impl Client {
             .expect("start plimsoll lsp");
         let stdin = child.stdin.take().expect("stdin");
         let stdout = child.stdout.take().expect("stdout");
-        let (tx, incoming) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            loop {
-                let mut length = None;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let line = line.trim_end();
-                    if line.is_empty() {
-                        break;
-                    }
-                    if let Some(n) = line.strip_prefix("Content-Length: ") {
-                        length = n.parse::<usize>().ok();
-                    }
-                }
-                let mut body = vec![0; length.expect("Content-Length header")];
-                if reader.read_exact(&mut body).is_err() {
-                    return;
-                }
-                let message: Value = serde_json::from_slice(&body).expect("JSON body");
-                if tx.send(message).is_err() {
-                    return;
-                }
-            }
-        });
+        let incoming = lsp_frames::read_messages(stdout);
         Self {
             child,
             stdin,
@@ -83,9 +58,7 @@ impl Client {
     }
 
     fn send(&mut self, message: &Value) {
-        let body = message.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("write");
-        self.stdin.flush().expect("flush");
+        lsp_frames::write_frame(&mut self.stdin, &message.to_string());
     }
 
     fn notify(&mut self, method: &str, params: Value) {

@@ -2,13 +2,16 @@
 //! framing, exact ranges in UTF-16 and UTF-8, code actions applied to the text, hover, config
 //! changes, shutdown. Every wait has a timeout, so a hung server fails the test.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+
+#[path = "common/lsp_frames.rs"]
+mod lsp_frames;
 
 const TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -34,34 +37,7 @@ impl Client {
             .expect("start plimsoll lsp");
         let stdin = child.stdin.take().unwrap();
         let stdout = child.stdout.take().unwrap();
-        let (tx, incoming) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            loop {
-                let mut length = None;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let line = line.trim_end();
-                    if line.is_empty() {
-                        break;
-                    }
-                    if let Some(n) = line.strip_prefix("Content-Length: ") {
-                        length = n.parse::<usize>().ok();
-                    }
-                }
-                let mut body = vec![0; length.expect("Content-Length header")];
-                if reader.read_exact(&mut body).is_err() {
-                    return;
-                }
-                let message: Value = serde_json::from_slice(&body).expect("JSON body");
-                if tx.send(message).is_err() {
-                    return;
-                }
-            }
-        });
+        let incoming = lsp_frames::read_messages(stdout);
         Self {
             child,
             stdin,
@@ -76,8 +52,7 @@ impl Client {
     }
 
     fn send_raw(&mut self, body: &str) {
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
-        self.stdin.flush().unwrap();
+        lsp_frames::write_frame(&mut self.stdin, body);
     }
 
     fn notify(&mut self, method: &str, params: Value) {
