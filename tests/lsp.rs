@@ -55,6 +55,18 @@ impl Client {
         lsp_frames::write_frame(&mut self.stdin, body);
     }
 
+    /// The code actions offered for one published diagnostic, at its range.
+    fn actions_for(&mut self, path: &Path, diagnostic: &Value) -> Value {
+        self.request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": {"uri": uri(path)},
+                "range": diagnostic["range"],
+                "context": {"diagnostics": [diagnostic]}
+            }),
+        )
+    }
+
     fn notify(&mut self, method: &str, params: Value) {
         self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
     }
@@ -326,14 +338,7 @@ fn ranges_count_utf16_units_and_a_safe_fix_applies() {
     assert_eq!(apt.len(), 1, "{published:#}");
     assert_eq!(apt[0]["range"], range((1, 18), (1, 21)));
 
-    let actions = client.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": {"uri": uri(&path)},
-            "range": apt[0]["range"],
-            "context": {"diagnostics": [apt[0]]}
-        }),
-    );
+    let actions = client.actions_for(&path, &apt[0]);
     let fix = titled(&actions, "use `apt-get`");
     assert_eq!(fix["kind"], "quickfix");
     assert_eq!(fix["isPreferred"], true);
@@ -444,14 +449,7 @@ fn compose_files_are_checked_and_other_yaml_is_left_alone() {
     assert_eq!(latest.len(), 1, "{published:#}");
     assert_eq!(latest[0]["range"], range((2, 17), (2, 23)));
 
-    let actions = client.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": {"uri": uri(&compose)},
-            "range": latest[0]["range"],
-            "context": {"diagnostics": [latest[0]]}
-        }),
-    );
+    let actions = client.actions_for(&compose, &latest[0]);
     let ignore = titled(&actions, "plimsoll: ignore DC002 for this line");
     let ignored = apply(text, ignore, &compose);
     assert_eq!(
