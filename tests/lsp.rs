@@ -338,7 +338,7 @@ fn ranges_count_utf16_units_and_a_safe_fix_applies() {
     assert_eq!(apt.len(), 1, "{published:#}");
     assert_eq!(apt[0]["range"], range((1, 18), (1, 21)));
 
-    let actions = client.actions_for(&path, &apt[0]);
+    let actions = client.actions_for(&path, apt[0]);
     let fix = titled(&actions, "use `apt-get`");
     assert_eq!(fix["kind"], "quickfix");
     assert_eq!(fix["isPreferred"], true);
@@ -449,7 +449,7 @@ fn compose_files_are_checked_and_other_yaml_is_left_alone() {
     assert_eq!(latest.len(), 1, "{published:#}");
     assert_eq!(latest[0]["range"], range((2, 17), (2, 23)));
 
-    let actions = client.actions_for(&compose, &latest[0]);
+    let actions = client.actions_for(&compose, latest[0]);
     let ignore = titled(&actions, "plimsoll: ignore DC002 for this line");
     let ignored = apply(text, ignore, &compose);
     assert_eq!(
