@@ -4,7 +4,7 @@
 //! and knows where suppression comments go. Nothing here prints.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use plimsoll_lsp::{
     Checked, ConfigProblem, Document, Fix, HoverInfo, Insertion, Level, Linter, Related, Tag,
@@ -13,11 +13,13 @@ use plimsoll_lsp::{
 
 use crate::config::{self, CliOverrides, ResolveOptions, Resolver};
 use crate::diagnostic::{Applicability, Finding, Severity};
-use crate::dockerfile::{self, Dockerfile};
+use crate::dockerfile::Dockerfile;
 use crate::engine::{self, Settings};
 use crate::rule::Rule;
 use crate::rules;
+use crate::runner::FsWorkspace;
 use crate::source::{FileKind, SourceFile};
+use crate::workspace::{ParsedDockerfile, Workspace};
 
 /// Where a rule's docs page lives: the same place the SARIF reporter links to.
 pub fn rule_url(name: &str) -> String {
@@ -190,14 +192,24 @@ impl Linter for EditorLinter {
         };
         let kind = kind_of(document.path, included, document.language_id)?;
         let path = document.path.unwrap_or(Path::new("untitled"));
-        let source = SourceFile::new(path, document.text, kind);
+        let source = Arc::new(SourceFile::new(path, document.text, kind));
+        // Parsed once: the engine and the suppression anchors share it.
+        let parsed = (kind == FileKind::Dockerfile)
+            .then(|| Arc::new(ParsedDockerfile::parse(Arc::clone(&source))));
+        let workspace = EditorWorkspace {
+            this: parsed.clone(),
+            files: FsWorkspace::new(),
+        };
         let findings = if excluded {
             Vec::new()
         } else {
-            engine::check(&source, &settings)
+            engine::check_in(&source, &settings, &workspace)
         };
         config_problems.extend(rego_problems(&policy_dirs));
-        let anchors = Anchors::new(&source);
+        let anchors = Anchors {
+            text: &source.text,
+            dockerfile: parsed.as_ref().map(|parsed| &parsed.dockerfile),
+        };
         Some(Checked {
             findings: findings
                 .iter()
@@ -315,22 +327,38 @@ fn to_lsp(finding: &Finding, suppress_at: Option<Insertion>) -> plimsoll_lsp::Fi
     }
 }
 
+/// The files a document's check may read besides itself: the document's own parse (so the
+/// engine does not parse it again) and, for compose services that build a Dockerfile, the
+/// files on disk.
+struct EditorWorkspace {
+    this: Option<Arc<ParsedDockerfile>>,
+    files: FsWorkspace,
+}
+
+impl Workspace for EditorWorkspace {
+    fn read(&self, path: &Path) -> Option<Arc<SourceFile>> {
+        self.files.read(path)
+    }
+
+    fn dockerfile(&self, path: &Path) -> Option<Arc<ParsedDockerfile>> {
+        self.files.dockerfile(path)
+    }
+
+    fn loaded_dockerfile(&self, path: &Path) -> Option<Arc<ParsedDockerfile>> {
+        self.this
+            .clone()
+            .filter(|parsed| parsed.source.path == path)
+    }
+}
+
 /// Where suppression comments go in one file.
 struct Anchors<'a> {
     text: &'a str,
     /// The parsed Dockerfile (`None` for compose files).
-    dockerfile: Option<Dockerfile>,
+    dockerfile: Option<&'a Dockerfile>,
 }
 
-impl<'a> Anchors<'a> {
-    fn new(source: &'a SourceFile) -> Self {
-        Self {
-            text: &source.text,
-            dockerfile: (source.kind == FileKind::Dockerfile)
-                .then(|| dockerfile::parse(&source.text)),
-        }
-    }
-
+impl Anchors<'_> {
     /// The start of the line holding `offset`.
     fn line_start(&self, offset: usize) -> usize {
         let offset = crate::span::floor_char_boundary(self.text, offset);
@@ -345,7 +373,6 @@ impl<'a> Anchors<'a> {
     fn line_suppression(&self, offset: usize) -> Option<Insertion> {
         let anchor = self
             .dockerfile
-            .as_ref()
             .and_then(|d| {
                 d.instructions
                     .iter()
@@ -365,7 +392,6 @@ impl<'a> Anchors<'a> {
     fn file_suppression(&self) -> usize {
         let after_directives = self
             .dockerfile
-            .as_ref()
             .and_then(|d| d.directives.last())
             .map(|directive| {
                 self.text
@@ -498,8 +524,11 @@ mod tests {
     #[test]
     fn suppressions_go_above_the_instruction_with_its_indentation() {
         let text = "# syntax=docker/dockerfile:1\nFROM a\n  RUN apt install \\\n    curl\n";
-        let source = SourceFile::new("Dockerfile", text, FileKind::Dockerfile);
-        let anchors = Anchors::new(&source);
+        let parsed = crate::dockerfile::parse(text);
+        let anchors = Anchors {
+            text,
+            dockerfile: Some(&parsed),
+        };
         let curl = text.find("curl").unwrap();
         let run = text.find("  RUN").unwrap();
         assert_eq!(

@@ -583,12 +583,26 @@ fn shell_c_script(text: &str, command: &SimpleCommand, arg_ranges: &[Range]) -> 
 /// Asks brush-parser whether `text` is valid shell; returns the byte offset and message of
 /// the error. Heredocs whose bodies live outside the text get synthetic terminators.
 fn validate(text: &str, open_heredocs: &[String]) -> Option<(usize, String)> {
-    let mut input = text.to_owned();
+    let mut input = String::with_capacity(text.len() + 1);
+    input.push_str(text);
     for delimiter in open_heredocs {
         input.push('\n');
         input.push_str(delimiter);
     }
     input.push('\n');
+    let (position, message) = SYNTAX_CHECKS.get_or_check(input)?;
+    // brush counts characters; convert to a byte offset within the original text.
+    let offset = position
+        .and_then(|index| text.char_indices().nth(index).map(|(offset, _)| offset))
+        .unwrap_or(text.len());
+    Some((offset, message))
+}
+
+/// brush-parser's verdict on one input: the character index of the error (if it has one) and
+/// the message; `None` for valid shell.
+type Verdict = Option<(Option<usize>, String)>;
+
+fn brush_verdict(input: &str) -> Verdict {
     let options = brush_parser::ParserOptions::default();
     let mut parser = brush_parser::Parser::new(BufReader::new(input.as_bytes()), &options);
     let error = parser.parse_program().err()?;
@@ -597,17 +611,64 @@ fn validate(text: &str, open_heredocs: &[String]) -> Option<(usize, String)> {
         brush_parser::ParseError::Tokenizing { position, .. } => position.as_ref().map(|p| p.index),
         brush_parser::ParseError::ParsingAtEndOfInput => None,
     };
-    // brush counts characters; convert to a byte offset within the original text.
-    let offset = position
-        .and_then(|index| text.char_indices().nth(index).map(|(offset, _)| offset))
-        .unwrap_or(text.len());
     let message = match &error {
         brush_parser::ParseError::Tokenizing { inner, .. } => {
             format!("shell syntax error: {inner}")
         }
         _ => "shell syntax error".to_owned(),
     };
-    Some((offset, message))
+    Some((position, message))
+}
+
+/// The syntax check is most of the cost of analysing a RUN (brush-parser's PEG parser allocates
+/// per token), and its verdict depends on the text alone. An editor re-checks a file after each
+/// keystroke with every RUN but one unchanged, and real projects repeat the same RUN lines across
+/// Dockerfiles, so verdicts are remembered per process, keyed by the exact input. The memory is
+/// bounded: past [`SYNTAX_CACHE_BYTES`] of remembered inputs it starts over.
+static SYNTAX_CHECKS: SyntaxCache = SyntaxCache::new();
+
+const SYNTAX_CACHE_BYTES: usize = 16 << 20;
+
+struct SyntaxCache {
+    inner: std::sync::Mutex<SyntaxCacheInner>,
+}
+
+#[derive(Default)]
+struct SyntaxCacheInner {
+    verdicts: Option<std::collections::HashMap<Box<str>, Verdict>>,
+    bytes: usize,
+}
+
+impl SyntaxCache {
+    const fn new() -> Self {
+        Self {
+            inner: std::sync::Mutex::new(SyntaxCacheInner {
+                verdicts: None,
+                bytes: 0,
+            }),
+        }
+    }
+
+    /// The verdict on `input`, from memory or from brush-parser (which runs outside the lock).
+    fn get_or_check(&self, input: String) -> Verdict {
+        // A panic inside brush-parser is caught by the caller's caller; the map stays valid.
+        let lock = || self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(verdict) = lock().verdicts.as_ref().and_then(|v| v.get(input.as_str())) {
+            return verdict.clone();
+        }
+        let verdict = brush_verdict(&input);
+        let mut inner = lock();
+        if inner.bytes + input.len() > SYNTAX_CACHE_BYTES {
+            inner.verdicts = None;
+            inner.bytes = 0;
+        }
+        inner.bytes += input.len();
+        inner
+            .verdicts
+            .get_or_insert_with(Default::default)
+            .insert(input.into_boxed_str(), verdict.clone());
+        verdict
+    }
 }
 
 /// Removes quotes and escapes; expansions (`$X`, `${…}`, `$(…)`, backticks) stay verbatim.

@@ -678,3 +678,27 @@ fn empty_commands_around_operators() {
     let error = script.error.expect("error");
     assert_eq!(&source[error.span.start..error.span.end], "&&");
 }
+
+#[test]
+fn remembered_syntax_verdicts_match_fresh_ones() {
+    // The second call of each pair is answered from the cache; offsets are converted against
+    // the text of each call, so a multi-byte prefix still lands on the right byte.
+    for text in [
+        "echo ok && ls",
+        "echo 'unterminated",
+        "é; if true; then",
+        "for x in; do",
+    ] {
+        let fresh = brush_verdict(&format!("{text}\n"));
+        let first = validate(text, &[]);
+        let second = validate(text, &[]);
+        assert_eq!(first, second, "{text}");
+        assert_eq!(first.is_some(), fresh.is_some(), "{text}");
+        if let Some((offset, _)) = first {
+            assert!(text.is_char_boundary(offset), "{text}: {offset}");
+        }
+    }
+    // The open heredoc's synthetic terminator is part of the key.
+    assert!(validate("cat <<EOF", &["EOF".to_owned()]).is_none());
+    assert!(validate("cat <<EOF", &["EOF".to_owned()]).is_none());
+}
