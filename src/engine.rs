@@ -186,11 +186,103 @@ pub fn check(source: &SourceFile, settings: &Settings) -> Vec<Finding> {
 /// [`check`] with other files of the project available through `workspace`: compose rules read
 /// the Dockerfiles that services build. When the workspace already holds a parse of this very
 /// file (same path and text), it is reused instead of parsing again.
+///
+/// A rule that panics makes the whole check panic (after the other rules ran), so the caller's
+/// per-file recovery reports the file as failed; see [`check_isolated`] to keep the rest.
 pub fn check_in(
     source: &SourceFile,
     settings: &Settings,
     workspace: &dyn Workspace,
 ) -> Vec<Finding> {
+    let checked = check_isolated(source, settings, workspace);
+    if let Some(failure) = checked.failures.into_iter().next() {
+        std::panic::resume_unwind(failure.payload);
+    }
+    checked.findings
+}
+
+/// The result of [`check_isolated`].
+pub struct Isolated {
+    /// The findings of every rule that completed (suppressions and overrides applied, sorted).
+    pub findings: Vec<Finding>,
+    /// The rules that panicked; their findings are missing from `findings`.
+    pub failures: Vec<RuleFailure>,
+}
+
+/// A rule that panicked while checking a file.
+pub struct RuleFailure {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// The panic's message, when it has one.
+    pub message: String,
+    payload: Box<dyn std::any::Any + Send>,
+}
+
+impl std::fmt::Debug for RuleFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RuleFailure")
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Run one rule, catching a panic in it: a bug in one rule must not cost the others' findings
+/// (the editor keeps showing them; the CLI still fails the file, see [`check_in`]).
+fn run_rule(
+    rule: &'static Rule,
+    failures: &mut Vec<RuleFailure>,
+    run: impl FnOnce(&mut Emitter),
+) -> Vec<Finding> {
+    let mut emitter = Emitter::new(rule);
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        fault_injection(rule);
+        run(&mut emitter);
+    }));
+    match outcome {
+        Ok(()) => emitter.into_findings(),
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_owned());
+            failures.push(RuleFailure {
+                code: rule.code,
+                name: rule.name,
+                message,
+                payload,
+            });
+            Vec::new()
+        }
+    }
+}
+
+/// Debug builds only: `PLIMSOLL_TEST_PANIC_RULE=DF002` makes that rule panic, so the tests of
+/// the binary (CLI and language server) can prove that a failing rule is contained.
+fn fault_injection(rule: &Rule) {
+    #[cfg(debug_assertions)]
+    {
+        static CODE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+        let code = CODE.get_or_init(|| std::env::var("PLIMSOLL_TEST_PANIC_RULE").ok());
+        if code.as_deref() == Some(rule.code) {
+            panic!(
+                "injected failure in {} (PLIMSOLL_TEST_PANIC_RULE)",
+                rule.code
+            );
+        }
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = rule;
+}
+
+/// [`check_in`], with each rule's panic caught and reported beside the other rules' findings.
+pub fn check_isolated(
+    source: &SourceFile,
+    settings: &Settings,
+    workspace: &dyn Workspace,
+) -> Isolated {
+    let mut failures = Vec::new();
     let mut findings = Vec::new();
     let directives = match source.kind {
         FileKind::Dockerfile => {
@@ -216,15 +308,13 @@ pub fn check_in(
                     options: settings.options_for(rule),
                     shells: &shells,
                 };
-                let mut emitter = Emitter::new(rule);
-                match rule.check {
-                    Check::Dockerfile(check) => check(&context, &mut emitter),
+                findings.extend(run_rule(rule, &mut failures, |emitter| match rule.check {
+                    Check::Dockerfile(check) => check(&context, emitter),
                     Check::Policy(policy) if policy.applies_to(FileKind::Dockerfile) => {
-                        crate::policy::run_dockerfile(policy, &context, &mut emitter);
+                        crate::policy::run_dockerfile(policy, &context, emitter);
                     }
                     _ => {}
-                }
-                findings.extend(emitter.into_findings());
+                }));
             }
             suppress::dockerfile_directives(&source.text, dockerfile)
         }
@@ -258,20 +348,22 @@ pub fn check_in(
                     options: settings.options_for(rule),
                     workspace,
                 };
-                let mut emitter = Emitter::new(rule);
-                match rule.check {
-                    Check::Compose(check) => check(&context, &mut emitter),
+                findings.extend(run_rule(rule, &mut failures, |emitter| match rule.check {
+                    Check::Compose(check) => check(&context, emitter),
                     Check::Policy(policy) if policy.applies_to(FileKind::Compose) => {
-                        crate::policy::run_compose(policy, &context, &mut emitter);
+                        crate::policy::run_compose(policy, &context, emitter);
                     }
                     _ => {}
-                }
-                findings.extend(emitter.into_findings());
+                }));
             }
             suppress::compose_directives(&source.text, &compose.yaml)
         }
     };
     suppress::apply(&mut findings, &directives, settings);
+    if !failures.is_empty() {
+        // A rule that did not finish may have needed a suppression that now looks unused.
+        findings.retain(|finding| finding.code != rules::UNUSED_SUPPRESSION.code);
+    }
     for finding in &mut findings {
         if let Some(severity) = settings.severity_for_code(&finding.code) {
             finding.severity = severity;
@@ -280,10 +372,61 @@ pub fn check_in(
     findings.sort_by(|a, b| {
         (a.span.start, a.span.end, &a.code).cmp(&(b.span.start, b.span.end, &b.code))
     });
-    findings
+    Isolated { findings, failures }
 }
 
 /// `true` when any finding is at or above `fail_level`.
 pub fn fails(findings: &[Finding], fail_level: Severity) -> bool {
     findings.iter().any(|f| f.severity >= fail_level)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Category;
+    use crate::rule::{DockerfileContext, FixAvailability, Status, Target};
+
+    fn explode(_: &DockerfileContext<'_>, _: &mut Emitter) {
+        panic!("rule bug");
+    }
+
+    static EXPLODING: Rule = Rule {
+        code: "XX999",
+        name: "exploding",
+        summary: "panics",
+        target: Target::Dockerfile,
+        category: Category::Correctness,
+        severity: Severity::Error,
+        default_enabled: true,
+        fix: FixAvailability::None,
+        status: Status::Stable,
+        since: "0.0.0",
+        related: &[],
+        docs: "",
+        options: &[],
+        check: Check::Dockerfile(explode),
+    };
+
+    #[test]
+    fn a_panicking_rule_costs_only_its_own_findings() {
+        let text = "# plimsoll ignore=DF002\nFROM ubuntu:latest\nFROM alpine:latest\n";
+        let source = SourceFile::new("Dockerfile", text, FileKind::Dockerfile);
+        let settings = Settings::with_policies(&[&EXPLODING], &[]);
+        let checked = check_isolated(&source, &settings, &NoWorkspace);
+        assert_eq!(checked.failures.len(), 1);
+        assert_eq!(checked.failures[0].code, "XX999");
+        assert_eq!(checked.failures[0].message, "rule bug");
+        let codes: Vec<&str> = checked.findings.iter().map(|f| &*f.code).collect();
+        assert!(codes.contains(&"DF002"), "{codes:?}");
+        // The suppression is used; nothing may call it unused because a rule failed.
+        assert!(
+            !codes.contains(&rules::UNUSED_SUPPRESSION.code),
+            "{codes:?}"
+        );
+        // `check_in` still fails the file as a whole.
+        let whole = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            check_in(&source, &settings, &NoWorkspace)
+        }));
+        assert!(whole.is_err());
+    }
 }

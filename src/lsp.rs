@@ -200,10 +200,21 @@ impl Linter for EditorLinter {
             this: parsed.clone(),
             files: FsWorkspace::new(),
         };
-        let findings = if excluded {
-            Vec::new()
+        let (findings, internal_errors) = if excluded {
+            (Vec::new(), Vec::new())
         } else {
-            engine::check_in(&source, &settings, &workspace)
+            let checked = engine::check_isolated(&source, &settings, &workspace);
+            let errors = checked
+                .failures
+                .iter()
+                .map(|failure| {
+                    format!(
+                        "rule {} ({}) failed: {}; its findings are missing",
+                        failure.code, failure.name, failure.message
+                    )
+                })
+                .collect();
+            (checked.findings, errors)
         };
         config_problems.extend(rego_problems(&policy_dirs));
         let anchors = Anchors {
@@ -217,6 +228,7 @@ impl Linter for EditorLinter {
                 .collect(),
             file_suppress_at: anchors.file_suppression(),
             config_problems,
+            internal_errors,
         })
     }
 

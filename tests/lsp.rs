@@ -27,8 +27,13 @@ struct Client {
 
 impl Client {
     fn start(dir: &Path) -> Self {
+        Self::start_with_env(dir, &[])
+    }
+
+    fn start_with_env(dir: &Path, env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_plimsoll"))
             .arg("lsp")
+            .envs(env.iter().copied())
             .current_dir(dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -791,5 +796,38 @@ fn rego_policy_findings_reach_the_editor_with_their_ranges() {
     let message = problems[0]["message"].as_str().unwrap();
     assert!(message.starts_with("policy-error (PL002): "), "{message}");
     assert!(message.contains("http.send"), "{message}");
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+#[test]
+fn a_failing_rule_is_logged_and_the_other_findings_still_arrive() {
+    let (_guard, root) = workspace();
+    let path = root.join("Dockerfile");
+    let text = "FROM ubuntu:latest\nRUN apt install curl\n";
+    // Debug builds make the named rule panic on purpose (see engine::fault_injection).
+    let mut client = Client::start_with_env(&root, &[("PLIMSOLL_TEST_PANIC_RULE", "DF002")]);
+    client.initialize(&root, json!({}));
+    client.open(&path, "dockerfile", text);
+    let published = client.diagnostics(&path);
+    let found = codes(&published);
+    assert!(!found.contains(&"DF002".to_string()), "{published:#}");
+    assert!(found.contains(&"DF062".to_string()), "{published:#}");
+    let logged: Vec<Value> = client
+        .drain(Duration::from_millis(200))
+        .into_iter()
+        .filter(|m| m["method"] == "window/logMessage")
+        .collect();
+    assert!(
+        logged.iter().any(|m| m["params"]["type"] == 1
+            && m["params"]["message"]
+                .as_str()
+                .is_some_and(|text| text.contains("rule DF002 (latest-tag) failed")
+                    && text.contains("injected failure"))),
+        "{logged:#?}"
+    );
+    // The server is still healthy: an edit is checked as usual.
+    client.change(&path, 2, "FROM ubuntu:22.04\nUSER nobody\n");
+    let published = client.diagnostics(&path);
+    assert!(!codes(&published).contains(&"DF062".to_string()));
     assert_eq!(client.shutdown().code(), Some(0));
 }

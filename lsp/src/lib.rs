@@ -111,6 +111,9 @@ pub struct Checked {
     pub file_suppress_at: usize,
     /// Every config problem met so far (since the last [`Linter::reload_config`]).
     pub config_problems: Vec<ConfigProblem>,
+    /// Internal errors met during the check (a rule that failed while the others completed):
+    /// logged to the client, since the findings alone cannot say that some are missing.
+    pub internal_errors: Vec<String>,
 }
 
 /// Documentation to show for a hover, and the byte span it is about.

@@ -226,7 +226,22 @@ impl Inner {
         })
         .await;
         let checked = match outcome {
-            Ok(Ok(checked)) => checked.map(Arc::new),
+            Ok(Ok(checked)) => {
+                for error in checked.iter().flat_map(|c| &c.internal_errors) {
+                    self.client
+                        .log_message(
+                            MessageType::ERROR,
+                            format!(
+                                "{}: internal error while checking {}: {error} (please report); \
+                                 the other findings are shown",
+                                self.linter.name(),
+                                uri.as_str()
+                            ),
+                        )
+                        .await;
+                }
+                checked.map(Arc::new)
+            }
             Ok(Err(payload)) => {
                 let what = payload
                     .downcast_ref::<&str>()
