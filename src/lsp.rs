@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use plimsoll_lsp::{
-    Checked, ConfigProblem, Document, Fix, HoverInfo, Insertion, Level, Linter, Related, Tag,
-    TextEdit,
+    Checked, ConfigProblem, Document, Fix, HoverInfo, Insertion, Level, Linter, OpenFile, Related,
+    Tag, TextEdit,
 };
 
 use crate::config::{self, CliOverrides, ResolveOptions, Resolver};
@@ -19,7 +19,7 @@ use crate::rule::Rule;
 use crate::rules;
 use crate::runner::FsWorkspace;
 use crate::source::{FileKind, SourceFile};
-use crate::workspace::{ParsedDockerfile, Workspace};
+use crate::workspace::{ParsedDockerfile, Workspace, normalize};
 
 /// Where a rule's docs page lives: the same place the SARIF reporter links to.
 pub fn rule_url(name: &str) -> String {
@@ -198,7 +198,10 @@ impl Linter for EditorLinter {
             .then(|| Arc::new(ParsedDockerfile::parse(Arc::clone(&source))));
         let workspace = EditorWorkspace {
             this: parsed.clone(),
+            open: document.open,
             files: FsWorkspace::new(),
+            reads: Mutex::new(Vec::new()),
+            parsed: Mutex::new(Vec::new()),
         };
         let (findings, internal_errors) = if excluded {
             (Vec::new(), Vec::new())
@@ -221,14 +224,25 @@ impl Linter for EditorLinter {
             text: &source.text,
             dockerfile: parsed.as_ref().map(|parsed| &parsed.dockerfile),
         };
+        let mut texts = OtherTexts::default();
         Some(Checked {
             findings: findings
                 .iter()
-                .map(|finding| to_lsp(finding, anchors.line_suppression(finding.span.start)))
+                .map(|finding| {
+                    to_lsp(
+                        finding,
+                        anchors.line_suppression(finding.span.start),
+                        &mut texts,
+                    )
+                })
                 .collect(),
             file_suppress_at: anchors.file_suppression(),
             config_problems,
             internal_errors,
+            reads: workspace
+                .reads
+                .into_inner()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
         })
     }
 
@@ -282,7 +296,26 @@ impl Linter for EditorLinter {
     }
 }
 
-fn to_lsp(finding: &Finding, suppress_at: Option<Insertion>) -> plimsoll_lsp::Finding {
+/// The texts of the other files labels point into, shared by every label into the same file.
+#[derive(Default)]
+struct OtherTexts(Vec<(PathBuf, Arc<str>)>);
+
+impl OtherTexts {
+    fn of(&mut self, file: &SourceFile) -> Arc<str> {
+        if let Some((_, text)) = self.0.iter().find(|(path, _)| *path == file.path) {
+            return Arc::clone(text);
+        }
+        let text: Arc<str> = file.text.as_str().into();
+        self.0.push((file.path.clone(), Arc::clone(&text)));
+        text
+    }
+}
+
+fn to_lsp(
+    finding: &Finding,
+    suppress_at: Option<Insertion>,
+    texts: &mut OtherTexts,
+) -> plimsoll_lsp::Finding {
     let message = match &finding.help {
         Some(help) => format!("{}\nhelp: {help}", finding.message),
         None => finding.message.clone(),
@@ -329,7 +362,10 @@ fn to_lsp(finding: &Finding, suppress_at: Option<Insertion>) -> plimsoll_lsp::Fi
             .labels
             .iter()
             .map(|label| Related {
-                path: None,
+                // A label into another file (the Dockerfile a compose service builds) carries
+                // that file's text as it was checked.
+                path: label.other_file().map(|file| file.path.clone()),
+                text: label.other_file().map(|file| texts.of(file)),
                 start: label.span.start,
                 end: label.span.end,
                 message: label.message.clone(),
@@ -341,19 +377,67 @@ fn to_lsp(finding: &Finding, suppress_at: Option<Insertion>) -> plimsoll_lsp::Fi
 
 /// The files a document's check may read besides itself: the document's own parse (so the
 /// engine does not parse it again) and, for compose services that build a Dockerfile, the
-/// files on disk.
-struct EditorWorkspace {
+/// editor's open buffers first (unsaved edits count), then the files on disk. What it reads is
+/// remembered, so the server re-checks the document when one of those files changes.
+struct EditorWorkspace<'a> {
     this: Option<Arc<ParsedDockerfile>>,
+    open: &'a [OpenFile],
     files: FsWorkspace,
+    reads: Mutex<Vec<PathBuf>>,
+    parsed: Mutex<Vec<Arc<ParsedDockerfile>>>,
 }
 
-impl Workspace for EditorWorkspace {
+impl EditorWorkspace<'_> {
+    /// The open buffer at `path`, compared without touching the filesystem first and through
+    /// symbolic links second.
+    fn open_buffer(&self, path: &Path) -> Option<&OpenFile> {
+        let wanted = normalize(path);
+        self.open
+            .iter()
+            .find(|file| normalize(&file.path) == wanted)
+            .or_else(|| {
+                let canonical = std::fs::canonicalize(path).ok()?;
+                self.open.iter().find(|file| {
+                    std::fs::canonicalize(&file.path).ok().as_ref() == Some(&canonical)
+                })
+            })
+    }
+}
+
+impl Workspace for EditorWorkspace<'_> {
     fn read(&self, path: &Path) -> Option<Arc<SourceFile>> {
-        self.files.read(path)
+        let open = self.open_buffer(path);
+        self.reads
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(open.map_or_else(|| normalize(path), |file| file.path.clone()));
+        match open {
+            Some(file) => {
+                let kind =
+                    FileKind::from_path(&file.path).unwrap_or_else(|| FileKind::sniff(&file.text));
+                Some(Arc::new(SourceFile::new(
+                    normalize(&file.path),
+                    &*file.text,
+                    kind,
+                )))
+            }
+            None => self.files.read(path),
+        }
     }
 
     fn dockerfile(&self, path: &Path) -> Option<Arc<ParsedDockerfile>> {
-        self.files.dockerfile(path)
+        let source = self.read(path)?;
+        let mut parsed = self
+            .parsed
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        // Several services often build the same Dockerfile: parse it once per check.
+        if let Some(done) = parsed.iter().find(|p| p.source.path == source.path) {
+            return Some(Arc::clone(done));
+        }
+        let done = Arc::new(ParsedDockerfile::parse(source));
+        parsed.push(Arc::clone(&done));
+        Some(done)
     }
 
     fn loaded_dockerfile(&self, path: &Path) -> Option<Arc<ParsedDockerfile>> {
@@ -517,6 +601,7 @@ mod tests {
             path: Some(Path::new(path)),
             text,
             language_id,
+            open: &[],
         }
     }
 

@@ -831,3 +831,55 @@ fn a_failing_rule_is_logged_and_the_other_findings_still_arrive() {
     assert!(!codes(&published).contains(&"DF062".to_string()));
     assert_eq!(client.shutdown().code(), Some(0));
 }
+
+#[test]
+fn compose_findings_follow_the_dockerfile_buffer_and_point_into_it() {
+    let (_guard, root) = workspace();
+    std::fs::create_dir(root.join("api")).unwrap();
+    let compose = root.join("compose.yaml");
+    let dockerfile = root.join("api/Dockerfile");
+    // On disk the image runs as root.
+    std::fs::write(&dockerfile, "FROM alpine:3.20\nRUN echo hi\n").unwrap();
+    let compose_text = "services:\n  api:\n    build: ./api\n";
+    let mut client = Client::start(&root);
+    client.initialize(&root, json!({}));
+    client.open(&compose, "yaml", compose_text);
+    let published = client.diagnostics(&compose);
+    let root_user = with_code(&published, "DC048");
+    assert_eq!(root_user.len(), 1, "{published:#}");
+    assert_eq!(root_user[0]["range"], range((2, 4), (2, 9)));
+    let related = &root_user[0]["relatedInformation"][0];
+    assert_eq!(related["location"]["uri"], uri(&dockerfile));
+    assert_eq!(related["location"]["range"], range((0, 0), (0, 16)));
+
+    // The Dockerfile opened with an unsaved edit that shifts its lines: the compose file is
+    // checked again against the buffer, and the related range points into the buffer.
+    let shifted = "# syntax=docker/dockerfile:1\n# builder\nFROM alpine:3.20\nRUN echo hi\n";
+    client.open(&dockerfile, "dockerfile", shifted);
+    let published = client.diagnostics(&compose);
+    let related = &with_code(&published, "DC048")[0]["relatedInformation"][0];
+    assert_eq!(
+        related["location"]["range"],
+        range((2, 0), (2, 16)),
+        "{published:#}"
+    );
+
+    // Typing `USER` into the Dockerfile clears the compose finding without touching it.
+    client.change(&dockerfile, 2, &format!("{shifted}USER app\n"));
+    let published = loop {
+        let published = client.diagnostics(&compose);
+        if with_code(&published, "DC048").is_empty() {
+            break published;
+        }
+    };
+    assert_eq!(published["version"], 1, "{published:#}");
+
+    // Closing the buffer without saving: the file on disk counts again.
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri(&dockerfile)}}),
+    );
+    let published = client.diagnostics(&compose);
+    assert_eq!(with_code(&published, "DC048").len(), 1, "{published:#}");
+    assert_eq!(client.shutdown().code(), Some(0));
+}

@@ -11,6 +11,7 @@ mod position;
 mod server;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub use position::{Encoding, LineIndex};
 pub use server::{run, serve};
@@ -23,6 +24,16 @@ pub struct Document<'a> {
     pub text: &'a str,
     /// The client's language id (`dockerfile`, `yaml`, …).
     pub language_id: Option<&'a str>,
+    /// The other documents open in the editor, unsaved edits included: a check that reads
+    /// another file (a compose service's Dockerfile) sees what the user sees.
+    pub open: &'a [OpenFile],
+}
+
+/// A document open in the editor, by file path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenFile {
+    pub path: PathBuf,
+    pub text: Arc<str>,
 }
 
 /// How serious a finding is, in LSP terms.
@@ -63,6 +74,9 @@ pub struct Fix {
 pub struct Related {
     /// Another file, or `None` for the same document.
     pub path: Option<PathBuf>,
+    /// The other file's text as the check read it (its spans index this text); `None` to read
+    /// the file from disk.
+    pub text: Option<Arc<str>>,
     pub start: usize,
     pub end: usize,
     pub message: String,
@@ -114,6 +128,9 @@ pub struct Checked {
     /// Internal errors met during the check (a rule that failed while the others completed):
     /// logged to the client, since the findings alone cannot say that some are missing.
     pub internal_errors: Vec<String>,
+    /// The other files the check read (absolute): when one of them changes in the editor, this
+    /// document is checked again.
+    pub reads: Vec<PathBuf>,
 }
 
 /// Documentation to show for a hover, and the byte span it is about.

@@ -18,7 +18,7 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
 use crate::position::{Encoding, LineIndex};
-use crate::{Checked, ConfigProblem, Document, Finding, Level, Linter, Tag};
+use crate::{Checked, ConfigProblem, Document, Finding, Level, Linter, OpenFile, Tag};
 
 /// How long a document must stay unchanged before it is checked (typing bursts coalesce).
 const DEBOUNCE: Duration = Duration::from_millis(50);
@@ -79,9 +79,18 @@ struct Negotiated {
 struct Doc {
     text: Arc<str>,
     version: i32,
+    /// Changes whenever the result must be recomputed, even at the same version (a file the
+    /// check read changed): a check stores and publishes its result only if it still matches.
+    stamp: u64,
     language_id: String,
     /// The result for `version`: `Some(None)` when the linter does not handle the document.
     checked: Option<Option<Arc<Checked>>>,
+}
+
+/// A fresh [`Doc::stamp`].
+fn next_stamp() -> u64 {
+    static STAMPS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    STAMPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 struct Inner {
@@ -205,13 +214,29 @@ impl Inner {
     /// The result for `uri` at `version`, checking if needed; `None` when the document is gone,
     /// has a newer version, or the check panicked.
     async fn checked(&self, uri: &Uri, version: i32) -> Option<Option<Arc<Checked>>> {
-        let (text, language_id) = {
+        let (text, language_id, stamp, open) = {
             let docs = self.docs.lock().await;
             let doc = docs.get(uri).filter(|d| d.version == version)?;
             if let Some(checked) = &doc.checked {
                 return Some(checked.clone());
             }
-            (Arc::clone(&doc.text), doc.language_id.clone())
+            // The other open documents as they are now (cheap: the texts are shared).
+            let open: Vec<OpenFile> = docs
+                .iter()
+                .filter(|(other, _)| *other != uri)
+                .filter_map(|(other, doc)| {
+                    Some(OpenFile {
+                        path: path_of(other)?,
+                        text: Arc::clone(&doc.text),
+                    })
+                })
+                .collect();
+            (
+                Arc::clone(&doc.text),
+                doc.language_id.clone(),
+                doc.stamp,
+                open,
+            )
         };
         let linter = Arc::clone(&self.linter);
         let path = path_of(uri);
@@ -221,6 +246,7 @@ impl Inner {
                     path: path.as_deref(),
                     text: &text,
                     language_id: Some(&language_id),
+                    open: &open,
                 })
             }))
         })
@@ -269,9 +295,46 @@ impl Inner {
             }
         };
         let mut docs = self.docs.lock().await;
-        let doc = docs.get_mut(uri).filter(|d| d.version == version)?;
+        let doc = docs
+            .get_mut(uri)
+            .filter(|d| d.version == version && d.stamp == stamp)?;
         doc.checked = Some(checked.clone());
         Some(checked)
+    }
+
+    /// The document at `path` changed, opened or closed: the open documents whose last check
+    /// read it are checked again (a compose file whose service builds that Dockerfile).
+    async fn dependents_changed(self: &Arc<Self>, uri: &Uri) {
+        let Some(path) = path_of(uri) else {
+            return;
+        };
+        let stale: Vec<(Uri, i32)> = {
+            let mut docs = self.docs.lock().await;
+            docs.iter_mut()
+                .filter(|(other, doc)| {
+                    *other != uri
+                        && matches!(&doc.checked, Some(Some(c)) if c.reads.contains(&path))
+                })
+                .map(|(other, doc)| {
+                    doc.checked = None;
+                    doc.stamp = next_stamp();
+                    (other.clone(), doc.version)
+                })
+                .collect()
+        };
+        if stale.is_empty() {
+            return;
+        }
+        let negotiated = self.negotiated();
+        if negotiated.pull {
+            if negotiated.pull_refresh {
+                let _ = self.client.workspace_diagnostic_refresh().await;
+            }
+            return;
+        }
+        for (uri, version) in stale {
+            self.schedule(uri, version);
+        }
     }
 
     /// Check and push diagnostics for `uri` at `version` (a no-op when stale).
@@ -357,6 +420,7 @@ impl Inner {
             docs.iter_mut()
                 .map(|(uri, doc)| {
                     doc.checked = None;
+                    doc.stamp = next_stamp();
                     (uri.clone(), doc.version)
                 })
                 .collect()
@@ -408,7 +472,11 @@ fn diagnostic(
                     range(text, index, related.start, related.end, encoding),
                 ),
                 Some(path) => {
-                    let other = std::fs::read_to_string(path).unwrap_or_default();
+                    // The text the check read (an open buffer may differ from the disk).
+                    let other = match &related.text {
+                        Some(text) => Arc::clone(text),
+                        None => std::fs::read_to_string(path).unwrap_or_default().into(),
+                    };
                     let other_index = LineIndex::new(&other);
                     (
                         Uri::from_file_path(path)?,
@@ -658,10 +726,12 @@ impl LanguageServer for Backend {
             Doc {
                 text: item.text.into(),
                 version: item.version,
+                stamp: next_stamp(),
                 language_id: item.language_id,
                 checked: None,
             },
         );
+        self.inner.dependents_changed(&item.uri).await;
         self.inner.schedule(item.uri, item.version);
     }
 
@@ -682,8 +752,10 @@ impl LanguageServer for Backend {
             }
             doc.text = change.text.into();
             doc.version = version;
+            doc.stamp = next_stamp();
             doc.checked = None;
         }
+        self.inner.dependents_changed(&uri).await;
         self.inner.schedule(uri, version);
     }
 
@@ -704,6 +776,8 @@ impl LanguageServer for Backend {
             .await
             .remove(&uri)
             .is_some_and(|doc| !matches!(doc.checked, Some(None)));
+        // Its dependents read the file from disk again.
+        self.inner.dependents_changed(&uri).await;
         if was_ours && !self.inner.negotiated().pull {
             self.inner
                 .client
@@ -794,6 +868,7 @@ impl LanguageServer for Backend {
             path: path.as_deref(),
             text: &text,
             language_id: Some(&language_id),
+            open: &[],
         };
         let linter = &self.inner.linter;
         let info = panic::catch_unwind(AssertUnwindSafe(|| linter.hover(&document, offset)))
