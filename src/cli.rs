@@ -51,6 +51,13 @@ struct LspArgs {
     /// with `TransportKind.stdio`, several Emacs and Sublime setups) pass it unasked.
     #[arg(long, hide = true)]
     stdio: bool,
+    /// Use this config file for every document instead of the nearest `.plimsoll.yaml` (as
+    /// `plimsoll check --config`; relative to the server's working directory).
+    #[arg(long, value_name = "PATH", conflicts_with = "isolated")]
+    config: Option<PathBuf>,
+    /// Ignore all config files.
+    #[arg(long)]
+    isolated: bool,
 }
 
 #[derive(Debug, Args)]
@@ -239,7 +246,7 @@ pub fn main() -> ExitCode {
         Command::Rules(args) => list_rules(&args),
         Command::Rule(args) => show_rule(&args),
         Command::Test(args) => test_examples(&args),
-        Command::Lsp(_) => language_server(),
+        Command::Lsp(args) => language_server(args),
     };
     match outcome {
         Ok(code) => code,
@@ -269,10 +276,13 @@ impl From<io::Error> for Failure {
 }
 
 /// `plimsoll lsp`: the server owns stdout from here on; only failures to start reach stderr.
-fn language_server() -> Result<ExitCode, Failure> {
-    crate::lsp::serve()
-        .map(|()| ExitCode::SUCCESS)
-        .map_err(|err| Failure::Message(format!("language server: {}", io_message(&err))))
+fn language_server(args: LspArgs) -> Result<ExitCode, Failure> {
+    crate::lsp::serve(config::ResolveOptions {
+        config: args.config,
+        isolated: args.isolated,
+    })
+    .map(|()| ExitCode::SUCCESS)
+    .map_err(|err| Failure::Message(format!("language server: {}", io_message(&err))))
 }
 
 fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {

@@ -26,10 +26,15 @@ pub fn rule_url(name: &str) -> String {
     format!("{}{name}", crate::report::RULE_DOCS_BASE)
 }
 
-/// Serve the language server on stdin/stdout until the client says `exit`.
-pub fn serve() -> std::io::Result<()> {
+/// Serve the language server on stdin/stdout until the client says `exit`. `options` are the
+/// CLI's `--config` / `--isolated`, so an editor can use exactly the config CI uses.
+pub fn serve(options: ResolveOptions) -> std::io::Result<()> {
     let cwd = std::env::current_dir()?;
-    plimsoll_lsp::run(EditorLinter::new(&cwd))
+    let options = ResolveOptions {
+        config: options.config.map(|path| cwd.join(path)),
+        ..options
+    };
+    plimsoll_lsp::run(EditorLinter::with_options(&cwd, options))
 }
 
 /// plimsoll for an editor: config found per document as the CLI finds it, cached until a config
@@ -37,6 +42,7 @@ pub fn serve() -> std::io::Result<()> {
 #[derive(Debug)]
 pub struct EditorLinter {
     cwd: PathBuf,
+    options: ResolveOptions,
     resolver: Mutex<Resolver>,
     /// Every policy directory of the configs met so far (absolute, sorted): their YAML files
     /// are configuration too. Kept across reloads (a directory that is no longer used only
@@ -46,11 +52,27 @@ pub struct EditorLinter {
 
 impl EditorLinter {
     pub fn new(cwd: &Path) -> Self {
+        Self::with_options(cwd, ResolveOptions::default())
+    }
+
+    /// With `--config PATH` (absolute) or `--isolated`.
+    pub fn with_options(cwd: &Path, options: ResolveOptions) -> Self {
         Self {
             cwd: cwd.to_path_buf(),
-            resolver: Mutex::new(Resolver::new(ResolveOptions::default(), cwd)),
+            resolver: Mutex::new(Resolver::new(options.clone(), cwd)),
+            options,
             policy_dirs: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The `--config` file, when one was given.
+    fn forced_config(&self) -> Option<&Path> {
+        self.options.config.as_deref()
+    }
+
+    /// A config file: by its name, or the `--config` file whatever its name.
+    fn is_config_document(&self, path: &Path) -> bool {
+        is_config_name(path) || self.forced_config() == Some(path)
     }
 
     /// Remember the policy directories of `chain`: `.plimsoll/policies/` beside each of its
@@ -180,7 +202,10 @@ fn is_config_name(path: &Path) -> bool {
 
 impl Linter for EditorLinter {
     fn check(&self, document: &Document<'_>) -> Option<Checked> {
-        if document.path.is_some_and(is_config_name) {
+        if document
+            .path
+            .is_some_and(|path| self.is_config_document(path))
+        {
             return None;
         }
         let (settings, excluded, included, mut config_problems, policy_dirs) = match document.path {
@@ -247,7 +272,10 @@ impl Linter for EditorLinter {
     }
 
     fn hover(&self, document: &Document<'_>, offset: usize) -> Option<HoverInfo> {
-        let (start, end, rule) = if document.path.is_some_and(is_config_name) {
+        let (start, end, rule) = if document
+            .path
+            .is_some_and(|path| self.is_config_document(path))
+        {
             rule_in_config(document.text, offset)?
         } else {
             rule_in_suppression(document.text, offset)?
@@ -267,7 +295,7 @@ impl Linter for EditorLinter {
     fn is_config_file(&self, path: &Path) -> bool {
         // A saved policy (YAML in a policy directory, or any Rego file) re-checks the open
         // documents like a config change.
-        is_config_name(path)
+        self.is_config_document(path)
             || self.is_policy_file(path)
             || path.extension().is_some_and(|e| e == "rego")
     }
@@ -281,10 +309,16 @@ impl Linter for EditorLinter {
     }
 
     fn config_dirs(&self) -> Vec<PathBuf> {
-        self.policy_dirs
+        let mut dirs = self
+            .policy_dirs
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone()
+            .clone();
+        // A `--config` file named otherwise is outside the globs: watch its directory.
+        if let Some(dir) = self.forced_config().and_then(Path::parent) {
+            dirs.push(dir.to_path_buf());
+        }
+        dirs
     }
 
     fn reload_config(&self) {
@@ -292,7 +326,7 @@ impl Linter for EditorLinter {
             .resolver
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        *resolver = Resolver::new(ResolveOptions::default(), &self.cwd);
+        *resolver = Resolver::new(self.options.clone(), &self.cwd);
     }
 }
 

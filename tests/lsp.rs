@@ -27,12 +27,14 @@ struct Client {
 
 impl Client {
     fn start(dir: &Path) -> Self {
-        Self::start_with_env(dir, &[])
+        Self::start_with(dir, &[], &[])
     }
 
-    fn start_with_env(dir: &Path, env: &[(&str, &str)]) -> Self {
+    /// `plimsoll lsp ARGS…` with extra environment variables.
+    fn start_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_plimsoll"))
             .arg("lsp")
+            .args(args)
             .envs(env.iter().copied())
             .current_dir(dir)
             .stdin(Stdio::piped())
@@ -805,7 +807,7 @@ fn a_failing_rule_is_logged_and_the_other_findings_still_arrive() {
     let path = root.join("Dockerfile");
     let text = "FROM ubuntu:latest\nRUN apt install curl\n";
     // Debug builds make the named rule panic on purpose (see engine::fault_injection).
-    let mut client = Client::start_with_env(&root, &[("PLIMSOLL_TEST_PANIC_RULE", "DF002")]);
+    let mut client = Client::start_with(&root, &[], &[("PLIMSOLL_TEST_PANIC_RULE", "DF002")]);
     client.initialize(&root, json!({}));
     client.open(&path, "dockerfile", text);
     let published = client.diagnostics(&path);
@@ -881,5 +883,30 @@ fn compose_findings_follow_the_dockerfile_buffer_and_point_into_it() {
     );
     let published = client.diagnostics(&compose);
     assert_eq!(with_code(&published, "DC048").len(), 1, "{published:#}");
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+#[test]
+fn the_config_flag_applies_one_config_file_and_its_changes() {
+    let (_guard, root) = workspace();
+    std::fs::create_dir(root.join("ci")).unwrap();
+    let config = root.join("ci/lint.yaml");
+    std::fs::write(&config, "ignore: [latest-tag]\n").unwrap();
+    // The nearest config would turn latest-tag into an error; --config wins, as in the CLI.
+    std::fs::write(root.join(".plimsoll.yaml"), "select: [DF002]\n").unwrap();
+    let path = root.join("Dockerfile");
+    let mut client = Client::start_with(&root, &["--config", "ci/lint.yaml"], &[]);
+    client.initialize(&root, json!({}));
+    client.open(&path, "dockerfile", "FROM ubuntu:latest\nUSER nobody\n");
+    let published = client.diagnostics(&path);
+    assert!(with_code(&published, "DF002").is_empty(), "{published:#}");
+
+    std::fs::write(&config, "select: [latest-tag]\n").unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&config), "type": 2}]}),
+    );
+    let published = client.diagnostics(&path);
+    assert_eq!(with_code(&published, "DF002").len(), 1, "{published:#}");
     assert_eq!(client.shutdown().code(), Some(0));
 }
