@@ -6,8 +6,9 @@
 
 use std::hint::black_box;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use plimsoll::engine::{self, Settings};
+use plimsoll::dockerfile::shell;
 use plimsoll::{FileKind, SourceFile, compose, dockerfile};
 
 /// A Dockerfile of about `lines` lines shaped like real ones: several stages, package installs
@@ -84,11 +85,27 @@ fn bench_dockerfile(c: &mut Criterion) {
     let mut group = c.benchmark_group("dockerfile_2000_lines");
     group.throughput(Throughput::Bytes(text.len() as u64));
     group.bench_function("parse", |b| b.iter(|| dockerfile::parse(black_box(&text))));
+    // Re-checks of the same text find every RUN's syntax verdict remembered (what an editor
+    // sees after an edit); the `_first` variants forget them first (what one CLI run sees).
     group.bench_function("check_default_rules", |b| {
         b.iter(|| engine::check(black_box(&source), &defaults))
     });
+    group.bench_function("check_default_rules_first", |b| {
+        b.iter_batched(
+            shell::forget_syntax_verdicts,
+            |()| engine::check(black_box(&source), &defaults),
+            BatchSize::SmallInput,
+        )
+    });
     group.bench_function("check_all_rules", |b| {
         b.iter(|| engine::check(black_box(&source), &all))
+    });
+    group.bench_function("check_all_rules_first", |b| {
+        b.iter_batched(
+            shell::forget_syntax_verdicts,
+            |()| engine::check(black_box(&source), &all),
+            BatchSize::SmallInput,
+        )
     });
     group.finish();
 }

@@ -82,7 +82,14 @@ async function start(): Promise<void> {
 
   // No `transport`: with TransportKind.stdio the client appends `--stdio` to the arguments,
   // which `plimsoll lsp` rejects. Without it the client still talks over stdin/stdout.
-  const serverOptions: ServerOptions = { command, args: ["lsp", ...extraArgs] };
+  // Started in the workspace folder: `plimsoll.args` paths such as `--config ci/plimsoll.yaml`
+  // are relative to it, as they are for `plimsoll check` run from the repository root.
+  const root = workspaceRoot();
+  const serverOptions: ServerOptions = {
+    command,
+    args: ["lsp", ...extraArgs],
+    options: root ? { cwd: root } : undefined,
+  };
   const clientOptions: LanguageClientOptions = { documentSelector, outputChannel: output };
   // The id "plimsoll" makes the client read its trace level from `plimsoll.trace.server`.
   const next = new LanguageClient("plimsoll", "plimsoll", serverOptions, clientOptions);

@@ -629,6 +629,18 @@ static SYNTAX_CHECKS: SyntaxCache = SyntaxCache::new();
 
 const SYNTAX_CACHE_BYTES: usize = 16 << 20;
 
+/// Forget every remembered syntax verdict, so the next analyses run brush-parser again: for
+/// benchmarks that measure a first check (a CLI run) rather than a re-check (an editor).
+#[doc(hidden)]
+pub fn forget_syntax_verdicts() {
+    let mut inner = SYNTAX_CHECKS
+        .inner
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    inner.verdicts = None;
+    inner.bytes = 0;
+}
+
 struct SyntaxCache {
     inner: std::sync::Mutex<SyntaxCacheInner>,
 }
