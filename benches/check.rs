@@ -7,8 +7,8 @@
 use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use plimsoll::engine::{self, Settings};
 use plimsoll::dockerfile::shell;
+use plimsoll::engine::{self, Settings};
 use plimsoll::{FileKind, SourceFile, compose, dockerfile};
 
 /// A Dockerfile of about `lines` lines shaped like real ones: several stages, package installs

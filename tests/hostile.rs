@@ -41,6 +41,21 @@ fn assert_good_checked(output: &std::process::Output) {
     );
 }
 
+/// Exit 2 with exactly `message` on stderr, and the good file still checked: one file could not
+/// be checked, the run went on.
+fn assert_refused(output: &std::process::Output, message: &str) {
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(output));
+    assert_eq!(stderr(output), message);
+    assert_good_checked(output);
+}
+
+/// Exit 1 (findings), nothing on stderr, the good file checked.
+fn assert_checked_with_findings(output: &std::process::Output) {
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(output));
+    assert_eq!(stderr(output), "");
+    assert_good_checked(output);
+}
+
 /// Findings of `path` in the compact report.
 fn findings_of<'a>(out: &'a str, path: &str) -> Vec<&'a str> {
     out.lines()
@@ -52,12 +67,10 @@ fn findings_of<'a>(out: &'a str, path: &str) -> Vec<&'a str> {
 fn invalid_utf8() {
     let dir = tree(&[("bad/Dockerfile", b"FROM alpine\nRUN echo caf\xe9\n")]);
     let output = check(dir.path(), &["."], None);
-    assert_eq!(output.status.code(), Some(2));
-    assert_eq!(
-        stderr(&output),
-        "plimsoll: error: bad/Dockerfile:2:13: stream did not contain valid UTF-8\n"
+    assert_refused(
+        &output,
+        "plimsoll: error: bad/Dockerfile:2:13: stream did not contain valid UTF-8\n",
     );
-    assert_good_checked(&output);
 }
 
 #[test]
@@ -67,13 +80,11 @@ fn binary_file_named_dockerfile() {
     elf.extend((0..=255u8).cycle().take(4096));
     let dir = tree(&[("bin/Dockerfile", &elf)]);
     let output = check(dir.path(), &["."], None);
-    assert_eq!(output.status.code(), Some(2));
-    assert_eq!(
-        stderr(&output),
+    assert_refused(
+        &output,
         "plimsoll: error: bin/Dockerfile:1:8: binary file (contains a NUL byte), \
-         not a Dockerfile or compose file\n"
+         not a Dockerfile or compose file\n",
     );
-    assert_good_checked(&output);
 }
 
 #[test]
@@ -85,13 +96,11 @@ fn file_over_the_size_limit_is_refused_without_reading_it() {
     let file = std::fs::File::create(&big).unwrap();
     file.set_len(100_000_000).unwrap();
     let output = check(dir.path(), &["."], None);
-    assert_eq!(output.status.code(), Some(2));
-    assert_eq!(
-        stderr(&output),
+    assert_refused(
+        &output,
         "plimsoll: error: big/Dockerfile: file is 95.4 MiB, larger than the 8 MiB limit \
-         (raise it with --max-file-size)\n"
+         (raise it with --max-file-size)\n",
     );
-    assert_good_checked(&output);
 }
 
 /// A real 100 MB Dockerfile read in full with the limit lifted: no crash, no unbounded
@@ -119,13 +128,11 @@ fn single_ten_megabyte_line() {
     let dir = tree(&[("long/Dockerfile", &line)]);
     // Over the default limit: refused with a clear error.
     let output = check(dir.path(), &["."], None);
-    assert_eq!(output.status.code(), Some(2));
-    assert_eq!(
-        stderr(&output),
+    assert_refused(
+        &output,
         "plimsoll: error: long/Dockerfile: file is 9.5 MiB, larger than the 8 MiB limit \
-         (raise it with --max-file-size)\n"
+         (raise it with --max-file-size)\n",
     );
-    assert_good_checked(&output);
     // With the limit raised, read and checked in full (a RUN before any FROM: a parse error).
     let output = check(dir.path(), &["--max-file-size", "16M", "."], None);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
@@ -255,16 +262,12 @@ fn directory_named_dockerfile() {
     let dir = tree(&[("app/Dockerfile/README", b"not a Dockerfile")]);
     // Named explicitly: an error. Walked: not a file, so nothing to check in it.
     let output = check(dir.path(), &["good", "app/Dockerfile"], None);
-    assert_eq!(output.status.code(), Some(2));
-    assert_eq!(
-        stderr(&output),
-        "plimsoll: error: app/Dockerfile: is a directory, not a file\n"
+    assert_refused(
+        &output,
+        "plimsoll: error: app/Dockerfile: is a directory, not a file\n",
     );
-    assert_good_checked(&output);
     let output = check(dir.path(), &["."], None);
-    assert_eq!(output.status.code(), Some(1));
-    assert_eq!(stderr(&output), "");
-    assert_good_checked(&output);
+    assert_checked_with_findings(&output);
 }
 
 #[cfg(unix)]
@@ -277,17 +280,13 @@ fn symlink_loop() {
     // A directory symlink pointing at its parent: the walk does not follow it.
     std::os::unix::fs::symlink("..", looped.join("up")).unwrap();
     let output = check(dir.path(), &["good", "loop/Dockerfile"], None);
-    assert_eq!(output.status.code(), Some(2));
-    assert_eq!(
-        stderr(&output),
-        "plimsoll: error: loop/Dockerfile: too many levels of symbolic links\n"
+    assert_refused(
+        &output,
+        "plimsoll: error: loop/Dockerfile: too many levels of symbolic links\n",
     );
-    assert_good_checked(&output);
     // Walked: a link that leads nowhere is skipped, like any other non-file.
     let output = check(dir.path(), &["."], None);
-    assert_eq!(output.status.code(), Some(1));
-    assert_eq!(stderr(&output), "");
-    assert_good_checked(&output);
+    assert_checked_with_findings(&output);
 }
 
 #[cfg(unix)]
@@ -304,12 +303,10 @@ fn unreadable_file() {
         return;
     }
     let output = check(dir.path(), &["."], None);
-    assert_eq!(output.status.code(), Some(2));
-    assert_eq!(
-        stderr(&output),
-        "plimsoll: error: secret/Dockerfile: permission denied\n"
+    assert_refused(
+        &output,
+        "plimsoll: error: secret/Dockerfile: permission denied\n",
     );
-    assert_good_checked(&output);
 }
 
 /// A file that opens but fails to read (EIO): `/proc/self/mem` at offset 0, readable by
@@ -323,24 +320,20 @@ fn read_error_mid_file() {
         &["--kind", "dockerfile", "good", "/proc/self/mem"],
         None,
     );
-    assert_eq!(output.status.code(), Some(2));
-    assert_eq!(
-        stderr(&output),
-        "plimsoll: error: /proc/self/mem: input/output error\n"
+    assert_refused(
+        &output,
+        "plimsoll: error: /proc/self/mem: input/output error\n",
     );
-    assert_good_checked(&output);
 }
 
 #[test]
 fn path_that_does_not_exist() {
     let dir = tree(&[]);
     let output = check(dir.path(), &["good", "nowhere/Dockerfile"], None);
-    assert_eq!(output.status.code(), Some(2));
-    assert_eq!(
-        stderr(&output),
-        "plimsoll: error: nowhere/Dockerfile: no such file or directory\n"
+    assert_refused(
+        &output,
+        "plimsoll: error: nowhere/Dockerfile: no such file or directory\n",
     );
-    assert_good_checked(&output);
 }
 
 /// A file discovered, then removed before the runner reads it (the race, made deterministic
@@ -405,19 +398,15 @@ fn stdin_over_the_size_limit_and_not_utf8() {
         &["--max-file-size", "1K", "-", "good"],
         Some(&big),
     );
-    assert_eq!(output.status.code(), Some(2));
-    assert_eq!(
-        stderr(&output),
-        "plimsoll: error: <stdin>: more than the 1 KiB limit (raise it with --max-file-size)\n"
+    assert_refused(
+        &output,
+        "plimsoll: error: <stdin>: more than the 1 KiB limit (raise it with --max-file-size)\n",
     );
-    assert_good_checked(&output);
     let output = check(dir.path(), &["-", "good"], Some(b"FROM \xff\n"));
-    assert_eq!(output.status.code(), Some(2));
-    assert_eq!(
-        stderr(&output),
-        "plimsoll: error: <stdin>:1:6: stream did not contain valid UTF-8\n"
+    assert_refused(
+        &output,
+        "plimsoll: error: <stdin>:1:6: stream did not contain valid UTF-8\n",
     );
-    assert_good_checked(&output);
 }
 
 #[test]

@@ -43,18 +43,6 @@ fn check_yaml_spans(text: &str) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-const FORMATS: [Format; 9] = [
-    Format::Text,
-    Format::Compact,
-    Format::Json,
-    Format::Sarif,
-    Format::Github,
-    Format::Checkstyle,
-    Format::Junit,
-    Format::Gitlab,
-    Format::Rdjson,
-];
-
 /// Check `text` with every rule and render every format; findings' spans must be valid.
 fn check_and_render(text: &str, kind: FileKind) -> Result<(), TestCaseError> {
     let source = SourceFile::new("dir/Dockerfile", text, kind);
@@ -64,16 +52,13 @@ fn check_and_render(text: &str, kind: FileKind) -> Result<(), TestCaseError> {
         files: vec![FileResult { source, findings }],
         errors: Vec::new(),
     };
-    for format in FORMATS {
+    for format in Format::ALL {
         let mut out = Vec::new();
         report::write(format, &results, report::Options::default(), &mut out)
             .map_err(|e| TestCaseError::fail(format!("{}: {e}", format.name())))?;
         let out = String::from_utf8(out)
             .map_err(|e| TestCaseError::fail(format!("{}: not UTF-8: {e}", format.name())))?;
-        if matches!(
-            format,
-            Format::Json | Format::Sarif | Format::Gitlab | Format::Rdjson
-        ) {
+        if format.is_json() {
             serde_json::from_str::<serde_json::Value>(&out)
                 .map_err(|e| TestCaseError::fail(format!("{}: not JSON: {e}", format.name())))?;
         }

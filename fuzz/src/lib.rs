@@ -34,22 +34,12 @@ pub fn check_and_render(text: &str, kind: FileKind) {
         files: vec![FileResult { source, findings }],
         errors: Vec::new(),
     };
-    for format in [
-        Format::Text,
-        Format::Compact,
-        Format::Json,
-        Format::Sarif,
-        Format::Github,
-        Format::Checkstyle,
-        Format::Junit,
-        Format::Gitlab,
-        Format::Rdjson,
-    ] {
+    for format in Format::ALL {
         let mut out = Vec::new();
         if let Err(err) = report::write(format, &results, report::Options::default(), &mut out) {
             panic!("{} failed: {err}", format.name());
         }
-        if format == Format::Json || format == Format::Sarif || format == Format::Gitlab {
+        if format.is_json() {
             if let Err(err) = serde_json::from_slice::<serde_json::Value>(&out) {
                 panic!("{} is not JSON: {err}", format.name());
             }

@@ -60,6 +60,37 @@ struct Pipe {
 }
 
 impl Pipe {
+    /// A server (the fake linter) on the other end of a fresh pipe, and its task.
+    fn start() -> (Self, tokio::task::JoinHandle<()>) {
+        let (client, server) = tokio::io::duplex(1 << 16);
+        let (server_read, server_write) = tokio::io::split(server);
+        let serving = tokio::spawn(plimsoll_lsp::serve(Fake, server_read, server_write));
+        let (read, write) = tokio::io::split(client);
+        let pipe = Pipe {
+            write,
+            read: BufReader::new(read),
+        };
+        (pipe, serving)
+    }
+
+    /// `initialize` (id 1); its result.
+    async fn initialize(&mut self) -> Value {
+        self.send(json!({"id": 1, "method": "initialize", "params": {"capabilities": {}}}))
+            .await;
+        self.response(1).await["result"].clone()
+    }
+
+    /// `shutdown` then `exit`; serving must end.
+    async fn finish(mut self, serving: tokio::task::JoinHandle<()>) {
+        self.send(json!({"id": 1000, "method": "shutdown"})).await;
+        assert_eq!(self.response(1000).await["result"], Value::Null);
+        self.send(json!({"method": "exit"})).await;
+        tokio::time::timeout(TIMEOUT, serving)
+            .await
+            .expect("serving ends after exit")
+            .unwrap();
+    }
+
     async fn send_raw(&mut self, body: &str) {
         let frame = format!("Content-Length: {}\r\n\r\n{body}", body.len());
         self.write.write_all(frame.as_bytes()).await.unwrap();
@@ -122,19 +153,9 @@ fn change(version: i32, text: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn panics_are_logged_and_stale_results_never_published() {
-    let (client, server) = tokio::io::duplex(1 << 16);
-    let (server_read, server_write) = tokio::io::split(server);
-    let serving = tokio::spawn(plimsoll_lsp::serve(Fake, server_read, server_write));
-    let (read, write) = tokio::io::split(client);
-    let mut pipe = Pipe {
-        write,
-        read: BufReader::new(read),
-    };
-
-    pipe.send(json!({"id": 1, "method": "initialize", "params": {"capabilities": {}}}))
-        .await;
+    let (mut pipe, serving) = Pipe::start();
     assert_eq!(
-        pipe.response(1).await["result"]["capabilities"]["positionEncoding"],
+        pipe.initialize().await["capabilities"]["positionEncoding"],
         "utf-16"
     );
     pipe.send(json!({"method": "initialized", "params": {}}))
@@ -176,28 +197,13 @@ async fn panics_are_logged_and_stale_results_never_published() {
         .await;
     let error = pipe.response(9).await;
     assert_eq!(error["error"]["code"], -32602, "{error}");
-    pipe.send(json!({"id": 2, "method": "shutdown"})).await;
-    assert_eq!(pipe.response(2).await["result"], Value::Null);
-    pipe.send(json!({"method": "exit"})).await;
-    tokio::time::timeout(TIMEOUT, serving)
-        .await
-        .expect("serving ends after exit")
-        .unwrap();
+    pipe.finish(serving).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_messages_get_an_error_and_the_session_goes_on() {
-    let (client, server) = tokio::io::duplex(1 << 16);
-    let (server_read, server_write) = tokio::io::split(server);
-    let serving = tokio::spawn(plimsoll_lsp::serve(Fake, server_read, server_write));
-    let (read, write) = tokio::io::split(client);
-    let mut pipe = Pipe {
-        write,
-        read: BufReader::new(read),
-    };
-    pipe.send(json!({"id": 1, "method": "initialize", "params": {"capabilities": {}}}))
-        .await;
-    assert!(pipe.response(1).await["result"]["capabilities"].is_object());
+    let (mut pipe, serving) = Pipe::start();
+    assert!(pipe.initialize().await["capabilities"].is_object());
 
     // Invalid JSON in a well-framed message: a parse error, with a null id.
     pipe.send_raw(r#"{"jsonrpc": "2.0", "id": 2, "method": "#)
@@ -233,11 +239,5 @@ async fn bad_messages_get_an_error_and_the_session_goes_on() {
     .await;
     let published = pipe.next("textDocument/publishDiagnostics").await;
     assert_eq!(published["diagnostics"].as_array().unwrap().len(), 1);
-    pipe.send(json!({"id": 4, "method": "shutdown"})).await;
-    assert_eq!(pipe.response(4).await["result"], Value::Null);
-    pipe.send(json!({"method": "exit"})).await;
-    tokio::time::timeout(TIMEOUT, serving)
-        .await
-        .expect("serving ends after exit")
-        .unwrap();
+    pipe.finish(serving).await;
 }

@@ -49,6 +49,28 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format, in the order `--help` lists them (a unit test keeps this equal to clap's
+    /// list of values).
+    pub const ALL: [Format; 9] = [
+        Format::Text,
+        Format::Compact,
+        Format::Json,
+        Format::Sarif,
+        Format::Github,
+        Format::Checkstyle,
+        Format::Junit,
+        Format::Gitlab,
+        Format::Rdjson,
+    ];
+
+    /// The output is one JSON document.
+    pub fn is_json(self) -> bool {
+        matches!(
+            self,
+            Format::Json | Format::Sarif | Format::Gitlab | Format::Rdjson
+        )
+    }
+
     /// The name used on the command line.
     pub fn name(self) -> &'static str {
         match self {
@@ -452,6 +474,12 @@ pub(crate) fn render_to_string(format: Format, results: &Results, options: Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_format_list_is_complete() {
+        use clap::ValueEnum;
+        assert_eq!(Format::ALL.as_slice(), Format::value_variants());
+    }
 
     #[test]
     fn fingerprints_survive_line_moves_but_not_text_changes() {

@@ -2,7 +2,9 @@
 // headless Chromium through playwright-core. Opens the fixture Dockerfile and compose file from
 // the Explorer, waits until the Problems panel lists plimsoll's findings for both (by rule code
 // and message), and saves a screenshot of the Dockerfile with its squiggle and the panel; then
-// opens prod-compose.yml, which VS Code takes for plain YAML, and waits for its finding too.
+// opens prod-compose.yml, which VS Code takes for plain YAML, and waits for its finding too;
+// then applies the "ignore DF002 for this line" quick fix from the Ctrl+. menu and waits for
+// the comment in the editor and the finding to leave the panel.
 //
 //   node test/e2e.cjs URL SCREENSHOT [SETTINGS_JSON]
 //
@@ -164,6 +166,42 @@ async function gotoWithRetry(page, target, timeoutMs) {
     }
     log(`ok: ${byPattern.code} in ${byPattern.file} (plain YAML, matched by name)`);
 
+    // A quick fix from the light bulb menu (Ctrl+.): "ignore DF002 for this line" inserts the
+    // suppression comment above the instruction, and the finding goes from the Problems panel
+    // while the compose findings stay.
+    await page.locator('.tabs-container .tab[aria-label*="Dockerfile"]').first().click();
+    await page.locator(".monaco-editor .squiggly-warning").first().click();
+    await page.keyboard.press("Escape"); // a hover may have opened over the squiggle
+    await page.keyboard.press("Control+Period");
+    const title = `plimsoll: ignore ${expected[0].code} for this line`;
+    const action = page.locator(".action-widget .monaco-list-row", { hasText: title }).first();
+    await action.waitFor({ state: "visible", timeout: 30000 });
+    await action.click();
+    const comment = `# plimsoll ignore=${expected[0].code}`;
+    const editorText = async () =>
+      (await page.locator(".monaco-editor .view-lines").first().innerText()).replace(/\u00a0/g, " ");
+    let text = await editorText();
+    for (let i = 0; i < 40 && !text.includes(comment); i++) {
+      await page.waitForTimeout(250);
+      text = await editorText();
+    }
+    if (!text.includes(comment)) {
+      console.log(JSON.stringify({ quickFixNotApplied: text }, null, 1));
+      process.exitCode = 1;
+      return;
+    }
+    let rows = await problemRows(page);
+    for (let i = 0; i < 60 && rows.some((row) => matches(row, expected[0])); i++) {
+      await page.waitForTimeout(250);
+      rows = await problemRows(page);
+    }
+    if (rows.some((row) => matches(row, expected[0])) || !rows.some((row) => matches(row, expected[1]))) {
+      console.log(JSON.stringify({ afterQuickFix: rows }, null, 1));
+      process.exitCode = 1;
+      return;
+    }
+    log(`ok: quick fix "${title}" applied and ${expected[0].code} cleared`);
+
     if (settingsFile) {
       // VS Code watches the settings file: the extension sees the change and restarts.
       fs.mkdirSync(require("path").dirname(settingsFile), { recursive: true });
@@ -173,7 +211,7 @@ async function gotoWithRetry(page, target, timeoutMs) {
       });
       await toast.first().waitFor({ state: "visible", timeout: 30000 });
       const text = (await toast.first().innerText()).replace(/\s+/g, " ").trim();
-      let rows = await problemRows(page);
+      rows = await problemRows(page);
       for (let i = 0; i < 40 && rows.some((row) => /plimsoll/.test(row)); i++) {
         await page.waitForTimeout(250);
         rows = await problemRows(page);
