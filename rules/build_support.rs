@@ -112,14 +112,28 @@ pub(crate) fn mounts_cover(targets: &[String], dir: &str) -> bool {
     })
 }
 
-/// The stage named `name` (BuildKit compares stage names case-insensitively).
-pub(crate) fn stage_named<'a>(dockerfile: &'a Dockerfile, name: &str) -> Option<&'a Stage> {
-    dockerfile.stages.iter().find(|stage| {
-        stage
-            .name
-            .as_ref()
-            .is_some_and(|n| n.value.eq_ignore_ascii_case(name))
-    })
+/// The stages by name, for rules that look a name up per instruction (a linear search per
+/// `COPY --from` made 10,000 stages quadratic). BuildKit compares stage names
+/// case-insensitively; the first stage with a name wins.
+pub(crate) struct StageNames<'a>(std::collections::HashMap<String, &'a Stage>);
+
+impl<'a> StageNames<'a> {
+    pub(crate) fn new(dockerfile: &'a Dockerfile) -> Self {
+        let mut names = std::collections::HashMap::with_capacity(dockerfile.stages.len());
+        for stage in &dockerfile.stages {
+            if let Some(name) = &stage.name {
+                names
+                    .entry(name.value.to_ascii_lowercase())
+                    .or_insert(stage);
+            }
+        }
+        Self(names)
+    }
+
+    /// The stage named `name`.
+    pub(crate) fn get(&self, name: &str) -> Option<&'a Stage> {
+        self.0.get(&name.to_ascii_lowercase()).copied()
+    }
 }
 
 /// The instructions of a stage, FROM included.

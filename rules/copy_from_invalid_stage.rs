@@ -5,7 +5,7 @@ use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::dockerfile::Keyword;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 
-use super::build_support::{closest, stage_named};
+use super::build_support::{StageNames, closest};
 
 pub static COPY_FROM_INVALID_STAGE: Rule = Rule {
     code: "DF040",
@@ -32,6 +32,8 @@ pub static COPY_FROM_INVALID_STAGE: Rule = Rule {
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let dockerfile = context.dockerfile;
+    // Built at the first name to look up: most files have none.
+    let mut stages = None;
     for instruction in &dockerfile.instructions {
         if instruction.keyword != Keyword::Copy {
             continue;
@@ -64,7 +66,10 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
             }
             continue;
         }
-        if let Some(stage) = stage_named(dockerfile, name) {
+        if let Some(stage) = stages
+            .get_or_insert_with(|| StageNames::new(dockerfile))
+            .get(name)
+        {
             if stage.index == own {
                 let mut finding = out.report(
                     value.span,

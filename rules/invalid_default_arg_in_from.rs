@@ -11,7 +11,7 @@ use crate::image::ImageRef;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 use crate::span::Span;
 
-use super::build_support::stage_named;
+use super::build_support::StageNames;
 use super::support::{PLATFORM_ARGS, part_span};
 
 pub static INVALID_DEFAULT_ARG_IN_FROM: Rule = Rule {
@@ -214,6 +214,8 @@ fn is_valid_reference(text: &str) -> bool {
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let dockerfile = context.dockerfile;
     let args = global_args(dockerfile);
+    // Built at the first name to look up: most files have none.
+    let mut stages = None;
     for stage in &dockerfile.stages {
         let raw = &stage.base.raw;
         if !raw.value.contains('$') {
@@ -224,7 +226,10 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         };
         let image = expansion.text.as_str();
         // A stage name is valid whatever it looks like (BuildKit matches names case-blind).
-        let names_stage = stage_named(dockerfile, image).is_some_and(|s| s.index < stage.index);
+        let names_stage = stages
+            .get_or_insert_with(|| StageNames::new(dockerfile))
+            .get(image)
+            .is_some_and(|s| s.index < stage.index);
         if names_stage || image.eq_ignore_ascii_case("scratch") || is_valid_reference(image) {
             continue;
         }
