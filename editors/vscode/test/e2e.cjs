@@ -170,13 +170,21 @@ async function gotoWithRetry(page, target, timeoutMs) {
     // suppression comment above the instruction, and the finding goes from the Problems panel
     // while the compose findings stay.
     await page.locator('.tabs-container .tab[aria-label*="Dockerfile"]').first().click();
-    await page.locator(".monaco-editor .squiggly-warning").first().click();
+    // The squiggle sits under the text layer: click its middle by position.
+    const fixBox = await page.locator(".monaco-editor .squiggly-warning").first().boundingBox();
+    await page.mouse.click(fixBox.x + fixBox.width / 2, fixBox.y + fixBox.height / 2 - 4);
     await page.keyboard.press("Escape"); // a hover may have opened over the squiggle
     await page.keyboard.press("Control+Period");
     const title = `plimsoll: ignore ${expected[0].code} for this line`;
     const action = page.locator(".action-widget .monaco-list-row", { hasText: title }).first();
     await action.waitFor({ state: "visible", timeout: 30000 });
-    await action.click();
+    // The menu takes the keyboard (a pointer block covers it): move the focus to the action,
+    // then Enter applies it.
+    const focused = page.locator(".action-widget .monaco-list-row.focused", { hasText: title });
+    for (let i = 0; i < 5 && (await focused.count()) === 0; i++) {
+      await page.keyboard.press("ArrowDown");
+    }
+    await page.keyboard.press("Enter");
     const comment = `# plimsoll ignore=${expected[0].code}`;
     const editorText = async () =>
       (await page.locator(".monaco-editor .view-lines").first().innerText()).replace(/\u00a0/g, " ");
