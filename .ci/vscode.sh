@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The VS Code extension (editors/vscode): build and package it, then check it end to end in a
-# real VS Code workbench. 1. `npm ci`, `tsc`, `vsce package`, and the .vsix must hold the
-# compiled entry point. 2. code-server (VS Code 1.99 from npm) with the .vsix installed and our
-# binary first on its PATH (no `plimsoll.path`: the extension's own lookup), driven by headless
+# real VS Code workbench. 1. `npm ci`, `vsce package` (its prepublish type-checks with `tsc`
+# and bundles with esbuild), and the .vsix must hold the one bundled entry point.
+# 2. code-server (VS Code 1.99 from npm) with the .vsix installed and our binary first on its PATH (no `plimsoll.path`: the extension's own lookup), driven by headless
 # Debian Chromium through playwright-core (editors/vscode/test/e2e.cjs): the fixture Dockerfile
 # and compose files must get plimsoll's findings in the Problems panel, the "ignore DF002 for
 # this line" quick fix (Ctrl+.) must insert its comment and clear the finding; then, with
@@ -53,7 +53,7 @@ bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 
 phase "packaging the extension"
 ext=$root/editors/vscode
-(cd "$ext" && npm ci --no-audit --no-fund && npm run compile && npx vsce package --out "$tmp/plimsoll.vsix")
+(cd "$ext" && npm ci --no-audit --no-fund && npx vsce package --no-dependencies --out "$tmp/plimsoll.vsix")
 python3 - "$tmp/plimsoll.vsix" <<'PY'
 import json, sys, zipfile
 names = set(zipfile.ZipFile(sys.argv[1]).namelist())
@@ -61,10 +61,12 @@ manifest = json.loads(zipfile.ZipFile(sys.argv[1]).read("extension/package.json"
 entry = "extension/" + manifest["main"].removeprefix("./")
 entry = entry if entry.endswith(".js") else entry + ".js"
 assert entry in names, f"{entry} is not in the vsix"
-client = "extension/node_modules/vscode-languageclient/lib/node/main.js"
-assert client in names, f"{client} is not in the vsix"
+# One bundled file (esbuild): the language client is inside it, node_modules are not shipped.
+bundle = zipfile.ZipFile(sys.argv[1]).read(entry).decode()
+assert "textDocument/publishDiagnostics" in bundle, "vscode-languageclient is not bundled"
+assert not any("/node_modules/" in n for n in names), "node_modules were packaged"
 assert not any(n.startswith("extension/src/") for n in names), "TypeScript sources were packaged"
-print(f"ok: the vsix holds {entry} and vscode-languageclient ({len(names)} files)")
+print(f"ok: the vsix holds the bundled {entry} ({len(bundle) // 1024} KiB, {len(names)} files)")
 PY
 package_s=$((SECONDS - started))
 
