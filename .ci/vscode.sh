@@ -3,8 +3,9 @@
 # real VS Code workbench. 1. `npm ci`, `vsce package` (its prepublish type-checks with `tsc`
 # and bundles with esbuild), and the .vsix must hold the one bundled entry point.
 # 2. code-server (VS Code 1.99 from npm) with the .vsix installed and our binary first on its
-# PATH (no `plimsoll.path`: the extension's own lookup), driven by headless Debian Chromium through playwright-core (editors/vscode/test/e2e.cjs): the fixture Dockerfile
-# and compose files must get plimsoll's findings in the Problems panel, the "ignore DF002 for
+# PATH (no `plimsoll.path`: the extension's own lookup), driven by headless Debian Chromium
+# through playwright-core (editors/vscode/test/e2e.cjs): the fixture Dockerfile and compose
+# files must get plimsoll's findings in the Problems panel, the "ignore DF002 for
 # this line" quick fix (Ctrl+.) must insert its comment and clear the finding; then, with
 # `plimsoll.path` pointing nowhere, the extension must clear them and report the missing binary.
 # The screenshot lands in target/vscode-e2e/.
