@@ -282,6 +282,67 @@ pub fn check_isolated(
     settings: &Settings,
     workspace: &dyn Workspace,
 ) -> Isolated {
+    check_with(source, settings, workspace, None)
+}
+
+/// [`check_isolated`], with the built-in rules of this one file spread over `pool`'s threads:
+/// for the language server, which checks one document at a time and would leave the other
+/// cores idle (the CLI spreads files instead). Findings are the same, in the same order.
+/// Policy rules still run on the calling thread (their engines are cached per thread).
+pub fn check_isolated_parallel(
+    source: &SourceFile,
+    settings: &Settings,
+    workspace: &dyn Workspace,
+    pool: &rayon::ThreadPool,
+) -> Isolated {
+    check_with(source, settings, workspace, Some(pool))
+}
+
+/// Run every enabled rule through `run`, on `pool` when given (policy rules always here).
+/// Findings come back in rule order either way.
+fn run_rules(
+    enabled: &[&'static Rule],
+    pool: Option<&rayon::ThreadPool>,
+    failures: &mut Vec<RuleFailure>,
+    run: &(dyn Fn(&'static Rule, &mut Emitter) + Sync),
+) -> Vec<Finding> {
+    let Some(pool) = pool else {
+        return enabled
+            .iter()
+            .flat_map(|rule| run_rule(rule, failures, |emitter| run(rule, emitter)))
+            .collect();
+    };
+    use rayon::prelude::*;
+    let (policies, built_in): (Vec<&'static Rule>, Vec<&'static Rule>) = enabled
+        .iter()
+        .partition(|rule| matches!(rule.check, Check::Policy(_)));
+    let results: Vec<(Vec<Finding>, Vec<RuleFailure>)> = pool.install(|| {
+        built_in
+            .par_iter()
+            .map(|rule| {
+                let mut failed = Vec::new();
+                let found = run_rule(rule, &mut failed, |emitter| run(rule, emitter));
+                (found, failed)
+            })
+            .collect()
+    });
+    let mut findings = Vec::new();
+    for (found, failed) in results {
+        findings.extend(found);
+        failures.extend(failed);
+    }
+    for rule in policies {
+        findings.extend(run_rule(rule, failures, |emitter| run(rule, emitter)));
+    }
+    findings
+}
+
+fn check_with(
+    source: &SourceFile,
+    settings: &Settings,
+    workspace: &dyn Workspace,
+    pool: Option<&rayon::ThreadPool>,
+) -> Isolated {
     let mut failures = Vec::new();
     let mut findings = Vec::new();
     let directives = match source.kind {
@@ -301,21 +362,41 @@ pub fn check_isolated(
                 findings.push(rules::PARSE_ERROR.finding(error.span, error.message.clone()));
             }
             let shells = ShellCache::new(dockerfile.instructions.len());
-            for rule in settings.enabled() {
+            if let Some(pool) = pool {
+                // Analyse every RUN up front, spread over the threads: rules would otherwise
+                // meet in the same per-instruction slots and wait for one another.
+                let warm = DockerfileContext {
+                    source,
+                    dockerfile,
+                    options: &RuleOptions::EMPTY,
+                    shells: &shells,
+                };
+                use rayon::prelude::*;
+                pool.install(|| {
+                    (0..dockerfile.instructions.len())
+                        .into_par_iter()
+                        .for_each(|index| {
+                            warm.shell(index);
+                            warm.heredoc_shells(index);
+                        });
+                });
+            }
+            let run = |rule: &'static Rule, emitter: &mut Emitter| {
                 let context = DockerfileContext {
                     source,
                     dockerfile,
                     options: settings.options_for(rule),
                     shells: &shells,
                 };
-                findings.extend(run_rule(rule, &mut failures, |emitter| match rule.check {
+                match rule.check {
                     Check::Dockerfile(check) => check(&context, emitter),
                     Check::Policy(policy) if policy.applies_to(FileKind::Dockerfile) => {
                         crate::policy::run_dockerfile(policy, &context, emitter);
                     }
                     _ => {}
-                }));
-            }
+                }
+            };
+            findings.extend(run_rules(settings.enabled(), pool, &mut failures, &run));
             suppress::dockerfile_directives(&source.text, dockerfile)
         }
         FileKind::Compose => {
@@ -341,21 +422,22 @@ pub fn check_isolated(
                     findings.push(finding);
                 }
             }
-            for rule in settings.enabled() {
+            let run = |rule: &'static Rule, emitter: &mut Emitter| {
                 let context = ComposeContext {
                     source,
                     compose: &compose,
                     options: settings.options_for(rule),
                     workspace,
                 };
-                findings.extend(run_rule(rule, &mut failures, |emitter| match rule.check {
+                match rule.check {
                     Check::Compose(check) => check(&context, emitter),
                     Check::Policy(policy) if policy.applies_to(FileKind::Compose) => {
                         crate::policy::run_compose(policy, &context, emitter);
                     }
                     _ => {}
-                }));
-            }
+                }
+            };
+            findings.extend(run_rules(settings.enabled(), pool, &mut failures, &run));
             suppress::compose_directives(&source.text, &compose.yaml)
         }
     };
@@ -406,6 +488,41 @@ mod tests {
         options: &[],
         check: Check::Dockerfile(explode),
     };
+
+    #[test]
+    fn parallel_rules_find_the_same_in_the_same_order() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
+        let all = Settings::from_selectors(&["all".to_owned()], &[], &[]);
+        let cases = [
+            (
+                "Dockerfile",
+                FileKind::Dockerfile,
+                "FROM ubuntu:latest\nRUN apt-get update && apt-get install curl && curl -k https://x | sh\n\
+                 RUN sudo chmod u+s /bin/x; cd /tmp\nADD https://example.com/a.tgz /\nEXPOSE 22\n\
+                 FROM ubuntu:latest AS b\nCOPY --from=bb /a /b\nENV PASSWORD=hunter2\n",
+            ),
+            (
+                "compose.yaml",
+                FileKind::Compose,
+                "services:\n  web:\n    image: nginx:latest\n    privileged: true\n    \
+                 volumes: [/var/run/docker.sock:/var/run/docker.sock]\n    network_mode: host\n  \
+                 db:\n    image: postgres\n    environment:\n      POSTGRES_PASSWORD: hunter2\n",
+            ),
+        ];
+        for (path, kind, text) in cases {
+            let source = SourceFile::new(path, text, kind);
+            let serial = check_isolated(&source, &all, &NoWorkspace).findings;
+            assert!(serial.len() > 5, "{path}: {serial:?}");
+            for _ in 0..5 {
+                let parallel = check_isolated_parallel(&source, &all, &NoWorkspace, &pool);
+                assert!(parallel.failures.is_empty());
+                assert_eq!(parallel.findings, serial, "{path}");
+            }
+        }
+    }
 
     #[test]
     fn a_panicking_rule_costs_only_its_own_findings() {

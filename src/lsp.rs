@@ -48,6 +48,9 @@ pub struct EditorLinter {
     /// are configuration too. Kept across reloads (a directory that is no longer used only
     /// costs a needless re-check when something in it changes).
     policy_dirs: Mutex<Vec<PathBuf>>,
+    /// Threads the rules of one document are spread over (`None` if they could not be
+    /// started: the rules then run on the checking thread).
+    rule_threads: Option<rayon::ThreadPool>,
 }
 
 impl EditorLinter {
@@ -62,6 +65,12 @@ impl EditorLinter {
             resolver: Mutex::new(Resolver::new(options.clone(), cwd)),
             options,
             policy_dirs: Mutex::new(Vec::new()),
+            rule_threads: rayon::ThreadPoolBuilder::new()
+                .thread_name(|i| format!("plimsoll-rules-{i}"))
+                // As the CLI's workers: rules on odd input may go deep.
+                .stack_size(8 << 20)
+                .build()
+                .ok(),
         }
     }
 
@@ -231,7 +240,10 @@ impl Linter for EditorLinter {
         let (findings, internal_errors) = if excluded {
             (Vec::new(), Vec::new())
         } else {
-            let checked = engine::check_isolated(&source, &settings, &workspace);
+            let checked = match &self.rule_threads {
+                Some(pool) => engine::check_isolated_parallel(&source, &settings, &workspace, pool),
+                None => engine::check_isolated(&source, &settings, &workspace),
+            };
             let errors = checked
                 .failures
                 .iter()
