@@ -242,11 +242,7 @@ fn run_rule(
     match outcome {
         Ok(()) => emitter.into_findings(),
         Err(payload) => {
-            let message = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_owned());
+            let message = panic_message(&*payload);
             failures.push(RuleFailure {
                 code: rule.code,
                 name: rule.name,
@@ -256,6 +252,15 @@ fn run_rule(
             Vec::new()
         }
     }
+}
+
+/// The message a panic was raised with (`panic!("…")`), or "unknown panic".
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned())
 }
 
 /// Debug builds only: `PLIMSOLL_TEST_PANIC_RULE=DF002` makes that rule panic, so the tests of

@@ -212,11 +212,7 @@ where
             Ok(FileResult { source, findings })
         }
         Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_string());
+            let what = crate::engine::panic_message(&*payload);
             Err(FileError::new(
                 path,
                 format!("internal error while checking: {what}, please report"),

@@ -93,6 +93,16 @@ fn next_stamp() -> u64 {
     STAMPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
+impl Doc {
+    /// The result must be computed again (a check in flight will not store its own); the
+    /// version to check it at.
+    fn invalidate(&mut self) -> i32 {
+        self.checked = None;
+        self.stamp = next_stamp();
+        self.version
+    }
+}
+
 struct Inner {
     client: Client,
     linter: Arc<dyn Linter>,
@@ -315,11 +325,7 @@ impl Inner {
                     *other != uri
                         && matches!(&doc.checked, Some(Some(c)) if c.reads.contains(&path))
                 })
-                .map(|(other, doc)| {
-                    doc.checked = None;
-                    doc.stamp = next_stamp();
-                    (other.clone(), doc.version)
-                })
+                .map(|(other, doc)| (other.clone(), doc.invalidate()))
                 .collect()
         };
         if stale.is_empty() {
@@ -418,11 +424,7 @@ impl Inner {
         let open: Vec<(Uri, i32)> = {
             let mut docs = self.docs.lock().await;
             docs.iter_mut()
-                .map(|(uri, doc)| {
-                    doc.checked = None;
-                    doc.stamp = next_stamp();
-                    (uri.clone(), doc.version)
-                })
+                .map(|(uri, doc)| (uri.clone(), doc.invalidate()))
                 .collect()
         };
         if open.is_empty() {
