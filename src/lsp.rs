@@ -320,6 +320,12 @@ impl Linter for EditorLinter {
         ]
     }
 
+    fn dependency_globs(&self) -> Vec<String> {
+        // Dockerfiles by any of their names (`Dockerfile.dev`, `api.Dockerfile`,
+        // `Containerfile`): a superset is fine, only files a check read count.
+        vec!["**/*{ockerfile,ontainerfile}*".to_string()]
+    }
+
     fn config_dirs(&self) -> Vec<PathBuf> {
         let mut dirs = self
             .policy_dirs

@@ -883,6 +883,16 @@ fn compose_findings_follow_the_dockerfile_buffer_and_point_into_it() {
     );
     let published = client.diagnostics(&compose);
     assert_eq!(with_code(&published, "DC048").len(), 1, "{published:#}");
+
+    // The Dockerfile changes on disk (a branch switch, another editor): the watcher's event
+    // re-checks the compose file.
+    std::fs::write(&dockerfile, "FROM alpine:3.20\nUSER app\n").unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&dockerfile), "type": 2}]}),
+    );
+    let published = client.diagnostics(&compose);
+    assert!(with_code(&published, "DC048").is_empty(), "{published:#}");
     assert_eq!(client.shutdown().code(), Some(0));
 }
 

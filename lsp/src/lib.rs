@@ -161,6 +161,13 @@ pub trait Linter: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// Glob patterns (relative to any workspace folder) of other files a check may read (the
+    /// Dockerfiles compose services build): when one changes on disk, the open documents whose
+    /// last check read it are checked again.
+    fn dependency_globs(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     /// Forget every cached configuration (a config file changed).
     fn reload_config(&self);
 

@@ -150,7 +150,8 @@ impl Inner {
             return;
         }
         let mut watching = self.watching.lock().await;
-        let globs = self.linter.config_globs();
+        let mut globs = self.linter.config_globs();
+        globs.extend(self.linter.dependency_globs());
         let dirs = self.linter.config_dirs();
         if watching.generation > 0 && watching.globs == globs && watching.dirs == dirs {
             return;
@@ -794,6 +795,11 @@ impl LanguageServer for Backend {
         });
         if config_changed {
             self.inner.config_changed().await;
+            return;
+        }
+        // A file that open documents read (a Dockerfile a compose service builds).
+        for change in &params.changes {
+            self.inner.dependents_changed(&change.uri).await;
         }
     }
 
