@@ -177,8 +177,13 @@ fn kind_of(
     if let Some(kind) = path.and_then(FileKind::from_path).or(included) {
         return Some(kind);
     }
+    // Some clients send one language id for every buffer of a server (eglot 1.9 sends the first
+    // buffer's): YAML or JSON by name is never a Dockerfile, whatever the id says.
+    let data_file = path
+        .and_then(Path::extension)
+        .is_some_and(|e| e == "yaml" || e == "yml" || e == "json");
     match language_id? {
-        "dockerfile" => Some(FileKind::Dockerfile),
+        "dockerfile" if !data_file => Some(FileKind::Dockerfile),
         "dockercompose" | "docker-compose" => Some(FileKind::Compose),
         _ => None,
     }
@@ -668,6 +673,7 @@ mod tests {
         assert!(checked("/x/compose.yaml", yaml, Some("yaml")).is_some());
         assert!(checked("/x/build.docker", "FROM a\n", Some("dockerfile")).is_some());
         assert!(checked("/x/notes.txt", "FROM a\n", Some("plaintext")).is_none());
+        assert!(checked("/x/values.yaml", yaml, Some("dockerfile")).is_none());
     }
 
     #[test]
