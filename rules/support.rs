@@ -323,7 +323,7 @@ pub(crate) fn merge_origin(node: &Node, span: Span) -> Option<Span> {
             Value::Scalar(_) => {}
             Value::Sequence(items) => stack.extend(items.iter()),
             Value::Mapping(entries) => {
-                for entry in entries {
+                for entry in entries.iter() {
                     stack.push(&entry.key);
                     stack.push(&entry.value);
                 }

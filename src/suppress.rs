@@ -296,7 +296,7 @@ fn yaml_targets(yaml: &YamlFile) -> Vec<(usize, Span)> {
         }
         match &node.value {
             Value::Mapping(entries) => {
-                for entry in entries {
+                for entry in entries.iter() {
                     if entry.key.origin.is_some() {
                         continue;
                     }

@@ -643,7 +643,7 @@ fn check_spans(text: &str, file: &ComposeFile) -> Vec<String> {
                 written.starts_with('-') || (written.starts_with('[') && written.ends_with(']'))
             }
             Value::Mapping(entries) => {
-                for entry in entries {
+                for entry in entries.iter() {
                     pending.push(&entry.key);
                     pending.push(&entry.value);
                 }

@@ -461,7 +461,7 @@ impl Reader<'_> {
             }
             Value::Mapping(entries) => {
                 let mut vars = Vec::new();
-                for entry in entries {
+                for entry in entries.iter() {
                     let Some(name) = entry.key.as_scalar() else {
                         self.error(entry.key.span, format!("keys of `{what}` must be strings"));
                         continue;

@@ -62,7 +62,10 @@ pub struct Node {
 pub enum Value {
     Scalar(Scalar),
     Sequence(Vec<Node>),
-    Mapping(Vec<Entry>),
+    /// Shared: the compose model keeps each service's mapping beside the document, and a clone
+    /// of the whole subtree per service was a quarter of parsing a large compose file. Built
+    /// once and not changed after (alias copies that need new origins copy on write).
+    Mapping(std::sync::Arc<Vec<Entry>>),
 }
 
 /// One `key: value` pair of a mapping.

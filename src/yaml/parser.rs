@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 
 use saphyr_parser::{
     Event, Parser, ScalarStyle as SaphyrStyle, ScanError, Span as SaphyrSpan, Tag,
@@ -344,7 +345,7 @@ impl<'t> Builder<'t> {
         let span = Span::new(frame.start, end);
         let value = match frame.kind {
             FrameKind::Sequence(items) => Value::Sequence(items),
-            FrameKind::Mapping(map) => Value::Mapping(self.finish_mapping(map)),
+            FrameKind::Mapping(map) => Value::Mapping(Arc::new(self.finish_mapping(map))),
         };
         let node = Node {
             span,
@@ -491,7 +492,8 @@ impl<'t> Builder<'t> {
                     });
                     continue;
                 };
-                for mut entry in source_entries {
+                // Merged entries get new origins: take them out (copied if still shared).
+                for mut entry in Arc::unwrap_or_clone(source_entries) {
                     let name = key_name(&entry.key);
                     if let Some(name) = name {
                         if keys.contains_key(&name) {
@@ -716,7 +718,7 @@ fn measure(node: &Node) -> (usize, usize) {
             Value::Scalar(_) => {}
             Value::Sequence(items) => pending.extend(items.iter().map(|item| (item, depth + 1))),
             Value::Mapping(entries) => {
-                for entry in entries {
+                for entry in entries.iter() {
                     pending.push((&entry.key, depth + 1));
                     pending.push((&entry.value, depth + 1));
                 }
@@ -735,7 +737,7 @@ fn set_origin(node: &mut Node, origin: Span) {
             Value::Scalar(_) => {}
             Value::Sequence(items) => pending.extend(items.iter_mut()),
             Value::Mapping(entries) => {
-                for entry in entries {
+                for entry in Arc::make_mut(entries) {
                     pending.push(&mut entry.key);
                     pending.push(&mut entry.value);
                 }
