@@ -22,6 +22,8 @@ struct Client {
     incoming: Receiver<Value>,
     /// Notifications received while waiting for something else, in order.
     pending: Vec<Value>,
+    /// The methods of the requests the server sent (each answered with `null`), in order.
+    server_requests: Vec<String>,
     next_id: i64,
 }
 
@@ -50,6 +52,7 @@ impl Client {
             stdin,
             incoming,
             pending: Vec::new(),
+            server_requests: Vec::new(),
             next_id: 1,
         }
     }
@@ -89,6 +92,8 @@ impl Client {
             if message.get("method").is_some() && message.get("id").is_some() {
                 let id = message["id"].clone();
                 self.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}));
+                let method = message["method"].as_str().unwrap_or_default().to_string();
+                self.server_requests.push(method);
                 continue;
             }
             return message;
@@ -918,5 +923,56 @@ fn the_config_flag_applies_one_config_file_and_its_changes() {
     );
     let published = client.diagnostics(&path);
     assert_eq!(with_code(&published, "DF002").len(), 1, "{published:#}");
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+#[test]
+fn pulling_clients_are_asked_to_refresh_when_a_built_dockerfile_changes() {
+    let (_guard, root) = workspace();
+    let compose = root.join("compose.yaml");
+    let dockerfile = root.join("Dockerfile");
+    std::fs::write(&dockerfile, "FROM alpine:3.20\n").unwrap();
+    let mut client = Client::start(&root);
+    client.initialize(
+        &root,
+        json!({"textDocument": {"diagnostic": {}},
+               "workspace": {"diagnostics": {"refreshSupport": true}}}),
+    );
+    client.open(&compose, "yaml", "services:\n  app:\n    build: .\n");
+    let pull = |client: &mut Client| {
+        let report = client.request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri(&compose)}}),
+        );
+        report["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert!(pull(&mut client).contains(&"DC048".to_string()));
+    let refreshes = |client: &Client| {
+        client
+            .server_requests
+            .iter()
+            .filter(|m| *m == "workspace/diagnostic/refresh")
+            .count()
+    };
+    let before = refreshes(&client);
+    // Opening the Dockerfile with a USER: the server asks the client to pull again, and the
+    // pulled compose diagnostics no longer hold DC048.
+    client.open(&dockerfile, "dockerfile", "FROM alpine:3.20\nUSER app\n");
+    let deadline = Instant::now() + TIMEOUT;
+    while refreshes(&client) == before {
+        assert!(Instant::now() < deadline, "no workspace/diagnostic/refresh");
+        std::thread::sleep(Duration::from_millis(20));
+        // A round trip reads (and answers) what the server sent meanwhile.
+        client.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri(&compose)}, "position": {"line": 0, "character": 0}}),
+        );
+    }
+    assert!(!pull(&mut client).contains(&"DC048".to_string()));
     assert_eq!(client.shutdown().code(), Some(0));
 }

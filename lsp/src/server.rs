@@ -335,7 +335,12 @@ impl Inner {
         let negotiated = self.negotiated();
         if negotiated.pull {
             if negotiated.pull_refresh {
-                let _ = self.client.workspace_diagnostic_refresh().await;
+                // Not awaited here: this runs inside a notification handler, and the client's
+                // answer must not hold up the next notifications.
+                let client = self.client.clone();
+                tokio::spawn(async move {
+                    let _ = client.workspace_diagnostic_refresh().await;
+                });
             }
             return;
         }
