@@ -6,6 +6,8 @@
 # (editors/emacs/test/e2e.el). The record must equal editors/emacs/test/expected.txt.
 # Env: PLIMSOLL_BIN (default target/debug/plimsoll, built by `cargo test` before this runs).
 set -euo pipefail
+# shellcheck source=.ci/lib.sh
+source "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.."
 root=$PWD
 bin=${PLIMSOLL_BIN:-$root/target/debug/plimsoll}
@@ -34,10 +36,5 @@ if [ "$status" -ne 0 ]; then
   echo "Emacs LSP test failed: exit $status (2: timeout waiting for diagnostics, 3: setup, 124: hung)" >&2
   exit 1
 fi
-grep -v '^#' editors/emacs/test/expected.txt >"$tmp/expected.txt"
-if ! diff -u --label expected.txt --label received "$tmp/expected.txt" "$tmp/actual.txt"; then
-  echo "Emacs LSP test: the diagnostics differ from editors/emacs/test/expected.txt (diff above:" >&2
-  echo "- expected, + what Emacs showed)" >&2
-  exit 1
-fi
+ci_compare_golden Emacs editors/emacs/test/expected.txt "$tmp/actual.txt"
 echo "== Emacs (eglot) ok: $(grep -c 'diagnostic(s)' "$tmp/actual.txt") diagnostics sets as expected"

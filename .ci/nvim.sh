@@ -6,6 +6,8 @@
 # record must equal editors/neovim/test/expected.txt; a difference is shown as a diff.
 # Env: PLIMSOLL_BIN (default target/debug/plimsoll, built by `cargo test` before this runs).
 set -euo pipefail
+# shellcheck source=.ci/lib.sh
+source "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.."
 root=$PWD
 bin=${PLIMSOLL_BIN:-$root/target/debug/plimsoll}
@@ -33,11 +35,5 @@ if [ "$status" -ne 0 ]; then
   echo "nvim LSP test failed: exit $status (2: timeout waiting for diagnostics, 3: setup, 124: hung)" >&2
   exit 1
 fi
-# The golden file's `#` lines are comments.
-grep -v '^#' editors/neovim/test/expected.txt >"$tmp/expected.txt"
-if ! diff -u --label expected.txt --label received "$tmp/expected.txt" "$tmp/actual.txt"; then
-  echo "nvim LSP test: the diagnostics differ from editors/neovim/test/expected.txt (diff above:" >&2
-  echo "- expected, + what Neovim received)" >&2
-  exit 1
-fi
+ci_compare_golden Neovim editors/neovim/test/expected.txt "$tmp/actual.txt"
 echo "nvim LSP test passed ($(wc -l <"$tmp/actual.txt") lines as expected)"
