@@ -8,12 +8,7 @@
 set -euo pipefail
 # shellcheck source=.ci/lib.sh
 source "$(dirname "$0")/lib.sh"
-cd "$(dirname "$0")/.."
-root=$PWD
-bin=${PLIMSOLL_BIN:-$root/target/debug/plimsoll}
-if [ ! -x "$bin" ]; then
-  cargo build --locked
-fi
+ci_setup
 if ! command -v emacs >/dev/null || [ ! -d /usr/share/emacs/site-lisp/elpa-src ] \
   || ! ls -d /usr/share/emacs/site-lisp/elpa-src/{eglot,dockerfile-mode,yaml-mode}-* >/dev/null 2>&1; then
   echo "-- installing emacs-nox, elpa-eglot, elpa-dockerfile-mode, elpa-yaml-mode"
@@ -23,8 +18,6 @@ if ! command -v emacs >/dev/null || [ ! -d /usr/share/emacs/site-lisp/elpa-src ]
 fi
 emacs --version | head -1
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 # A scratch repository (eglot's project) holding only the fixtures.
 cp editors/neovim/test/fixtures/* "$tmp/"
 git -C "$tmp" init -q

@@ -8,12 +8,7 @@
 set -euo pipefail
 # shellcheck source=.ci/lib.sh
 source "$(dirname "$0")/lib.sh"
-cd "$(dirname "$0")/.."
-root=$PWD
-bin=${PLIMSOLL_BIN:-$root/target/debug/plimsoll}
-if [ ! -x "$bin" ]; then
-  cargo build --locked
-fi
+ci_setup
 if ! command -v nvim >/dev/null; then
   echo "-- installing neovim"
   apt-get update -qq
@@ -21,8 +16,6 @@ if ! command -v nvim >/dev/null; then
 fi
 nvim --version | head -1
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 # A scratch repository root holding only the fixtures: no config of this repository applies.
 cp editors/neovim/test/fixtures/* "$tmp/"
 mkdir "$tmp/.git"
