@@ -13,6 +13,8 @@
 //! `PL002 policy-error` finding on the policy file, never a crash; other rules still run.
 
 pub mod input;
+pub mod sandbox;
+pub mod worker;
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
@@ -146,6 +148,8 @@ pub struct RegoSet {
     base: Option<regorus::Engine>,
     /// Engines ready for evaluation, cloned from `base` (an evaluation needs `&mut Engine`).
     pool: Mutex<Vec<regorus::Engine>>,
+    /// Idle sandbox workers loaded with this set (when the sandbox is enabled).
+    workers: Mutex<Vec<sandbox::Worker>>,
     problems: Mutex<Vec<Problem>>,
 }
 
@@ -389,11 +393,38 @@ fn timer() -> regorus::utils::limits::ExecutionTimerConfig {
     }
 }
 
-/// A fresh engine with plimsoll's limits.
+/// A fresh engine with plimsoll's limits and builtins.
 fn new_engine() -> regorus::Engine {
     let mut engine = regorus::Engine::new();
     engine.set_execution_timer_config(timer());
+    // Extensions are looked up before builtins: this replaces regorus' random `rand.intn`.
+    // (`as_string` gives the closure its error type, regorus' `anyhow::Error`.)
+    let intn = |args: Vec<regorus::Value>| {
+        let seed = args.first().unwrap_or(&regorus::Value::Undefined);
+        seed.as_string()
+            .map(|seed| deterministic_intn(seed, args.get(1)))
+    };
+    let _ = engine.add_extension("rand.intn".to_string(), 2, Box::new(intn));
     engine
+}
+
+/// `rand.intn(seed, n)` made deterministic (same input, same findings): a number in `0..n`
+/// derived from `seed` and `n`, as stable as OPA's is within one query; `0` for `n == 0`,
+/// undefined when `n` is not a natural number.
+fn deterministic_intn(seed: &str, n: Option<&regorus::Value>) -> regorus::Value {
+    let Some(n) = n.and_then(|n| n.as_u64().ok()) else {
+        return regorus::Value::Undefined;
+    };
+    if n == 0 {
+        return regorus::Value::from(0u64);
+    }
+    // FNV-1a of the seed and the bound.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in seed.bytes().chain(n.to_le_bytes()) {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    regorus::Value::from(hash % n)
 }
 
 impl RegoSet {
@@ -447,6 +478,7 @@ impl RegoSet {
             files,
             base: ok.then_some(engine),
             pool: Mutex::new(Vec::new()),
+            workers: Mutex::new(Vec::new()),
             problems: Mutex::new(problems),
         }
     }
@@ -500,8 +532,52 @@ impl RegoSet {
             .collect()
     }
 
-    /// Run one test rule: `Ok` when it is defined and true.
+    /// Run `request` in a sandbox worker of this set (one from the pool, or a new one); the
+    /// worker goes back to the pool unless it died. `Err` says how it died.
+    fn in_worker(&self, exe: &Path, request: &sandbox::Request) -> Result<sandbox::Reply, String> {
+        let idle = self.workers.lock().ok().and_then(|mut idle| idle.pop());
+        let mut worker = match idle {
+            Some(worker) => worker,
+            None => {
+                let load = sandbox::Load {
+                    dir: self.dir.clone(),
+                    files: self
+                        .files
+                        .iter()
+                        .map(|f| (f.path.clone(), f.text.clone()))
+                        .collect(),
+                };
+                sandbox::Worker::start(exe, &load)?
+            }
+        };
+        let reply = worker.request(request)?;
+        if let Ok(mut idle) = self.workers.lock() {
+            idle.push(worker);
+        }
+        Ok(reply)
+    }
+
+    /// Run one test rule: `Ok` when it is defined and true. In the sandbox when it is enabled.
     pub fn run_test(&self, test: &RegoTest) -> Result<(), String> {
+        let Some(exe) = sandbox::executable() else {
+            return self.run_test_here(test);
+        };
+        if !self.compiled() {
+            return Err("the policy directory does not compile".to_string());
+        }
+        let request = sandbox::Request::Test {
+            package: test.package.clone(),
+            name: test.name.clone(),
+        };
+        match self.in_worker(exe, &request) {
+            Ok(sandbox::Reply::Test(outcome)) => outcome,
+            Ok(_) => Err("the policy sandbox answered out of turn".to_string()),
+            Err(death) => Err(format!("stopped: {death}")),
+        }
+    }
+
+    /// Run one test rule in this process.
+    fn run_test_here(&self, test: &RegoTest) -> Result<(), String> {
         if !self.compiled() {
             return Err("the policy directory does not compile".to_string());
         }
@@ -1057,46 +1133,38 @@ impl RegoCheck {
             return;
         }
         let package = &self.package;
-        let evaluated = self.set.with_engine(|engine| {
-            engine.set_input(input);
-            let excepted: Vec<String> = if self.exception {
-                match engine.eval_rule(format!("data.{package}.exception")) {
-                    Ok(value) => exceptions(&value),
-                    Err(error) => return Err(error.to_string()),
+        let names: Vec<String> = self.results.iter().map(|(name, _)| name.clone()).collect();
+        let evaluated = match sandbox::executable() {
+            Some(exe) => {
+                let request = sandbox::Request::Eval {
+                    package: package.clone(),
+                    results: names,
+                    exception: self.exception,
+                    input,
+                };
+                match self.set.in_worker(exe, &request) {
+                    Ok(sandbox::Reply::Eval(outcome)) => outcome.map_err(Failure::Policy),
+                    Ok(_) => Err(Failure::Sandbox("answered out of turn".to_string())),
+                    Err(death) => Err(Failure::Sandbox(death)),
                 }
-            } else {
-                Vec::new()
-            };
-            let mut values = Vec::new();
-            for (name, kind) in &self.results {
-                if excepted.iter().any(|e| e == exception_name(name)) {
-                    continue;
-                }
-                let value = engine
-                    .eval_rule(format!("data.{package}.{name}"))
-                    .map_err(|e| e.to_string())?;
-                let json = value.to_json_str().unwrap_or_default();
-                if json.len() > MAX_OUTPUT {
-                    return Err(format!(
-                        "`{name}` returned {} bytes of results, over the output budget of {} \
-                         bytes",
-                        json.len(),
-                        MAX_OUTPUT
-                    ));
-                }
-                values.push((
-                    *kind,
-                    serde_json::from_str::<Json>(&json).unwrap_or(Json::Null),
-                ));
             }
-            Ok(values)
-        });
-        let Some(evaluated) = evaluated else {
-            return;
+            None => {
+                let Some(evaluated) = self
+                    .set
+                    .with_engine(|engine| evaluate(engine, package, &names, self.exception, input))
+                else {
+                    return;
+                };
+                evaluated.map_err(Failure::Policy)
+            }
         };
         match evaluated {
             Ok(values) => {
-                for (kind, value) in values {
+                for (index, value) in values {
+                    let Some((_, kind)) = self.results.get(index) else {
+                        continue;
+                    };
+                    let kind = *kind;
                     for outcome in outcomes(source, &value, path_span) {
                         let finding = out.report(outcome.span, outcome.message);
                         if kind == ResultKind::Warn && finding.severity > Severity::Warning {
@@ -1108,7 +1176,21 @@ impl RegoCheck {
                     }
                 }
             }
-            Err(error) => {
+            Err(Failure::Sandbox(death)) => {
+                // A dead worker: the same policy would kill the next one.
+                self.disabled.store(true, Ordering::Relaxed);
+                self.set.record(Problem {
+                    path: self.path.clone(),
+                    line: self.line,
+                    column: 1,
+                    message: format!(
+                        "policy `data.{package}` was stopped on `{}`: {death}; it is not \
+                         evaluated again in this run",
+                        source.path.display()
+                    ),
+                });
+            }
+            Err(Failure::Policy(error)) => {
                 let over_time = error.contains("time limit") || error.contains("exceeded");
                 let (path, line, column, message) = parse_error(&error, &self.path);
                 let message = if over_time {
@@ -1134,6 +1216,56 @@ impl RegoCheck {
             }
         }
     }
+}
+
+/// Why an evaluation gave no results.
+enum Failure {
+    /// The policy raised an error or ran over regorus' timer (regorus' message).
+    Policy(String),
+    /// The sandbox worker died: out of memory, stack overflow, stopped at the deadline.
+    Sandbox(String),
+}
+
+/// Evaluate the result rules `names` of `package` on `input` (skipping those the package's
+/// `exception` rule excepts when `exception`): each evaluated rule's index and value.
+fn evaluate(
+    engine: &mut regorus::Engine,
+    package: &str,
+    names: &[String],
+    exception: bool,
+    input: regorus::Value,
+) -> Result<Vec<(usize, Json)>, String> {
+    engine.set_input(input);
+    let excepted: Vec<String> = if exception {
+        match engine.eval_rule(format!("data.{package}.exception")) {
+            Ok(value) => exceptions(&value),
+            Err(error) => return Err(error.to_string()),
+        }
+    } else {
+        Vec::new()
+    };
+    let mut values = Vec::new();
+    for (index, name) in names.iter().enumerate() {
+        if excepted.iter().any(|e| e == exception_name(name)) {
+            continue;
+        }
+        let value = engine
+            .eval_rule(format!("data.{package}.{name}"))
+            .map_err(|e| e.to_string())?;
+        let json = value.to_json_str().unwrap_or_default();
+        if json.len() > MAX_OUTPUT {
+            return Err(format!(
+                "`{name}` returned {} bytes of results, over the output budget of {} bytes",
+                json.len(),
+                MAX_OUTPUT
+            ));
+        }
+        values.push((
+            index,
+            serde_json::from_str::<Json>(&json).unwrap_or(Json::Null),
+        ));
+    }
+    Ok(values)
 }
 
 /// The names an `exception` value excepts: a set of strings or of arrays of strings.
