@@ -26,8 +26,8 @@ pub const DEADLINE: Duration = super::TIME_BUDGET.saturating_mul(4);
 /// How long a worker may take to start and compile the policy directory (generous: it is a
 /// guard against a hang, on a loaded machine).
 const START_DEADLINE: Duration = Duration::from_secs(60);
-/// A dead worker's last stderr bytes kept to say why it died.
-const STDERR_TAIL: usize = 4096;
+/// A dead worker's first stderr bytes kept to say why it died.
+const STDERR_HEAD: usize = 4096;
 /// The longest reply line read from a worker (results are capped at [`super::MAX_OUTPUT`]
 /// per result rule in the worker already).
 const MAX_REPLY: u64 = 256 << 20;
@@ -90,6 +90,11 @@ impl Worker {
     pub fn start(exe: &Path, load: &Load) -> Result<Worker, String> {
         let mut child = Command::new(exe)
             .arg(WORKER_ARG)
+            // mimalloc reserves 1 GiB of address space up front by default, which would be the
+            // whole budget: reserve in small steps so the limit measures what is used.
+            .env("MIMALLOC_ARENA_RESERVE", "16MiB")
+            // Why a worker died is the first line it prints; no backtrace is read.
+            .env("RUST_BACKTRACE", "0")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -118,7 +123,7 @@ impl Worker {
                 }
             }
         });
-        let stderr = std::thread::spawn(move || tail_of(stderr));
+        let stderr = std::thread::spawn(move || head_of(stderr));
         let mut worker = Worker {
             child,
             stdin,
@@ -158,15 +163,15 @@ impl Worker {
     /// Why the worker stopped, from its exit status and the end of its stderr.
     fn death(&mut self) -> String {
         let status = self.child.wait();
-        let tail = self
+        let head = self
             .stderr
             .take()
             .and_then(|handle| handle.join().ok())
             .unwrap_or_default();
-        let tail = String::from_utf8_lossy(&tail);
-        if tail.contains("memory allocation of") || tail.contains("out of memory") {
+        let head = String::from_utf8_lossy(&head);
+        if head.contains("memory allocation of") || head.contains("out of memory") {
             format!("out of memory (budget {} MiB)", MEMORY_BUDGET >> 20)
-        } else if tail.contains("overflowed its stack") {
+        } else if head.contains("overflowed its stack") {
             "stack overflow (unbounded recursion?)".to_string()
         } else {
             match status {
@@ -184,18 +189,17 @@ impl Drop for Worker {
     }
 }
 
-/// The last [`STDERR_TAIL`] bytes of `pipe`, read to its end.
-fn tail_of(mut pipe: impl Read) -> Vec<u8> {
-    let mut tail = Vec::new();
+/// The first [`STDERR_HEAD`] bytes of `pipe`, read to its end (policies' `print` output
+/// comes here too and is dropped).
+fn head_of(mut pipe: impl Read) -> Vec<u8> {
+    let mut head = Vec::new();
     let mut chunk = [0u8; 4096];
     while let Ok(n) = pipe.read(&mut chunk) {
         if n == 0 {
             break;
         }
-        tail.extend_from_slice(&chunk[..n]);
-        if tail.len() > STDERR_TAIL {
-            tail.drain(..tail.len() - STDERR_TAIL);
-        }
+        let room = STDERR_HEAD.saturating_sub(head.len());
+        head.extend_from_slice(&chunk[..n.min(room)]);
     }
-    tail
+    head
 }
