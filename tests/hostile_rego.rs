@@ -37,11 +37,13 @@ fn bounded(dir: &Path, args: &[&str]) -> std::process::Output {
 const GOOD_POLICY: &str =
     "package good\nimport rego.v1\n\ndeny contains \"good policy ran\" if { input.kind }\n";
 
-/// A tree with a good Dockerfile, [`GOOD_POLICY`] and `hostile` as `.plimsoll/policies/p.rego`.
+/// A tree with a good Dockerfile, `hostile` as `.plimsoll/policies/p.rego` and
+/// [`GOOD_POLICY`] in another policy directory (a directory whose policies do not compile is
+/// left out whole, as OPA does).
 fn with_policy(hostile: &str) -> tempfile::TempDir {
     tree(&[
-        (".plimsoll.yaml", "strict: false\n"),
-        (".plimsoll/policies/good.rego", GOOD_POLICY),
+        (".plimsoll.yaml", "strict: false\npolicies: [more]\n"),
+        ("more/good.rego", GOOD_POLICY),
         (".plimsoll/policies/p.rego", hostile),
         ("Dockerfile", "FROM alpine:latest\n"),
     ])
@@ -87,7 +89,16 @@ const RECURSIVE: &str = "package rec\nimport rego.v1\n\nf(x) := y if { y := f(x)
 #[test]
 fn a_recursive_function_is_a_policy_error_not_a_crash() {
     let dir = with_policy(RECURSIVE);
-    assert_stopped_and_others_reported(&check(dir.path()), "recursi");
+    let output = check(dir.path());
+    assert_stopped_and_others_reported(&output, "recursion is not allowed");
+    assert!(
+        stdout(&output).starts_with(
+            ".plimsoll/policies/p.rego:4:21: error[PL002/policy-error] policy does not compile: \
+             recursion is not allowed: `data.rec.f` calls `data.rec.f`\n"
+        ),
+        "{}",
+        stdout(&output)
+    );
 }
 
 #[test]
@@ -130,8 +141,8 @@ fn rand_intn_gives_the_same_findings_on_every_run() {
 #[test]
 fn plimsoll_test_reports_hostile_tests_as_failures_and_runs_the_others() {
     let dir = tree(&[
-        (".plimsoll.yaml", "strict: false\n"),
-        (".plimsoll/policies/p.rego", RECURSIVE),
+        (".plimsoll.yaml", "strict: false\npolicies: [more]\n"),
+        ("more/p.rego", RECURSIVE),
         (
             ".plimsoll/policies/range_test.rego",
             "package rng\nimport rego.v1\n\n\
@@ -148,8 +159,17 @@ fn plimsoll_test_reports_hostile_tests_as_failures_and_runs_the_others() {
             .unwrap_or_else(|| panic!("{name} not failed:\n{out}"))
             .to_string()
     };
-    assert!(failure("rec.test_rec").contains("recursi"), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("FAIL more/p.rego:4:21: ")
+                && l.contains("recursion is not allowed")),
+        "{out}"
+    );
+    assert!(
+        failure("rec.test_rec").contains("does not compile"),
+        "{out}"
+    );
     assert!(failure("rng.test_range").contains("stopped"), "{out}");
     assert!(!out.contains("test_fine"), "{out}");
-    assert!(out.ends_with("3 Rego tests: 2 failed\n"), "{out}");
+    assert!(out.ends_with("3 Rego tests: 3 failed\n"), "{out}");
 }

@@ -13,6 +13,7 @@
 //! `PL002 policy-error` finding on the policy file, never a crash; other rules still run.
 
 pub mod input;
+mod recursion;
 pub mod sandbox;
 pub mod worker;
 
@@ -393,6 +394,29 @@ fn timer() -> regorus::utils::limits::ExecutionTimerConfig {
     }
 }
 
+/// The first recursive function of a compiled `engine`, as a compile problem (OPA rejects
+/// recursion at compile time; see [`recursion`]).
+fn recursion_problem(engine: &regorus::Engine) -> Option<Problem> {
+    let ast = engine.get_ast_as_json().ok()?;
+    // serde_json's nesting limit (128) stops a very deep AST: the sandbox still holds then.
+    let ast: Json = serde_json::from_str(&ast).ok()?;
+    let cycle = recursion::cycles(&ast).into_iter().next()?;
+    Some(Problem {
+        path: PathBuf::from(&cycle.file),
+        line: cycle.line,
+        column: cycle.column,
+        message: format!(
+            "policy does not compile: recursion is not allowed: {}",
+            cycle
+                .functions
+                .iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(" calls ")
+        ),
+    })
+}
+
 /// A fresh engine with plimsoll's limits and builtins.
 fn new_engine() -> regorus::Engine {
     let mut engine = regorus::Engine::new();
@@ -471,6 +495,10 @@ impl RegoSet {
                 column,
                 message: format!("policy does not compile: {message}"),
             });
+            ok = false;
+        }
+        if ok && let Some(problem) = recursion_problem(&engine) {
+            problems.push(problem);
             ok = false;
         }
         RegoSet {
@@ -1129,7 +1157,8 @@ impl RegoCheck {
         path_span: &dyn Fn(&[input::Step]) -> Option<Span>,
         out: &mut Emitter<'_>,
     ) {
-        if self.disabled.load(Ordering::Relaxed) {
+        // A set that does not compile is reported once, as such.
+        if self.disabled.load(Ordering::Relaxed) || !self.set.compiled() {
             return;
         }
         let package = &self.package;

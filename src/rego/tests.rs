@@ -235,6 +235,75 @@ fn recursion_is_rejected() {
 }
 
 #[test]
+fn recursive_functions_are_rejected_at_compile_time() {
+    let direct = "package x\nimport rego.v1\n\nf(n) := y if { y := f(n) }\ndeny contains \"x\" if { f(1) }\n";
+    let dir = dir_with(&[("f.rego", direct)]);
+    assert_eq!(
+        run(dir.path(), FileKind::Dockerfile, "FROM a\n"),
+        [] as [&str; 0]
+    );
+    assert_eq!(
+        problems_of(dir.path()),
+        [
+            "f.rego:4:21: policy does not compile: recursion is not allowed: `data.x.f` calls \
+          `data.x.f`"
+        ]
+    );
+    // Through another package, by an import alias and by a `data.` path.
+    let lib = "package lib\nimport rego.v1\nimport data.x as other\n\n\
+               even(n) if { n == 0 }\neven(n) if { n > 0; other.odd(n - 1) }\n";
+    let x = "package x\nimport rego.v1\n\nodd(n) if { n > 0; data.lib.even(n - 1) }\n\
+             deny contains \"x\" if { odd(3) }\n";
+    let dir = dir_with(&[("lib.rego", lib), ("x.rego", x)]);
+    assert!(run(dir.path(), FileKind::Dockerfile, "FROM a\n").is_empty());
+    assert_eq!(
+        problems_of(dir.path()),
+        [
+            "x.rego:4:20: policy does not compile: recursion is not allowed: `data.lib.even` \
+          calls `data.x.odd` calls `data.lib.even`"
+        ]
+    );
+}
+
+#[test]
+fn functions_calling_functions_without_a_cycle_are_fine() {
+    // `f(x)` in a comment and a string, a builtin and a function of the same name elsewhere.
+    let policy = "package x\nimport rego.v1\n\n# f(x) := f(x)\ng(n) := concat(\"\", [\"f(\", h(n)])\n\
+                  h(n) := sprintf(\"%d)\", [n])\nf(n) := g(n)\ndeny contains f(1) if { true }\n";
+    let dir = dir_with(&[("ok.rego", policy)]);
+    assert_eq!(
+        run(dir.path(), FileKind::Dockerfile, "FROM a\n"),
+        ["RG7271 1:1 error f(1)"]
+    );
+    assert!(problems_of(dir.path()).is_empty());
+}
+
+#[test]
+fn rand_intn_is_a_function_of_its_arguments() {
+    let policy = "package x\nimport rego.v1\n\ndeny contains sprintf(\"%d %d %d\", [rand.intn(\"a\", 1000000), rand.intn(\"b\", 1000000), rand.intn(\"a\", 0)]) if { true }\n";
+    let dir = dir_with(&[("rand.rego", policy)]);
+    let first = run(dir.path(), FileKind::Dockerfile, "FROM a\n");
+    let numbers: Vec<u64> = first[0]
+        .rsplit("error ")
+        .next()
+        .unwrap()
+        .split(' ')
+        .map(|n| n.parse().unwrap())
+        .collect();
+    assert_eq!(numbers.len(), 3);
+    assert_ne!(numbers[0], numbers[1]);
+    assert!(numbers[0] < 1_000_000 && numbers[1] < 1_000_000);
+    assert_eq!(numbers[2], 0);
+    assert_eq!(
+        numbers[0],
+        match deterministic_intn("a", Some(&regorus::Value::from(1_000_000u64))) {
+            regorus::Value::Number(n) => n.as_u64().unwrap(),
+            other => panic!("{other:?}"),
+        }
+    );
+}
+
+#[test]
 fn long_evaluations_run_out_of_time() {
     let policy = "package x\nimport rego.v1\n\ndeny contains \"slow\" if {\n    count([x | some x in numbers.range(1, 2000); some y in numbers.range(1, 2000); x == y + 3000]) == 0\n    count([x | some x in numbers.range(1, 2000); some y in numbers.range(1, 2000); x == y + 3000]) == 1\n}\n";
     let dir = dir_with(&[("slow.rego", policy)]);
