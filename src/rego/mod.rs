@@ -695,9 +695,19 @@ pub fn load_dir(dir: &Path, taken: &[(&str, &str)]) -> Option<(Arc<RegoSet>, Vec
     Some((set, rules))
 }
 
-/// Record `set` as its directory's current set (the one whose problems are reported).
+/// Record `set` as its directory's current set (the one whose problems are reported). The
+/// sets it replaces stop their idle sandbox workers (the language server reloads a directory
+/// on every change of a `.rego` file).
 fn make_current(set: &Arc<RegoSet>) {
     if let Ok(mut all) = ALL_SETS.lock() {
+        for old in all.iter() {
+            if old.dir == set.dir
+                && !Arc::ptr_eq(old, set)
+                && let Ok(mut workers) = old.workers.lock()
+            {
+                workers.clear();
+            }
+        }
         all.retain(|s| s.dir != set.dir);
         all.push(Arc::clone(set));
     }

@@ -37,7 +37,15 @@ static EXECUTABLE: OnceLock<PathBuf> = OnceLock::new();
 /// Evaluate policies in worker processes of this executable from now on (the `plimsoll`
 /// binary calls this; a library user that does not evaluates in process, unguarded).
 pub fn enable() {
-    if let Ok(exe) = std::env::current_exe() {
+    // On Linux, this very binary even when the file was replaced since (an upgrade while the
+    // language server runs).
+    let own = Path::new("/proc/self/exe");
+    let exe = if own.exists() {
+        Some(own.to_path_buf())
+    } else {
+        std::env::current_exe().ok()
+    };
+    if let Some(exe) = exe {
         let _ = EXECUTABLE.set(exe);
     }
 }
