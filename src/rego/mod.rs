@@ -7,10 +7,13 @@
 //! Policies are data, not programs with powers: regorus is built without its `http`, `net`,
 //! `time`, `uuid`, `yaml`, `jsonschema` and `opa-runtime` builtins (an `http.send` call is an
 //! unknown function, hence a compile error), policies read no files (only the `.rego` files of
-//! the directory are loaded, and regorus has no file builtins), and each evaluation has a
-//! wall-clock budget ([`TIME_BUDGET`]) and an output budget ([`MAX_RESULTS`], [`MAX_OUTPUT`]).
-//! A policy that cannot be compiled, or whose evaluation fails or runs over budget, produces a
-//! `PL002 policy-error` finding on the policy file, never a crash; other rules still run.
+//! the directory are loaded, and regorus has no file builtins), `rand.intn` is deterministic,
+//! recursive functions do not compile ([`recursion`]), and each evaluation has a wall-clock
+//! budget ([`TIME_BUDGET`]) and an output budget ([`MAX_RESULTS`], [`MAX_OUTPUT`]) and runs in a
+//! sandbox process with its own memory limit and deadline ([`sandbox`]).
+//! A policy that cannot be compiled, or whose evaluation fails, runs over budget or kills its
+//! sandbox, produces a `PL002 policy-error` finding on the policy file, never a crash; other
+//! rules still run.
 
 pub mod input;
 mod recursion;
@@ -59,7 +62,8 @@ pub static POLICY_ERROR: Rule = Rule {
     related: &[],
     docs: "# policy-error (PL002)\n\n## What it does\nReports a Rego policy (a `.rego` file in a \
            policy directory) that cannot be compiled, or whose evaluation on a file failed or \
-           ran over its time or output budget. The finding is located on the policy file.\n\n\
+           ran over its time, memory or output budget. The finding is located on the policy \
+           file.\n\n\
            ## Why is this bad\nA broken policy checks nothing: its findings are missing until \
            it is fixed.\n\n## Options\nNone. This rule cannot be disabled.\n",
     options: &[],
