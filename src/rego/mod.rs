@@ -579,7 +579,7 @@ impl RegoSet {
                         .map(|f| (f.path.clone(), f.text.clone()))
                         .collect(),
                 };
-                sandbox::Worker::start(exe, &load)?
+                sandbox::Worker::start(exe, &[sandbox::WORKER_ARG], &load)?
             }
         };
         let reply = worker.request(request)?;

@@ -94,10 +94,11 @@ pub(super) struct Worker {
 }
 
 impl Worker {
-    /// Start a worker of `exe` and load `load` into it.
-    pub fn start(exe: &Path, load: &Load) -> Result<Worker, String> {
+    /// Start a worker (`exe WORKER_ARG`; tests start stand-ins with other `args`) and load
+    /// `load` into it.
+    pub fn start(exe: &Path, args: &[&str], load: &Load) -> Result<Worker, String> {
         let mut child = Command::new(exe)
-            .arg(WORKER_ARG)
+            .args(args)
             // mimalloc reserves 1 GiB of address space up front by default, which would be the
             // whole budget: reserve in small steps so the limit measures what is used.
             .env("MIMALLOC_ARENA_RESERVE", "16MiB")

@@ -303,6 +303,38 @@ fn rand_intn_is_a_function_of_its_arguments() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn a_worker_that_hangs_is_stopped_and_one_that_dies_says_why() {
+    let load = sandbox::Load {
+        dir: PathBuf::from("policies"),
+        files: Vec::new(),
+    };
+    let request = sandbox::Request::Test {
+        package: "p".to_string(),
+        name: "test_p".to_string(),
+    };
+    // Stand-ins: answer the load, read the request, then misbehave.
+    let cases = [
+        ("exec sleep 600", "no result within 2000 ms"),
+        (
+            "echo 'memory allocation of 2147483648 bytes failed' >&2; kill -ABRT $$",
+            "out of memory (budget 1024 MiB)",
+        ),
+        (
+            "echo \"thread 'main' has overflowed its stack\" >&2; kill -SEGV $$",
+            "stack overflow (unbounded recursion?)",
+        ),
+        ("exit 3", "the policy sandbox crashed (exit status: 3)"),
+    ];
+    for (misbehave, why) in cases {
+        let script = format!("read load; echo '\"Ready\"'; read request; {misbehave}");
+        let mut worker =
+            sandbox::Worker::start(Path::new("/bin/sh"), &["-c", &script], &load).unwrap();
+        assert_eq!(worker.request(&request).err().as_deref(), Some(why));
+    }
+}
+
 #[test]
 fn long_evaluations_run_out_of_time() {
     let policy = "package x\nimport rego.v1\n\ndeny contains \"slow\" if {\n    count([x | some x in numbers.range(1, 2000); some y in numbers.range(1, 2000); x == y + 3000]) == 0\n    count([x | some x in numbers.range(1, 2000); some y in numbers.range(1, 2000); x == y + 3000]) == 1\n}\n";
