@@ -5,6 +5,7 @@
 //! completes there with its findings shows the memory bound; `timeout` guards against a hang.
 //! Expected: exit 1 (findings), a PL002 finding on the policy file, the Dockerfile's built-in
 //! findings and the other policies' findings present; `plimsoll test` likewise bounded.
+#![cfg(unix)]
 
 mod common;
 
