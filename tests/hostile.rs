@@ -241,6 +241,35 @@ fn yaml_alias_bomb() {
 }
 
 #[test]
+fn yaml_alias_bomb_by_bytes() {
+    // Few nodes, many bytes: the anchors alone copy one 1 KiB string 88,888 times (90 MB of
+    // text in under 100,000 nodes), under a budget that counted nodes only.
+    let mut text = format!("x-a0: &a0 \"{}\"\n", "x".repeat(1024));
+    for level in 1..6 {
+        let prev = format!("*a{}", level - 1);
+        let copies = if level == 5 { 7 } else { 10 };
+        text.push_str(&format!(
+            "x-a{level}: &a{level} [{}]\n",
+            vec![prev.as_str(); copies].join(", ")
+        ));
+    }
+    text.push_str("services:\n  web:\n    image: nginx:1\n");
+    let dir = tree(&[("bomb/compose.yaml", text.as_bytes())]);
+    let output = check(dir.path(), &["."], None);
+    assert_checked_with_findings(&output);
+    let out = stdout(&output);
+    let found = findings_of(&out, "bomb/compose.yaml");
+    assert!(
+        found
+            .iter()
+            .any(|l| l.contains("parse-error") && l.contains("alias expansion exceeds")),
+        "{found:?}"
+    );
+    // The report names the bomb; it does not carry its expansion.
+    assert!(out.len() < 200_000, "report of {} bytes", out.len());
+}
+
+#[test]
 fn duplicate_keys() {
     let text = b"services:\n  web:\n    image: nginx:1\n  web:\n    image: redis:7\n";
     let dir = tree(&[("dup/compose.yaml", text)]);

@@ -18,7 +18,12 @@ use super::{DuplicateKey, Entry, Node, Scalar, ScalarStyle, Value, YamlError, Ya
 use crate::span::Span;
 
 /// The most nodes that alias and merge expansion may create in one file, against alias bombs.
+/// A scalar weighs one node per [`SCALAR_BYTES_PER_NODE`] bytes of its text as well, so that
+/// copies of one long string are bounded by bytes too (100,000 nodes: about 6 MB of text).
 pub const ALIAS_BUDGET: usize = 100_000;
+
+/// Bytes of scalar text that weigh as much as one node in [`ALIAS_BUDGET`].
+pub const SCALAR_BYTES_PER_NODE: usize = 64;
 
 /// The deepest nesting accepted. The derived `Clone`, `Drop`, `PartialEq` and `Serialize` of
 /// [`Node`] recurse, so the tree itself must stay shallow enough for a small thread stack; no
@@ -706,7 +711,7 @@ fn token_end(bytes: &[u8], start: usize) -> usize {
     pos
 }
 
-/// Number of nodes and height of a tree, iteratively.
+/// Weight (nodes, and scalar text by [`SCALAR_BYTES_PER_NODE`]) and height of a tree, iteratively.
 fn measure(node: &Node) -> (usize, usize) {
     let mut count = 0;
     let mut height = 0;
@@ -715,7 +720,7 @@ fn measure(node: &Node) -> (usize, usize) {
         count += 1;
         height = height.max(depth);
         match &node.value {
-            Value::Scalar(_) => {}
+            Value::Scalar(scalar) => count += scalar.value.len() / SCALAR_BYTES_PER_NODE,
             Value::Sequence(items) => pending.extend(items.iter().map(|item| (item, depth + 1))),
             Value::Mapping(entries) => {
                 for entry in entries.iter() {
