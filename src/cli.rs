@@ -281,7 +281,11 @@ fn language_server(args: LspArgs) -> Result<ExitCode, Failure> {
         config: args.config,
         isolated: args.isolated,
     })
-    .map(|()| ExitCode::SUCCESS)
+    .map(|end| match end {
+        // The LSP spec: exit code 1 when `exit` came without `shutdown`.
+        plimsoll_lsp::SessionEnd::ExitWithoutShutdown => ExitCode::from(1),
+        plimsoll_lsp::SessionEnd::Clean => ExitCode::SUCCESS,
+    })
     .map_err(|err| Failure::Message(format!("language server: {}", io_message(&err))))
 }
 

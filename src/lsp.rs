@@ -28,7 +28,7 @@ pub fn rule_url(name: &str) -> String {
 
 /// Serve the language server on stdin/stdout until the client says `exit`. `options` are the
 /// CLI's `--config` / `--isolated`, so an editor can use exactly the config CI uses.
-pub fn serve(options: ResolveOptions) -> std::io::Result<()> {
+pub fn serve(options: ResolveOptions) -> std::io::Result<plimsoll_lsp::SessionEnd> {
     let cwd = std::env::current_dir()?;
     let options = ResolveOptions {
         config: options.config.map(|path| cwd.join(path)),
