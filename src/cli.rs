@@ -58,6 +58,10 @@ struct LspArgs {
     /// Ignore all config files.
     #[arg(long)]
     isolated: bool,
+    /// Do not check documents larger than this (one diagnostic says so): as `plimsoll check
+    /// --max-file-size` [default: 8M].
+    #[arg(long, value_name = "SIZE", env = "PLIMSOLL_MAX_FILE_SIZE", value_parser = parse_size)]
+    max_file_size: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -277,10 +281,14 @@ impl From<io::Error> for Failure {
 
 /// `plimsoll lsp`: the server owns stdout from here on; only failures to start reach stderr.
 fn language_server(args: LspArgs) -> Result<ExitCode, Failure> {
-    crate::lsp::serve(config::ResolveOptions {
-        config: args.config,
-        isolated: args.isolated,
-    })
+    crate::lsp::serve(
+        config::ResolveOptions {
+            config: args.config,
+            isolated: args.isolated,
+        },
+        args.max_file_size
+            .unwrap_or(runner::DEFAULT_MAX_FILE_SIZE),
+    )
     .map(|end| match end {
         // The LSP spec: exit code 1 when `exit` came without `shutdown`.
         plimsoll_lsp::SessionEnd::ExitWithoutShutdown => ExitCode::from(1),

@@ -215,16 +215,18 @@ async fn check_input<R, W>(
         let length = match headers {
             Ok(Some(Some(length))) => length,
             Ok(Some(None)) => {
-                let answer = error_frame(
+                let mut answer = error_frame(
                     serde_json::Value::Null,
                     PARSE_ERROR,
                     "Parse error: message without a valid Content-Length header",
                 );
-                let log = log_frame(
+                // One send for both frames: they reach the client together, before anything
+                // the server says about later messages.
+                answer.extend(log_frame(
                     "plimsoll: a message had no valid Content-Length header; its body was \
                      skipped up to the next Content-Length header",
-                );
-                if answers.send(answer).is_err() || answers.send(log).is_err() {
+                ));
+                if answers.send(answer).is_err() {
                     return;
                 }
                 match skip_to_length_header(&mut reader).await {
@@ -427,4 +429,55 @@ pub fn read_frames(input: &[u8]) -> Frames {
         }
         frames
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_frames;
+
+    const GOOD: &str = r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#;
+
+    fn framed(body: &str) -> String {
+        format!("Content-Length: {}\r\n\r\n{body}", body.len())
+    }
+
+    #[test]
+    fn bad_headers_are_skipped_up_to_the_next_frame() {
+        for header in ["Content-Length: abc", "Content-Length: -5", "Content-Type: x"] {
+            let input = format!("{header}\r\n\r\n{{\"x\": 1}}{}", framed(GOOD));
+            let frames = read_frames(input.as_bytes());
+            assert_eq!(frames.forwarded, [GOOD.as_bytes()], "{header}");
+            assert_eq!(frames.answers.len(), 1, "{header}");
+            let answer = String::from_utf8_lossy(&frames.answers[0]).into_owned();
+            assert!(answer.contains("-32700"), "{answer}");
+            assert!(answer.contains("window/logMessage"), "{answer}");
+        }
+    }
+
+    #[test]
+    fn a_body_shorter_than_its_header_says_does_not_lose_the_next_frame() {
+        // `Content-Length: 3` takes `{"x` (a parse error); the rest of that body runs into the
+        // next frame's header on the same line.
+        let input = format!("Content-Length: 3\r\n\r\n{{\"x\": 1}}{}", framed(GOOD));
+        let frames = read_frames(input.as_bytes());
+        assert_eq!(frames.forwarded, [GOOD.as_bytes()]);
+    }
+
+    #[test]
+    fn resynchronising_finds_a_header_split_across_reads_and_in_any_case() {
+        // Longer than the reader's buffer, so the header straddles two reads.
+        let filler = "y".repeat(8 * 1024 - 5);
+        let input = format!(
+            "Content-Length: nope\r\n\r\n{filler}CONTENT-length: {}\r\n\r\n{GOOD}",
+            GOOD.len()
+        );
+        let frames = read_frames(input.as_bytes());
+        assert_eq!(frames.forwarded, [GOOD.as_bytes()]);
+    }
+
+    #[test]
+    fn a_huge_claimed_length_without_the_bytes_forwards_nothing() {
+        let frames = read_frames(b"Content-Length: 500000000\r\n\r\n{}");
+        assert!(frames.forwarded.is_empty());
+    }
 }
