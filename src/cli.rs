@@ -2,7 +2,6 @@
 //! The only module that writes to stdout and stderr, and the one that picks the exit code:
 //! 0 clean, 1 findings at or above the fail level, 2 usage, configuration or I/O errors.
 
-use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::atomic_write::write_atomically;
 use crate::baseline::Baseline;
 use crate::config;
 use crate::diagnostic::Severity;
@@ -322,6 +322,9 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
                 .to_string(),
         ));
     }
+    if let Some(message) = same_output_twice(&args) {
+        return Err(Failure::Message(message));
+    }
     // `--select 'DF, DC'` and a trailing comma are fine; an empty selector would match all rules.
     for selectors in [&mut args.select, &mut args.extend_select, &mut args.ignore] {
         *selectors = selectors
@@ -438,6 +441,36 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     Ok(ExitCode::from(code))
 }
 
+/// Two outputs (reports, `--write-baseline`) to one file: only the last would survive.
+fn same_output_twice(args: &CheckArgs) -> Option<String> {
+    let outputs = args
+        .format
+        .iter()
+        .filter_map(|spec| spec.file.as_ref().or(args.output.as_ref()))
+        .chain(args.write_baseline.as_ref());
+    let mut seen: Vec<(PathBuf, &PathBuf)> = Vec::new();
+    for path in outputs {
+        let key = same_file_key(path);
+        if let Some((_, first)) = seen.iter().find(|(other, _)| *other == key) {
+            return Some(format!(
+                "`{}` and `{}` name the same output file: each output needs a file of its own",
+                first.display(),
+                path.display()
+            ));
+        }
+        seen.push((key, path));
+    }
+    None
+}
+
+/// What decides whether two output paths are one file: the real path of an existing file,
+/// else the absolute path with `.` and `..` resolved.
+fn same_file_key(path: &std::path::Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| {
+        crate::workspace::normalize(&std::path::absolute(path).unwrap_or_else(|_| path.into()))
+    })
+}
+
 /// Rego policies that do not compile or failed on some file: `PL002` findings on the policy
 /// files (paths relative to the working directory when below it), among the other results.
 fn add_policy_problems(results: &mut Results, cwd: &std::path::Path) {
@@ -517,8 +550,14 @@ fn apply_baseline(
     };
     let baseline = if let Some(path) = &args.write_baseline {
         let baseline = Baseline::record(results, &base_dir(path), &absolute);
-        std::fs::write(path, baseline.to_json())
-            .map_err(|err| Failure::Message(format!("{}: {}", path.display(), io_message(&err))))?;
+        let json = baseline.to_json();
+        write_atomically(path, |out| out.write_all(json.as_bytes())).map_err(|err| {
+            Failure::Message(format!(
+                "{}: cannot write the baseline: {} (the previous file, if any, is unchanged)",
+                path.display(),
+                io_message(&err)
+            ))
+        })?;
         eprintln!(
             "plimsoll: recorded {} findings in {}",
             baseline.findings.len(),
@@ -668,12 +707,15 @@ fn write_reports(
         };
         match file {
             Some(path) => {
-                let file = File::create(path).map_err(|err| {
-                    Failure::Message(format!("{}: {}", path.display(), io_message(&err)))
-                })?;
-                let mut out = BufWriter::new(file);
-                report::write(spec.format, results, options, &mut out)?;
-                out.flush()?;
+                write_atomically(path, |out| report::write(spec.format, results, options, out))
+                    .map_err(|err| {
+                        Failure::Message(format!(
+                            "{}: cannot write the report: {} (the previous file, if any, is \
+                             unchanged)",
+                            path.display(),
+                            io_message(&err)
+                        ))
+                    })?;
             }
             None => {
                 let mut out = BufWriter::new(io::stdout().lock());
