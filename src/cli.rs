@@ -119,7 +119,8 @@ struct CheckArgs {
     /// The file name to show for standard input (also used to tell its kind).
     #[arg(long, value_name = "NAME")]
     stdin_filename: Option<PathBuf>,
-    /// Number of worker threads (default: one per core).
+    /// Number of worker threads (default: one per core); capped at one per file, four per
+    /// core and 256.
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
     /// Refuse files (and stdin) larger than this, with an error: bytes, or with a `K`, `M` or

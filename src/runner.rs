@@ -37,10 +37,26 @@ pub struct StdinInput {
 /// memory use a problem.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 << 20;
 
+/// The most worker threads a run starts, whatever `--threads` asks: beyond a few per core
+/// threads only cost start-up time and stack memory.
+pub const MAX_THREADS: usize = 256;
+
+/// Threads for checking `files` files: as asked (default one per core), but at most one per
+/// file, four per core and [`MAX_THREADS`].
+fn pool_size(requested: Option<usize>, files: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    requested
+        .unwrap_or(cores)
+        .min(cores.saturating_mul(4))
+        .min(MAX_THREADS)
+        .min(files)
+        .max(1)
+}
+
 /// How the run is set up.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RunOptions {
-    /// Worker threads; `None` for rayon's default (one per core).
+    /// Worker threads; `None` for one per core. Capped: see [`MAX_THREADS`].
     pub threads: Option<usize>,
     /// Files larger than this many bytes are refused with an error instead of read; `None`
     /// for no limit.
@@ -58,9 +74,10 @@ pub fn run<F>(
 where
     F: Fn(&SourceFile, &dyn Workspace) -> Vec<Finding> + Sync,
 {
+    let files = candidates.len() + usize::from(stdin.is_some());
     let pool = rayon::ThreadPoolBuilder::new()
         .stack_size(STACK_SIZE)
-        .num_threads(options.threads.unwrap_or(0))
+        .num_threads(pool_size(options.threads, files))
         .thread_name(|i| format!("plimsoll-worker-{i}"))
         .build()
         .map_err(|err| format!("cannot start worker threads: {err}"))?;
@@ -388,6 +405,17 @@ mod tests {
                 }
             })
             .collect()
+    }
+
+    #[test]
+    fn the_pool_is_capped_by_files_cores_and_a_maximum() {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        assert_eq!(pool_size(Some(100_000), 1), 1);
+        assert_eq!(pool_size(Some(100_000), 0), 1);
+        let many = pool_size(Some(100_000), 1_000_000);
+        assert_eq!(many, (4 * cores).min(MAX_THREADS));
+        assert_eq!(pool_size(None, 1_000_000), cores.min(MAX_THREADS));
+        assert_eq!(pool_size(Some(2), 1_000_000), 2.min(4 * cores));
     }
 
     #[test]
