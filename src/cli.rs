@@ -287,8 +287,7 @@ fn language_server(args: LspArgs) -> Result<ExitCode, Failure> {
             config: args.config,
             isolated: args.isolated,
         },
-        args.max_file_size
-            .unwrap_or(runner::DEFAULT_MAX_FILE_SIZE),
+        args.max_file_size.unwrap_or(runner::DEFAULT_MAX_FILE_SIZE),
     )
     .map(|end| match end {
         // The LSP spec: exit code 1 when `exit` came without `shutdown`.
@@ -708,15 +707,17 @@ fn write_reports(
         };
         match file {
             Some(path) => {
-                write_atomically(path, |out| report::write(spec.format, results, options, out))
-                    .map_err(|err| {
-                        Failure::Message(format!(
-                            "{}: cannot write the report: {} (the previous file, if any, is \
+                write_atomically(path, |out| {
+                    report::write(spec.format, results, options, out)
+                })
+                .map_err(|err| {
+                    Failure::Message(format!(
+                        "{}: cannot write the report: {} (the previous file, if any, is \
                              unchanged)",
-                            path.display(),
-                            io_message(&err)
-                        ))
-                    })?;
+                        path.display(),
+                        io_message(&err)
+                    ))
+                })?;
             }
             None => {
                 let mut out = BufWriter::new(io::stdout().lock());

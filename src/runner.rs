@@ -424,7 +424,11 @@ mod tests {
             let bytes = utf16("FROM alpine:3.20\nRUN echo café\n", big_endian, bom);
             let error =
                 check_bytes(Path::new("Dockerfile"), None, bytes, &no_findings).unwrap_err();
-            assert!(error.message.starts_with("UTF-16 encoded"), "{}", error.message);
+            assert!(
+                error.message.starts_with("UTF-16 encoded"),
+                "{}",
+                error.message
+            );
             assert!(error.message.contains("iconv -f UTF-16 -t UTF-8"));
         }
         // A binary file with a few NULs is still binary.
@@ -435,7 +439,11 @@ mod tests {
             &no_findings,
         )
         .unwrap_err();
-        assert!(error.message.starts_with("binary file"), "{}", error.message);
+        assert!(
+            error.message.starts_with("binary file"),
+            "{}",
+            error.message
+        );
     }
 
     fn no_findings(_: &SourceFile) -> Vec<Finding> {

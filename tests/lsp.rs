@@ -599,9 +599,13 @@ fn a_bad_content_length_is_skipped_and_the_session_goes_on() {
     // Each bad header is followed by its body and, straight after it (no blank line), a good
     // frame: the server must find that frame again.
     let body = r#"{"jsonrpc":"2.0","id":50,"method":"shutdown"}"#;
-    for (round, header) in ["Content-Length: abc", "Content-Length: -5", "Content-Type: x"]
-        .into_iter()
-        .enumerate()
+    for (round, header) in [
+        "Content-Length: abc",
+        "Content-Length: -5",
+        "Content-Type: x",
+    ]
+    .into_iter()
+    .enumerate()
     {
         write!(client.stdin, "{header}\r\n\r\n{body}").unwrap();
         let id = 60 + round as i64;
@@ -643,7 +647,10 @@ fn exit_without_shutdown_exits_1() {
         if let Some(status) = client.child.try_wait().unwrap() {
             break status;
         }
-        assert!(Instant::now() < deadline, "server did not exit after `exit`");
+        assert!(
+            Instant::now() < deadline,
+            "server did not exit after `exit`"
+        );
         std::thread::sleep(Duration::from_millis(20));
     };
     assert_eq!(status.code(), Some(1));

@@ -443,7 +443,11 @@ mod tests {
 
     #[test]
     fn bad_headers_are_skipped_up_to_the_next_frame() {
-        for header in ["Content-Length: abc", "Content-Length: -5", "Content-Type: x"] {
+        for header in [
+            "Content-Length: abc",
+            "Content-Length: -5",
+            "Content-Type: x",
+        ] {
             let input = format!("{header}\r\n\r\n{{\"x\": 1}}{}", framed(GOOD));
             let frames = read_frames(input.as_bytes());
             assert_eq!(frames.forwarded, [GOOD.as_bytes()], "{header}");

@@ -18,9 +18,7 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
 use crate::position::{Encoding, LineIndex};
-use crate::{
-    Checked, ConfigProblem, Document, Finding, Level, Linter, OpenFile, SessionEnd, Tag,
-};
+use crate::{Checked, ConfigProblem, Document, Finding, Level, Linter, OpenFile, SessionEnd, Tag};
 
 /// How long a document must stay unchanged before it is checked (typing bursts coalesce).
 const DEBOUNCE: Duration = Duration::from_millis(50);
