@@ -8,7 +8,11 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let frames = plimsoll_lsp::read_frames(data);
     let forwarded: usize = frames.forwarded.iter().map(Vec::len).sum();
-    assert!(forwarded <= data.len(), "{forwarded} bytes forwarded from {}", data.len());
+    assert!(
+        forwarded <= data.len(),
+        "{forwarded} bytes forwarded from {}",
+        data.len()
+    );
     for body in &frames.forwarded {
         // Only messages the server's decoder accepts are passed on.
         assert!(serde_json::from_slice::<serde_json::Value>(body).is_ok());

@@ -7,6 +7,8 @@
 //! error for invalid JSON, `-32600` invalid request for JSON that is not a message) and never
 //! reach the library. Answers are written between the library's own frames, never inside one.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
 use tower_lsp_server::jsonrpc;
@@ -178,17 +180,17 @@ fn log_frame(message: &str) -> Vec<u8> {
 
 /// What the client's messages said about the end of the session.
 #[derive(Debug, Default)]
-pub(crate) struct Requested {
-    pub(crate) shutdown: std::cell::Cell<bool>,
-    pub(crate) exit: std::cell::Cell<bool>,
+struct Requested {
+    shutdown: AtomicBool,
+    exit: AtomicBool,
 }
 
 /// Note a forwarded message that ends the session (`shutdown`, `exit`).
 fn note_ending(body: &[u8], requested: &Requested) {
     if let Ok(request) = serde_json::from_slice::<jsonrpc::Request>(body) {
         match request.method() {
-            "shutdown" => requested.shutdown.set(true),
-            "exit" => requested.exit.set(true),
+            "shutdown" => requested.shutdown.store(true, Ordering::Relaxed),
+            "exit" => requested.exit.store(true, Ordering::Relaxed),
             _ => {}
         }
     }
@@ -386,7 +388,7 @@ where
         () = serving => {}
         () = reading => {}
     }
-    if requested.exit.get() && !requested.shutdown.get() {
+    if requested.exit.load(Ordering::Relaxed) && !requested.shutdown.load(Ordering::Relaxed) {
         SessionEnd::ExitWithoutShutdown
     } else {
         SessionEnd::Clean
