@@ -553,7 +553,7 @@ fn apply_baseline(
         let json = baseline.to_json();
         write_atomically(path, |out| out.write_all(json.as_bytes())).map_err(|err| {
             Failure::Message(format!(
-                "{}: cannot write the baseline: {} (the previous file, if any, is unchanged)",
+                "{}: cannot write the baseline: {}",
                 path.display(),
                 io_message(&err)
             ))
@@ -712,8 +712,7 @@ fn write_reports(
                 })
                 .map_err(|err| {
                     Failure::Message(format!(
-                        "{}: cannot write the report: {} (the previous file, if any, is \
-                             unchanged)",
+                        "{}: cannot write the report: {}",
                         path.display(),
                         io_message(&err)
                     ))
