@@ -2,7 +2,6 @@
 //! The only module that writes to stdout and stderr, and the one that picks the exit code:
 //! 0 clean, 1 findings at or above the fail level, 2 usage, configuration or I/O errors.
 
-use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::atomic_write::write_atomically;
 use crate::baseline::Baseline;
 use crate::config;
 use crate::diagnostic::Severity;
@@ -58,6 +58,10 @@ struct LspArgs {
     /// Ignore all config files.
     #[arg(long)]
     isolated: bool,
+    /// Do not check documents larger than this (one diagnostic says so): as `plimsoll check
+    /// --max-file-size` [default: 8M].
+    #[arg(long, value_name = "SIZE", env = "PLIMSOLL_MAX_FILE_SIZE", value_parser = parse_size)]
+    max_file_size: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -115,7 +119,8 @@ struct CheckArgs {
     /// The file name to show for standard input (also used to tell its kind).
     #[arg(long, value_name = "NAME")]
     stdin_filename: Option<PathBuf>,
-    /// Number of worker threads (default: one per core).
+    /// Number of worker threads (default: one per core); capped at one per file, four per
+    /// core and 256.
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
     /// Refuse files (and stdin) larger than this, with an error: bytes, or with a `K`, `M` or
@@ -277,11 +282,18 @@ impl From<io::Error> for Failure {
 
 /// `plimsoll lsp`: the server owns stdout from here on; only failures to start reach stderr.
 fn language_server(args: LspArgs) -> Result<ExitCode, Failure> {
-    crate::lsp::serve(config::ResolveOptions {
-        config: args.config,
-        isolated: args.isolated,
+    crate::lsp::serve(
+        config::ResolveOptions {
+            config: args.config,
+            isolated: args.isolated,
+        },
+        args.max_file_size.unwrap_or(runner::DEFAULT_MAX_FILE_SIZE),
+    )
+    .map(|end| match end {
+        // The LSP spec: exit code 1 when `exit` came without `shutdown`.
+        plimsoll_lsp::SessionEnd::ExitWithoutShutdown => ExitCode::from(1),
+        plimsoll_lsp::SessionEnd::Clean => ExitCode::SUCCESS,
     })
-    .map(|()| ExitCode::SUCCESS)
     .map_err(|err| Failure::Message(format!("language server: {}", io_message(&err))))
 }
 
@@ -309,6 +321,9 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
              give all but one a file (`--format sarif=plimsoll.sarif`)"
                 .to_string(),
         ));
+    }
+    if let Some(message) = same_output_twice(&args) {
+        return Err(Failure::Message(message));
     }
     // `--select 'DF, DC'` and a trailing comma are fine; an empty selector would match all rules.
     for selectors in [&mut args.select, &mut args.extend_select, &mut args.ignore] {
@@ -426,6 +441,36 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     Ok(ExitCode::from(code))
 }
 
+/// Two outputs (reports, `--write-baseline`) to one file: only the last would survive.
+fn same_output_twice(args: &CheckArgs) -> Option<String> {
+    let outputs = args
+        .format
+        .iter()
+        .filter_map(|spec| spec.file.as_ref().or(args.output.as_ref()))
+        .chain(args.write_baseline.as_ref());
+    let mut seen: Vec<(PathBuf, &PathBuf)> = Vec::new();
+    for path in outputs {
+        let key = same_file_key(path);
+        if let Some((_, first)) = seen.iter().find(|(other, _)| *other == key) {
+            return Some(format!(
+                "`{}` and `{}` name the same output file: each output needs a file of its own",
+                first.display(),
+                path.display()
+            ));
+        }
+        seen.push((key, path));
+    }
+    None
+}
+
+/// What decides whether two output paths are one file: the real path of an existing file,
+/// else the absolute path with `.` and `..` resolved.
+fn same_file_key(path: &std::path::Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| {
+        crate::workspace::normalize(&std::path::absolute(path).unwrap_or_else(|_| path.into()))
+    })
+}
+
 /// Rego policies that do not compile or failed on some file: `PL002` findings on the policy
 /// files (paths relative to the working directory when below it), among the other results.
 fn add_policy_problems(results: &mut Results, cwd: &std::path::Path) {
@@ -505,8 +550,14 @@ fn apply_baseline(
     };
     let baseline = if let Some(path) = &args.write_baseline {
         let baseline = Baseline::record(results, &base_dir(path), &absolute);
-        std::fs::write(path, baseline.to_json())
-            .map_err(|err| Failure::Message(format!("{}: {}", path.display(), io_message(&err))))?;
+        let json = baseline.to_json();
+        write_atomically(path, |out| out.write_all(json.as_bytes())).map_err(|err| {
+            Failure::Message(format!(
+                "{}: cannot write the baseline: {}",
+                path.display(),
+                io_message(&err)
+            ))
+        })?;
         eprintln!(
             "plimsoll: recorded {} findings in {}",
             baseline.findings.len(),
@@ -656,12 +707,16 @@ fn write_reports(
         };
         match file {
             Some(path) => {
-                let file = File::create(path).map_err(|err| {
-                    Failure::Message(format!("{}: {}", path.display(), io_message(&err)))
+                write_atomically(path, |out| {
+                    report::write(spec.format, results, options, out)
+                })
+                .map_err(|err| {
+                    Failure::Message(format!(
+                        "{}: cannot write the report: {}",
+                        path.display(),
+                        io_message(&err)
+                    ))
                 })?;
-                let mut out = BufWriter::new(file);
-                report::write(spec.format, results, options, &mut out)?;
-                out.flush()?;
             }
             None => {
                 let mut out = BufWriter::new(io::stdout().lock());

@@ -7,6 +7,7 @@
 //! recorded earlier. Nothing below the CLI prints: [`discover`], [`runner`], [`config`] and
 //! [`baseline`] read files, and only [`cli`] writes to stdout and stderr.
 
+pub mod atomic_write;
 pub mod baseline;
 pub mod cli;
 pub mod compose;

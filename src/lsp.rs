@@ -28,13 +28,18 @@ pub fn rule_url(name: &str) -> String {
 
 /// Serve the language server on stdin/stdout until the client says `exit`. `options` are the
 /// CLI's `--config` / `--isolated`, so an editor can use exactly the config CI uses.
-pub fn serve(options: ResolveOptions) -> std::io::Result<()> {
+/// Documents larger than `max_file_size` bytes are not checked (one diagnostic says so), as
+/// the CLI refuses such files.
+pub fn serve(
+    options: ResolveOptions,
+    max_file_size: u64,
+) -> std::io::Result<plimsoll_lsp::SessionEnd> {
     let cwd = std::env::current_dir()?;
     let options = ResolveOptions {
         config: options.config.map(|path| cwd.join(path)),
         ..options
     };
-    plimsoll_lsp::run(EditorLinter::with_options(&cwd, options))
+    plimsoll_lsp::run(EditorLinter::with_options(&cwd, options).with_max_file_size(max_file_size))
 }
 
 /// plimsoll for an editor: config found per document as the CLI finds it, cached until a config
@@ -51,6 +56,8 @@ pub struct EditorLinter {
     /// Threads the rules of one document are spread over (`None` if they could not be
     /// started: the rules then run on the checking thread).
     rule_threads: Option<rayon::ThreadPool>,
+    /// Documents larger than this many bytes are not checked (the CLI's `--max-file-size`).
+    max_file_size: u64,
 }
 
 impl EditorLinter {
@@ -71,6 +78,15 @@ impl EditorLinter {
                 .stack_size(8 << 20)
                 .build()
                 .ok(),
+            max_file_size: crate::runner::DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+
+    /// Documents larger than `max_file_size` bytes get one diagnostic instead of a check.
+    pub fn with_max_file_size(self, max_file_size: u64) -> Self {
+        Self {
+            max_file_size,
+            ..self
         }
     }
 
@@ -189,6 +205,30 @@ fn kind_of(
     }
 }
 
+/// The one diagnostic of a document over the size limit, which is not checked.
+fn too_large(size: u64, limit: u64) -> Checked {
+    Checked {
+        findings: vec![plimsoll_lsp::Finding {
+            start: 0,
+            end: 0,
+            code: "file-too-large".to_string(),
+            message: format!(
+                "not checked: the document is {}, larger than the {} limit (raise it with \
+                 `plimsoll lsp --max-file-size`)",
+                crate::runner::show_size(size),
+                crate::runner::show_size(limit)
+            ),
+            level: Level::Error,
+            href: None,
+            tags: Vec::new(),
+            fix: None,
+            related: Vec::new(),
+            suppress_at: None,
+        }],
+        ..Checked::default()
+    }
+}
+
 /// The problems of the Rego policies of `dirs` (PL002), shown on their `.rego` files.
 fn rego_problems(dirs: &[PathBuf]) -> Vec<ConfigProblem> {
     if dirs.is_empty() {
@@ -230,6 +270,9 @@ impl Linter for EditorLinter {
             None => (Settings::default(), false, None, Vec::new(), Vec::new()),
         };
         let kind = kind_of(document.path, included, document.language_id)?;
+        if !excluded && document.text.len() as u64 > self.max_file_size {
+            return Some(too_large(document.text.len() as u64, self.max_file_size));
+        }
         let path = document.path.unwrap_or(Path::new("untitled"));
         let source = Arc::new(SourceFile::new(path, document.text, kind));
         // Parsed once: the engine and the suppression anchors share it.

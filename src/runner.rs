@@ -37,10 +37,26 @@ pub struct StdinInput {
 /// memory use a problem.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 << 20;
 
+/// The most worker threads a run starts, whatever `--threads` asks: beyond a few per core
+/// threads only cost start-up time and stack memory.
+pub const MAX_THREADS: usize = 256;
+
+/// Threads for checking `files` files: as asked (default one per core), but at most one per
+/// file, four per core and [`MAX_THREADS`].
+fn pool_size(requested: Option<usize>, files: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    requested
+        .unwrap_or(cores)
+        .min(cores.saturating_mul(4))
+        .min(MAX_THREADS)
+        .min(files)
+        .max(1)
+}
+
 /// How the run is set up.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RunOptions {
-    /// Worker threads; `None` for rayon's default (one per core).
+    /// Worker threads; `None` for one per core. Capped: see [`MAX_THREADS`].
     pub threads: Option<usize>,
     /// Files larger than this many bytes are refused with an error instead of read; `None`
     /// for no limit.
@@ -58,9 +74,10 @@ pub fn run<F>(
 where
     F: Fn(&SourceFile, &dyn Workspace) -> Vec<Finding> + Sync,
 {
+    let files = candidates.len() + usize::from(stdin.is_some());
     let pool = rayon::ThreadPoolBuilder::new()
         .stack_size(STACK_SIZE)
-        .num_threads(options.threads.unwrap_or(0))
+        .num_threads(pool_size(options.threads, files))
         .thread_name(|i| format!("plimsoll-worker-{i}"))
         .build()
         .map_err(|err| format!("cannot start worker threads: {err}"))?;
@@ -305,6 +322,17 @@ pub fn show_size(bytes: u64) -> String {
 /// The text of a file, or an error pointing at the first NUL byte (a binary file) or at the
 /// first byte that is not UTF-8.
 fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, FileError> {
+    // UTF-16 text has NULs too (ASCII characters take two bytes): say what it is and how to
+    // convert it, rather than "binary".
+    if is_utf16(&bytes) {
+        return Err(FileError {
+            path: path.to_path_buf(),
+            message: "UTF-16 encoded; plimsoll reads UTF-8: convert it with \
+                      `iconv -f UTF-16 -t UTF-8`"
+                .to_string(),
+            position: None,
+        });
+    }
     // NUL never appears in a text file: say "binary" rather than parse it, or report a
     // UTF-8 error deep inside what is clearly not a Dockerfile.
     if let Some(nul) = bytes.iter().position(|&b| b == 0) {
@@ -337,9 +365,86 @@ fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, FileError> {
     })
 }
 
+/// `true` for UTF-16 text: a byte-order mark (`FF FE`, `FE FF`), or, without one, a NUL in
+/// nearly every other byte of the first 512, as ASCII characters give in UTF-16.
+fn is_utf16(bytes: &[u8]) -> bool {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return true;
+    }
+    let sample = bytes.get(..bytes.len().min(512)).unwrap_or_default();
+    let pairs = sample.chunks_exact(2);
+    let total = pairs.len();
+    if total < 2 {
+        return false;
+    }
+    let (mut nul_second, mut nul_first) = (0, 0);
+    for pair in pairs {
+        match pair {
+            [first, 0] if *first != 0 => nul_second += 1,
+            [0, second] if *second != 0 => nul_first += 1,
+            _ => {}
+        }
+    }
+    // Nine pairs in ten: room for a few non-Latin characters (no NUL in either byte).
+    usize::max(nul_second, nul_first) * 10 >= total * 9
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `text` in UTF-16, little or big endian, with or without a byte-order mark.
+    fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
+        let units = bom.then_some(0xFEFF).into_iter().chain(text.encode_utf16());
+        units
+            .flat_map(|unit| {
+                if big_endian {
+                    unit.to_be_bytes()
+                } else {
+                    unit.to_le_bytes()
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_pool_is_capped_by_files_cores_and_a_maximum() {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        assert_eq!(pool_size(Some(100_000), 1), 1);
+        assert_eq!(pool_size(Some(100_000), 0), 1);
+        let many = pool_size(Some(100_000), 1_000_000);
+        assert_eq!(many, (4 * cores).min(MAX_THREADS));
+        assert_eq!(pool_size(None, 1_000_000), cores.min(MAX_THREADS));
+        assert_eq!(pool_size(Some(2), 1_000_000), 2.min(4 * cores));
+    }
+
+    #[test]
+    fn utf16_is_named_with_the_way_to_convert_it() {
+        for (big_endian, bom) in [(false, true), (true, true), (false, false), (true, false)] {
+            let bytes = utf16("FROM alpine:3.20\nRUN echo café\n", big_endian, bom);
+            let error =
+                check_bytes(Path::new("Dockerfile"), None, bytes, &no_findings).unwrap_err();
+            assert!(
+                error.message.starts_with("UTF-16 encoded"),
+                "{}",
+                error.message
+            );
+            assert!(error.message.contains("iconv -f UTF-16 -t UTF-8"));
+        }
+        // A binary file with a few NULs is still binary.
+        let error = check_bytes(
+            Path::new("Dockerfile"),
+            None,
+            b"FROM a\n\0\x01\x02\x03\0\0".to_vec(),
+            &no_findings,
+        )
+        .unwrap_err();
+        assert!(
+            error.message.starts_with("binary file"),
+            "{}",
+            error.message
+        );
+    }
 
     fn no_findings(_: &SourceFile) -> Vec<Finding> {
         Vec::new()

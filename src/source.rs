@@ -33,7 +33,7 @@ impl FileKind {
     /// Dockerfiles: `Dockerfile`, `Dockerfile.*`, `Dockerfile-*`, `Dockerfile_*`, `*.Dockerfile`,
     /// `*.dockerfile`, `Containerfile` and `Containerfile` followed by `.`, `-` or `_`. Compose: any `.yaml`/`.yml` whose name contains `compose`.
     pub fn from_path(path: &Path) -> Option<FileKind> {
-        let name = path.file_name()?.to_str()?;
+        let name = path.file_name()?.to_string_lossy();
         let lower = name.to_ascii_lowercase();
         let is_dockerfile = ["dockerfile", "containerfile"].iter().any(|base| {
             lower

@@ -367,7 +367,8 @@ fn output_goes_to_a_file_when_asked() {
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(
         stderr(&output),
-        "plimsoll: error: no/such/dir/report.txt: no such file or directory\n"
+        "plimsoll: error: no/such/dir/report.txt: cannot write the report: no such file or \
+         directory\n"
     );
 }
 

@@ -589,6 +589,113 @@ fn invalid_json_gets_a_parse_error_and_the_session_goes_on() {
     assert_eq!(client.shutdown().code(), Some(0));
 }
 
+#[test]
+fn a_bad_content_length_is_skipped_and_the_session_goes_on() {
+    use std::io::Write;
+    let (_guard, root) = workspace();
+    let path = root.join("Dockerfile");
+    let mut client = Client::start(&root);
+    client.initialize(&root, json!({}));
+    // Each bad header is followed by its body and, straight after it (no blank line), a good
+    // frame: the server must find that frame again.
+    let body = r#"{"jsonrpc":"2.0","id":50,"method":"shutdown"}"#;
+    for (round, header) in [
+        "Content-Length: abc",
+        "Content-Length: -5",
+        "Content-Type: x",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        write!(client.stdin, "{header}\r\n\r\n{body}").unwrap();
+        let id = 60 + round as i64;
+        let hover = json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/hover",
+            "params": {"textDocument": {"uri": uri(&path)}, "position": {"line": 0, "character": 0}}});
+        client.send(&hover);
+        let deadline = Instant::now() + TIMEOUT;
+        let mut seen = Vec::new();
+        while !seen.iter().any(|m: &Value| m["id"] == id) {
+            seen.push(client.receive(deadline));
+        }
+        assert!(
+            seen.iter().any(|m| m["error"]["code"] == -32700),
+            "{header}: {seen:#?}"
+        );
+        assert!(
+            seen.iter().any(|m| m["method"] == "window/logMessage"
+                && m["params"]["message"]
+                    .as_str()
+                    .is_some_and(|text| text.contains("Content-Length"))),
+            "{header}: {seen:#?}"
+        );
+        // The skipped body (a `shutdown`) never reached the server.
+        assert!(!seen.iter().any(|m| m["id"] == 50), "{header}: {seen:#?}");
+    }
+    client.open(&path, "dockerfile", "FROM ubuntu:latest\nUSER nobody\n");
+    assert_eq!(codes(&client.diagnostics(&path)), ["DF002"]);
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+#[test]
+fn exit_without_shutdown_exits_1() {
+    let (_guard, root) = workspace();
+    let mut client = Client::start(&root);
+    client.initialize(&root, json!({}));
+    client.notify("exit", Value::Null);
+    let deadline = Instant::now() + TIMEOUT;
+    let status = loop {
+        if let Some(status) = client.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "server did not exit after `exit`"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(1));
+}
+
+/// A Dockerfile of at least `size` bytes with a `latest` tag on its first line.
+fn big_dockerfile(size: usize) -> String {
+    let mut text = String::from("FROM ubuntu:latest\nUSER nobody\n");
+    while text.len() < size {
+        text.push_str("# filler filler filler filler filler filler filler filler filler\n");
+    }
+    text
+}
+
+#[test]
+fn documents_over_the_size_limit_get_one_diagnostic_and_no_check() {
+    let (_guard, root) = workspace();
+    let path = root.join("Dockerfile");
+    // The CLI's default limit (8 MiB) applies without any flag.
+    let mut client = Client::start(&root);
+    client.initialize(&root, json!({}));
+    client.open(&path, "dockerfile", &big_dockerfile(9 << 20));
+    let published = client.diagnostics(&path);
+    assert_eq!(codes(&published), ["file-too-large"], "{published:#}");
+    let message = published["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(message.contains("larger than the 8 MiB limit"), "{message}");
+    assert!(message.contains("not checked"), "{message}");
+    // Under the limit again: checked as usual.
+    client.change(&path, 2, &big_dockerfile(1 << 20));
+    assert_eq!(codes(&client.diagnostics(&path)), ["DF002"]);
+    assert_eq!(client.shutdown().code(), Some(0));
+
+    // `--max-file-size` lowers (or raises) it, as for `plimsoll check`.
+    let mut client = Client::start_with(&root, &["--max-file-size", "2K"], &[]);
+    client.initialize(&root, json!({}));
+    client.open(&path, "dockerfile", &big_dockerfile(4 << 10));
+    let published = client.diagnostics(&path);
+    assert_eq!(codes(&published), ["file-too-large"], "{published:#}");
+    let message = published["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(message.contains("larger than the 2 KiB limit"), "{message}");
+    client.change(&path, 2, "FROM ubuntu:latest\nUSER nobody\n");
+    assert_eq!(codes(&client.diagnostics(&path)), ["DF002"]);
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
 /// A policy file declaring `code` as "base images must be pinned by digest".
 fn digest_policy(code: &str) -> String {
     format!(

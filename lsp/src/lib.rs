@@ -13,8 +13,18 @@ mod server;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use framing::{Frames, read_frames};
 pub use position::{Encoding, LineIndex};
-pub use server::{run, serve};
+pub use server::{run, serve, serve_session};
+
+/// How a session ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionEnd {
+    /// `exit` after `shutdown`, or the client closed the input.
+    Clean,
+    /// `exit` without `shutdown` first: the LSP spec asks for exit code 1.
+    ExitWithoutShutdown,
+}
 
 /// A document as the editor holds it.
 #[derive(Clone, Copy, Debug)]

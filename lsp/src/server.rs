@@ -18,7 +18,7 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
 use crate::position::{Encoding, LineIndex};
-use crate::{Checked, ConfigProblem, Document, Finding, Level, Linter, OpenFile, Tag};
+use crate::{Checked, ConfigProblem, Document, Finding, Level, Linter, OpenFile, SessionEnd, Tag};
 
 /// How long a document must stay unchanged before it is checked (typing bursts coalesce).
 const DEBOUNCE: Duration = Duration::from_millis(50);
@@ -29,8 +29,9 @@ const FIX_ALL: CodeActionKind = CodeActionKind::new("source.fixAll.plimsoll");
 /// Stack size of the threads that check documents: parsers may go deep on odd input.
 const STACK_SIZE: usize = 8 << 20;
 
-/// Serve LSP on stdin/stdout until the client sends `exit`.
-pub fn run<L: Linter>(linter: L) -> std::io::Result<()> {
+/// Serve LSP on stdin/stdout until the client sends `exit`; how the session ended (the
+/// process's exit code follows from it).
+pub fn run<L: Linter>(linter: L) -> std::io::Result<SessionEnd> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .max_blocking_threads(4)
@@ -38,15 +39,29 @@ pub fn run<L: Linter>(linter: L) -> std::io::Result<()> {
         .thread_name("plimsoll-lsp")
         .enable_all()
         .build()?;
-    runtime.block_on(serve(linter, tokio::io::stdin(), tokio::io::stdout()));
+    let end = runtime.block_on(serve_session(
+        linter,
+        tokio::io::stdin(),
+        tokio::io::stdout(),
+    ));
     // Blocking reads of stdin would otherwise keep the process alive after `exit`.
     runtime.shutdown_background();
-    Ok(())
+    Ok(end)
 }
 
 /// Serve LSP on any byte streams (in-process tests use a pipe) until the client sends `exit`
 /// or closes `input`. Needs a multi-threaded tokio runtime.
 pub async fn serve<L, I, O>(linter: L, input: I, output: O)
+where
+    L: Linter,
+    I: tokio::io::AsyncRead + Unpin,
+    O: tokio::io::AsyncWrite,
+{
+    serve_session(linter, input, output).await;
+}
+
+/// [`serve`], saying how the session ended.
+pub async fn serve_session<L, I, O>(linter: L, input: I, output: O) -> SessionEnd
 where
     L: Linter,
     I: tokio::io::AsyncRead + Unpin,
@@ -60,7 +75,7 @@ where
     crate::framing::checked(input, output, |input, output| {
         Server::new(input, output, socket).serve(service)
     })
-    .await;
+    .await
 }
 
 /// What the client said it can do, fixed at `initialize`.
