@@ -50,12 +50,6 @@ count_files() {
     if [ -d "$1" ]; then find "$1" -type f | wc -l; else echo 0; fi
 }
 
-# Inputs libFuzzer saved as failures in a directory (not its slow-unit reports).
-count_failures() {
-    find "$1" -type f \( -name 'crash-*' -o -name 'oom-*' -o -name 'leak-*' -o -name 'timeout-*' \) |
-        wc -l
-}
-
 # run_target TARGET: fuzz it for $seconds in total, write "$logs/TARGET.row".
 run_target() {
     local target=$1
@@ -63,8 +57,8 @@ run_target() {
     local log="$logs/$target.log" run_log="$logs/$target.run.log"
     mkdir -p "$corpus" "$artifacts"
     : >"$log"
-    local crashes_before start now remaining restarts=0 executions=0 peak_rss=0 rss runs
-    crashes_before=$(count_failures "$artifacts")
+    local crashes start now remaining restarts=0 executions=0 peak_rss=0 rss runs
+    crashes=0
     start=$(date +%s)
     remaining=$seconds
     runs=0
@@ -80,6 +74,16 @@ run_target() {
         [ "$rss" -gt "$peak_rss" ] && peak_rss=$rss
         now=$(date +%s)
         remaining=$((seconds - (now - start)))
+        # Failures written by this run (a known one counts again: its file already exists).
+        crashes=$((crashes + $(grep -cE 'Test unit written to .*/(crash|oom|leak|timeout)-' \
+            "$run_log" || true)))
+        # libFuzzer names a failure after the SHA-1 of its input, as seed.sh and libFuzzer name
+        # corpus files: drop a failing input from the corpus (its copy stays in the artifacts),
+        # so a restarted run does not stop at it again.
+        find "$artifacts" -type f \( -name 'crash-*' -o -name 'oom-*' -o -name 'leak-*' \
+            -o -name 'timeout-*' \) | while read -r failure; do
+            rm -f "$corpus/${failure##*-}"
+        done
         # A clean run uses its whole time; an early end is a crash (or a broken binary).
         if [ "$remaining" -gt 0 ]; then
             restarts=$((restarts + 1))
@@ -90,9 +94,8 @@ run_target() {
         fi
     done
     rm -f "$run_log"
-    local elapsed crashes units per_second
+    local elapsed units per_second
     elapsed=$(($(date +%s) - start))
-    crashes=$(($(count_failures "$artifacts") - crashes_before))
     units=$(count_files "$corpus")
     per_second=$((executions / (elapsed > 0 ? elapsed : 1)))
     printf '| `%s` | %s s | %s | %s | %s units | %s | %s MB |\n' \
