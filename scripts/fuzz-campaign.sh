@@ -67,7 +67,7 @@ run_target() {
         # -rss_limit_mb: a leak or an unbounded allocation is a finding too.
         nice -n 10 "$bin_dir/$target" "$corpus" \
             -max_total_time="$remaining" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-            -artifact_prefix="$artifacts/" >"$run_log" 2>&1 || true
+            -artifact_prefix="$artifacts/" </dev/null >"$run_log" 2>&1 || true
         cat "$run_log" >>"$log"
         executions=$((executions + $(stat number_of_executed_units "$run_log")))
         rss=$(stat peak_rss_mb "$run_log")

@@ -46,7 +46,11 @@ fn fixed_findings() -> &'static (Vec<Finding>, Vec<String>) {
         let recorded = Baseline::record(&results, Path::new(BASE_DIR), &as_absolute);
         let mut again = results_with(findings.clone());
         let dropped = recorded.filter(&mut again, Path::new(BASE_DIR), &as_absolute);
-        assert_eq!(dropped, findings.len(), "a recorded baseline keeps findings");
+        assert_eq!(
+            dropped,
+            findings.len(),
+            "a recorded baseline keeps findings"
+        );
         (findings, prints)
     })
 }

@@ -41,12 +41,18 @@ fuzz_target!(|data: &[u8]| {
         Err(err) => panic!("dockerfile_value does not serialise: {err}"),
     };
     match serde_json::from_str::<Value>(&json) {
-        Ok(back) => assert!(back == plimsoll_shape, "dockerfile_value differs from dockerfile"),
+        Ok(back) => assert!(
+            back == plimsoll_shape,
+            "dockerfile_value differs from dockerfile"
+        ),
         Err(err) => panic!("dockerfile_value is not JSON: {err}"),
     }
     let conftest_shape = input::conftest_dockerfile(&source, &parsed);
     round_trip("conftest_dockerfile", &conftest_shape, bound);
-    for (shape, value) in [("dockerfile", &plimsoll_shape), ("conftest", &conftest_shape)] {
+    for (shape, value) in [
+        ("dockerfile", &plimsoll_shape),
+        ("conftest", &conftest_shape),
+    ] {
         for path in paths(value) {
             if let Some(span) = input::dockerfile_span(&parsed, &path) {
                 if let Err(problem) = span_ok(text, span.start, span.end) {
@@ -93,7 +99,9 @@ fn same(a: &Value, b: &Value) -> bool {
     let mut pairs = vec![(a, b)];
     while let Some(pair) = pairs.pop() {
         match pair {
-            (Value::Array(x), Value::Array(y)) if x.len() == y.len() => pairs.extend(x.iter().zip(y)),
+            (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+                pairs.extend(x.iter().zip(y))
+            }
             (Value::Object(x), Value::Object(y)) if x.len() == y.len() => {
                 for (key, item) in x {
                     match y.get(key) {
