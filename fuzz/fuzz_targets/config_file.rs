@@ -31,10 +31,10 @@ fuzz_target!(|data: &[u8]| {
                 if error.path != path {
                     continue;
                 }
-                if let Some(span) = error.span {
-                    if let Err(problem) = span_ok(text, span.start, span.end) {
-                        panic!("error span of {:?}: {problem}", error.message);
-                    }
+                if let Some(span) = error.span
+                    && let Err(problem) = span_ok(text, span.start, span.end)
+                {
+                    panic!("error span of {:?}: {problem}", error.message);
                 }
                 if let Some(at) = error.position {
                     assert!(

@@ -54,10 +54,10 @@ fuzz_target!(|data: &[u8]| {
         ("conftest", &conftest_shape),
     ] {
         for path in paths(value) {
-            if let Some(span) = input::dockerfile_span(&parsed, &path) {
-                if let Err(problem) = span_ok(text, span.start, span.end) {
-                    panic!("{shape} path {path:?}: {problem}");
-                }
+            if let Some(span) = input::dockerfile_span(&parsed, &path)
+                && let Err(problem) = span_ok(text, span.start, span.end)
+            {
+                panic!("{shape} path {path:?}: {problem}");
             }
         }
     }
@@ -67,10 +67,10 @@ fuzz_target!(|data: &[u8]| {
         let document = input::compose_document(root);
         round_trip("compose_document", &document, bound + ALIAS_ALLOWANCE);
         for path in paths(&document) {
-            if let Some(span) = input::compose_span(root, &path) {
-                if let Err(problem) = span_ok(text, span.start, span.end) {
-                    panic!("compose path {path:?}: {problem}");
-                }
+            if let Some(span) = input::compose_span(root, &path)
+                && let Err(problem) = span_ok(text, span.start, span.end)
+            {
+                panic!("compose path {path:?}: {problem}");
             }
         }
     }
