@@ -1,5 +1,6 @@
 //! Helpers shared by the fuzz targets: the span invariants of the test suite (included by path
-//! so both check the same thing) and the full check-and-render pipeline.
+//! so both check the same thing), the full check-and-render pipeline, and the small fixed files
+//! the configuration and baseline targets check against.
 
 use std::sync::OnceLock;
 
@@ -45,4 +46,25 @@ pub fn check_and_render(text: &str, kind: FileKind) {
             }
         }
     }
+}
+
+/// The longest message a config or baseline error may carry: messages quote short excerpts of
+/// the input, never whole lines of it.
+pub const MAX_MESSAGE: usize = 4096;
+
+/// A small fixed Dockerfile with findings from several rules (the fuzzed configs and baselines
+/// are applied to it; `seed.sh` records a baseline of it).
+pub const FIXED_DOCKERFILE: &str = include_str!("../fixed/Dockerfile");
+
+/// A small fixed compose file with findings from several rules.
+pub const FIXED_COMPOSE: &str = include_str!("../fixed/compose.yaml");
+
+/// Panic when `message` is longer than [`MAX_MESSAGE`] bytes.
+pub fn assert_short(what: &str, message: &str) {
+    assert!(
+        message.len() <= MAX_MESSAGE,
+        "{what} message of {} bytes (more than {MAX_MESSAGE}): {}…",
+        message.len(),
+        message.chars().take(200).collect::<String>()
+    );
 }
