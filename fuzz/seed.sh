@@ -9,7 +9,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 corpus="$here/corpus"
-targets="dockerfile_parse yaml_compose shell check_pipeline config_file baseline policy_input"
+targets="dockerfile_parse yaml_compose shell check_pipeline config_file baseline policy_input lsp_framing"
 
 for target in $targets; do mkdir -p "$corpus/$target"; done
 
@@ -136,6 +136,21 @@ if [ -n "$plimsoll" ]; then
         fi
     done
 fi
+
+# Language-server streams: a whole session, and the bad headers the server resynchronises after.
+frame() { # frame BODY: one message with its Content-Length header
+    printf 'Content-Length: %d\r\n\r\n%s' "$(printf '%s' "$1" | wc -c)" "$1"
+}
+init='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}'
+open='{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///w/Dockerfile","languageId":"dockerfile","version":1,"text":"FROM node:latest\\nRUN curl x | sh\\n"}}}'
+hover='{"jsonrpc":"2.0","id":2,"method":"textDocument/hover","params":{"textDocument":{"uri":"file:///w/Dockerfile"},"position":{"line":0,"character":6}}}'
+{ frame "$init"; frame '{"jsonrpc":"2.0","method":"initialized","params":{}}'; frame "$open"; frame "$hover"
+  frame '{"jsonrpc":"2.0","id":3,"method":"shutdown"}'; frame '{"jsonrpc":"2.0","method":"exit"}'; } >"$tmp/lsp-session"
+add lsp_framing "$tmp/lsp-session"
+for header in 'Content-Length: abc' 'Content-Length: -5' 'Content-Type: x' 'Content-Length: 99999999999999999999'; do
+    { printf '%s\r\n\r\n{}' "$header"; frame "$hover"; } >"$tmp/lsp-bad"
+    add lsp_framing "$tmp/lsp-bad"
+done
 
 # Crashes found earlier are seeds too, so the fuzzers start from the known-bad corners.
 if [ -d "$root/tests/fixtures/fuzz" ]; then
