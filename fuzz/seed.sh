@@ -142,7 +142,7 @@ frame() { # frame BODY: one message with its Content-Length header
     printf 'Content-Length: %d\r\n\r\n%s' "$(printf '%s' "$1" | wc -c)" "$1"
 }
 init='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}'
-open='{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///w/Dockerfile","languageId":"dockerfile","version":1,"text":"FROM node:latest\\nRUN curl x | sh\\n"}}}'
+open='{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///w/Dockerfile","languageId":"dockerfile","version":1,"text":"FROM node:latest\nRUN curl x | sh\n"}}}'
 hover='{"jsonrpc":"2.0","id":2,"method":"textDocument/hover","params":{"textDocument":{"uri":"file:///w/Dockerfile"},"position":{"line":0,"character":6}}}'
 { frame "$init"; frame '{"jsonrpc":"2.0","method":"initialized","params":{}}'; frame "$open"; frame "$hover"
   frame '{"jsonrpc":"2.0","id":3,"method":"shutdown"}'; frame '{"jsonrpc":"2.0","method":"exit"}'; } >"$tmp/lsp-session"
