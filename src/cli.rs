@@ -483,8 +483,11 @@ fn load_baseline(args: &CheckArgs) -> Result<Option<Baseline>, Failure> {
     let Some(path) = &args.baseline else {
         return Ok(None);
     };
-    let text = std::fs::read_to_string(path)
-        .map_err(|err| Failure::Message(format!("{}: {}", path.display(), io_message(&err))))?;
+    // Named by the user, so read as named (even a FIFO), but never more than the limit.
+    let bytes = runner::read_limited(path, Some(runner::MAX_REFERENCED_FILE_SIZE))
+        .map_err(|message| Failure::Message(format!("{}: {message}", path.display())))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Failure::Message(format!("{}: not UTF-8 text", path.display())))?;
     Baseline::parse(&text)
         .map(Some)
         .map_err(|message| Failure::Message(format!("{}: {message}", path.display())))

@@ -497,6 +497,10 @@ impl Workspace for EditorWorkspace<'_> {
         Some(done)
     }
 
+    fn refusal(&self, path: &Path) -> Option<String> {
+        self.files.refusal(path)
+    }
+
     fn loaded_dockerfile(&self, path: &Path) -> Option<Arc<ParsedDockerfile>> {
         self.this
             .clone()

@@ -119,6 +119,8 @@ pub struct FsWorkspace {
     parsed: Mutex<HashMap<PathBuf, Slot<ParsedDockerfile>>>,
     /// Files larger than this are not read (as if absent); `None` for no limit.
     max_file_size: Option<u64>,
+    /// Files that exist but were not read, by key, with the reason.
+    refused: Mutex<HashMap<PathBuf, String>>,
 }
 
 impl FsWorkspace {
@@ -166,7 +168,19 @@ impl Workspace for FsWorkspace {
     fn read(&self, path: &Path) -> Option<Arc<SourceFile>> {
         let slot = Self::slot(&self.sources, Self::key(path));
         slot.get_or_init(|| {
-            let bytes = read_limited(path, self.max_file_size).ok()?;
+            let bytes = match read_referenced(path, self.max_file_size) {
+                Ok(bytes) => bytes,
+                Err(reason) => {
+                    // A missing file stays silent (a service may build elsewhere).
+                    if std::fs::symlink_metadata(path).is_ok() {
+                        self.refused
+                            .lock()
+                            .unwrap_or_else(|poisoned| poisoned.into_inner())
+                            .insert(Self::key(path), reason);
+                    }
+                    return None;
+                }
+            };
             let text = String::from_utf8(bytes).ok()?;
             let kind = FileKind::from_path(path).unwrap_or_else(|| FileKind::sniff(&text));
             Some(Arc::new(SourceFile::new(normalize(path), text, kind)))
@@ -185,6 +199,17 @@ impl Workspace for FsWorkspace {
 
     fn loaded_dockerfile(&self, path: &Path) -> Option<Arc<ParsedDockerfile>> {
         Self::loaded(&self.parsed, path)
+    }
+
+    fn refusal(&self, path: &Path) -> Option<String> {
+        let refused = self
+            .refused
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if refused.is_empty() {
+            return None;
+        }
+        refused.get(&Self::key(path)).cloned()
     }
 }
 
@@ -240,6 +265,115 @@ pub fn read_limited(path: &Path, limit: Option<u64>) -> Result<Vec<u8>, String> 
         ReadError::TooLarge(limit) => too_large(None, limit),
     })
 }
+
+/// The bytes of a file plimsoll opens on its own initiative (a config's `extends`, a policy
+/// file, the Dockerfile a compose service builds): it must be a regular file, and when the
+/// path goes through a symbolic link the file it resolves to must lie inside the tree of the
+/// path (see [`tree_of`]). Nothing else is opened, so a FIFO or a device never blocks the run
+/// and no file outside the tree is read. At most `limit` bytes are read.
+pub fn read_referenced(path: &Path, limit: Option<u64>) -> Result<Vec<u8>, String> {
+    check_inside_tree(path)?;
+    // `metadata` follows links: the type of what would be opened. Only a regular file is
+    // opened at all (opening a FIFO for reading blocks until a writer comes).
+    let meta = std::fs::metadata(path).map_err(|err| io_message(&err))?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    let file = std::fs::File::open(path).map_err(|err| io_message(&err))?;
+    // Checked again on the open file: the path may have been swapped meanwhile.
+    let meta = file.metadata().map_err(|err| io_message(&err))?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    if let Some(limit) = limit
+        && meta.len() > limit
+    {
+        return Err(too_large(Some(meta.len()), limit));
+    }
+    read_bounded(file, limit).map_err(|err| match err {
+        ReadError::Io(err) => io_message(&err),
+        ReadError::TooLarge(limit) => too_large(None, limit),
+    })
+}
+
+/// [`read_referenced`] as text: a file that is not UTF-8 is an error too.
+pub fn read_referenced_text(path: &Path, limit: Option<u64>) -> Result<String, String> {
+    let bytes = read_referenced(path, limit)?;
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+}
+
+/// The largest config, baseline or policy file read (the same default as for linted files).
+pub const MAX_REFERENCED_FILE_SIZE: u64 = DEFAULT_MAX_FILE_SIZE;
+
+/// Why a file of this type is not read.
+fn not_regular(meta: &std::fs::Metadata) -> String {
+    let what = if meta.is_dir() {
+        "a directory"
+    } else {
+        special_file_kind(meta)
+    };
+    format!("is {what}, not a regular file")
+}
+
+#[cfg(unix)]
+fn special_file_kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = meta.file_type();
+    if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_file_kind(_: &std::fs::Metadata) -> &'static str {
+    "a special file"
+}
+
+/// The tree a referenced file must stay in: the repository holding `path` (the nearest
+/// directory above it with a `.git`), or, outside any repository, the directory of `path`.
+pub fn tree_of(path: &Path) -> PathBuf {
+    let absolute = absolute(path);
+    let dir = absolute.parent().unwrap_or(&absolute).to_path_buf();
+    dir.ancestors()
+        .find(|ancestor| ancestor.join(".git").exists())
+        .map_or(dir.clone(), Path::to_path_buf)
+}
+
+/// `path` made absolute against the working directory, `.` and `..` applied lexically.
+fn absolute(path: &Path) -> PathBuf {
+    match std::env::current_dir() {
+        Ok(cwd) if path.is_relative() => normalize(&cwd.join(path)),
+        _ => normalize(path),
+    }
+}
+
+/// `Ok` unless resolving symbolic links takes `path` out of its tree ([`tree_of`]). A path
+/// without links is accepted wherever it points: it says plainly what it reads.
+pub fn check_inside_tree(path: &Path) -> Result<(), String> {
+    let Ok(resolved) = std::fs::canonicalize(path) else {
+        // Missing or a dangling link: opening it fails with the real reason.
+        return Ok(());
+    };
+    if resolved == absolute(path) {
+        return Ok(());
+    }
+    let tree = tree_of(path);
+    let tree = std::fs::canonicalize(&tree).unwrap_or(tree);
+    if resolved.starts_with(&tree) {
+        Ok(())
+    } else {
+        Err(OUTSIDE_TREE.to_string())
+    }
+}
+
+/// Why a symbolic link out of the tree is not followed.
+pub const OUTSIDE_TREE: &str = "symlink to a file outside the repository, not read";
 
 /// Why [`read_bounded`] failed.
 #[derive(Debug)]

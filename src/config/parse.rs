@@ -623,7 +623,8 @@ fn inherited_policy_dirs(dir: &Path, root: Option<&Node>) -> Vec<PathBuf> {
             break;
         }
         visited.push(path.clone());
-        let Ok(text) = std::fs::read_to_string(&path) else {
+        let limit = Some(crate::runner::MAX_REFERENCED_FILE_SIZE);
+        let Ok(text) = crate::runner::read_referenced_text(&path, limit) else {
             break;
         };
         let tree = yaml::parse(&text);

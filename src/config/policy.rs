@@ -161,17 +161,15 @@ pub fn load_dirs<'d>(
             .collect();
         files.sort();
         for path in files {
-            match std::fs::read_to_string(&path) {
+            let limit = Some(crate::runner::MAX_REFERENCED_FILE_SIZE);
+            match crate::runner::read_referenced_text(&path, limit) {
                 Ok(text) => {
                     let rules = parse_file_cached(&path, text, &out, errors);
                     out.extend(rules);
                 }
-                Err(err) => errors.push(ConfigError::file(
+                Err(reason) => errors.push(ConfigError::file(
                     &path,
-                    format!(
-                        "cannot read policy file: {}",
-                        crate::discover::io_message(&err)
-                    ),
+                    format!("cannot read policy file: {reason}"),
                 )),
             }
         }

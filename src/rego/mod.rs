@@ -547,7 +547,8 @@ fn rego_files(dir: &Path) -> Vec<(PathBuf, String)> {
     paths
         .into_iter()
         .filter_map(|path| {
-            let text = std::fs::read_to_string(&path).ok()?;
+            let limit = Some(crate::runner::MAX_REFERENCED_FILE_SIZE);
+            let text = crate::runner::read_referenced_text(&path, limit).ok()?;
             Some((path, text))
         })
         .collect()
@@ -630,7 +631,10 @@ pub fn problem_results(problems: &[Problem]) -> Vec<crate::report::FileResult> {
                 .flat_map(|s| s.files.iter())
                 .find(|f| f.path == problem.path)
                 .map(|f| f.text.clone())
-                .or_else(|| std::fs::read_to_string(&problem.path).ok())
+                .or_else(|| {
+                    let limit = Some(crate::runner::MAX_REFERENCED_FILE_SIZE);
+                    crate::runner::read_referenced_text(&problem.path, limit).ok()
+                })
                 .unwrap_or_default();
             // Policy files are neither kind; `Compose` only picks YAML-style comment handling.
             out.push(crate::report::FileResult {
