@@ -365,6 +365,7 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
             .retain(|candidate| !is_excluded(&mut resolver, &candidate.path));
     }
     let mut errors = discovery.errors;
+    let skipped = std::mem::take(&mut discovery.skipped);
     let stdin = if reads_stdin {
         match read_stdin(&args) {
             Ok(input) => Some(input),
@@ -408,10 +409,14 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     add_policy_problems(&mut results, &cwd);
     results.errors.extend(errors);
     results.errors.sort_by(|a, b| a.path.cmp(&b.path));
+    results.skipped = skipped;
     apply_baseline(&args, &resolver, &mut results, baseline)?;
 
     for error in &results.errors {
         eprintln!("plimsoll: error: {}", error.located_message());
+    }
+    for skipped in &results.skipped {
+        eprintln!("plimsoll: skipped {}", skipped.located_message());
     }
     // The exit code first: per-file settings are keyed by the paths before rebasing.
     let code = exit_code_by_file(&results, &|path| settings_of(path).fail_level);
@@ -1147,6 +1152,7 @@ mod tests {
                 findings: vec![warning(Severity::Warning)],
             }],
             errors: Vec::new(),
+            skipped: Vec::new(),
         };
         assert_eq!(exit_code(&results, Severity::Info), 1);
         assert_eq!(exit_code(&results, Severity::Warning), 1);
