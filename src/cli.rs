@@ -489,7 +489,7 @@ fn load_baseline(args: &CheckArgs) -> Result<Option<Baseline>, Failure> {
         return Ok(None);
     };
     // Named by the user, so read as named (even a FIFO), but never more than the limit.
-    let bytes = runner::read_limited(path, Some(runner::MAX_REFERENCED_FILE_SIZE))
+    let bytes = runner::read_limited(path, Some(max_file_size(args)))
         .map_err(|message| Failure::Message(format!("{}: {message}", path.display())))?;
     let text = String::from_utf8(bytes)
         .map_err(|_| Failure::Message(format!("{}: not UTF-8 text", path.display())))?;

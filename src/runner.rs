@@ -249,21 +249,9 @@ where
 /// The bytes of the file at `path`, at most `limit` of them: a larger file is an error that
 /// says so. The size is checked before reading and the read itself is bounded, so a file that
 /// grows meanwhile (or a device that reports no size) cannot use memory without bound.
+/// For paths the user named: any file but a directory is read (`check <(…)` is a FIFO).
 pub fn read_limited(path: &Path, limit: Option<u64>) -> Result<Vec<u8>, String> {
-    let file = std::fs::File::open(path).map_err(|err| io_message(&err))?;
-    let meta = file.metadata().map_err(|err| io_message(&err))?;
-    if meta.is_dir() {
-        return Err("is a directory, not a file".to_string());
-    }
-    if let Some(limit) = limit
-        && meta.len() > limit
-    {
-        return Err(too_large(Some(meta.len()), limit));
-    }
-    read_bounded(file, limit).map_err(|err| match err {
-        ReadError::Io(err) => io_message(&err),
-        ReadError::TooLarge(limit) => too_large(None, limit),
-    })
+    read_file(path, limit, Opened::AsNamed, FLAG_HINT)
 }
 
 /// The bytes of a file plimsoll opens on its own initiative (a config's `extends`, a policy
@@ -272,38 +260,71 @@ pub fn read_limited(path: &Path, limit: Option<u64>) -> Result<Vec<u8>, String> 
 /// path (see [`tree_of`]). Nothing else is opened, so a FIFO or a device never blocks the run
 /// and no file outside the tree is read. At most `limit` bytes are read.
 pub fn read_referenced(path: &Path, limit: Option<u64>) -> Result<Vec<u8>, String> {
-    check_inside_tree(path)?;
-    // `metadata` follows links: the type of what would be opened. Only a regular file is
-    // opened at all (opening a FIFO for reading blocks until a writer comes).
-    let meta = std::fs::metadata(path).map_err(|err| io_message(&err))?;
-    if !meta.is_file() {
-        return Err(not_regular(&meta));
+    read_file(path, limit, Opened::Referenced, FLAG_HINT)
+}
+
+/// The text of a config or policy file, at most [`MAX_CONFIG_FILE_SIZE`] bytes: read like
+/// [`read_limited`] when the user `named` it (`--config`), like [`read_referenced`] otherwise.
+pub fn read_config_text(path: &Path, named: bool) -> Result<String, String> {
+    let opened = if named {
+        Opened::AsNamed
+    } else {
+        Opened::Referenced
+    };
+    let hint = "(config and policy files are limited to this size)";
+    let bytes = read_file(path, Some(MAX_CONFIG_FILE_SIZE), opened, hint)?;
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+}
+
+/// The largest config or policy file read (see docs/limits.md).
+pub const MAX_CONFIG_FILE_SIZE: u64 = DEFAULT_MAX_FILE_SIZE;
+
+/// How a file came to be read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Opened {
+    /// The user named it: read whatever it is (but a directory), bounded.
+    AsNamed,
+    /// plimsoll found it: a regular file only, inside its tree.
+    Referenced,
+}
+
+/// What the message for a file over the limit suggests.
+const FLAG_HINT: &str = "(raise it with --max-file-size)";
+
+fn read_file(
+    path: &Path,
+    limit: Option<u64>,
+    opened: Opened,
+    hint: &str,
+) -> Result<Vec<u8>, String> {
+    if opened == Opened::Referenced {
+        check_inside_tree(path)?;
+        // `metadata` follows links: the type of what would be opened. Only a regular file is
+        // opened at all (opening a FIFO for reading blocks until a writer comes).
+        let meta = std::fs::metadata(path).map_err(|err| io_message(&err))?;
+        if !meta.is_file() {
+            return Err(not_regular(&meta));
+        }
     }
     let file = std::fs::File::open(path).map_err(|err| io_message(&err))?;
-    // Checked again on the open file: the path may have been swapped meanwhile.
+    // Checked on the open file too: the path may have been swapped meanwhile.
     let meta = file.metadata().map_err(|err| io_message(&err))?;
-    if !meta.is_file() {
+    if meta.is_dir() {
+        return Err("is a directory, not a file".to_string());
+    }
+    if opened == Opened::Referenced && !meta.is_file() {
         return Err(not_regular(&meta));
     }
     if let Some(limit) = limit
         && meta.len() > limit
     {
-        return Err(too_large(Some(meta.len()), limit));
+        return Err(too_large_with(Some(meta.len()), limit, hint));
     }
     read_bounded(file, limit).map_err(|err| match err {
         ReadError::Io(err) => io_message(&err),
-        ReadError::TooLarge(limit) => too_large(None, limit),
+        ReadError::TooLarge(limit) => too_large_with(None, limit, hint),
     })
 }
-
-/// [`read_referenced`] as text: a file that is not UTF-8 is an error too.
-pub fn read_referenced_text(path: &Path, limit: Option<u64>) -> Result<String, String> {
-    let bytes = read_referenced(path, limit)?;
-    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
-}
-
-/// The largest config, baseline or policy file read (the same default as for linted files).
-pub const MAX_REFERENCED_FILE_SIZE: u64 = DEFAULT_MAX_FILE_SIZE;
 
 /// Why a file of this type is not read.
 fn not_regular(meta: &std::fs::Metadata) -> String {
@@ -406,16 +427,18 @@ pub fn read_bounded(reader: impl Read, limit: Option<u64>) -> Result<Vec<u8>, Re
 
 /// The message for a file over the size limit (`size` when known before reading).
 pub fn too_large(size: Option<u64>, limit: u64) -> String {
+    too_large_with(size, limit, FLAG_HINT)
+}
+
+/// [`too_large`], ending with `hint`.
+fn too_large_with(size: Option<u64>, limit: u64, hint: &str) -> String {
     match size {
         Some(size) => format!(
-            "file is {}, larger than the {} limit (raise it with --max-file-size)",
+            "file is {}, larger than the {} limit {hint}",
             show_size(size),
             show_size(limit)
         ),
-        None => format!(
-            "more than the {} limit (raise it with --max-file-size)",
-            show_size(limit)
-        ),
+        None => format!("more than the {} limit {hint}", show_size(limit)),
     }
 }
 

@@ -362,16 +362,10 @@ impl Resolver {
                 ok = false;
                 break;
             }
-            let limit = Some(crate::runner::MAX_REFERENCED_FILE_SIZE);
             // `--config` is read as named (even a FIFO, bounded); a config found by walking
             // up or named by `extends` must be a regular file inside its repository.
-            let read = if Some(&current) == self.named_config().as_ref() {
-                crate::runner::read_limited(&current, limit).and_then(|bytes| {
-                    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
-                })
-            } else {
-                crate::runner::read_referenced_text(&current, limit)
-            };
+            let named = Some(&current) == self.named_config().as_ref();
+            let read = crate::runner::read_config_text(&current, named);
             let text = match read {
                 Ok(text) => text,
                 Err(reason) => {

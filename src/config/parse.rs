@@ -623,8 +623,7 @@ fn inherited_policy_dirs(dir: &Path, root: Option<&Node>) -> Vec<PathBuf> {
             break;
         }
         visited.push(path.clone());
-        let limit = Some(crate::runner::MAX_REFERENCED_FILE_SIZE);
-        let Ok(text) = crate::runner::read_referenced_text(&path, limit) else {
+        let Ok(text) = crate::runner::read_config_text(&path, false) else {
             break;
         };
         let tree = yaml::parse(&text);

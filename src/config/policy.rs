@@ -161,8 +161,7 @@ pub fn load_dirs<'d>(
             .collect();
         files.sort();
         for path in files {
-            let limit = Some(crate::runner::MAX_REFERENCED_FILE_SIZE);
-            match crate::runner::read_referenced_text(&path, limit) {
+            match crate::runner::read_config_text(&path, false) {
                 Ok(text) => {
                     let rules = parse_file_cached(&path, text, &out, errors);
                     out.extend(rules);

@@ -547,8 +547,7 @@ fn rego_files(dir: &Path) -> Vec<(PathBuf, String)> {
     paths
         .into_iter()
         .filter_map(|path| {
-            let limit = Some(crate::runner::MAX_REFERENCED_FILE_SIZE);
-            let text = crate::runner::read_referenced_text(&path, limit).ok()?;
+            let text = crate::runner::read_config_text(&path, false).ok()?;
             Some((path, text))
         })
         .collect()
@@ -631,10 +630,7 @@ pub fn problem_results(problems: &[Problem]) -> Vec<crate::report::FileResult> {
                 .flat_map(|s| s.files.iter())
                 .find(|f| f.path == problem.path)
                 .map(|f| f.text.clone())
-                .or_else(|| {
-                    let limit = Some(crate::runner::MAX_REFERENCED_FILE_SIZE);
-                    crate::runner::read_referenced_text(&problem.path, limit).ok()
-                })
+                .or_else(|| crate::runner::read_config_text(&problem.path, false).ok())
                 .unwrap_or_default();
             // Policy files are neither kind; `Compose` only picks YAML-style comment handling.
             out.push(crate::report::FileResult {
