@@ -243,7 +243,7 @@ pub fn parse_file(
     for duplicate in &tree.duplicate_keys {
         reader.error(
             duplicate.duplicate,
-            format!("duplicate key `{}`", duplicate.key),
+            format!("duplicate key `{}`", super::parse::excerpt(&duplicate.key)),
         );
     }
     if let Some(root) = tree.documents.first().filter(|r| !r.is_null())
@@ -274,6 +274,7 @@ pub fn parse_file(
         out
     } else {
         reader.errors.sort_by_key(|e| e.span.map(|s| s.start));
+        super::parse::cap_errors(&mut reader.errors);
         errors.append(&mut reader.errors);
         Vec::new()
     }
