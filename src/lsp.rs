@@ -147,10 +147,20 @@ impl EditorLinter {
         let problems: Vec<ConfigProblem> = resolver
             .errors()
             .iter()
-            .map(|error| ConfigProblem {
-                path: resolver.absolute(&error.path),
-                span: error.span.map(|span| (span.start, span.end)),
-                message: error.message.clone(),
+            .map(|error| {
+                let path = resolver.absolute(&error.path);
+                // The text to place the span in, read the way the config itself was.
+                let text = error.span.and_then(|_| {
+                    crate::runner::read_config_text(&path, false)
+                        .ok()
+                        .map(Arc::from)
+                });
+                ConfigProblem {
+                    path,
+                    span: error.span.map(|span| (span.start, span.end)),
+                    message: error.message.clone(),
+                    text,
+                }
             })
             .collect();
         // Rego policies of the chain: their problems are read after the check (evaluation
@@ -202,6 +212,7 @@ fn rego_problems(dirs: &[PathBuf]) -> Vec<ConfigProblem> {
                 path: result.source.path.clone(),
                 span: Some((finding.span.start, finding.span.end)),
                 message: format!("{} ({}): {}", finding.name, finding.code, finding.message),
+                text: Some(Arc::from(result.source.text.as_str())),
             });
         }
     }
