@@ -545,6 +545,57 @@ mod tests {
         assert_eq!(show_size(100_000_000), "95.4 MiB");
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn referenced_files_are_regular_files_inside_their_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("repo");
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        std::fs::write(repo.join("Dockerfile"), "FROM a\n").unwrap();
+        std::fs::write(dir.path().join("secret"), "key\n").unwrap();
+        std::os::unix::fs::symlink("Dockerfile", repo.join("inside")).unwrap();
+        std::os::unix::fs::symlink("../secret", repo.join("outside")).unwrap();
+        let fifo = repo.join("fifo");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        assert_eq!(
+            read_referenced(&repo.join("inside"), None).unwrap(),
+            b"FROM a\n"
+        );
+        assert_eq!(
+            read_referenced(&repo.join("outside"), None).unwrap_err(),
+            OUTSIDE_TREE
+        );
+        // Without a link, a path says plainly what it reads.
+        assert_eq!(
+            read_referenced(&dir.path().join("secret"), None).unwrap(),
+            b"key\n"
+        );
+        // Neither is opened: opening the FIFO would block this test forever.
+        assert_eq!(
+            read_referenced(&fifo, None).unwrap_err(),
+            "is a FIFO, not a regular file"
+        );
+        assert_eq!(
+            read_referenced(Path::new("/dev/zero"), Some(10)).unwrap_err(),
+            "is a device, not a regular file"
+        );
+        assert_eq!(
+            read_referenced(&repo, None).unwrap_err(),
+            "is a directory, not a regular file"
+        );
+        assert_eq!(tree_of(&repo.join("Dockerfile")), repo);
+        assert_eq!(
+            read_config_text(Path::new("/dev/zero"), true).unwrap_err(),
+            "more than the 8 MiB limit (config and policy files are limited to this size)"
+        );
+    }
+
     #[test]
     fn content_is_sniffed_when_the_name_says_nothing() {
         let bytes = b"services:\n  web:\n    image: x\n".to_vec();
