@@ -111,7 +111,7 @@ pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, Vec<ConfigError>> {
 
 /// The most problems reported for one config or policy file: a file that is not a config at
 /// all (a key, `/etc/passwd`) would otherwise have each of its lines quoted back.
-pub const MAX_ERRORS_PER_FILE: usize = 10;
+pub const MAX_ERRORS_PER_FILE: usize = 20;
 
 /// The most characters of the file's own text quoted in one message.
 pub const MAX_EXCERPT_CHARS: usize = 60;
