@@ -276,6 +276,20 @@ pub fn read_config_text(path: &Path, named: bool) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
 }
 
+/// `Ok` when [`read_referenced`] would open `path`: a regular file, and inside its tree when
+/// reached through a link. Nothing is opened here.
+pub fn check_referenced(path: &Path) -> Result<(), String> {
+    check_inside_tree(path)?;
+    // `metadata` follows links: the type of what would be opened. Only a regular file is
+    // opened at all (opening a FIFO for reading blocks until a writer comes).
+    let meta = std::fs::metadata(path).map_err(|err| io_message(&err))?;
+    if meta.is_file() {
+        Ok(())
+    } else {
+        Err(not_regular(&meta))
+    }
+}
+
 /// The largest config or policy file read (see docs/limits.md).
 pub const MAX_CONFIG_FILE_SIZE: u64 = DEFAULT_MAX_FILE_SIZE;
 
@@ -298,13 +312,7 @@ fn read_file(
     hint: &str,
 ) -> Result<Vec<u8>, String> {
     if opened == Opened::Referenced {
-        check_inside_tree(path)?;
-        // `metadata` follows links: the type of what would be opened. Only a regular file is
-        // opened at all (opening a FIFO for reading blocks until a writer comes).
-        let meta = std::fs::metadata(path).map_err(|err| io_message(&err))?;
-        if !meta.is_file() {
-            return Err(not_regular(&meta));
-        }
+        check_referenced(path)?;
     }
     let file = std::fs::File::open(path).map_err(|err| io_message(&err))?;
     // Checked on the open file too: the path may have been swapped meanwhile.
