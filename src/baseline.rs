@@ -199,6 +199,7 @@ mod tests {
         Results {
             files: vec![FileResult { source, findings }],
             errors: Vec::new(),
+            skipped: Vec::new(),
         }
     }
 

@@ -380,6 +380,7 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
             .retain(|candidate| !is_excluded(&mut resolver, &candidate.path));
     }
     let mut errors = discovery.errors;
+    let skipped = std::mem::take(&mut discovery.skipped);
     let stdin = if reads_stdin {
         match read_stdin(&args) {
             Ok(input) => Some(input),
@@ -423,10 +424,14 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     add_policy_problems(&mut results, &cwd);
     results.errors.extend(errors);
     results.errors.sort_by(|a, b| a.path.cmp(&b.path));
+    results.skipped = skipped;
     apply_baseline(&args, &resolver, &mut results, baseline)?;
 
     for error in &results.errors {
         eprintln!("plimsoll: error: {}", error.located_message());
+    }
+    for skipped in &results.skipped {
+        eprintln!("plimsoll: skipped {}", skipped.located_message());
     }
     // The exit code first: per-file settings are keyed by the paths before rebasing.
     let code = exit_code_by_file(&results, &|path| settings_of(path).fail_level);
@@ -528,8 +533,11 @@ fn load_baseline(args: &CheckArgs) -> Result<Option<Baseline>, Failure> {
     let Some(path) = &args.baseline else {
         return Ok(None);
     };
-    let text = std::fs::read_to_string(path)
-        .map_err(|err| Failure::Message(format!("{}: {}", path.display(), io_message(&err))))?;
+    // Named by the user, so read as named (even a FIFO), but never more than the limit.
+    let bytes = runner::read_limited(path, Some(max_file_size(args)))
+        .map_err(|message| Failure::Message(format!("{}: {message}", path.display())))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Failure::Message(format!("{}: not UTF-8 text", path.display())))?;
     Baseline::parse(&text)
         .map(Some)
         .map_err(|message| Failure::Message(format!("{}: {message}", path.display())))
@@ -1199,6 +1207,7 @@ mod tests {
                 findings: vec![warning(Severity::Warning)],
             }],
             errors: Vec::new(),
+            skipped: Vec::new(),
         };
         assert_eq!(exit_code(&results, Severity::Info), 1);
         assert_eq!(exit_code(&results, Severity::Warning), 1);

@@ -21,12 +21,18 @@ pub struct Candidate {
     pub kind: Option<FileKind>,
 }
 
-/// The files found, sorted and deduplicated, and the paths that could not be walked.
+/// The files found, sorted and deduplicated, the paths that could not be walked, and the
+/// walked files deliberately not read.
 #[derive(Debug, Default)]
 pub struct Discovery {
     pub files: Vec<Candidate>,
     pub errors: Vec<FileError>,
+    /// Symbolic links out of the walked directory: not errors, reported once each.
+    pub skipped: Vec<FileError>,
 }
+
+/// Why a walked symbolic link is not read.
+pub const SKIPPED_OUTSIDE: &str = "symlink to a file outside the checked directory";
 
 /// Directories never worth walking, even when no ignore file says so.
 const SKIPPED_DIRS: &[&str] = &[
@@ -71,7 +77,7 @@ pub fn discover_with(
                         .errors
                         .push(FileError::new(&path, "is a directory, not a file"));
                 } else {
-                    walk(&path, &mut walked, &mut discovery.errors, classify);
+                    walk(&path, &mut walked, &mut discovery, classify);
                 }
             }
             Ok(_) => explicit.push(Candidate {
@@ -87,15 +93,19 @@ pub fn discover_with(
     files.dedup_by(|later, earlier| later.path == earlier.path);
     discovery.files = files;
     discovery.errors.sort_by(|a, b| a.path.cmp(&b.path));
+    discovery.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    discovery.skipped.dedup();
     discovery
 }
 
 fn walk(
     root: &Path,
     files: &mut Vec<Candidate>,
-    errors: &mut Vec<FileError>,
+    discovery: &mut Discovery,
     classify: &mut dyn FnMut(&Path, Option<FileKind>) -> Option<FileKind>,
 ) {
+    // Links are judged by where they resolve to: inside the walked directory or not.
+    let resolved_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let walker = ignore::WalkBuilder::new(root)
         // Honour .gitignore even outside a git checkout (an unpacked tarball, a test tree).
         .require_git(false)
@@ -120,7 +130,19 @@ fn walk(
                 if !is_file {
                     continue;
                 }
+                let outside = entry.path_is_symlink()
+                    && !std::fs::canonicalize(path)
+                        .is_ok_and(|target| target.starts_with(&resolved_root));
                 let path = display_path(path);
+                if outside {
+                    // Only a file that would have been linted is worth a note.
+                    if classify(&path, FileKind::from_path(&path)).is_some() {
+                        discovery
+                            .skipped
+                            .push(FileError::new(&path, SKIPPED_OUTSIDE));
+                    }
+                    continue;
+                }
                 if let Some(kind) = classify(&path, FileKind::from_path(&path)) {
                     files.push(Candidate {
                         path,
@@ -130,7 +152,7 @@ fn walk(
             }
             Err(err) => {
                 if let Some(error) = walk_error(root, &err) {
-                    errors.push(error);
+                    discovery.errors.push(error);
                 }
             }
         }

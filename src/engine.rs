@@ -427,6 +427,19 @@ fn check_with(
                     findings.push(finding);
                 }
             }
+            // A build that names a FIFO, a device or a link out of the repository is an
+            // error at that reference (the file itself is never opened).
+            let context = ComposeContext {
+                source,
+                compose: &compose,
+                options: &RuleOptions::EMPTY,
+                workspace,
+            };
+            for service in &compose.services {
+                if let Some((span, message)) = context.refused_build(service) {
+                    findings.push(rules::PARSE_ERROR.finding(span, message));
+                }
+            }
             let run = |rule: &'static Rule, emitter: &mut Emitter| {
                 let context = ComposeContext {
                     source,

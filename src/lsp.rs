@@ -163,10 +163,20 @@ impl EditorLinter {
         let problems: Vec<ConfigProblem> = resolver
             .errors()
             .iter()
-            .map(|error| ConfigProblem {
-                path: resolver.absolute(&error.path),
-                span: error.span.map(|span| (span.start, span.end)),
-                message: error.message.clone(),
+            .map(|error| {
+                let path = resolver.absolute(&error.path);
+                // The text to place the span in, read the way the config itself was.
+                let text = error.span.and_then(|_| {
+                    crate::runner::read_config_text(&path, false)
+                        .ok()
+                        .map(Arc::from)
+                });
+                ConfigProblem {
+                    path,
+                    span: error.span.map(|span| (span.start, span.end)),
+                    message: error.message.clone(),
+                    text,
+                }
             })
             .collect();
         // Rego policies of the chain: their problems are read after the check (evaluation
@@ -242,6 +252,7 @@ fn rego_problems(dirs: &[PathBuf]) -> Vec<ConfigProblem> {
                 path: result.source.path.clone(),
                 span: Some((finding.span.start, finding.span.end)),
                 message: format!("{} ({}): {}", finding.name, finding.code, finding.message),
+                text: Some(Arc::from(result.source.text.as_str())),
             });
         }
     }
@@ -538,6 +549,10 @@ impl Workspace for EditorWorkspace<'_> {
         let done = Arc::new(ParsedDockerfile::parse(source));
         parsed.push(Arc::clone(&done));
         Some(done)
+    }
+
+    fn refusal(&self, path: &Path) -> Option<String> {
+        self.files.refusal(path)
     }
 
     fn loaded_dockerfile(&self, path: &Path) -> Option<Arc<ParsedDockerfile>> {

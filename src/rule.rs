@@ -215,6 +215,31 @@ impl ComposeContext<'_> {
         })
     }
 
+    /// Where `service` names a Dockerfile the workspace refused to read (a FIFO, a device, a
+    /// symbolic link out of the repository), and why: the `build.dockerfile` value, or the
+    /// `build` key when the default `Dockerfile` is meant.
+    pub fn refused_build(&self, service: &Service) -> Option<(Span, String)> {
+        let field = service.build.as_ref()?;
+        let build = &field.value;
+        if build.dockerfile_inline.is_some() {
+            return None;
+        }
+        let dockerfile = build.dockerfile.as_ref();
+        let path = self.build_path(
+            build.context.as_ref().map_or(".", |c| c.value.as_str()),
+            dockerfile.map_or("Dockerfile", |d| d.value.as_str()),
+        )?;
+        if self.workspace.dockerfile(&path).is_some() {
+            return None;
+        }
+        let reason = self.workspace.refusal(&path)?;
+        let span = dockerfile.map_or(field.key_span, |d| d.span);
+        Some((
+            span,
+            format!("cannot read the Dockerfile `{}`: {reason}", path.display()),
+        ))
+    }
+
     /// The path of a local build's Dockerfile, or `None` for a remote or variable context.
     fn build_path(&self, context: &str, dockerfile: &str) -> Option<PathBuf> {
         let remote = context.contains("://")

@@ -136,6 +136,8 @@ pub struct FsWorkspace {
     parsed: Mutex<HashMap<PathBuf, Slot<ParsedDockerfile>>>,
     /// Files larger than this are not read (as if absent); `None` for no limit.
     max_file_size: Option<u64>,
+    /// Files that exist but were not read, by key, with the reason.
+    refused: Mutex<HashMap<PathBuf, String>>,
 }
 
 impl FsWorkspace {
@@ -183,7 +185,19 @@ impl Workspace for FsWorkspace {
     fn read(&self, path: &Path) -> Option<Arc<SourceFile>> {
         let slot = Self::slot(&self.sources, Self::key(path));
         slot.get_or_init(|| {
-            let bytes = read_limited(path, self.max_file_size).ok()?;
+            let bytes = match read_referenced(path, self.max_file_size) {
+                Ok(bytes) => bytes,
+                Err(reason) => {
+                    // A missing file stays silent (a service may build elsewhere).
+                    if std::fs::symlink_metadata(path).is_ok() {
+                        self.refused
+                            .lock()
+                            .unwrap_or_else(|poisoned| poisoned.into_inner())
+                            .insert(Self::key(path), reason);
+                    }
+                    return None;
+                }
+            };
             let text = String::from_utf8(bytes).ok()?;
             let kind = FileKind::from_path(path).unwrap_or_else(|| FileKind::sniff(&text));
             Some(Arc::new(SourceFile::new(normalize(path), text, kind)))
@@ -202,6 +216,17 @@ impl Workspace for FsWorkspace {
 
     fn loaded_dockerfile(&self, path: &Path) -> Option<Arc<ParsedDockerfile>> {
         Self::loaded(&self.parsed, path)
+    }
+
+    fn refusal(&self, path: &Path) -> Option<String> {
+        let refused = self
+            .refused
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if refused.is_empty() {
+            return None;
+        }
+        refused.get(&Self::key(path)).cloned()
     }
 }
 
@@ -241,22 +266,160 @@ where
 /// The bytes of the file at `path`, at most `limit` of them: a larger file is an error that
 /// says so. The size is checked before reading and the read itself is bounded, so a file that
 /// grows meanwhile (or a device that reports no size) cannot use memory without bound.
+/// For paths the user named: any file but a directory is read (`check <(…)` is a FIFO).
 pub fn read_limited(path: &Path, limit: Option<u64>) -> Result<Vec<u8>, String> {
+    read_file(path, limit, Opened::AsNamed, FLAG_HINT)
+}
+
+/// The bytes of a file plimsoll opens on its own initiative (a config's `extends`, a policy
+/// file, the Dockerfile a compose service builds): it must be a regular file, and when the
+/// path goes through a symbolic link the file it resolves to must lie inside the tree of the
+/// path (see [`tree_of`]). Nothing else is opened, so a FIFO or a device never blocks the run
+/// and no file outside the tree is read. At most `limit` bytes are read.
+pub fn read_referenced(path: &Path, limit: Option<u64>) -> Result<Vec<u8>, String> {
+    read_file(path, limit, Opened::Referenced, FLAG_HINT)
+}
+
+/// The text of a config or policy file, at most [`MAX_CONFIG_FILE_SIZE`] bytes: read like
+/// [`read_limited`] when the user `named` it (`--config`), like [`read_referenced`] otherwise.
+pub fn read_config_text(path: &Path, named: bool) -> Result<String, String> {
+    let opened = if named {
+        Opened::AsNamed
+    } else {
+        Opened::Referenced
+    };
+    let hint = "(config and policy files are limited to this size)";
+    let bytes = read_file(path, Some(MAX_CONFIG_FILE_SIZE), opened, hint)?;
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+}
+
+/// `Ok` when [`read_referenced`] would open `path`: a regular file, and inside its tree when
+/// reached through a link. Nothing is opened here.
+pub fn check_referenced(path: &Path) -> Result<(), String> {
+    check_inside_tree(path)?;
+    // `metadata` follows links: the type of what would be opened. Only a regular file is
+    // opened at all (opening a FIFO for reading blocks until a writer comes).
+    let meta = std::fs::metadata(path).map_err(|err| io_message(&err))?;
+    if meta.is_file() {
+        Ok(())
+    } else {
+        Err(not_regular(&meta))
+    }
+}
+
+/// The largest config or policy file read (see docs/limits.md).
+pub const MAX_CONFIG_FILE_SIZE: u64 = DEFAULT_MAX_FILE_SIZE;
+
+/// How a file came to be read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Opened {
+    /// The user named it: read whatever it is (but a directory), bounded.
+    AsNamed,
+    /// plimsoll found it: a regular file only, inside its tree.
+    Referenced,
+}
+
+/// What the message for a file over the limit suggests.
+const FLAG_HINT: &str = "(raise it with --max-file-size)";
+
+fn read_file(
+    path: &Path,
+    limit: Option<u64>,
+    opened: Opened,
+    hint: &str,
+) -> Result<Vec<u8>, String> {
+    if opened == Opened::Referenced {
+        check_referenced(path)?;
+    }
     let file = std::fs::File::open(path).map_err(|err| io_message(&err))?;
+    // Checked on the open file too: the path may have been swapped meanwhile.
     let meta = file.metadata().map_err(|err| io_message(&err))?;
     if meta.is_dir() {
         return Err("is a directory, not a file".to_string());
     }
+    if opened == Opened::Referenced && !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
     if let Some(limit) = limit
         && meta.len() > limit
     {
-        return Err(too_large(Some(meta.len()), limit));
+        return Err(too_large_with(Some(meta.len()), limit, hint));
     }
     read_bounded(file, limit).map_err(|err| match err {
         ReadError::Io(err) => io_message(&err),
-        ReadError::TooLarge(limit) => too_large(None, limit),
+        ReadError::TooLarge(limit) => too_large_with(None, limit, hint),
     })
 }
+
+/// Why a file of this type is not read.
+fn not_regular(meta: &std::fs::Metadata) -> String {
+    let what = if meta.is_dir() {
+        "a directory"
+    } else {
+        special_file_kind(meta)
+    };
+    format!("is {what}, not a regular file")
+}
+
+#[cfg(unix)]
+fn special_file_kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = meta.file_type();
+    if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_file_kind(_: &std::fs::Metadata) -> &'static str {
+    "a special file"
+}
+
+/// The tree a referenced file must stay in: the repository holding `path` (the nearest
+/// directory above it with a `.git`), or, outside any repository, the directory of `path`.
+pub fn tree_of(path: &Path) -> PathBuf {
+    let absolute = absolute(path);
+    let dir = absolute.parent().unwrap_or(&absolute).to_path_buf();
+    dir.ancestors()
+        .find(|ancestor| ancestor.join(".git").exists())
+        .map_or(dir.clone(), Path::to_path_buf)
+}
+
+/// `path` made absolute against the working directory, `.` and `..` applied lexically.
+fn absolute(path: &Path) -> PathBuf {
+    match std::env::current_dir() {
+        Ok(cwd) if path.is_relative() => normalize(&cwd.join(path)),
+        _ => normalize(path),
+    }
+}
+
+/// `Ok` unless resolving symbolic links takes `path` out of its tree ([`tree_of`]). A path
+/// without links is accepted wherever it points: it says plainly what it reads.
+pub fn check_inside_tree(path: &Path) -> Result<(), String> {
+    let Ok(resolved) = std::fs::canonicalize(path) else {
+        // Missing or a dangling link: opening it fails with the real reason.
+        return Ok(());
+    };
+    if resolved == absolute(path) {
+        return Ok(());
+    }
+    let tree = tree_of(path);
+    let tree = std::fs::canonicalize(&tree).unwrap_or(tree);
+    if resolved.starts_with(&tree) {
+        Ok(())
+    } else {
+        Err(OUTSIDE_TREE.to_string())
+    }
+}
+
+/// Why a symbolic link out of the tree is not followed.
+pub const OUTSIDE_TREE: &str = "symlink to a file outside the repository, not read";
 
 /// Why [`read_bounded`] failed.
 #[derive(Debug)]
@@ -289,16 +452,18 @@ pub fn read_bounded(reader: impl Read, limit: Option<u64>) -> Result<Vec<u8>, Re
 
 /// The message for a file over the size limit (`size` when known before reading).
 pub fn too_large(size: Option<u64>, limit: u64) -> String {
+    too_large_with(size, limit, FLAG_HINT)
+}
+
+/// [`too_large`], ending with `hint`.
+fn too_large_with(size: Option<u64>, limit: u64, hint: &str) -> String {
     match size {
         Some(size) => format!(
-            "file is {}, larger than the {} limit (raise it with --max-file-size)",
+            "file is {}, larger than the {} limit {hint}",
             show_size(size),
             show_size(limit)
         ),
-        None => format!(
-            "more than the {} limit (raise it with --max-file-size)",
-            show_size(limit)
-        ),
+        None => format!("more than the {} limit {hint}", show_size(limit)),
     }
 }
 
@@ -491,6 +656,57 @@ mod tests {
         );
         assert_eq!(show_size(8 << 20), "8 MiB");
         assert_eq!(show_size(100_000_000), "95.4 MiB");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn referenced_files_are_regular_files_inside_their_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("repo");
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        std::fs::write(repo.join("Dockerfile"), "FROM a\n").unwrap();
+        std::fs::write(dir.path().join("secret"), "key\n").unwrap();
+        std::os::unix::fs::symlink("Dockerfile", repo.join("inside")).unwrap();
+        std::os::unix::fs::symlink("../secret", repo.join("outside")).unwrap();
+        let fifo = repo.join("fifo");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        assert_eq!(
+            read_referenced(&repo.join("inside"), None).unwrap(),
+            b"FROM a\n"
+        );
+        assert_eq!(
+            read_referenced(&repo.join("outside"), None).unwrap_err(),
+            OUTSIDE_TREE
+        );
+        // Without a link, a path says plainly what it reads.
+        assert_eq!(
+            read_referenced(&dir.path().join("secret"), None).unwrap(),
+            b"key\n"
+        );
+        // Neither is opened: opening the FIFO would block this test forever.
+        assert_eq!(
+            read_referenced(&fifo, None).unwrap_err(),
+            "is a FIFO, not a regular file"
+        );
+        assert_eq!(
+            read_referenced(Path::new("/dev/zero"), Some(10)).unwrap_err(),
+            "is a device, not a regular file"
+        );
+        assert_eq!(
+            read_referenced(&repo, None).unwrap_err(),
+            "is a directory, not a regular file"
+        );
+        assert_eq!(tree_of(&repo.join("Dockerfile")), repo);
+        assert_eq!(
+            read_config_text(Path::new("/dev/zero"), true).unwrap_err(),
+            "more than the 8 MiB limit (config and policy files are limited to this size)"
+        );
     }
 
     #[test]

@@ -37,6 +37,14 @@ pub trait Workspace: Sync {
         Some(Arc::new(ParsedDockerfile::parse(source)))
     }
 
+    /// Why the file at `path` was refused rather than read (not a regular file, a symbolic
+    /// link out of its tree, too large), once [`Workspace::read`] has tried it; `None` when it
+    /// was read, is missing, or was not tried.
+    fn refusal(&self, path: &Path) -> Option<String> {
+        let _ = path;
+        None
+    }
+
     /// The parse of `path` if the workspace already holds one (nothing is read or parsed): the
     /// engine reuses it when it checks that same file directly, so a Dockerfile that compose
     /// services build and that is also linted itself is parsed once.

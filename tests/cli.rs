@@ -377,8 +377,14 @@ fn json_has_the_documented_shape() {
     let dir = tree(&[("Dockerfile", FROM)]);
     let report = json(&plimsoll(dir.path(), &["check", "--format", "json"]));
     let keys = sorted_keys(&report);
-    assert_eq!(keys, ["errors", "files", "findings", "summary", "version"]);
+    assert_eq!(
+        keys,
+        [
+            "errors", "files", "findings", "skipped", "summary", "version"
+        ]
+    );
     assert_eq!(report["version"], 1);
+    assert_eq!(report["skipped"], Value::Array(Vec::new()));
     assert_eq!(report["findings"], Value::Array(Vec::new()));
     assert_eq!(report["summary"]["files_checked"], 1);
     assert_eq!(report["summary"]["by_severity"]["error"], 0);

@@ -51,6 +51,7 @@ fn check_and_render(text: &str, kind: FileKind) -> Result<(), TestCaseError> {
     let results = Results {
         files: vec![FileResult { source, findings }],
         errors: Vec::new(),
+        skipped: Vec::new(),
     };
     for format in Format::ALL {
         let mut out = Vec::new();

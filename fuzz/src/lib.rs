@@ -34,6 +34,7 @@ pub fn check_and_render(text: &str, kind: FileKind) {
     let results = Results {
         files: vec![FileResult { source, findings }],
         errors: Vec::new(),
+        skipped: Vec::new(),
     };
     for format in Format::ALL {
         let mut out = Vec::new();

@@ -125,6 +125,8 @@ pub struct ConfigProblem {
     /// Byte span in that file, when the problem is in its content.
     pub span: Option<(usize, usize)>,
     pub message: String,
+    /// The file's text, as the linter read it, to place `span` (the server opens no file).
+    pub text: Option<Arc<str>>,
 }
 
 /// The result of checking one document.

@@ -405,13 +405,12 @@ impl Inner {
             let Some(uri) = Uri::from_file_path(&problem.path) else {
                 continue;
             };
-            let range = match problem.span {
-                Some((start, end)) => {
-                    let text = std::fs::read_to_string(&problem.path).unwrap_or_default();
-                    let index = LineIndex::new(&text);
-                    range(&text, &index, start, end, encoding)
+            let range = match (problem.span, &problem.text) {
+                (Some((start, end)), Some(text)) => {
+                    let index = LineIndex::new(text);
+                    range(text, &index, start, end, encoding)
                 }
-                None => Range::default(),
+                _ => Range::default(),
             };
             by_file.entry(uri).or_default().push(Diagnostic {
                 range,
@@ -496,10 +495,9 @@ fn diagnostic(
                 ),
                 Some(path) => {
                     // The text the check read (an open buffer may differ from the disk).
-                    let other = match &related.text {
-                        Some(text) => Arc::clone(text),
-                        None => std::fs::read_to_string(path).unwrap_or_default().into(),
-                    };
+                    // The text the check read (an open buffer may differ from the disk);
+                    // the server itself opens no file.
+                    let other = related.text.clone()?;
                     let other_index = LineIndex::new(&other);
                     (
                         Uri::from_file_path(path)?,

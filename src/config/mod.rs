@@ -240,6 +240,12 @@ impl Resolver {
         resolver
     }
 
+    /// The `--config` file, absolute.
+    fn named_config(&self) -> Option<PathBuf> {
+        let path = self.options.config.as_ref()?;
+        Some(normalize(&self.absolute(path)))
+    }
+
     /// Every config error met so far, in the order met.
     pub fn errors(&self) -> &[ConfigError] {
         &self.errors
@@ -356,13 +362,16 @@ impl Resolver {
                 ok = false;
                 break;
             }
-            let text = match std::fs::read_to_string(&current) {
+            // `--config` is read as named (even a FIFO, bounded); a config found by walking
+            // up or named by `extends` must be a regular file inside its repository.
+            let named = Some(&current) == self.named_config().as_ref();
+            let read = crate::runner::read_config_text(&current, named);
+            let text = match read {
                 Ok(text) => text,
-                Err(err) => {
+                Err(reason) => {
                     let message = format!(
-                        "cannot read config file `{}`: {}",
+                        "cannot read config file `{}`: {reason}",
                         self.shown(&current),
-                        crate::discover::io_message(&err)
                     );
                     let error = match referenced_from {
                         Some((from, span, position)) => ConfigError {

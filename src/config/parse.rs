@@ -104,8 +104,43 @@ pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, Vec<ConfigError>> {
         Ok(config)
     } else {
         reader.errors.sort_by_key(|e| e.span.map(|s| s.start));
+        cap_errors(&mut reader.errors);
         Err(reader.errors)
     }
+}
+
+/// The most problems reported for one config or policy file: a file that is not a config at
+/// all (a key, `/etc/passwd`) would otherwise have each of its lines quoted back.
+pub const MAX_ERRORS_PER_FILE: usize = 20;
+
+/// The most characters of the file's own text quoted in one message.
+pub const MAX_EXCERPT_CHARS: usize = 60;
+
+/// Keep the first [`MAX_ERRORS_PER_FILE`] of `errors` (sorted by position), and say how many
+/// more there were.
+pub(super) fn cap_errors(errors: &mut Vec<ConfigError>) {
+    if errors.len() <= MAX_ERRORS_PER_FILE {
+        return;
+    }
+    let more = errors.len() - MAX_ERRORS_PER_FILE;
+    errors.truncate(MAX_ERRORS_PER_FILE);
+    if let Some(last) = errors.last() {
+        let note = ConfigError {
+            message: format!("{more} more problems in this file are not shown"),
+            ..last.clone()
+        };
+        errors.push(note);
+    }
+}
+
+/// `text` as quoted in a message: at most [`MAX_EXCERPT_CHARS`] characters of its first line.
+pub fn excerpt(text: &str) -> String {
+    let line = text.lines().next().unwrap_or_default();
+    let mut shown: String = line.chars().take(MAX_EXCERPT_CHARS).collect();
+    if shown.len() < text.len() {
+        shown.push('…');
+    }
+    shown
 }
 
 pub(super) struct Reader<'a> {
@@ -135,7 +170,7 @@ impl Reader<'_> {
         for duplicate in &tree.duplicate_keys {
             self.error(
                 duplicate.duplicate,
-                format!("duplicate key `{}`", duplicate.key),
+                format!("duplicate key `{}`", excerpt(&duplicate.key)),
             );
         }
         if let Some(second) = tree.documents.get(1) {
@@ -232,7 +267,7 @@ impl Reader<'_> {
         if let Some((name, _)) = known.iter().find(|(name, _)| *name == key) {
             return Some(name);
         }
-        let mut message = format!("unknown {what} `{key}`");
+        let mut message = format!("unknown {what} `{}`", excerpt(key));
         match closest(key, known.iter().map(|(name, _)| *name)) {
             Some(close) => message.push_str(&format!("; did you mean `{close}`?")),
             None => message.push_str(&format!(
@@ -332,8 +367,10 @@ impl Reader<'_> {
         if let Some(severity) = all.into_iter().find(|s| s.as_str() == text) {
             return Some(severity);
         }
-        let mut message =
-            format!("unknown severity `{text}` (expected `style`, `info`, `warning` or `error`)");
+        let mut message = format!(
+            "unknown severity `{}` (expected `style`, `info`, `warning` or `error`)",
+            excerpt(text)
+        );
         if let Some(close) = closest(text, all.iter().map(|s| s.as_str())) {
             message.push_str(&format!("; did you mean `{close}`?"));
         }
@@ -366,7 +403,8 @@ impl Reader<'_> {
             };
             let Some(kind) = INCLUDE_KINDS.iter().copied().find(|k| k.as_str() == name) else {
                 let mut message = format!(
-                    "unknown file kind `{name}` in `include` (expected `dockerfile` or `compose`)"
+                    "unknown file kind `{}` in `include` (expected `dockerfile` or `compose`)",
+                    excerpt(name)
                 );
                 if let Some(close) = closest(name, INCLUDE_KINDS.iter().map(|k| k.as_str())) {
                     message.push_str(&format!("; did you mean `{close}`?"));
@@ -473,7 +511,8 @@ impl Reader<'_> {
                     format!("rule `{}` ({}) takes no options", rule.name, rule.code)
                 } else {
                     let mut message = format!(
-                        "unknown option `{name}` for rule `{}` (it takes {})",
+                        "unknown option `{}` for rule `{}` (it takes {})",
+                        excerpt(name),
                         rule.name,
                         rule.options
                             .iter()
@@ -623,7 +662,7 @@ fn inherited_policy_dirs(dir: &Path, root: Option<&Node>) -> Vec<PathBuf> {
             break;
         }
         visited.push(path.clone());
-        let Ok(text) = std::fs::read_to_string(&path) else {
+        let Ok(text) = crate::runner::read_config_text(&path, false) else {
             break;
         };
         let tree = yaml::parse(&text);
@@ -652,7 +691,8 @@ fn inherited_policy_dirs(dir: &Path, root: Option<&Node>) -> Vec<PathBuf> {
 /// `unknown rule selector` with a suggestion.
 pub fn unknown_selector(selector: &str) -> String {
     let mut message = format!(
-        "unknown rule `{selector}` (expected a rule code, name, category, code prefix or `all`)"
+        "unknown rule `{}` (expected a rule code, name, category, code prefix or `all`)",
+        excerpt(selector)
     );
     let candidates = rules::all()
         .iter()

@@ -154,24 +154,40 @@ pub fn load_dirs<'d>(
         let Ok(entries) = std::fs::read_dir(dir) else {
             continue;
         };
-        let mut files: Vec<_> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+        let mut paths: Vec<std::path::PathBuf> =
+            entries.filter_map(Result::ok).map(|e| e.path()).collect();
+        paths.sort();
+        let has_ext = |path: &Path, exts: &[&str]| {
+            path.extension()
+                .is_some_and(|e| exts.iter().any(|ext| e == *ext))
+        };
+        // A policy file that is not a regular file in this tree (a FIFO, a link out of the
+        // repository) is never opened; it is an error here, for `.rego` files too.
+        let mut refused = Vec::new();
+        for path in paths.iter().filter(|p| !p.is_dir()) {
+            if has_ext(path, &["yaml", "yml", "rego"])
+                && let Err(reason) = crate::runner::check_referenced(path)
+            {
+                errors.push(ConfigError::file(
+                    path,
+                    format!("cannot read policy file: {reason}"),
+                ));
+                refused.push(path.clone());
+            }
+        }
+        let files: Vec<_> = paths
+            .into_iter()
+            .filter(|p| has_ext(p, &["yaml", "yml"]) && p.is_file() && !refused.contains(p))
             .collect();
-        files.sort();
         for path in files {
-            match std::fs::read_to_string(&path) {
+            match crate::runner::read_config_text(&path, false) {
                 Ok(text) => {
                     let rules = parse_file_cached(&path, text, &out, errors);
                     out.extend(rules);
                 }
-                Err(err) => errors.push(ConfigError::file(
+                Err(reason) => errors.push(ConfigError::file(
                     &path,
-                    format!(
-                        "cannot read policy file: {}",
-                        crate::discover::io_message(&err)
-                    ),
+                    format!("cannot read policy file: {reason}"),
                 )),
             }
         }
@@ -246,7 +262,7 @@ pub fn parse_file(
     for duplicate in &tree.duplicate_keys {
         reader.error(
             duplicate.duplicate,
-            format!("duplicate key `{}`", duplicate.key),
+            format!("duplicate key `{}`", super::parse::excerpt(&duplicate.key)),
         );
     }
     if let Some(root) = tree.documents.first().filter(|r| !r.is_null())
@@ -277,6 +293,7 @@ pub fn parse_file(
         out
     } else {
         reader.errors.sort_by_key(|e| e.span.map(|s| s.start));
+        super::parse::cap_errors(&mut reader.errors);
         errors.append(&mut reader.errors);
         Vec::new()
     }

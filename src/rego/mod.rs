@@ -655,7 +655,7 @@ fn rego_files(dir: &Path) -> Vec<(PathBuf, String)> {
     paths
         .into_iter()
         .filter_map(|path| {
-            let text = std::fs::read_to_string(&path).ok()?;
+            let text = crate::runner::read_config_text(&path, false).ok()?;
             Some((path, text))
         })
         .collect()
@@ -748,7 +748,7 @@ pub fn problem_results(problems: &[Problem]) -> Vec<crate::report::FileResult> {
                 .flat_map(|s| s.files.iter())
                 .find(|f| f.path == problem.path)
                 .map(|f| f.text.clone())
-                .or_else(|| std::fs::read_to_string(&problem.path).ok())
+                .or_else(|| crate::runner::read_config_text(&problem.path, false).ok())
                 .unwrap_or_default();
             // Policy files are neither kind; `Compose` only picks YAML-style comment handling.
             out.push(crate::report::FileResult {

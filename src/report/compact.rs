@@ -50,6 +50,7 @@ mod tests {
                 }],
             }],
             errors: Vec::new(),
+            skipped: Vec::new(),
         };
         let mut out = Vec::new();
         write(Format::Compact, &results, Options::default(), &mut out).unwrap();

@@ -18,7 +18,15 @@ struct Output<'a> {
     files: Vec<JsonFile>,
     findings: Vec<JsonFinding<'a>>,
     errors: Vec<JsonError>,
+    skipped: Vec<JsonSkipped>,
     summary: Summary,
+}
+
+/// A walked file deliberately not read (not an error).
+#[derive(Serialize)]
+struct JsonSkipped {
+    path: String,
+    reason: String,
 }
 
 /// A file that was checked (with or without findings).
@@ -128,11 +136,20 @@ pub(super) fn write(results: &Results, out: &mut dyn Write) -> io::Result<()> {
             start: error.position,
         })
         .collect();
+    let skipped = results
+        .skipped
+        .iter()
+        .map(|skipped| JsonSkipped {
+            path: skipped.path.display().to_string(),
+            reason: skipped.message.clone(),
+        })
+        .collect();
     let output = Output {
         version: VERSION,
         files,
         findings,
         errors,
+        skipped,
         summary: Summary {
             files_checked: results.files.len(),
             files_with_findings: results.files_with_findings(),
@@ -221,6 +238,10 @@ mod tests {
                 message: "stream did not contain valid UTF-8".into(),
                 position: Some(Position { line: 2, column: 3 }),
             }],
+            skipped: vec![FileError::new(
+                std::path::Path::new("keys/Dockerfile"),
+                "symlink to a file outside the checked directory",
+            )],
         };
         let mut out = Vec::new();
         write(Format::Json, &results, Options::default(), &mut out).unwrap();
@@ -263,6 +284,10 @@ mod tests {
                     "path": "bad/Dockerfile",
                     "message": "stream did not contain valid UTF-8",
                     "start": {"line": 2, "column": 3}
+                }],
+                "skipped": [{
+                    "path": "keys/Dockerfile",
+                    "reason": "symlink to a file outside the checked directory"
                 }],
                 "summary": {
                     "files_checked": 1,

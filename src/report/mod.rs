@@ -136,6 +136,9 @@ impl FileError {
 pub struct Results {
     pub files: Vec<FileResult>,
     pub errors: Vec<FileError>,
+    /// Files deliberately not read (a walked symlink out of the checked directory), with the
+    /// reason: not errors, they do not change the exit code.
+    pub skipped: Vec<FileError>,
 }
 
 impl Results {
@@ -460,6 +463,7 @@ pub(crate) fn sample_results() -> Results {
             message: "stream did not contain valid UTF-8".into(),
             position: Some(Position { line: 2, column: 3 }),
         }],
+        skipped: Vec::new(),
     }
 }
 

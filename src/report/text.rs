@@ -253,6 +253,7 @@ mod tests {
                 findings,
             }],
             errors: Vec::new(),
+            skipped: Vec::new(),
         }
     }
 
