@@ -245,6 +245,29 @@ fn a_config_that_is_not_a_config_is_not_echoed_back() {
 }
 
 #[test]
+fn extends_naming_a_plain_path_outside_the_repository_quotes_none_of_it() {
+    // No link: `extends: ../outside/secret` says plainly what it reads, so it is read; but a file
+    // outside the repository that is not a config has none of its text shown.
+    let dir = setup();
+    let repo = dir.path().join("repo");
+    write(&repo.join(".plimsoll.yaml"), "extends: ../outside/secret\n");
+    let outputs = check_every_format(&repo, &["good"]);
+    assert_exit(&outputs, 2);
+    let err = stderr(output_of(&outputs, "compact"));
+    assert!(
+        err.contains(".plimsoll.yaml:1:10: `")
+            && err.contains("outside/secret` is not a valid plimsoll config (1 problem; not shown"),
+        "{err}"
+    );
+    for (format, output) in &outputs {
+        assert!(
+            !stdout(output).contains(MARKER) && !stderr(output).contains(MARKER),
+            "{format}: the outside file's text was shown"
+        );
+    }
+}
+
+#[test]
 fn extends_naming_a_device_or_a_fifo_is_an_error_at_the_reference_not_a_hang() {
     let dir = setup();
     let repo = dir.path().join("repo");

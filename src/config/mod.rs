@@ -399,6 +399,26 @@ impl Resolver {
                     files.push(file);
                 }
                 Err(errors) => {
+                    let errors = match referenced_from {
+                        // A file outside the repository of the config that names it may be
+                        // anything (`extends: /etc/shadow` in a pull request): its problems
+                        // are counted at the reference, none of its text is quoted.
+                        Some((from, span, position)) if outside_repository(&current, &from) => {
+                            vec![ConfigError {
+                                path: from,
+                                span: Some(span),
+                                position: Some(position),
+                                message: format!(
+                                    "`{}` is not a valid plimsoll config ({} problem{}; not shown \
+                                     because the file lies outside the repository)",
+                                    self.shown(&current),
+                                    errors.len(),
+                                    if errors.len() == 1 { "" } else { "s" }
+                                ),
+                            }]
+                        }
+                        _ => errors,
+                    };
                     self.push_errors(errors);
                     ok = false;
                     break;
@@ -512,6 +532,15 @@ pub fn closest<'a>(input: &str, candidates: impl Iterator<Item = &'a str>) -> Op
         .filter(|&(distance, candidate)| distance <= (candidate.len() / 3).max(1))
         .min_by_key(|&(distance, _)| distance)
         .map(|(_, candidate)| candidate)
+}
+
+/// `true` when `path` (resolved) lies outside the repository of `referrer` (see
+/// [`crate::runner::tree_of`]).
+fn outside_repository(path: &Path, referrer: &Path) -> bool {
+    let tree = crate::runner::tree_of(referrer);
+    let tree = std::fs::canonicalize(&tree).unwrap_or(tree);
+    let resolved = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    !resolved.starts_with(&tree)
 }
 
 #[cfg(test)]
