@@ -7,8 +7,8 @@ use std::ops::Range;
 
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::expansion::ExpansionBudget;
-use crate::excerpt::excerpt;
 use crate::dockerfile::{Command, Dockerfile};
+use crate::excerpt::excerpt;
 use crate::image::ImageRef;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 use crate::span::Span;

@@ -53,4 +53,21 @@ mod tests {
         assert!(message.ends_with('…'));
         assert_eq!(cap_message("short".to_string()), "short");
     }
+
+    #[test]
+    fn every_finding_message_is_capped_where_findings_are_made() {
+        use crate::span::Span;
+        let long = "x".repeat(50_000);
+        let mut finding = crate::rules::PARSE_ERROR.finding(Span::empty(0), long.clone());
+        finding
+            .with_help(long.clone())
+            .with_label(Span::empty(0), long);
+        for message in [
+            &finding.message,
+            finding.help.as_ref().unwrap(),
+            &finding.labels[0].message,
+        ] {
+            assert_eq!(message.chars().count(), MAX_MESSAGE_CHARS + 1);
+        }
+    }
 }

@@ -191,3 +191,78 @@ fn substitute_into(
     budget.push(out, rest)?;
     Ok(true)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, Option<&str>)]) -> HashMap<String, Option<String>> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.map(str::to_string)))
+            .collect()
+    }
+
+    fn expand(raw: &str, vars: &HashMap<String, Option<String>>) -> Expanded {
+        substitute(raw, vars, &mut ExpansionBudget::for_text(raw.len()))
+    }
+
+    #[test]
+    fn forms() {
+        let v = vars(&[("A", Some("a")), ("E", Some("")), ("U", None)]);
+        let known = |s: &str| Expanded::Known(s.to_string());
+        assert_eq!(expand("x$A/${A}", &v), known("xa/a"));
+        assert_eq!(expand("${U:-d}${E:-d}${E-d}${U-$A}", &v), known("dda"));
+        assert_eq!(expand("${A:+p}${E:+p}${E+p}${U+p}", &v), known("pp"));
+        assert_eq!(expand("$ $1", &v), Expanded::Unknown);
+        assert_eq!(expand("a $ b", &v), known("a $ b"));
+        assert_eq!(expand("$U", &v), Expanded::Unknown);
+        assert_eq!(expand("${B", &v), Expanded::Unknown);
+        assert_eq!(expand("${A%%x}", &v), Expanded::Unknown);
+        assert_eq!(expand("${U:-${A}}", &v), Expanded::Unknown);
+    }
+
+    #[test]
+    fn a_doubling_chain_stops_at_the_value_bound() {
+        let mut v = vars(&[("a0", Some("0123456789abcdef"))]);
+        let mut budget = ExpansionBudget::for_text(1000);
+        let mut first_too_large = None;
+        for i in 1..40 {
+            let raw = format!("${{a{p}}}${{a{p}}}", p = i - 1);
+            let value = match substitute(&raw, &v, &mut budget) {
+                Expanded::Known(value) => Some(value),
+                Expanded::Unknown => None,
+                Expanded::TooLarge(over) => {
+                    assert_eq!(over, OverBudget::Value);
+                    first_too_large.get_or_insert(i);
+                    None
+                }
+            };
+            assert!(value.as_ref().is_none_or(|v| v.len() <= MAX_EXPANDED_VALUE));
+            v.insert(format!("a{i}"), value);
+        }
+        // 16 × 2^12 = 64 KiB is the last value that fits.
+        assert_eq!(first_too_large, Some(13));
+    }
+
+    #[test]
+    fn many_values_under_the_value_bound_exhaust_the_file_budget() {
+        let big = "x".repeat(60 * 1024);
+        let v = vars(&[("big", Some(&big))]);
+        let mut budget = ExpansionBudget::for_text(0);
+        let results: Vec<Expanded> = (0..40)
+            .map(|_| substitute("$big", &v, &mut budget))
+            .collect();
+        // 1 MiB holds 17 copies of 60 KiB; every later one is refused without copying.
+        assert!(
+            results[..17]
+                .iter()
+                .all(|r| matches!(r, Expanded::Known(_)))
+        );
+        assert!(
+            results[17..]
+                .iter()
+                .all(|r| *r == Expanded::TooLarge(OverBudget::File))
+        );
+    }
+}

@@ -14,11 +14,11 @@ use super::ast::{
     BaseImage, BaseKind, Command, Comment, Copy, Directive, Dockerfile, Flag, From, Healthcheck,
     Heredoc, Instruction, KeyValue, Keyword, ParseError, ShellOrExec, ShellText, Stage, User,
 };
+use super::expansion::{Expanded, ExpansionBudget, substitute};
 use super::lexer::{
     self, Json, Line, extract_flags, heredoc_marker, is_token_space, next_line, parse_json_array,
     parse_words, shell_words_raw, skip_space, split_token_space, unquote,
 };
-use super::expansion::{Expanded, ExpansionBudget, substitute};
 use crate::excerpt::excerpt;
 use crate::image::ImageRef;
 use crate::span::{Span, Spanned};
@@ -274,7 +274,10 @@ impl<'a> Parser<'a> {
                 "`" => self.escape = '`',
                 _ => self.error(
                     value_span,
-                    format!("invalid escape token `{value}`: it must be ` or \\"),
+                    format!(
+                        "invalid escape token `{}`: it must be ` or \\",
+                        excerpt(&value)
+                    ),
                 ),
             }
             self.out.escape = self.escape;
@@ -374,7 +377,7 @@ impl<'a> Parser<'a> {
             .get(split.keyword.0..split.keyword.1)
             .unwrap_or("");
         let Some(keyword) = Keyword::parse(keyword_text) else {
-            let message = format!("unknown instruction `{keyword_text}`");
+            let message = format!("unknown instruction `{}`", excerpt(keyword_text));
             self.error(split.keyword_span, message);
             return pos;
         };
@@ -481,7 +484,7 @@ impl<'a> Parser<'a> {
             ),
         };
         if name.value.is_empty() {
-            self.error(span, format!("flag `{}` has no name", raw.word));
+            self.error(span, format!("flag `{}` has no name", excerpt(&raw.word)));
         }
         Flag { span, name, value }
     }
@@ -761,7 +764,10 @@ impl<'a> Parser<'a> {
             let Some(sep) = rest.find(is_token_space) else {
                 self.error(
                     logical.span(a, b),
-                    format!("{kw} `{rest}` has no value: use `{kw} {rest}=value`"),
+                    format!(
+                        "{kw} `{rest}` has no value: use `{kw} {rest}=value`",
+                        rest = excerpt(rest)
+                    ),
                 );
                 return pairs;
             };
@@ -790,7 +796,8 @@ impl<'a> Parser<'a> {
                 self.error(
                     span,
                     format!(
-                        "can't find `=` in `{word}`: {kw} arguments must be of the form name=value"
+                        "can't find `=` in `{}`: {kw} arguments must be of the form name=value",
+                        excerpt(word)
                     ),
                 );
                 continue;
@@ -836,7 +843,10 @@ impl<'a> Parser<'a> {
         if !typ.eq_ignore_ascii_case("CMD") {
             self.error(
                 typ_span,
-                format!("unknown HEALTHCHECK type `{typ}` (use `CMD` or `NONE`)"),
+                format!(
+                    "unknown HEALTHCHECK type `{}` (use `CMD` or `NONE`)",
+                    excerpt(typ)
+                ),
             );
         }
         let (command, json) = self.shell_or_exec(logical, next, b, "HEALTHCHECK");
@@ -867,7 +877,7 @@ impl<'a> Parser<'a> {
             .get(inner.keyword.0..inner.keyword.1)
             .unwrap_or("");
         let Some(keyword) = Keyword::parse(keyword_text) else {
-            let message = format!("unknown instruction `{keyword_text}`");
+            let message = format!("unknown instruction `{}`", excerpt(keyword_text));
             self.error(inner.keyword_span, message);
             return (Command::Invalid, false);
         };
@@ -960,7 +970,7 @@ impl<'a> Parser<'a> {
                         marker_span,
                         format!(
                             "unterminated heredoc: no line `{}` before the end of the file",
-                            marker.name
+                            excerpt(&marker.name)
                         ),
                     );
                     (text.len(), Span::empty(text.len()))
