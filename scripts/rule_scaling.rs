@@ -31,8 +31,12 @@ const MAX_RATIO: f64 = 10.0;
 /// Below this time at 4N a ratio is noise, and a rule this fast is no danger anyway.
 const MIN_MEASURED: Duration = Duration::from_millis(20);
 
-/// Runs per measurement when the first one looks super-linear; the fastest counts.
-const RETRIES: usize = 3;
+/// CPU time a measurement of a rule that does measurable work adds up (over several runs when
+/// one is shorter), so that a clock ticking every few milliseconds still gives a precise mean.
+const PRECISE: Duration = Duration::from_millis(60);
+
+/// The most runs one measurement makes.
+const MAX_RUNS: u32 = 200;
 
 /// One generated input: a name, its kind, and its text for a size `n`.
 struct Input {
@@ -268,13 +272,16 @@ fn parse(kind: FileKind, text: String) -> Parsed {
     }
 }
 
-/// The CPU time `rule` takes on `parsed` (the fastest of `runs`), or `None` when it does not
-/// apply to that kind of file.
-fn time_rule(rule: &'static Rule, parsed: &Parsed, runs: usize) -> Option<Duration> {
+/// The CPU time one run of `rule` takes on `parsed`, averaged over as many runs as make
+/// `at_least` in all (the clock may tick only every few milliseconds), at most [`MAX_RUNS`];
+/// `None` when the rule does not apply to that kind of file.
+fn time_rule(rule: &'static Rule, parsed: &Parsed, at_least: Duration) -> Option<Duration> {
     let settings = Settings::from_selectors(&[rule.code.to_string()], &[], &[]);
     let options = settings.options_for(rule);
-    let mut best: Option<Duration> = None;
-    for _ in 0..runs {
+    let mut total = Duration::ZERO;
+    let mut runs = 0;
+    while runs == 0 || (total < at_least && runs < MAX_RUNS) {
+        runs += 1;
         let mut emitter = Emitter::new(rule);
         let started = cpu_now();
         match (rule.check, parsed) {
@@ -298,11 +305,10 @@ fn time_rule(rule: &'static Rule, parsed: &Parsed, runs: usize) -> Option<Durati
             }
             _ => return None,
         }
-        let spent = cpu_now().saturating_sub(started);
+        total += cpu_now().saturating_sub(started);
         std::hint::black_box(emitter.into_findings());
-        best = Some(best.map_or(spent, |b| b.min(spent)));
     }
-    best
+    Some(total / runs)
 }
 
 fn applies(rule: &Rule, kind: FileKind) -> bool {
@@ -339,24 +345,38 @@ fn main() {
     let mut failed = Vec::new();
     for input in INPUTS {
         let n = ((input.n as f64 * scale).round() as usize).max(1);
+        let started = Instant::now();
         let small = parse(input.kind, (input.generate)(n));
         let large = parse(input.kind, (input.generate)(4 * n));
+        eprintln!(
+            "{}: N={n}, parsed in {:.1} s",
+            input.name,
+            started.elapsed().as_secs_f64()
+        );
         for (rule, worst) in selected.iter().zip(worst.iter_mut()) {
             if !applies(rule, input.kind) {
                 continue;
             }
-            let (Some(mut t1), Some(mut t4)) =
-                (time_rule(rule, &small, 1), time_rule(rule, &large, 1))
-            else {
+            // One run on 4N says whether the rule does measurable work at all; only then are
+            // both sizes measured precisely (and once more when the ratio looks too high).
+            let Some(mut t4) = time_rule(rule, &large, Duration::ZERO) else {
                 continue;
             };
             let ratio = |t1: Duration, t4: Duration| t4.as_secs_f64() / t1.as_secs_f64().max(1e-6);
+            let precise = if t4 >= MIN_MEASURED {
+                PRECISE
+            } else {
+                Duration::ZERO
+            };
+            let mut t1 = time_rule(rule, &small, precise).unwrap_or_default();
             if t4 >= MIN_MEASURED && ratio(t1, t4) > MAX_RATIO {
-                // Look again, the fastest of a few runs, before calling it super-linear.
-                t1 = time_rule(rule, &small, RETRIES).unwrap_or(t1);
-                t4 = time_rule(rule, &large, RETRIES).unwrap_or(t4);
+                t4 = time_rule(rule, &large, PRECISE).unwrap_or(t4);
+                t1 = time_rule(rule, &small, PRECISE).unwrap_or(t1);
             }
             let r = ratio(t1, t4);
+            if t4 >= MIN_MEASURED {
+                eprintln!("  {} {:.1} ms {:.1} ms {r:.1}", rule.code, ms(t1), ms(t4));
+            }
             let measurable = t4 >= MIN_MEASURED;
             if measurable && r > MAX_RATIO {
                 failed.push(format!(
