@@ -348,18 +348,122 @@ pub(crate) fn closest<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let limit = if word.chars().count() <= 4 { 1 } else { 2 };
-    candidates
-        .into_iter()
-        .map(|candidate| {
-            (
-                edit_distance(&word.to_ascii_lowercase(), &candidate.to_ascii_lowercase()),
-                candidate,
-            )
-        })
-        .filter(|(distance, _)| *distance <= limit)
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, candidate)| candidate)
+    closest_within(word, candidates, &mut TypoBudget::unlimited())
+}
+
+/// The work did-you-mean lookups of one rule on one file may do, in character comparisons: each
+/// lookup compares a word with every candidate, so thousands of names and thousands of
+/// misspellings would be quadratic. 1 Mi plus 8 per byte of the file; past it, lookups find
+/// nothing (no hint, and no finding that needs one).
+pub(crate) struct TypoBudget {
+    remaining: usize,
+}
+
+impl TypoBudget {
+    pub(crate) fn for_text(text_len: usize) -> Self {
+        Self {
+            remaining: (1usize << 20).saturating_add(text_len.saturating_mul(8)),
+        }
+    }
+
+    /// For lookups among a fixed, small set of candidates (known flags).
+    pub(crate) fn unlimited() -> Self {
+        Self {
+            remaining: usize::MAX,
+        }
+    }
+
+    /// Take `cost` from the budget; `false` (and the budget spent) when it is not there.
+    fn spend(&mut self, cost: usize) -> bool {
+        match self.remaining.checked_sub(cost) {
+            Some(left) => {
+                self.remaining = left;
+                true
+            }
+            None => {
+                self.remaining = 0;
+                false
+            }
+        }
+    }
+}
+
+/// How [`nearest_within`] compares.
+pub(crate) struct Nearness {
+    /// The largest edit distance that counts.
+    pub limit: usize,
+    /// Compare ignoring ASCII case.
+    pub case_blind: bool,
+    /// A candidate equal to the word does not count (it is the word itself, not a fix).
+    pub exclude_equal: bool,
+    /// Candidates with fewer characters are skipped.
+    pub min_chars: usize,
+}
+
+/// The nearest candidate to `word` (the first of the nearest, in iteration order), or `None`,
+/// also when `budget` runs out: every candidate visited is charged, so once it is spent a
+/// lookup costs nothing and the rule stays linear in the file.
+pub(crate) fn nearest_within<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    nearness: &Nearness,
+    budget: &mut TypoBudget,
+) -> Option<&'a str> {
+    if budget.remaining == 0 {
+        return None;
+    }
+    let word: Cow<str> = if nearness.case_blind {
+        Cow::Owned(word.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(word)
+    };
+    let word_chars = word.chars().count();
+    let mut best: Option<(usize, &str)> = None;
+    for candidate in candidates {
+        let length = candidate.chars().count();
+        // The distance is at least the difference in length: most candidates stop here.
+        let compare = length >= nearness.min_chars && length.abs_diff(word_chars) <= nearness.limit;
+        let cost = 1
+            + candidate.len()
+            + if compare {
+                word.len() * candidate.len()
+            } else {
+                0
+            };
+        if !budget.spend(cost) {
+            return None;
+        }
+        if !compare {
+            continue;
+        }
+        let distance = if nearness.case_blind {
+            edit_distance(&word, &candidate.to_ascii_lowercase())
+        } else {
+            edit_distance(&word, candidate)
+        };
+        if distance <= nearness.limit
+            && !(nearness.exclude_equal && distance == 0)
+            && best.is_none_or(|(nearest, _)| distance < nearest)
+        {
+            best = Some((distance, candidate));
+        }
+    }
+    best.map(|(_, candidate)| candidate)
+}
+
+/// [`closest`] under a work budget.
+pub(crate) fn closest_within<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    budget: &mut TypoBudget,
+) -> Option<&'a str> {
+    let nearness = Nearness {
+        limit: if word.chars().count() <= 4 { 1 } else { 2 },
+        case_blind: true,
+        exclude_equal: false,
+        min_chars: 0,
+    };
+    nearest_within(word, candidates, &nearness, budget)
 }
 
 #[cfg(test)]
