@@ -16,7 +16,7 @@ use crate::dockerfile::{BaseKind, Command, Dockerfile, Stage, User};
 use crate::image::ImageRef;
 use crate::rule::Emitter;
 use crate::span::{Span, Spanned};
-use crate::yaml::{Node, Value};
+use crate::yaml::Node;
 
 /// The platform ARGs BuildKit defines itself before the first FROM. Their values depend on the
 /// build (`TARGETVARIANT` is empty on amd64), so rules neither call them undefined nor judge a
@@ -310,27 +310,15 @@ pub(crate) fn report_limit(
     }
 }
 
-/// The alias or `<<` merge key through which the value at `span` came into `node`'s subtree,
-/// if it came through one. Walks the tree with an explicit stack (user-controlled depth).
-pub(crate) fn merge_origin(node: &Node, span: Span) -> Option<Span> {
-    let mut stack = vec![node];
-    while let Some(current) = stack.pop() {
-        let contains = current.span.start <= span.start && span.end <= current.span.end;
-        if contains && let Some(origin) = current.origin {
-            return Some(origin);
-        }
-        match &current.value {
-            Value::Scalar(_) => {}
-            Value::Sequence(items) => stack.extend(items.iter()),
-            Value::Mapping(entries) => {
-                for entry in entries.iter() {
-                    stack.push(&entry.key);
-                    stack.push(&entry.value);
-                }
-            }
-        }
-    }
-    None
+/// The alias or `<<` merge key through which the value at `span` came into `service`, if it
+/// came through one: from the merged nodes its model lists, so a lookup per finding costs the
+/// number of merged nodes, not a walk of the service.
+pub(crate) fn service_merge_origin(service: &Service, span: Span) -> Option<Span> {
+    service
+        .merged
+        .iter()
+        .find(|(node, _)| node.start <= span.start && span.end <= node.end)
+        .map(|(_, origin)| *origin)
 }
 
 /// Report a finding at `span`, a value inside `service`; when the value was merged in from an
@@ -341,7 +329,7 @@ pub(crate) fn report_in_service<'e>(
     span: Span,
     message: impl Into<String>,
 ) -> &'e mut Finding {
-    let origin = merge_origin(&service.node, span);
+    let origin = service_merge_origin(service, span);
     let finding = out.report(span, message);
     if let Some(origin) = origin
         && !origin.contains(span.start)
@@ -548,10 +536,10 @@ mod tests {
         let compose = crate::compose::parse(text);
         let service = &compose.services[0];
         let user = service.user.as_ref().expect("merged user");
-        let origin = merge_origin(&service.node, user.span).expect("came through <<");
+        let origin = service_merge_origin(service, user.span).expect("came through <<");
         assert_eq!(origin.text(text), "<<");
         let image = service.image.as_ref().expect("image");
-        assert_eq!(merge_origin(&service.node, image.span), None);
+        assert_eq!(service_merge_origin(service, image.span), None);
     }
 
     #[test]

@@ -134,11 +134,14 @@ fn every_instruction(n: usize) -> String {
     text
 }
 
-/// A chain of stages, each built on the previous one, copying from it and using its ARGs.
+/// A chain of stages, each built on the previous one, copying from it and using its ARGs; a
+/// misspelled `--from` in each.
 fn many_stages(n: usize) -> String {
     let mut text = String::from("ARG TAG=3.20\nFROM alpine:$TAG AS s0\nUSER app\n");
     for i in 1..n {
-        let base = if i % 3 == 0 {
+        // One long chain (rules that walk back through `FROM <stage>` from every stage are
+        // quadratic on it), with a fresh base now and then.
+        let base = if i % 1000 == 999 {
             "alpine:3.20".to_string()
         } else {
             format!("s{}", i - 1)
