@@ -193,3 +193,98 @@ fn long_written_values_are_quoted_as_short_excerpts() {
     let too_much = "v".repeat(EXCERPT_CHARS + 1);
     assert!(findings.iter().all(|(_, _, m)| !m.contains(&too_much)));
 }
+
+/// The findings of a JSON report as `(path, code, line, column)` of their start.
+fn json_positions(output: &Output) -> Vec<(String, String, u64, u64)> {
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["code"].as_str().unwrap().to_string(),
+                f["start"]["line"].as_u64().unwrap(),
+                f["start"]["column"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_bom_does_not_shift_columns_on_the_first_line() {
+    // The same files with and without a BOM give the same positions, in every format.
+    let dockerfile = "FROM alpine:latest\n";
+    let compose = "{services: {web: {image: \"nginx:latest\"}}}\n";
+    let bom = |text: &str| format!("\u{feff}{text}");
+    let dir = tree(&[
+        ("plain/Dockerfile", dockerfile),
+        ("plain/compose.yaml", compose),
+        ("bom/Dockerfile", &bom(dockerfile)),
+        ("bom/compose.yaml", &bom(compose)),
+    ]);
+    let run = |format: &str| {
+        let output = plimsoll_timed(dir.path(), &["check", "--format", format, "."], None);
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        output
+    };
+    let positions = json_positions(&run("json"));
+    let of = |dir: &str| -> Vec<_> {
+        positions
+            .iter()
+            .filter(|(path, ..)| path.starts_with(dir))
+            .map(|(path, code, line, column)| {
+                (
+                    path.trim_start_matches(dir).to_string(),
+                    code.clone(),
+                    *line,
+                    *column,
+                )
+            })
+            .collect()
+    };
+    assert_eq!(of("bom/"), of("plain/"));
+    // `latest` starts at column 13 of `FROM alpine:latest`, and at 33 in the compose line.
+    assert!(of("bom/").contains(&("Dockerfile".into(), "DF002".into(), 1, 13)));
+    assert!(of("bom/").contains(&("compose.yaml".into(), "DC002".into(), 1, 33)));
+
+    // Text: the same location, and a code frame without the BOM, the caret under `latest`.
+    let text = stdout(&run("text"));
+    assert!(text.contains("--> bom/Dockerfile:1:13"), "{text}");
+    assert!(!text.contains('\u{feff}'), "{text:?}");
+    let frame: Vec<&str> = text
+        .split("--> bom/Dockerfile:1:13")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .take(4)
+        .collect();
+    let code_line = frame.iter().find(|l| l.starts_with("1 |")).unwrap();
+    let caret_line = frame.iter().find(|l| l.contains('^')).unwrap();
+    assert_eq!(code_line.find("latest"), caret_line.find('^'), "{frame:#?}");
+
+    // SARIF counts UTF-16 columns.
+    let sarif: Value = serde_json::from_slice(&run("sarif").stdout).unwrap();
+    let regions: Vec<(String, u64)> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == "DF002")
+        .map(|r| {
+            let location = &r["locations"][0]["physicalLocation"];
+            (
+                location["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                location["region"]["startColumn"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(regions.len(), 2, "{regions:?}");
+    assert!(
+        regions.iter().all(|(_, column)| *column == 13),
+        "{regions:?}"
+    );
+}
