@@ -8,6 +8,7 @@
 //! or `<<` of the service that pulls it in ("merged into service `x` here"). [`report_in_service`]
 //! does this for every compose rule.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use crate::compose::{ComposeFile, Field, PortMapping, Service, VolumeMount};
@@ -45,6 +46,16 @@ pub(crate) struct BaseRef<'a> {
 /// references with unresolved variables are left out.
 pub(crate) fn base_images(dockerfile: &Dockerfile) -> Vec<BaseRef<'_>> {
     let mut bases = Vec::new();
+    // The first stage of each name, lower-cased: a lookup per stage instead of a scan of the
+    // earlier ones (quadratic in the number of stages).
+    let mut first_named: HashMap<String, usize> = HashMap::new();
+    for stage in &dockerfile.stages {
+        if let Some(name) = &stage.name {
+            first_named
+                .entry(name.value.to_ascii_lowercase())
+                .or_insert(stage.index);
+        }
+    }
     for stage in &dockerfile.stages {
         let BaseKind::Image(image) = &stage.base.kind else {
             continue;
@@ -53,12 +64,9 @@ pub(crate) fn base_images(dockerfile: &Dockerfile) -> Vec<BaseRef<'_>> {
         // is that stage, whatever the parser made of it.
         let names_earlier_stage = image.registry.is_none()
             && image.is_untagged()
-            && dockerfile.stages.iter().take(stage.index).any(|earlier| {
-                earlier
-                    .name
-                    .as_ref()
-                    .is_some_and(|name| name.value.eq_ignore_ascii_case(&stage.base.raw.value))
-            });
+            && first_named
+                .get(&stage.base.raw.value.to_ascii_lowercase())
+                .is_some_and(|&first| first < stage.index);
         // `FROM 0` names the first stage by index (buildah and podman accept it).
         let indexes_earlier_stage = image.registry.is_none()
             && image.is_untagged()

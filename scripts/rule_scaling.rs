@@ -67,6 +67,12 @@ const INPUTS: &[Input] = &[
         generate: many_stages,
     },
     Input {
+        name: "bases",
+        kind: FileKind::Dockerfile,
+        n: 1200,
+        generate: many_bases,
+    },
+    Input {
         name: "args",
         kind: FileKind::Dockerfile,
         n: 2400,
@@ -151,6 +157,17 @@ fn many_stages(n: usize) -> String {
              COPY --from=nosuch{i} /x /y\nRUN echo $STAGE{i} $STAGE{} | cat\nSHELL [\"/bin/bash\", \"-c\"]\n",
             i - 1,
             i - 1
+        ));
+    }
+    text
+}
+
+/// Independent stages on untagged images, some named like an image.
+fn many_bases(n: usize) -> String {
+    let mut text = String::new();
+    for i in 0..n {
+        text.push_str(&format!(
+            "FROM debian AS b{i}\nRUN apt-get update\nFROM b{i}x\nUSER root\n"
         ));
     }
     text
