@@ -216,7 +216,8 @@ impl Finding {
         self
     }
 
-    pub fn with_fix(&mut self, fix: Fix) -> &mut Self {
+    pub fn with_fix(&mut self, mut fix: Fix) -> &mut Self {
+        fix.message = cap_message(fix.message);
         self.fix = Some(fix);
         self
     }

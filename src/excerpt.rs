@@ -1,5 +1,6 @@
 //! Short excerpts of user text for messages: a value quoted in a finding or an error is cut to a
-//! few dozen characters, and every finding message has a last-resort length cap.
+//! few dozen characters, and every finding message (help, labels and fix titles too) has a
+//! last-resort length cap.
 
 use std::borrow::Cow;
 
@@ -61,11 +62,18 @@ mod tests {
         let mut finding = crate::rules::PARSE_ERROR.finding(Span::empty(0), long.clone());
         finding
             .with_help(long.clone())
-            .with_label(Span::empty(0), long);
+            .with_label(Span::empty(0), long.clone())
+            .with_fix(crate::diagnostic::Fix {
+                message: long,
+                applicability: crate::diagnostic::Applicability::Safe,
+                edits: Vec::new(),
+            });
+        let fix = finding.fix.as_ref().unwrap();
         for message in [
             &finding.message,
             finding.help.as_ref().unwrap(),
             &finding.labels[0].message,
+            &fix.message,
         ] {
             assert_eq!(message.chars().count(), MAX_MESSAGE_CHARS + 1);
         }
