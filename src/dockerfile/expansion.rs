@@ -32,7 +32,7 @@ impl OverBudget {
             OverBudget::Value => "expands to more than 64 KiB",
             OverBudget::File => {
                 "is expanded after the file's expansions used up their budget (1 MiB plus 8 times \
-                 the file size)"
+                 the file size; every later expansion is unknown too)"
             }
         }
     }

@@ -14,7 +14,7 @@ use super::ast::{
     BaseImage, BaseKind, Command, Comment, Copy, Directive, Dockerfile, Flag, From, Healthcheck,
     Heredoc, Instruction, KeyValue, Keyword, ParseError, ShellOrExec, ShellText, Stage, User,
 };
-use super::expansion::{Expanded, ExpansionBudget, substitute};
+use super::expansion::{Expanded, ExpansionBudget, OverBudget, substitute};
 use super::lexer::{
     self, Json, Line, extract_flags, heredoc_marker, is_token_space, next_line, parse_json_array,
     parse_words, shell_words_raw, skip_space, split_token_space, unquote,
@@ -1042,14 +1042,15 @@ fn build_stages(df: &mut Dockerfile, text_len: usize) {
             };
             let resolved = match substitute(&raw.value, &globals, &mut budget) {
                 Expanded::TooLarge(over) => {
-                    too_large.push(ParseError {
+                    let error = ParseError {
                         span: raw.span,
                         message: format!(
                             "FROM `{}` {}; plimsoll treats the image as unknown",
                             excerpt(&raw.value),
                             over.describe()
                         ),
-                    });
+                    };
+                    too_large.push((error, over));
                     None
                 }
                 expanded => expanded.known(),
@@ -1090,14 +1091,15 @@ fn build_stages(df: &mut Dockerfile, text_len: usize) {
                         None => None,
                         Some(v) => match substitute(&v.value, &globals, &mut budget) {
                             Expanded::TooLarge(over) => {
-                                too_large.push(ParseError {
+                                let error = ParseError {
                                     span: v.span,
                                     message: format!(
                                         "ARG `{}` {}; plimsoll treats its value as unknown",
                                         excerpt(&pair.key.value),
                                         over.describe()
                                     ),
-                                });
+                                };
+                                too_large.push((error, over));
                                 None
                             }
                             expanded => expanded.known(),
@@ -1128,6 +1130,18 @@ fn build_stages(df: &mut Dockerfile, text_len: usize) {
         });
     }
     df.errors.extend(errors);
-    df.errors.extend(too_large);
+    // Every value past its own bound is reported; the file's budget only where it ran out (each
+    // later expansion fails the same way, and saying so thousands of times helps nobody).
+    let mut file_budget_reported = false;
+    df.errors
+        .extend(too_large.into_iter().filter_map(|(error, over)| {
+            if over == OverBudget::File {
+                if file_budget_reported {
+                    return None;
+                }
+                file_budget_reported = true;
+            }
+            Some(error)
+        }));
     df.errors.sort_by_key(|e| e.span.start);
 }
