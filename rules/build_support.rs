@@ -5,8 +5,9 @@
 use std::borrow::Cow;
 
 use crate::dockerfile::shell::{CommandView, ShellScript, Word, analyze, analyze_str};
-use crate::dockerfile::{Command, Dockerfile, Heredoc, Instruction, ShellOrExec, Stage};
+use crate::dockerfile::{BaseKind, Command, Dockerfile, Heredoc, Instruction, ShellOrExec, Stage};
 use crate::rule::DockerfileContext;
+use crate::span::Spanned;
 
 /// One script a RUN runs: its shell-form text, or a heredoc body run by the shell.
 pub(crate) struct RunScript<'a> {
@@ -147,43 +148,69 @@ pub(crate) fn stage_instructions<'a>(
         .unwrap_or(&[])
 }
 
-/// The SHELL in force for instructions of `stage` before position `before` (an index into the
-/// stage's instructions), following `FROM <stage>` chains; `None` for the default shell.
-pub(crate) fn shell_in_force<'a>(
-    dockerfile: &'a Dockerfile,
-    stage: &'a Stage,
-    before: usize,
-) -> Option<&'a [crate::span::Spanned<String>]> {
-    let mut current = stage;
-    let mut limit = before;
-    // Stage references only point backwards; the step count bounds the walk anyway.
-    for _ in 0..=dockerfile.stages.len() {
-        let instructions = stage_instructions(dockerfile, current);
-        let found =
-            instructions
+/// What every stage starts with, computed in one pass over the stages (a stage's base comes
+/// before it): the SHELL in force at its FROM, inherited through `FROM <stage>`, and whether it
+/// is built on a Windows image, whose default shell is `cmd`. Walking the chain back from every
+/// RUN made a file with many RUNs or a long chain of stages quadratic.
+pub(crate) struct StageShells<'a> {
+    inherited: Vec<Option<&'a [Spanned<String>]>>,
+    windows: Vec<bool>,
+}
+
+impl<'a> StageShells<'a> {
+    pub(crate) fn new(dockerfile: &'a Dockerfile) -> Self {
+        let count = dockerfile.stages.len();
+        let mut inherited = Vec::with_capacity(count);
+        let mut windows = Vec::with_capacity(count);
+        // The SHELL in force at the end of each stage.
+        let mut at_end: Vec<Option<&'a [Spanned<String>]>> = Vec::with_capacity(count);
+        for stage in &dockerfile.stages {
+            let (shell, on_windows) = match &stage.base.kind {
+                BaseKind::Stage { index } if *index < stage.index => (
+                    at_end.get(*index).copied().flatten(),
+                    windows.get(*index).copied().unwrap_or(false),
+                ),
+                BaseKind::Image(image) => {
+                    let repository = image.repository.to_ascii_lowercase();
+                    let on_windows = repository.contains("windows")
+                        || repository.contains("nanoserver")
+                        || repository.contains("servercore");
+                    (None, on_windows)
+                }
+                _ => (None, false),
+            };
+            let last = stage_instructions(dockerfile, stage)
                 .iter()
-                .take(limit)
                 .rev()
-                .find_map(|instruction| match &instruction.command {
-                    Command::Shell(words) if !words.is_empty() => Some(words.as_slice()),
-                    _ => None,
-                });
-        if found.is_some() {
-            return found;
+                .find_map(|instruction| shell_words(instruction));
+            inherited.push(shell);
+            windows.push(on_windows);
+            at_end.push(last.or(shell));
         }
-        match current.base.kind {
-            crate::dockerfile::BaseKind::Stage { index } if index < current.index => {
-                current = dockerfile.stages.get(index)?;
-                limit = usize::MAX;
-            }
-            _ => return None,
-        }
+        Self { inherited, windows }
     }
-    None
+
+    /// The SHELL in force at the stage's FROM; `None` for the default shell.
+    pub(crate) fn inherited(&self, stage: &Stage) -> Option<&'a [Spanned<String>]> {
+        self.inherited.get(stage.index).copied().flatten()
+    }
+
+    /// Whether the stage is built (through `FROM <stage>`) on a Windows image.
+    pub(crate) fn is_windows(&self, stage: &Stage) -> bool {
+        self.windows.get(stage.index).copied().unwrap_or(false)
+    }
+}
+
+/// The words of a SHELL instruction that sets a shell (a non-empty one).
+pub(crate) fn shell_words(instruction: &Instruction) -> Option<&[Spanned<String>]> {
+    match &instruction.command {
+        Command::Shell(words) if !words.is_empty() => Some(words.as_slice()),
+        _ => None,
+    }
 }
 
 /// The program name of a SHELL's first word: `["/bin/bash", "-c"]` → `bash`.
-pub(crate) fn shell_program(words: &[crate::span::Spanned<String>]) -> &str {
+pub(crate) fn shell_program(words: &[Spanned<String>]) -> &str {
     let first = words.first().map_or("", |w| w.value.as_str());
     let base = first.rsplit(['/', '\\']).next().unwrap_or(first);
     base.strip_suffix(".exe").unwrap_or(base)
@@ -195,30 +222,6 @@ pub(crate) fn is_posix_shell(program: &str) -> bool {
         program,
         "sh" | "bash" | "dash" | "ash" | "zsh" | "ksh" | "mksh" | "busybox"
     )
-}
-
-/// Whether the stage's base image (through `FROM <stage>`) is a Windows image, whose default
-/// shell is `cmd`.
-pub(crate) fn is_windows_stage(dockerfile: &Dockerfile, stage: &Stage) -> bool {
-    let mut current = stage;
-    for _ in 0..=dockerfile.stages.len() {
-        match &current.base.kind {
-            crate::dockerfile::BaseKind::Stage { index } if *index < current.index => {
-                match dockerfile.stages.get(*index) {
-                    Some(base) => current = base,
-                    None => return false,
-                }
-            }
-            crate::dockerfile::BaseKind::Image(image) => {
-                let repository = image.repository.to_ascii_lowercase();
-                return repository.contains("windows")
-                    || repository.contains("nanoserver")
-                    || repository.contains("servercore");
-            }
-            _ => return false,
-        }
-    }
-    false
 }
 
 /// For each stage, whether it ends up in the image: the final stage and the stages it is built
@@ -345,18 +348,122 @@ pub(crate) fn closest<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let limit = if word.chars().count() <= 4 { 1 } else { 2 };
-    candidates
-        .into_iter()
-        .map(|candidate| {
-            (
-                edit_distance(&word.to_ascii_lowercase(), &candidate.to_ascii_lowercase()),
-                candidate,
-            )
-        })
-        .filter(|(distance, _)| *distance <= limit)
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, candidate)| candidate)
+    closest_within(word, candidates, &mut TypoBudget::unlimited())
+}
+
+/// The work did-you-mean lookups of one rule on one file may do, in character comparisons: each
+/// lookup compares a word with every candidate, so thousands of names and thousands of
+/// misspellings would be quadratic. 1 Mi plus 8 per byte of the file; past it, lookups find
+/// nothing (no hint, and no finding that needs one).
+pub(crate) struct TypoBudget {
+    remaining: usize,
+}
+
+impl TypoBudget {
+    pub(crate) fn for_text(text_len: usize) -> Self {
+        Self {
+            remaining: (1usize << 20).saturating_add(text_len.saturating_mul(8)),
+        }
+    }
+
+    /// For lookups among a fixed, small set of candidates (known flags).
+    pub(crate) fn unlimited() -> Self {
+        Self {
+            remaining: usize::MAX,
+        }
+    }
+
+    /// Take `cost` from the budget; `false` (and the budget spent) when it is not there.
+    fn spend(&mut self, cost: usize) -> bool {
+        match self.remaining.checked_sub(cost) {
+            Some(left) => {
+                self.remaining = left;
+                true
+            }
+            None => {
+                self.remaining = 0;
+                false
+            }
+        }
+    }
+}
+
+/// How [`nearest_within`] compares.
+pub(crate) struct Nearness {
+    /// The largest edit distance that counts.
+    pub limit: usize,
+    /// Compare ignoring ASCII case.
+    pub case_blind: bool,
+    /// A candidate equal to the word does not count (it is the word itself, not a fix).
+    pub exclude_equal: bool,
+    /// Candidates with fewer characters are skipped.
+    pub min_chars: usize,
+}
+
+/// The nearest candidate to `word` (the first of the nearest, in iteration order), or `None`,
+/// also when `budget` runs out: every candidate visited is charged, so once it is spent a
+/// lookup costs nothing and the rule stays linear in the file.
+pub(crate) fn nearest_within<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    nearness: &Nearness,
+    budget: &mut TypoBudget,
+) -> Option<&'a str> {
+    if budget.remaining == 0 {
+        return None;
+    }
+    let word: Cow<str> = if nearness.case_blind {
+        Cow::Owned(word.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(word)
+    };
+    let word_chars = word.chars().count();
+    let mut best: Option<(usize, &str)> = None;
+    for candidate in candidates {
+        let length = candidate.chars().count();
+        // The distance is at least the difference in length: most candidates stop here.
+        let compare = length >= nearness.min_chars && length.abs_diff(word_chars) <= nearness.limit;
+        let cost = 1
+            + candidate.len()
+            + if compare {
+                word.len() * candidate.len()
+            } else {
+                0
+            };
+        if !budget.spend(cost) {
+            return None;
+        }
+        if !compare {
+            continue;
+        }
+        let distance = if nearness.case_blind {
+            edit_distance(&word, &candidate.to_ascii_lowercase())
+        } else {
+            edit_distance(&word, candidate)
+        };
+        if distance <= nearness.limit
+            && !(nearness.exclude_equal && distance == 0)
+            && best.is_none_or(|(nearest, _)| distance < nearest)
+        {
+            best = Some((distance, candidate));
+        }
+    }
+    best.map(|(_, candidate)| candidate)
+}
+
+/// [`closest`] under a work budget.
+pub(crate) fn closest_within<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    budget: &mut TypoBudget,
+) -> Option<&'a str> {
+    let nearness = Nearness {
+        limit: if word.chars().count() <= 4 { 1 } else { 2 },
+        case_blind: true,
+        exclude_equal: false,
+        min_chars: 0,
+    };
+    nearest_within(word, candidates, &nearness, budget)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::dockerfile::Keyword;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 
-use super::build_support::{StageNames, closest};
+use super::build_support::{StageNames, TypoBudget, closest_within};
 
 pub static COPY_FROM_INVALID_STAGE: Rule = Rule {
     code: "DF040",
@@ -34,6 +34,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let dockerfile = context.dockerfile;
     // Built at the first name to look up: most files have none.
     let mut stages = None;
+    let mut typo_budget = TypoBudget::for_text(context.source.text.len());
     for instruction in &dockerfile.instructions {
         if instruction.keyword != Keyword::Copy {
             continue;
@@ -91,7 +92,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
             .stages
             .iter()
             .filter_map(|stage| stage.name.as_ref().map(|n| n.value.as_str()));
-        if let Some(suggestion) = closest(name, names) {
+        if let Some(suggestion) = closest_within(name, names, &mut typo_budget) {
             out.report(
                 value.span,
                 format!(

@@ -3,6 +3,7 @@
 
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::dockerfile::Command;
+use crate::excerpt::excerpt;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 use crate::span::Span;
 
@@ -51,6 +52,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
             continue;
         }
         let written = context.source.slice(destination.span);
+        let value = excerpt(value);
         let insert_at = if written.len() >= 2 && (written.ends_with('"') || written.ends_with('\''))
         {
             destination.span.end - 1

@@ -3,6 +3,7 @@
 
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::{BaseKind, Command, Dockerfile, Stage};
+use crate::excerpt::excerpt;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 
 use super::workdir_relative::is_absolute_or_unknown;
@@ -82,7 +83,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
             format!(
                 "`{keyword}` to the relative path `{}` before any WORKDIR: the files land in the \
                  base image's working directory",
-                destination.value
+                excerpt(&destination.value)
             ),
         )
         .with_help("set `WORKDIR /app` before it, or give an absolute destination");

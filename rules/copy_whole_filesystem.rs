@@ -3,6 +3,7 @@
 
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::{BaseKind, Command};
+use crate::excerpt::excerpt;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 
 pub static COPY_WHOLE_FILESYSTEM: Rule = Rule {
@@ -96,7 +97,9 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                     format!(
                         "`COPY --from={} {}` copies the whole filesystem of `{}`, /etc/passwd and \
                          package databases included",
-                        from.value, source.value, from.value
+                        excerpt(&from.value),
+                        excerpt(&source.value),
+                        excerpt(&from.value)
                     ),
                 )
                 .with_help(

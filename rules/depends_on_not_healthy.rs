@@ -1,6 +1,8 @@
 //! DC035 depends-on-not-healthy: a compose service waits only for a dependency to *start*
 //! although that dependency has a healthcheck it could wait for.
 
+use std::collections::HashMap;
+
 use crate::compose::Service;
 use crate::diagnostic::{Category, Severity};
 use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
@@ -65,6 +67,14 @@ fn dependencies(service: &Service) -> Vec<Dependency<'_>> {
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
     let services = &context.compose.services;
+    // The first service of each name, looked up per dependency (a search per dependency was
+    // quadratic in the number of services).
+    let mut by_name: HashMap<&str, &Service> = HashMap::with_capacity(services.len());
+    for service in services {
+        by_name
+            .entry(service.name.value.as_str())
+            .or_insert(service);
+    }
     for service in services {
         for dependency in dependencies(service) {
             let waits = dependency.condition.map(str::trim);
@@ -74,7 +84,7 @@ fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
             ) {
                 continue;
             }
-            let Some(target) = services.iter().find(|s| s.name.value == dependency.name) else {
+            let Some(target) = by_name.get(dependency.name).copied() else {
                 continue;
             };
             let Some(healthcheck) = target.node.entry("healthcheck") else {

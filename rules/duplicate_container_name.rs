@@ -1,6 +1,10 @@
 //! DC038 duplicate-container-name: two compose services set the same `container_name`, so the
 //! second container cannot be created.
 
+use std::collections::HashMap;
+
+use crate::compose::Service;
+
 use crate::diagnostic::{Category, Severity};
 use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
 
@@ -25,17 +29,19 @@ pub static DUPLICATE_CONTAINER_NAME: Rule = Rule {
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
     let services = &context.compose.services;
-    for (index, service) in services.iter().enumerate() {
+    // Earlier services by container name: a service is compared with those of its name only,
+    // not with every earlier one (quadratic in the number of services).
+    let mut by_name: HashMap<&str, Vec<&Service>> = HashMap::new();
+    for service in services {
         let Some(name) = &service.container_name else {
             continue;
         };
-        let earlier = services.iter().take(index).find(|other| {
-            other
-                .container_name
-                .as_ref()
-                .is_some_and(|other_name| other_name.value == name.value)
-                && can_run_together(other, service)
-        });
+        let same_name = by_name.entry(name.value.as_str()).or_default();
+        let earlier = same_name
+            .iter()
+            .copied()
+            .find(|other| can_run_together(other, service));
+        same_name.push(service);
         let Some(earlier) = earlier else {
             continue;
         };

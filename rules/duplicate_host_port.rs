@@ -1,6 +1,8 @@
 //! DC026 duplicate-host-port: two published ports of a compose file claim the same host port,
 //! address and protocol, so one of the containers cannot start.
 
+use std::collections::HashMap;
+
 use crate::compose::Service;
 use crate::diagnostic::{Category, Severity};
 use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
@@ -54,6 +56,11 @@ fn collide(a: &Binding<'_>, b: &Binding<'_>) -> bool {
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
     let mut seen: Vec<Binding<'_>> = Vec::new();
+    // Indices into `seen`: single-port bindings by protocol and port, and port ranges. A binding
+    // is compared with the earlier ones on its port and the ranges, not with every earlier one
+    // (quadratic in a long port list).
+    let mut by_port: HashMap<(String, u32), Vec<usize>> = HashMap::new();
+    let mut ranges: Vec<usize> = Vec::new();
     for service in &context.compose.services {
         if uses_host_network(service) {
             continue;
@@ -77,7 +84,24 @@ fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
                 protocol: port_protocol(mapping),
                 span: published.span,
             };
-            if let Some(first) = seen.iter().find(|earlier| collide(earlier, &binding)) {
+            let first_colliding = |candidates: &[usize]| {
+                candidates
+                    .iter()
+                    .copied()
+                    .find(|&index| collide(&seen[index], &binding))
+            };
+            let first = if low == high {
+                let key = (binding.protocol.clone(), low);
+                let on_port = by_port.get(&key).map_or(&[][..], Vec::as_slice);
+                // Both lists are in order: the earlier of their first collisions.
+                match (first_colliding(on_port), first_colliding(&ranges)) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                }
+            } else {
+                (0..seen.len()).find(|&index| collide(&seen[index], &binding))
+            };
+            if let Some(first) = first.map(|index| &seen[index]) {
                 let message = if std::ptr::eq(first.service, service) {
                     format!(
                         "service `{}` publishes host port {} twice",
@@ -96,6 +120,14 @@ fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
                         "only one container can listen on a host port and address; pick another \
                          host port",
                     );
+            }
+            if low == high {
+                by_port
+                    .entry((binding.protocol.clone(), low))
+                    .or_default()
+                    .push(seen.len());
+            } else {
+                ranges.push(seen.len());
             }
             seen.push(binding);
         }

@@ -4,6 +4,7 @@
 
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::dockerfile::Command;
+use crate::excerpt::excerpt;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 use crate::span::Spanned;
 
@@ -59,10 +60,11 @@ fn judge(context: &DockerfileContext<'_>, out: &mut Emitter<'_>, entry: &Spanned
     }
     // The fix edits the text as written, so it is only offered when that is the value itself.
     let literal = context.source.slice(entry.span) == value;
+    let shown = excerpt(value);
     if let Some((_, container)) = value.rsplit_once(':') {
         let finding = out.report(
             entry.span,
-            format!("`EXPOSE {value}` gives an address or host port; EXPOSE takes only the container port"),
+            format!("`EXPOSE {shown}` gives an address or host port; EXPOSE takes only the container port"),
         );
         finding.severity = Severity::Warning;
         finding.with_help("publish ports with `docker run -p` or compose `ports:`; EXPOSE only documents the container port");
@@ -94,7 +96,7 @@ fn judge(context: &DockerfileContext<'_>, out: &mut Emitter<'_>, entry: &Spanned
     if !range_ok {
         out.report(
             entry.span,
-            format!("`EXPOSE {value}`: `{ports}` is not a port (0-65535) or an ascending range of ports"),
+            format!("`EXPOSE {shown}`: `{}` is not a port (0-65535) or an ascending range of ports", excerpt(ports)),
         )
         .with_help("write a port such as `8080`, a range such as `8000-8010`, optionally with `/tcp`, `/udp` or `/sctp`");
         return;
@@ -106,7 +108,10 @@ fn judge(context: &DockerfileContext<'_>, out: &mut Emitter<'_>, entry: &Spanned
     if !matches!(lower.as_str(), "tcp" | "udp" | "sctp") {
         out.report(
             entry.span,
-            format!("`EXPOSE {value}`: `{protocol}` is not a protocol (tcp, udp or sctp)"),
+            format!(
+                "`EXPOSE {shown}`: `{}` is not a protocol (tcp, udp or sctp)",
+                excerpt(protocol)
+            ),
         )
         .with_help("use `/tcp`, `/udp` or `/sctp`, or leave the protocol out for tcp");
         return;
@@ -115,7 +120,7 @@ fn judge(context: &DockerfileContext<'_>, out: &mut Emitter<'_>, entry: &Spanned
         let protocol_span = entry.span.sub(value.len() - protocol.len(), value.len());
         let finding = out.report(
             if literal { protocol_span } else { entry.span },
-            format!("`EXPOSE {value}`: protocols are written in lower case (`{lower}`)"),
+            format!("`EXPOSE {shown}`: protocols are written in lower case (`{lower}`)"),
         );
         finding.severity = Severity::Warning;
         finding.with_help(format!("write `/{lower}`"));

@@ -8,8 +8,7 @@ use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Stat
 use crate::span::Span;
 
 use super::build_support::{
-    is_posix_shell, is_windows_stage, run_scripts, shell_in_force, shell_program,
-    stage_instructions,
+    StageShells, is_posix_shell, run_scripts, shell_program, shell_words, stage_instructions,
 };
 
 pub static HEREDOC_WITHOUT_SET_E: Rule = Rule {
@@ -63,13 +62,19 @@ fn separate_statements(source: &str, script: &ShellScript) -> bool {
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let dockerfile = context.dockerfile;
     let source = context.source.text.as_str();
+    let stage_shells = StageShells::new(dockerfile);
     for stage in &dockerfile.stages {
-        let windows = is_windows_stage(dockerfile, stage);
-        for (position, instruction) in stage_instructions(dockerfile, stage).iter().enumerate() {
+        let windows = stage_shells.is_windows(stage);
+        let mut shell = stage_shells.inherited(stage);
+        for instruction in stage_instructions(dockerfile, stage) {
+            if let Some(words) = shell_words(instruction) {
+                shell = Some(words);
+                continue;
+            }
             if instruction.keyword != Keyword::Run {
                 continue;
             }
-            match shell_in_force(dockerfile, stage, position) {
+            match shell {
                 Some(words) => {
                     let errexit = words.iter().skip(1).any(|w| {
                         is_errexit_flag(&w.value) && w.value != "-c" || w.value == "errexit"

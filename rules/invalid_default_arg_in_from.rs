@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use crate::diagnostic::{Category, Severity};
+use crate::dockerfile::expansion::ExpansionBudget;
 use crate::dockerfile::{Command, Dockerfile};
+use crate::excerpt::excerpt;
 use crate::image::ImageRef;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 use crate::span::Span;
@@ -42,7 +44,10 @@ struct GlobalArg {
 /// The global ARGs (before the first FROM), in BuildKit's way: a default is expanded with the
 /// ARGs before it (an unset one is empty), and a later `ARG NAME` without a default keeps an
 /// earlier value.
-fn global_args(dockerfile: &Dockerfile) -> HashMap<&str, GlobalArg> {
+fn global_args<'a>(
+    dockerfile: &'a Dockerfile,
+    budget: &mut ExpansionBudget,
+) -> HashMap<&'a str, GlobalArg> {
     let mut args: HashMap<&str, GlobalArg> = HashMap::new();
     for instruction in &dockerfile.instructions {
         if instruction.stage.is_some() || matches!(instruction.command, Command::From(_)) {
@@ -54,9 +59,10 @@ fn global_args(dockerfile: &Dockerfile) -> HashMap<&str, GlobalArg> {
         for pair in pairs {
             let name = pair.key.value.as_str();
             let value = match &pair.value {
-                Some(default) => match expand(&default.value, &args) {
+                Some(default) => match expand(&default.value, &args, budget) {
                     Some(expansion) => Some(expansion.text),
-                    // A default we cannot expand: treat the ARG as set to something unknown.
+                    // A default we cannot expand (or too large, which the parser reports): treat
+                    // the ARG as set to something unknown.
                     None => Some("unknown".to_string()),
                 },
                 None => None,
@@ -91,20 +97,24 @@ struct Expansion {
 
 /// Expand `$NAME`, `${NAME}`, `${NAME:-word}`, `${NAME-word}`, `${NAME:+word}` and
 /// `${NAME+word}` in `word`, an unset ARG being empty. `None` when the result cannot be known:
-/// an undeclared or predefined name, another operator, quotes, escapes, or a `$` inside an
-/// operator's word.
-fn expand(word: &str, args: &HashMap<&str, GlobalArg>) -> Option<Expansion> {
+/// an undeclared or predefined name, another operator, quotes, escapes, a `$` inside an
+/// operator's word, or a result past the expansion budget.
+fn expand(
+    word: &str,
+    args: &HashMap<&str, GlobalArg>,
+    budget: &mut ExpansionBudget,
+) -> Option<Expansion> {
     if word.contains(['"', '\'', '\\', '`']) {
         return None;
     }
     let mut out = Expansion {
-        text: String::with_capacity(word.len()),
+        text: String::new(),
         empty: Vec::new(),
     };
     let mut rest = word;
     let mut offset = 0;
     while let Some(dollar) = rest.find('$') {
-        out.text.push_str(&rest[..dollar]);
+        budget.push(&mut out.text, &rest[..dollar]).ok()?;
         let start = offset + dollar;
         let after = &rest[dollar + 1..];
         let (name, operator, consumed) = if let Some(inner) = after.strip_prefix('{') {
@@ -153,12 +163,12 @@ fn expand(word: &str, args: &HashMap<&str, GlobalArg>) -> Option<Expansion> {
         if expanded.is_empty() {
             out.empty.push((name.to_string(), start..start + consumed));
         }
-        out.text.push_str(expanded);
+        budget.push(&mut out.text, expanded).ok()?;
         let used = dollar + consumed;
         rest = rest.get(used..)?;
         offset += used;
     }
-    out.text.push_str(rest);
+    budget.push(&mut out.text, rest).ok()?;
     Some(out)
 }
 
@@ -213,7 +223,8 @@ fn is_valid_reference(text: &str) -> bool {
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let dockerfile = context.dockerfile;
-    let args = global_args(dockerfile);
+    let mut budget = ExpansionBudget::for_text(context.source.text.len());
+    let args = global_args(dockerfile, &mut budget);
     // Built at the first name to look up: most files have none.
     let mut stages = None;
     for stage in &dockerfile.stages {
@@ -221,7 +232,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         if !raw.value.contains('$') {
             continue;
         }
-        let Some(expansion) = expand(&raw.value, &args) else {
+        let Some(expansion) = expand(&raw.value, &args, &mut budget) else {
             continue;
         };
         let image = expansion.text.as_str();
@@ -244,13 +255,13 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         let shown = if image.is_empty() {
             "an empty name".to_string()
         } else {
-            format!("`{image}`")
+            format!("`{}`", excerpt(image))
         };
         let finding = out.report(
             span,
             format!(
                 "`{}` is {shown} with the global ARGs' defaults, not a valid image reference",
-                raw.value
+                excerpt(&raw.value)
             ),
         );
         match culprit.and_then(|name| args.get(name).map(|arg| (name, arg))) {

@@ -3,6 +3,7 @@
 
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::dockerfile::{Command, ShellOrExec, ShellText};
+use crate::excerpt::excerpt;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 
 use super::build_support::stage_instructions;
@@ -52,21 +53,22 @@ fn as_json(text: &ShellText) -> Option<String> {
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let dockerfile = context.dockerfile;
     for stage in &dockerfile.stages {
-        let instructions = stage_instructions(dockerfile, stage);
-        for (position, instruction) in instructions.iter().enumerate() {
+        // A SHELL instruction says the shell form is deliberate (and which shell runs it): set
+        // once one is seen, rather than looking back from every CMD (quadratic).
+        let mut shell_set = false;
+        for instruction in stage_instructions(dockerfile, stage) {
             let (keyword, form) = match &instruction.command {
                 Command::Cmd(form) => ("CMD", form),
                 Command::Entrypoint(form) => ("ENTRYPOINT", form),
+                Command::Shell(_) => {
+                    shell_set = true;
+                    continue;
+                }
                 _ => continue,
             };
             let ShellOrExec::Shell(text) = form else {
                 continue;
             };
-            // A SHELL instruction says the shell form is deliberate (and which shell runs it).
-            let shell_set = instructions
-                .iter()
-                .take(position)
-                .any(|earlier| matches!(earlier.command, Command::Shell(_)));
             // `CMD exec program …` replaces the shell, so the program gets the signals.
             let execs = text.value.trim_start().starts_with("exec ");
             if shell_set || execs || text.value.trim().is_empty() {
@@ -83,7 +85,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
             ));
             if let Some(json) = as_json(text) {
                 finding.with_fix(Fix {
-                    message: format!("write `{keyword} {json}`"),
+                    message: format!("write `{keyword} {}`", excerpt(&json)),
                     applicability: Applicability::Unsafe,
                     edits: vec![Edit {
                         span: text.span,

@@ -6,6 +6,7 @@
 
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::{Command, Instruction, KeyValue};
+use crate::excerpt::excerpt;
 use crate::rule::{
     Check, DockerfileContext, Emitter, FixAvailability, OptionKind, Rule, RuleOption, Status,
     Target,
@@ -135,7 +136,10 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                 // `LABEL key = "v"` is the legacy `LABEL key value` form: the value is `= v`.
                 out.report(
                     value.span,
-                    format!("label `{key}` has the value `{text}`, starting with `=`"),
+                    format!(
+                        "label `{key}` has the value `{}`, starting with `=`",
+                        excerpt(text)
+                    ),
                 )
                 .with_help(format!(
                     "write `{key}=value` without blanks around `=`; with them, `=` is part of the value"

@@ -1,6 +1,7 @@
 //! DF002 latest-tag: a base image pinned to the moving `latest` tag.
 
 use crate::diagnostic::{Category, Severity};
+use crate::excerpt::excerpt;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 
 use super::support::{base_images, part_span};
@@ -43,18 +44,25 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                     &base.raw.value,
                     range.clone(),
                 ),
-                format!("base image `{}` uses the `latest` tag", base.raw.value),
+                format!(
+                    "base image `{}` uses the `latest` tag",
+                    excerpt(&base.raw.value)
+                ),
             ),
             (Some(resolved), _) => (
                 base.raw.span,
                 format!(
-                    "base image `{}` resolves to `{resolved}` (ARG defaults), the `latest` tag",
-                    base.raw.value
+                    "base image `{}` resolves to `{}` (ARG defaults), the `latest` tag",
+                    excerpt(&base.raw.value),
+                    excerpt(resolved)
                 ),
             ),
             (None, None) => (
                 base.raw.span,
-                format!("base image `{}` uses the `latest` tag", base.raw.value),
+                format!(
+                    "base image `{}` uses the `latest` tag",
+                    excerpt(&base.raw.value)
+                ),
             ),
         };
         out.report(span, message).with_help(

@@ -8,8 +8,7 @@ use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Stat
 use crate::span::Span;
 
 use super::build_support::{
-    is_posix_shell, is_windows_stage, run_scripts, shell_in_force, shell_program,
-    stage_instructions,
+    StageShells, is_posix_shell, run_scripts, shell_program, shell_words, stage_instructions,
 };
 
 pub static PIPE_WITHOUT_PIPEFAIL: Rule = Rule {
@@ -37,17 +36,22 @@ fn cannot_fail(command: &SimpleCommand) -> bool {
     ) && (command.effective().program() != Some("cat") || command.args.is_empty())
 }
 
-/// Whether a `set` command turning on pipefail comes before `offset` in the script.
-fn sets_pipefail_before(script: &ShellScript, offset: usize) -> bool {
-    script.commands.iter().any(|command| {
-        command.span.start < offset
-            && command.program() == Some("set")
-            && command.args.windows(2).any(|pair| {
-                pair[0].value.starts_with('-')
-                    && pair[0].value.ends_with('o')
-                    && pair[1].value == "pipefail"
-            })
-    })
+/// Where the first `set` command turning on pipefail starts in the script, if one does: a
+/// pipeline after it is checked. Found once per script, not once per pipeline.
+fn first_pipefail(script: &ShellScript) -> Option<usize> {
+    script
+        .commands
+        .iter()
+        .filter(|command| {
+            command.program() == Some("set")
+                && command.args.windows(2).any(|pair| {
+                    pair[0].value.starts_with('-')
+                        && pair[0].value.ends_with('o')
+                        && pair[1].value == "pipefail"
+                })
+        })
+        .map(|command| command.span.start)
+        .min()
 }
 
 /// Whether the pipeline starting at `start` is a condition (`if a | grep -q b; then`,
@@ -64,6 +68,7 @@ fn is_condition(source: &str, start: usize) -> bool {
 /// The first pipeline of the script whose failure is lost: its first `|` operator's span.
 fn unchecked_pipe(source: &str, script: &ShellScript) -> Option<Span> {
     let commands = &script.commands;
+    let pipefail_from = first_pipefail(script);
     for (position, first) in commands.iter().enumerate() {
         // A substitution's exit status is lost anyway; pipelines there are not the point.
         if first.in_substitution || first.pipeline.len < 2 || first.pipeline.index != 0 {
@@ -85,7 +90,8 @@ fn unchecked_pipe(source: &str, script: &ShellScript) -> Option<Span> {
         {
             continue;
         }
-        if sets_pipefail_before(script, first.span.start) || is_condition(source, first.span.start)
+        if pipefail_from.is_some_and(|start| start < first.span.start)
+            || is_condition(source, first.span.start)
         {
             continue;
         }
@@ -105,13 +111,18 @@ fn unchecked_pipe(source: &str, script: &ShellScript) -> Option<Span> {
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let dockerfile = context.dockerfile;
     let source = context.source.text.as_str();
+    let stage_shells = StageShells::new(dockerfile);
     for stage in &dockerfile.stages {
-        let windows = is_windows_stage(dockerfile, stage);
-        for (position, instruction) in stage_instructions(dockerfile, stage).iter().enumerate() {
+        let windows = stage_shells.is_windows(stage);
+        let mut shell = stage_shells.inherited(stage);
+        for instruction in stage_instructions(dockerfile, stage) {
+            if let Some(words) = shell_words(instruction) {
+                shell = Some(words);
+                continue;
+            }
             if instruction.keyword != Keyword::Run {
                 continue;
             }
-            let shell = shell_in_force(dockerfile, stage, position);
             match shell {
                 Some(words) => {
                     let program = shell_program(words);

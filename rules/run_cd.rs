@@ -3,6 +3,7 @@
 
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::Keyword;
+use crate::excerpt::excerpt;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 
 use super::build_support::run_scripts;
@@ -54,7 +55,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         }) else {
             continue;
         };
-        let dir = cd.args.first().map_or("", |d| d.value.as_str());
+        let dir = excerpt(cd.args.first().map_or("", |d| d.value.as_str()));
         if commands.len() == 1 {
             out.report(
                 cd.span,

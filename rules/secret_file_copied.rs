@@ -2,6 +2,7 @@
 
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::Command;
+use crate::excerpt::excerpt;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 
 use super::support::commands;
@@ -110,7 +111,10 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
             }
             out.report(
                 source.span,
-                format!("{keyword} puts {kind} into the image (`{}`)", source.value),
+                format!(
+                    "{keyword} puts {kind} into the image (`{}`)",
+                    excerpt(&source.value)
+                ),
             )
             .with_help(
                 "keep it out of the image: mount it for the one step that needs it \

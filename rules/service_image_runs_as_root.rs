@@ -10,7 +10,8 @@ use crate::rule::{
 use crate::span::Span;
 
 use super::support::{
-    StageUser, is_root_user, merge_origin, runs_unprivileged_or_windows, stage_user, user_value,
+    StageUser, is_root_user, runs_unprivileged_or_windows, service_merge_origin, stage_user,
+    user_value,
 };
 
 pub static SERVICE_IMAGE_RUNS_AS_ROOT: Rule = Rule {
@@ -115,7 +116,7 @@ fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
                 finding.with_label_in(&built.file.source, reason_span, reason);
             }
         }
-        if let Some(origin) = merge_origin(&service.node, build.key_span) {
+        if let Some(origin) = service_merge_origin(service, build.key_span) {
             finding.with_label(origin, format!("merged into service `{name}` here"));
         }
     }

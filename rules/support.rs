@@ -8,6 +8,7 @@
 //! or `<<` of the service that pulls it in ("merged into service `x` here"). [`report_in_service`]
 //! does this for every compose rule.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use crate::compose::{ComposeFile, Field, PortMapping, Service, VolumeMount};
@@ -16,7 +17,7 @@ use crate::dockerfile::{BaseKind, Command, Dockerfile, Stage, User};
 use crate::image::ImageRef;
 use crate::rule::Emitter;
 use crate::span::{Span, Spanned};
-use crate::yaml::{Node, Value};
+use crate::yaml::Node;
 
 /// The platform ARGs BuildKit defines itself before the first FROM. Their values depend on the
 /// build (`TARGETVARIANT` is empty on amd64), so rules neither call them undefined nor judge a
@@ -45,6 +46,16 @@ pub(crate) struct BaseRef<'a> {
 /// references with unresolved variables are left out.
 pub(crate) fn base_images(dockerfile: &Dockerfile) -> Vec<BaseRef<'_>> {
     let mut bases = Vec::new();
+    // The first stage of each name, lower-cased: a lookup per stage instead of a scan of the
+    // earlier ones (quadratic in the number of stages).
+    let mut first_named: HashMap<String, usize> = HashMap::new();
+    for stage in &dockerfile.stages {
+        if let Some(name) = &stage.name {
+            first_named
+                .entry(name.value.to_ascii_lowercase())
+                .or_insert(stage.index);
+        }
+    }
     for stage in &dockerfile.stages {
         let BaseKind::Image(image) = &stage.base.kind else {
             continue;
@@ -53,12 +64,9 @@ pub(crate) fn base_images(dockerfile: &Dockerfile) -> Vec<BaseRef<'_>> {
         // is that stage, whatever the parser made of it.
         let names_earlier_stage = image.registry.is_none()
             && image.is_untagged()
-            && dockerfile.stages.iter().take(stage.index).any(|earlier| {
-                earlier
-                    .name
-                    .as_ref()
-                    .is_some_and(|name| name.value.eq_ignore_ascii_case(&stage.base.raw.value))
-            });
+            && first_named
+                .get(&stage.base.raw.value.to_ascii_lowercase())
+                .is_some_and(|&first| first < stage.index);
         // `FROM 0` names the first stage by index (buildah and podman accept it).
         let indexes_earlier_stage = image.registry.is_none()
             && image.is_untagged()
@@ -310,27 +318,15 @@ pub(crate) fn report_limit(
     }
 }
 
-/// The alias or `<<` merge key through which the value at `span` came into `node`'s subtree,
-/// if it came through one. Walks the tree with an explicit stack (user-controlled depth).
-pub(crate) fn merge_origin(node: &Node, span: Span) -> Option<Span> {
-    let mut stack = vec![node];
-    while let Some(current) = stack.pop() {
-        let contains = current.span.start <= span.start && span.end <= current.span.end;
-        if contains && let Some(origin) = current.origin {
-            return Some(origin);
-        }
-        match &current.value {
-            Value::Scalar(_) => {}
-            Value::Sequence(items) => stack.extend(items.iter()),
-            Value::Mapping(entries) => {
-                for entry in entries.iter() {
-                    stack.push(&entry.key);
-                    stack.push(&entry.value);
-                }
-            }
-        }
-    }
-    None
+/// The alias or `<<` merge key through which the value at `span` came into `service`, if it
+/// came through one: from the merged nodes its model lists, so a lookup per finding costs the
+/// number of merged nodes, not a walk of the service.
+pub(crate) fn service_merge_origin(service: &Service, span: Span) -> Option<Span> {
+    service
+        .merged
+        .iter()
+        .find(|(node, _)| node.start <= span.start && span.end <= node.end)
+        .map(|(_, origin)| *origin)
 }
 
 /// Report a finding at `span`, a value inside `service`; when the value was merged in from an
@@ -341,7 +337,7 @@ pub(crate) fn report_in_service<'e>(
     span: Span,
     message: impl Into<String>,
 ) -> &'e mut Finding {
-    let origin = merge_origin(&service.node, span);
+    let origin = service_merge_origin(service, span);
     let finding = out.report(span, message);
     if let Some(origin) = origin
         && !origin.contains(span.start)
@@ -548,10 +544,10 @@ mod tests {
         let compose = crate::compose::parse(text);
         let service = &compose.services[0];
         let user = service.user.as_ref().expect("merged user");
-        let origin = merge_origin(&service.node, user.span).expect("came through <<");
+        let origin = service_merge_origin(service, user.span).expect("came through <<");
         assert_eq!(origin.text(text), "<<");
         let image = service.image.as_ref().expect("image");
-        assert_eq!(merge_origin(&service.node, image.span), None);
+        assert_eq!(service_merge_origin(service, image.span), None);
     }
 
     #[test]

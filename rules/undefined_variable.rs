@@ -2,14 +2,16 @@
 //! no ARG or ENV defines where it is used: a global ARG not re-declared in the stage, a name
 //! one typo away from a defined one, or any unknown name in `FROM` or in a `scratch` stage.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::dockerfile::{BaseKind, Command, Dockerfile, Instruction, Keyword};
+use crate::dockerfile::{BaseKind, Command, Dockerfile, Instruction, Keyword, Stage};
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 use crate::span::Span;
 
-use super::build_support::{closest, edit_distance, stage_instructions};
+use super::build_support::{
+    Nearness, TypoBudget, closest_within, nearest_within, stage_instructions,
+};
 
 pub static UNDEFINED_VARIABLE: Rule = Rule {
     code: "DF047",
@@ -169,37 +171,13 @@ fn defined_names(instruction: &Instruction) -> Vec<&str> {
     }
 }
 
-/// Whether the stage (following `FROM <stage>`) is built on `scratch`, so that no variable can
-/// come from a base image's environment; and the names its ancestor stages define.
-fn ancestry(dockerfile: &Dockerfile, stage_index: usize) -> (bool, BTreeSet<&str>) {
-    let mut inherited = BTreeSet::new();
-    let mut current = dockerfile.stages.get(stage_index);
-    // Stage references only point backwards; the step count bounds the walk anyway.
-    for _ in 0..=dockerfile.stages.len() {
-        let Some(stage) = current else { break };
-        match &stage.base.kind {
-            BaseKind::Scratch => return (true, inherited),
-            BaseKind::Stage { index } if *index < stage.index => {
-                let Some(base) = dockerfile.stages.get(*index) else {
-                    break;
-                };
-                for instruction in stage_instructions(dockerfile, base) {
-                    inherited.extend(defined_names(instruction));
-                }
-                current = Some(base);
-            }
-            _ => break,
-        }
-    }
-    (false, inherited)
-}
-
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let dockerfile = context.dockerfile;
     let source = context.source.text.as_str();
     let escape = dockerfile.escape;
     let mut global: BTreeSet<&str> = BTreeSet::new();
     let mut global_spans: Vec<(&str, Span)> = Vec::new();
+    let mut global_budget = TypoBudget::for_text(source.len());
     // Global scope: ARGs before the first FROM, and the FROM lines themselves.
     for instruction in &dockerfile.instructions {
         let is_from = instruction.keyword == Keyword::From;
@@ -223,7 +201,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                         reference.name
                     ),
                 );
-                match closest(&reference.name, global.iter().copied()) {
+                match closest_within(&reference.name, global.iter().copied(), &mut global_budget) {
                     Some(suggestion) => {
                         finding.with_help(format!("did you mean `{suggestion}`?"));
                     }
@@ -254,28 +232,126 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         .iter()
         .flat_map(defined_names)
         .collect();
-    for stage in &dockerfile.stages {
-        let (on_scratch, mut defined) = ancestry(dockerfile, stage.index);
+    let global_spans: HashMap<&str, Span> =
+        global_spans
+            .into_iter()
+            .fold(HashMap::new(), |mut first, (name, span)| {
+                first.entry(name).or_insert(span);
+                first
+            });
+    let mut scope = Scope {
+        source,
+        escape,
+        global: &global,
+        global_spans: &global_spans,
+        defined_anywhere: &defined_anywhere,
+        defined: BTreeMap::new(),
+        typo_budget: TypoBudget::for_text(source.len()),
+    };
+    // A stage sees the names of the stages it is built on (`FROM <stage>`, which only points
+    // back). The stages form a forest, walked depth first with an explicit stack: entering a
+    // stage adds the names it defines to `defined`, leaving it removes them, so `defined` holds
+    // exactly what the stage inherits, and the walk is linear however long the chains are.
+    let stages = &dockerfile.stages;
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); stages.len()];
+    let mut roots = Vec::new();
+    for stage in stages {
+        match stage.base.kind {
+            BaseKind::Stage { index } if index < stage.index && index < stages.len() => {
+                children[index].push(stage.index);
+            }
+            _ => roots.push(stage.index),
+        }
+    }
+    enum Step {
+        Enter { index: usize, on_scratch: bool },
+        Leave { index: usize },
+    }
+    let mut added: Vec<Vec<&str>> = vec![Vec::new(); stages.len()];
+    let mut steps: Vec<Step> = roots
+        .iter()
+        .rev()
+        .filter_map(|&index| {
+            let on_scratch = matches!(stages.get(index)?.base.kind, BaseKind::Scratch);
+            Some(Step::Enter { index, on_scratch })
+        })
+        .collect();
+    while let Some(step) = steps.pop() {
+        match step {
+            Step::Enter { index, on_scratch } => {
+                let Some(stage) = stages.get(index) else {
+                    continue;
+                };
+                added[index] = scope.check_stage(dockerfile, stage, on_scratch, out);
+                steps.push(Step::Leave { index });
+                for &child in children[index].iter().rev() {
+                    steps.push(Step::Enter {
+                        index: child,
+                        on_scratch,
+                    });
+                }
+            }
+            Step::Leave { index } => {
+                for name in std::mem::take(&mut added[index]) {
+                    if let Some(count) = scope.defined.get_mut(name) {
+                        *count -= 1;
+                        if *count == 0 {
+                            scope.defined.remove(name);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What the check of one stage needs: the file, the global ARGs, and the names in force.
+struct Scope<'a, 's> {
+    source: &'a str,
+    escape: char,
+    global: &'s BTreeSet<&'a str>,
+    global_spans: &'s HashMap<&'a str, Span>,
+    defined_anywhere: &'s BTreeSet<&'a str>,
+    /// The names the current stage and the stages it is built on define so far, each with the
+    /// number of definitions in force.
+    defined: BTreeMap<&'a str, usize>,
+    typo_budget: TypoBudget,
+}
+
+impl<'a> Scope<'a, '_> {
+    /// Check the instructions of `stage` with `defined` holding what it inherits; returns the
+    /// names it added to `defined` (once per definition), for the caller to remove.
+    fn check_stage(
+        &mut self,
+        dockerfile: &'a Dockerfile,
+        stage: &Stage,
+        on_scratch: bool,
+        out: &mut Emitter<'_>,
+    ) -> Vec<&'a str> {
+        let source = self.source;
+        let mut added = Vec::new();
+        // Global ARGs already reported in this stage: one finding per name and stage is enough.
+        let mut reported: BTreeSet<&str> = BTreeSet::new();
         let instructions = stage_instructions(dockerfile, stage);
         let from_line_end = instructions.first().map(|from| from.span.end);
         for instruction in instructions.iter().skip(1) {
             for span in expanded_spans(instruction) {
-                for reference in references(span.text(source), span.start, escape) {
+                for reference in references(span.text(source), span.start, self.escape) {
                     let name = reference.name.as_str();
-                    if defined.contains(name) || is_predefined(name) {
+                    if self.defined.contains_key(name)
+                        || reported.contains(name)
+                        || is_predefined(name)
+                    {
                         continue;
                     }
-                    if global.contains(name) {
+                    if let Some(global_name) = self.global.get(name) {
                         let finding = out.report(
                             reference.span,
                             format!(
                                 "`{name}` is a global ARG, which is not visible inside a stage until it is re-declared; here it expands to nothing"
                             ),
                         );
-                        if let Some((_, declared)) = global_spans
-                            .iter()
-                            .find(|(global_name, _)| *global_name == name)
-                        {
+                        if let Some(declared) = self.global_spans.get(name) {
                             finding.with_label(*declared, "declared before FROM here");
                         }
                         finding.with_help(format!("add `ARG {name}` after this stage's FROM"));
@@ -289,15 +365,15 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                                 }],
                             });
                         }
-                        // One finding per name and stage is enough.
-                        if let Some(global_name) = global.get(name) {
-                            defined.insert(global_name);
-                        }
+                        reported.insert(global_name);
                         continue;
                     }
-                    if let Some(suggestion) =
-                        typo_of(name, &defined).filter(|_| !defined_anywhere.contains(name))
-                    {
+                    let typo = if self.defined_anywhere.contains(name) {
+                        None
+                    } else {
+                        typo_of(name, &self.defined, &reported, &mut self.typo_budget)
+                    };
+                    if let Some(suggestion) = typo {
                         out.report(
                             reference.span,
                             format!("`{name}` is not defined in this stage"),
@@ -314,27 +390,52 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                     }
                 }
             }
-            defined.extend(defined_names(instruction));
+            for name in defined_names(instruction) {
+                *self.defined.entry(name).or_insert(0) += 1;
+                added.push(name);
+            }
         }
+        added
     }
 }
 
-/// A defined name that `name` is probably a typo of. Short names are left alone: `$HOME` or
-/// `$PATH` come from the base image and are one letter away from many words.
-fn typo_of<'a>(name: &str, defined: &BTreeSet<&'a str>) -> Option<&'a str> {
+/// A defined name (or a global ARG already reported in this stage) that `name` is probably a
+/// typo of, the first in name order. Short names are left alone: `$HOME` or `$PATH` come from
+/// the base image and are one letter away from many words.
+fn typo_of<'a>(
+    name: &str,
+    defined: &BTreeMap<&'a str, usize>,
+    reported: &BTreeSet<&'a str>,
+    budget: &mut TypoBudget,
+) -> Option<&'a str> {
     if name.len() < 5 {
         return None;
     }
     // One edit only: `START_FILE` and `STARTUP_FILE` are both real names in base images.
-    let limit = 1;
-    defined
-        .iter()
-        .copied()
-        .filter(|candidate| candidate.len() >= 5)
-        .map(|candidate| (edit_distance(name, candidate), candidate))
-        .filter(|(distance, _)| *distance > 0 && *distance <= limit)
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, candidate)| candidate)
+    let nearness = Nearness {
+        limit: 1,
+        case_blind: false,
+        exclude_equal: true,
+        min_chars: 0,
+    };
+    let long = |candidate: &&'a str| candidate.len() >= 5;
+    let in_defined = nearest_within(
+        name,
+        defined.keys().copied().filter(long),
+        &nearness,
+        budget,
+    );
+    let in_reported = nearest_within(
+        name,
+        reported.iter().copied().filter(long),
+        &nearness,
+        budget,
+    );
+    // Both are one edit away; the first in name order, as from one sorted set.
+    match (in_defined, in_reported) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! DF003 unpinned-digest: a base image is not pinned to a content digest.
 
 use crate::diagnostic::{Category, Severity};
+use crate::excerpt::excerpt;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 
 use super::support::base_images;
@@ -33,7 +34,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         if base.image.digest.is_some() {
             continue;
         }
-        let name = base.resolved_from_args.unwrap_or(&base.raw.value);
+        let name = excerpt(base.resolved_from_args.unwrap_or(&base.raw.value));
         out.report(
             base.raw.span,
             format!("base image `{name}` is not pinned by digest"),

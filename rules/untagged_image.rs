@@ -1,6 +1,7 @@
 //! DF001 untagged-image: a base image named without a tag or digest, so Docker pulls `latest`.
 
 use crate::diagnostic::{Category, Severity};
+use crate::excerpt::excerpt;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 
 use super::support::base_images;
@@ -36,15 +37,16 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         }
         let message = match base.resolved_from_args {
             Some(resolved) => format!(
-                "base image `{}` resolves to `{resolved}` (ARG defaults), which has no tag; Docker pulls `latest`",
-                base.raw.value
+                "base image `{}` resolves to `{}` (ARG defaults), which has no tag; Docker pulls `latest`",
+                excerpt(&base.raw.value),
+                excerpt(resolved)
             ),
             None => format!(
                 "base image `{}` has no tag; Docker pulls `latest`",
-                base.raw.value
+                excerpt(&base.raw.value)
             ),
         };
-        let name = base.resolved_from_args.unwrap_or(&base.raw.value);
+        let name = excerpt(base.resolved_from_args.unwrap_or(&base.raw.value));
         out.report(base.raw.span, message).with_help(format!(
             "name a version tag (`{name}:<version>`) or pin a digest (`{name}@sha256:<digest>`)"
         ));

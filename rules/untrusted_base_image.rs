@@ -2,6 +2,7 @@
 //! list (the `trusted-registries` option, shared with DC040 untrusted-registry).
 
 use crate::diagnostic::{Category, Severity};
+use crate::excerpt::excerpt;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 
 use super::support::{base_images, part_span};
@@ -46,7 +47,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
             }
             _ => base.raw.span,
         };
-        let shown = base.resolved_from_args.unwrap_or(&base.raw.value);
+        let shown = excerpt(base.resolved_from_args.unwrap_or(&base.raw.value));
         out.report(
             span,
             format!(

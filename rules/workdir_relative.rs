@@ -3,6 +3,7 @@
 
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::dockerfile::Command;
+use crate::excerpt::excerpt;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 
 use super::copy_relative_destination::workdir_set;
@@ -59,13 +60,13 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
             format!(
                 "`WORKDIR {}` is relative, and no earlier WORKDIR in the stage fixes what it is \
                  relative to: the base image's working directory",
-                path.value
+                excerpt(&path.value)
             ),
         );
         finding.with_help("give an absolute path, for example `WORKDIR /app`");
         if literal {
             finding.with_fix(Fix {
-                message: format!("use `{absolute}`"),
+                message: format!("use `{}`", excerpt(&absolute)),
                 applicability: Applicability::Unsafe,
                 edits: vec![Edit {
                     span: path.span,

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::excerpt::cap_message;
 use crate::source::SourceFile;
 use crate::span::Span;
 
@@ -141,7 +142,7 @@ impl Label {
     pub fn new(span: Span, message: impl Into<String>) -> Self {
         Self {
             span,
-            message: message.into(),
+            message: cap_message(message.into()),
             path: None,
             file: None,
         }
@@ -151,7 +152,7 @@ impl Label {
     pub fn in_file(file: &Arc<SourceFile>, span: Span, message: impl Into<String>) -> Self {
         Self {
             span,
-            message: message.into(),
+            message: cap_message(message.into()),
             path: Some(file.path.clone()),
             file: Some(LabelFile(Arc::clone(file))),
         }
@@ -195,7 +196,7 @@ pub struct Finding {
 
 impl Finding {
     pub fn with_help(&mut self, help: impl Into<String>) -> &mut Self {
-        self.help = Some(help.into());
+        self.help = Some(cap_message(help.into()));
         self
     }
 
@@ -215,7 +216,8 @@ impl Finding {
         self
     }
 
-    pub fn with_fix(&mut self, fix: Fix) -> &mut Self {
+    pub fn with_fix(&mut self, mut fix: Fix) -> &mut Self {
+        fix.message = cap_message(fix.message);
         self.fix = Some(fix);
         self
     }

@@ -17,6 +17,7 @@ pub mod discover;
 pub mod dockerfile;
 pub mod engine;
 pub mod examples;
+pub mod excerpt;
 pub mod image;
 pub mod lsp;
 pub mod policy;

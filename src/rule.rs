@@ -488,7 +488,7 @@ impl Rule {
             name: self.name.into(),
             category: self.category,
             severity: self.severity,
-            message: message.into(),
+            message: crate::excerpt::cap_message(message.into()),
             span,
             help: None,
             labels: Vec::new(),

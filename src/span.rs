@@ -1,7 +1,9 @@
 //! Byte spans and the line index that turns them into line/column positions at the edges.
 //!
 //! Every node of every model carries a [`Span`]: a half-open byte range into the original text
-//! (including any UTF-8 BOM). Line and column are computed only when a finding is rendered.
+//! (including any UTF-8 BOM). Line and column are computed only when a finding is rendered; a
+//! BOM is not a character anyone sees, so the first line starts after it and columns on it do
+//! not count it.
 
 use serde::Serialize;
 
@@ -82,6 +84,7 @@ pub struct Position {
 /// Line start offsets of a text, for offset → line/column conversion.
 #[derive(Clone, Debug)]
 pub struct LineIndex {
+    /// The first line starts after a UTF-8 BOM, if the text has one.
     line_starts: Vec<usize>,
     /// Per line: whether it is all ASCII, so a column is a subtraction instead of a count.
     /// Without it, a finding with thousands of labels on one long line (a 145 kB package
@@ -93,9 +96,14 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
         let mut ascii_lines = Vec::with_capacity(text.len() / 32 + 1);
-        line_starts.push(0);
+        let bom = if text.starts_with('\u{feff}') {
+            '\u{feff}'.len_utf8()
+        } else {
+            0
+        };
+        line_starts.push(bom);
         let mut ascii = true;
-        for (i, b) in text.bytes().enumerate() {
+        for (i, b) in text.bytes().enumerate().skip(bom) {
             ascii &= b.is_ascii();
             if b == b'\n' {
                 line_starts.push(i + 1);
@@ -114,15 +122,15 @@ impl LineIndex {
         self.line_starts.len()
     }
 
-    /// 0-based line number containing `offset`.
+    /// 0-based line number containing `offset` (a BOM belongs to the first line).
     pub fn line_of(&self, offset: usize) -> usize {
         match self.line_starts.binary_search(&offset) {
             Ok(line) => line,
-            Err(next) => next - 1,
+            Err(next) => next.saturating_sub(1),
         }
     }
 
-    /// Byte offset at which 0-based `line` starts.
+    /// Byte offset at which 0-based `line` starts (the first line: after a BOM).
     pub fn line_start(&self, line: usize) -> usize {
         self.line_starts
             .get(line)
@@ -131,12 +139,10 @@ impl LineIndex {
     }
 
     /// 1-based line and character column of `offset` in `text`. An offset inside a multi-byte
-    /// character or past the end is clamped.
+    /// character or past the end is clamped; one inside a BOM is column 1.
     pub fn position(&self, text: &str, offset: usize) -> Position {
-        let offset = floor_char_boundary(text, offset);
-        let line = self.line_of(offset);
-        let start = self.line_start(line);
-        let column = self.columns(line, &text[start..offset], |prefix| prefix.chars().count()) + 1;
+        let (line, prefix) = self.line_prefix(text, offset);
+        let column = self.columns(line, prefix, |prefix| prefix.chars().count()) + 1;
         Position {
             line: line + 1,
             column,
@@ -145,13 +151,17 @@ impl LineIndex {
 
     /// 0-based line and UTF-16 column of `offset` (the LSP default encoding).
     pub fn utf16_position(&self, text: &str, offset: usize) -> (usize, usize) {
+        let (line, prefix) = self.line_prefix(text, offset);
+        let column = self.columns(line, prefix, |prefix| prefix.encode_utf16().count());
+        (line, column)
+    }
+
+    /// The 0-based line of `offset` and the text from the line's start up to it.
+    fn line_prefix<'t>(&self, text: &'t str, offset: usize) -> (usize, &'t str) {
         let offset = floor_char_boundary(text, offset);
         let line = self.line_of(offset);
         let start = self.line_start(line);
-        let column = self.columns(line, &text[start..offset], |prefix| {
-            prefix.encode_utf16().count()
-        });
-        (line, column)
+        (line, text.get(start..offset).unwrap_or(""))
     }
 
     /// The width of `prefix` (the start of `line` up to an offset): its byte length on an
@@ -236,6 +246,40 @@ mod tests {
         );
         assert_eq!(index.utf16_position(text, at("x")), (1, 3));
         assert_eq!(index.utf16_position(text, at("y")), (2, 3));
+    }
+
+    #[test]
+    fn a_bom_is_not_a_column() {
+        let text = "\u{feff}FROM é x\nRUN y";
+        let index = LineIndex::new(text);
+        let at = |needle: &str| text.find(needle).unwrap();
+        assert_eq!(
+            index.position(text, at("FROM")),
+            Position { line: 1, column: 1 }
+        );
+        assert_eq!(
+            index.position(text, at("x")),
+            Position { line: 1, column: 8 }
+        );
+        assert_eq!(
+            index.position(text, at("y")),
+            Position { line: 2, column: 5 }
+        );
+        // Inside or before the BOM: the start of the first line.
+        assert_eq!(index.position(text, 0), Position { line: 1, column: 1 });
+        assert_eq!(index.position(text, 1), Position { line: 1, column: 1 });
+        assert_eq!(index.utf16_position(text, at("x")), (0, 7));
+        assert_eq!(index.utf16_position(text, 0), (0, 0));
+        assert_eq!(index.offset_of_utf16(text, 0, 0), at("FROM"));
+        assert_eq!(index.offset_of_utf16(text, 0, 7), at("x"));
+        assert_eq!(index.line_start(0), at("FROM"));
+        // ASCII after the BOM is counted as ASCII.
+        let text = "\u{feff}FROM a";
+        let index = LineIndex::new(text);
+        assert_eq!(
+            index.position(text, text.len()),
+            Position { line: 1, column: 7 }
+        );
     }
 
     #[test]

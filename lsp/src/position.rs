@@ -1,8 +1,9 @@
 //! Byte offsets ↔ LSP positions (0-based line, column in the negotiated encoding).
 //!
 //! Lines end at `\n`, `\r\n` or a lone `\r`, as the protocol says. Columns count UTF-16 code
-//! units by default and bytes when the client accepted UTF-8. Offsets inside a character and
-//! columns past the end of a line are clamped, never a panic.
+//! units by default and bytes when the client accepted UTF-8. A UTF-8 BOM is not a column: the
+//! first line starts after it. Offsets inside a character and columns past the end of a line
+//! are clamped, never a panic.
 
 /// How columns are counted.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -24,9 +25,14 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let bytes = text.as_bytes();
-        let mut starts = vec![0];
+        let bom = if text.starts_with('\u{feff}') {
+            '\u{feff}'.len_utf8()
+        } else {
+            0
+        };
+        let mut starts = vec![bom];
         let mut ends = Vec::new();
-        let mut i = 0;
+        let mut i = bom;
         while i < bytes.len() {
             match bytes[i] {
                 b'\n' => {
@@ -61,6 +67,7 @@ impl LineIndex {
         let start = self.starts.get(line).copied().unwrap_or(0);
         let end = self.ends.get(line).copied().unwrap_or(text.len());
         // An offset inside a `\r\n` terminator is the end of the line's content.
+        // Inside a BOM: the start of the first line.
         let prefix = text.get(start..offset.min(end)).unwrap_or("");
         let column = match encoding {
             Encoding::Utf8 => prefix.len(),
@@ -119,6 +126,22 @@ mod tests {
         // Inside the `\r\n`: the end of line 0's content.
         assert_eq!(index.position(text, 7, Encoding::Utf16), (0, 6));
         assert_eq!(index.position(text, text.len(), Encoding::Utf16), (3, 0));
+    }
+
+    #[test]
+    fn a_bom_is_not_a_column() {
+        let text = "\u{feff}FROM é😀 x\nRUN y";
+        let index = LineIndex::new(text);
+        let x = text.find('x').unwrap();
+        assert_eq!(index.position(text, x, Encoding::Utf16), (0, 9));
+        assert_eq!(index.position(text, x, Encoding::Utf8), (0, 12));
+        assert_eq!(index.position(text, 0, Encoding::Utf16), (0, 0));
+        assert_eq!(index.position(text, 3, Encoding::Utf16), (0, 0));
+        assert_eq!(index.offset(text, 0, 0, Encoding::Utf16), 3);
+        assert_eq!(index.offset(text, 0, 9, Encoding::Utf16), x);
+        let y = text.find('y').unwrap();
+        assert_eq!(index.position(text, y, Encoding::Utf16), (1, 4));
+        assert_eq!(index.line_start(0), Some(3));
     }
 
     #[test]

@@ -55,6 +55,11 @@ pub struct Service {
     /// The service's mapping, for fields the typed model does not cover.
     #[serde(skip)]
     pub node: Node,
+    /// The nodes of `node` copied in by an alias or a `<<` merge, as `(span, origin)`, in the
+    /// order a depth-first walk meets them: found once here, so that a rule reporting many
+    /// findings in one service does not walk the service again for each.
+    #[serde(skip)]
+    pub merged: Vec<(Span, Span)>,
     pub image: Option<Field<String>>,
     pub build: Option<Field<Build>>,
     pub container_name: Option<Field<String>>,

@@ -138,6 +138,7 @@ impl Reader<'_> {
         let mut service = Service {
             name,
             node: node.clone(),
+            merged: merged_nodes(node),
             image: None,
             build: None,
             container_name: None,
@@ -650,6 +651,29 @@ impl Reader<'_> {
 }
 
 /// A non-null scalar with its span.
+/// Every node under `node` (itself included) that an alias or merge copied in, as
+/// `(span, origin)`, in the order of a depth-first walk with an explicit stack.
+fn merged_nodes(node: &Node) -> Vec<(Span, Span)> {
+    let mut merged = Vec::new();
+    let mut stack = vec![node];
+    while let Some(current) = stack.pop() {
+        if let Some(origin) = current.origin {
+            merged.push((current.span, origin));
+        }
+        match &current.value {
+            Value::Scalar(_) => {}
+            Value::Sequence(items) => stack.extend(items.iter()),
+            Value::Mapping(entries) => {
+                for entry in entries.iter() {
+                    stack.push(&entry.key);
+                    stack.push(&entry.value);
+                }
+            }
+        }
+    }
+    merged
+}
+
 fn spanned_text(node: &Node) -> Option<Spanned<String>> {
     node.as_str()
         .map(|text| Spanned::new(text.to_string(), node.span))

@@ -1,6 +1,7 @@
 //! Dockerfiles: the syntax tree, the BuildKit-faithful parser, and shell analysis of RUN.
 
 pub mod ast;
+pub mod expansion;
 mod lexer;
 mod parser;
 pub mod shell;

@@ -14,10 +14,12 @@ use super::ast::{
     BaseImage, BaseKind, Command, Comment, Copy, Directive, Dockerfile, Flag, From, Healthcheck,
     Heredoc, Instruction, KeyValue, Keyword, ParseError, ShellOrExec, ShellText, Stage, User,
 };
+use super::expansion::{Expanded, ExpansionBudget, OverBudget, substitute};
 use super::lexer::{
     self, Json, Line, extract_flags, heredoc_marker, is_token_space, next_line, parse_json_array,
     parse_words, shell_words_raw, skip_space, split_token_space, unquote,
 };
+use crate::excerpt::excerpt;
 use crate::image::ImageRef;
 use crate::span::{Span, Spanned};
 
@@ -38,7 +40,7 @@ pub fn parse(text: &str) -> Dockerfile {
         },
     };
     parser.run();
-    build_stages(&mut parser.out);
+    build_stages(&mut parser.out, text.len());
     parser.out
 }
 
@@ -272,7 +274,10 @@ impl<'a> Parser<'a> {
                 "`" => self.escape = '`',
                 _ => self.error(
                     value_span,
-                    format!("invalid escape token `{value}`: it must be ` or \\"),
+                    format!(
+                        "invalid escape token `{}`: it must be ` or \\",
+                        excerpt(&value)
+                    ),
                 ),
             }
             self.out.escape = self.escape;
@@ -372,7 +377,7 @@ impl<'a> Parser<'a> {
             .get(split.keyword.0..split.keyword.1)
             .unwrap_or("");
         let Some(keyword) = Keyword::parse(keyword_text) else {
-            let message = format!("unknown instruction `{keyword_text}`");
+            let message = format!("unknown instruction `{}`", excerpt(keyword_text));
             self.error(split.keyword_span, message);
             return pos;
         };
@@ -479,7 +484,7 @@ impl<'a> Parser<'a> {
             ),
         };
         if name.value.is_empty() {
-            self.error(span, format!("flag `{}` has no name", raw.word));
+            self.error(span, format!("flag `{}` has no name", excerpt(&raw.word)));
         }
         Flag { span, name, value }
     }
@@ -759,7 +764,10 @@ impl<'a> Parser<'a> {
             let Some(sep) = rest.find(is_token_space) else {
                 self.error(
                     logical.span(a, b),
-                    format!("{kw} `{rest}` has no value: use `{kw} {rest}=value`"),
+                    format!(
+                        "{kw} `{rest}` has no value: use `{kw} {rest}=value`",
+                        rest = excerpt(rest)
+                    ),
                 );
                 return pairs;
             };
@@ -788,7 +796,8 @@ impl<'a> Parser<'a> {
                 self.error(
                     span,
                     format!(
-                        "can't find `=` in `{word}`: {kw} arguments must be of the form name=value"
+                        "can't find `=` in `{}`: {kw} arguments must be of the form name=value",
+                        excerpt(word)
                     ),
                 );
                 continue;
@@ -834,7 +843,10 @@ impl<'a> Parser<'a> {
         if !typ.eq_ignore_ascii_case("CMD") {
             self.error(
                 typ_span,
-                format!("unknown HEALTHCHECK type `{typ}` (use `CMD` or `NONE`)"),
+                format!(
+                    "unknown HEALTHCHECK type `{}` (use `CMD` or `NONE`)",
+                    excerpt(typ)
+                ),
             );
         }
         let (command, json) = self.shell_or_exec(logical, next, b, "HEALTHCHECK");
@@ -865,7 +877,7 @@ impl<'a> Parser<'a> {
             .get(inner.keyword.0..inner.keyword.1)
             .unwrap_or("");
         let Some(keyword) = Keyword::parse(keyword_text) else {
-            let message = format!("unknown instruction `{keyword_text}`");
+            let message = format!("unknown instruction `{}`", excerpt(keyword_text));
             self.error(inner.keyword_span, message);
             return (Command::Invalid, false);
         };
@@ -958,7 +970,7 @@ impl<'a> Parser<'a> {
                         marker_span,
                         format!(
                             "unterminated heredoc: no line `{}` before the end of the file",
-                            marker.name
+                            excerpt(&marker.name)
                         ),
                     );
                     (text.len(), Span::empty(text.len()))
@@ -1001,13 +1013,16 @@ fn not_strings(kw: &str) -> String {
 
 /// Assign stages, resolve FROM bases against global ARGs, and report instructions before
 /// the first FROM.
-fn build_stages(df: &mut Dockerfile) {
+fn build_stages(df: &mut Dockerfile, text_len: usize) {
     let mut globals: HashMap<String, Option<String>> = HashMap::new();
+    let mut budget = ExpansionBudget::for_text(text_len);
     // The first stage of each name, lower-cased: a lookup per FROM stays constant-time, so a file
     // with thousands of stages is not quadratic.
     let mut stage_names: HashMap<String, usize> = HashMap::new();
     let mut current: Option<usize> = None;
     let mut errors = Vec::new();
+    // Expansions past their budget, kept apart from `errors` (which decide the no-FROM error).
+    let mut too_large = Vec::new();
     let count = df.instructions.len();
     for index in 0..count {
         let Some(instruction) = df.instructions.get_mut(index) else {
@@ -1025,7 +1040,21 @@ fn build_stages(df: &mut Dockerfile) {
                     None,
                 ),
             };
-            let resolved = substitute(&raw.value, &globals);
+            let resolved = match substitute(&raw.value, &globals, &mut budget) {
+                Expanded::TooLarge(over) => {
+                    let error = ParseError {
+                        span: raw.span,
+                        message: format!(
+                            "FROM `{}` {}; plimsoll treats the image as unknown",
+                            excerpt(&raw.value),
+                            over.describe()
+                        ),
+                    };
+                    too_large.push((error, over));
+                    None
+                }
+                expanded => expanded.known(),
+            };
             let kind = match &resolved {
                 None => BaseKind::Unresolved,
                 Some(r) => {
@@ -1058,10 +1087,24 @@ fn build_stages(df: &mut Dockerfile) {
         } else if current.is_none() {
             if let Command::Arg(pairs) = &instruction.command {
                 for pair in pairs {
-                    let value = pair
-                        .value
-                        .as_ref()
-                        .and_then(|v| substitute(&v.value, &globals));
+                    let value = match pair.value.as_ref() {
+                        None => None,
+                        Some(v) => match substitute(&v.value, &globals, &mut budget) {
+                            Expanded::TooLarge(over) => {
+                                let error = ParseError {
+                                    span: v.span,
+                                    message: format!(
+                                        "ARG `{}` {}; plimsoll treats its value as unknown",
+                                        excerpt(&pair.key.value),
+                                        over.describe()
+                                    ),
+                                };
+                                too_large.push((error, over));
+                                None
+                            }
+                            expanded => expanded.known(),
+                        },
+                    };
                     globals.insert(pair.key.value.clone(), value);
                 }
             } else {
@@ -1087,71 +1130,18 @@ fn build_stages(df: &mut Dockerfile) {
         });
     }
     df.errors.extend(errors);
-    df.errors.sort_by_key(|e| e.span.start);
-}
-
-/// Substitute `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:+alt}` and
-/// `${VAR+alt}` from `vars`; `None` when a variable has no value.
-fn substitute(raw: &str, vars: &HashMap<String, Option<String>>) -> Option<String> {
-    if !raw.contains('$') {
-        return Some(raw.to_string());
-    }
-    let lookup = |name: &str| vars.get(name).cloned().flatten();
-    let mut out = String::with_capacity(raw.len());
-    let mut rest = raw;
-    while let Some(dollar) = rest.find('$') {
-        out.push_str(&rest[..dollar]);
-        let after = &rest[dollar + 1..];
-        if let Some(inner) = after.strip_prefix('{') {
-            let close = inner.find('}')?;
-            let expr = &inner[..close];
-            rest = &inner[close + 1..];
-            let name_len = expr
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(expr.len());
-            let (name, op) = expr.split_at(name_len);
-            if name.is_empty() {
-                return None;
-            }
-            let value = vars.get(name).cloned().flatten();
-            let set = vars.contains_key(name) && value.is_some();
-            let expanded = match op {
-                "" => value?,
-                _ if op.starts_with(":-") => match value {
-                    Some(v) if !v.is_empty() => v,
-                    _ => substitute(&op[2..], vars)?,
-                },
-                _ if op.starts_with('-') => match value {
-                    Some(v) => v,
-                    None => substitute(&op[1..], vars)?,
-                },
-                _ if op.starts_with(":+") => match value {
-                    Some(v) if !v.is_empty() => substitute(&op[2..], vars)?,
-                    _ => String::new(),
-                },
-                _ if op.starts_with('+') => {
-                    if set {
-                        substitute(&op[1..], vars)?
-                    } else {
-                        String::new()
-                    }
+    // Every value past its own bound is reported; the file's budget only where it ran out (each
+    // later expansion fails the same way, and saying so thousands of times helps nobody).
+    let mut file_budget_reported = false;
+    df.errors
+        .extend(too_large.into_iter().filter_map(|(error, over)| {
+            if over == OverBudget::File {
+                if file_budget_reported {
+                    return None;
                 }
-                _ => return None,
-            };
-            out.push_str(&expanded);
-        } else {
-            let name_len = after
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(after.len());
-            if name_len == 0 {
-                out.push('$');
-                rest = after;
-                continue;
+                file_budget_reported = true;
             }
-            out.push_str(&lookup(&after[..name_len])?);
-            rest = &after[name_len..];
-        }
-    }
-    out.push_str(rest);
-    Some(out)
+            Some(error)
+        }));
+    df.errors.sort_by_key(|e| e.span.start);
 }
