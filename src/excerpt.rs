@@ -17,6 +17,17 @@ pub fn excerpt(value: &str) -> Cow<'_, str> {
     truncate(value, EXCERPT_CHARS)
 }
 
+/// The first line of `text`, cut to `chars` characters; `…` marks anything left out (a cut,
+/// or further lines).
+pub fn first_line(text: &str, chars: usize) -> String {
+    let line = text.lines().next().unwrap_or_default();
+    let mut shown = truncate(line, chars).into_owned();
+    if line.len() < text.len() && !shown.ends_with('…') {
+        shown.push('…');
+    }
+    shown
+}
+
 /// `message` cut to [`MAX_MESSAGE_CHARS`] characters (and `…`) when longer.
 pub fn cap_message(message: String) -> String {
     match truncate(&message, MAX_MESSAGE_CHARS) {
@@ -53,6 +64,12 @@ mod tests {
         assert_eq!(message.chars().count(), MAX_MESSAGE_CHARS + 1);
         assert!(message.ends_with('…'));
         assert_eq!(cap_message("short".to_string()), "short");
+        assert_eq!(first_line("key: value\nmore", 60), "key: value…");
+        assert_eq!(
+            first_line(&"k".repeat(70), 60),
+            format!("{}…", "k".repeat(60))
+        );
+        assert_eq!(first_line("short", 60), "short");
     }
 
     #[test]

@@ -135,12 +135,7 @@ pub(super) fn cap_errors(errors: &mut Vec<ConfigError>) {
 
 /// `text` as quoted in a message: at most [`MAX_EXCERPT_CHARS`] characters of its first line.
 pub fn excerpt(text: &str) -> String {
-    let line = text.lines().next().unwrap_or_default();
-    let mut shown: String = line.chars().take(MAX_EXCERPT_CHARS).collect();
-    if shown.len() < text.len() {
-        shown.push('…');
-    }
-    shown
+    crate::excerpt::first_line(text, MAX_EXCERPT_CHARS)
 }
 
 pub(super) struct Reader<'a> {
