@@ -10,7 +10,7 @@ mod common;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use common::{plimsoll_timed, stderr, stdout, tree};
 
@@ -30,16 +30,7 @@ fn flagged_tree() -> tempfile::TempDir {
 /// as it stays across `exec`: a write past `ulimit -f` then fails with EFBIG, as a full disk
 /// fails a write, and the process goes on to handle the error. Root is bound by these limits.
 fn plimsoll_limited(dir: &Path, limits: &str, args: &[&str]) -> Output {
-    Command::new("sh")
-        .arg("-c")
-        .arg(format!("ulimit {limits}; trap '' XFSZ; exec \"$0\" \"$@\""))
-        .arg(env!("CARGO_BIN_EXE_plimsoll"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("PLIMSOLL_MAX_FILE_SIZE")
-        .output()
-        .unwrap()
+    common::plimsoll_limited(dir, &format!("ulimit {limits}; trap '' XFSZ"), args)
 }
 
 /// The names in `dir`, sorted (a temporary file left behind would show here).

@@ -11,7 +11,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{stderr, stdout, tree};
+use common::{plimsoll_limited, stderr, stdout, tree};
 
 /// The address space a whole run may use (KiB): the parent (its arena reservation, the debug
 /// binary, threads) plus one sandbox worker of at most 1 GiB.
@@ -20,18 +20,7 @@ const RUN_ADDRESS_SPACE_KIB: u64 = 3 << 20;
 /// `plimsoll ARGS…` in `dir` under `ulimit -v` [`RUN_ADDRESS_SPACE_KIB`], killed by
 /// `timeout` if it hangs (a guard, not a timing assertion).
 fn bounded(dir: &Path, args: &[&str]) -> std::process::Output {
-    std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "ulimit -v {RUN_ADDRESS_SPACE_KIB} && exec timeout 180 \"$0\" \"$@\""
-        ))
-        .arg(env!("CARGO_BIN_EXE_plimsoll"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("PLIMSOLL_MAX_FILE_SIZE")
-        .output()
-        .unwrap()
+    plimsoll_limited(dir, &format!("ulimit -v {RUN_ADDRESS_SPACE_KIB}"), args)
 }
 
 /// A policy package that always reports, to show the other policies still run.

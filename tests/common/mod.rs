@@ -70,6 +70,24 @@ pub fn stderr(output: &std::process::Output) -> String {
     String::from_utf8(output.stderr.clone()).unwrap()
 }
 
+/// Run the real binary in `dir` with `args` under resource limits: `sh -c` runs the shell
+/// commands `limits` (`ulimit -v KIB`, `ulimit -f BLOCKS; trap '' XFSZ`, …), then execs the
+/// binary through `timeout` (a hang guard of [`CHILD_TIMEOUT`], not a timing assertion).
+/// Root is bound by these limits too, so the tests hold in CI.
+pub fn plimsoll_limited(dir: &Path, limits: &str, args: &[&str]) -> std::process::Output {
+    let guard = CHILD_TIMEOUT.as_secs();
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{limits}; exec timeout {guard} \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_plimsoll"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("PLIMSOLL_MAX_FILE_SIZE")
+        .output()
+        .unwrap()
+}
+
 /// How long a child may run before [`plimsoll_timed`] kills it and fails the test: generous,
 /// as a guard against hangs rather than a timing assertion.
 pub const CHILD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(180);
