@@ -19,6 +19,7 @@ use crate::report::{self, FileError, Format, Results};
 use crate::rule::{FixAvailability, Rule, Status, Target};
 use crate::rules;
 use crate::runner::{self, RunOptions, StdinInput};
+use crate::selection::{self, closest};
 use crate::source::FileKind;
 
 #[derive(Debug, Parser)]
@@ -341,8 +342,10 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
         for selector in selectors {
             // A selector naming no built-in rule may name a policy rule: checked once the
             // configs are loaded.
-            if !engine::is_known_selector(selector) && !could_name_policy(selector) {
-                return Err(Failure::Message(unknown_selector(option, selector)));
+            if !selection::is_known_selector(selector) && !could_name_policy(selector) {
+                return Err(Failure::Message(selection::unknown_selector_in_option(
+                    option, selector,
+                )));
             }
         }
     }
@@ -399,15 +402,17 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
         ("--ignore", &args.ignore),
     ] {
         for selector in selectors {
-            let named = engine::is_known_selector(selector)
+            let named = selection::is_known_selector(selector)
                 || file_settings.values().any(|f| {
                     f.settings
                         .policies()
                         .iter()
-                        .any(|rule| engine::matches_selector(rule, selector))
+                        .any(|rule| selection::matches_selector(rule, selector))
                 });
             if !named {
-                return Err(Failure::Message(unknown_selector(option, selector)));
+                return Err(Failure::Message(selection::unknown_selector_in_option(
+                    option, selector,
+                )));
             }
         }
     }
@@ -586,7 +591,7 @@ fn apply_baseline(
 /// The command line's rule selection and fail level, on top of any config.
 fn cli_overrides(args: &CheckArgs) -> config::CliOverrides {
     config::CliOverrides {
-        selection: engine::Selection {
+        selection: selection::Selection {
             select: (!args.select.is_empty()).then(|| args.select.clone()),
             extend_select: args.extend_select.clone(),
             ignore: args.ignore.clone(),
@@ -760,34 +765,6 @@ fn append_step_summary(results: &Results) -> Result<(), Failure> {
     Ok(())
 }
 
-fn unknown_selector(option: &str, selector: &str) -> String {
-    let mut message = format!(
-        "unknown rule selector `{selector}` in {option} \
-         (expected a rule code, name, category, code prefix or `all`)"
-    );
-    let candidates = rules::all()
-        .iter()
-        .flat_map(|rule| [rule.code, rule.name])
-        .chain(crate::diagnostic::Category::ALL.iter().map(|c| c.as_str()));
-    if let Some(close) = closest(selector, candidates) {
-        message.push_str(&format!("; did you mean `{close}`?"));
-    }
-    message
-}
-
-/// The candidate nearest to `input`, if it is near enough to be a likely typo.
-fn closest<'a>(input: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let input = input.to_ascii_lowercase();
-    candidates
-        .map(|candidate| {
-            let distance = strsim::levenshtein(&input, &candidate.to_ascii_lowercase());
-            (distance, candidate)
-        })
-        .filter(|&(distance, candidate)| distance <= (candidate.len() / 3).max(1))
-        .min_by_key(|&(distance, _)| distance)
-        .map(|(_, candidate)| candidate)
-}
-
 /// Whether `selector` has the shape of a policy rule code, name or code prefix.
 fn could_name_policy(selector: &str) -> bool {
     !selector.is_empty()
@@ -859,12 +836,14 @@ fn policies_and_dirs_in_effect(
 fn test_examples(args: &TestArgs) -> Result<ExitCode, Failure> {
     let (policies, dirs) = policies_and_dirs_in_effect(args.dir.as_deref(), args.config.as_ref())?;
     for selector in &args.select {
-        if !engine::is_known_selector(selector)
+        if !selection::is_known_selector(selector)
             && !policies
                 .iter()
-                .any(|p| engine::matches_selector(p.rule, selector))
+                .any(|p| selection::matches_selector(p.rule, selector))
         {
-            return Err(Failure::Message(unknown_selector("--select", selector)));
+            return Err(Failure::Message(selection::unknown_selector_in_option(
+                "--select", selector,
+            )));
         }
     }
     let selected_policies: Vec<&crate::policy::PolicyRule> = policies
@@ -874,7 +853,7 @@ fn test_examples(args: &TestArgs) -> Result<ExitCode, Failure> {
                 || args
                     .select
                     .iter()
-                    .any(|s| engine::matches_selector(p.rule, s))
+                    .any(|s| selection::matches_selector(p.rule, s))
         })
         .collect();
     let (policy_ran, policy_failures) =
@@ -887,7 +866,7 @@ fn test_examples(args: &TestArgs) -> Result<ExitCode, Failure> {
                 || args
                     .select
                     .iter()
-                    .any(|s| engine::matches_selector(rule, s))
+                    .any(|s| selection::matches_selector(rule, s))
         })
         .collect();
     let (ran, failures) = crate::examples::run_all(&selected);
@@ -1216,16 +1195,5 @@ mod tests {
         assert_eq!(exit_code(&results, Severity::Error), 2);
         assert_eq!(exit_code(&results, Severity::Info), 2, "2 wins over 1");
         assert_eq!(exit_code(&Results::default(), Severity::Style), 0);
-    }
-
-    #[test]
-    fn typos_find_their_rule() {
-        let names = ["parse-error", "duplicate-key", "PL000"];
-        assert_eq!(
-            closest("parse-eror", names.into_iter()),
-            Some("parse-error")
-        );
-        assert_eq!(closest("pl001", names.into_iter()), Some("PL000"));
-        assert_eq!(closest("something-else", names.into_iter()), None);
     }
 }

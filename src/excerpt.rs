@@ -7,6 +7,10 @@ use std::borrow::Cow;
 /// The most characters of a user value a message quotes.
 pub const EXCERPT_CHARS: usize = 80;
 
+/// The most characters of a config or policy file's own text (or a rule selector) quoted in one
+/// message.
+pub const FILE_TEXT_CHARS: usize = 60;
+
 /// The most characters of a finding message (a message that quotes values through [`excerpt`]
 /// stays far below it).
 pub const MAX_MESSAGE_CHARS: usize = 1000;

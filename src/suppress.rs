@@ -14,9 +14,9 @@
 
 use crate::diagnostic::Finding;
 use crate::dockerfile::Dockerfile;
-use crate::engine::{self, Settings};
 use crate::rule::Rule;
 use crate::rules::{self, UNUSED_SUPPRESSION};
+use crate::selection::{self, Settings};
 use crate::span::Span;
 use crate::yaml::{Node, Value, YamlFile};
 
@@ -125,7 +125,7 @@ fn parse_comment(text: &str, at: usize, span: Span) -> Option<(Directive, bool)>
             Origin::Plimsoll => rules::all()
                 .iter()
                 .copied()
-                .filter(|rule| engine::matches_selector(rule, code))
+                .filter(|rule| selection::matches_selector(rule, code))
                 .collect(),
             Origin::Hadolint => {
                 let id = format!("hadolint:{code}");
@@ -340,7 +340,7 @@ pub fn apply(findings: &mut Vec<Finding>, directives: &[Directive], settings: &S
                             .policies()
                             .iter()
                             .copied()
-                            .filter(|rule| engine::matches_selector(rule, &code.text))
+                            .filter(|rule| selection::matches_selector(rule, &code.text))
                             .collect();
                     }
                 }
@@ -412,7 +412,7 @@ pub fn apply(findings: &mut Vec<Finding>, directives: &[Directive], settings: &S
         for (c, code) in directive.codes.iter().enumerate() {
             if code.rules.is_empty() {
                 if directive.origin == Origin::Plimsoll {
-                    let mut message = crate::config::unknown_selector(&code.text);
+                    let mut message = selection::unknown_selector(&code.text);
                     message.insert_str(0, "suppression of an ");
                     reports.push(UNUSED_SUPPRESSION.finding(code.span, message));
                 }

@@ -18,12 +18,12 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 pub use glob::PathMatcher;
-pub use parse::{INCLUDE_KINDS, OVERRIDE_KEYS, RULE_KEYS, TOP_LEVEL_KEYS, parse, unknown_selector};
+pub use parse::{INCLUDE_KINDS, OVERRIDE_KEYS, RULE_KEYS, TOP_LEVEL_KEYS, parse};
 
 use crate::diagnostic::Severity;
-use crate::engine::{Selection, Settings};
 use crate::report::FileError;
 use crate::rule::{OptionValue, Rule, RuleOptions};
+use crate::selection::{Selection, Settings};
 use crate::source::{FileKind, SourceFile};
 use crate::span::{Position, Span};
 
@@ -519,19 +519,6 @@ pub fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
-}
-
-/// The candidate nearest to `input`, if it is near enough to be a likely typo.
-pub fn closest<'a>(input: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let input = input.to_ascii_lowercase();
-    candidates
-        .map(|candidate| {
-            let distance = strsim::levenshtein(&input, &candidate.to_ascii_lowercase());
-            (distance, candidate)
-        })
-        .filter(|&(distance, candidate)| distance <= (candidate.len() / 3).max(1))
-        .min_by_key(|&(distance, _)| distance)
-        .map(|(_, candidate)| candidate)
 }
 
 /// `true` when `path` (resolved) lies outside the repository of `referrer` (see

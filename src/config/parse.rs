@@ -5,15 +5,15 @@
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::Severity;
-use crate::engine::{self, Selection};
 use crate::rule::{OptionKind, OptionValue, Rule};
 use crate::rules;
+use crate::selection::{self, Selection, closest, unknown_selector};
 use crate::source::{FileKind, SourceFile};
 use crate::span::Span;
 use crate::yaml::{self, Entry, Node, Scalar, ScalarStyle};
 
 use super::glob::{PathMatcher, PatternError};
-use super::{ConfigError, ConfigFile, Override, RuleSetting, closest};
+use super::{ConfigError, ConfigFile, Override, RuleSetting};
 
 /// The top-level keys, with one line each for the JSON Schema and the docs.
 pub const TOP_LEVEL_KEYS: &[(&str, &str)] = &[
@@ -114,7 +114,7 @@ pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, Vec<ConfigError>> {
 pub const MAX_ERRORS_PER_FILE: usize = 20;
 
 /// The most characters of the file's own text quoted in one message.
-pub const MAX_EXCERPT_CHARS: usize = 60;
+pub const MAX_EXCERPT_CHARS: usize = crate::excerpt::FILE_TEXT_CHARS;
 
 /// Keep the first [`MAX_ERRORS_PER_FILE`] of `errors` (sorted by position), and say how many
 /// more there were.
@@ -331,11 +331,11 @@ impl Reader<'_> {
         let mut out = Vec::new();
         for (text, span) in self.strings(node) {
             let selector = text.trim().to_string();
-            if engine::is_known_selector(&selector)
+            if selection::is_known_selector(&selector)
                 || self
                     .policies
                     .iter()
-                    .any(|rule| engine::matches_selector(rule, &selector))
+                    .any(|rule| selection::matches_selector(rule, &selector))
             {
                 out.push(selector);
             } else {
@@ -428,7 +428,7 @@ impl Reader<'_> {
                 .iter()
                 .copied()
                 .chain(self.policies.iter().copied())
-                .filter(|rule| engine::matches_selector(rule, selector))
+                .filter(|rule| selection::matches_selector(rule, selector))
                 .collect();
             if selected.is_empty() {
                 self.error(entry.key.span, unknown_selector(selector));
@@ -681,22 +681,6 @@ fn inherited_policy_dirs(dir: &Path, root: Option<&Node>) -> Vec<PathBuf> {
             .map(|text| super::normalize(&base_dir.join(text)));
     }
     dirs
-}
-
-/// `unknown rule selector` with a suggestion.
-pub fn unknown_selector(selector: &str) -> String {
-    let mut message = format!(
-        "unknown rule `{}` (expected a rule code, name, category, code prefix or `all`)",
-        excerpt(selector)
-    );
-    let candidates = rules::all()
-        .iter()
-        .flat_map(|rule| [rule.code, rule.name])
-        .chain(crate::diagnostic::Category::ALL.iter().map(|c| c.as_str()));
-    if let Some(close) = closest(selector, candidates) {
-        message.push_str(&format!("; did you mean `{close}`?"));
-    }
-    message
 }
 
 #[cfg(test)]

@@ -21,8 +21,9 @@ use crate::source::{FileKind, SourceFile};
 use crate::span::Span;
 use crate::yaml::{self, Node};
 
+use super::ConfigError;
 use super::parse::Reader;
-use super::{ConfigError, closest};
+use crate::selection::closest;
 
 /// The policy directory looked for next to every config file.
 pub const DEFAULT_DIR: &str = ".plimsoll/policies";
@@ -1061,9 +1062,9 @@ mod tests {
         let rules = parse_file(Path::new("/p/org.yaml"), &policy, &[], &mut errors);
         assert!(errors.is_empty(), "{errors:?}");
         let rule = rules[0].rule;
-        let settings = crate::engine::Settings::with_policies(
+        let settings = crate::selection::Settings::with_policies(
             &[rule],
-            &[crate::engine::Selection {
+            &[crate::selection::Selection {
                 select: Some(vec!["ORG001".into()]),
                 ..Default::default()
             }],
