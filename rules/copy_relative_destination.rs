@@ -2,11 +2,11 @@
 //! set no WORKDIR, so the files land wherever the base image's WORKDIR points.
 
 use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::{BaseKind, Command, Dockerfile, Stage};
+use crate::dockerfile::Command;
 use crate::excerpt::excerpt;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 
-use super::workdir_relative::is_absolute_or_unknown;
+use super::workdir_support::{is_absolute_or_unknown, workdir_set};
 
 pub static COPY_RELATIVE_DESTINATION: Rule = Rule {
     code: "DF035",
@@ -24,37 +24,6 @@ pub static COPY_RELATIVE_DESTINATION: Rule = Rule {
     options: &[],
     check: Check::Dockerfile(check),
 };
-
-/// Whether a stage, or a stage it is built on through `FROM <stage>`, sets WORKDIR before the
-/// instruction at `before`.
-pub(crate) fn workdir_set(dockerfile: &Dockerfile, stage: &Stage, before: usize) -> bool {
-    let mut current = stage;
-    let mut limit = before;
-    // Stage references point backwards; the count bounds the walk whatever the model says.
-    for _ in 0..=dockerfile.stages.len() {
-        let range = current.instructions.start..limit.min(current.instructions.end);
-        if let Some(instructions) = dockerfile.instructions.get(range)
-            && instructions
-                .iter()
-                .any(|instruction| matches!(instruction.command, Command::Workdir(_)))
-        {
-            return true;
-        }
-        match current.base.kind {
-            BaseKind::Stage { index } if index < current.index => {
-                match dockerfile.stages.get(index) {
-                    Some(base) => {
-                        current = base;
-                        limit = base.instructions.end;
-                    }
-                    None => return false,
-                }
-            }
-            _ => return false,
-        }
-    }
-    false
-}
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let dockerfile = context.dockerfile;

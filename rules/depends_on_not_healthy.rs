@@ -9,8 +9,7 @@ use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status,
 use crate::span::Span;
 use crate::yaml::{Node, Value};
 
-use super::healthcheck_disabled::disabling_node;
-use super::support::report_in_service;
+use super::support::{disabling_node, report_in_service};
 
 pub static DEPENDS_ON_NOT_HEALTHY: Rule = Rule {
     code: "DC035",

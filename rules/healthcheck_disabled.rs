@@ -1,12 +1,9 @@
 //! DC034 healthcheck-disabled: a compose service switches its healthcheck off
 //! (`disable: true` or `test: ["NONE"]`), including one the image declares.
 
-use crate::compose::Service;
+use super::support::{disabling_node, report_in_service};
 use crate::diagnostic::{Category, Severity};
 use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
-use crate::yaml::Node;
-
-use super::support::report_in_service;
 
 pub static HEALTHCHECK_DISABLED: Rule = Rule {
     code: "DC034",
@@ -24,25 +21,6 @@ pub static HEALTHCHECK_DISABLED: Rule = Rule {
     options: &[],
     check: Check::Compose(check),
 };
-
-/// The node that switches the service's healthcheck off, if one does.
-pub(crate) fn disabling_node(service: &Service) -> Option<&Node> {
-    let healthcheck = service.node.get("healthcheck")?;
-    if let Some(disable) = healthcheck.get("disable")
-        && let Some(scalar) = disable.as_scalar()
-        && (scalar.as_bool() == Some(true)
-            || scalar.yaml11_bool() == Some(true)
-            || scalar.value == "true")
-    {
-        return Some(disable);
-    }
-    let test = healthcheck.get("test")?;
-    let first = match test.as_sequence() {
-        Some(items) => items.first()?.as_str()?,
-        None => test.as_str()?,
-    };
-    (first.trim() == "NONE").then_some(test)
-}
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
     for service in &context.compose.services {

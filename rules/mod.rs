@@ -10,8 +10,11 @@
 //!    `INSTA_UPDATE=always cargo test --test rule_fixtures` and review it.
 //! 4. `PLIMSOLL_UPDATE_DOCS=1 cargo test --test rules_meta` regenerates docs/rules.md.
 //!
-//! The meta-test in `tests/rules_meta.rs` names anything missing. `support` holds helpers
-//! shared by several rules and declares no rule.
+//! The meta-test in `tests/rules_meta.rs` names anything missing. A rule file never imports
+//! another rule file (also checked there), so each can be deleted alone: what several rules share
+//! lives in a helper module that declares no rule (`support`, `build_support`, `run_commands`,
+//! `package_pins`, `verification_bypass`, `trusted_registries`, `variable_references`,
+//! `workdir_support`).
 
 mod duplicate_key;
 mod hardcoded_credential;
@@ -73,9 +76,12 @@ mod service_build_secret_arg;
 mod service_image_runs_as_root;
 // End of the cross-file pack.
 mod support;
+mod trusted_registries;
 mod unpinned_digest;
 mod untagged_image;
 mod unused_suppression;
+mod variable_references;
+mod workdir_support;
 // Pack df-a (DF010–DF039): supply chain, privilege, runtime, network.
 mod add_url_without_checksum;
 mod certificate_verification_disabled;

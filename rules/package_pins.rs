@@ -206,6 +206,33 @@ pub(crate) fn never(_: &CommandView<'_>) -> bool {
     false
 }
 
+/// The options of yum and dnf that take a value (the value is not a package).
+pub(crate) const RPM_VALUE_OPTIONS: &[&str] = &[
+    "-c",
+    "--config",
+    "-d",
+    "--debuglevel",
+    "-e",
+    "--errorlevel",
+    "--installroot",
+    "--enablerepo",
+    "--disablerepo",
+    "-x",
+    "--exclude",
+    "--setopt",
+    "--releasever",
+    "--repo",
+    "--repoid",
+    "--downloaddir",
+    "--destdir",
+    "-R",
+    "--randomwait",
+    "--color",
+    "--rpmverbosity",
+    "--repofrompath",
+    "--forcearch",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,7 @@
 //! Helpers shared by several built-in rules: finding the base images of a Dockerfile, reading
 //! compose `image:` values with `${VAR:-default}` defaults, pointing at part of a value, and
-//! deciding whether a user is root. Not a rule itself (it declares no `Rule`).
+//! deciding whether a user is root, and whether a service switches its healthcheck off. Not a
+//! rule itself (it declares no `Rule`).
 //!
 //! Compose values merged in through a YAML anchor (`*alias` or a `<<` merge key) are reported
 //! once per service that uses them, always the same way: the main span is the value where it is
@@ -470,6 +471,25 @@ pub(crate) fn normalized_host_path(path: &str) -> Option<String> {
         }
     }
     Some(format!("/{}", parts.join("/")))
+}
+
+/// The node that switches the service's healthcheck off, if one does.
+pub(crate) fn disabling_node(service: &Service) -> Option<&Node> {
+    let healthcheck = service.node.get("healthcheck")?;
+    if let Some(disable) = healthcheck.get("disable")
+        && let Some(scalar) = disable.as_scalar()
+        && (scalar.as_bool() == Some(true)
+            || scalar.yaml11_bool() == Some(true)
+            || scalar.value == "true")
+    {
+        return Some(disable);
+    }
+    let test = healthcheck.get("test")?;
+    let first = match test.as_sequence() {
+        Some(items) => items.first()?.as_str()?,
+        None => test.as_str()?,
+    };
+    (first.trim() == "NONE").then_some(test)
 }
 
 #[cfg(test)]

@@ -4,8 +4,7 @@
 use crate::diagnostic::{Category, Severity};
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 
-use super::package_pins::{Manager, check_manager, classify_rpm, never};
-use super::unpinned_yum_package::RPM_VALUE_OPTIONS;
+use super::package_pins::{Manager, RPM_VALUE_OPTIONS, check_manager, classify_rpm, never};
 
 pub static UNPINNED_DNF_PACKAGE: Rule = Rule {
     code: "DF013",

@@ -3,7 +3,7 @@
 use crate::diagnostic::{Category, Severity};
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 
-use super::package_pins::{Manager, check_manager, never};
+use super::package_pins::{Manager, RPM_VALUE_OPTIONS, check_manager, never};
 
 pub static UNPINNED_YUM_PACKAGE: Rule = Rule {
     code: "DF012",
@@ -22,32 +22,6 @@ pub static UNPINNED_YUM_PACKAGE: Rule = Rule {
     options: &[],
     check: Check::Dockerfile(check),
 };
-
-pub(crate) const RPM_VALUE_OPTIONS: &[&str] = &[
-    "-c",
-    "--config",
-    "-d",
-    "--debuglevel",
-    "-e",
-    "--errorlevel",
-    "--installroot",
-    "--enablerepo",
-    "--disablerepo",
-    "-x",
-    "--exclude",
-    "--setopt",
-    "--releasever",
-    "--repo",
-    "--repoid",
-    "--downloaddir",
-    "--destdir",
-    "-R",
-    "--randomwait",
-    "--color",
-    "--rpmverbosity",
-    "--repofrompath",
-    "--forcearch",
-];
 
 const YUM: Manager = Manager {
     programs: &["yum"],

@@ -6,7 +6,7 @@ use crate::excerpt::excerpt;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 
 use super::support::{base_images, part_span};
-use super::untrusted_registry::{TRUSTED_REGISTRIES, is_trusted};
+use super::trusted_registries::{TRUSTED_REGISTRIES, is_trusted};
 
 pub static UNTRUSTED_BASE_IMAGE: Rule = Rule {
     code: "DF038",

@@ -6,7 +6,7 @@ use crate::dockerfile::Command;
 use crate::excerpt::excerpt;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 
-use super::copy_relative_destination::workdir_set;
+use super::workdir_support::{is_absolute_or_unknown, workdir_set};
 
 pub static WORKDIR_RELATIVE: Rule = Rule {
     code: "DF033",
@@ -24,14 +24,6 @@ pub static WORKDIR_RELATIVE: Rule = Rule {
     options: &[],
     check: Check::Dockerfile(check),
 };
-
-/// Whether a path is absolute on Linux or Windows, or starts with a variable (unknown here).
-pub(crate) fn is_absolute_or_unknown(path: &str) -> bool {
-    let path = path.trim_matches(['"', '\'']);
-    let bytes = path.as_bytes();
-    path.starts_with(['/', '$', '\\'])
-        || (bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':')
-}
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let dockerfile = context.dockerfile;

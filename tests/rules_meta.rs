@@ -2,7 +2,7 @@
 //! declared once, registered, documented with the fixed headings, exemplified and fixtured, and
 //! docs/rules.md is generated from the declarations. Each failure names exactly what is missing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -304,6 +304,89 @@ fn every_rule_file_is_registered() {
         }
     }
     fail_if_any("rule files are not registered", failures);
+}
+
+/// A rule file never imports another rule file, so any one rule can be deleted alone: what rules
+/// share lives in a helper module under rules/ that declares no rule (`support`, `build_support`,
+/// …) or in the model under src/.
+#[test]
+fn no_rule_imports_another_rule() {
+    let rule_stems: BTreeSet<String> = rules::all().iter().map(|rule| file_stem(rule)).collect();
+    let mut failures = Vec::new();
+    for stem in &rule_stems {
+        let Ok(text) = fs::read_to_string(root().join("rules").join(format!("{stem}.rs"))) else {
+            // A missing file is reported by `every_rule_file_is_registered`.
+            continue;
+        };
+        for (line, module) in module_paths(&text) {
+            if module != *stem && rule_stems.contains(&module) {
+                failures.push(format!(
+                    "rules/{stem}.rs:{line} imports the rule module `{module}`: move what they \
+                     share to a helper module (rules/support.rs, rules/build_support.rs, a new \
+                     one under rules/) or to the model under src/"
+                ));
+            }
+        }
+    }
+    fail_if_any("rule files import other rule files", failures);
+}
+
+/// The first segment after every `super::` and `crate::rules::` in `text` (each name of a
+/// `super::{a, b::c}` group), with its 1-based line. Comments are skipped.
+fn module_paths(text: &str) -> Vec<(usize, String)> {
+    let code: String = text
+        .lines()
+        .map(|line| line.split("//").next().unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut found = Vec::new();
+    for prefix in ["super::", "crate::rules::"] {
+        for (at, _) in code.match_indices(prefix) {
+            let line = code[..at].matches('\n').count() + 1;
+            let rest = code[at + prefix.len()..].trim_start();
+            match rest.strip_prefix('{') {
+                Some(group) => {
+                    let group = group.split('}').next().unwrap_or_default();
+                    for item in group.split(',') {
+                        let name = item.trim().split("::").next().unwrap_or_default();
+                        let name = name.split_whitespace().next().unwrap_or_default();
+                        if !name.is_empty() {
+                            found.push((line, name.to_string()));
+                        }
+                    }
+                }
+                None => {
+                    let name: String = rest
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect();
+                    if !name.is_empty() {
+                        found.push((line, name));
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn module_paths_name_every_imported_module() {
+    let text = "use super::support::part_span;\n\
+                use super::{build_support::closest, workdir_relative};\n\
+                // use super::commented_out::x;\n\
+                let x = crate::rules::latest_tag::check;\n";
+    let names: Vec<(usize, String)> = module_paths(text);
+    let names: Vec<(usize, &str)> = names.iter().map(|(l, n)| (*l, n.as_str())).collect();
+    assert_eq!(
+        names,
+        [
+            (1, "support"),
+            (2, "build_support"),
+            (2, "workdir_relative"),
+            (4, "latest_tag"),
+        ]
+    );
 }
 
 /// The `code: "…"` of a rule declaration.
