@@ -1,7 +1,8 @@
 //! Conformance with BuildKit's own parser tests: every `testfiles/<case>/Dockerfile` under
 //! ../shared/conformance/buildkit-parser is parsed and dumped in BuildKit's `Node.Dump` format,
 //! then compared line by line with the `result` file beside it; every `testfiles-negative`
-//! case must produce at least one error. Without ../shared the test prints a note and passes.
+//! case must produce at least one error. Without ../shared the tests print a note and pass
+//! (they fail instead when `PLIMSOLL_REQUIRE_SHARED=1`, as in CI).
 
 mod common;
 
@@ -12,8 +13,7 @@ use plimsoll::dockerfile::{Command, Dockerfile, Healthcheck, Instruction, ShellO
 use plimsoll::span::Span;
 
 fn conformance_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/buildkit-parser");
-    dir.is_dir().then_some(dir)
+    common::shared("conformance/buildkit-parser")
 }
 
 /// Go's `strconv.Quote`.
@@ -171,7 +171,6 @@ fn cases(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn positive_cases_match_buildkit_dumps() {
     let Some(root) = conformance_dir() else {
-        eprintln!("note: ../shared/conformance/buildkit-parser absent; conformance test skipped");
         return;
     };
     let mut matched = 0;
@@ -212,7 +211,6 @@ fn positive_cases_match_buildkit_dumps() {
 #[test]
 fn negative_cases_have_errors() {
     let Some(root) = conformance_dir() else {
-        eprintln!("note: ../shared/conformance/buildkit-parser absent; conformance test skipped");
         return;
     };
     let all = cases(&root.join("testfiles-negative"));
@@ -221,6 +219,17 @@ fn negative_cases_have_errors() {
         let text = std::fs::read_to_string(case.join("Dockerfile")).unwrap_or_default();
         let df = parse(&text);
         assert!(!df.errors.is_empty(), "{} must be rejected", case.display());
+    }
+}
+
+/// A missing ../shared path is a skip, or a failure under `PLIMSOLL_REQUIRE_SHARED=1` (CI).
+#[test]
+fn a_missing_shared_path_skips_or_fails_as_required() {
+    let required = std::env::var(common::REQUIRE_SHARED).as_deref() == Ok("1");
+    let looked_up = std::panic::catch_unwind(|| common::shared("no-such-directory"));
+    match looked_up {
+        Ok(found) => assert!(!required && found.is_none()),
+        Err(_) => assert!(required, "a skip fails only when required"),
     }
 }
 
@@ -245,13 +254,18 @@ const LIST_OMISSIONS: &[&str] = &[
 /// are listed in ../shared/conformance/buildkit-rejects.txt.
 #[test]
 fn corpus_sweep_only_rejects_have_errors() {
-    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    let corpus = shared.join("corpus/dockerfiles");
-    let Ok(rejects) = std::fs::read_to_string(shared.join("conformance/buildkit-rejects.txt"))
-    else {
-        eprintln!("note: ../shared absent; corpus sweep skipped");
+    let (Some(corpus), Some(rejects)) = (
+        common::shared("corpus/dockerfiles"),
+        common::shared("conformance/buildkit-rejects.txt"),
+    ) else {
         return;
     };
+    // File names in buildkit-rejects.txt are relative to ../shared.
+    let shared = corpus
+        .ancestors()
+        .nth(2)
+        .expect("../shared/corpus/dockerfiles");
+    let rejects = std::fs::read_to_string(rejects).expect("buildkit-rejects.txt is readable");
     let rejects: std::collections::HashSet<&str> = rejects.lines().map(str::trim).collect();
     let files = common::files_under(&corpus);
     let mut with_errors = Vec::new();
@@ -265,7 +279,7 @@ fn corpus_sweep_only_rejects_have_errors() {
         let df = parse(&text);
         parsed += 1;
         let rel = file
-            .strip_prefix(&shared)
+            .strip_prefix(shared)
             .map(|p| p.to_string_lossy().into_owned())
             .unwrap_or_default();
         if !df.errors.is_empty() {

@@ -558,11 +558,9 @@ fn hostile_input_does_not_panic() {
 
 #[test]
 fn corpus_parses_without_panicking() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/compose");
-    if !dir.is_dir() {
-        eprintln!("note: {} is absent; corpus test skipped", dir.display());
+    let Some(dir) = common::shared("corpus/compose") else {
         return;
-    }
+    };
     let files: Vec<_> = common::files_under(&dir)
         .into_iter()
         .filter(|path| path.extension().is_some_and(|e| e == "yml" || e == "yaml"))
@@ -667,11 +665,9 @@ fn check_spans(text: &str, file: &ComposeFile) -> Vec<String> {
 
 #[test]
 fn truncated_corpus_files_do_not_panic() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/compose");
-    if !dir.is_dir() {
-        eprintln!("note: {} is absent; truncation test skipped", dir.display());
+    let Some(dir) = common::shared("corpus/compose") else {
         return;
-    }
+    };
     let mut parsed = 0;
     for path in common::files_under(&dir) {
         let Ok(text) = std::fs::read_to_string(&path) else {

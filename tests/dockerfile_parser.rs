@@ -880,7 +880,6 @@ fn many_instructions_are_linear() {
 
 mod differential {
     use std::ops::Range;
-    use std::path::Path;
 
     use parse_dockerfile as pd;
     use plimsoll::dockerfile::{Command, Healthcheck, Instruction, ShellOrExec, parse};
@@ -1370,13 +1369,9 @@ mod differential {
 
     #[test]
     fn corpus_agrees_with_parse_dockerfile() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/dockerfiles");
-        if !root.is_dir() {
-            eprintln!(
-                "note: ../shared/corpus/dockerfiles absent; differential corpus test skipped"
-            );
+        let Some(root) = crate::common::shared("corpus/dockerfiles") else {
             return;
-        }
+        };
         let mut compared = 0;
         let mut skipped = 0;
         let mut mismatches = Vec::new();

@@ -6,18 +6,33 @@ pub mod invariants;
 
 use std::path::{Path, PathBuf};
 
+/// Set to `1` (by .ci/run, when ../shared is there) to make a test that would skip for want of
+/// ../shared fail instead.
+pub const REQUIRE_SHARED: &str = "PLIMSOLL_REQUIRE_SHARED";
+
 /// `../shared/<relative>` beside the repository, if it is there. The suite must pass on a fresh
-/// clone without it, so callers skip (with a note) when this is `None`.
+/// clone without it, so callers skip the test when this is `None`: the skip is printed with the
+/// test's name, and it is a failure when [`REQUIRE_SHARED`] is `1`.
 pub fn shared(relative: &str) -> Option<PathBuf> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared")
         .join(relative);
     if path.exists() {
-        Some(path)
-    } else {
-        eprintln!("note: {} is absent; skipped", path.display());
-        None
+        return Some(path);
     }
+    // libtest names each test's thread after the test (not when it runs on one thread).
+    let test = std::thread::current()
+        .name()
+        .filter(|name| *name != "main")
+        .unwrap_or("a test")
+        .to_string();
+    assert!(
+        std::env::var(REQUIRE_SHARED).as_deref() != Ok("1"),
+        "{test}: {} is absent, and {REQUIRE_SHARED}=1 requires it",
+        path.display()
+    );
+    eprintln!("note: {test} skipped: {} is absent", path.display());
+    None
 }
 
 /// Every file below `root`, sorted; walked with an explicit stack.
