@@ -447,11 +447,6 @@ pub fn secret_name_word(name: &str) -> Option<&'static str> {
     None
 }
 
-/// `true` when `name` says it holds a secret; see [`secret_name_word`].
-pub fn is_secret_name(name: &str) -> bool {
-    secret_name_word(name).is_some()
-}
-
 /// `true` for a value that, whatever the variable's name, cannot be the secret itself: a
 /// switch (`true`, `yes`, `off`, as in `ALLOW_EMPTY_PASSWORD=yes`), a file path
 /// (`/run/secrets/db`, `./key.json`) or a file name with a common extension
@@ -663,7 +658,10 @@ mod tests {
             "NPM_CONFIG__AUTH",
             "GITHUB_PAT",
         ] {
-            assert!(is_secret_name(name), "{name} should be a secret name");
+            assert!(
+                secret_name_word(name).is_some(),
+                "{name} should be a secret name"
+            );
         }
         for name in [
             "PWD",
@@ -685,7 +683,10 @@ mod tests {
             "PATH",
             "BYPASS",
         ] {
-            assert!(!is_secret_name(name), "{name} should not be a secret name");
+            assert!(
+                secret_name_word(name).is_none(),
+                "{name} should not be a secret name"
+            );
         }
     }
 

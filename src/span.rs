@@ -173,26 +173,6 @@ impl LineIndex {
             count(prefix)
         }
     }
-
-    /// Byte offset for a 0-based line and UTF-16 column, clamped to the line.
-    pub fn offset_of_utf16(&self, text: &str, line: usize, utf16_column: usize) -> usize {
-        if line >= self.line_starts.len() {
-            return text.len();
-        }
-        let start = self.line_start(line);
-        let end = self
-            .line_starts
-            .get(line + 1)
-            .map_or(text.len(), |next| next - 1);
-        let mut units = 0;
-        for (i, ch) in text[start..end].char_indices() {
-            if units >= utf16_column {
-                return start + i;
-            }
-            units += ch.len_utf16();
-        }
-        end
-    }
 }
 
 /// The largest char boundary at or below `offset`, clamped to the text.
@@ -218,7 +198,6 @@ mod tests {
         let user = text.find("USER").unwrap();
         assert_eq!(index.position(text, user), Position { line: 3, column: 1 });
         assert_eq!(index.utf16_position(text, x), (1, 6));
-        assert_eq!(index.offset_of_utf16(text, 1, 6), x);
     }
 
     #[test]
@@ -270,8 +249,6 @@ mod tests {
         assert_eq!(index.position(text, 1), Position { line: 1, column: 1 });
         assert_eq!(index.utf16_position(text, at("x")), (0, 7));
         assert_eq!(index.utf16_position(text, 0), (0, 0));
-        assert_eq!(index.offset_of_utf16(text, 0, 0), at("FROM"));
-        assert_eq!(index.offset_of_utf16(text, 0, 7), at("x"));
         assert_eq!(index.line_start(0), at("FROM"));
         // ASCII after the BOM is counted as ASCII.
         let text = "\u{feff}FROM a";

@@ -29,7 +29,7 @@ use std::time::Duration;
 
 use serde_json::Value as Json;
 
-use crate::diagnostic::{Category, Finding, Severity};
+use crate::diagnostic::{Category, Severity};
 use crate::policy::{PolicyCheck, PolicyRule, Template};
 use crate::rule::{
     Check, ComposeContext, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target,
@@ -1363,17 +1363,6 @@ pub fn run_compose(check: &RegoCheck, context: &ComposeContext<'_>, out: &mut Em
     });
     let path_span = |steps: &[input::Step]| input::compose_span(root, steps);
     check.run(source, value, &path_span, out);
-}
-
-/// Findings of a finished run for the problems of the given policy directories.
-pub fn findings_for(dirs: &[PathBuf]) -> Vec<crate::report::FileResult> {
-    problem_results(&problems(Some(dirs)))
-}
-
-/// The finding for a problem, for callers that place it themselves.
-pub fn problem_finding(source: &SourceFile, problem: &Problem) -> Finding {
-    let span = line_span(source, problem.line, Some(problem.column), None);
-    POLICY_ERROR.finding(span, problem.message.clone())
 }
 
 #[cfg(test)]
