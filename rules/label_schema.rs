@@ -11,8 +11,7 @@ use crate::rule::{
     Check, DockerfileContext, Emitter, FixAvailability, OptionKind, Rule, RuleOption, Status,
     Target,
 };
-
-use super::build_support::{in_final_image, stage_instructions};
+use crate::semantic::reaches_image;
 
 pub static LABEL_SCHEMA: Rule = Rule {
     code: "DF074",
@@ -161,14 +160,14 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let Some(last) = dockerfile.stages.last() else {
         return;
     };
-    let marks = in_final_image(dockerfile);
+    let marks = reaches_image(dockerfile);
     let mut present: Vec<&str> = Vec::new();
     for stage in dockerfile
         .stages
         .iter()
         .filter(|s| marks.get(s.index).copied().unwrap_or(false))
     {
-        for instruction in stage_instructions(dockerfile, stage) {
+        for instruction in dockerfile.stage_instructions(stage) {
             if let Command::Label(pairs) = &instruction.command {
                 present.extend(pairs.iter().map(label_key));
             }

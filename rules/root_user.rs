@@ -5,9 +5,9 @@ use crate::dockerfile::BaseKind;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 use crate::span::Span;
 
-use super::support::{
-    StageUser, is_root_user, runs_unprivileged_or_windows, stage_user, user_value,
-};
+use crate::semantic::{StageUser, stage_user};
+
+use super::support::{is_root_user, runs_unprivileged_or_windows, user_value};
 
 pub static ROOT_USER: Rule = Rule {
     code: "DF004",

@@ -9,9 +9,7 @@ use crate::dockerfile::{BaseKind, Command, Dockerfile, Instruction, Keyword, Sta
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 use crate::span::Span;
 
-use super::build_support::{
-    Nearness, TypoBudget, closest_within, nearest_within, stage_instructions,
-};
+use super::build_support::{Nearness, TypoBudget, closest_within, nearest_within};
 use super::variable_references::references;
 
 pub static UNDEFINED_VARIABLE: Rule = Rule {
@@ -260,7 +258,7 @@ impl<'a> Scope<'a, '_> {
         let mut added = Vec::new();
         // Global ARGs already reported in this stage: one finding per name and stage is enough.
         let mut reported: BTreeSet<&str> = BTreeSet::new();
-        let instructions = stage_instructions(dockerfile, stage);
+        let instructions = dockerfile.stage_instructions(stage);
         let from_line_end = instructions.first().map(|from| from.span.end);
         for instruction in instructions.iter().skip(1) {
             for span in expanded_spans(instruction) {

@@ -28,6 +28,7 @@ pub mod rule;
 pub mod runner;
 pub mod secrets;
 pub mod selection;
+pub mod semantic;
 pub mod source;
 pub mod span;
 pub mod suppress;

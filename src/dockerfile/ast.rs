@@ -27,6 +27,29 @@ pub struct Dockerfile {
     pub errors: Vec<ParseError>,
 }
 
+impl Dockerfile {
+    /// The instructions of a stage, FROM included.
+    pub fn stage_instructions(&self, stage: &Stage) -> &[Instruction] {
+        self.instructions
+            .get(stage.instructions.clone())
+            .unwrap_or(&[])
+    }
+
+    /// The stage `stage` is built on through `FROM <stage>`; stage references only point
+    /// backwards, so following this always ends.
+    pub fn base_stage(&self, stage: &Stage) -> Option<&Stage> {
+        match stage.base.kind {
+            BaseKind::Stage { index } if index < stage.index => self.stages.get(index),
+            _ => None,
+        }
+    }
+
+    /// The last stage: the one `docker build` produces without `--target`.
+    pub fn final_stage(&self) -> Option<&Stage> {
+        self.stages.last()
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Directive {
     pub span: Span,

@@ -1,0 +1,12 @@
+//! The semantic layer for Dockerfiles: what the syntax tree means across instructions and
+//! stages (the stage graph, the shell in force, Windows images, the user in force). It reads
+//! only the syntax layer (`dockerfile`, `image`, `span`, `source`); rules read the model
+//! through it instead of walking the FROM chain themselves.
+
+pub mod shell;
+pub mod stages;
+pub mod user;
+
+pub use shell::{ShellInForce, Shells, is_posix_shell, is_powershell_or_cmd, shell_program};
+pub use stages::{ancestors, is_windows_image, reaches_image};
+pub use user::{StageUser, stage_user};

@@ -1,0 +1,54 @@
+//! The stage graph: the FROM chain through earlier stages, which stages reach the final image,
+//! and what a stage's base image says about its platform.
+
+use crate::dockerfile::{Dockerfile, Stage};
+use crate::image::ImageRef;
+
+/// The stage and the stages it is built on through `FROM <stage>`, nearest first. Stage
+/// references only point backwards, so the walk ends after at most `stage.index + 1` steps
+/// whatever the model says.
+pub fn ancestors<'a>(
+    dockerfile: &'a Dockerfile,
+    stage: &'a Stage,
+) -> impl Iterator<Item = &'a Stage> + 'a {
+    std::iter::successors(Some(stage), move |current| dockerfile.base_stage(current))
+}
+
+/// For each stage, whether it reaches the image: the final stage and the stages it is built on
+/// through `FROM <stage>`. Builder stages (and their caches) never reach the image.
+pub fn reaches_image(dockerfile: &Dockerfile) -> Vec<bool> {
+    let mut marks = vec![false; dockerfile.stages.len()];
+    if let Some(last) = dockerfile.stages.last() {
+        for stage in ancestors(dockerfile, last) {
+            if let Some(mark) = marks.get_mut(stage.index) {
+                *mark = true;
+            }
+        }
+    }
+    marks
+}
+
+/// Whether an image is a Windows image (Windows Server Core, Nano Server, `windows`), by its
+/// repository name: the one detection every rule uses.
+pub fn is_windows_image(image: &ImageRef) -> bool {
+    let repository = image.repository.to_ascii_lowercase();
+    repository.contains("windows")
+        || repository.contains("nanoserver")
+        || repository.contains("servercore")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ancestors_follow_from_stage_and_final_chain_reaches_image() {
+        let dockerfile = crate::dockerfile::parse(
+            "FROM alpine AS base\nFROM base AS mid\nFROM golang AS tools\nFROM mid\n",
+        );
+        let last = dockerfile.stages.last().unwrap();
+        let chain: Vec<usize> = ancestors(&dockerfile, last).map(|s| s.index).collect();
+        assert_eq!(chain, vec![3, 1, 0]);
+        assert_eq!(reaches_image(&dockerfile), vec![true, true, false, true]);
+    }
+}
