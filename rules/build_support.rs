@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use crate::dockerfile::shell::{CommandView, ShellScript, Word, analyze, analyze_str};
 use crate::dockerfile::{Command, Dockerfile, Heredoc, Instruction, ShellOrExec, Stage};
 use crate::rule::DockerfileContext;
-use crate::semantic::reaches_image;
+use crate::semantic::{is_sh_family, reaches_image};
 
 /// One script a RUN runs: its shell-form text, or a heredoc body run by the shell.
 pub(crate) struct RunScript<'a> {
@@ -75,7 +75,7 @@ pub(crate) fn has_foreign_shebang(body: &str) -> bool {
         program = words.find(|w| !w.starts_with('-')).unwrap_or("");
     }
     let program = program.rsplit('/').next().unwrap_or(program);
-    !matches!(program, "sh" | "bash" | "dash" | "ash" | "zsh" | "ksh" | "")
+    !(program.is_empty() || is_sh_family(program))
 }
 
 /// The targets of the RUN's `--mount=type=cache` and `--mount=type=tmpfs` flags.

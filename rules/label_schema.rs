@@ -80,12 +80,8 @@ fn label_key(pair: &KeyValue) -> &str {
 
 /// The LABEL pairs of `instruction`, and of the LABEL an `ONBUILD` wraps.
 fn label_pairs(instruction: &Instruction) -> &[KeyValue] {
-    match &instruction.command {
+    match &instruction.trigger_or_self().command {
         Command::Label(pairs) => pairs,
-        Command::Onbuild(inner) => match &inner.command {
-            Command::Label(pairs) => pairs,
-            _ => &[],
-        },
         _ => &[],
     }
 }

@@ -3,9 +3,9 @@
 //! package-manager command with its option values skipped. Not a rule itself.
 
 use crate::dockerfile::shell::{self, CommandView, PipelinePos, SimpleCommand, Word};
-use crate::dockerfile::{Command, Instruction, ShellOrExec};
+use crate::dockerfile::{Command, ShellOrExec};
 use crate::rule::DockerfileContext;
-use crate::semantic::Shells;
+use crate::semantic::{Shells, is_sh_family};
 
 /// Every simple command a RUN (or `ONBUILD RUN`) runs: shell form, heredoc bodies run by a
 /// shell, and exec form (as one command whose words are the JSON strings), in file order.
@@ -26,10 +26,7 @@ fn collect_run_commands(context: &DockerfileContext<'_>) -> Vec<SimpleCommand> {
     for (index, instruction) in dockerfile.instructions.iter().enumerate() {
         // Only PowerShell and cmd are left out (the deny-list; see `semantic::shell`).
         let in_posix_shell = shells.at(dockerfile, index).may_be_posix();
-        let instruction: &Instruction = match &instruction.command {
-            Command::Onbuild(inner) => inner,
-            _ => instruction,
-        };
+        let instruction = instruction.trigger_or_self();
         let Command::Run(body) = &instruction.command else {
             continue;
         };
@@ -89,10 +86,7 @@ fn collect_run_commands(context: &DockerfileContext<'_>) -> Vec<SimpleCommand> {
 /// when the JSON string has no escapes (so offsets map one to one).
 fn exec_shell_script(command: &SimpleCommand) -> Option<(usize, String)> {
     let view = command.view();
-    if !matches!(
-        view.program()?,
-        "sh" | "bash" | "dash" | "ash" | "zsh" | "ksh"
-    ) {
+    if !is_sh_family(view.program()?) {
         return None;
     }
     let (flag, rest) = view.args.split_first()?;

@@ -101,10 +101,7 @@ pub(crate) fn commands(dockerfile: &Dockerfile) -> impl Iterator<Item = &Command
     dockerfile
         .instructions
         .iter()
-        .map(|instruction| match &instruction.command {
-            Command::Onbuild(inner) => &inner.command,
-            command => command,
-        })
+        .map(|instruction| &instruction.trigger_or_self().command)
 }
 
 /// The span of `range` (a byte range of `value`) in the source, when `span` holds `value`

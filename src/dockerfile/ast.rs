@@ -176,6 +176,19 @@ impl Instruction {
         self.flags.iter().find(|f| f.name.value == name)
     }
 
+    /// The instruction an `ONBUILD` wraps (its trigger); `None` for any other instruction.
+    pub fn trigger(&self) -> Option<&Instruction> {
+        match &self.command {
+            Command::Onbuild(inner) => Some(inner),
+            _ => None,
+        }
+    }
+
+    /// The instruction that does the work: an `ONBUILD`'s trigger, or this instruction.
+    pub fn trigger_or_self(&self) -> &Instruction {
+        self.trigger().unwrap_or(self)
+    }
+
     /// All flags named `name` (RUN may have several `--mount`).
     pub fn flags_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Flag> + 'a {
         self.flags.iter().filter(move |f| f.name.value == name)

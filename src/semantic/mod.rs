@@ -7,6 +7,9 @@ pub mod shell;
 pub mod stages;
 pub mod user;
 
-pub use shell::{ShellInForce, Shells, is_posix_shell, is_powershell_or_cmd, shell_program};
+pub use shell::{
+    SH_FAMILY, ShellInForce, Shells, is_posix_shell, is_powershell_or_cmd, is_sh_family,
+    shell_program,
+};
 pub use stages::{ancestors, is_windows_image, reaches_image};
 pub use user::{StageUser, stage_user};

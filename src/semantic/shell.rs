@@ -32,13 +32,20 @@ pub fn shell_program(words: &[Spanned<String>]) -> &str {
     base.strip_suffix(".exe").unwrap_or(base)
 }
 
-/// Whether a shell program (as [`shell_program`] names it) is known to understand POSIX `sh`
-/// syntax: the allow-list.
+/// The `sh`-like programs a command line or a `#!` line names when it runs a script (`sh -c`,
+/// `curl … | bash`, `#!/usr/bin/env bash`).
+pub const SH_FAMILY: &[&str] = &["sh", "bash", "dash", "ash", "zsh", "ksh"];
+
+/// Whether `program` is one of [`SH_FAMILY`].
+pub fn is_sh_family(program: &str) -> bool {
+    SH_FAMILY.contains(&program)
+}
+
+/// Whether a SHELL program (as [`shell_program`] names it) is known to understand POSIX `sh`
+/// syntax: the allow-list, [`SH_FAMILY`] plus `mksh` and `busybox`, which are written as a
+/// SHELL but not looked for on command lines.
 pub fn is_posix_shell(program: &str) -> bool {
-    matches!(
-        program,
-        "sh" | "bash" | "dash" | "ash" | "zsh" | "ksh" | "mksh" | "busybox"
-    )
+    is_sh_family(program) || matches!(program, "mksh" | "busybox")
 }
 
 /// Whether a SHELL's program is PowerShell or cmd (any case, any path, `.exe` or not): the
