@@ -9,6 +9,8 @@ use crate::dockerfile::{BaseKind, Command, Dockerfile, Instruction, Keyword, Sta
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 use crate::span::Span;
 
+use crate::semantic::StageForest;
+
 use super::build_support::{Nearness, TypoBudget, closest_within, nearest_within};
 use super::variable_references::references;
 
@@ -179,16 +181,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     // stage adds the names it defines to `defined`, leaving it removes them, so `defined` holds
     // exactly what the stage inherits, and the walk is linear however long the chains are.
     let stages = &dockerfile.stages;
-    let mut children: Vec<Vec<usize>> = vec![Vec::new(); stages.len()];
-    let mut roots = Vec::new();
-    for stage in stages {
-        match stage.base.kind {
-            BaseKind::Stage { index } if index < stage.index && index < stages.len() => {
-                children[index].push(stage.index);
-            }
-            _ => roots.push(stage.index),
-        }
-    }
+    let StageForest { children, roots } = StageForest::new(dockerfile);
     enum Step {
         Enter { index: usize, on_scratch: bool },
         Leave { index: usize },

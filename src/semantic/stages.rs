@@ -14,6 +14,34 @@ pub fn ancestors<'a>(
     std::iter::successors(Some(stage), move |current| dockerfile.base_stage(current))
 }
 
+/// The stages as a forest: a stage's children are the stages built on it through
+/// `FROM <stage>`, the roots are the stages built on an image, `scratch` or an unresolved base.
+/// For walks that carry what a stage inherits down to the stages built on it.
+pub struct StageForest {
+    /// Per stage, the indices of the stages built on it, in file order.
+    pub children: Vec<Vec<usize>>,
+    /// The indices of the stages not built on another stage, in file order.
+    pub roots: Vec<usize>,
+}
+
+impl StageForest {
+    pub fn new(dockerfile: &Dockerfile) -> Self {
+        let mut children = vec![Vec::new(); dockerfile.stages.len()];
+        let mut roots = Vec::new();
+        for stage in &dockerfile.stages {
+            match dockerfile.base_stage(stage) {
+                Some(base) => {
+                    if let Some(built_on_base) = children.get_mut(base.index) {
+                        built_on_base.push(stage.index);
+                    }
+                }
+                None => roots.push(stage.index),
+            }
+        }
+        Self { children, roots }
+    }
+}
+
 /// For each stage, whether it reaches the image: the final stage and the stages it is built on
 /// through `FROM <stage>`. Builder stages (and their caches) never reach the image.
 pub fn reaches_image(dockerfile: &Dockerfile) -> Vec<bool> {
@@ -50,5 +78,8 @@ mod tests {
         let chain: Vec<usize> = ancestors(&dockerfile, last).map(|s| s.index).collect();
         assert_eq!(chain, vec![3, 1, 0]);
         assert_eq!(reaches_image(&dockerfile), vec![true, true, false, true]);
+        let forest = StageForest::new(&dockerfile);
+        assert_eq!(forest.roots, vec![0, 2]);
+        assert_eq!(forest.children, vec![vec![1], vec![3], vec![], vec![]]);
     }
 }
