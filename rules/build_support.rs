@@ -1,6 +1,6 @@
 //! Helpers shared by the build-hygiene rules (DF040–DF099): the shell scripts a RUN runs, the
-//! cache and tmpfs mounts it has, stage lookup by name, and a small edit distance for
-//! did-you-mean hints. Not a rule itself (it declares no `Rule`).
+//! cache and tmpfs mounts it has, the RUNs of the stages that reach the image, and a small edit
+//! distance for did-you-mean hints. Not a rule itself (it declares no `Rule`).
 
 use std::borrow::Cow;
 
@@ -111,30 +111,6 @@ pub(crate) fn mounts_cover(targets: &[String], dir: &str) -> bool {
             || dir.starts_with(&format!("{target}/"))
             || target.starts_with(&format!("{dir}/"))
     })
-}
-
-/// The stages by name, for rules that look a name up per instruction (a linear search per
-/// `COPY --from` made 10,000 stages quadratic). BuildKit compares stage names
-/// case-insensitively; the first stage with a name wins.
-pub(crate) struct StageNames<'a>(std::collections::HashMap<String, &'a Stage>);
-
-impl<'a> StageNames<'a> {
-    pub(crate) fn new(dockerfile: &'a Dockerfile) -> Self {
-        let mut names = std::collections::HashMap::with_capacity(dockerfile.stages.len());
-        for stage in &dockerfile.stages {
-            if let Some(name) = &stage.name {
-                names
-                    .entry(name.value.to_ascii_lowercase())
-                    .or_insert(stage);
-            }
-        }
-        Self(names)
-    }
-
-    /// The stage named `name`.
-    pub(crate) fn get(&self, name: &str) -> Option<&'a Stage> {
-        self.0.get(&name.to_ascii_lowercase()).copied()
-    }
 }
 
 /// The RUN instructions of the stages that end up in the image, with their stage.

@@ -11,5 +11,5 @@ pub use shell::{
     SH_FAMILY, ShellInForce, Shells, is_posix_shell, is_powershell_or_cmd, is_sh_family,
     shell_program,
 };
-pub use stages::{StageForest, ancestors, is_windows_image, reaches_image};
+pub use stages::{StageForest, StageNames, ancestors, is_windows_image, reaches_image};
 pub use user::{StageUser, stage_user};

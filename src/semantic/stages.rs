@@ -1,5 +1,5 @@
-//! The stage graph: the FROM chain through earlier stages, which stages reach the final image,
-//! and what a stage's base image says about its platform.
+//! The stage graph: stages by name, the FROM chain through earlier stages, the stages built on
+//! each stage, which stages reach the final image, and what a base image says about its platform.
 
 use crate::dockerfile::{Dockerfile, Stage};
 use crate::image::ImageRef;
@@ -39,6 +39,30 @@ impl StageForest {
             }
         }
         Self { children, roots }
+    }
+}
+
+/// The stages by name, for rules that look a name up per instruction (a linear search per
+/// `COPY --from` made 10,000 stages quadratic). BuildKit compares stage names
+/// case-insensitively; the first stage with a name wins.
+pub struct StageNames<'a>(std::collections::HashMap<String, &'a Stage>);
+
+impl<'a> StageNames<'a> {
+    pub fn new(dockerfile: &'a Dockerfile) -> Self {
+        let mut names = std::collections::HashMap::with_capacity(dockerfile.stages.len());
+        for stage in &dockerfile.stages {
+            if let Some(name) = &stage.name {
+                names
+                    .entry(name.value.to_ascii_lowercase())
+                    .or_insert(stage);
+            }
+        }
+        Self(names)
+    }
+
+    /// The stage named `name`.
+    pub fn get(&self, name: &str) -> Option<&'a Stage> {
+        self.0.get(&name.to_ascii_lowercase()).copied()
     }
 }
 
