@@ -34,7 +34,7 @@ pub static HEALTHCHECK_MISSING: Rule = Rule {
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let dockerfile = context.dockerfile;
-    let Some(final_stage) = dockerfile.stages.last() else {
+    let Some(final_stage) = dockerfile.final_stage() else {
         return;
     };
     let mut exposes = false;

@@ -153,7 +153,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     }
 
     // The labels of the image: the final stage's, with those of the stages it is built on.
-    let Some(last) = dockerfile.stages.last() else {
+    let Some(last) = dockerfile.final_stage() else {
         return;
     };
     let marks = reaches_image(dockerfile);

@@ -39,7 +39,7 @@ const HELP: &str = "add `USER <non-root>` (for example `USER 10001`) at the end 
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let dockerfile = context.dockerfile;
-    let Some(final_stage) = dockerfile.stages.last() else {
+    let Some(final_stage) = dockerfile.final_stage() else {
         return;
     };
     let Some(final_from) = dockerfile.instructions.get(final_stage.from) else {

@@ -70,7 +70,7 @@ impl<'a> StageNames<'a> {
 /// through `FROM <stage>`. Builder stages (and their caches) never reach the image.
 pub fn reaches_image(dockerfile: &Dockerfile) -> Vec<bool> {
     let mut marks = vec![false; dockerfile.stages.len()];
-    if let Some(last) = dockerfile.stages.last() {
+    if let Some(last) = dockerfile.final_stage() {
         for stage in ancestors(dockerfile, last) {
             if let Some(mark) = marks.get_mut(stage.index) {
                 *mark = true;
