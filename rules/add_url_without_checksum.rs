@@ -2,7 +2,7 @@
 //! repository at a branch or tag instead of a commit.
 
 use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::{Command, Instruction};
+use crate::dockerfile::Command;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 
 pub static ADD_URL_WITHOUT_CHECKSUM: Rule = Rule {
@@ -70,10 +70,7 @@ fn is_commit(git_ref: &str) -> bool {
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     for instruction in &context.dockerfile.instructions {
-        let instruction: &Instruction = match &instruction.command {
-            Command::Onbuild(inner) => inner,
-            _ => instruction,
-        };
+        let instruction = instruction.trigger_or_self();
         let Command::Add(add) = &instruction.command else {
             continue;
         };

@@ -1,13 +1,13 @@
 //! Helpers shared by the build-hygiene rules (DF040–DF099): the shell scripts a RUN runs, the
-//! cache and tmpfs mounts it has, stage lookup by name, and a small edit distance for
-//! did-you-mean hints. Not a rule itself (it declares no `Rule`).
+//! cache and tmpfs mounts it has, the RUNs of the stages that reach the image, and a small edit
+//! distance for did-you-mean hints. Not a rule itself (it declares no `Rule`).
 
 use std::borrow::Cow;
 
 use crate::dockerfile::shell::{CommandView, ShellScript, Word, analyze, analyze_str};
-use crate::dockerfile::{BaseKind, Command, Dockerfile, Heredoc, Instruction, ShellOrExec, Stage};
+use crate::dockerfile::{Command, Dockerfile, Heredoc, Instruction, ShellOrExec, Stage};
 use crate::rule::DockerfileContext;
-use crate::span::Spanned;
+use crate::semantic::{is_sh_family, reaches_image};
 
 /// One script a RUN runs: its shell-form text, or a heredoc body run by the shell.
 pub(crate) struct RunScript<'a> {
@@ -75,7 +75,7 @@ pub(crate) fn has_foreign_shebang(body: &str) -> bool {
         program = words.find(|w| !w.starts_with('-')).unwrap_or("");
     }
     let program = program.rsplit('/').next().unwrap_or(program);
-    !matches!(program, "sh" | "bash" | "dash" | "ash" | "zsh" | "ksh" | "")
+    !(program.is_empty() || is_sh_family(program))
 }
 
 /// The targets of the RUN's `--mount=type=cache` and `--mount=type=tmpfs` flags.
@@ -113,146 +113,15 @@ pub(crate) fn mounts_cover(targets: &[String], dir: &str) -> bool {
     })
 }
 
-/// The stages by name, for rules that look a name up per instruction (a linear search per
-/// `COPY --from` made 10,000 stages quadratic). BuildKit compares stage names
-/// case-insensitively; the first stage with a name wins.
-pub(crate) struct StageNames<'a>(std::collections::HashMap<String, &'a Stage>);
-
-impl<'a> StageNames<'a> {
-    pub(crate) fn new(dockerfile: &'a Dockerfile) -> Self {
-        let mut names = std::collections::HashMap::with_capacity(dockerfile.stages.len());
-        for stage in &dockerfile.stages {
-            if let Some(name) = &stage.name {
-                names
-                    .entry(name.value.to_ascii_lowercase())
-                    .or_insert(stage);
-            }
-        }
-        Self(names)
-    }
-
-    /// The stage named `name`.
-    pub(crate) fn get(&self, name: &str) -> Option<&'a Stage> {
-        self.0.get(&name.to_ascii_lowercase()).copied()
-    }
-}
-
-/// The instructions of a stage, FROM included.
-pub(crate) fn stage_instructions<'a>(
-    dockerfile: &'a Dockerfile,
-    stage: &Stage,
-) -> &'a [Instruction] {
-    dockerfile
-        .instructions
-        .get(stage.instructions.clone())
-        .unwrap_or(&[])
-}
-
-/// What every stage starts with, computed in one pass over the stages (a stage's base comes
-/// before it): the SHELL in force at its FROM, inherited through `FROM <stage>`, and whether it
-/// is built on a Windows image, whose default shell is `cmd`. Walking the chain back from every
-/// RUN made a file with many RUNs or a long chain of stages quadratic.
-pub(crate) struct StageShells<'a> {
-    inherited: Vec<Option<&'a [Spanned<String>]>>,
-    windows: Vec<bool>,
-}
-
-impl<'a> StageShells<'a> {
-    pub(crate) fn new(dockerfile: &'a Dockerfile) -> Self {
-        let count = dockerfile.stages.len();
-        let mut inherited = Vec::with_capacity(count);
-        let mut windows = Vec::with_capacity(count);
-        // The SHELL in force at the end of each stage.
-        let mut at_end: Vec<Option<&'a [Spanned<String>]>> = Vec::with_capacity(count);
-        for stage in &dockerfile.stages {
-            let (shell, on_windows) = match &stage.base.kind {
-                BaseKind::Stage { index } if *index < stage.index => (
-                    at_end.get(*index).copied().flatten(),
-                    windows.get(*index).copied().unwrap_or(false),
-                ),
-                BaseKind::Image(image) => {
-                    let repository = image.repository.to_ascii_lowercase();
-                    let on_windows = repository.contains("windows")
-                        || repository.contains("nanoserver")
-                        || repository.contains("servercore");
-                    (None, on_windows)
-                }
-                _ => (None, false),
-            };
-            let last = stage_instructions(dockerfile, stage)
-                .iter()
-                .rev()
-                .find_map(|instruction| shell_words(instruction));
-            inherited.push(shell);
-            windows.push(on_windows);
-            at_end.push(last.or(shell));
-        }
-        Self { inherited, windows }
-    }
-
-    /// The SHELL in force at the stage's FROM; `None` for the default shell.
-    pub(crate) fn inherited(&self, stage: &Stage) -> Option<&'a [Spanned<String>]> {
-        self.inherited.get(stage.index).copied().flatten()
-    }
-
-    /// Whether the stage is built (through `FROM <stage>`) on a Windows image.
-    pub(crate) fn is_windows(&self, stage: &Stage) -> bool {
-        self.windows.get(stage.index).copied().unwrap_or(false)
-    }
-}
-
-/// The words of a SHELL instruction that sets a shell (a non-empty one).
-pub(crate) fn shell_words(instruction: &Instruction) -> Option<&[Spanned<String>]> {
-    match &instruction.command {
-        Command::Shell(words) if !words.is_empty() => Some(words.as_slice()),
-        _ => None,
-    }
-}
-
-/// The program name of a SHELL's first word: `["/bin/bash", "-c"]` → `bash`.
-pub(crate) fn shell_program(words: &[Spanned<String>]) -> &str {
-    let first = words.first().map_or("", |w| w.value.as_str());
-    let base = first.rsplit(['/', '\\']).next().unwrap_or(first);
-    base.strip_suffix(".exe").unwrap_or(base)
-}
-
-/// Whether a shell program understands POSIX `sh` syntax.
-pub(crate) fn is_posix_shell(program: &str) -> bool {
-    matches!(
-        program,
-        "sh" | "bash" | "dash" | "ash" | "zsh" | "ksh" | "mksh" | "busybox"
-    )
-}
-
-/// For each stage, whether it ends up in the image: the final stage and the stages it is built
-/// on through `FROM <stage>`. Builder stages' caches never reach the image.
-pub(crate) fn in_final_image(dockerfile: &Dockerfile) -> Vec<bool> {
-    let mut marks = vec![false; dockerfile.stages.len()];
-    let mut current = dockerfile.stages.last();
-    for _ in 0..=dockerfile.stages.len() {
-        let Some(stage) = current else { break };
-        if let Some(mark) = marks.get_mut(stage.index) {
-            *mark = true;
-        }
-        current = match stage.base.kind {
-            crate::dockerfile::BaseKind::Stage { index } if index < stage.index => {
-                dockerfile.stages.get(index)
-            }
-            _ => None,
-        };
-    }
-    marks
-}
-
 /// The RUN instructions of the stages that end up in the image, with their stage.
 pub(crate) fn final_image_runs(dockerfile: &Dockerfile) -> Vec<(&Stage, &Instruction)> {
-    let marks = in_final_image(dockerfile);
+    let marks = reaches_image(dockerfile);
     let mut runs = Vec::new();
     for stage in &dockerfile.stages {
         if !marks.get(stage.index).copied().unwrap_or(false) {
             continue;
         }
-        for instruction in stage_instructions(dockerfile, stage) {
+        for instruction in dockerfile.stage_instructions(stage) {
             if matches!(instruction.command, Command::Run(_)) {
                 runs.push((stage, instruction));
             }

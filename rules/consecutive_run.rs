@@ -4,8 +4,6 @@ use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::{Instruction, Keyword};
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 
-use super::build_support::stage_instructions;
-
 pub static CONSECUTIVE_RUN: Rule = Rule {
     code: "DF067",
     name: "consecutive-run",
@@ -37,7 +35,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let dockerfile = context.dockerfile;
     let source = context.source.text.as_str();
     for stage in &dockerfile.stages {
-        let instructions = stage_instructions(dockerfile, stage);
+        let instructions = dockerfile.stage_instructions(stage);
         for pair in instructions.windows(2) {
             let (first, second) = (&pair[0], &pair[1]);
             // Heredoc RUNs are already one script each; merging them gains nothing readable.

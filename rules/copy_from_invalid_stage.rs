@@ -5,7 +5,9 @@ use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::dockerfile::Keyword;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 
-use super::build_support::{StageNames, TypoBudget, closest_within};
+use crate::semantic::StageNames;
+
+use super::build_support::{TypoBudget, closest_within};
 
 pub static COPY_FROM_INVALID_STAGE: Rule = Rule {
     code: "DF040",

@@ -2,8 +2,9 @@
 //! has no HEALTHCHECK.
 
 use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::{BaseKind, Command, Dockerfile, Stage};
+use crate::dockerfile::Command;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::semantic::ancestors;
 
 pub static HEALTHCHECK_MISSING: Rule = Rule {
     code: "DF029",
@@ -31,39 +32,14 @@ pub static HEALTHCHECK_MISSING: Rule = Rule {
     check: Check::Dockerfile(check),
 };
 
-/// The stage and the stages it is built on through `FROM <stage>`, nearest first.
-fn lineage<'a>(dockerfile: &'a Dockerfile, last: &'a Stage) -> Vec<&'a Stage> {
-    let mut chain = vec![last];
-    let mut stage = last;
-    // Stage references point backwards; the count bounds the walk whatever the model says.
-    for _ in 0..dockerfile.stages.len() {
-        match stage.base.kind {
-            BaseKind::Stage { index } if index < stage.index => {
-                match dockerfile.stages.get(index) {
-                    Some(base) => {
-                        chain.push(base);
-                        stage = base;
-                    }
-                    None => break,
-                }
-            }
-            _ => break,
-        }
-    }
-    chain
-}
-
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let dockerfile = context.dockerfile;
-    let Some(final_stage) = dockerfile.stages.last() else {
+    let Some(final_stage) = dockerfile.final_stage() else {
         return;
     };
     let mut exposes = false;
-    for stage in lineage(dockerfile, final_stage) {
-        let Some(instructions) = dockerfile.instructions.get(stage.instructions.clone()) else {
-            continue;
-        };
-        for instruction in instructions {
+    for stage in ancestors(dockerfile, final_stage) {
+        for instruction in dockerfile.stage_instructions(stage) {
             match instruction.command {
                 // HEALTHCHECK NONE is a decision too.
                 Command::Healthcheck(_) => return,

@@ -7,9 +7,9 @@ use crate::dockerfile::shell::ShellScript;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 use crate::span::Span;
 
-use super::build_support::{
-    StageShells, is_posix_shell, run_scripts, shell_program, shell_words, stage_instructions,
-};
+use crate::semantic::Shells;
+
+use super::build_support::run_scripts;
 
 pub static HEREDOC_WITHOUT_SET_E: Rule = Rule {
     code: "DF055",
@@ -62,29 +62,24 @@ fn separate_statements(source: &str, script: &ShellScript) -> bool {
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let dockerfile = context.dockerfile;
     let source = context.source.text.as_str();
-    let stage_shells = StageShells::new(dockerfile);
+    let shells = Shells::new(dockerfile);
     for stage in &dockerfile.stages {
-        let windows = stage_shells.is_windows(stage);
-        let mut shell = stage_shells.inherited(stage);
-        for instruction in stage_instructions(dockerfile, stage) {
-            if let Some(words) = shell_words(instruction) {
-                shell = Some(words);
-                continue;
-            }
+        for index in stage.instructions.clone() {
+            let Some(instruction) = dockerfile.instructions.get(index) else {
+                break;
+            };
             if instruction.keyword != Keyword::Run {
                 continue;
             }
-            match shell {
-                Some(words) => {
-                    let errexit = words.iter().skip(1).any(|w| {
-                        is_errexit_flag(&w.value) && w.value != "-c" || w.value == "errexit"
-                    });
-                    if !is_posix_shell(shell_program(words)) || errexit {
-                        continue;
-                    }
-                }
-                None if windows => continue,
-                None => {}
+            let shell = shells.at(dockerfile, index);
+            let errexit = shell.words.is_some_and(|words| {
+                words
+                    .iter()
+                    .skip(1)
+                    .any(|w| is_errexit_flag(&w.value) && w.value != "-c" || w.value == "errexit")
+            });
+            if !shell.is_posix() || errexit {
+                continue;
             }
             for run in run_scripts(context, instruction) {
                 let Some(heredoc) = run.heredoc else { continue };

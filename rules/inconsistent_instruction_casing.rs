@@ -32,7 +32,7 @@ fn keywords(instructions: &[Instruction]) -> Vec<(Span, &'static str)> {
     let mut spans = Vec::new();
     for instruction in instructions {
         spans.push((instruction.keyword_span, instruction.keyword.as_str()));
-        if let Command::Onbuild(inner) = &instruction.command {
+        if let Some(inner) = instruction.trigger() {
             spans.push((inner.keyword_span, inner.keyword.as_str()));
         }
     }

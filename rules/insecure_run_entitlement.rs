@@ -2,7 +2,7 @@
 //! `RUN --network=host` (the step shares the host's network) at info level.
 
 use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::{Command, Instruction};
+use crate::dockerfile::Command;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 
 pub static INSECURE_RUN_ENTITLEMENT: Rule = Rule {
@@ -29,10 +29,7 @@ pub static INSECURE_RUN_ENTITLEMENT: Rule = Rule {
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     for instruction in &context.dockerfile.instructions {
-        let instruction: &Instruction = match &instruction.command {
-            Command::Onbuild(inner) => inner,
-            _ => instruction,
-        };
+        let instruction = instruction.trigger_or_self();
         if !matches!(instruction.command, Command::Run(_)) {
             continue;
         }

@@ -11,9 +11,9 @@ use crate::dockerfile::{Command, Dockerfile};
 use crate::excerpt::excerpt;
 use crate::image::ImageRef;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::semantic::StageNames;
 use crate::span::Span;
 
-use super::build_support::StageNames;
 use super::support::{PLATFORM_ARGS, part_span};
 
 pub static INVALID_DEFAULT_ARG_IN_FROM: Rule = Rule {

@@ -6,8 +6,6 @@ use crate::dockerfile::{Command, ShellOrExec, ShellText};
 use crate::excerpt::excerpt;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 
-use super::build_support::stage_instructions;
-
 pub static JSON_ARGS_RECOMMENDED: Rule = Rule {
     code: "DF051",
     name: "json-args-recommended",
@@ -56,7 +54,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         // A SHELL instruction says the shell form is deliberate (and which shell runs it): set
         // once one is seen, rather than looking back from every CMD (quadratic).
         let mut shell_set = false;
-        for instruction in stage_instructions(dockerfile, stage) {
+        for instruction in dockerfile.stage_instructions(stage) {
             let (keyword, form) = match &instruction.command {
                 Command::Cmd(form) => ("CMD", form),
                 Command::Entrypoint(form) => ("ENTRYPOINT", form),

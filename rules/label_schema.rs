@@ -11,8 +11,7 @@ use crate::rule::{
     Check, DockerfileContext, Emitter, FixAvailability, OptionKind, Rule, RuleOption, Status,
     Target,
 };
-
-use super::build_support::{in_final_image, stage_instructions};
+use crate::semantic::reaches_image;
 
 pub static LABEL_SCHEMA: Rule = Rule {
     code: "DF074",
@@ -81,12 +80,8 @@ fn label_key(pair: &KeyValue) -> &str {
 
 /// The LABEL pairs of `instruction`, and of the LABEL an `ONBUILD` wraps.
 fn label_pairs(instruction: &Instruction) -> &[KeyValue] {
-    match &instruction.command {
+    match &instruction.trigger_or_self().command {
         Command::Label(pairs) => pairs,
-        Command::Onbuild(inner) => match &inner.command {
-            Command::Label(pairs) => pairs,
-            _ => &[],
-        },
         _ => &[],
     }
 }
@@ -158,17 +153,17 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     }
 
     // The labels of the image: the final stage's, with those of the stages it is built on.
-    let Some(last) = dockerfile.stages.last() else {
+    let Some(last) = dockerfile.final_stage() else {
         return;
     };
-    let marks = in_final_image(dockerfile);
+    let marks = reaches_image(dockerfile);
     let mut present: Vec<&str> = Vec::new();
     for stage in dockerfile
         .stages
         .iter()
         .filter(|s| marks.get(s.index).copied().unwrap_or(false))
     {
-        for instruction in stage_instructions(dockerfile, stage) {
+        for instruction in dockerfile.stage_instructions(stage) {
             if let Command::Label(pairs) = &instruction.command {
                 present.extend(pairs.iter().map(label_key));
             }

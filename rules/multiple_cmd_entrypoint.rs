@@ -5,8 +5,6 @@ use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::Command;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 
-use super::build_support::stage_instructions;
-
 pub static MULTIPLE_CMD_ENTRYPOINT: Rule = Rule {
     code: "DF044",
     name: "multiple-cmd-entrypoint",
@@ -35,7 +33,7 @@ pub static MULTIPLE_CMD_ENTRYPOINT: Rule = Rule {
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let dockerfile = context.dockerfile;
     for stage in &dockerfile.stages {
-        let instructions = stage_instructions(dockerfile, stage);
+        let instructions = dockerfile.stage_instructions(stage);
         for (keyword, is_it) in [
             (
                 "CMD",

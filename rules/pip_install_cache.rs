@@ -5,12 +5,10 @@ use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::dockerfile::Command;
 use crate::dockerfile::shell::CommandView;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::semantic::reaches_image;
 use crate::span::Span;
 
-use super::build_support::{
-    cache_mount_targets, final_image_runs, in_final_image, removes_under, run_scripts,
-    stage_instructions,
-};
+use super::build_support::{cache_mount_targets, final_image_runs, removes_under, run_scripts};
 
 pub static PIP_INSTALL_CACHE: Rule = Rule {
     code: "DF065",
@@ -63,10 +61,11 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let dockerfile = context.dockerfile;
     // `ENV PIP_NO_CACHE_DIR=…` (any value: pip reads even `off` as "disable") in a stage of the
     // image turns the cache off for every pip after it; checked per file for simplicity.
-    let marks = in_final_image(dockerfile);
+    let marks = reaches_image(dockerfile);
     let env_disables = dockerfile.stages.iter().any(|stage| {
         marks.get(stage.index).copied().unwrap_or(false)
-            && stage_instructions(dockerfile, stage)
+            && dockerfile
+                .stage_instructions(stage)
                 .iter()
                 .any(|instruction| {
                     matches!(&instruction.command, Command::Env(pairs) | Command::Arg(pairs)

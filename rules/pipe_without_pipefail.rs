@@ -7,9 +7,9 @@ use crate::dockerfile::shell::{ShellScript, SimpleCommand};
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 use crate::span::Span;
 
-use super::build_support::{
-    StageShells, is_posix_shell, run_scripts, shell_program, shell_words, stage_instructions,
-};
+use crate::semantic::Shells;
+
+use super::build_support::run_scripts;
 
 pub static PIPE_WITHOUT_PIPEFAIL: Rule = Rule {
     code: "DF054",
@@ -111,29 +111,22 @@ fn unchecked_pipe(source: &str, script: &ShellScript) -> Option<Span> {
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let dockerfile = context.dockerfile;
     let source = context.source.text.as_str();
-    let stage_shells = StageShells::new(dockerfile);
+    let shells = Shells::new(dockerfile);
     for stage in &dockerfile.stages {
-        let windows = stage_shells.is_windows(stage);
-        let mut shell = stage_shells.inherited(stage);
-        for instruction in stage_instructions(dockerfile, stage) {
-            if let Some(words) = shell_words(instruction) {
-                shell = Some(words);
-                continue;
-            }
+        for index in stage.instructions.clone() {
+            let Some(instruction) = dockerfile.instructions.get(index) else {
+                break;
+            };
             if instruction.keyword != Keyword::Run {
                 continue;
             }
-            match shell {
-                Some(words) => {
-                    let program = shell_program(words);
-                    let has_pipefail = words.iter().any(|w| w.value == "pipefail");
-                    // Not a POSIX shell (PowerShell, cmd), or pipefail already on.
-                    if !is_posix_shell(program) || has_pipefail {
-                        continue;
-                    }
-                }
-                None if windows => continue,
-                None => {}
+            let shell = shells.at(dockerfile, index);
+            let has_pipefail = shell
+                .words
+                .is_some_and(|words| words.iter().any(|w| w.value == "pipefail"));
+            // Not a POSIX shell (PowerShell, cmd, a Windows default), or pipefail already on.
+            if !shell.is_posix() || has_pipefail {
+                continue;
             }
             for run in run_scripts(context, instruction) {
                 let Some(span) = unchecked_pipe(source, &run.script) else {

@@ -4,6 +4,7 @@
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::shell::{CommandView, SimpleCommand, Word};
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::semantic::is_sh_family;
 
 use super::run_commands::run_commands;
 
@@ -29,7 +30,6 @@ const HELP: &str = "download the script to a file, check it against a pinned che
 
 /// Programs that download.
 const FETCHERS: &[&str] = &["curl", "wget", "fetch"];
-const SHELLS: &[&str] = &["sh", "bash", "dash", "ash", "zsh", "ksh"];
 const INTERPRETERS: &[&str] = &[
     "python", "python2", "python3", "perl", "ruby", "node", "php",
 ];
@@ -44,7 +44,7 @@ fn runs_stdin(view: &CommandView<'_>) -> bool {
         .iter()
         .take_while(|word| word.value != "--")
         .find(|word| !word.value.starts_with('-') || word.value == "-");
-    if SHELLS.contains(&program) {
+    if is_sh_family(program) {
         // `sh -c 'script'` reads its script from the argument; `sh -s` and `sh` alone read stdin.
         let has_c = view
             .flags()
@@ -106,7 +106,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
             continue;
         }
         // `sh -c "$(curl …)"`, `bash <(curl …)`, `eval "$(curl …)"`, `source <(curl …)`.
-        let runs_text = SHELLS.contains(&program) || matches!(program, "eval" | "source" | ".");
+        let runs_text = is_sh_family(program) || matches!(program, "eval" | "source" | ".");
         if !runs_text {
             continue;
         }

@@ -5,9 +5,9 @@ use crate::dockerfile::BaseKind;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 use crate::span::Span;
 
-use super::support::{
-    StageUser, is_root_user, runs_unprivileged_or_windows, stage_user, user_value,
-};
+use crate::semantic::{StageUser, stage_user};
+
+use super::support::{is_root_user, runs_unprivileged_or_windows, user_value};
 
 pub static ROOT_USER: Rule = Rule {
     code: "DF004",
@@ -39,7 +39,7 @@ const HELP: &str = "add `USER <non-root>` (for example `USER 10001`) at the end 
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let dockerfile = context.dockerfile;
-    let Some(final_stage) = dockerfile.stages.last() else {
+    let Some(final_stage) = dockerfile.final_stage() else {
         return;
     };
     let Some(final_from) = dockerfile.instructions.get(final_stage.from) else {

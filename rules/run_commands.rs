@@ -3,8 +3,9 @@
 //! package-manager command with its option values skipped. Not a rule itself.
 
 use crate::dockerfile::shell::{self, CommandView, PipelinePos, SimpleCommand, Word};
-use crate::dockerfile::{BaseKind, Command, Instruction, ShellOrExec};
+use crate::dockerfile::{Command, ShellOrExec};
 use crate::rule::DockerfileContext;
+use crate::semantic::{Shells, is_sh_family};
 
 /// Every simple command a RUN (or `ONBUILD RUN`) runs: shell form, heredoc bodies run by a
 /// shell, and exec form (as one command whose words are the JSON strings), in file order.
@@ -21,42 +22,11 @@ pub(crate) fn run_commands<'a>(context: &DockerfileContext<'a>) -> &'a [SimpleCo
 fn collect_run_commands(context: &DockerfileContext<'_>) -> Vec<SimpleCommand> {
     let (source, dockerfile) = (context.source, context.dockerfile);
     let mut commands = Vec::new();
-    // Whether each stage's SHELL (so far) is a POSIX shell; a stage starts with the shell of
-    // the stage it is built on.
-    let mut posix: Vec<bool> = Vec::with_capacity(dockerfile.stages.len());
+    let shells = Shells::new(dockerfile);
     for (index, instruction) in dockerfile.instructions.iter().enumerate() {
-        if let Command::From(_) = instruction.command
-            && let Some(stage) = instruction.stage.and_then(|i| dockerfile.stages.get(i))
-        {
-            let inherited = match stage.base.kind {
-                BaseKind::Stage { index } => posix.get(index).copied().unwrap_or(true),
-                _ => true,
-            };
-            posix.resize(stage.index + 1, true);
-            if let Some(slot) = posix.get_mut(stage.index) {
-                *slot = inherited;
-            }
-        }
-        if let Command::Shell(words) = &instruction.command
-            && let Some(slot) = instruction.stage.and_then(|i| posix.get_mut(i))
-        {
-            *slot = words.first().is_none_or(|program| {
-                let program = program.value.to_ascii_lowercase();
-                let name = program.rsplit(['/', '\\']).next().unwrap_or(&program);
-                !(name.starts_with("powershell")
-                    || name.starts_with("pwsh")
-                    || name.starts_with("cmd"))
-            });
-        }
-        let in_posix_shell = instruction
-            .stage
-            .and_then(|i| posix.get(i))
-            .copied()
-            .unwrap_or(true);
-        let instruction: &Instruction = match &instruction.command {
-            Command::Onbuild(inner) => inner,
-            _ => instruction,
-        };
+        // Only PowerShell and cmd are left out (the deny-list; see `semantic::shell`).
+        let in_posix_shell = shells.at(dockerfile, index).may_be_posix();
+        let instruction = instruction.trigger_or_self();
         let Command::Run(body) = &instruction.command else {
             continue;
         };
@@ -116,10 +86,7 @@ fn collect_run_commands(context: &DockerfileContext<'_>) -> Vec<SimpleCommand> {
 /// when the JSON string has no escapes (so offsets map one to one).
 fn exec_shell_script(command: &SimpleCommand) -> Option<(usize, String)> {
     let view = command.view();
-    if !matches!(
-        view.program()?,
-        "sh" | "bash" | "dash" | "ash" | "zsh" | "ksh"
-    ) {
+    if !is_sh_family(view.program()?) {
         return None;
     }
     let (flag, rest) = view.args.split_first()?;

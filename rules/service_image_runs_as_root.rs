@@ -9,9 +9,10 @@ use crate::rule::{
 };
 use crate::span::Span;
 
+use crate::semantic::{StageUser, stage_user};
+
 use super::support::{
-    StageUser, is_root_user, runs_unprivileged_or_windows, service_merge_origin, stage_user,
-    user_value,
+    is_root_user, runs_unprivileged_or_windows, service_merge_origin, user_value,
 };
 
 pub static SERVICE_IMAGE_RUNS_AS_ROOT: Rule = Rule {

@@ -2,7 +2,7 @@
 //! gives a file the setuid or setgid bit.
 
 use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::{Command, Instruction};
+use crate::dockerfile::Command;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 use crate::span::Span;
 
@@ -84,10 +84,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         }
     };
     for instruction in &context.dockerfile.instructions {
-        let instruction: &Instruction = match &instruction.command {
-            Command::Onbuild(inner) => inner,
-            _ => instruction,
-        };
+        let instruction = instruction.trigger_or_self();
         if !matches!(instruction.command, Command::Copy(_) | Command::Add(_)) {
             continue;
         }

@@ -14,9 +14,10 @@ use std::ops::Range;
 
 use crate::compose::{ComposeFile, Field, PortMapping, Service, VolumeMount};
 use crate::diagnostic::Finding;
-use crate::dockerfile::{BaseKind, Command, Dockerfile, Stage, User};
+use crate::dockerfile::{BaseKind, Command, Dockerfile, User};
 use crate::image::ImageRef;
 use crate::rule::Emitter;
+use crate::semantic::is_windows_image;
 use crate::span::{Span, Spanned};
 use crate::yaml::Node;
 
@@ -100,10 +101,7 @@ pub(crate) fn commands(dockerfile: &Dockerfile) -> impl Iterator<Item = &Command
     dockerfile
         .instructions
         .iter()
-        .map(|instruction| match &instruction.command {
-            Command::Onbuild(inner) => &inner.command,
-            command => command,
-        })
+        .map(|instruction| &instruction.trigger_or_self().command)
 }
 
 /// The span of `range` (a byte range of `value`) in the source, when `span` holds `value`
@@ -205,43 +203,6 @@ pub(crate) fn is_root_user(user: &str) -> Option<bool> {
     Some(name == "root" || (!name.is_empty() && name.bytes().all(|b| b == b'0')))
 }
 
-/// Who a stage runs as, from its last USER or, without one, the stages it is built on.
-pub(crate) enum StageUser<'a> {
-    /// No USER in the stage nor in the stages it is built on through `FROM <stage>`; `base` is
-    /// the stage where that chain ends (its base image decides the user).
-    Unset { base: &'a Stage },
-    /// The last USER in force, written in `stage`.
-    Set { stage: &'a Stage, user: &'a User },
-}
-
-/// The user the stage at `index` runs as (shared by DF004 and DC048).
-pub(crate) fn stage_user(dockerfile: &Dockerfile, index: usize) -> Option<StageUser<'_>> {
-    let mut stage = dockerfile.stages.get(index)?;
-    // Follow `FROM <stage>` back until a stage sets USER; stage references only point backwards,
-    // and the step count bounds the walk whatever the model says.
-    for _ in 0..=dockerfile.stages.len() {
-        let last_user = dockerfile
-            .instructions
-            .get(stage.instructions.clone())?
-            .iter()
-            .rev()
-            .find_map(|instruction| match &instruction.command {
-                Command::User(user) => Some(user),
-                _ => None,
-            });
-        if let Some(user) = last_user {
-            return Some(StageUser::Set { stage, user });
-        }
-        match stage.base.kind {
-            BaseKind::Stage { index } if index < stage.index => {
-                stage = dockerfile.stages.get(index)?;
-            }
-            _ => break,
-        }
-    }
-    Some(StageUser::Unset { base: stage })
-}
-
 /// The `user[:group]` of a USER instruction as one value, and the span it is written at.
 pub(crate) fn user_value(user: &User) -> (String, Span) {
     match &user.group {
@@ -256,14 +217,11 @@ pub(crate) fn user_value(user: &User) -> (String, Span) {
 /// Base images whose default user is not root (distroless `nonroot` tags), or Windows images,
 /// where `USER root` does not exist and the default is `ContainerUser` or `ContainerAdministrator`.
 pub(crate) fn runs_unprivileged_or_windows(image: &ImageRef) -> bool {
-    let repository = image.repository.to_ascii_lowercase();
     image
         .tag
         .as_deref()
         .is_some_and(|tag| tag.contains("nonroot"))
-        || repository.contains("windows")
-        || repository.contains("nanoserver")
-        || repository.contains("servercore")
+        || is_windows_image(image)
 }
 
 /// A resource limit of a compose service, from the keys that can set it.

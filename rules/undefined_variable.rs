@@ -9,9 +9,9 @@ use crate::dockerfile::{BaseKind, Command, Dockerfile, Instruction, Keyword, Sta
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 use crate::span::Span;
 
-use super::build_support::{
-    Nearness, TypoBudget, closest_within, nearest_within, stage_instructions,
-};
+use crate::semantic::StageForest;
+
+use super::build_support::{Nearness, TypoBudget, closest_within, nearest_within};
 use super::variable_references::references;
 
 pub static UNDEFINED_VARIABLE: Rule = Rule {
@@ -181,16 +181,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     // stage adds the names it defines to `defined`, leaving it removes them, so `defined` holds
     // exactly what the stage inherits, and the walk is linear however long the chains are.
     let stages = &dockerfile.stages;
-    let mut children: Vec<Vec<usize>> = vec![Vec::new(); stages.len()];
-    let mut roots = Vec::new();
-    for stage in stages {
-        match stage.base.kind {
-            BaseKind::Stage { index } if index < stage.index && index < stages.len() => {
-                children[index].push(stage.index);
-            }
-            _ => roots.push(stage.index),
-        }
-    }
+    let StageForest { children, roots } = StageForest::new(dockerfile);
     enum Step {
         Enter { index: usize, on_scratch: bool },
         Leave { index: usize },
@@ -260,7 +251,7 @@ impl<'a> Scope<'a, '_> {
         let mut added = Vec::new();
         // Global ARGs already reported in this stage: one finding per name and stage is enough.
         let mut reported: BTreeSet<&str> = BTreeSet::new();
-        let instructions = stage_instructions(dockerfile, stage);
+        let instructions = dockerfile.stage_instructions(stage);
         let from_line_end = instructions.first().map(|from| from.span.end);
         for instruction in instructions.iter().skip(1) {
             for span in expanded_spans(instruction) {

@@ -2,7 +2,7 @@
 //! (`COPY --chmown`, `RUN --mounts`), with a did-you-mean hint.
 
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::dockerfile::{Command, Instruction, Keyword};
+use crate::dockerfile::{Instruction, Keyword};
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 
 use super::build_support::closest;
@@ -95,7 +95,7 @@ fn check_instruction(instruction: &Instruction, out: &mut Emitter<'_>) {
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     for instruction in &context.dockerfile.instructions {
         check_instruction(instruction, out);
-        if let Command::Onbuild(inner) = &instruction.command {
+        if let Some(inner) = instruction.trigger() {
             check_instruction(inner, out);
         }
     }

@@ -2,7 +2,8 @@
 //! `copy-relative-destination`): whether a path is absolute, and whether WORKDIR has been set
 //! before an instruction, following `FROM <stage>`. Not a rule itself (it declares no `Rule`).
 
-use crate::dockerfile::{BaseKind, Command, Dockerfile, Stage};
+use crate::dockerfile::{Command, Dockerfile, Stage};
+use crate::semantic::ancestors;
 
 /// Whether a path is absolute on Linux or Windows, or starts with a variable (unknown here).
 pub(crate) fn is_absolute_or_unknown(path: &str) -> bool {
@@ -15,30 +16,20 @@ pub(crate) fn is_absolute_or_unknown(path: &str) -> bool {
 /// Whether a stage, or a stage it is built on through `FROM <stage>`, sets WORKDIR before the
 /// instruction at `before`.
 pub(crate) fn workdir_set(dockerfile: &Dockerfile, stage: &Stage, before: usize) -> bool {
-    let mut current = stage;
-    let mut limit = before;
-    // Stage references point backwards; the count bounds the walk whatever the model says.
-    for _ in 0..=dockerfile.stages.len() {
-        let range = current.instructions.start..limit.min(current.instructions.end);
-        if let Some(instructions) = dockerfile.instructions.get(range)
-            && instructions
-                .iter()
-                .any(|instruction| matches!(instruction.command, Command::Workdir(_)))
-        {
-            return true;
-        }
-        match current.base.kind {
-            BaseKind::Stage { index } if index < current.index => {
-                match dockerfile.stages.get(index) {
-                    Some(base) => {
-                        current = base;
-                        limit = base.instructions.end;
-                    }
-                    None => return false,
-                }
-            }
-            _ => return false,
-        }
-    }
-    false
+    ancestors(dockerfile, stage).any(|current| {
+        // In the stage itself, only the instructions before `before`; in a base, all of them.
+        let end = if current.index == stage.index {
+            before.min(current.instructions.end)
+        } else {
+            current.instructions.end
+        };
+        dockerfile
+            .instructions
+            .get(current.instructions.start..end)
+            .is_some_and(|instructions| {
+                instructions
+                    .iter()
+                    .any(|instruction| matches!(instruction.command, Command::Workdir(_)))
+            })
+    })
 }

@@ -2,7 +2,8 @@
 //!
 //! The pipeline: a [`SourceFile`] is parsed into a model ([`dockerfile`] or [`compose`]), the
 //! [`engine`] runs the enabled rules on it and returns [`Finding`]s; reporters and the language
-//! server render them. [`selection`] turns rule selectors into the settings the engine runs
+//! server render them. Rules read a Dockerfile's stages through [`semantic`] (the FROM chain, the
+//! shell and user in force). [`selection`] turns rule selectors into the settings the engine runs
 //! with; [`config`] resolves each file's settings from `.plimsoll.yaml` files,
 //! [`suppress`] applies inline suppressions inside the engine, and [`baseline`] drops findings
 //! recorded earlier. Nothing below the CLI prints: [`discover`], [`runner`], [`config`] and
@@ -28,6 +29,7 @@ pub mod rule;
 pub mod runner;
 pub mod secrets;
 pub mod selection;
+pub mod semantic;
 pub mod source;
 pub mod span;
 pub mod suppress;

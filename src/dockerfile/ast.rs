@@ -27,6 +27,29 @@ pub struct Dockerfile {
     pub errors: Vec<ParseError>,
 }
 
+impl Dockerfile {
+    /// The instructions of a stage, FROM included.
+    pub fn stage_instructions(&self, stage: &Stage) -> &[Instruction] {
+        self.instructions
+            .get(stage.instructions.clone())
+            .unwrap_or(&[])
+    }
+
+    /// The stage `stage` is built on through `FROM <stage>`; stage references only point
+    /// backwards, so following this always ends.
+    pub fn base_stage(&self, stage: &Stage) -> Option<&Stage> {
+        match stage.base.kind {
+            BaseKind::Stage { index } if index < stage.index => self.stages.get(index),
+            _ => None,
+        }
+    }
+
+    /// The last stage: the one `docker build` produces without `--target`.
+    pub fn final_stage(&self) -> Option<&Stage> {
+        self.stages.last()
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Directive {
     pub span: Span,
@@ -151,6 +174,19 @@ impl Instruction {
     /// The first flag named `name` (without dashes), e.g. `flag("mount")`.
     pub fn flag(&self, name: &str) -> Option<&Flag> {
         self.flags.iter().find(|f| f.name.value == name)
+    }
+
+    /// The instruction an `ONBUILD` wraps (its trigger); `None` for any other instruction.
+    pub fn trigger(&self) -> Option<&Instruction> {
+        match &self.command {
+            Command::Onbuild(inner) => Some(inner),
+            _ => None,
+        }
+    }
+
+    /// The instruction that does the work: an `ONBUILD`'s trigger, or this instruction.
+    pub fn trigger_or_self(&self) -> &Instruction {
+        self.trigger().unwrap_or(self)
     }
 
     /// All flags named `name` (RUN may have several `--mount`).
