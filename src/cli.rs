@@ -441,7 +441,10 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     // The exit code first: per-file settings are keyed by the paths before rebasing.
     let code = exit_code_by_file(&results, &|path| settings_of(path).fail_level);
     rebase_on_github_workspace(&mut results);
-    write_reports(&args, &results, code, started.elapsed())?;
+    let policy_rules = policy_rules_in_effect(
+        std::iter::once(&default_settings).chain(sorted_values(&file_settings)),
+    );
+    write_reports(&args, &results, &policy_rules, code, started.elapsed())?;
 
     // The process ends next: freeing every file's text and findings one by one is serial work
     // on the main thread (about a tenth of a whole-corpus run in `perf`) that the OS does for
@@ -695,9 +698,36 @@ fn read_stdin(args: &CheckArgs) -> Result<StdinInput, FileError> {
     Ok(StdinInput { path, kind, bytes })
 }
 
+/// The settings of every file, in path order.
+fn sorted_values(
+    settings: &std::collections::HashMap<PathBuf, config::FileSettings>,
+) -> impl Iterator<Item = &config::FileSettings> {
+    let mut entries: Vec<_> = settings.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    entries.into_iter().map(|(_, settings)| settings)
+}
+
+/// The policy rules of the configs a run used, each once, then the rule of policy problems:
+/// what reports describe beside the built-in rules.
+fn policy_rules_in_effect<'s>(
+    settings: impl Iterator<Item = &'s config::FileSettings>,
+) -> Vec<&'static Rule> {
+    let mut rules: Vec<&'static Rule> = Vec::new();
+    for file in settings {
+        for &rule in file.settings.policies() {
+            if !rules.iter().any(|known| std::ptr::eq(*known, rule)) {
+                rules.push(rule);
+            }
+        }
+    }
+    rules.push(&crate::rego::POLICY_ERROR);
+    rules
+}
+
 fn write_reports(
     args: &CheckArgs,
     results: &Results,
+    policy_rules: &[&Rule],
     exit_code: u8,
     elapsed: Duration,
 ) -> Result<(), Failure> {
@@ -717,6 +747,7 @@ fn write_reports(
             quiet: args.quiet,
             exit_code,
             elapsed: Some(elapsed),
+            policy_rules,
         };
         match file {
             Some(path) => {

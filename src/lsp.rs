@@ -347,7 +347,11 @@ impl Linter for EditorLinter {
             .path
             .is_some_and(|path| self.is_config_document(path))
         {
-            rule_in_config(document.text, offset)?
+            let policy_rules = document
+                .path
+                .map(|path| self.resolve(path).0.settings.policies().to_vec())
+                .unwrap_or_default();
+            rule_in_config(document.text, offset, &policy_rules)?
         } else {
             rule_in_suppression(document.text, offset)?
         };
@@ -620,8 +624,12 @@ impl Anchors<'_> {
 
 /// The rule named at `offset` in a config file: an item of `select`, `extend-select` or
 /// `ignore`, or a key of `rules`, at the top level or in an `overrides` entry. Built-in rules by
-/// code or name, policy rules (loaded by this process) by code.
-fn rule_in_config(text: &str, offset: usize) -> Option<(usize, usize, &'static Rule)> {
+/// code or name, `policy_rules` (those of the configs in effect) by code.
+fn rule_in_config(
+    text: &str,
+    offset: usize,
+    policy_rules: &[&'static Rule],
+) -> Option<(usize, usize, &'static Rule)> {
     let yaml = crate::yaml::parse(text);
     let root = yaml.documents.first()?;
     let overrides = root
@@ -648,7 +656,13 @@ fn rule_in_config(text: &str, offset: usize) -> Option<(usize, usize, &'static R
         .into_iter()
         .find(|node| node.span.start <= offset && offset <= node.span.end)?;
     let word = node.as_str()?.trim();
-    let rule = rules::find(word).or_else(|| crate::policy::registered(word))?;
+    let rule = rules::find(word).or_else(|| {
+        policy_rules
+            .iter()
+            .rev()
+            .copied()
+            .find(|rule| rule.code == word)
+    })?;
     Some((node.span.start, node.span.end, rule))
 }
 
@@ -759,21 +773,27 @@ mod tests {
         let text = "select: [DF002, 'root-user']\nignore: DF003\nrules:\n  latest-tag: {severity: error}\n\
                     overrides:\n  - files: ['DF002/**']\n    ignore: [DF004]\nfail-level: DF002\n";
         let at = |needle: &str| text.find(needle).unwrap() + 1;
-        let (start, end, rule) = rule_in_config(text, at("DF002")).unwrap();
+        let (start, end, rule) = rule_in_config(text, at("DF002"), &[]).unwrap();
         assert_eq!((&text[start..end], rule.code), ("DF002", "DF002"));
-        let (start, end, rule) = rule_in_config(text, at("root-user")).unwrap();
+        let (start, end, rule) = rule_in_config(text, at("root-user"), &[]).unwrap();
         assert_eq!((&text[start..end], rule.name), ("'root-user'", "root-user"));
-        assert_eq!(rule_in_config(text, at("DF003")).unwrap().2.code, "DF003");
         assert_eq!(
-            rule_in_config(text, at("latest-tag")).unwrap().2.code,
+            rule_in_config(text, at("DF003"), &[]).unwrap().2.code,
+            "DF003"
+        );
+        assert_eq!(
+            rule_in_config(text, at("latest-tag"), &[]).unwrap().2.code,
             "DF002"
         );
-        assert_eq!(rule_in_config(text, at("DF004")).unwrap().2.code, "DF004");
+        assert_eq!(
+            rule_in_config(text, at("DF004"), &[]).unwrap().2.code,
+            "DF004"
+        );
         // Globs and other keys are not rule names.
-        assert!(rule_in_config(text, at("DF002/**")).is_none());
-        assert!(rule_in_config(text, text.rfind("DF002").unwrap()).is_none());
-        assert!(rule_in_config(text, at("severity")).is_none());
-        assert!(rule_in_config("select: [", 8).is_none());
+        assert!(rule_in_config(text, at("DF002/**"), &[]).is_none());
+        assert!(rule_in_config(text, text.rfind("DF002").unwrap(), &[]).is_none());
+        assert!(rule_in_config(text, at("severity"), &[]).is_none());
+        assert!(rule_in_config("select: [", 8, &[]).is_none());
     }
 
     #[test]

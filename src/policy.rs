@@ -647,30 +647,6 @@ impl CommandPattern {
     }
 }
 
-/// Every policy rule created in this process, for output formats that describe rules by code
-/// (SARIF's rule catalogue). Filled by the policy loader.
-static REGISTRY: std::sync::Mutex<Vec<&'static Rule>> = std::sync::Mutex::new(Vec::new());
-
-/// Record a newly created policy rule.
-pub fn register(rule: &'static Rule) {
-    if let Ok(mut registry) = REGISTRY.lock() {
-        registry.push(rule);
-    }
-}
-
-/// The policy rule with `code` created most recently in this process, if any. (Two configs of
-/// one run may declare the same code; their findings keep their own code, name and severity,
-/// only this description is shared.)
-pub fn registered(code: &str) -> Option<&'static Rule> {
-    REGISTRY
-        .lock()
-        .ok()?
-        .iter()
-        .rev()
-        .copied()
-        .find(|rule| rule.code == code)
-}
-
 /// Where a policy rule was declared, and its examples (for `plimsoll test`).
 #[derive(Clone, Debug)]
 pub struct PolicyRule {

@@ -488,7 +488,6 @@ fn policy_rule(reader: &mut Reader<'_>, item: &Node, taken: &[(&str, &str)]) -> 
         options: builtin_options,
         check: Check::Policy(check),
     }));
-    crate::policy::register(rule);
     Some(PolicyRule {
         rule,
         options: policy_options,

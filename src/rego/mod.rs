@@ -695,7 +695,6 @@ pub fn load_dir(dir: &Path, taken: &[(&str, &str)]) -> Option<(Arc<RegoSet>, Vec
             .get_or_insert_with(HashMap::new)
             .insert(key, (Arc::clone(&set), rules.clone()));
     }
-    crate::policy::register(&POLICY_ERROR);
     Some((set, rules))
 }
 
@@ -934,7 +933,6 @@ fn policy_rules(set: &Arc<RegoSet>, taken: &[(&str, &str)]) -> Vec<PolicyRule> {
                 options: &[],
                 check: Check::Policy(check),
             }));
-            crate::policy::register(rule);
             out.push(PolicyRule {
                 rule,
                 options: Vec::new(),
