@@ -491,7 +491,8 @@ fn add_policy_problems(results: &mut Results, cwd: &std::path::Path) {
     if problems.is_empty() {
         return;
     }
-    for mut file in crate::rego::problem_results(&problems) {
+    for (source, findings) in crate::rego::problem_results(&problems) {
+        let mut file = report::FileResult { source, findings };
         if let Ok(relative) = file.source.path.strip_prefix(cwd) {
             file.source.path = relative.to_path_buf();
         }

@@ -246,13 +246,13 @@ fn rego_problems(dirs: &[PathBuf]) -> Vec<ConfigProblem> {
     }
     let problems = crate::rego::problems(Some(dirs));
     let mut out = Vec::new();
-    for result in crate::rego::problem_results(&problems) {
-        for finding in &result.findings {
+    for (source, findings) in crate::rego::problem_results(&problems) {
+        for finding in &findings {
             out.push(ConfigProblem {
-                path: result.source.path.clone(),
+                path: source.path.clone(),
                 span: Some((finding.span.start, finding.span.end)),
                 message: format!("{} ({}): {}", finding.name, finding.code, finding.message),
-                text: Some(Arc::from(result.source.text.as_str())),
+                text: Some(Arc::from(source.text.as_str())),
             });
         }
     }

@@ -3,7 +3,8 @@
 //! Policy files are read and validated in `config::policy`; this module only runs them.
 //!
 //! A policy rule is a [`Rule`] like a built-in one, created when its config is loaded, whose
-//! check is [`Check::Policy`](crate::rule::Check::Policy) pointing at a [`PolicyCheck`].
+//! check is [`Check::Policy`](crate::rule::Check::Policy) pointing at a [`TemplateCheck`], which
+//! implements the linter's [`PolicyCheck`] trait.
 
 use std::path::PathBuf;
 
@@ -11,7 +12,7 @@ use regex::Regex;
 
 use crate::dockerfile::{Command, Keyword};
 use crate::image::ImageRef;
-use crate::rule::{ComposeContext, DockerfileContext, Emitter, Rule, Target};
+use crate::rule::{ComposeContext, DockerfileContext, Emitter, PolicyCheck, Rule, Target};
 use crate::rules;
 use crate::source::FileKind;
 use crate::span::Span;
@@ -19,7 +20,7 @@ use crate::yaml::Node;
 
 /// The check of one policy rule: its template with options, and its message.
 #[derive(Debug)]
-pub struct PolicyCheck {
+pub struct TemplateCheck {
     /// The policy's `message`, with `{placeholders}`; `None` keeps the template's own message.
     pub message: Option<String>,
     pub template: Template,
@@ -193,7 +194,7 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
     rest.len() >= last.len() && rest.ends_with(last)
 }
 
-impl PolicyCheck {
+impl TemplateCheck {
     /// The kind of files the check looks at.
     pub fn target(&self) -> Target {
         match &self.template {
@@ -207,7 +208,7 @@ impl PolicyCheck {
         }
     }
 
-    pub fn applies_to(&self, kind: FileKind) -> bool {
+    fn applies_to_kind(&self, kind: FileKind) -> bool {
         if let Template::Rego(check) = &self.template {
             return check.applies_to(kind);
         }
@@ -231,8 +232,22 @@ impl PolicyCheck {
     }
 }
 
+impl PolicyCheck for TemplateCheck {
+    fn applies_to(&self, kind: FileKind) -> bool {
+        self.applies_to_kind(kind)
+    }
+
+    fn check_dockerfile(&self, context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+        run_dockerfile(self, context, out);
+    }
+
+    fn check_compose(&self, context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
+        run_compose(self, context, out);
+    }
+}
+
 /// Run a policy check on a Dockerfile.
-pub fn run_dockerfile(check: &PolicyCheck, context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+fn run_dockerfile(check: &TemplateCheck, context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     match &check.template {
         Template::Builtin(rule) => {
             if let crate::rule::Check::Dockerfile(f) = rule.check {
@@ -271,7 +286,7 @@ pub fn run_dockerfile(check: &PolicyCheck, context: &DockerfileContext<'_>, out:
 }
 
 /// Run a policy check on a compose file.
-pub fn run_compose(check: &PolicyCheck, context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
+fn run_compose(check: &TemplateCheck, context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
     match &check.template {
         Template::Builtin(rule) => {
             if let crate::rule::Check::Compose(f) = rule.check {
@@ -444,7 +459,7 @@ impl ImagePolicy {
 }
 
 fn instruction(
-    check: &PolicyCheck,
+    check: &TemplateCheck,
     context: &DockerfileContext<'_>,
     out: &mut Emitter<'_>,
     required: bool,
@@ -581,7 +596,7 @@ fn instruction(
 }
 
 fn run_command(
-    check: &PolicyCheck,
+    check: &TemplateCheck,
     context: &DockerfileContext<'_>,
     out: &mut Emitter<'_>,
     required: bool,

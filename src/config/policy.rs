@@ -12,8 +12,8 @@ use regex::Regex;
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::Keyword;
 use crate::policy::{
-    CommandPattern, Condition, ImagePolicy, InstructionTarget, PolicyCheck, PolicyExample,
-    PolicyRule, Template, parse_comparison,
+    CommandPattern, Condition, ImagePolicy, InstructionTarget, PolicyExample, PolicyRule, Template,
+    TemplateCheck, parse_comparison,
 };
 use crate::rule::{Check, FixAvailability, OptionValue, Rule, Status, Target};
 use crate::rules;
@@ -442,7 +442,7 @@ fn policy_rule(reader: &mut Reader<'_>, item: &Node, taken: &[(&str, &str)]) -> 
     }
     let message = message.map(|(text, _)| text);
     let examples = examples
-        .map(|node| read_examples(reader, node, template.as_ref().map(PolicyCheck::target)))
+        .map(|node| read_examples(reader, node, template.as_ref().map(TemplateCheck::target)))
         .unwrap_or_default();
     if reader.errors.len() > before {
         return None;
@@ -468,7 +468,7 @@ fn policy_rule(reader: &mut Reader<'_>, item: &Node, taken: &[(&str, &str)]) -> 
         "\nPolicy rule declared in `{}` (line {line}), template `{template_name}`.\n",
         reader.source.path.display()
     ));
-    let check: &'static PolicyCheck = Box::leak(Box::new(PolicyCheck {
+    let check: &'static TemplateCheck = Box::leak(Box::new(TemplateCheck {
         message,
         template: check.template,
     }));
@@ -503,7 +503,7 @@ fn self_template(
     name: &str,
     span: Span,
     options: Option<&Node>,
-) -> Option<PolicyCheck> {
+) -> Option<TemplateCheck> {
     let template = if let Some(builtin) = name.strip_prefix("builtin:") {
         let Some(rule) = rules::find(builtin).filter(|r| !matches!(r.check, Check::Engine)) else {
             let mut message = format!("unknown built-in rule `{builtin}` in `template`");
@@ -550,7 +550,7 @@ fn self_template(
             _ => image(reader, &values)?,
         }
     };
-    Some(PolicyCheck {
+    Some(TemplateCheck {
         message: None,
         template,
     })
@@ -571,7 +571,7 @@ fn placeholders(template: &Template) -> &'static [&'static str] {
 }
 
 /// Every `{word}` of `message` must be a placeholder its template fills.
-fn check_placeholders(reader: &mut Reader<'_>, check: &PolicyCheck, message: &str, span: Span) {
+fn check_placeholders(reader: &mut Reader<'_>, check: &TemplateCheck, message: &str, span: Span) {
     let known = placeholders(&check.template);
     let mut rest = message;
     while let Some(open) = rest.find('{') {

@@ -29,8 +29,8 @@ use std::time::Duration;
 
 use serde_json::Value as Json;
 
-use crate::diagnostic::{Category, Severity};
-use crate::policy::{PolicyCheck, PolicyRule, Template};
+use crate::diagnostic::{Category, Finding, Severity};
+use crate::policy::{PolicyRule, Template, TemplateCheck};
 use crate::rule::{
     Check, ComposeContext, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target,
 };
@@ -735,13 +735,13 @@ pub fn problems(dirs: Option<&[PathBuf]>) -> Vec<Problem> {
     out
 }
 
-/// The problems as findings of [`POLICY_ERROR`], one result per policy file (its text read
-/// from the set, so spans are exact).
-pub fn problem_results(problems: &[Problem]) -> Vec<crate::report::FileResult> {
-    let mut out: Vec<crate::report::FileResult> = Vec::new();
+/// The problems as findings of [`POLICY_ERROR`], one entry per policy file: the file (its text
+/// read from the set, so spans are exact) and its findings.
+pub fn problem_results(problems: &[Problem]) -> Vec<(SourceFile, Vec<Finding>)> {
+    let mut out: Vec<(SourceFile, Vec<Finding>)> = Vec::new();
     let sets = ALL_SETS.lock().map(|s| s.clone()).unwrap_or_default();
     for problem in problems {
-        if !out.iter().any(|r| r.source.path == problem.path) {
+        if !out.iter().any(|(source, _)| source.path == problem.path) {
             let text = sets
                 .iter()
                 .flat_map(|s| s.files.iter())
@@ -750,18 +750,19 @@ pub fn problem_results(problems: &[Problem]) -> Vec<crate::report::FileResult> {
                 .or_else(|| crate::runner::read_config_text(&problem.path, false).ok())
                 .unwrap_or_default();
             // Policy files are neither kind; `Compose` only picks YAML-style comment handling.
-            out.push(crate::report::FileResult {
-                source: SourceFile::new(problem.path.clone(), text, FileKind::Compose),
-                findings: Vec::new(),
-            });
+            out.push((
+                SourceFile::new(problem.path.clone(), text, FileKind::Compose),
+                Vec::new(),
+            ));
         }
-        let Some(result) = out.iter_mut().find(|r| r.source.path == problem.path) else {
+        let Some((source, findings)) = out
+            .iter_mut()
+            .find(|(source, _)| source.path == problem.path)
+        else {
             continue;
         };
-        let span = line_span(&result.source, problem.line, Some(problem.column), None);
-        result
-            .findings
-            .push(POLICY_ERROR.finding(span, problem.message.clone()));
+        let span = line_span(source, problem.line, Some(problem.column), None);
+        findings.push(POLICY_ERROR.finding(span, problem.message.clone()));
     }
     out
 }
@@ -897,7 +898,7 @@ fn policy_rules(set: &Arc<RegoSet>, taken: &[(&str, &str)]) -> Vec<PolicyRule> {
             ));
             let related: Vec<&'static str> = meta.related.iter().cloned().map(leak).collect();
             let kinds = meta.kinds.or(package_meta.kinds).unwrap_or(Target::Any);
-            let check: &'static PolicyCheck = Box::leak(Box::new(PolicyCheck {
+            let check: &'static TemplateCheck = Box::leak(Box::new(TemplateCheck {
                 message: None,
                 template: Template::Rego(RegoCheck {
                     set: Arc::clone(set),
