@@ -48,8 +48,6 @@ pub enum Template {
         pattern: CommandPattern,
     },
     Image(ImagePolicy),
-    /// A Rego policy (a package of a `.rego` file), see [`crate::rego`].
-    Rego(crate::rego::RegoCheck),
 }
 
 /// What a `dockerfile-instruction` policy looks for.
@@ -204,14 +202,10 @@ impl TemplateCheck {
                 Target::Dockerfile
             }
             Template::Image(_) => Target::Any,
-            Template::Rego(check) => check.kinds,
         }
     }
 
     fn applies_to_kind(&self, kind: FileKind) -> bool {
-        if let Template::Rego(check) = &self.template {
-            return check.applies_to(kind);
-        }
         match self.target() {
             Target::Any => true,
             Target::Dockerfile => kind == FileKind::Dockerfile,
@@ -280,7 +274,6 @@ fn run_dockerfile(check: &TemplateCheck, context: &DockerfileContext<'_>, out: &
                 }
             }
         }
-        Template::Rego(rego) => crate::rego::run_dockerfile(rego, context, out),
         Template::ComposeField { .. } => {}
     }
 }
@@ -351,7 +344,6 @@ fn run_compose(check: &TemplateCheck, context: &ComposeContext<'_>, out: &mut Em
                 }
             }
         }
-        Template::Rego(rego) => crate::rego::run_compose(rego, context, out),
         Template::DockerfileInstruction { .. } | Template::RunCommand { .. } => {}
     }
 }

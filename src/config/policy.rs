@@ -566,7 +566,6 @@ fn placeholders(template: &Template) -> &'static [&'static str] {
         }
         Template::RunCommand { .. } => &["message", "program", "command"],
         Template::Image(_) => &["message", "image", "problem", "service"],
-        Template::Rego(_) => &[],
     }
 }
 

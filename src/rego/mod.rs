@@ -30,9 +30,10 @@ use std::time::Duration;
 use serde_json::Value as Json;
 
 use crate::diagnostic::{Category, Finding, Severity};
-use crate::policy::{PolicyRule, Template, TemplateCheck};
+use crate::policy::PolicyRule;
 use crate::rule::{
-    Check, ComposeContext, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target,
+    Check, ComposeContext, DockerfileContext, Emitter, FixAvailability, PolicyCheck, Rule, Status,
+    Target,
 };
 use crate::source::{FileKind, SourceFile};
 use crate::span::Span;
@@ -898,19 +899,16 @@ fn policy_rules(set: &Arc<RegoSet>, taken: &[(&str, &str)]) -> Vec<PolicyRule> {
             ));
             let related: Vec<&'static str> = meta.related.iter().cloned().map(leak).collect();
             let kinds = meta.kinds.or(package_meta.kinds).unwrap_or(Target::Any);
-            let check: &'static TemplateCheck = Box::leak(Box::new(TemplateCheck {
-                message: None,
-                template: Template::Rego(RegoCheck {
-                    set: Arc::clone(set),
-                    package: package.to_string(),
-                    results,
-                    exception,
-                    input,
-                    kinds,
-                    path: path.clone(),
-                    line,
-                    disabled: AtomicBool::new(false),
-                }),
+            let check: &'static RegoCheck = Box::leak(Box::new(RegoCheck {
+                set: Arc::clone(set),
+                package: package.to_string(),
+                results,
+                exception,
+                input,
+                kinds,
+                path: path.clone(),
+                line,
+                disabled: AtomicBool::new(false),
             }));
             let rule: &'static Rule = Box::leak(Box::new(Rule {
                 code: leak(code),
@@ -1154,14 +1152,6 @@ fn cached_input(
 }
 
 impl RegoCheck {
-    pub fn applies_to(&self, kind: FileKind) -> bool {
-        match self.kinds {
-            Target::Any => true,
-            Target::Dockerfile => kind == FileKind::Dockerfile,
-            Target::Compose => kind == FileKind::Compose,
-        }
-    }
-
     /// Evaluate the result rules on `input` and report what they return.
     fn run(
         &self,
@@ -1336,8 +1326,26 @@ fn exceptions(value: &regorus::Value) -> Vec<String> {
     out
 }
 
+impl PolicyCheck for RegoCheck {
+    fn applies_to(&self, kind: FileKind) -> bool {
+        match self.kinds {
+            Target::Any => true,
+            Target::Dockerfile => kind == FileKind::Dockerfile,
+            Target::Compose => kind == FileKind::Compose,
+        }
+    }
+
+    fn check_dockerfile(&self, context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+        run_dockerfile(self, context, out);
+    }
+
+    fn check_compose(&self, context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
+        run_compose(self, context, out);
+    }
+}
+
 /// Run a Rego policy rule on a Dockerfile.
-pub fn run_dockerfile(check: &RegoCheck, context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+fn run_dockerfile(check: &RegoCheck, context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let source = context.source;
     let dockerfile = context.dockerfile;
     let value = cached_input(source, check.input, || match check.input {
@@ -1351,7 +1359,7 @@ pub fn run_dockerfile(check: &RegoCheck, context: &DockerfileContext<'_>, out: &
 }
 
 /// Run a Rego policy rule on a compose file.
-pub fn run_compose(check: &RegoCheck, context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
+fn run_compose(check: &RegoCheck, context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
     let source = context.source;
     let Some(root) = context.compose.yaml.documents.first() else {
         return;
