@@ -426,7 +426,7 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
         engine::check_in(source, &settings_of(&source.path).settings, workspace)
     })
     .map_err(Failure::Message)?;
-    add_policy_problems(&mut results, &cwd);
+    add_policy_problems(&mut results, &cwd, &resolver.policy_cache().rego);
     results.errors.extend(errors);
     results.errors.sort_by(|a, b| a.path.cmp(&b.path));
     results.skipped = skipped;
@@ -486,12 +486,12 @@ fn same_file_key(path: &std::path::Path) -> PathBuf {
 
 /// Rego policies that do not compile or failed on some file: `PL002` findings on the policy
 /// files (paths relative to the working directory when below it), among the other results.
-fn add_policy_problems(results: &mut Results, cwd: &std::path::Path) {
-    let problems = crate::rego::problems(None);
+fn add_policy_problems(results: &mut Results, cwd: &std::path::Path, sets: &crate::rego::SetCache) {
+    let problems = sets.problems(None);
     if problems.is_empty() {
         return;
     }
-    for (source, findings) in crate::rego::problem_results(&problems) {
+    for (source, findings) in sets.problem_results(&problems) {
         let mut file = report::FileResult { source, findings };
         if let Ok(relative) = file.source.path.strip_prefix(cwd) {
             file.source.path = relative.to_path_buf();
@@ -811,15 +811,23 @@ fn policies_in_effect(
     dir: Option<&std::path::Path>,
     config: Option<&PathBuf>,
 ) -> Result<Vec<crate::policy::PolicyRule>, Failure> {
-    policies_and_dirs_in_effect(dir, config).map(|(rules, _)| rules)
+    policies_and_dirs_in_effect(dir, config).map(|(rules, _, _)| rules)
 }
 
 /// [`policies_in_effect`], with the policy directories of the config chain (the default
-/// `.plimsoll/policies` of each config file, then its `policies:` entries).
+/// `.plimsoll/policies` of each config file, then its `policies:` entries) and the Rego sets
+/// loaded.
 fn policies_and_dirs_in_effect(
     dir: Option<&std::path::Path>,
     config: Option<&PathBuf>,
-) -> Result<(Vec<crate::policy::PolicyRule>, Vec<PathBuf>), Failure> {
+) -> Result<
+    (
+        Vec<crate::policy::PolicyRule>,
+        Vec<PathBuf>,
+        crate::rego::SetCache,
+    ),
+    Failure,
+> {
     let cwd = std::env::current_dir().map_err(|err| {
         Failure::Message(format!(
             "cannot read the working directory: {}",
@@ -861,12 +869,14 @@ fn policies_and_dirs_in_effect(
             .map(|chain| chain.policy_rules().cloned().collect())
             .unwrap_or_default(),
         dirs,
+        resolver.take_policy_cache().rego,
     ))
 }
 
 /// `plimsoll test`: run the rules' doc examples and the policies' examples, list the failures.
 fn test_examples(args: &TestArgs) -> Result<ExitCode, Failure> {
-    let (policies, dirs) = policies_and_dirs_in_effect(args.dir.as_deref(), args.config.as_ref())?;
+    let (policies, dirs, mut sets) =
+        policies_and_dirs_in_effect(args.dir.as_deref(), args.config.as_ref())?;
     for selector in &args.select {
         if !selection::is_known_selector(selector)
             && !policies
@@ -937,7 +947,7 @@ fn test_examples(args: &TestArgs) -> Result<ExitCode, Failure> {
             continue;
         }
         seen.push(dir.clone());
-        let Some(set) = crate::rego::set_of(dir) else {
+        let Some((set, _)) = crate::rego::load_dir(&mut sets, dir, &[]) else {
             continue;
         };
         for problem in set.problems() {

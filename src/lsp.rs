@@ -240,13 +240,13 @@ fn too_large(size: u64, limit: u64) -> Checked {
 }
 
 /// The problems of the Rego policies of `dirs` (PL002), shown on their `.rego` files.
-fn rego_problems(dirs: &[PathBuf]) -> Vec<ConfigProblem> {
+fn rego_problems(sets: &crate::rego::SetCache, dirs: &[PathBuf]) -> Vec<ConfigProblem> {
     if dirs.is_empty() {
         return Vec::new();
     }
-    let problems = crate::rego::problems(Some(dirs));
+    let problems = sets.problems(Some(dirs));
     let mut out = Vec::new();
-    for (source, findings) in crate::rego::problem_results(&problems) {
+    for (source, findings) in sets.problem_results(&problems) {
         for finding in &findings {
             out.push(ConfigProblem {
                 path: source.path.clone(),
@@ -315,7 +315,13 @@ impl Linter for EditorLinter {
                 .collect();
             (checked.findings, errors)
         };
-        config_problems.extend(rego_problems(&policy_dirs));
+        {
+            let resolver = self
+                .resolver
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            config_problems.extend(rego_problems(&resolver.policy_cache().rego, &policy_dirs));
+        }
         let anchors = Anchors {
             text: &source.text,
             dockerfile: parsed.as_ref().map(|parsed| &parsed.dockerfile),
@@ -407,7 +413,8 @@ impl Linter for EditorLinter {
             .resolver
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        *resolver = Resolver::new(self.options.clone(), &self.cwd);
+        let policies = resolver.take_policy_cache();
+        *resolver = Resolver::with_policy_cache(self.options.clone(), &self.cwd, policies);
     }
 }
 

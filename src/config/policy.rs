@@ -142,6 +142,7 @@ const EXAMPLE_ITEM_KEYS: &[(&str, &str)] = &[
 /// Load every policy file in `dirs` (missing directories are skipped). Errors are appended to
 /// `errors`; rules of a file with errors are dropped.
 pub fn load_dirs<'d>(
+    cache: &mut PolicyCache,
     dirs: impl Iterator<Item = &'d Path>,
     errors: &mut Vec<ConfigError>,
 ) -> Vec<PolicyRule> {
@@ -183,7 +184,7 @@ pub fn load_dirs<'d>(
         for path in files {
             match crate::runner::read_config_text(&path, false) {
                 Ok(text) => {
-                    let rules = parse_file_cached(&path, text, &out, errors);
+                    let rules = parse_file_cached(&mut cache.files, &path, text, &out, errors);
                     out.extend(rules);
                 }
                 Err(reason) => errors.push(ConfigError::file(
@@ -195,7 +196,7 @@ pub fn load_dirs<'d>(
         // The directory's `.rego` files, compiled together. Their errors are findings on the
         // policy files (PL002), not config errors: the other rules still run.
         let taken: Vec<(&str, &str)> = out.iter().map(|p| (p.rule.code, p.rule.name)).collect();
-        if let Some((_, rules)) = crate::rego::load_dir(dir, &taken) {
+        if let Some((_, rules)) = crate::rego::load_dir(&mut cache.rego, dir, &taken) {
             out.extend(rules);
         }
     }
@@ -205,11 +206,20 @@ pub fn load_dirs<'d>(
 /// Policy files already turned into rules, by path and content: a long-running process (the
 /// language server) reloading an unchanged file reuses its rules instead of leaking new ones.
 type Cache = std::collections::HashMap<(std::path::PathBuf, String), Vec<PolicyRule>>;
-static CACHE: std::sync::Mutex<Option<Cache>> = std::sync::Mutex::new(None);
+
+/// The policies a run or an editor session loaded (policy files turned into rules, compiled
+/// Rego sets), owned by its config resolver and carried over when the language server reloads
+/// its configs.
+#[derive(Debug, Default)]
+pub struct PolicyCache {
+    files: Cache,
+    pub rego: crate::rego::SetCache,
+}
 
 /// [`parse_file`], reusing the rules of an unchanged file that parsed cleanly before (when they
 /// still do not clash with `known`).
 fn parse_file_cached(
+    cache: &mut Cache,
     path: &Path,
     text: String,
     known: &[PolicyRule],
@@ -223,20 +233,15 @@ fn parse_file_cached(
             })
         })
     };
-    if let Ok(guard) = CACHE.lock()
-        && let Some(rules) = guard.as_ref().and_then(|cache| cache.get(&key))
+    if let Some(rules) = cache.get(&key)
         && !clashes(rules)
     {
         return rules.clone();
     }
     let before = errors.len();
     let rules = parse_file(path, &key.1, known, errors);
-    if errors.len() == before
-        && let Ok(mut guard) = CACHE.lock()
-    {
-        guard
-            .get_or_insert_with(Default::default)
-            .insert(key, rules.clone());
+    if errors.len() == before {
+        cache.insert(key, rules.clone());
     }
     rules
 }
