@@ -426,7 +426,7 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
         engine::check_in(source, &settings_of(&source.path).settings, workspace)
     })
     .map_err(Failure::Message)?;
-    add_policy_problems(&mut results, &cwd);
+    add_policy_problems(&mut results, &cwd, &resolver.policy_cache().rego);
     results.errors.extend(errors);
     results.errors.sort_by(|a, b| a.path.cmp(&b.path));
     results.skipped = skipped;
@@ -441,7 +441,10 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     // The exit code first: per-file settings are keyed by the paths before rebasing.
     let code = exit_code_by_file(&results, &|path| settings_of(path).fail_level);
     rebase_on_github_workspace(&mut results);
-    write_reports(&args, &results, code, started.elapsed())?;
+    let policy_rules = policy_rules_in_effect(
+        std::iter::once(&default_settings).chain(sorted_values(&file_settings)),
+    );
+    write_reports(&args, &results, &policy_rules, code, started.elapsed())?;
 
     // The process ends next: freeing every file's text and findings one by one is serial work
     // on the main thread (about a tenth of a whole-corpus run in `perf`) that the OS does for
@@ -483,12 +486,13 @@ fn same_file_key(path: &std::path::Path) -> PathBuf {
 
 /// Rego policies that do not compile or failed on some file: `PL002` findings on the policy
 /// files (paths relative to the working directory when below it), among the other results.
-fn add_policy_problems(results: &mut Results, cwd: &std::path::Path) {
-    let problems = crate::rego::problems(None);
+fn add_policy_problems(results: &mut Results, cwd: &std::path::Path, sets: &crate::rego::SetCache) {
+    let problems = sets.problems(None);
     if problems.is_empty() {
         return;
     }
-    for mut file in crate::rego::problem_results(&problems) {
+    for (source, findings) in sets.problem_results(&problems) {
+        let mut file = report::FileResult { source, findings };
         if let Ok(relative) = file.source.path.strip_prefix(cwd) {
             file.source.path = relative.to_path_buf();
         }
@@ -695,9 +699,36 @@ fn read_stdin(args: &CheckArgs) -> Result<StdinInput, FileError> {
     Ok(StdinInput { path, kind, bytes })
 }
 
+/// The settings of every file, in path order.
+fn sorted_values(
+    settings: &std::collections::HashMap<PathBuf, config::FileSettings>,
+) -> impl Iterator<Item = &config::FileSettings> {
+    let mut entries: Vec<_> = settings.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    entries.into_iter().map(|(_, settings)| settings)
+}
+
+/// The policy rules of the configs a run used, each once, then the rule of policy problems:
+/// what reports describe beside the built-in rules.
+fn policy_rules_in_effect<'s>(
+    settings: impl Iterator<Item = &'s config::FileSettings>,
+) -> Vec<&'static Rule> {
+    let mut rules: Vec<&'static Rule> = Vec::new();
+    for file in settings {
+        for &rule in file.settings.policies() {
+            if !rules.iter().any(|known| std::ptr::eq(*known, rule)) {
+                rules.push(rule);
+            }
+        }
+    }
+    rules.push(&crate::rego::POLICY_ERROR);
+    rules
+}
+
 fn write_reports(
     args: &CheckArgs,
     results: &Results,
+    policy_rules: &[&Rule],
     exit_code: u8,
     elapsed: Duration,
 ) -> Result<(), Failure> {
@@ -717,6 +748,7 @@ fn write_reports(
             quiet: args.quiet,
             exit_code,
             elapsed: Some(elapsed),
+            policy_rules,
         };
         match file {
             Some(path) => {
@@ -779,15 +811,23 @@ fn policies_in_effect(
     dir: Option<&std::path::Path>,
     config: Option<&PathBuf>,
 ) -> Result<Vec<crate::policy::PolicyRule>, Failure> {
-    policies_and_dirs_in_effect(dir, config).map(|(rules, _)| rules)
+    policies_and_dirs_in_effect(dir, config).map(|(rules, _, _)| rules)
 }
 
 /// [`policies_in_effect`], with the policy directories of the config chain (the default
-/// `.plimsoll/policies` of each config file, then its `policies:` entries).
+/// `.plimsoll/policies` of each config file, then its `policies:` entries) and the Rego sets
+/// loaded.
 fn policies_and_dirs_in_effect(
     dir: Option<&std::path::Path>,
     config: Option<&PathBuf>,
-) -> Result<(Vec<crate::policy::PolicyRule>, Vec<PathBuf>), Failure> {
+) -> Result<
+    (
+        Vec<crate::policy::PolicyRule>,
+        Vec<PathBuf>,
+        crate::rego::SetCache,
+    ),
+    Failure,
+> {
     let cwd = std::env::current_dir().map_err(|err| {
         Failure::Message(format!(
             "cannot read the working directory: {}",
@@ -829,12 +869,14 @@ fn policies_and_dirs_in_effect(
             .map(|chain| chain.policy_rules().cloned().collect())
             .unwrap_or_default(),
         dirs,
+        resolver.take_policy_cache().rego,
     ))
 }
 
 /// `plimsoll test`: run the rules' doc examples and the policies' examples, list the failures.
 fn test_examples(args: &TestArgs) -> Result<ExitCode, Failure> {
-    let (policies, dirs) = policies_and_dirs_in_effect(args.dir.as_deref(), args.config.as_ref())?;
+    let (policies, dirs, mut sets) =
+        policies_and_dirs_in_effect(args.dir.as_deref(), args.config.as_ref())?;
     for selector in &args.select {
         if !selection::is_known_selector(selector)
             && !policies
@@ -905,7 +947,7 @@ fn test_examples(args: &TestArgs) -> Result<ExitCode, Failure> {
             continue;
         }
         seen.push(dir.clone());
-        let Some(set) = crate::rego::set_of(dir) else {
+        let Some((set, _)) = crate::rego::load_dir(&mut sets, dir, &[]) else {
             continue;
         };
         for problem in set.problems() {

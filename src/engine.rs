@@ -233,7 +233,7 @@ fn check_with(
                 match rule.check {
                     Check::Dockerfile(check) => check(&context, emitter),
                     Check::Policy(policy) if policy.applies_to(FileKind::Dockerfile) => {
-                        crate::policy::run_dockerfile(policy, &context, emitter);
+                        policy.check_dockerfile(&context, emitter);
                     }
                     _ => {}
                 }
@@ -287,7 +287,7 @@ fn check_with(
                 match rule.check {
                     Check::Compose(check) => check(&context, emitter),
                     Check::Policy(policy) if policy.applies_to(FileKind::Compose) => {
-                        crate::policy::run_compose(policy, &context, emitter);
+                        policy.check_compose(&context, emitter);
                     }
                     _ => {}
                 }

@@ -240,19 +240,19 @@ fn too_large(size: u64, limit: u64) -> Checked {
 }
 
 /// The problems of the Rego policies of `dirs` (PL002), shown on their `.rego` files.
-fn rego_problems(dirs: &[PathBuf]) -> Vec<ConfigProblem> {
+fn rego_problems(sets: &crate::rego::SetCache, dirs: &[PathBuf]) -> Vec<ConfigProblem> {
     if dirs.is_empty() {
         return Vec::new();
     }
-    let problems = crate::rego::problems(Some(dirs));
+    let problems = sets.problems(Some(dirs));
     let mut out = Vec::new();
-    for result in crate::rego::problem_results(&problems) {
-        for finding in &result.findings {
+    for (source, findings) in sets.problem_results(&problems) {
+        for finding in &findings {
             out.push(ConfigProblem {
-                path: result.source.path.clone(),
+                path: source.path.clone(),
                 span: Some((finding.span.start, finding.span.end)),
                 message: format!("{} ({}): {}", finding.name, finding.code, finding.message),
-                text: Some(Arc::from(result.source.text.as_str())),
+                text: Some(Arc::from(source.text.as_str())),
             });
         }
     }
@@ -315,7 +315,13 @@ impl Linter for EditorLinter {
                 .collect();
             (checked.findings, errors)
         };
-        config_problems.extend(rego_problems(&policy_dirs));
+        {
+            let resolver = self
+                .resolver
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            config_problems.extend(rego_problems(&resolver.policy_cache().rego, &policy_dirs));
+        }
         let anchors = Anchors {
             text: &source.text,
             dockerfile: parsed.as_ref().map(|parsed| &parsed.dockerfile),
@@ -347,7 +353,11 @@ impl Linter for EditorLinter {
             .path
             .is_some_and(|path| self.is_config_document(path))
         {
-            rule_in_config(document.text, offset)?
+            let policy_rules = document
+                .path
+                .map(|path| self.resolve(path).0.settings.policies().to_vec())
+                .unwrap_or_default();
+            rule_in_config(document.text, offset, &policy_rules)?
         } else {
             rule_in_suppression(document.text, offset)?
         };
@@ -403,7 +413,8 @@ impl Linter for EditorLinter {
             .resolver
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        *resolver = Resolver::new(self.options.clone(), &self.cwd);
+        let policies = resolver.take_policy_cache();
+        *resolver = Resolver::with_policy_cache(self.options.clone(), &self.cwd, policies);
     }
 }
 
@@ -620,8 +631,12 @@ impl Anchors<'_> {
 
 /// The rule named at `offset` in a config file: an item of `select`, `extend-select` or
 /// `ignore`, or a key of `rules`, at the top level or in an `overrides` entry. Built-in rules by
-/// code or name, policy rules (loaded by this process) by code.
-fn rule_in_config(text: &str, offset: usize) -> Option<(usize, usize, &'static Rule)> {
+/// code or name, `policy_rules` (those of the configs in effect) by code.
+fn rule_in_config(
+    text: &str,
+    offset: usize,
+    policy_rules: &[&'static Rule],
+) -> Option<(usize, usize, &'static Rule)> {
     let yaml = crate::yaml::parse(text);
     let root = yaml.documents.first()?;
     let overrides = root
@@ -648,7 +663,13 @@ fn rule_in_config(text: &str, offset: usize) -> Option<(usize, usize, &'static R
         .into_iter()
         .find(|node| node.span.start <= offset && offset <= node.span.end)?;
     let word = node.as_str()?.trim();
-    let rule = rules::find(word).or_else(|| crate::policy::registered(word))?;
+    let rule = rules::find(word).or_else(|| {
+        policy_rules
+            .iter()
+            .rev()
+            .copied()
+            .find(|rule| rule.code == word)
+    })?;
     Some((node.span.start, node.span.end, rule))
 }
 
@@ -759,21 +780,27 @@ mod tests {
         let text = "select: [DF002, 'root-user']\nignore: DF003\nrules:\n  latest-tag: {severity: error}\n\
                     overrides:\n  - files: ['DF002/**']\n    ignore: [DF004]\nfail-level: DF002\n";
         let at = |needle: &str| text.find(needle).unwrap() + 1;
-        let (start, end, rule) = rule_in_config(text, at("DF002")).unwrap();
+        let (start, end, rule) = rule_in_config(text, at("DF002"), &[]).unwrap();
         assert_eq!((&text[start..end], rule.code), ("DF002", "DF002"));
-        let (start, end, rule) = rule_in_config(text, at("root-user")).unwrap();
+        let (start, end, rule) = rule_in_config(text, at("root-user"), &[]).unwrap();
         assert_eq!((&text[start..end], rule.name), ("'root-user'", "root-user"));
-        assert_eq!(rule_in_config(text, at("DF003")).unwrap().2.code, "DF003");
         assert_eq!(
-            rule_in_config(text, at("latest-tag")).unwrap().2.code,
+            rule_in_config(text, at("DF003"), &[]).unwrap().2.code,
+            "DF003"
+        );
+        assert_eq!(
+            rule_in_config(text, at("latest-tag"), &[]).unwrap().2.code,
             "DF002"
         );
-        assert_eq!(rule_in_config(text, at("DF004")).unwrap().2.code, "DF004");
+        assert_eq!(
+            rule_in_config(text, at("DF004"), &[]).unwrap().2.code,
+            "DF004"
+        );
         // Globs and other keys are not rule names.
-        assert!(rule_in_config(text, at("DF002/**")).is_none());
-        assert!(rule_in_config(text, text.rfind("DF002").unwrap()).is_none());
-        assert!(rule_in_config(text, at("severity")).is_none());
-        assert!(rule_in_config("select: [", 8).is_none());
+        assert!(rule_in_config(text, at("DF002/**"), &[]).is_none());
+        assert!(rule_in_config(text, text.rfind("DF002").unwrap(), &[]).is_none());
+        assert!(rule_in_config(text, at("severity"), &[]).is_none());
+        assert!(rule_in_config("select: [", 8, &[]).is_none());
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! Policy files are read and validated in `config::policy`; this module only runs them.
 //!
 //! A policy rule is a [`Rule`] like a built-in one, created when its config is loaded, whose
-//! check is [`Check::Policy`](crate::rule::Check::Policy) pointing at a [`PolicyCheck`].
+//! check is [`Check::Policy`](crate::rule::Check::Policy) pointing at a [`TemplateCheck`], which
+//! implements the linter's [`PolicyCheck`] trait.
 
 use std::path::PathBuf;
 
@@ -11,7 +12,7 @@ use regex::Regex;
 
 use crate::dockerfile::{Command, Keyword};
 use crate::image::ImageRef;
-use crate::rule::{ComposeContext, DockerfileContext, Emitter, Rule, Target};
+use crate::rule::{ComposeContext, DockerfileContext, Emitter, PolicyCheck, Rule, Target};
 use crate::rules;
 use crate::source::FileKind;
 use crate::span::Span;
@@ -19,7 +20,7 @@ use crate::yaml::Node;
 
 /// The check of one policy rule: its template with options, and its message.
 #[derive(Debug)]
-pub struct PolicyCheck {
+pub struct TemplateCheck {
     /// The policy's `message`, with `{placeholders}`; `None` keeps the template's own message.
     pub message: Option<String>,
     pub template: Template,
@@ -47,8 +48,6 @@ pub enum Template {
         pattern: CommandPattern,
     },
     Image(ImagePolicy),
-    /// A Rego policy (a package of a `.rego` file), see [`crate::rego`].
-    Rego(crate::rego::RegoCheck),
 }
 
 /// What a `dockerfile-instruction` policy looks for.
@@ -193,7 +192,7 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
     rest.len() >= last.len() && rest.ends_with(last)
 }
 
-impl PolicyCheck {
+impl TemplateCheck {
     /// The kind of files the check looks at.
     pub fn target(&self) -> Target {
         match &self.template {
@@ -203,14 +202,10 @@ impl PolicyCheck {
                 Target::Dockerfile
             }
             Template::Image(_) => Target::Any,
-            Template::Rego(check) => check.kinds,
         }
     }
 
-    pub fn applies_to(&self, kind: FileKind) -> bool {
-        if let Template::Rego(check) = &self.template {
-            return check.applies_to(kind);
-        }
+    fn applies_to_kind(&self, kind: FileKind) -> bool {
         match self.target() {
             Target::Any => true,
             Target::Dockerfile => kind == FileKind::Dockerfile,
@@ -231,8 +226,22 @@ impl PolicyCheck {
     }
 }
 
+impl PolicyCheck for TemplateCheck {
+    fn applies_to(&self, kind: FileKind) -> bool {
+        self.applies_to_kind(kind)
+    }
+
+    fn check_dockerfile(&self, context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+        run_dockerfile(self, context, out);
+    }
+
+    fn check_compose(&self, context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
+        run_compose(self, context, out);
+    }
+}
+
 /// Run a policy check on a Dockerfile.
-pub fn run_dockerfile(check: &PolicyCheck, context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+fn run_dockerfile(check: &TemplateCheck, context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     match &check.template {
         Template::Builtin(rule) => {
             if let crate::rule::Check::Dockerfile(f) = rule.check {
@@ -265,13 +274,12 @@ pub fn run_dockerfile(check: &PolicyCheck, context: &DockerfileContext<'_>, out:
                 }
             }
         }
-        Template::Rego(rego) => crate::rego::run_dockerfile(rego, context, out),
         Template::ComposeField { .. } => {}
     }
 }
 
 /// Run a policy check on a compose file.
-pub fn run_compose(check: &PolicyCheck, context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
+fn run_compose(check: &TemplateCheck, context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
     match &check.template {
         Template::Builtin(rule) => {
             if let crate::rule::Check::Compose(f) = rule.check {
@@ -336,7 +344,6 @@ pub fn run_compose(check: &PolicyCheck, context: &ComposeContext<'_>, out: &mut 
                 }
             }
         }
-        Template::Rego(rego) => crate::rego::run_compose(rego, context, out),
         Template::DockerfileInstruction { .. } | Template::RunCommand { .. } => {}
     }
 }
@@ -444,7 +451,7 @@ impl ImagePolicy {
 }
 
 fn instruction(
-    check: &PolicyCheck,
+    check: &TemplateCheck,
     context: &DockerfileContext<'_>,
     out: &mut Emitter<'_>,
     required: bool,
@@ -581,7 +588,7 @@ fn instruction(
 }
 
 fn run_command(
-    check: &PolicyCheck,
+    check: &TemplateCheck,
     context: &DockerfileContext<'_>,
     out: &mut Emitter<'_>,
     required: bool,
@@ -645,30 +652,6 @@ impl CommandPattern {
         }
         true
     }
-}
-
-/// Every policy rule created in this process, for output formats that describe rules by code
-/// (SARIF's rule catalogue). Filled by the policy loader.
-static REGISTRY: std::sync::Mutex<Vec<&'static Rule>> = std::sync::Mutex::new(Vec::new());
-
-/// Record a newly created policy rule.
-pub fn register(rule: &'static Rule) {
-    if let Ok(mut registry) = REGISTRY.lock() {
-        registry.push(rule);
-    }
-}
-
-/// The policy rule with `code` created most recently in this process, if any. (Two configs of
-/// one run may declare the same code; their findings keep their own code, name and severity,
-/// only this description is shared.)
-pub fn registered(code: &str) -> Option<&'static Rule> {
-    REGISTRY
-        .lock()
-        .ok()?
-        .iter()
-        .rev()
-        .copied()
-        .find(|rule| rule.code == code)
 }
 
 /// Where a policy rule was declared, and its examples (for `plimsoll test`).

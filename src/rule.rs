@@ -450,7 +450,18 @@ pub enum Check {
     /// Findings of this rule are produced by the engine itself (parse errors, duplicate keys).
     Engine,
     /// A policy rule declared in a policy file (created when its config is loaded).
-    Policy(&'static crate::policy::PolicyCheck),
+    Policy(&'static dyn PolicyCheck),
+}
+
+/// The check of a policy rule (a YAML template, a Rego package): what the policy layer
+/// implements so the engine runs policy rules without knowing policy types.
+pub trait PolicyCheck: Send + Sync {
+    /// Whether the check looks at files of `kind`.
+    fn applies_to(&self, kind: FileKind) -> bool;
+    /// Run the check on a Dockerfile.
+    fn check_dockerfile(&self, context: &DockerfileContext<'_>, out: &mut Emitter<'_>);
+    /// Run the check on a compose file.
+    fn check_compose(&self, context: &ComposeContext<'_>, out: &mut Emitter<'_>);
 }
 
 /// A built-in rule, declared once as a `static`.

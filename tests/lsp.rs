@@ -1085,3 +1085,73 @@ fn pulling_clients_are_asked_to_refresh_when_a_built_dockerfile_changes() {
     assert!(!pull(&mut client).contains(&"DC048".to_string()));
     assert_eq!(client.shutdown().code(), Some(0));
 }
+
+/// The resident memory of process `pid`, in KiB (`VmRSS` in `/proc/PID/status`).
+fn resident_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS in /proc/PID/status")
+}
+
+/// An editor session that lasts a day edits its policies many times: 1,000 edits of a policy
+/// file (each with a new code and a 4 KiB docs text), each re-checking an open document, must
+/// keep the server's resident memory flat (nothing kept per edit). Slow, so run on demand:
+/// `cargo test --release --test lsp -- --ignored policy_edits --nocapture` prints the figures.
+#[test]
+#[ignore = "1,000 policy edits through the language server; run on demand"]
+fn a_thousand_policy_edits_keep_a_flat_memory_profile() {
+    const WARM_UP: usize = 50;
+    const EDITS: usize = 1_000;
+    let (_guard, root) = workspace();
+    let path = root.join("Dockerfile");
+    let org = root.join("org");
+    std::fs::create_dir(&org).unwrap();
+    let policy = org.join("images.yaml");
+    let version = |n: usize| {
+        let docs = format!("Edit {n:05}. ").repeat(330);
+        format!(
+            "rules:\n  - {{code: ACME{n}, name: acme{n}, summary: pin by digest, \
+             category: provenance, template: image, options: {{require-digest: true}}, \
+             docs: \"{docs}\"}}\n"
+        )
+    };
+    std::fs::write(&policy, version(0)).unwrap();
+    std::fs::write(root.join(".plimsoll.yaml"), "policies: [org]\n").unwrap();
+    let mut client = Client::start(&root);
+    client.initialize(
+        &root,
+        json!({"workspace": {"didChangeWatchedFiles": {
+            "dynamicRegistration": true, "relativePatternSupport": true
+        }}}),
+    );
+    client.open(&path, "dockerfile", "FROM ubuntu:22.04\nUSER nobody\n");
+    assert_eq!(codes(&client.diagnostics(&path)), ["ACME0"]);
+    let pid = client.child.id();
+    let mut before = 0;
+    for n in 1..=WARM_UP + EDITS {
+        if n == WARM_UP + 1 {
+            before = resident_kib(pid);
+        }
+        std::fs::write(&policy, version(n)).unwrap();
+        client.notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": uri(&policy), "type": 2}]}),
+        );
+        assert_eq!(codes(&client.diagnostics(&path)), [format!("ACME{n}")]);
+    }
+    let after = resident_kib(pid);
+    eprintln!(
+        "{EDITS} policy edits: VmRSS {before} KiB before, {after} KiB after ({:+} KiB)",
+        after as i64 - before as i64
+    );
+    // A rule kept per edit costs over 8 KiB (its docs twice, as text and as the rule's page):
+    // 1,000 of them would be 8 MiB.
+    assert!(
+        after < before + 2 * 1024,
+        "resident memory grew from {before} KiB to {after} KiB over {EDITS} policy edits"
+    );
+    assert_eq!(client.shutdown().code(), Some(0));
+}

@@ -218,11 +218,23 @@ pub struct Resolver {
     /// The `--config` chain.
     explicit: Option<Arc<Chain>>,
     errors: Vec<ConfigError>,
+    /// The policies loaded so far (policy files turned into rules, compiled Rego sets).
+    policy_cache: policy::PolicyCache,
 }
 
 impl Resolver {
     /// A resolver for paths relative to `cwd`. A `--config` file is loaded at once.
     pub fn new(options: ResolveOptions, cwd: &Path) -> Self {
+        Self::with_policy_cache(options, cwd, policy::PolicyCache::default())
+    }
+
+    /// A resolver that starts from the policies another one loaded (the language server
+    /// reloading its configs: unchanged policies are not compiled again).
+    pub(crate) fn with_policy_cache(
+        options: ResolveOptions,
+        cwd: &Path,
+        policy_cache: policy::PolicyCache,
+    ) -> Self {
         let mut resolver = Self {
             options,
             cwd: normalize(cwd),
@@ -230,6 +242,7 @@ impl Resolver {
             loaded: HashMap::new(),
             explicit: None,
             errors: Vec::new(),
+            policy_cache,
         };
         if !resolver.options.isolated
             && let Some(path) = resolver.options.config.clone()
@@ -238,6 +251,16 @@ impl Resolver {
             resolver.explicit = resolver.load(&path);
         }
         resolver
+    }
+
+    /// The policies loaded so far: their Rego problems, and what a reload starts from.
+    pub(crate) fn policy_cache(&self) -> &policy::PolicyCache {
+        &self.policy_cache
+    }
+
+    /// Take the policies loaded so far, leaving none.
+    pub(crate) fn take_policy_cache(&mut self) -> policy::PolicyCache {
+        std::mem::take(&mut self.policy_cache)
     }
 
     /// The `--config` file, absolute.
@@ -387,7 +410,7 @@ impl Resolver {
                     break;
                 }
             };
-            match parse::parse(&current, &text) {
+            match parse::parse_with_policies(&current, &text, &mut self.policy_cache) {
                 Ok(file) => {
                     if let Some((base, span)) = &file.extends {
                         let source = SourceFile::new(&current, text, FileKind::Compose);

@@ -13,6 +13,7 @@ use crate::span::Span;
 use crate::yaml::{self, Entry, Node, Scalar, ScalarStyle};
 
 use super::glob::{PathMatcher, PatternError};
+use super::policy::PolicyCache;
 use super::{ConfigError, ConfigFile, Override, RuleSetting};
 
 /// The top-level keys, with one line each for the JSON Schema and the docs.
@@ -92,6 +93,15 @@ pub const INCLUDE_KINDS: &[FileKind] = &[FileKind::Dockerfile, FileKind::Compose
 
 /// Parse the config file at `path` (an absolute path; `text` is its content).
 pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, Vec<ConfigError>> {
+    parse_with_policies(path, text, &mut PolicyCache::default())
+}
+
+/// [`parse`], loading the config's policies through `policy_cache`.
+pub fn parse_with_policies(
+    path: &Path,
+    text: &str,
+    policy_cache: &mut PolicyCache,
+) -> Result<ConfigFile, Vec<ConfigError>> {
     let source = SourceFile::new(path, text, FileKind::Compose);
     let mut reader = Reader {
         source: &source,
@@ -99,7 +109,7 @@ pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, Vec<ConfigError>> {
         errors: Vec::new(),
         policies: Vec::new(),
     };
-    let config = reader.file();
+    let config = reader.file(policy_cache);
     if reader.errors.is_empty() {
         Ok(config)
     } else {
@@ -152,7 +162,7 @@ impl Reader<'_> {
             .push(ConfigError::at(self.source, span, message.into()));
     }
 
-    fn file(&mut self) -> ConfigFile {
+    fn file(&mut self, policy_cache: &mut PolicyCache) -> ConfigFile {
         let mut config = ConfigFile {
             path: self.source.path.clone(),
             dir: self.dir.clone(),
@@ -193,12 +203,16 @@ impl Reader<'_> {
                 dirs.push((dir, Some(span)));
             }
         }
-        config.policy_rules =
-            super::policy::load_dirs(dirs.iter().map(|(dir, _)| dir.as_path()), &mut self.errors);
+        config.policy_rules = super::policy::load_dirs(
+            policy_cache,
+            dirs.iter().map(|(dir, _)| dir.as_path()),
+            &mut self.errors,
+        );
         self.policies = config.policy_rules.iter().map(|p| p.rule).collect();
         // The policy rules of the files this one extends are selectable here too (they run
         // wherever this config applies). Their errors are reported when those files load.
         let inherited = super::policy::load_dirs(
+            policy_cache,
             inherited_policy_dirs(&self.dir, root)
                 .iter()
                 .map(PathBuf::as_path),

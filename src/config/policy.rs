@@ -12,8 +12,8 @@ use regex::Regex;
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::Keyword;
 use crate::policy::{
-    CommandPattern, Condition, ImagePolicy, InstructionTarget, PolicyCheck, PolicyExample,
-    PolicyRule, Template, parse_comparison,
+    CommandPattern, Condition, ImagePolicy, InstructionTarget, PolicyExample, PolicyRule, Template,
+    TemplateCheck, parse_comparison,
 };
 use crate::rule::{Check, FixAvailability, OptionValue, Rule, Status, Target};
 use crate::rules;
@@ -142,6 +142,7 @@ const EXAMPLE_ITEM_KEYS: &[(&str, &str)] = &[
 /// Load every policy file in `dirs` (missing directories are skipped). Errors are appended to
 /// `errors`; rules of a file with errors are dropped.
 pub fn load_dirs<'d>(
+    cache: &mut PolicyCache,
     dirs: impl Iterator<Item = &'d Path>,
     errors: &mut Vec<ConfigError>,
 ) -> Vec<PolicyRule> {
@@ -183,7 +184,7 @@ pub fn load_dirs<'d>(
         for path in files {
             match crate::runner::read_config_text(&path, false) {
                 Ok(text) => {
-                    let rules = parse_file_cached(&path, text, &out, errors);
+                    let rules = parse_file_cached(&mut cache.files, &path, text, &out, errors);
                     out.extend(rules);
                 }
                 Err(reason) => errors.push(ConfigError::file(
@@ -195,7 +196,7 @@ pub fn load_dirs<'d>(
         // The directory's `.rego` files, compiled together. Their errors are findings on the
         // policy files (PL002), not config errors: the other rules still run.
         let taken: Vec<(&str, &str)> = out.iter().map(|p| (p.rule.code, p.rule.name)).collect();
-        if let Some((_, rules)) = crate::rego::load_dir(dir, &taken) {
+        if let Some((_, rules)) = crate::rego::load_dir(&mut cache.rego, dir, &taken) {
             out.extend(rules);
         }
     }
@@ -205,11 +206,20 @@ pub fn load_dirs<'d>(
 /// Policy files already turned into rules, by path and content: a long-running process (the
 /// language server) reloading an unchanged file reuses its rules instead of leaking new ones.
 type Cache = std::collections::HashMap<(std::path::PathBuf, String), Vec<PolicyRule>>;
-static CACHE: std::sync::Mutex<Option<Cache>> = std::sync::Mutex::new(None);
+
+/// The policies a run or an editor session loaded (policy files turned into rules, compiled
+/// Rego sets), owned by its config resolver and carried over when the language server reloads
+/// its configs.
+#[derive(Debug, Default)]
+pub struct PolicyCache {
+    files: Cache,
+    pub rego: crate::rego::SetCache,
+}
 
 /// [`parse_file`], reusing the rules of an unchanged file that parsed cleanly before (when they
 /// still do not clash with `known`).
 fn parse_file_cached(
+    cache: &mut Cache,
     path: &Path,
     text: String,
     known: &[PolicyRule],
@@ -223,20 +233,15 @@ fn parse_file_cached(
             })
         })
     };
-    if let Ok(guard) = CACHE.lock()
-        && let Some(rules) = guard.as_ref().and_then(|cache| cache.get(&key))
+    if let Some(rules) = cache.get(&key)
         && !clashes(rules)
     {
         return rules.clone();
     }
     let before = errors.len();
     let rules = parse_file(path, &key.1, known, errors);
-    if errors.len() == before
-        && let Ok(mut guard) = CACHE.lock()
-    {
-        guard
-            .get_or_insert_with(Default::default)
-            .insert(key, rules.clone());
+    if errors.len() == before {
+        cache.insert(key, rules.clone());
     }
     rules
 }
@@ -442,7 +447,7 @@ fn policy_rule(reader: &mut Reader<'_>, item: &Node, taken: &[(&str, &str)]) -> 
     }
     let message = message.map(|(text, _)| text);
     let examples = examples
-        .map(|node| read_examples(reader, node, template.as_ref().map(PolicyCheck::target)))
+        .map(|node| read_examples(reader, node, template.as_ref().map(TemplateCheck::target)))
         .unwrap_or_default();
     if reader.errors.len() > before {
         return None;
@@ -468,7 +473,7 @@ fn policy_rule(reader: &mut Reader<'_>, item: &Node, taken: &[(&str, &str)]) -> 
         "\nPolicy rule declared in `{}` (line {line}), template `{template_name}`.\n",
         reader.source.path.display()
     ));
-    let check: &'static PolicyCheck = Box::leak(Box::new(PolicyCheck {
+    let check: &'static TemplateCheck = Box::leak(Box::new(TemplateCheck {
         message,
         template: check.template,
     }));
@@ -488,7 +493,6 @@ fn policy_rule(reader: &mut Reader<'_>, item: &Node, taken: &[(&str, &str)]) -> 
         options: builtin_options,
         check: Check::Policy(check),
     }));
-    crate::policy::register(rule);
     Some(PolicyRule {
         rule,
         options: policy_options,
@@ -504,7 +508,7 @@ fn self_template(
     name: &str,
     span: Span,
     options: Option<&Node>,
-) -> Option<PolicyCheck> {
+) -> Option<TemplateCheck> {
     let template = if let Some(builtin) = name.strip_prefix("builtin:") {
         let Some(rule) = rules::find(builtin).filter(|r| !matches!(r.check, Check::Engine)) else {
             let mut message = format!("unknown built-in rule `{builtin}` in `template`");
@@ -551,7 +555,7 @@ fn self_template(
             _ => image(reader, &values)?,
         }
     };
-    Some(PolicyCheck {
+    Some(TemplateCheck {
         message: None,
         template,
     })
@@ -567,12 +571,11 @@ fn placeholders(template: &Template) -> &'static [&'static str] {
         }
         Template::RunCommand { .. } => &["message", "program", "command"],
         Template::Image(_) => &["message", "image", "problem", "service"],
-        Template::Rego(_) => &[],
     }
 }
 
 /// Every `{word}` of `message` must be a placeholder its template fills.
-fn check_placeholders(reader: &mut Reader<'_>, check: &PolicyCheck, message: &str, span: Span) {
+fn check_placeholders(reader: &mut Reader<'_>, check: &TemplateCheck, message: &str, span: Span) {
     let known = placeholders(&check.template);
     let mut rest = message;
     while let Some(open) = rest.find('{') {

@@ -29,10 +29,11 @@ use std::time::Duration;
 
 use serde_json::Value as Json;
 
-use crate::diagnostic::{Category, Severity};
-use crate::policy::{PolicyCheck, PolicyRule, Template};
+use crate::diagnostic::{Category, Finding, Severity};
+use crate::policy::PolicyRule;
 use crate::rule::{
-    Check, ComposeContext, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target,
+    Check, ComposeContext, DockerfileContext, Emitter, FixAvailability, PolicyCheck, Rule, Status,
+    Target,
 };
 use crate::source::{FileKind, SourceFile};
 use crate::span::Span;
@@ -632,14 +633,28 @@ impl RegoSet {
     }
 }
 
-/// Loaded sets by directory and content: one compile per process for an unchanged directory
-/// (a config loaded twice, or the language server reloading it).
 type SetKey = (PathBuf, Vec<(PathBuf, String)>);
 type Loaded = (Arc<RegoSet>, Vec<PolicyRule>);
-static SETS: Mutex<Option<HashMap<SetKey, Loaded>>> = Mutex::new(None);
 
-/// Every set loaded in this process (for problems), newest last.
-static ALL_SETS: Mutex<Vec<Arc<RegoSet>>> = Mutex::new(Vec::new());
+/// The Rego sets a run or an editor session loaded, owned by its config resolver: one compile
+/// for an unchanged directory (a config loaded twice, or the language server reloading it), and
+/// the current set of each directory, whose problems are reported.
+#[derive(Default)]
+pub struct SetCache {
+    /// Loaded sets by directory and content.
+    loaded: HashMap<SetKey, Loaded>,
+    /// The current set of each directory loaded, newest last.
+    current: Vec<Arc<RegoSet>>,
+}
+
+impl std::fmt::Debug for SetCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SetCache")
+            .field("loaded", &self.loaded.len())
+            .field("current", &self.current.len())
+            .finish()
+    }
+}
 
 /// The `.rego` files of `dir`, sorted (none when it cannot be read).
 fn rego_files(dir: &Path) -> Vec<(PathBuf, String)> {
@@ -661,110 +676,103 @@ fn rego_files(dir: &Path) -> Vec<(PathBuf, String)> {
         .collect()
 }
 
-/// The set of `dir`'s `.rego` files, if it has any.
-pub fn set_of(dir: &Path) -> Option<Arc<RegoSet>> {
-    load_dir(dir, &[]).map(|(set, _)| set)
-}
-
 /// Load (or reuse) the Rego set of `dir` and its policy rules. `taken` are codes and names
 /// already used; a Rego rule clashing with one is left out with a problem.
-pub fn load_dir(dir: &Path, taken: &[(&str, &str)]) -> Option<(Arc<RegoSet>, Vec<PolicyRule>)> {
+pub fn load_dir(
+    cache: &mut SetCache,
+    dir: &Path,
+    taken: &[(&str, &str)],
+) -> Option<(Arc<RegoSet>, Vec<PolicyRule>)> {
     let files = rego_files(dir);
     if files.is_empty() {
         return None;
     }
     let key = (dir.to_path_buf(), files);
-    if let Ok(guard) = SETS.lock()
-        && let Some((set, rules)) = guard.as_ref().and_then(|m| m.get(&key))
-    {
+    if let Some((set, rules)) = cache.loaded.get(&key) {
         let clash = rules.iter().any(|p| {
             taken
                 .iter()
                 .any(|(code, name)| code.eq_ignore_ascii_case(p.rule.code) || *name == p.rule.name)
         });
         if !clash {
-            make_current(set);
-            return Some((Arc::clone(set), rules.clone()));
+            let loaded = (Arc::clone(set), rules.clone());
+            make_current(cache, &loaded.0);
+            return Some(loaded);
         }
     }
     let set = Arc::new(RegoSet::compile(dir, key.1.clone()));
     let rules = policy_rules(&set, taken);
-    make_current(&set);
-    if let Ok(mut guard) = SETS.lock() {
-        guard
-            .get_or_insert_with(HashMap::new)
-            .insert(key, (Arc::clone(&set), rules.clone()));
-    }
-    crate::policy::register(&POLICY_ERROR);
+    make_current(cache, &set);
+    cache.loaded.insert(key, (Arc::clone(&set), rules.clone()));
     Some((set, rules))
 }
 
 /// Record `set` as its directory's current set (the one whose problems are reported). The
 /// sets it replaces stop their idle sandbox workers (the language server reloads a directory
 /// on every change of a `.rego` file).
-fn make_current(set: &Arc<RegoSet>) {
-    if let Ok(mut all) = ALL_SETS.lock() {
-        for old in all.iter() {
-            if old.dir == set.dir
-                && !Arc::ptr_eq(old, set)
-                && let Ok(mut workers) = old.workers.lock()
-            {
-                workers.clear();
-            }
+fn make_current(cache: &mut SetCache, set: &Arc<RegoSet>) {
+    for old in &cache.current {
+        if old.dir == set.dir
+            && !Arc::ptr_eq(old, set)
+            && let Ok(mut workers) = old.workers.lock()
+        {
+            workers.clear();
         }
-        all.retain(|s| s.dir != set.dir);
-        all.push(Arc::clone(set));
     }
+    cache.current.retain(|s| s.dir != set.dir);
+    cache.current.push(Arc::clone(set));
 }
 
-/// The problems of every set loaded in this process whose directory is in `dirs` (all when
-/// `dirs` is `None`), grouped by policy file.
-pub fn problems(dirs: Option<&[PathBuf]>) -> Vec<Problem> {
-    let sets = ALL_SETS.lock().map(|s| s.clone()).unwrap_or_default();
-    let mut out: Vec<Problem> = Vec::new();
-    for set in sets {
-        if dirs.is_some_and(|dirs| !dirs.iter().any(|d| *d == set.dir)) {
-            continue;
-        }
-        for problem in set.problems() {
-            if !out.contains(&problem) {
-                out.push(problem);
+impl SetCache {
+    /// The problems of every current set whose directory is in `dirs` (all when `dirs` is
+    /// `None`), grouped by policy file.
+    pub fn problems(&self, dirs: Option<&[PathBuf]>) -> Vec<Problem> {
+        let mut out: Vec<Problem> = Vec::new();
+        for set in &self.current {
+            if dirs.is_some_and(|dirs| !dirs.iter().any(|d| *d == set.dir)) {
+                continue;
+            }
+            for problem in set.problems() {
+                if !out.contains(&problem) {
+                    out.push(problem);
+                }
             }
         }
+        out.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+        out
     }
-    out.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
-    out
-}
 
-/// The problems as findings of [`POLICY_ERROR`], one result per policy file (its text read
-/// from the set, so spans are exact).
-pub fn problem_results(problems: &[Problem]) -> Vec<crate::report::FileResult> {
-    let mut out: Vec<crate::report::FileResult> = Vec::new();
-    let sets = ALL_SETS.lock().map(|s| s.clone()).unwrap_or_default();
-    for problem in problems {
-        if !out.iter().any(|r| r.source.path == problem.path) {
-            let text = sets
-                .iter()
-                .flat_map(|s| s.files.iter())
-                .find(|f| f.path == problem.path)
-                .map(|f| f.text.clone())
-                .or_else(|| crate::runner::read_config_text(&problem.path, false).ok())
-                .unwrap_or_default();
-            // Policy files are neither kind; `Compose` only picks YAML-style comment handling.
-            out.push(crate::report::FileResult {
-                source: SourceFile::new(problem.path.clone(), text, FileKind::Compose),
-                findings: Vec::new(),
-            });
+    /// The problems as findings of [`POLICY_ERROR`], one entry per policy file: the file (its text
+    /// read from the set, so spans are exact) and its findings.
+    pub fn problem_results(&self, problems: &[Problem]) -> Vec<(SourceFile, Vec<Finding>)> {
+        let mut out: Vec<(SourceFile, Vec<Finding>)> = Vec::new();
+        let sets = &self.current;
+        for problem in problems {
+            if !out.iter().any(|(source, _)| source.path == problem.path) {
+                let text = sets
+                    .iter()
+                    .flat_map(|s| s.files.iter())
+                    .find(|f| f.path == problem.path)
+                    .map(|f| f.text.clone())
+                    .or_else(|| crate::runner::read_config_text(&problem.path, false).ok())
+                    .unwrap_or_default();
+                // Policy files are neither kind; `Compose` only picks YAML-style comment handling.
+                out.push((
+                    SourceFile::new(problem.path.clone(), text, FileKind::Compose),
+                    Vec::new(),
+                ));
+            }
+            let Some((source, findings)) = out
+                .iter_mut()
+                .find(|(source, _)| source.path == problem.path)
+            else {
+                continue;
+            };
+            let span = line_span(source, problem.line, Some(problem.column), None);
+            findings.push(POLICY_ERROR.finding(span, problem.message.clone()));
         }
-        let Some(result) = out.iter_mut().find(|r| r.source.path == problem.path) else {
-            continue;
-        };
-        let span = line_span(&result.source, problem.line, Some(problem.column), None);
-        result
-            .findings
-            .push(POLICY_ERROR.finding(span, problem.message.clone()));
+        out
     }
-    out
 }
 
 /// The policy rules of a compiled (or not) set: one per package with result rules, plus one
@@ -898,19 +906,16 @@ fn policy_rules(set: &Arc<RegoSet>, taken: &[(&str, &str)]) -> Vec<PolicyRule> {
             ));
             let related: Vec<&'static str> = meta.related.iter().cloned().map(leak).collect();
             let kinds = meta.kinds.or(package_meta.kinds).unwrap_or(Target::Any);
-            let check: &'static PolicyCheck = Box::leak(Box::new(PolicyCheck {
-                message: None,
-                template: Template::Rego(RegoCheck {
-                    set: Arc::clone(set),
-                    package: package.to_string(),
-                    results,
-                    exception,
-                    input,
-                    kinds,
-                    path: path.clone(),
-                    line,
-                    disabled: AtomicBool::new(false),
-                }),
+            let check: &'static RegoCheck = Box::leak(Box::new(RegoCheck {
+                set: Arc::clone(set),
+                package: package.to_string(),
+                results,
+                exception,
+                input,
+                kinds,
+                path: path.clone(),
+                line,
+                disabled: AtomicBool::new(false),
             }));
             let rule: &'static Rule = Box::leak(Box::new(Rule {
                 code: leak(code),
@@ -934,7 +939,6 @@ fn policy_rules(set: &Arc<RegoSet>, taken: &[(&str, &str)]) -> Vec<PolicyRule> {
                 options: &[],
                 check: Check::Policy(check),
             }));
-            crate::policy::register(rule);
             out.push(PolicyRule {
                 rule,
                 options: Vec::new(),
@@ -1155,14 +1159,6 @@ fn cached_input(
 }
 
 impl RegoCheck {
-    pub fn applies_to(&self, kind: FileKind) -> bool {
-        match self.kinds {
-            Target::Any => true,
-            Target::Dockerfile => kind == FileKind::Dockerfile,
-            Target::Compose => kind == FileKind::Compose,
-        }
-    }
-
     /// Evaluate the result rules on `input` and report what they return.
     fn run(
         &self,
@@ -1337,8 +1333,26 @@ fn exceptions(value: &regorus::Value) -> Vec<String> {
     out
 }
 
+impl PolicyCheck for RegoCheck {
+    fn applies_to(&self, kind: FileKind) -> bool {
+        match self.kinds {
+            Target::Any => true,
+            Target::Dockerfile => kind == FileKind::Dockerfile,
+            Target::Compose => kind == FileKind::Compose,
+        }
+    }
+
+    fn check_dockerfile(&self, context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+        run_dockerfile(self, context, out);
+    }
+
+    fn check_compose(&self, context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
+        run_compose(self, context, out);
+    }
+}
+
 /// Run a Rego policy rule on a Dockerfile.
-pub fn run_dockerfile(check: &RegoCheck, context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+fn run_dockerfile(check: &RegoCheck, context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let source = context.source;
     let dockerfile = context.dockerfile;
     let value = cached_input(source, check.input, || match check.input {
@@ -1352,7 +1366,7 @@ pub fn run_dockerfile(check: &RegoCheck, context: &DockerfileContext<'_>, out: &
 }
 
 /// Run a Rego policy rule on a compose file.
-pub fn run_compose(check: &RegoCheck, context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
+fn run_compose(check: &RegoCheck, context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
     let source = context.source;
     let Some(root) = context.compose.yaml.documents.first() else {
         return;

@@ -13,9 +13,16 @@ fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+thread_local! {
+    /// The sets this test loaded (each test runs on a thread of its own).
+    static SETS: std::cell::RefCell<SetCache> = std::cell::RefCell::new(SetCache::default());
+}
+
 /// `code line:col message` of the findings of the set's rules on `text`.
 fn run(dir: &Path, kind: FileKind, text: &str) -> Vec<String> {
-    let (_, rules) = load_dir(dir, &[]).expect("a rego set");
+    let (_, rules) = SETS
+        .with(|sets| load_dir(&mut sets.borrow_mut(), dir, &[]))
+        .expect("a rego set");
     let rules: Vec<&'static Rule> = rules.iter().map(|p| p.rule).collect();
     let settings = Settings::with_policies(
         &rules,
@@ -38,7 +45,7 @@ fn run(dir: &Path, kind: FileKind, text: &str) -> Vec<String> {
 }
 
 fn problems_of(dir: &Path) -> Vec<String> {
-    problems(Some(&[dir.to_path_buf()]))
+    SETS.with(|sets| sets.borrow().problems(Some(&[dir.to_path_buf()])))
         .into_iter()
         .map(|p| {
             format!(
@@ -92,7 +99,7 @@ fn plimsoll_input_results_are_located() {
             "ACME100 2:1 warning USER root runs as root",
         ]
     );
-    let (_, rules) = load_dir(dir.path(), &[]).unwrap();
+    let (_, rules) = load_dir(&mut SetCache::default(), dir.path(), &[]).unwrap();
     let rule = rules[0].rule;
     assert_eq!(rule.name, "images-do-not-run-as-root");
     assert_eq!(rule.category, Category::Privilege);
@@ -384,7 +391,7 @@ fn huge_output_is_cut() {
 fn rego_unit_tests_run() {
     let tests = "package acme.nonroot\nimport rego.v1\n\ntest_root_denied if {\n    count(deny) == 1 with input as {\"instructions\": [{\"keyword\": \"USER\", \"arguments\": [\"root\"], \"location\": {}}]}\n}\n\ntest_wrong if {\n    count(deny) == 5 with input as {\"instructions\": []}\n}\n";
     let dir = dir_with(&[("org.rego", ORG), ("org_test.rego", tests)]);
-    let set = set_of(dir.path()).unwrap();
+    let (set, _) = load_dir(&mut SetCache::default(), dir.path(), &[]).unwrap();
     let found: Vec<(String, bool)> = set
         .tests()
         .iter()

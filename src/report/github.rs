@@ -20,7 +20,11 @@ use crate::source::SourceFile;
 /// Rows of the job summary table; GitHub caps a step summary at 1 MiB.
 const MAX_SUMMARY_ROWS: usize = 1000;
 
-pub(super) fn write(results: &Results, options: Options, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn write(
+    results: &Results,
+    options: Options<'_>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     for (source, finding) in by_severity(results) {
         writeln!(out, "{}", annotation(source, finding))?;
     }

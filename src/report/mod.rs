@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::diagnostic::{Finding, Severity};
+use crate::rule::Rule;
 use crate::source::SourceFile;
 use crate::span::{Position, Span, floor_char_boundary};
 
@@ -167,7 +168,7 @@ impl Results {
 
 /// How to render, beyond the format.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Options {
+pub struct Options<'a> {
     /// ANSI colours (text format only).
     pub color: bool,
     /// Only the findings: no summary line.
@@ -176,13 +177,17 @@ pub struct Options {
     pub exit_code: u8,
     /// How long the run took, when measured (for `--summary`).
     pub elapsed: Option<Duration>,
+    /// The policy rules in effect for the run (and the rules of policy problems), which formats
+    /// that describe rules by code (SARIF's rule catalogue) describe like built-in ones. When
+    /// two share a code, the last one is described.
+    pub policy_rules: &'a [&'a Rule],
 }
 
 /// Render `results` in `format` to `out`.
 pub fn write(
     format: Format,
     results: &Results,
-    options: Options,
+    options: Options<'_>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
@@ -469,7 +474,7 @@ pub(crate) fn sample_results() -> Results {
 
 /// `results` rendered in `format` (for tests).
 #[cfg(test)]
-pub(crate) fn render_to_string(format: Format, results: &Results, options: Options) -> String {
+pub(crate) fn render_to_string(format: Format, results: &Results, options: Options<'_>) -> String {
     let mut out = Vec::new();
     write(format, results, options, &mut out).expect("writing to a Vec");
     String::from_utf8(out).expect("reports are UTF-8")

@@ -23,13 +23,17 @@ use crate::span::{Position, Span};
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const FINGERPRINT_KEY: &str = "plimsoll/v1";
 
-pub(super) fn write(results: &Results, options: Options, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn write(
+    results: &Results,
+    options: Options<'_>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &log(results, options))?;
     writeln!(out)
 }
 
 fn log(results: &Results, options: Options) -> Value {
-    let mut catalogue = Catalogue::new();
+    let mut catalogue = Catalogue::new(options.policy_rules);
     let mut sarif_results = Vec::new();
     for file in &results.files {
         let prints = fingerprints(file);
@@ -118,14 +122,16 @@ fn log(results: &Results, options: Options) -> Value {
 
 /// `tool.driver.rules`: every built-in rule, in code order (so code scanning knows them all,
 /// also those that found nothing), then any other code a finding carries.
-struct Catalogue {
+struct Catalogue<'a> {
+    policy_rules: &'a [&'a Rule],
     rules: Vec<Value>,
     index: HashMap<String, usize>,
 }
 
-impl Catalogue {
-    fn new() -> Self {
+impl<'a> Catalogue<'a> {
+    fn new(policy_rules: &'a [&'a Rule]) -> Self {
         let mut catalogue = Catalogue {
+            policy_rules,
             rules: Vec::new(),
             index: HashMap::new(),
         };
@@ -145,7 +151,12 @@ impl Catalogue {
         let index = self.rules.len();
         self.index.insert(code.to_string(), index);
         // A policy rule: described from its policy file like a built-in rule.
-        if let Some(rule) = crate::policy::registered(code) {
+        if let Some(rule) = self
+            .policy_rules
+            .iter()
+            .rev()
+            .find(|rule| rule.code == code)
+        {
             let mut described = descriptor(rule);
             // Its docs are in the policy file, not on plimsoll's site.
             if let Some(object) = described.as_object_mut() {

@@ -13,7 +13,11 @@ use crate::diagnostic::{Applicability, Finding, Label, Severity};
 use crate::source::SourceFile;
 use crate::span::{Span, floor_char_boundary};
 
-pub(super) fn write(results: &Results, options: Options, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn write(
+    results: &Results,
+    options: Options<'_>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let renderer = if options.color {
         Renderer::styled()
     } else {
