@@ -63,7 +63,11 @@ impl PathMatcher {
                 }
                 Err(err) => errors.push(PatternError {
                     span,
-                    message: format!("invalid glob `{pattern}`: {}", err.kind()),
+                    message: format!(
+                        "invalid glob `{}`: {}",
+                        crate::excerpt::first_line(pattern, crate::excerpt::FILE_TEXT_CHARS),
+                        err.kind()
+                    ),
                 }),
             }
         }
@@ -81,7 +85,7 @@ impl PathMatcher {
             // Every glob compiled on its own; a set failing to build is not expected.
             (Err(err), _) | (_, Err(err)) => Err(vec![PatternError {
                 span: Span::default(),
-                message: format!("invalid glob: {err}"),
+                message: format!("invalid glob: {}", err.kind()),
             }]),
         }
     }
@@ -162,5 +166,14 @@ mod tests {
             "{}",
             errors[0].message
         );
+    }
+
+    #[test]
+    fn a_long_bad_glob_is_quoted_as_an_excerpt() {
+        let long = format!("[{}", "x".repeat(5000));
+        let errors = PathMatcher::new(Path::new("/repo"), [(long.as_str(), Span::new(0, 5001))])
+            .unwrap_err();
+        assert!(errors[0].message.len() < 200, "{}", errors[0].message);
+        assert!(errors[0].message.starts_with("invalid glob `[xxx"));
     }
 }
