@@ -707,23 +707,31 @@ fn digest_policy(code: &str) -> String {
     )
 }
 
-#[test]
-fn policy_file_changes_re_check_open_documents() {
-    let (_guard, root) = workspace();
+/// A session in `root` whose config takes its policies from `org/`, holding `policy_text` as
+/// `org/images.yaml`, with a client that supports watched files, and a Dockerfile opened:
+/// (client, the Dockerfile, the policy file).
+fn open_with_watched_policy(root: &Path, policy_text: &str) -> (Client, PathBuf, PathBuf) {
     let path = root.join("Dockerfile");
     let org = root.join("org");
     std::fs::create_dir(&org).unwrap();
     let policy = org.join("images.yaml");
-    std::fs::write(&policy, digest_policy("ACME1")).unwrap();
+    std::fs::write(&policy, policy_text).unwrap();
     std::fs::write(root.join(".plimsoll.yaml"), "policies: [org]\n").unwrap();
-    let mut client = Client::start(&root);
+    let mut client = Client::start(root);
     client.initialize(
-        &root,
+        root,
         json!({"workspace": {"didChangeWatchedFiles": {
             "dynamicRegistration": true, "relativePatternSupport": true
         }}}),
     );
     client.open(&path, "dockerfile", "FROM ubuntu:22.04\nUSER nobody\n");
+    (client, path, policy)
+}
+
+#[test]
+fn policy_file_changes_re_check_open_documents() {
+    let (_guard, root) = workspace();
+    let (mut client, path, policy) = open_with_watched_policy(&root, &digest_policy("ACME1"));
     assert_eq!(codes(&client.diagnostics(&path)), ["ACME1"]);
 
     // The policy directory is watched once the server knows of it.
@@ -736,7 +744,7 @@ fn policy_file_changes_re_check_open_documents() {
         if message["method"] == "client/registerCapability" {
             client.send(&json!({"jsonrpc": "2.0", "id": message["id"], "result": null}));
             let watchers = &message["params"]["registrations"][0]["registerOptions"]["watchers"];
-            let base = uri(&org);
+            let base = uri(&root.join("org"));
             let covers = |w: &Value| w["globPattern"]["baseUri"] == base.as_str();
             if watchers.as_array().unwrap().iter().any(covers) {
                 break watchers.clone();
@@ -1106,10 +1114,6 @@ fn a_thousand_policy_edits_keep_a_flat_memory_profile() {
     const WARM_UP: usize = 50;
     const EDITS: usize = 1_000;
     let (_guard, root) = workspace();
-    let path = root.join("Dockerfile");
-    let org = root.join("org");
-    std::fs::create_dir(&org).unwrap();
-    let policy = org.join("images.yaml");
     let version = |n: usize| {
         let docs = format!("Edit {n:05}. ").repeat(330);
         format!(
@@ -1118,16 +1122,7 @@ fn a_thousand_policy_edits_keep_a_flat_memory_profile() {
              docs: \"{docs}\"}}\n"
         )
     };
-    std::fs::write(&policy, version(0)).unwrap();
-    std::fs::write(root.join(".plimsoll.yaml"), "policies: [org]\n").unwrap();
-    let mut client = Client::start(&root);
-    client.initialize(
-        &root,
-        json!({"workspace": {"didChangeWatchedFiles": {
-            "dynamicRegistration": true, "relativePatternSupport": true
-        }}}),
-    );
-    client.open(&path, "dockerfile", "FROM ubuntu:22.04\nUSER nobody\n");
+    let (mut client, path, policy) = open_with_watched_policy(&root, &version(0));
     assert_eq!(codes(&client.diagnostics(&path)), ["ACME0"]);
     let pid = client.child.id();
     let mut before = 0;
