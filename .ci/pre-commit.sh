@@ -90,7 +90,13 @@ rc=$?
 set -e
 echo "   (took $(( $(date +%s) - start ))s, including the hook's cargo install)"
 cat "$tmp/bad.log"
-[ "$rc" -eq 1 ] || { echo "FAIL: expected exit 1, got $rc"; exit 1; }
+if [ "$rc" -ne 1 ]; then
+  # pre-commit keeps cargo's own error in its log, not in its output: show it, and the disk.
+  echo "FAIL: expected exit 1, got $rc; pre-commit's log (last 60 lines) and the free disk:"
+  tail -n 60 "$PRE_COMMIT_HOME/pre-commit.log" 2>/dev/null || true
+  df -h "$root" "$tmp" || true
+  exit 1
+fi
 grep -q 'PL000' "$tmp/bad.log" || { echo "FAIL: the parse error is not reported"; exit 1; }
 grep -q 'Dockerfile' "$tmp/bad.log"
 
