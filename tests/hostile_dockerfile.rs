@@ -283,3 +283,33 @@ fn a_bom_does_not_shift_columns_on_the_first_line() {
         "{regions:?}"
     );
 }
+
+/// A heredoc body on which brush-parser 0.4's tokenizer panics (found by the `shell` fuzz
+/// target): the run goes on silently, the shell check gives no verdict, and the good file beside
+/// it is still reported.
+#[test]
+fn a_shell_parser_panic_costs_no_finding_and_prints_nothing() {
+    let dir = tree(&[
+        (
+            "hostile/Dockerfile",
+            "FROM alpine:3.20\nRUN <<EOF\n<<M ${\n}\nEOF\nUSER 10001\n",
+        ),
+        ("good/Dockerfile", GOOD),
+    ]);
+    let output = plimsoll_timed(dir.path(), &["check", "--format", "json", "."], None);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(stderr(&output), "", "nothing on stderr");
+    let findings = json_findings(&output);
+    assert!(
+        findings
+            .iter()
+            .any(|(path, code, _)| path.ends_with("good/Dockerfile") && code == "DF002"),
+        "{findings:?}"
+    );
+    assert!(
+        !findings
+            .iter()
+            .any(|(path, _, _)| path.ends_with("hostile/Dockerfile")),
+        "{findings:?}"
+    );
+}
