@@ -5,7 +5,7 @@ use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::Command;
 use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
 
-use super::variable_references::references;
+use crate::dockerfile::expansion::references;
 
 pub static ENV_SELF_REFERENCE: Rule = Rule {
     code: "DF068",

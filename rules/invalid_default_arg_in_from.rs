@@ -3,10 +3,9 @@
 //! unless the caller passes the right build arguments (BuildKit's InvalidDefaultArgInFrom).
 
 use std::collections::HashMap;
-use std::ops::Range;
 
 use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::expansion::ExpansionBudget;
+use crate::dockerfile::expansion::{self, Binding, Expansion, ExpansionBudget, UnsetIs};
 use crate::dockerfile::{Command, Dockerfile};
 use crate::excerpt::excerpt;
 use crate::image::ImageRef;
@@ -88,17 +87,9 @@ fn global_args<'a>(
     args
 }
 
-/// A word expanded with the global ARGs.
-struct Expansion {
-    text: String,
-    /// The variables that expanded to nothing: name and byte range of the reference in the word.
-    empty: Vec<(String, Range<usize>)>,
-}
-
-/// Expand `$NAME`, `${NAME}`, `${NAME:-word}`, `${NAME-word}`, `${NAME:+word}` and
-/// `${NAME+word}` in `word`, an unset ARG being empty. `None` when the result cannot be known:
-/// an undeclared or predefined name, another operator, quotes, escapes, a `$` inside an
-/// operator's word, or a result past the expansion budget.
+/// `word` expanded with the global ARGs, an unset one being empty (BuildKit's reading of a build
+/// without `--build-arg`). `None` when the result cannot be known: an undeclared, predefined or
+/// numeric name, another operator, quotes, escapes, or a result past the expansion budget.
 fn expand(
     word: &str,
     args: &HashMap<&str, GlobalArg>,
@@ -107,69 +98,17 @@ fn expand(
     if word.contains(['"', '\'', '\\', '`']) {
         return None;
     }
-    let mut out = Expansion {
-        text: String::new(),
-        empty: Vec::new(),
-    };
-    let mut rest = word;
-    let mut offset = 0;
-    while let Some(dollar) = rest.find('$') {
-        budget.push(&mut out.text, &rest[..dollar]).ok()?;
-        let start = offset + dollar;
-        let after = &rest[dollar + 1..];
-        let (name, operator, consumed) = if let Some(inner) = after.strip_prefix('{') {
-            let close = inner.find('}')?;
-            let expr = &inner[..close];
-            let name_len = expr
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(expr.len());
-            let (name, operator) = expr.split_at(name_len);
-            (name, operator, 1 + 1 + close + 1)
-        } else {
-            let name_len = after
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(after.len());
-            (&after[..name_len], "", 1 + name_len)
-        };
-        if name.is_empty() || name.as_bytes()[0].is_ascii_digit() || PLATFORM_ARGS.contains(&name) {
+    let lookup = |name: &str| {
+        if name.as_bytes()[0].is_ascii_digit() || PLATFORM_ARGS.contains(&name) {
             return None;
         }
         // An undeclared name is undefined-variable's (DF047) finding, not this rule's.
-        let arg = args.get(name)?;
-        let value = arg.value.as_deref();
-        let set_and_not_empty = value.is_some_and(|v| !v.is_empty());
-        let (operator, alternative) = if operator.is_empty() {
-            ("", "")
-        } else {
-            let (op, alt) = [":-", ":+", "-", "+"]
-                .iter()
-                .find_map(|op| operator.strip_prefix(op).map(|alt| (*op, alt)))?;
-            if alt.contains('$') {
-                return None;
-            }
-            (op, alt)
-        };
-        let expanded = match operator {
-            "" => value.unwrap_or_default(),
-            ":-" if set_and_not_empty => value.unwrap_or_default(),
-            ":-" => alternative,
-            "-" => value.unwrap_or(alternative),
-            ":+" if set_and_not_empty => alternative,
-            ":+" => "",
-            "+" if value.is_some() => alternative,
-            "+" => "",
-            _ => return None,
-        };
-        if expanded.is_empty() {
-            out.empty.push((name.to_string(), start..start + consumed));
-        }
-        budget.push(&mut out.text, expanded).ok()?;
-        let used = dollar + consumed;
-        rest = rest.get(used..)?;
-        offset += used;
-    }
-    budget.push(&mut out.text, rest).ok()?;
-    Some(out)
+        Some(match &args.get(name)?.value {
+            Some(value) => Binding::Set(value),
+            None => Binding::Unset,
+        })
+    };
+    expansion::expand(word, &lookup, UnsetIs::Empty, budget).ok()
 }
 
 /// Whether `text` is a reference BuildKit can pull: `[domain/]path[:tag][@digest]` with

@@ -13,8 +13,9 @@
 //! The meta-test in `tests/rules_meta.rs` names anything missing. A rule file never imports
 //! another rule file (also checked there), so each can be deleted alone: what several rules share
 //! lives in a helper module that declares no rule (`support`, `build_support`, `run_commands`,
-//! `package_pins`, `verification_bypass`, `trusted_registries`, `variable_references`,
-//! `workdir_support`).
+//! `package_pins`, `verification_bypass`, `trusted_registries`, `workdir_support`); what the
+//! Dockerfile model knows (stages, users, shells, variable expansion) lives in `crate::semantic`
+//! and `crate::dockerfile`.
 
 mod duplicate_key;
 mod hardcoded_credential;
@@ -80,7 +81,6 @@ mod trusted_registries;
 mod unpinned_digest;
 mod untagged_image;
 mod unused_suppression;
-mod variable_references;
 mod workdir_support;
 // Pack df-a (DF010–DF039): supply chain, privilege, runtime, network.
 mod add_url_without_checksum;

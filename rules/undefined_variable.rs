@@ -12,7 +12,7 @@ use crate::span::Span;
 use crate::semantic::StageForest;
 
 use super::build_support::{Nearness, TypoBudget, closest_within, nearest_within};
-use super::variable_references::references;
+use crate::dockerfile::expansion::references;
 
 pub static UNDEFINED_VARIABLE: Rule = Rule {
     code: "DF047",

@@ -1,18 +1,17 @@
-//! The variable references BuildKit expands in an instruction's text (`$NAME`, `${NAME}`), for
-//! the rules about undefined and self-referencing variables. Not a rule itself (it declares no
-//! `Rule`).
+//! The variable references BuildKit expands in an instruction's text (`$NAME`, `${NAME}`), where
+//! they are written: for the rules about undefined and self-referencing variables.
 
 use crate::span::Span;
 
 /// A `$NAME` or `${NAME}` reference without a default, at `span` in the source.
-pub(crate) struct Reference {
-    pub(crate) name: String,
-    pub(crate) span: Span,
+pub struct Reference {
+    pub name: String,
+    pub span: Span,
 }
 
 /// The references in `text` (the source bytes at `start`) that BuildKit expands: not in single
 /// quotes, not escaped, and without a `${NAME:-default}`-style operator (those are deliberate).
-pub(crate) fn references(text: &str, start: usize, escape: char) -> Vec<Reference> {
+pub fn references(text: &str, start: usize, escape: char) -> Vec<Reference> {
     let bytes = text.as_bytes();
     let escape = u8::try_from(escape).unwrap_or(b'\\');
     let mut found = Vec::new();
