@@ -1,6 +1,9 @@
 //! Meta-tests for the project's own rule conventions (in the spirit of clippy's): every rule is
-//! declared once, registered, documented with the fixed headings, exemplified and fixtured, and
-//! docs/rules.md is generated from the declarations. Each failure names exactly what is missing.
+//! declared once with only what differs from `Rule::DEFAULTS`, registered (the registry in
+//! rules/mod.rs is generated from rules/*.rs), documented with the fixed headings, exemplified,
+//! fixtured and snapshotted, and docs/rules.md is generated from the declarations. Each failure
+//! names exactly what is missing; `PLIMSOLL_UPDATE_DOCS=1 cargo test --test rules_meta` writes
+//! the registry and docs/rules.md.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -247,6 +250,14 @@ fn every_checked_rule_has_fixtures() {
             failures.push(format!(
                 "tests/fixtures/rules/{}/ is missing or empty ({})",
                 rule.name, rule.code
+            ));
+        }
+        let snapshot = format!("tests/snapshots/fixtures__{}.snap", rule.name);
+        if has_files && !root().join(&snapshot).is_file() {
+            failures.push(format!(
+                "{snapshot} is missing ({}): record it with \
+                 `INSTA_UPDATE=always cargo test --test rule_fixtures` and review it",
+                rule.code
             ));
         }
     }
@@ -673,8 +684,41 @@ fn rules_index_is_up_to_date() {
         return;
     }
     let committed = fs::read_to_string(path).unwrap_or_default();
-    assert!(
-        committed == generated,
-        "docs/rules.md is stale: run `PLIMSOLL_UPDATE_DOCS=1 cargo test --test rules_meta`"
-    );
+    if committed == generated {
+        return;
+    }
+    // Name the rules whose row is missing or stale, and the rows no rule generates.
+    let mut failures = Vec::new();
+    let rows: BTreeSet<&str> = committed.lines().collect();
+    for rule in rules::all() {
+        let prefix = format!("| {} | [{}]", rule.code, rule.name);
+        let row = generated.lines().find(|line| line.starts_with(&prefix));
+        if row.is_some_and(|row| !rows.contains(row)) {
+            let what = if rows.iter().any(|line| line.starts_with(&prefix)) {
+                "a stale row"
+            } else {
+                "no row"
+            };
+            failures.push(format!(
+                "docs/rules.md has {what} for `{}` ({})",
+                rule.name, rule.code
+            ));
+        }
+    }
+    let wanted: BTreeSet<&str> = generated.lines().collect();
+    for row in rows.difference(&wanted) {
+        let known = rules::all()
+            .iter()
+            .any(|rule| row.starts_with(&format!("| {} | [{}]", rule.code, rule.name)));
+        if !known {
+            failures.push(format!(
+                "docs/rules.md has `{row}`, which no rule generates"
+            ));
+        }
+    }
+    if failures.is_empty() {
+        failures.push("docs/rules.md differs from its generated text".into());
+    }
+    failures.push(format!("regenerate it with `{UPDATE_COMMAND}`"));
+    fail_if_any("docs/rules.md is stale", failures);
 }
