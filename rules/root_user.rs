@@ -16,7 +16,7 @@ pub static ROOT_USER: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Privilege,
     severity: Severity::Warning,
-    fix: FixAvailability::Always,
+    fix: FixAvailability::Sometimes,
     related: &[
         "hadolint:DL3002",
         "kics:67fd0c4a",
