@@ -7,13 +7,14 @@
 //!    `default_enabled`, `fix`, `options`, `related`, `status`, `since` differ from
 //!    [`Rule::DEFAULTS`](crate::rule::Rule::DEFAULTS).
 //! 2. `rules/my_rule.md`: `# my-rule (CODE)` and the fixed headings, with a failing block under
-//!    `## Example` and a passing one under `## Use instead` (`tests/rule_docs.rs` runs them).
+//!    `## Example` and a passing one under `## Use instead` (`tests/rule_docs.rs` runs them, and
+//!    checks the declared `fix` against the fixes they and the fixtures produce).
 //! 3. `tests/fixtures/rules/my-rule/`: real files with `# expect: my-rule` above each line that
 //!    must be flagged (`tests/rule_fixtures.rs`).
-//! 4. `PLIMSOLL_UPDATE_DOCS=1 cargo test --test rules_meta`, run until it passes: the first run
-//!    writes the registry below (`mod` lines, re-exports, `ALL`), the second docs/rules.md.
-//!    `INSTA_UPDATE=always cargo test --test rule_fixtures` records the fixtures' snapshot.
-//!    Review both.
+//! 4. `PLIMSOLL_UPDATE_DOCS=1 cargo test --test rules_meta` writes the registry below (`mod`
+//!    lines, re-exports, `ALL`) and stops; the same command again compiles the rule and writes
+//!    docs/rules.md. `INSTA_UPDATE=always cargo test --test rule_fixtures` records the fixtures'
+//!    snapshot. Review the diff.
 //!
 //! The meta-tests in `tests/rules_meta.rs` name anything missing. A rule file never imports
 //! another rule file (also checked there), so each can be deleted alone: what several rules share
