@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::dockerfile::Command;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 
 pub static ADD_INSTEAD_OF_COPY: Rule = Rule {
     code: "DF057",
@@ -12,10 +12,7 @@ pub static ADD_INSTEAD_OF_COPY: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Correctness,
     severity: Severity::Warning,
-    default_enabled: true,
     fix: FixAvailability::Sometimes,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "hadolint:DL3020",
         "kics:9513a694",
@@ -25,8 +22,8 @@ pub static ADD_INSTEAD_OF_COPY: Rule = Rule {
         "cis:4.9",
     ],
     docs: include_str!("add_instead_of_copy.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 /// Endings of files ADD may unpack (tar, optionally compressed), plus single-file compression

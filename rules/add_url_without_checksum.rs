@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::Command;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 pub static ADD_URL_WITHOUT_CHECKSUM: Rule = Rule {
     code: "DF022",
@@ -13,10 +13,6 @@ pub static ADD_URL_WITHOUT_CHECKSUM: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Provenance,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "kics:4b410d24",
         "semgrep:prefer-copy-over-add",
@@ -24,8 +20,8 @@ pub static ADD_URL_WITHOUT_CHECKSUM: Rule = Rule {
         "cwe:494",
     ],
     docs: include_str!("add_url_without_checksum.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 /// What kind of remote source an ADD source is.

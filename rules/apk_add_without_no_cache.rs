@@ -2,7 +2,7 @@
 //! image, leaving the package index in the layer.
 
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::span::Span;
 
 use super::build_support::{
@@ -17,10 +17,7 @@ pub static APK_ADD_WITHOUT_NO_CACHE: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Efficiency,
     severity: Severity::Info,
-    default_enabled: true,
     fix: FixAvailability::Always,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "hadolint:DL3019",
         "kics:ae9c56a6",
@@ -29,8 +26,8 @@ pub static APK_ADD_WITHOUT_NO_CACHE: Rule = Rule {
         "dockle:DKL-DI-0004",
     ],
     docs: include_str!("apk_add_without_no_cache.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {

@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::Keyword;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::build_support::{package_subcommand, run_scripts};
 
@@ -14,14 +14,10 @@ pub static APT_GET_UPDATE_ALONE: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Correctness,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["trivy:DS-0017"],
     docs: include_str!("apt_get_update_alone.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 /// Commands that do not use the refreshed lists and cannot hide an install.

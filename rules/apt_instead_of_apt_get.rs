@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::dockerfile::Keyword;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::span::Span;
 
 use super::build_support::{package_subcommand, run_scripts};
@@ -15,10 +15,7 @@ pub static APT_INSTEAD_OF_APT_GET: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Correctness,
     severity: Severity::Warning,
-    default_enabled: true,
     fix: FixAvailability::Sometimes,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "hadolint:DL3027",
         "kics:b84a0b47",
@@ -26,8 +23,8 @@ pub static APT_INSTEAD_OF_APT_GET: Rule = Rule {
         "semgrep:prefer-apt-get",
     ],
     docs: include_str!("apt_instead_of_apt_get.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 /// `apt` subcommands that `apt-get` has with the same meaning.

@@ -2,7 +2,7 @@
 //! stage that ends up in the image.
 
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::span::Span;
 
 use super::build_support::{final_image_runs, package_subcommand, run_scripts};
@@ -14,10 +14,7 @@ pub static APT_NO_INSTALL_RECOMMENDS: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Efficiency,
     severity: Severity::Info,
-    default_enabled: true,
     fix: FixAvailability::Always,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "hadolint:DL3015",
         "kics:7384dfb2",
@@ -25,8 +22,8 @@ pub static APT_NO_INSTALL_RECOMMENDS: Rule = Rule {
         "semgrep:missing-no-install-recommends",
     ],
     docs: include_str!("apt_no_install_recommends.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {

@@ -2,7 +2,7 @@
 //! makes Compose build, so Compose first tries to pull the image by that name.
 
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Target};
 use crate::span::Span;
 use crate::yaml::Node;
 
@@ -15,14 +15,11 @@ pub static BUILD_AND_IMAGE: Rule = Rule {
     target: Target::Compose,
     category: Category::Provenance,
     severity: Severity::Info,
-    default_enabled: true,
     fix: FixAvailability::Sometimes,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["dclint:no-build-and-image", "nist-800-190:3.1.5"],
     docs: include_str!("build_and_image.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {

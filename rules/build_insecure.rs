@@ -3,7 +3,7 @@
 //! entitlements).
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 use crate::yaml::Node;
 
 use super::support::report_in_service;
@@ -15,14 +15,10 @@ pub static BUILD_INSECURE: Rule = Rule {
     target: Target::Compose,
     category: Category::Privilege,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["semgrep:run-security-insecure", "nist-800-190:3.1.2"],
     docs: include_str!("build_insecure.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 fn is_true(node: &Node) -> bool {

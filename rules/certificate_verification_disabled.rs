@@ -2,7 +2,7 @@
 //! TLS certificate verification (`curl -k`, `NODE_TLS_REJECT_UNAUTHORIZED=0`, `sslverify=0`).
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::verification_bypass::{Verification, bypasses};
 
@@ -14,10 +14,6 @@ pub static CERTIFICATE_VERIFICATION_DISABLED: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Provenance,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "checkov:CKV2_DOCKER_2",
         "checkov:CKV2_DOCKER_3",
@@ -34,8 +30,8 @@ pub static CERTIFICATE_VERIFICATION_DISABLED: Rule = Rule {
         "cwe:295",
     ],
     docs: include_str!("certificate_verification_disabled.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {

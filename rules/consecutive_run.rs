@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::{Instruction, Keyword};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 pub static CONSECUTIVE_RUN: Rule = Rule {
     code: "DF067",
@@ -12,13 +12,10 @@ pub static CONSECUTIVE_RUN: Rule = Rule {
     category: Category::Efficiency,
     severity: Severity::Info,
     default_enabled: false,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["hadolint:DL3059", "kics:0008c003"],
     docs: include_str!("consecutive_run.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 /// Flags as written, in order: RUNs with different mounts, network or security settings

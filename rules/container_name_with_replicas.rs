@@ -2,7 +2,7 @@
 //! more than one replica, which cannot share the name.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{report_in_service, with_compose_defaults};
 
@@ -13,14 +13,9 @@ pub static CONTAINER_NAME_WITH_REPLICAS: Rule = Rule {
     target: Target::Compose,
     category: Category::Correctness,
     severity: Severity::Error,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
-    related: &[],
     docs: include_str!("container_name_with_replicas.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {

@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::dockerfile::Keyword;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 
 use crate::semantic::StageNames;
 
@@ -16,10 +16,7 @@ pub static COPY_FROM_INVALID_STAGE: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Correctness,
     severity: Severity::Error,
-    default_enabled: true,
     fix: FixAvailability::Sometimes,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "hadolint:DL3022",
         "hadolint:DL3023",
@@ -28,8 +25,8 @@ pub static COPY_FROM_INVALID_STAGE: Rule = Rule {
         "trivy:DS-0006",
     ],
     docs: include_str!("copy_from_invalid_stage.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {

@@ -4,7 +4,7 @@
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::dockerfile::Command;
 use crate::excerpt::excerpt;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::span::Span;
 
 pub static COPY_MULTIPLE_SOURCES_NO_SLASH: Rule = Rule {
@@ -14,14 +14,11 @@ pub static COPY_MULTIPLE_SOURCES_NO_SLASH: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Correctness,
     severity: Severity::Error,
-    default_enabled: true,
     fix: FixAvailability::Always,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["hadolint:DL3021", "kics:6db6e0c2", "trivy:DS-0011"],
     docs: include_str!("copy_multiple_sources_no_slash.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {

@@ -4,7 +4,7 @@
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::Command;
 use crate::excerpt::excerpt;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::workdir_support::{is_absolute_or_unknown, workdir_set};
 
@@ -15,14 +15,10 @@ pub static COPY_RELATIVE_DESTINATION: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Correctness,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["hadolint:DL3045"],
     docs: include_str!("copy_relative_destination.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {

@@ -4,7 +4,7 @@
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::{BaseKind, Command};
 use crate::excerpt::excerpt;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 pub static COPY_WHOLE_FILESYSTEM: Rule = Rule {
     code: "DF034",
@@ -13,14 +13,10 @@ pub static COPY_WHOLE_FILESYSTEM: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Correctness,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["hadolint:DL3067", "nist-800-190:3.5.5"],
     docs: include_str!("copy_whole_filesystem.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 /// Images built `FROM scratch` that hold only helper binaries or scripts and are meant to be

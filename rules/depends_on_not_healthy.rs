@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::compose::Service;
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 use crate::span::Span;
 use crate::yaml::{Node, Value};
 
@@ -18,14 +18,9 @@ pub static DEPENDS_ON_NOT_HEALTHY: Rule = Rule {
     target: Target::Compose,
     category: Category::Correctness,
     severity: Severity::Info,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
-    related: &[],
     docs: include_str!("depends_on_not_healthy.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 /// One dependency: its name, where to point, and its condition when one is written.

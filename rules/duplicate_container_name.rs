@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use crate::compose::Service;
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{can_run_together, report_in_service};
 
@@ -17,14 +17,10 @@ pub static DUPLICATE_CONTAINER_NAME: Rule = Rule {
     target: Target::Compose,
     category: Category::Correctness,
     severity: Severity::Error,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["dclint:no-duplicate-container-names"],
     docs: include_str!("duplicate_container_name.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {

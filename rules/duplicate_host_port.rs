@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::compose::Service;
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 use crate::span::Span;
 
 use super::support::{
@@ -20,14 +20,10 @@ pub static DUPLICATE_HOST_PORT: Rule = Rule {
     target: Target::Compose,
     category: Category::Correctness,
     severity: Severity::Error,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["dclint:no-duplicate-exported-ports"],
     docs: include_str!("duplicate_host_port.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 /// One host binding.

@@ -1,7 +1,7 @@
 //! DC000 duplicate-key: a YAML mapping repeats a key; the later value silently wins.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, Rule, Target};
 
 pub static DUPLICATE_KEY: Rule = Rule {
     code: "DC000",
@@ -10,12 +10,8 @@ pub static DUPLICATE_KEY: Rule = Rule {
     target: Target::Compose,
     category: Category::Correctness,
     severity: Severity::Error,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["dclint:no-duplicate-keys"],
     docs: include_str!("duplicate_key.md"),
-    options: &[],
     check: Check::Engine,
+    ..Rule::DEFAULTS
 };

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 use crate::span::Spanned;
 
 pub static DUPLICATE_STAGE_NAME: Rule = Rule {
@@ -14,10 +14,6 @@ pub static DUPLICATE_STAGE_NAME: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Correctness,
     severity: Severity::Error,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "hadolint:DL3024",
         "buildkit:DuplicateStageName",
@@ -26,8 +22,8 @@ pub static DUPLICATE_STAGE_NAME: Rule = Rule {
         "trivy:DS-0012",
     ],
     docs: include_str!("duplicate_stage_name.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {

@@ -1,7 +1,7 @@
 //! DF069 empty-continuation-line: an empty line inside an instruction continued with `\`.
 
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::span::Span;
 
 pub static EMPTY_CONTINUATION_LINE: Rule = Rule {
@@ -11,14 +11,11 @@ pub static EMPTY_CONTINUATION_LINE: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Correctness,
     severity: Severity::Warning,
-    default_enabled: true,
     fix: FixAvailability::Always,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["buildkit:NoEmptyContinuation"],
     docs: include_str!("empty_continuation_line.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {

@@ -5,7 +5,7 @@
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::dockerfile::Command;
 use crate::excerpt::excerpt;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::span::Spanned;
 
 use super::support::commands;
@@ -17,10 +17,7 @@ pub static EXPOSE_INVALID_PORT: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Network,
     severity: Severity::Error,
-    default_enabled: true,
     fix: FixAvailability::Sometimes,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "hadolint:DL3011",
         "kics:71bf8cf8",
@@ -30,8 +27,8 @@ pub static EXPOSE_INVALID_PORT: Rule = Rule {
         "buildkit:ExposeProtoCasing",
     ],
     docs: include_str!("expose_invalid_port.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 /// A port number or `None` when the text is not one.

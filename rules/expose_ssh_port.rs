@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::Command;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::support::commands;
 
@@ -13,10 +13,6 @@ pub static EXPOSE_SSH_PORT: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Network,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "kics:5907595b",
         "checkov:CKV_DOCKER_1",
@@ -25,8 +21,8 @@ pub static EXPOSE_SSH_PORT: Rule = Rule {
         "nist-800-190:3.4.2",
     ],
     docs: include_str!("expose_ssh_port.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 /// Whether an EXPOSE entry covers tcp port 22 (`22`, `22/tcp`, `20-30`).

@@ -2,7 +2,7 @@
 //! multi-platform builds.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 pub static FROM_PLATFORM_CONSTANT: Rule = Rule {
     code: "DF071",
@@ -11,18 +11,14 @@ pub static FROM_PLATFORM_CONSTANT: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Correctness,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "buildkit:FromPlatformFlagConstDisallowed",
         "hadolint:DL3029",
         "kics:b16e8501",
     ],
     docs: include_str!("from_platform_constant.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {

@@ -1,7 +1,7 @@
 //! DF006 hardcoded-credential: a credential in a known format written into the Dockerfile.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 use crate::secrets::{find_credentials, mask};
 use crate::span::Span;
 
@@ -12,10 +12,6 @@ pub static HARDCODED_CREDENTIAL: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Secrets,
     severity: Severity::Error,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "kics:passwords_and_secrets",
         "cis:4.10",
@@ -23,8 +19,8 @@ pub static HARDCODED_CREDENTIAL: Rule = Rule {
         "cwe:798",
     ],
     docs: include_str!("hardcoded_credential.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {

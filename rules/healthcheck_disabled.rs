@@ -3,7 +3,7 @@
 
 use super::support::{disabling_node, report_in_service};
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 pub static HEALTHCHECK_DISABLED: Rule = Rule {
     code: "DC034",
@@ -12,14 +12,10 @@ pub static HEALTHCHECK_DISABLED: Rule = Rule {
     target: Target::Compose,
     category: Category::Resources,
     severity: Severity::Info,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["kics:698ed579", "cis:5.27", "nist-800-190:3.4.3"],
     docs: include_str!("healthcheck_disabled.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {

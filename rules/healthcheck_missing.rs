@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::Command;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 use crate::semantic::ancestors;
 
 pub static HEALTHCHECK_MISSING: Rule = Rule {
@@ -16,9 +16,6 @@ pub static HEALTHCHECK_MISSING: Rule = Rule {
     // Orchestrators (Kubernetes probes, compose `healthcheck:`) usually define health
     // themselves, so this is advice: opt-in, like hadolint's DL3057.
     default_enabled: false,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "hadolint:DL3057",
         "kics:b03a748a",
@@ -28,8 +25,8 @@ pub static HEALTHCHECK_MISSING: Rule = Rule {
         "cis:4.6",
     ],
     docs: include_str!("healthcheck_missing.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {

@@ -4,7 +4,7 @@
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::dockerfile::Keyword;
 use crate::dockerfile::shell::ShellScript;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::span::Span;
 
 use crate::semantic::Shells;
@@ -18,14 +18,10 @@ pub static HEREDOC_WITHOUT_SET_E: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Correctness,
     severity: Severity::Warning,
-    default_enabled: true,
     fix: FixAvailability::Always,
-    status: Status::Stable,
-    since: "0.1.0",
-    related: &[],
     docs: include_str!("heredoc_without_set_e.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 /// A shell flag word that turns on errexit: `-e`, `-eux`, `-o errexit` is handled by the caller.

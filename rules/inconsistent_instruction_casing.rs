@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::dockerfile::{Command, Instruction};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::source::SourceFile;
 use crate::span::Span;
 
@@ -14,17 +14,14 @@ pub static INCONSISTENT_INSTRUCTION_CASING: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Style,
     severity: Severity::Style,
-    default_enabled: true,
     fix: FixAvailability::Always,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "buildkit:ConsistentInstructionCasing",
         "buildkit:FromAsCasing",
     ],
     docs: include_str!("inconsistent_instruction_casing.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 /// Every keyword span in the file, `ONBUILD` triggers included.

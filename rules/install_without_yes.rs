@@ -4,7 +4,7 @@
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::dockerfile::Keyword;
 use crate::dockerfile::shell::CommandView;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::span::Span;
 
 use super::build_support::{package_subcommand, run_scripts};
@@ -16,10 +16,7 @@ pub static INSTALL_WITHOUT_YES: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Correctness,
     severity: Severity::Warning,
-    default_enabled: true,
     fix: FixAvailability::Always,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "hadolint:DL3014",
         "hadolint:DL3030",
@@ -35,8 +32,8 @@ pub static INSTALL_WITHOUT_YES: Rule = Rule {
         "semgrep:missing-dnf-assume-yes-switch",
     ],
     docs: include_str!("install_without_yes.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 /// Subcommands that ask before changing packages, per program.

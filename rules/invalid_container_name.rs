@@ -1,7 +1,7 @@
 //! DC042 invalid-container-name: a `container_name` the engine rejects.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{report_in_service, with_compose_defaults};
 
@@ -12,14 +12,10 @@ pub static INVALID_CONTAINER_NAME: Rule = Rule {
     target: Target::Compose,
     category: Category::Correctness,
     severity: Severity::Error,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["dclint:service-container-name-regex"],
     docs: include_str!("invalid_container_name.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 /// The engine's rule for container names: `[a-zA-Z0-9][a-zA-Z0-9_.-]+`.

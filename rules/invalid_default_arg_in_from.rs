@@ -9,7 +9,7 @@ use crate::dockerfile::expansion::{self, Binding, Expansion, ExpansionBudget, Un
 use crate::dockerfile::{Command, Dockerfile};
 use crate::excerpt::excerpt;
 use crate::image::ImageRef;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 use crate::semantic::StageNames;
 use crate::span::Span;
 
@@ -22,14 +22,10 @@ pub static INVALID_DEFAULT_ARG_IN_FROM: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Correctness,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["buildkit:InvalidDefaultArgInFrom"],
     docs: include_str!("invalid_default_arg_in_from.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 /// A global ARG as BuildKit sees it without build arguments.

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::Command;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 pub static INVALID_LABEL_KEY: Rule = Rule {
     code: "DF072",
@@ -12,13 +12,10 @@ pub static INVALID_LABEL_KEY: Rule = Rule {
     category: Category::Style,
     severity: Severity::Style,
     default_enabled: false,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["hadolint:DL3048"],
     docs: include_str!("invalid_label_key.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 /// Namespaces Docker keeps for its own labels.

@@ -2,7 +2,7 @@
 //! a malformed range, ranges of different sizes, or an unknown protocol.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 use crate::span::Span;
 
 use super::support::{port_range, report_in_service, with_compose_defaults};
@@ -14,14 +14,10 @@ pub static INVALID_PORT: Rule = Rule {
     target: Target::Compose,
     category: Category::Correctness,
     severity: Severity::Error,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["hadolint:DL3011", "trivy:DS-0008", "kics:71bf8cf8"],
     docs: include_str!("invalid_port.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 /// A port or range as written: `Ok(None)` when a variable hides it, `Ok(Some(range))` when

@@ -4,7 +4,7 @@
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::dockerfile::{Command, ShellOrExec, ShellText};
 use crate::excerpt::excerpt;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 
 pub static JSON_ARGS_RECOMMENDED: Rule = Rule {
     code: "DF051",
@@ -13,10 +13,7 @@ pub static JSON_ARGS_RECOMMENDED: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Correctness,
     severity: Severity::Warning,
-    default_enabled: true,
     fix: FixAvailability::Sometimes,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "hadolint:DL3025",
         "buildkit:JSONArgsRecommended",
@@ -24,8 +21,8 @@ pub static JSON_ARGS_RECOMMENDED: Rule = Rule {
         "semgrep:prefer-json-notation",
     ],
     docs: include_str!("json_args_recommended.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 /// The JSON form of shell text made only of plain words, where no shell feature is lost.

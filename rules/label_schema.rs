@@ -7,10 +7,7 @@
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::{Command, Instruction, KeyValue};
 use crate::excerpt::excerpt;
-use crate::rule::{
-    Check, DockerfileContext, Emitter, FixAvailability, OptionKind, Rule, RuleOption, Status,
-    Target,
-};
+use crate::rule::{Check, DockerfileContext, Emitter, OptionKind, Rule, RuleOption, Target};
 use crate::semantic::reaches_image;
 
 pub static LABEL_SCHEMA: Rule = Rule {
@@ -21,9 +18,6 @@ pub static LABEL_SCHEMA: Rule = Rule {
     category: Category::Provenance,
     severity: Severity::Info,
     default_enabled: false,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "hadolint:DL3049",
         "hadolint:DL3050",
@@ -38,6 +32,7 @@ pub static LABEL_SCHEMA: Rule = Rule {
     docs: include_str!("label_schema.md"),
     options: &[REQUIRED_LABELS, STRICT_LABELS],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 /// The label types, as hadolint's `label-schema` names them.

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Category, Severity};
 use crate::excerpt::excerpt;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::support::{base_images, part_span};
 
@@ -13,10 +13,6 @@ pub static LATEST_TAG: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Provenance,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "hadolint:DL3007",
         "kics:f45ea400",
@@ -26,8 +22,8 @@ pub static LATEST_TAG: Rule = Rule {
         "nist-800-190:3.1.5",
     ],
     docs: include_str!("latest_tag.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::dockerfile::Command;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::span::Span;
 
 pub static LEGACY_KEY_VALUE_FORMAT: Rule = Rule {
@@ -12,14 +12,11 @@ pub static LEGACY_KEY_VALUE_FORMAT: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Style,
     severity: Severity::Style,
-    default_enabled: true,
     fix: FixAvailability::Sometimes,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["buildkit:LegacyKeyValueFormat"],
     docs: include_str!("legacy_key_value_format.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {

@@ -1,7 +1,7 @@
 //! DC032 logging-disabled: a compose service throws its logs away (`logging.driver: none`).
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::report_in_service;
 
@@ -12,14 +12,10 @@ pub static LOGGING_DISABLED: Rule = Rule {
     target: Target::Compose,
     category: Category::Resources,
     severity: Severity::Info,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["compose-lint:CL-0014", "nist-800-190:3.4.3"],
     docs: include_str!("logging_disabled.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {

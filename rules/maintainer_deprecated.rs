@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::dockerfile::Command;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 
 pub static MAINTAINER_DEPRECATED: Rule = Rule {
     code: "DF049",
@@ -11,10 +11,7 @@ pub static MAINTAINER_DEPRECATED: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Style,
     severity: Severity::Warning,
-    default_enabled: true,
     fix: FixAvailability::Always,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "hadolint:DL4000",
         "buildkit:MaintainerDeprecated",
@@ -24,8 +21,8 @@ pub static MAINTAINER_DEPRECATED: Rule = Rule {
         "semgrep:maintainer-is-deprecated",
     ],
     docs: include_str!("maintainer_deprecated.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {

@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::Command;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 pub static MULTIPLE_CMD_ENTRYPOINT: Rule = Rule {
     code: "DF044",
@@ -12,10 +12,6 @@ pub static MULTIPLE_CMD_ENTRYPOINT: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Correctness,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "hadolint:DL4003",
         "hadolint:DL4004",
@@ -26,8 +22,8 @@ pub static MULTIPLE_CMD_ENTRYPOINT: Rule = Rule {
         "trivy:DS-0007",
     ],
     docs: include_str!("multiple_cmd_entrypoint.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {

@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::dockerfile::Command;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::span::Span;
 
 pub static MULTIPLE_HEALTHCHECKS: Rule = Rule {
@@ -13,18 +13,15 @@ pub static MULTIPLE_HEALTHCHECKS: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Correctness,
     severity: Severity::Warning,
-    default_enabled: true,
     fix: FixAvailability::Always,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "hadolint:DL3012",
         "trivy:DS-0023",
         "buildkit:MultipleInstructionsDisallowed",
     ],
     docs: include_str!("multiple_healthchecks.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {

@@ -2,7 +2,7 @@
 //! in the image, without cleaning the package cache or mounting it.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::build_support::{cache_mount_targets, final_image_runs, removes_under, run_scripts};
 
@@ -14,13 +14,10 @@ pub static NODE_PACKAGE_CACHE: Rule = Rule {
     category: Category::Efficiency,
     severity: Severity::Info,
     default_enabled: false,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["hadolint:DL3060"],
     docs: include_str!("node_package_cache.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {

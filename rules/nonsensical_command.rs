@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::Keyword;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::build_support::run_scripts;
 
@@ -14,18 +14,14 @@ pub static NONSENSICAL_COMMAND: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Correctness,
     severity: Severity::Info,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "hadolint:DL3001",
         "kics:9b6b0f38",
         "semgrep:nonsensical-command",
     ],
     docs: include_str!("nonsensical_command.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 const COMMANDS: [&str; 10] = [

@@ -1,7 +1,7 @@
 //! DC036 obsolete-version: the top-level `version:` of a compose file, which Compose ignores.
 
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Target};
 use crate::span::Span;
 
 pub static OBSOLETE_VERSION: Rule = Rule {
@@ -11,14 +11,11 @@ pub static OBSOLETE_VERSION: Rule = Rule {
     target: Target::Compose,
     category: Category::Style,
     severity: Severity::Style,
-    default_enabled: true,
     fix: FixAvailability::Sometimes,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["dclint:no-version-field"],
     docs: include_str!("obsolete_version.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {

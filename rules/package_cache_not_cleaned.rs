@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::shell::Word;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::build_support::{
     RunScript, cache_mount_targets, final_image_runs, mounts_cover, package_subcommand,
@@ -17,10 +17,6 @@ pub static PACKAGE_CACHE_NOT_CLEANED: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Efficiency,
     severity: Severity::Info,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "hadolint:DL3009",
         "hadolint:DL3032",
@@ -39,8 +35,8 @@ pub static PACKAGE_CACHE_NOT_CLEANED: Rule = Rule {
         "semgrep:missing-zypper-clean",
     ],
     docs: include_str!("package_cache_not_cleaned.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 /// What one package manager leaves behind and how it is cleaned.

@@ -2,7 +2,7 @@
 //! `passwd -d`, `useradd -p`, `passwd --stdin`).
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::run_commands::{is_dynamic, run_commands};
 
@@ -14,10 +14,6 @@ pub static PASSWORD_SET_IN_IMAGE: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Privilege,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "checkov:CKV2_DOCKER_17",
         "dockle:DKL-LI-0001",
@@ -26,8 +22,8 @@ pub static PASSWORD_SET_IN_IMAGE: Rule = Rule {
         "cwe:259",
     ],
     docs: include_str!("password_set_in_image.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 const HELP: &str = "containers need no login passwords: create users with a locked password \

@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::Command;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::run_commands::run_commands;
 use super::support::commands;
@@ -15,18 +15,14 @@ pub static PIP_EXTRA_INDEX_URL: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Provenance,
     severity: Severity::Info,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "semgrep:dockerfile-pip-extra-index-url",
         "nist-800-190:3.1.5",
         "cwe:427",
     ],
     docs: include_str!("pip_extra_index_url.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 const HELP: &str = "serve private and public packages from one index that proxies PyPI \

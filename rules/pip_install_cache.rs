@@ -4,7 +4,7 @@
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::dockerfile::Command;
 use crate::dockerfile::shell::CommandView;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::semantic::reaches_image;
 use crate::span::Span;
 
@@ -17,18 +17,15 @@ pub static PIP_INSTALL_CACHE: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Efficiency,
     severity: Severity::Info,
-    default_enabled: true,
     fix: FixAvailability::Always,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "hadolint:DL3042",
         "kics:f2f903fb",
         "semgrep:missing-pip-no-cache-dir",
     ],
     docs: include_str!("pip_install_cache.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 /// `pip`, `pip3`, `pip3.12`.

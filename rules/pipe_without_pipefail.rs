@@ -4,7 +4,7 @@
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::Keyword;
 use crate::dockerfile::shell::{ShellScript, SimpleCommand};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 use crate::span::Span;
 
 use crate::semantic::Shells;
@@ -18,14 +18,10 @@ pub static PIPE_WITHOUT_PIPEFAIL: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Correctness,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["hadolint:DL4006", "kics:efbf148a", "semgrep:set-pipefail"],
     docs: include_str!("pipe_without_pipefail.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 /// Producers that cannot fail in a way worth catching (`echo "$SUM  file" | sha256sum -c`).

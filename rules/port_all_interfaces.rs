@@ -1,7 +1,7 @@
 //! DC024 port-all-interfaces: a compose service publishes a port on every host interface.
 
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Target};
 use crate::span::Span;
 
 use super::support::{HostIp, host_ip, report_in_service, uses_host_network};
@@ -13,10 +13,7 @@ pub static PORT_ALL_INTERFACES: Rule = Rule {
     target: Target::Compose,
     category: Category::Network,
     severity: Severity::Info,
-    default_enabled: true,
     fix: FixAvailability::Sometimes,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "kics:451d79dc",
         "dclint:no-unbound-port-interfaces",
@@ -25,8 +22,8 @@ pub static PORT_ALL_INTERFACES: Rule = Rule {
         "nist-800-190:3.4.2",
     ],
     docs: include_str!("port_all_interfaces.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {

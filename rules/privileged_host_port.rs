@@ -1,7 +1,7 @@
 //! DC025 privileged-host-port: a compose service publishes a host port below 1024.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{port_range, report_in_service, uses_host_network};
 
@@ -13,13 +13,10 @@ pub static PRIVILEGED_HOST_PORT: Rule = Rule {
     category: Category::Network,
     severity: Severity::Info,
     default_enabled: false,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["kics:bc2908f3", "cis:5.8", "nist-800-190:3.4.2"],
     docs: include_str!("privileged_host_port.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {

@@ -1,7 +1,7 @@
 //! DF070 redundant-target-platform: `FROM --platform=$TARGETPLATFORM`, which is the default.
 
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::span::Span;
 
 pub static REDUNDANT_TARGET_PLATFORM: Rule = Rule {
@@ -11,14 +11,11 @@ pub static REDUNDANT_TARGET_PLATFORM: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Style,
     severity: Severity::Style,
-    default_enabled: true,
     fix: FixAvailability::Always,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["hadolint:DL3065", "buildkit:RedundantTargetPlatform"],
     docs: include_str!("redundant_target_platform.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 /// True for `$TARGETPLATFORM` and `${TARGETPLATFORM}`, the only spellings that mean exactly the

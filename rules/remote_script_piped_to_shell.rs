@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::shell::{CommandView, SimpleCommand, Word};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 use crate::semantic::is_sh_family;
 
 use super::run_commands::run_commands;
@@ -15,14 +15,10 @@ pub static REMOTE_SCRIPT_PIPED_TO_SHELL: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Provenance,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["nist-800-190:3.1.5", "cwe:494"],
     docs: include_str!("remote_script_piped_to_shell.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 const HELP: &str = "download the script to a file, check it against a pinned checksum \

@@ -1,7 +1,7 @@
 //! DF042 reserved-stage-name: a stage is named `scratch` or `context`, names BuildKit reserves.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 pub static RESERVED_STAGE_NAME: Rule = Rule {
     code: "DF042",
@@ -10,14 +10,10 @@ pub static RESERVED_STAGE_NAME: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Correctness,
     severity: Severity::Error,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["hadolint:DL3063", "buildkit:ReservedStageName"],
     docs: include_str!("reserved_stage_name.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 /// Names with a meaning of their own: `FROM scratch` is the empty image, and `context` is the

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::dockerfile::BaseKind;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::span::Span;
 
 use crate::semantic::{StageUser, stage_user};
@@ -16,10 +16,7 @@ pub static ROOT_USER: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Privilege,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::Always,
-    status: Status::Stable,
-    since: "0.1.0",
+    fix: FixAvailability::Sometimes,
     related: &[
         "hadolint:DL3002",
         "kics:67fd0c4a",
@@ -31,8 +28,8 @@ pub static ROOT_USER: Rule = Rule {
         "nist-800-190:3.1.2",
     ],
     docs: include_str!("root_user.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 const HELP: &str = "add `USER <non-root>` (for example `USER 10001`) at the end of the final stage";

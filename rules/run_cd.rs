@@ -4,7 +4,7 @@
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::Keyword;
 use crate::excerpt::excerpt;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::build_support::run_scripts;
 
@@ -16,9 +16,6 @@ pub static RUN_CD: Rule = Rule {
     category: Category::Style,
     severity: Severity::Info,
     default_enabled: false,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "hadolint:DL3003",
         "kics:f4a6bcd3",
@@ -26,8 +23,8 @@ pub static RUN_CD: Rule = Rule {
         "semgrep:use-workdir",
     ],
     docs: include_str!("run_cd.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {

@@ -3,7 +3,7 @@
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::Command;
 use crate::excerpt::excerpt;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::support::commands;
 
@@ -14,10 +14,6 @@ pub static SECRET_FILE_COPIED: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Secrets,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "trivy:DS-0031",
         "dockle:CIS-DI-0010",
@@ -26,8 +22,8 @@ pub static SECRET_FILE_COPIED: Rule = Rule {
         "cwe:538",
     ],
     docs: include_str!("secret_file_copied.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 const PRIVATE_KEY_FILE: &str = "a private key file";

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::{Command, KeyValue};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::support::commands;
 use crate::secrets::{is_inert_value, secret_name_word};
@@ -14,10 +14,6 @@ pub static SECRET_IN_ARG_ENV: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Secrets,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "buildkit:SecretsUsedInArgOrEnv",
         "hadolint:DL3064",
@@ -28,8 +24,8 @@ pub static SECRET_IN_ARG_ENV: Rule = Rule {
         "cwe:522",
     ],
     docs: include_str!("secret_in_arg_env.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {

@@ -4,7 +4,7 @@
 
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::Command;
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 use crate::secrets::{is_variable_reference, secret_name_word};
 
 pub static SERVICE_BUILD_SECRET_ARG: Rule = Rule {
@@ -15,18 +15,14 @@ pub static SERVICE_BUILD_SECRET_ARG: Rule = Rule {
     target: Target::Compose,
     category: Category::Secrets,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "buildkit:SecretsUsedInArgOrEnv",
         "nist-800-190:3.1.4",
         "cwe:538",
     ],
     docs: include_str!("service_build_secret_arg.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 const HELP: &str = "pass it as a build secret instead: list it under the service's \

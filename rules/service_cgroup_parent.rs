@@ -2,7 +2,7 @@
 //! (`cgroup_parent`), outside the engine's default hierarchy.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::report_in_service;
 
@@ -13,14 +13,10 @@ pub static SERVICE_CGROUP_PARENT: Rule = Rule {
     target: Target::Compose,
     category: Category::Resources,
     severity: Severity::Info,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["kics:4d9f44c6", "cis:5.25", "nist-800-190:3.4.3"],
     docs: include_str!("service_cgroup_parent.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {

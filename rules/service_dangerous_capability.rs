@@ -2,7 +2,7 @@
 //! host (`cap_add: [SYS_ADMIN]`, `ALL`, `SYS_MODULE`, `NET_ADMIN`, …).
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{capability_name, report_in_service};
 
@@ -13,10 +13,6 @@ pub static SERVICE_DANGEROUS_CAPABILITY: Rule = Rule {
     target: Target::Compose,
     category: Category::Privilege,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "kics:ce76b7d0",
         "compose-lint:CL-0024",
@@ -29,8 +25,8 @@ pub static SERVICE_DANGEROUS_CAPABILITY: Rule = Rule {
         "nist-800-190:3.4.3",
     ],
     docs: include_str!("service_dangerous_capability.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 /// Capabilities that amount to code execution on the host: reported as errors.

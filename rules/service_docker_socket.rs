@@ -2,7 +2,7 @@
 //! CRI-O) control socket, which gives it control of the host.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{bind_source, report_in_service, with_compose_defaults};
 
@@ -13,10 +13,6 @@ pub static SERVICE_DOCKER_SOCKET: Rule = Rule {
     target: Target::Compose,
     category: Category::Isolation,
     severity: Severity::Error,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "kics:d6355c88",
         "compose-lint:CL-0001",
@@ -25,8 +21,8 @@ pub static SERVICE_DOCKER_SOCKET: Rule = Rule {
         "nist-800-190:3.4.3",
     ],
     docs: include_str!("service_docker_socket.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 /// Directories that hold engine sockets: mounting them mounts the socket.

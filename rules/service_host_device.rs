@@ -2,7 +2,7 @@
 //! disks, memory or whole `/dev`.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{normalized_host_path, report_in_service, with_compose_defaults};
 
@@ -13,14 +13,10 @@ pub static SERVICE_HOST_DEVICE: Rule = Rule {
     target: Target::Compose,
     category: Category::Isolation,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["compose-lint:CL-0016", "cis:5.18", "nist-800-190:3.4.3"],
     docs: include_str!("service_host_device.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 /// What a host device exposes, when it is one that gives the host away.

@@ -3,7 +3,7 @@
 
 use crate::compose::{Field, Service};
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::report_in_service;
 
@@ -14,10 +14,6 @@ pub static SERVICE_HOST_NAMESPACE: Rule = Rule {
     target: Target::Compose,
     category: Category::Isolation,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "kics:071a71ff",
         "kics:4f31dd9f",
@@ -33,8 +29,8 @@ pub static SERVICE_HOST_NAMESPACE: Rule = Rule {
         "nist-800-190:3.4.3",
     ],
     docs: include_str!("service_host_namespace.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 /// Each key, and what sharing that namespace exposes.

@@ -3,7 +3,7 @@
 
 use crate::compose::Service;
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::report_in_service;
 
@@ -14,14 +14,10 @@ pub static SERVICE_HOST_SYSCTL: Rule = Rule {
     target: Target::Compose,
     category: Category::Isolation,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["nist-800-190:3.4.3"],
     docs: include_str!("service_host_sysctl.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 /// IPC sysctls that belong to the IPC namespace.

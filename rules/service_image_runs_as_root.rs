@@ -4,9 +4,7 @@
 
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::BaseKind;
-use crate::rule::{
-    BuiltDockerfile, Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target,
-};
+use crate::rule::{BuiltDockerfile, Check, ComposeContext, Emitter, Rule, Target};
 use crate::span::Span;
 
 use crate::semantic::{StageUser, stage_user};
@@ -22,10 +20,6 @@ pub static SERVICE_IMAGE_RUNS_AS_ROOT: Rule = Rule {
     target: Target::Compose,
     category: Category::Privilege,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "hadolint:DL3002",
         "checkov:CKV_DOCKER_3",
@@ -34,8 +28,8 @@ pub static SERVICE_IMAGE_RUNS_AS_ROOT: Rule = Rule {
         "nist-800-190:3.1.2",
     ],
     docs: include_str!("service_image_runs_as_root.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 const HELP: &str = "add `USER <non-root>` (for example `USER 10001`) to the built stage, or set \

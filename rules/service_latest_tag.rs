@@ -1,7 +1,7 @@
 //! DC002 service-latest-tag: a compose service image on the moving `latest` tag.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{PulledImage, part_span, pulled_images};
 
@@ -12,10 +12,6 @@ pub static SERVICE_LATEST_TAG: Rule = Rule {
     target: Target::Compose,
     category: Category::Provenance,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "dclint:service-image-require-explicit-tag",
         "compose-lint:CL-0004",
@@ -23,8 +19,8 @@ pub static SERVICE_LATEST_TAG: Rule = Rule {
         "nist-800-190:3.1.5",
     ],
     docs: include_str!("service_latest_tag.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {

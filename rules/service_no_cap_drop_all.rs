@@ -2,7 +2,7 @@
 //! instead of dropping them all (`cap_drop: [ALL]`) and adding back what it needs.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::capability_name;
 
@@ -14,9 +14,6 @@ pub static SERVICE_NO_CAP_DROP_ALL: Rule = Rule {
     category: Category::Privilege,
     severity: Severity::Info,
     default_enabled: false,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "kics:ce76b7d0",
         "compose-lint:CL-0006",
@@ -24,8 +21,8 @@ pub static SERVICE_NO_CAP_DROP_ALL: Rule = Rule {
         "nist-800-190:3.4.3",
     ],
     docs: include_str!("service_no_cap_drop_all.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {

@@ -1,7 +1,7 @@
 //! DC033 service-no-healthcheck: a compose service defines no `healthcheck`.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 pub static SERVICE_NO_HEALTHCHECK: Rule = Rule {
     code: "DC033",
@@ -11,13 +11,10 @@ pub static SERVICE_NO_HEALTHCHECK: Rule = Rule {
     category: Category::Resources,
     severity: Severity::Info,
     default_enabled: false,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["kics:698ed579", "cis:5.27", "nist-800-190:3.4.3"],
     docs: include_str!("service_no_healthcheck.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {

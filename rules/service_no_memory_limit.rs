@@ -1,7 +1,7 @@
 //! DC006 service-no-memory-limit: a compose service that may use all the host's memory.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{limit, report_limit};
 
@@ -12,10 +12,6 @@ pub static SERVICE_NO_MEMORY_LIMIT: Rule = Rule {
     target: Target::Compose,
     category: Category::Resources,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "kics:bb9ac4f7",
         "compose-lint:CL-0026",
@@ -23,8 +19,8 @@ pub static SERVICE_NO_MEMORY_LIMIT: Rule = Rule {
         "nist-800-190:3.4.3",
     ],
     docs: include_str!("service_no_memory_limit.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {

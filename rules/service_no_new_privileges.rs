@@ -2,7 +2,7 @@
 //! through setuid binaries (`security_opt: [no-new-privileges:true]`).
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{report_in_service, security_opt};
 
@@ -14,9 +14,6 @@ pub static SERVICE_NO_NEW_PRIVILEGES: Rule = Rule {
     category: Category::Privilege,
     severity: Severity::Info,
     default_enabled: false,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "kics:27fcc7d6",
         "kics:610e266e",
@@ -26,8 +23,8 @@ pub static SERVICE_NO_NEW_PRIVILEGES: Rule = Rule {
         "nist-800-190:3.4.3",
     ],
     docs: include_str!("service_no_new_privileges.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 const HELP: &str = "add `security_opt: [\"no-new-privileges:true\"]` so setuid binaries cannot \

@@ -1,7 +1,7 @@
 //! DC008 service-no-pids-limit: a compose service that may start processes without bound.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{limit, report_limit};
 
@@ -12,14 +12,10 @@ pub static SERVICE_NO_PIDS_LIMIT: Rule = Rule {
     target: Target::Compose,
     category: Category::Resources,
     severity: Severity::Info,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["kics:221e0658", "cis:5.29", "nist-800-190:3.4.3"],
     docs: include_str!("service_no_pids_limit.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {

@@ -2,7 +2,7 @@
 //! engine's defaults for open files and processes.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 pub static SERVICE_NO_ULIMITS: Rule = Rule {
     code: "DC031",
@@ -12,13 +12,10 @@ pub static SERVICE_NO_ULIMITS: Rule = Rule {
     category: Category::Resources,
     severity: Severity::Info,
     default_enabled: false,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["cis:5.19", "nist-800-190:3.4.3"],
     docs: include_str!("service_no_ulimits.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {

@@ -1,7 +1,7 @@
 //! DC010 service-privileged: a compose service runs with `privileged: true`.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::report_in_service;
 
@@ -12,10 +12,6 @@ pub static SERVICE_PRIVILEGED: Rule = Rule {
     target: Target::Compose,
     category: Category::Privilege,
     severity: Severity::Error,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "kics:ae5b6871",
         "compose-lint:CL-0002",
@@ -24,8 +20,8 @@ pub static SERVICE_PRIVILEGED: Rule = Rule {
         "nist-800-190:3.4.3",
     ],
     docs: include_str!("service_privileged.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {

@@ -2,7 +2,7 @@
 //! `unless-stopped`, `on-failure` without a count).
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 use crate::yaml::Node;
 
 use super::support::report_in_service;
@@ -15,13 +15,10 @@ pub static SERVICE_RESTART_POLICY: Rule = Rule {
     category: Category::Resources,
     severity: Severity::Info,
     default_enabled: false,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["kics:2fc99041", "cis:5.15", "nist-800-190:3.4.3"],
     docs: include_str!("service_restart_policy.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 const HELP: &str = "use `restart: on-failure:5` (or `deploy.restart_policy.max_attempts`) so a \

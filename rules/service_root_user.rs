@@ -1,7 +1,7 @@
 //! DC004 service-root-user: a compose service explicitly runs as root.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::is_root_user;
 
@@ -12,10 +12,6 @@ pub static SERVICE_ROOT_USER: Rule = Rule {
     target: Target::Compose,
     category: Category::Privilege,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "compose-lint:CL-0018",
         "semgrep:service-runs-as-root",
@@ -23,8 +19,8 @@ pub static SERVICE_ROOT_USER: Rule = Rule {
         "nist-800-190:3.4.3",
     ],
     docs: include_str!("service_root_user.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {

@@ -3,7 +3,7 @@
 
 use crate::compose::EnvVar;
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 use crate::secrets::{
     find_credentials, is_inert_value, is_variable_reference, mask, secret_name_word,
 };
@@ -15,10 +15,6 @@ pub static SERVICE_SECRET_IN_ENVIRONMENT: Rule = Rule {
     target: Target::Compose,
     category: Category::Secrets,
     severity: Severity::Error,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "compose-lint:CL-0020",
         "compose-lint:CL-0021",
@@ -27,8 +23,8 @@ pub static SERVICE_SECRET_IN_ENVIRONMENT: Rule = Rule {
         "cwe:798",
     ],
     docs: include_str!("service_secret_in_environment.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 const HELP: &str = "declare a top-level `secrets:` entry (file-based) and list it under the \

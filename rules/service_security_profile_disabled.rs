@@ -2,7 +2,7 @@
 //! SELinux confinement, or unmasks the kernel's system paths, through `security_opt`.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{report_in_service, security_opt};
 
@@ -13,10 +13,6 @@ pub static SERVICE_SECURITY_PROFILE_DISABLED: Rule = Rule {
     target: Target::Compose,
     category: Category::Isolation,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "kics:404fde2c",
         "compose-lint:CL-0009",
@@ -28,8 +24,8 @@ pub static SERVICE_SECURITY_PROFILE_DISABLED: Rule = Rule {
         "nist-800-190:3.4.3",
     ],
     docs: include_str!("service_security_profile_disabled.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {

@@ -2,7 +2,7 @@
 //! (`/`, `/etc`, `/proc`, `/var/lib/docker`, …).
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{bind_source, report_in_service};
 
@@ -13,10 +13,6 @@ pub static SERVICE_SENSITIVE_MOUNT: Rule = Rule {
     target: Target::Compose,
     category: Category::Isolation,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "kics:1c1325ff",
         "compose-lint:CL-0013",
@@ -25,8 +21,8 @@ pub static SERVICE_SENSITIVE_MOUNT: Rule = Rule {
         "nist-800-190:3.5.5",
     ],
     docs: include_str!("service_sensitive_mount.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 /// Directories whose mount (the directory itself) exposes the host, and whether writing to

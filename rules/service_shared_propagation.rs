@@ -2,7 +2,7 @@
 //! between the container and the host (`shared`, `rshared`, `slave`, `rslave`).
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::report_in_service;
 
@@ -13,10 +13,6 @@ pub static SERVICE_SHARED_PROPAGATION: Rule = Rule {
     target: Target::Compose,
     category: Category::Isolation,
     severity: Severity::Info,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "kics:baa452f0",
         "compose-lint:CL-0017",
@@ -24,8 +20,8 @@ pub static SERVICE_SHARED_PROPAGATION: Rule = Rule {
         "nist-800-190:3.4.3",
     ],
     docs: include_str!("service_shared_propagation.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {

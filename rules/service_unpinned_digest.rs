@@ -1,7 +1,7 @@
 //! DC003 service-unpinned-digest: a compose service image not pinned to a content digest.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{PulledImage, pulled_images};
 
@@ -13,13 +13,10 @@ pub static SERVICE_UNPINNED_DIGEST: Rule = Rule {
     category: Category::Provenance,
     severity: Severity::Info,
     default_enabled: false,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["compose-lint:CL-0019", "cis:5.28", "nist-800-190:3.1.5"],
     docs: include_str!("service_unpinned_digest.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {

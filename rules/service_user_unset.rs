@@ -2,7 +2,7 @@
 //! as the image's user, root unless the image says otherwise.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 pub static SERVICE_USER_UNSET: Rule = Rule {
     code: "DC021",
@@ -12,13 +12,10 @@ pub static SERVICE_USER_UNSET: Rule = Rule {
     category: Category::Privilege,
     severity: Severity::Info,
     default_enabled: false,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["cis:4.1", "nist-800-190:3.4.3"],
     docs: include_str!("service_user_unset.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {

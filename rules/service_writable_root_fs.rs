@@ -2,7 +2,7 @@
 //! (`read_only: true` is not set).
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::report_in_service;
 
@@ -14,9 +14,6 @@ pub static SERVICE_WRITABLE_ROOT_FS: Rule = Rule {
     category: Category::Isolation,
     severity: Severity::Info,
     default_enabled: false,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "compose-lint:CL-0007",
         "semgrep:writable-filesystem-service",
@@ -24,8 +21,8 @@ pub static SERVICE_WRITABLE_ROOT_FS: Rule = Rule {
         "nist-800-190:3.5.5",
     ],
     docs: include_str!("service_writable_root_fs.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 const HELP: &str = "set `read_only: true` and give the program `tmpfs` or volumes for the \

@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::Command;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 use crate::span::Span;
 
 use super::run_commands::{is_dynamic, run_commands};
@@ -15,10 +15,6 @@ pub static SETUID_BIT_SET: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Privilege,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "dockle:CIS-DI-0008",
         "cis:4.8",
@@ -26,8 +22,8 @@ pub static SETUID_BIT_SET: Rule = Rule {
         "cwe:250",
     ],
     docs: include_str!("setuid_bit_set.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 /// Which special bits a mode sets: (setuid, setgid).

@@ -6,7 +6,7 @@ use crate::compose::Service;
 use crate::span::Span;
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::report_in_service;
 
@@ -18,13 +18,10 @@ pub static SHARED_VOLUME: Rule = Rule {
     category: Category::Isolation,
     severity: Severity::Info,
     default_enabled: false,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["kics:8c978947", "nist-800-190:3.4.3"],
     docs: include_str!("shared_volume.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 /// The writers of one volume that matter for the next one (see `check`).

@@ -2,7 +2,7 @@
 //! checksum verification (`apk --allow-untrusted`, `--nogpgcheck`, `[trusted=yes]`).
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::verification_bypass::{Verification, bypasses};
 
@@ -14,10 +14,6 @@ pub static SIGNATURE_VERIFICATION_DISABLED: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Provenance,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "checkov:CKV2_DOCKER_7",
         "checkov:CKV2_DOCKER_8",
@@ -29,8 +25,8 @@ pub static SIGNATURE_VERIFICATION_DISABLED: Rule = Rule {
         "cwe:347",
     ],
     docs: include_str!("signature_verification_disabled.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {

@@ -2,7 +2,7 @@
 //! server inside the container.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{port_protocol, port_range, report_in_service};
 
@@ -13,10 +13,6 @@ pub static SSH_PORT_PUBLISHED: Rule = Rule {
     target: Target::Compose,
     category: Category::Network,
     severity: Severity::Info,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "kics:5907595b",
         "checkov:CKV_DOCKER_1",
@@ -25,8 +21,8 @@ pub static SSH_PORT_PUBLISHED: Rule = Rule {
         "nist-800-190:3.4.2",
     ],
     docs: include_str!("ssh_port_published.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {

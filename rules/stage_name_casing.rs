@@ -1,7 +1,7 @@
 //! DF043 stage-name-casing: a stage name has upper-case letters (BuildKit lower-cases them).
 
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 
 pub static STAGE_NAME_CASING: Rule = Rule {
     code: "DF043",
@@ -10,14 +10,11 @@ pub static STAGE_NAME_CASING: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Style,
     severity: Severity::Style,
-    default_enabled: true,
     fix: FixAvailability::Always,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["buildkit:StageNameCasing"],
     docs: include_str!("stage_name_casing.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {

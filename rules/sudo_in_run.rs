@@ -1,7 +1,7 @@
 //! DF023 sudo-in-run: `sudo` in a RUN instruction.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::run_commands::run_commands;
 
@@ -12,10 +12,6 @@ pub static SUDO_IN_RUN: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Privilege,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "hadolint:DL3004",
         "kics:8ada6e80",
@@ -26,8 +22,8 @@ pub static SUDO_IN_RUN: Rule = Rule {
         "nist-800-190:3.1.2",
     ],
     docs: include_str!("sudo_in_run.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {

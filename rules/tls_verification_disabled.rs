@@ -3,7 +3,7 @@
 
 use crate::compose::EnvVar;
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{report_in_service, with_compose_defaults};
 
@@ -14,10 +14,6 @@ pub static TLS_VERIFICATION_DISABLED: Rule = Rule {
     target: Target::Compose,
     category: Category::Network,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "checkov:CKV2_DOCKER_5",
         "checkov:CKV2_DOCKER_6",
@@ -28,8 +24,8 @@ pub static TLS_VERIFICATION_DISABLED: Rule = Rule {
         "nist-800-190:3.1.5",
     ],
     docs: include_str!("tls_verification_disabled.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 /// Which values of a variable turn verification off.

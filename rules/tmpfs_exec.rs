@@ -1,7 +1,7 @@
 //! DC041 tmpfs-exec: a compose `tmpfs` mount switches `exec`, `suid` or `dev` back on.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::report_in_service;
 
@@ -12,14 +12,10 @@ pub static TMPFS_EXEC: Rule = Rule {
     target: Target::Compose,
     category: Category::Isolation,
     severity: Severity::Info,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["compose-lint:CL-0022", "nist-800-190:3.5.5"],
     docs: include_str!("tmpfs_exec.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {

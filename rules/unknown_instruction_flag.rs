@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::dockerfile::{Instruction, Keyword};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 
 use super::build_support::closest;
 
@@ -14,14 +14,10 @@ pub static UNKNOWN_INSTRUCTION_FLAG: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Correctness,
     severity: Severity::Error,
-    default_enabled: true,
     fix: FixAvailability::Sometimes,
-    status: Status::Stable,
-    since: "0.1.0",
-    related: &[],
     docs: include_str!("unknown_instruction_flag.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 /// The flags BuildKit's Dockerfile frontend accepts, per instruction (labs flags included, so

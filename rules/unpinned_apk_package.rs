@@ -1,7 +1,7 @@
 //! DF011 unpinned-apk-package: `apk add` of a package without a version.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::package_pins::{Manager, Operand, check_manager, is_path_or_url, never};
 
@@ -15,13 +15,10 @@ pub static UNPINNED_APK_PACKAGE: Rule = Rule {
     // Alpine repositories keep only the latest build of each package per branch, so exact pins
     // break builds: opt-in, like the other OS package managers.
     default_enabled: false,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["hadolint:DL3018", "kics:d3499f6d", "nist-800-190:3.1.1"],
     docs: include_str!("unpinned_apk_package.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 const APK: Manager = Manager {

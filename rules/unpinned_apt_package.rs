@@ -1,7 +1,7 @@
 //! DF010 unpinned-apt-package: `apt-get install` / `apt install` of a package without a version.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::package_pins::{Manager, Operand, check_manager, is_path_or_url, never};
 
@@ -15,13 +15,10 @@ pub static UNPINNED_APT_PACKAGE: Rule = Rule {
     // Debian and Ubuntu archives drop old versions, so exact pins break builds weeks later
     // (hadolint#884, PR #1253): opt-in.
     default_enabled: false,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["hadolint:DL3008", "kics:965a08d7", "nist-800-190:3.1.1"],
     docs: include_str!("unpinned_apt_package.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 const APT: Manager = Manager {

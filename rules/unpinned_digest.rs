@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Category, Severity};
 use crate::excerpt::excerpt;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::support::base_images;
 
@@ -14,9 +14,6 @@ pub static UNPINNED_DIGEST: Rule = Rule {
     category: Category::Provenance,
     severity: Severity::Info,
     default_enabled: false,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "semgrep:dockerfile-source-not-pinned",
         "scout:not_pinned_digest",
@@ -25,8 +22,8 @@ pub static UNPINNED_DIGEST: Rule = Rule {
         "nist-800-190:3.1.5",
     ],
     docs: include_str!("unpinned_digest.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {

@@ -2,7 +2,7 @@
 //! version.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::package_pins::{Manager, RPM_VALUE_OPTIONS, check_manager, classify_rpm, never};
 
@@ -15,13 +15,10 @@ pub static UNPINNED_DNF_PACKAGE: Rule = Rule {
     severity: Severity::Warning,
     // Repositories drop superseded builds: opt-in, like the other OS package managers.
     default_enabled: false,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["hadolint:DL3041", "kics:93d88cf7", "nist-800-190:3.1.1"],
     docs: include_str!("unpinned_dnf_package.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 const DNF: Manager = Manager {

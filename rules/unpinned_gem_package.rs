@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::shell::CommandView;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::package_pins::{Manager, Operand, check_manager, is_path_or_url};
 
@@ -14,14 +14,10 @@ pub static UNPINNED_GEM_PACKAGE: Rule = Rule {
     category: Category::Reproducibility,
     severity: Severity::Warning,
     // RubyGems keeps every release, so a pin never stops building: on by default.
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["hadolint:DL3028", "kics:22cd11f7", "nist-800-190:3.1.1"],
     docs: include_str!("unpinned_gem_package.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 const GEM: Manager = Manager {

@@ -1,7 +1,7 @@
 //! DF018 unpinned-go-package: `go install pkg@latest` (or another moving query).
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::package_pins::{Manager, Operand, check_manager, never};
 
@@ -13,14 +13,10 @@ pub static UNPINNED_GO_PACKAGE: Rule = Rule {
     category: Category::Reproducibility,
     severity: Severity::Warning,
     // The Go module proxy keeps every version, so a pin never stops building: on by default.
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["hadolint:DL3062", "nist-800-190:3.1.1"],
     docs: include_str!("unpinned_go_package.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 const GO: Manager = Manager {

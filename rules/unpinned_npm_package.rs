@@ -1,7 +1,7 @@
 //! DF016 unpinned-npm-package: `npm install <pkg>` without a version.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::package_pins::{Manager, Operand, check_manager, never};
 
@@ -13,14 +13,10 @@ pub static UNPINNED_NPM_PACKAGE: Rule = Rule {
     category: Category::Reproducibility,
     severity: Severity::Warning,
     // The npm registry keeps every release, so a pin never stops building: on by default.
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["hadolint:DL3016", "kics:e36d8880", "nist-800-190:3.1.1"],
     docs: include_str!("unpinned_npm_package.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 const NPM: Manager = Manager {

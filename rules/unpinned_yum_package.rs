@@ -1,7 +1,7 @@
 //! DF012 unpinned-yum-package: `yum install` of a package without a version.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::package_pins::{Manager, RPM_VALUE_OPTIONS, check_manager, never};
 
@@ -14,13 +14,10 @@ pub static UNPINNED_YUM_PACKAGE: Rule = Rule {
     severity: Severity::Warning,
     // Repositories drop superseded builds: opt-in, like the other OS package managers.
     default_enabled: false,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["hadolint:DL3033", "kics:6452c424", "nist-800-190:3.1.1"],
     docs: include_str!("unpinned_yum_package.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 const YUM: Manager = Manager {

@@ -1,7 +1,7 @@
 //! DF014 unpinned-zypper-package: `zypper install` of a package without a version.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use crate::dockerfile::shell::CommandView;
 
@@ -16,13 +16,10 @@ pub static UNPINNED_ZYPPER_PACKAGE: Rule = Rule {
     severity: Severity::Warning,
     // Repositories drop superseded builds: opt-in, like the other OS package managers.
     default_enabled: false,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["hadolint:DL3037", "kics:562952e4", "nist-800-190:3.1.1"],
     docs: include_str!("unpinned_zypper_package.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 const ZYPPER: Manager = Manager {

@@ -2,7 +2,7 @@
 //! (`22:22` is 1342).
 
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Target};
 use crate::yaml::ScalarStyle;
 
 use super::support::report_in_service;
@@ -14,14 +14,11 @@ pub static UNQUOTED_PORT: Rule = Rule {
     target: Target::Compose,
     category: Category::Correctness,
     severity: Severity::Warning,
-    default_enabled: true,
     fix: FixAvailability::Sometimes,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["dclint:require-quotes-in-ports"],
     docs: include_str!("unquoted_port.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 /// YAML 1.1's sexagesimal integer: `[-+]?[1-9][0-9_]*(:[0-5]?[0-9])+`.

@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Category, Severity};
 use crate::excerpt::excerpt;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::support::{base_images, part_span};
 use super::trusted_registries::{TRUSTED_REGISTRIES, is_trusted};
@@ -16,13 +16,11 @@ pub static UNTRUSTED_BASE_IMAGE: Rule = Rule {
     category: Category::Provenance,
     severity: Severity::Warning,
     default_enabled: false,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["hadolint:DL3026", "cis:4.2", "nist-800-190:3.1.5"],
     docs: include_str!("untrusted_base_image.md"),
     options: &[TRUSTED_REGISTRIES],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {

@@ -2,7 +2,7 @@
 //! trusted list.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{PulledImage, pulled_images, report_in_service};
 use super::trusted_registries::{TRUSTED_REGISTRIES, is_trusted};
@@ -15,9 +15,6 @@ pub static UNTRUSTED_REGISTRY: Rule = Rule {
     category: Category::Provenance,
     severity: Severity::Warning,
     default_enabled: false,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "hadolint:DL3026",
         "cis:4.2",
@@ -27,6 +24,7 @@ pub static UNTRUSTED_REGISTRY: Rule = Rule {
     docs: include_str!("untrusted_registry.md"),
     options: &[TRUSTED_REGISTRIES],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {

@@ -3,7 +3,7 @@
 //! The engine produces these findings while applying suppressions (see `src/suppress.rs`).
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, FixAvailability, OptionKind, Rule, RuleOption, Status, Target};
+use crate::rule::{Check, OptionKind, Rule, RuleOption, Target};
 
 pub static UNUSED_SUPPRESSION: Rule = Rule {
     code: "PL001",
@@ -12,11 +12,6 @@ pub static UNUSED_SUPPRESSION: Rule = Rule {
     target: Target::Any,
     category: Category::Correctness,
     severity: Severity::Warning,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
-    related: &[],
     docs: include_str!("unused_suppression.md"),
     options: &[RuleOption {
         name: "hadolint",
@@ -24,4 +19,5 @@ pub static UNUSED_SUPPRESSION: Rule = Rule {
         description: "Also report `# hadolint ignore=` pragmas that suppress no plimsoll finding",
     }],
     check: Check::Engine,
+    ..Rule::DEFAULTS
 };

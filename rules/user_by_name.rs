@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::Command;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::support::{commands, is_root_user};
 
@@ -16,13 +16,10 @@ pub static USER_BY_NAME: Rule = Rule {
     // A convention for clusters that enforce `runAsNonRoot`, not a defect: opt-in, as
     // hadolint's DL3066 is informational.
     default_enabled: false,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["hadolint:DL3066"],
     docs: include_str!("user_by_name.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 fn is_numeric(text: &str) -> bool {

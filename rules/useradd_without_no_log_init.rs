@@ -2,7 +2,7 @@
 //! writes a huge sparse `/var/log/lastlog` into the layer.
 
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::span::Span;
 
 use super::run_commands::run_commands;
@@ -14,14 +14,11 @@ pub static USERADD_WITHOUT_NO_LOG_INIT: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Efficiency,
     severity: Severity::Warning,
-    default_enabled: true,
     fix: FixAvailability::Sometimes,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["hadolint:DL3046"],
     docs: include_str!("useradd_without_no_log_init.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 /// Uids from here on make lastlog and faillog (about 300 bytes per uid below the user's)

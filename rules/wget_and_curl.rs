@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::Keyword;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 use crate::span::Span;
 
 use super::build_support::run_scripts;
@@ -15,9 +15,6 @@ pub static WGET_AND_CURL: Rule = Rule {
     category: Category::Efficiency,
     severity: Severity::Info,
     default_enabled: false,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &[
         "hadolint:DL4001",
         "kics:fc775e75",
@@ -25,8 +22,8 @@ pub static WGET_AND_CURL: Rule = Rule {
         "semgrep:use-either-wget-or-curl",
     ],
     docs: include_str!("wget_and_curl.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {

@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Category, Severity};
 use crate::dockerfile::Command;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::support::commands;
 
@@ -14,14 +14,10 @@ pub static WORKDIR_SYSTEM_DIRECTORY: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Isolation,
     severity: Severity::Error,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Stable,
-    since: "0.1.0",
     related: &["trivy:DS-0030", "nist-800-190:3.5.5"],
     docs: include_str!("workdir_system_directory.md"),
-    options: &[],
     check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
 };
 
 const SYSTEM_DIRECTORIES: &[&str] = &["/proc", "/sys", "/dev", "/boot", "/initrd", "/lost+found"];

@@ -2,7 +2,7 @@
 //! boolean and YAML 1.2 as a string.
 
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Status, Target};
+use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Target};
 use crate::yaml::{Node, Value};
 
 pub static YAML11_BOOLEAN: Rule = Rule {
@@ -12,14 +12,10 @@ pub static YAML11_BOOLEAN: Rule = Rule {
     target: Target::Compose,
     category: Category::Style,
     severity: Severity::Style,
-    default_enabled: true,
     fix: FixAvailability::Sometimes,
-    status: Status::Stable,
-    since: "0.1.0",
-    related: &[],
     docs: include_str!("yaml11_boolean.md"),
-    options: &[],
     check: Check::Compose(check),
+    ..Rule::DEFAULTS
 };
 
 /// Keys whose value Compose reads as a boolean.

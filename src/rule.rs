@@ -492,6 +492,28 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// The base of every declaration, used with struct update syntax (`..Rule::DEFAULTS`), so a
+    /// rule spells out only what differs: introduced in 0.1.0, stable, on by default, no fix, no
+    /// options, no related ids. `code`, `name`, `summary`, `target`, `category`, `severity`,
+    /// `docs` and `check` are placeholders here that every rule sets (`tests/rules_meta.rs`
+    /// fails naming a declaration that leaves one out).
+    pub const DEFAULTS: Rule = Rule {
+        code: "",
+        name: "",
+        summary: "",
+        target: Target::Any,
+        category: Category::Correctness,
+        severity: Severity::Warning,
+        default_enabled: true,
+        fix: FixAvailability::None,
+        status: Status::Stable,
+        since: "0.1.0",
+        related: &[],
+        docs: "",
+        options: &[],
+        check: Check::Engine,
+    };
+
     /// A finding of this rule, with the rule's default severity.
     pub fn finding(&self, span: Span, message: impl Into<String>) -> Finding {
         Finding {

@@ -2,10 +2,16 @@
 //! least one finding of the rule, each block under `## Use instead` none. The fence's language
 //! picks the file kind (`dockerfile` or `yaml`). Examples must parse cleanly, except those of
 //! `parse-error` itself, so a typo in an example cannot make it "pass" for the wrong reason.
+//! Each rule's declared fix kind (`fix: FixAvailability::…`) is checked against the fixes its
+//! examples and fixtures produce.
+
+use std::fs;
+use std::path::{Path, PathBuf};
 
 use plimsoll::engine::{self, Settings};
-use plimsoll::rule::Rule;
-use plimsoll::{FileKind, SourceFile};
+use plimsoll::rule::{FixAvailability, Rule};
+use plimsoll::runner::FsWorkspace;
+use plimsoll::{FileKind, Finding, SourceFile};
 
 /// A fenced code block: its language tag and body.
 struct Block {
@@ -50,21 +56,108 @@ fn kind_of(language: &str) -> Option<FileKind> {
     }
 }
 
-/// Run one block with only `rule` selected; the number of findings of `rule`, and the messages
-/// of parse errors.
-fn run(rule: &Rule, block: &Block) -> Result<(usize, Vec<String>), String> {
+/// Run one block with only `rule` selected; the findings of `rule`, and the messages of parse
+/// errors.
+fn run(rule: &Rule, block: &Block) -> Result<(Vec<Finding>, Vec<String>), String> {
     let kind = kind_of(&block.language)
         .ok_or_else(|| format!("code block with unknown language `{}`", block.language))?;
     let source = SourceFile::new("example", block.body.clone(), kind);
     let settings = Settings::from_selectors(&[rule.code.to_string()], &[], &[]);
     let findings = engine::check(&source, &settings);
-    let count = findings.iter().filter(|f| f.code == rule.code).count();
     let parse_errors = findings
         .iter()
         .filter(|f| f.code == plimsoll::rules::PARSE_ERROR.code && rule.code != f.code)
         .map(|f| f.message.clone())
         .collect();
-    Ok((count, parse_errors))
+    let own = findings
+        .into_iter()
+        .filter(|f| f.code == rule.code)
+        .collect();
+    Ok((own, parse_errors))
+}
+
+/// The findings of `rule` alone on each file of its fixtures folder
+/// (`tests/fixtures/rules/<name>/`, subfolders excepted), with the file's name.
+fn fixture_findings(rule: &Rule) -> Vec<(String, Vec<Finding>)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/rules")
+        .join(rule.name);
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    let settings = Settings::from_selectors(&[rule.code.to_string()], &[], &[]);
+    files
+        .into_iter()
+        .filter(|path| path.is_file())
+        .filter_map(|path| {
+            let kind = FileKind::from_path(&path)?;
+            let text = fs::read_to_string(&path).ok()?;
+            let source = SourceFile::new(&path, text, kind);
+            let findings = engine::check_in(&source, &settings, &FsWorkspace::new())
+                .into_iter()
+                .filter(|f| f.code == rule.code)
+                .collect();
+            let name = path.file_name()?.to_string_lossy().into_owned();
+            Some((name, findings))
+        })
+        .collect()
+}
+
+/// A rule's declared fix kind holds on what its docs examples and fixtures produce: `None`
+/// never emits a fix, `Always` fixes every finding of its `## Example` blocks and fixtures,
+/// `Sometimes` fixes at least one finding of them.
+#[test]
+fn declared_fix_kinds_match_the_fixes_emitted() {
+    let mut failures = Vec::new();
+    for rule in plimsoll::rules::all() {
+        // (where, findings, fixed)
+        let mut seen: Vec<(String, usize, usize)> = Vec::new();
+        for section in ["Example", "Use instead"] {
+            for (index, block) in section_blocks(rule.docs, section).iter().enumerate() {
+                // An unrunnable block is reported by `doc_examples_behave_as_documented`.
+                if let Ok((findings, _)) = run(rule, block) {
+                    let fixed = findings.iter().filter(|f| f.fix.is_some()).count();
+                    let place = format!("`## {section}` block {}", index + 1);
+                    seen.push((place, findings.len(), fixed));
+                }
+            }
+        }
+        for (file, findings) in fixture_findings(rule) {
+            let fixed = findings.iter().filter(|f| f.fix.is_some()).count();
+            let place = format!("tests/fixtures/rules/{}/{file}", rule.name);
+            seen.push((place, findings.len(), fixed));
+        }
+        let wrong: Vec<String> = match rule.fix {
+            FixAvailability::None => seen
+                .iter()
+                .filter(|(_, _, fixed)| *fixed > 0)
+                .map(|(place, _, fixed)| format!("{place} has {fixed} fixed finding(s)"))
+                .collect(),
+            FixAvailability::Always => seen
+                .iter()
+                .filter(|(_, findings, fixed)| fixed < findings)
+                .map(|(place, findings, fixed)| {
+                    format!("{place} has {} finding(s) without a fix", findings - fixed)
+                })
+                .collect(),
+            FixAvailability::Sometimes if seen.iter().all(|(_, _, fixed)| *fixed == 0) => {
+                vec!["no example or fixture has a fixed finding".into()]
+            }
+            FixAvailability::Sometimes => Vec::new(),
+        };
+        for problem in wrong {
+            failures.push(format!(
+                "{} ({}) declares `fix: FixAvailability::{:?}`, but {problem}",
+                rule.name, rule.code, rule.fix
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "declared fix kinds disagree with the fixes the rules emit:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -89,7 +182,8 @@ fn doc_examples_behave_as_documented() {
                         rule.name,
                         index + 1
                     )),
-                    Ok((count, parse_errors)) => {
+                    Ok((findings, parse_errors)) => {
+                        let count = findings.len();
                         if want_findings && count == 0 {
                             failures.push(format!(
                                 "{} `## {section}` block {}: expected a `{}` finding, got none",

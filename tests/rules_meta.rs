@@ -1,6 +1,9 @@
 //! Meta-tests for the project's own rule conventions (in the spirit of clippy's): every rule is
-//! declared once, registered, documented with the fixed headings, exemplified and fixtured, and
-//! docs/rules.md is generated from the declarations. Each failure names exactly what is missing.
+//! declared once with only what differs from `Rule::DEFAULTS`, registered (the registry in
+//! rules/mod.rs is generated from rules/*.rs), documented with the fixed headings, exemplified,
+//! fixtured and snapshotted, and docs/rules.md is generated from the declarations. Each failure
+//! names exactly what is missing; `PLIMSOLL_UPDATE_DOCS=1 cargo test --test rules_meta` writes
+//! the registry and docs/rules.md.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -142,20 +145,6 @@ fn declarations_follow_conventions() {
             }
         }
     }
-    // The registry lists rules in code order (the reserved `parse-error` first).
-    let codes: Vec<&str> = rules::all()
-        .iter()
-        .filter(|rule| rule.code != rules::PARSE_ERROR.code)
-        .map(|rule| rule.code)
-        .collect();
-    let mut sorted = codes.clone();
-    sorted.sort_unstable();
-    if codes != sorted {
-        failures.push(format!(
-            "rules/mod.rs: list `ALL` in code order (after PL000): {}",
-            sorted.join(", ")
-        ));
-    }
     fail_if_any("rule declarations break the conventions", failures);
 }
 
@@ -249,61 +238,310 @@ fn every_checked_rule_has_fixtures() {
                 rule.name, rule.code
             ));
         }
+        let snapshot = format!("tests/snapshots/fixtures__{}.snap", rule.name);
+        if has_files && !root().join(&snapshot).is_file() {
+            failures.push(format!(
+                "{snapshot} is missing ({}): record it with \
+                 `INSTA_UPDATE=always cargo test --test rule_fixtures` and review it",
+                rule.code
+            ));
+        }
     }
     fail_if_any("rules without fixtures", failures);
 }
 
-/// Every `rules/*.rs` is mounted with a `mod` line; every file that declares a `Rule` is listed in
-/// `ALL`; every `rules/*.md` belongs to a rule.
-#[test]
-fn every_rule_file_is_registered() {
+/// A rule declaration, read from the text of `rules/<stem>.rs`.
+struct Declaration {
+    stem: String,
+    /// 1-based line of `pub static NAME: Rule = Rule {`.
+    line: usize,
+    /// The static: `LATEST_TAG`.
+    ident: String,
+    code: Option<String>,
+    /// The lines between `Rule {` and the closing `};`.
+    body: Vec<String>,
+}
+
+const REGISTRY_BEGIN: &str = "// BEGIN GENERATED REGISTRY\n";
+const REGISTRY_END: &str = "// END GENERATED REGISTRY\n";
+const UPDATE_COMMAND: &str = "PLIMSOLL_UPDATE_DOCS=1 cargo test --test rules_meta";
+
+/// The stems of `rules/*.rs` (but `mod`), sorted, with their text.
+fn rule_sources() -> Vec<(String, String)> {
+    let mut sources: Vec<(String, String)> = fs::read_dir(root().join("rules"))
+        .expect("rules/ exists")
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|e| e == "rs"))
+        .filter_map(|path| {
+            let stem = path.file_stem()?.to_str()?.to_string();
+            let text = fs::read_to_string(&path).ok()?;
+            (stem != "mod").then_some((stem, text))
+        })
+        .collect();
+    sources.sort();
+    sources
+}
+
+/// The rule declarations of one file, and the problems of their shape.
+fn declarations(stem: &str, text: &str) -> (Vec<Declaration>, Vec<String>) {
+    let mut found = Vec::new();
     let mut failures = Vec::new();
-    let dir = root().join("rules");
-    let registry = fs::read_to_string(dir.join("mod.rs")).expect("rules/mod.rs exists");
-    let mut entries: Vec<PathBuf> = fs::read_dir(&dir)
+    let lines: Vec<&str> = text.lines().collect();
+    for (index, line) in lines.iter().enumerate() {
+        if !line.contains(": Rule = Rule {") {
+            continue;
+        }
+        let ident = line
+            .strip_prefix("pub static ")
+            .and_then(|rest| rest.strip_suffix(": Rule = Rule {"))
+            .filter(|ident| !ident.is_empty() && !ident.contains(' '));
+        let Some(ident) = ident else {
+            failures.push(format!(
+                "rules/{stem}.rs:{}: declare a rule as `pub static NAME: Rule = Rule {{` at the \
+                 start of a line, so the registry finds it",
+                index + 1
+            ));
+            continue;
+        };
+        let body: Vec<String> = lines[index + 1..]
+            .iter()
+            .take_while(|line| **line != "};")
+            .map(|line| (*line).to_string())
+            .collect();
+        found.push(Declaration {
+            stem: stem.to_string(),
+            line: index + 1,
+            ident: ident.to_string(),
+            code: declared_code(&body.join("\n")),
+            body,
+        });
+    }
+    if found.len() > 1 {
+        failures.push(format!(
+            "rules/{stem}.rs declares {} rules: one rule per file",
+            found.len()
+        ));
+    }
+    (found, failures)
+}
+
+/// Every rule declaration under rules/, and the problems of their shape.
+fn all_declarations() -> (Vec<Declaration>, Vec<String>) {
+    let mut all = Vec::new();
+    let mut failures = Vec::new();
+    for (stem, text) in rule_sources() {
+        let (found, problems) = declarations(&stem, &text);
+        all.extend(found);
+        failures.extend(problems);
+    }
+    (all, failures)
+}
+
+/// The registry block of rules/mod.rs, generated from the files under rules/: every file is a
+/// module, every rule is re-exported and listed in `ALL` (the reserved `parse-error` first, then
+/// in code order).
+fn generated_registry() -> (String, Vec<String>) {
+    let (mut declared, mut failures) = all_declarations();
+    for declaration in &declared {
+        if declaration.code.is_none() {
+            failures.push(format!(
+                "rules/{}.rs:{}: `{}` has no `code: \"…\"`",
+                declaration.stem, declaration.line, declaration.ident
+            ));
+        }
+    }
+    let mut by_code: BTreeMap<&str, &str> = BTreeMap::new();
+    for declaration in &declared {
+        if let Some(code) = declaration.code.as_deref()
+            && let Some(other) = by_code.insert(code, &declaration.stem)
+        {
+            failures.push(format!(
+                "code {code} is declared in both rules/{other}.rs and rules/{}.rs",
+                declaration.stem
+            ));
+        }
+    }
+    declared.sort_by(|a, b| {
+        let key = |d: &Declaration| {
+            let code = d.code.clone().unwrap_or_default();
+            (code != rules::PARSE_ERROR.code, code, d.ident.clone())
+        };
+        key(a).cmp(&key(b))
+    });
+    let mut out = String::from(REGISTRY_BEGIN);
+    out.push_str(&format!(
+        "// Generated from rules/*.rs by `{UPDATE_COMMAND}`;\n\
+         // do not edit by hand. Every file is a module; every `pub static NAME: Rule` is\n\
+         // re-exported and listed in `ALL`, the reserved `parse-error` first, then in code order.\n\n"
+    ));
+    for (stem, _) in rule_sources() {
+        out.push_str(&format!("mod {stem};\n"));
+    }
+    out.push('\n');
+    let mut by_stem: Vec<&Declaration> = declared.iter().collect();
+    by_stem.sort_by(|a, b| a.stem.cmp(&b.stem));
+    for declaration in by_stem {
+        out.push_str(&format!(
+            "pub use {}::{};\n",
+            declaration.stem, declaration.ident
+        ));
+    }
+    out.push_str("\nstatic ALL: &[&Rule] = &[\n");
+    for declaration in &declared {
+        out.push_str(&format!("    &{},\n", declaration.ident));
+    }
+    out.push_str("];\n");
+    out.push_str(REGISTRY_END);
+    (out, failures)
+}
+
+/// The registry in rules/mod.rs (its `mod` lines, re-exports and `ALL`) is what the files under
+/// rules/ declare: adding a rule is its `.rs`, its `.md` and its fixtures, then
+/// `PLIMSOLL_UPDATE_DOCS=1 cargo test --test rules_meta` writes the registry (and docs/rules.md).
+#[test]
+fn registry_is_generated_from_the_rule_files() {
+    let path = root().join("rules/mod.rs");
+    let text = fs::read_to_string(&path).expect("rules/mod.rs exists");
+    let (generated, mut failures) = generated_registry();
+    let block = text.find(REGISTRY_BEGIN).and_then(|start| {
+        let end = start + text[start..].find(REGISTRY_END)? + REGISTRY_END.len();
+        Some((start, end))
+    });
+    let Some((start, end)) = block else {
+        panic!("rules/mod.rs: the lines `{REGISTRY_BEGIN}` … `{REGISTRY_END}` are missing");
+    };
+    let current = &text[start..end];
+    if current != generated && failures.is_empty() {
+        if std::env::var_os("PLIMSOLL_UPDATE_DOCS").is_some() {
+            fs::write(
+                &path,
+                format!("{}{generated}{}", &text[..start], &text[end..]),
+            )
+            .expect("write rules/mod.rs");
+            panic!(
+                "rules/mod.rs: the registry was regenerated; run `{UPDATE_COMMAND}` again so the \
+                 new registry compiles and docs/rules.md is generated from it"
+            );
+        }
+        let wanted: BTreeSet<&str> = generated.lines().collect();
+        let present: BTreeSet<&str> = current.lines().collect();
+        for line in wanted.difference(&present) {
+            failures.push(format!(
+                "rules/mod.rs: the registry lacks `{}`",
+                line.trim()
+            ));
+        }
+        for line in present.difference(&wanted) {
+            failures.push(format!(
+                "rules/mod.rs: the registry has `{}`, which rules/ does not declare",
+                line.trim()
+            ));
+        }
+        if failures.is_empty() {
+            failures.push("rules/mod.rs: the registry is out of order".into());
+        }
+        failures.push(format!("regenerate it with `{UPDATE_COMMAND}`"));
+    }
+    fail_if_any("the rule registry is not generated from rules/", failures);
+}
+
+/// The fields every declaration sets: `Rule::DEFAULTS` holds placeholders for them.
+const REQUIRED_FIELDS: [&str; 8] = [
+    "code", "name", "summary", "target", "category", "severity", "docs", "check",
+];
+
+/// The fields `Rule::DEFAULTS` fills, with their default values as written.
+const DEFAULT_FIELDS: [(&str, &str); 6] = [
+    ("default_enabled", "true"),
+    ("fix", "FixAvailability::None"),
+    ("status", "Status::Stable"),
+    ("since", "\"0.1.0\""),
+    ("related", "&[]"),
+    ("options", "&[]"),
+];
+
+/// Each declaration sets the required fields and only those others that differ from
+/// `Rule::DEFAULTS`, which it ends with.
+#[test]
+fn declarations_spell_out_only_what_differs() {
+    let (declared, mut failures) = all_declarations();
+    for declaration in &declared {
+        let place = format!("rules/{}.rs:{}", declaration.stem, declaration.line);
+        let fields: Vec<(&str, &str)> = declaration
+            .body
+            .iter()
+            .filter(|line| !line.starts_with("     "))
+            .filter_map(|line| line.strip_prefix("    ")?.split_once(": "))
+            .map(|(field, value)| (field, value.trim_end_matches(',')))
+            .collect();
+        for required in REQUIRED_FIELDS {
+            if !fields.iter().any(|(field, _)| *field == required) {
+                failures.push(format!(
+                    "{place}: `{}` does not set `{required}` (Rule::DEFAULTS only holds a placeholder)",
+                    declaration.ident
+                ));
+            }
+        }
+        for (field, value) in &fields {
+            if DEFAULT_FIELDS.contains(&(*field, *value)) {
+                failures.push(format!(
+                    "{place}: `{}` sets `{field}: {value}`, the default: remove the line",
+                    declaration.ident
+                ));
+            }
+        }
+        if declaration.body.last().map(|line| line.trim()) != Some("..Rule::DEFAULTS") {
+            failures.push(format!(
+                "{place}: end `{}` with `..Rule::DEFAULTS`",
+                declaration.ident
+            ));
+        }
+    }
+    fail_if_any(
+        "rule declarations repeat defaults or leave out required fields",
+        failures,
+    );
+}
+
+/// Each rule lives in the file named after it; every `rules/*.md` belongs to a rule.
+#[test]
+fn rule_files_are_named_after_their_rule() {
+    let mut failures = Vec::new();
+    let (declared, _) = all_declarations();
+    for declaration in &declared {
+        // An unregistered or code-less declaration is reported by the registry test.
+        let Some(rule) = declaration.code.as_deref().and_then(rules::find) else {
+            continue;
+        };
+        if file_stem(rule) != declaration.stem {
+            failures.push(format!(
+                "rules/{}.rs declares `{}` ({}): name the file rules/{}.rs",
+                declaration.stem,
+                rule.name,
+                rule.code,
+                file_stem(rule)
+            ));
+        }
+    }
+    let doc_stems: BTreeSet<String> = rules::all().iter().map(|rule| file_stem(rule)).collect();
+    let mut docs: Vec<PathBuf> = fs::read_dir(root().join("rules"))
         .expect("rules/ exists")
         .filter_map(Result::ok)
         .map(|e| e.path())
+        .filter(|path| path.extension().is_some_and(|e| e == "md"))
         .collect();
-    entries.sort();
-    let doc_stems: Vec<String> = rules::all().iter().map(|rule| file_stem(rule)).collect();
-    for path in &entries {
-        let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
-            continue;
-        };
-        match path.extension().and_then(|e| e.to_str()) {
-            Some("rs") if stem != "mod" => {
-                if !registry
-                    .lines()
-                    .any(|line| line.trim() == format!("mod {stem};"))
-                {
-                    failures.push(format!(
-                        "rules/mod.rs: add `mod {stem};` for rules/{stem}.rs"
-                    ));
-                }
-                let text = fs::read_to_string(path).unwrap_or_default();
-                if text.contains(": Rule = Rule {") {
-                    let code = declared_code(&text);
-                    let registered = code
-                        .as_deref()
-                        .and_then(rules::find)
-                        .is_some_and(|rule| file_stem(rule) == stem);
-                    if !registered {
-                        failures.push(format!(
-                            "rules/{stem}.rs declares rule {} but it is not in `ALL` in rules/mod.rs \
-                             (or its name does not match the file name)",
-                            code.as_deref().unwrap_or("<no code>")
-                        ));
-                    }
-                }
-            }
-            Some("md") if !doc_stems.iter().any(|s| s == stem) => {
-                failures.push(format!("rules/{stem}.md belongs to no registered rule"));
-            }
-            _ => {}
+    docs.sort();
+    for path in docs {
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        if !doc_stems.contains(stem) {
+            failures.push(format!("rules/{stem}.md belongs to no registered rule"));
         }
     }
-    fail_if_any("rule files are not registered", failures);
+    fail_if_any("rule files are not named after their rule", failures);
 }
 
 /// A rule file never imports another rule file, so any one rule can be deleted alone: what rules
@@ -432,8 +670,41 @@ fn rules_index_is_up_to_date() {
         return;
     }
     let committed = fs::read_to_string(path).unwrap_or_default();
-    assert!(
-        committed == generated,
-        "docs/rules.md is stale: run `PLIMSOLL_UPDATE_DOCS=1 cargo test --test rules_meta`"
-    );
+    if committed == generated {
+        return;
+    }
+    // Name the rules whose row is missing or stale, and the rows no rule generates.
+    let mut failures = Vec::new();
+    let rows: BTreeSet<&str> = committed.lines().collect();
+    for rule in rules::all() {
+        let prefix = format!("| {} | [{}]", rule.code, rule.name);
+        let row = generated.lines().find(|line| line.starts_with(&prefix));
+        if row.is_some_and(|row| !rows.contains(row)) {
+            let what = if rows.iter().any(|line| line.starts_with(&prefix)) {
+                "a stale row"
+            } else {
+                "no row"
+            };
+            failures.push(format!(
+                "docs/rules.md has {what} for `{}` ({})",
+                rule.name, rule.code
+            ));
+        }
+    }
+    let wanted: BTreeSet<&str> = generated.lines().collect();
+    for row in rows.difference(&wanted) {
+        let known = rules::all()
+            .iter()
+            .any(|rule| row.starts_with(&format!("| {} | [{}]", rule.code, rule.name)));
+        if !known {
+            failures.push(format!(
+                "docs/rules.md has `{row}`, which no rule generates"
+            ));
+        }
+    }
+    if failures.is_empty() {
+        failures.push("docs/rules.md differs from its generated text".into());
+    }
+    failures.push(format!("regenerate it with `{UPDATE_COMMAND}`"));
+    fail_if_any("docs/rules.md is stale", failures);
 }
