@@ -11,6 +11,7 @@
 
 pub mod atomic_write;
 pub mod baseline;
+pub mod catalogue;
 pub mod cli;
 pub mod compose;
 pub mod config;
@@ -26,6 +27,7 @@ pub mod policy;
 pub mod rego;
 pub mod report;
 pub mod rule;
+pub mod rule_ref;
 pub mod runner;
 pub mod secrets;
 pub mod selection;

@@ -1,9 +1,6 @@
 //! Policy files (`*.yaml` in `.plimsoll/policies/` and the config's `policies:` directories):
 //! read with the config reader (same spanned YAML tree, same error and type helpers) into
-//! [`PolicyRule`]s, each a runtime [`Rule`] whose check instantiates a template.
-//!
-//! Policy rules live for the rest of the process (they are leaked once per loaded config file),
-//! so the engine can treat them as `&'static Rule` exactly like the built-in ones.
+//! [`PolicyRule`]s, each a shared [`RuleRef::Policy`] whose check instantiates a template.
 
 use std::path::Path;
 
@@ -15,7 +12,8 @@ use crate::policy::{
     CommandPattern, Condition, ImagePolicy, InstructionTarget, PolicyExample, PolicyRule, Template,
     TemplateCheck, parse_comparison,
 };
-use crate::rule::{Check, FixAvailability, OptionValue, Rule, Status, Target};
+use crate::rule::{Check, OptionValue, Rule, Target};
+use crate::rule_ref::{PolicyRuleDecl, RuleRef};
 use crate::rules;
 use crate::source::{FileKind, SourceFile};
 use crate::span::Span;
@@ -195,7 +193,7 @@ pub fn load_dirs<'d>(
         }
         // The directory's `.rego` files, compiled together. Their errors are findings on the
         // policy files (PL002), not config errors: the other rules still run.
-        let taken: Vec<(&str, &str)> = out.iter().map(|p| (p.rule.code, p.rule.name)).collect();
+        let taken: Vec<(&str, &str)> = out.iter().map(|p| (p.rule.code(), p.rule.name())).collect();
         if let Some((_, rules)) = crate::rego::load_dir(&mut cache.rego, dir, &taken) {
             out.extend(rules);
         }
@@ -229,7 +227,8 @@ fn parse_file_cached(
     let clashes = |rules: &[PolicyRule]| {
         rules.iter().any(|rule| {
             known.iter().any(|k| {
-                k.rule.code.eq_ignore_ascii_case(rule.rule.code) || k.rule.name == rule.rule.name
+                k.rule.code().eq_ignore_ascii_case(rule.rule.code())
+                    || k.rule.name() == rule.rule.name()
             })
         })
     };
@@ -286,7 +285,7 @@ pub fn parse_file(
                 let mut taken: Vec<(&str, &str)> = known
                     .iter()
                     .chain(&out)
-                    .map(|p| (p.rule.code, p.rule.name))
+                    .map(|p| (p.rule.code(), p.rule.name()))
                     .collect();
                 taken.extend(rules::all().iter().map(|r| (r.code, r.name)));
                 if let Some(rule) = policy_rule(&mut reader, item, &taken) {
@@ -303,10 +302,6 @@ pub fn parse_file(
         errors.append(&mut reader.errors);
         Vec::new()
     }
-}
-
-fn leak(text: String) -> &'static str {
-    Box::leak(text.into_boxed_str())
 }
 
 fn is_code(code: &str) -> bool {
@@ -473,26 +468,22 @@ fn policy_rule(reader: &mut Reader<'_>, item: &Node, taken: &[(&str, &str)]) -> 
         "\nPolicy rule declared in `{}` (line {line}), template `{template_name}`.\n",
         reader.source.path.display()
     ));
-    let check: &'static TemplateCheck = Box::leak(Box::new(TemplateCheck {
-        message,
-        template: check.template,
-    }));
-    let rule: &'static Rule = Box::leak(Box::new(Rule {
-        code: leak(code.to_ascii_uppercase()),
-        name: leak(name),
-        summary: leak(summary),
+    let rule = RuleRef::from(PolicyRuleDecl {
+        code: code.to_ascii_uppercase(),
+        name,
+        summary,
         target,
         category,
         severity,
         default_enabled: enabled,
-        fix: FixAvailability::None,
-        status: Status::Stable,
-        since: "policy",
-        related: &[],
-        docs: leak(full_docs),
+        related: Vec::new(),
+        docs: full_docs,
         options: builtin_options,
-        check: Check::Policy(check),
-    }));
+        check: Box::new(TemplateCheck {
+            message,
+            template: check.template,
+        }),
+    });
     Some(PolicyRule {
         rule,
         options: policy_options,
@@ -993,8 +984,8 @@ mod tests {
         let rules = parse_file(Path::new("/p/org.yaml"), &text, &[], &mut errors);
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(rules.len(), 1);
-        assert_eq!(rules[0].rule.code, "ORG001");
-        assert_eq!(rules[0].rule.target, Target::Any);
+        assert_eq!(rules[0].rule.code(), "ORG001");
+        assert_eq!(rules[0].rule.target(), Target::Any);
         assert_eq!(rules[0].line, 2);
         assert_eq!(rules[0].examples.len(), 2);
         assert_eq!(rules[0].examples[0].kind, FileKind::Dockerfile);
@@ -1064,7 +1055,7 @@ mod tests {
         let mut errors = Vec::new();
         let rules = parse_file(Path::new("/p/org.yaml"), &policy, &[], &mut errors);
         assert!(errors.is_empty(), "{errors:?}");
-        let rule = rules[0].rule;
+        let rule = rules[0].rule.clone();
         let settings = crate::selection::Settings::with_policies(
             &[rule],
             &[crate::selection::Selection {

@@ -35,6 +35,7 @@ use crate::rule::{
     Check, ComposeContext, DockerfileContext, Emitter, FixAvailability, PolicyCheck, Rule, Status,
     Target,
 };
+use crate::rule_ref::{PolicyRuleDecl, RuleRef};
 use crate::source::{FileKind, SourceFile};
 use crate::span::Span;
 
@@ -183,10 +184,6 @@ pub struct RegoCheck {
     pub line: usize,
     /// Set after an evaluation ran over budget: the rule is not evaluated again in this process.
     disabled: AtomicBool,
-}
-
-fn leak(text: String) -> &'static str {
-    Box::leak(text.into_boxed_str())
 }
 
 /// The identifier at the start of `line` (rule heads start at column 1), if any.
@@ -690,9 +687,9 @@ pub fn load_dir(
     let key = (dir.to_path_buf(), files);
     if let Some((set, rules)) = cache.loaded.get(&key) {
         let clash = rules.iter().any(|p| {
-            taken
-                .iter()
-                .any(|(code, name)| code.eq_ignore_ascii_case(p.rule.code) || *name == p.rule.name)
+            taken.iter().any(|(code, name)| {
+                code.eq_ignore_ascii_case(p.rule.code()) || *name == p.rule.name()
+            })
         });
         if !clash {
             let loaded = (Arc::clone(set), rules.clone());
@@ -870,7 +867,7 @@ fn policy_rules(set: &Arc<RegoSet>, taken: &[(&str, &str)]) -> Vec<PolicyRule> {
             let clash = taken
                 .iter()
                 .copied()
-                .chain(out.iter().map(|p| (p.rule.code, p.rule.name)))
+                .chain(out.iter().map(|p| (p.rule.code(), p.rule.name())))
                 .chain(crate::rules::all().iter().map(|r| (r.code, r.name)))
                 .find(|(c, n)| c.eq_ignore_ascii_case(&code) || *n == name);
             if let Some((c, n)) = clash {
@@ -904,9 +901,8 @@ fn policy_rules(set: &Arc<RegoSet>, taken: &[(&str, &str)]) -> Vec<PolicyRule> {
                     .collect::<Vec<_>>()
                     .join(", ")
             ));
-            let related: Vec<&'static str> = meta.related.iter().cloned().map(leak).collect();
             let kinds = meta.kinds.or(package_meta.kinds).unwrap_or(Target::Any);
-            let check: &'static RegoCheck = Box::leak(Box::new(RegoCheck {
+            let check = RegoCheck {
                 set: Arc::clone(set),
                 package: package.to_string(),
                 results,
@@ -916,11 +912,11 @@ fn policy_rules(set: &Arc<RegoSet>, taken: &[(&str, &str)]) -> Vec<PolicyRule> {
                 path: path.clone(),
                 line,
                 disabled: AtomicBool::new(false),
-            }));
-            let rule: &'static Rule = Box::leak(Box::new(Rule {
-                code: leak(code),
-                name: leak(name),
-                summary: leak(summary),
+            };
+            let rule = RuleRef::from(PolicyRuleDecl {
+                code,
+                name,
+                summary,
                 target: kinds,
                 category: meta
                     .category
@@ -931,14 +927,11 @@ fn policy_rules(set: &Arc<RegoSet>, taken: &[(&str, &str)]) -> Vec<PolicyRule> {
                     .or(package_meta.severity)
                     .unwrap_or(Severity::Error),
                 default_enabled: true,
-                fix: FixAvailability::None,
-                status: Status::Stable,
-                since: "policy",
-                related: Box::leak(related.into_boxed_slice()),
-                docs: leak(docs),
+                related: meta.related.clone(),
+                docs,
                 options: &[],
-                check: Check::Policy(check),
-            }));
+                check: Box::new(check),
+            });
             out.push(PolicyRule {
                 rule,
                 options: Vec::new(),
