@@ -410,7 +410,10 @@ impl Linter for EditorLinter {
             .resolver
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let policies = resolver.take_policy_cache();
+        // What the configs before the reload did not use goes: memory stays flat however long
+        // the session and however many policy edits.
+        let mut policies = resolver.take_policy_cache();
+        policies.sweep();
         *resolver = Resolver::with_policy_cache(self.options.clone(), &self.cwd, policies);
     }
 }

@@ -202,8 +202,15 @@ pub fn load_dirs<'d>(
 }
 
 /// Policy files already turned into rules, by path and content: a long-running process (the
-/// language server) reloading an unchanged file reuses its rules instead of leaking new ones.
-type Cache = std::collections::HashMap<(std::path::PathBuf, String), Vec<PolicyRule>>;
+/// language server) reloading an unchanged file reuses its rules instead of parsing it again.
+type Cache = std::collections::HashMap<(std::path::PathBuf, String), CachedFile>;
+
+/// The rules of one policy file, and whether a config loaded since the last sweep used them.
+#[derive(Debug)]
+struct CachedFile {
+    rules: Vec<PolicyRule>,
+    used: bool,
+}
 
 /// The policies a run or an editor session loaded (policy files turned into rules, compiled
 /// Rego sets), owned by its config resolver and carried over when the language server reloads
@@ -212,6 +219,16 @@ type Cache = std::collections::HashMap<(std::path::PathBuf, String), Vec<PolicyR
 pub struct PolicyCache {
     files: Cache,
     pub rego: crate::rego::SetCache,
+}
+
+impl PolicyCache {
+    /// Drop what no config loaded since the last sweep used, and start counting again: called
+    /// when the language server reloads its configs, so a day of policy edits keeps only the
+    /// policies of the configs in effect (what a reload may reuse), never every version.
+    pub(crate) fn sweep(&mut self) {
+        self.files.retain(|_, file| std::mem::take(&mut file.used));
+        self.rego.sweep();
+    }
 }
 
 /// [`parse_file`], reusing the rules of an unchanged file that parsed cleanly before (when they
@@ -232,15 +249,20 @@ fn parse_file_cached(
             })
         })
     };
-    if let Some(rules) = cache.get(&key)
-        && !clashes(rules)
+    if let Some(file) = cache.get_mut(&key)
+        && !clashes(&file.rules)
     {
-        return rules.clone();
+        file.used = true;
+        return file.rules.clone();
     }
     let before = errors.len();
     let rules = parse_file(path, &key.1, known, errors);
     if errors.len() == before {
-        cache.insert(key, rules.clone());
+        let file = CachedFile {
+            rules: rules.clone(),
+            used: true,
+        };
+        cache.insert(key, file);
     }
     rules
 }
@@ -956,6 +978,43 @@ fn read_examples(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sweep_drops_the_policies_no_config_used_since_the_last_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |n: usize| {
+            let rule = format!(
+                "rules:\n  - {{code: ORG{n}, name: org-{n}, summary: s, category: provenance, \
+                 template: image, options: {{require-digest: true}}}}\n"
+            );
+            std::fs::write(dir.path().join("org.yaml"), rule).unwrap();
+            let rego = format!("package org{n}\n\ndeny contains \"no\" if {{ false }}\n");
+            std::fs::write(dir.path().join("org.rego"), rego).unwrap();
+        };
+        let load = |cache: &mut PolicyCache| {
+            let mut errors = Vec::new();
+            let rules = load_dirs(cache, std::iter::once(dir.path()), &mut errors);
+            assert!(errors.is_empty(), "{errors:?}");
+            assert_eq!(rules.len(), 2);
+        };
+        let sizes = |cache: &PolicyCache| (cache.files.len(), cache.rego.len());
+        let mut cache = PolicyCache::default();
+        write(1);
+        load(&mut cache);
+        cache.sweep();
+        assert_eq!(sizes(&cache), (1, 1), "used since the last sweep: kept");
+        write(2);
+        load(&mut cache);
+        assert_eq!(sizes(&cache), (2, 2));
+        cache.sweep();
+        assert_eq!(
+            sizes(&cache),
+            (1, 1),
+            "the first version was not used: dropped"
+        );
+        cache.sweep();
+        assert_eq!(sizes(&cache), (0, 0));
+    }
 
     fn errors(text: &str) -> Vec<String> {
         let mut errors = Vec::new();

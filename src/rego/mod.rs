@@ -633,13 +633,19 @@ impl RegoSet {
 type SetKey = (PathBuf, Vec<(PathBuf, String)>);
 type Loaded = (Arc<RegoSet>, Vec<PolicyRule>);
 
+/// A loaded set, and whether a config loaded since the last sweep used it.
+struct CachedSet {
+    loaded: Loaded,
+    used: bool,
+}
+
 /// The Rego sets a run or an editor session loaded, owned by its config resolver: one compile
 /// for an unchanged directory (a config loaded twice, or the language server reloading it), and
 /// the current set of each directory, whose problems are reported.
 #[derive(Default)]
 pub struct SetCache {
     /// Loaded sets by directory and content.
-    loaded: HashMap<SetKey, Loaded>,
+    loaded: HashMap<SetKey, CachedSet>,
     /// The current set of each directory loaded, newest last.
     current: Vec<Arc<RegoSet>>,
 }
@@ -685,13 +691,15 @@ pub fn load_dir(
         return None;
     }
     let key = (dir.to_path_buf(), files);
-    if let Some((set, rules)) = cache.loaded.get(&key) {
+    if let Some(cached) = cache.loaded.get_mut(&key) {
+        let (set, rules) = &cached.loaded;
         let clash = rules.iter().any(|p| {
             taken.iter().any(|(code, name)| {
                 code.eq_ignore_ascii_case(p.rule.code()) || *name == p.rule.name()
             })
         });
         if !clash {
+            cached.used = true;
             let loaded = (Arc::clone(set), rules.clone());
             make_current(cache, &loaded.0);
             return Some(loaded);
@@ -700,7 +708,11 @@ pub fn load_dir(
     let set = Arc::new(RegoSet::compile(dir, key.1.clone()));
     let rules = policy_rules(&set, taken);
     make_current(cache, &set);
-    cache.loaded.insert(key, (Arc::clone(&set), rules.clone()));
+    let cached = CachedSet {
+        loaded: (Arc::clone(&set), rules.clone()),
+        used: true,
+    };
+    cache.loaded.insert(key, cached);
     Some((set, rules))
 }
 
@@ -721,6 +733,25 @@ fn make_current(cache: &mut SetCache, set: &Arc<RegoSet>) {
 }
 
 impl SetCache {
+    /// How many loaded sets are kept.
+    pub fn len(&self) -> usize {
+        self.loaded.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.loaded.is_empty()
+    }
+
+    /// Drop the sets no config loaded since the last sweep used (their idle sandbox workers
+    /// stop with them), and start counting again.
+    pub fn sweep(&mut self) {
+        self.loaded
+            .retain(|_, cached| std::mem::take(&mut cached.used));
+        let kept: Vec<&Arc<RegoSet>> = self.loaded.values().map(|c| &c.loaded.0).collect();
+        self.current
+            .retain(|set| kept.iter().any(|k| Arc::ptr_eq(k, set)));
+    }
+
     /// The problems of every current set whose directory is in `dirs` (all when `dirs` is
     /// `None`), grouped by policy file.
     pub fn problems(&self, dirs: Option<&[PathBuf]>) -> Vec<Problem> {
