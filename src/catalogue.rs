@@ -36,11 +36,6 @@ impl Catalogue {
         }
     }
 
-    /// The policy rules in effect (built-in rules are [`rules::all`]).
-    pub fn policy_rules(&self) -> &[RuleRef] {
-        &self.policy_rules
-    }
-
     /// Every rule: the built-in ones, then the policy rules.
     pub fn rules(&self) -> impl Iterator<Item = RuleRef> + '_ {
         rules::all()

@@ -6,7 +6,9 @@
 //! shell and user in force). [`selection`] turns rule selectors into the settings the engine runs
 //! with; [`config`] resolves each file's settings from `.plimsoll.yaml` files,
 //! [`suppress`] applies inline suppressions inside the engine, and [`baseline`] drops findings
-//! recorded earlier. Nothing below the CLI prints: [`discover`], [`runner`], [`config`] and
+//! recorded earlier. A rule in effect is a [`rule_ref::RuleRef`] (a built-in `static` or a shared
+//! policy rule); the [`catalogue`] of a run (its policy rules and their problems) is a value the
+//! config resolver builds for the reporters and the language server. Nothing below the CLI prints: [`discover`], [`runner`], [`config`] and
 //! [`baseline`] read files, and only [`cli`] writes to stdout and stderr.
 
 pub mod atomic_write;

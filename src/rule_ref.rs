@@ -172,22 +172,6 @@ impl RuleRef {
         }
     }
 
-    /// The built-in declaration, for a built-in rule.
-    pub fn builtin(&self) -> Option<&'static Rule> {
-        match self {
-            RuleRef::Builtin(rule) => Some(rule),
-            RuleRef::Policy(_) => None,
-        }
-    }
-
-    /// The check of a policy rule.
-    pub fn policy_check(&self) -> Option<&dyn PolicyCheck> {
-        match self {
-            RuleRef::Builtin(_) => None,
-            RuleRef::Policy(rule) => Some(&*rule.check),
-        }
-    }
-
     pub fn is_policy(&self) -> bool {
         matches!(self, RuleRef::Policy(_))
     }
