@@ -302,7 +302,8 @@ fn time_rule(rule: &'static Rule, parsed: &Parsed, at_least: Duration) -> Option
     let mut runs = 0;
     while runs == 0 || (total < at_least && runs < MAX_RUNS) {
         runs += 1;
-        let mut emitter = Emitter::new(rule);
+        let rule_ref = plimsoll::rule_ref::RuleRef::Builtin(rule);
+        let mut emitter = Emitter::new(&rule_ref);
         let started = cpu_now();
         match (rule.check, parsed) {
             (Check::Dockerfile(check), Parsed::Dockerfile(source, dockerfile, shells)) => {

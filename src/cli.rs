@@ -11,12 +11,14 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::atomic_write::write_atomically;
 use crate::baseline::Baseline;
+use crate::catalogue::Catalogue;
 use crate::config;
 use crate::diagnostic::Severity;
 use crate::discover::{self, io_message};
 use crate::engine;
 use crate::report::{self, FileError, Format, Results};
 use crate::rule::{FixAvailability, Rule, Status, Target};
+use crate::rule_ref::RuleRef;
 use crate::rules;
 use crate::runner::{self, RunOptions, StdinInput};
 use crate::selection::{self, closest};
@@ -426,7 +428,13 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
         engine::check_in(source, &settings_of(&source.path).settings, workspace)
     })
     .map_err(Failure::Message)?;
-    add_policy_problems(&mut results, &cwd, &resolver.policy_cache().rego);
+    let mut catalogue = resolver.catalogue(
+        std::iter::once(&default_settings)
+            .chain(sorted_values(&file_settings))
+            .map(|file| &file.settings),
+        None,
+    );
+    add_policy_problems(&mut results, &cwd, catalogue.take_problems());
     results.errors.extend(errors);
     results.errors.sort_by(|a, b| a.path.cmp(&b.path));
     results.skipped = skipped;
@@ -441,10 +449,7 @@ fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     // The exit code first: per-file settings are keyed by the paths before rebasing.
     let code = exit_code_by_file(&results, &|path| settings_of(path).fail_level);
     rebase_on_github_workspace(&mut results);
-    let policy_rules = policy_rules_in_effect(
-        std::iter::once(&default_settings).chain(sorted_values(&file_settings)),
-    );
-    write_reports(&args, &results, &policy_rules, code, started.elapsed())?;
+    write_reports(&args, &results, &catalogue, code, started.elapsed())?;
 
     // The process ends next: freeing every file's text and findings one by one is serial work
     // on the main thread (about a tenth of a whole-corpus run in `perf`) that the OS does for
@@ -486,12 +491,15 @@ fn same_file_key(path: &std::path::Path) -> PathBuf {
 
 /// Rego policies that do not compile or failed on some file: `PL002` findings on the policy
 /// files (paths relative to the working directory when below it), among the other results.
-fn add_policy_problems(results: &mut Results, cwd: &std::path::Path, sets: &crate::rego::SetCache) {
-    let problems = sets.problems(None);
+fn add_policy_problems(
+    results: &mut Results,
+    cwd: &std::path::Path,
+    problems: Vec<(crate::source::SourceFile, Vec<crate::diagnostic::Finding>)>,
+) {
     if problems.is_empty() {
         return;
     }
-    for (source, findings) in sets.problem_results(&problems) {
+    for (source, findings) in problems {
         let mut file = report::FileResult { source, findings };
         if let Ok(relative) = file.source.path.strip_prefix(cwd) {
             file.source.path = relative.to_path_buf();
@@ -708,27 +716,10 @@ fn sorted_values(
     entries.into_iter().map(|(_, settings)| settings)
 }
 
-/// The policy rules of the configs a run used, each once, then the rule of policy problems:
-/// what reports describe beside the built-in rules.
-fn policy_rules_in_effect<'s>(
-    settings: impl Iterator<Item = &'s config::FileSettings>,
-) -> Vec<&'static Rule> {
-    let mut rules: Vec<&'static Rule> = Vec::new();
-    for file in settings {
-        for &rule in file.settings.policies() {
-            if !rules.iter().any(|known| std::ptr::eq(*known, rule)) {
-                rules.push(rule);
-            }
-        }
-    }
-    rules.push(&crate::rego::POLICY_ERROR);
-    rules
-}
-
 fn write_reports(
     args: &CheckArgs,
     results: &Results,
-    policy_rules: &[&Rule],
+    catalogue: &Catalogue,
     exit_code: u8,
     elapsed: Duration,
 ) -> Result<(), Failure> {
@@ -748,7 +739,7 @@ fn write_reports(
             quiet: args.quiet,
             exit_code,
             elapsed: Some(elapsed),
-            policy_rules,
+            catalogue: Some(catalogue),
         };
         match file {
             Some(path) => {
@@ -881,7 +872,7 @@ fn test_examples(args: &TestArgs) -> Result<ExitCode, Failure> {
         if !selection::is_known_selector(selector)
             && !policies
                 .iter()
-                .any(|p| selection::matches_selector(p.rule, selector))
+                .any(|p| selection::matches_selector(&p.rule, selector))
         {
             return Err(Failure::Message(selection::unknown_selector_in_option(
                 "--select", selector,
@@ -895,7 +886,7 @@ fn test_examples(args: &TestArgs) -> Result<ExitCode, Failure> {
                 || args
                     .select
                     .iter()
-                    .any(|s| selection::matches_selector(p.rule, s))
+                    .any(|s| selection::matches_selector(&p.rule, s))
         })
         .collect();
     let (policy_ran, policy_failures) =
@@ -903,12 +894,12 @@ fn test_examples(args: &TestArgs) -> Result<ExitCode, Failure> {
     let selected: Vec<&'static Rule> = rules::all()
         .iter()
         .copied()
-        .filter(|rule| {
+        .filter(|&rule| {
             args.select.is_empty()
                 || args
                     .select
                     .iter()
-                    .any(|s| selection::matches_selector(rule, s))
+                    .any(|s| selection::matches_selector(&RuleRef::Builtin(rule), s))
         })
         .collect();
     let (ran, failures) = crate::examples::run_all(&selected);
@@ -929,8 +920,8 @@ fn test_examples(args: &TestArgs) -> Result<ExitCode, Failure> {
         writeln!(
             out,
             "FAIL {} {} ({}:{}: {}): {}",
-            failure.rule.code,
-            failure.rule.name,
+            failure.rule.code(),
+            failure.rule.name(),
             path.display(),
             failure.line,
             failure.example,
@@ -1011,13 +1002,10 @@ fn test_examples(args: &TestArgs) -> Result<ExitCode, Failure> {
 }
 
 /// The built-in rules, then the policy rules of the config in effect.
-fn rules_in_effect(config: Option<&PathBuf>) -> Result<Vec<&'static Rule>, Failure> {
+fn rules_in_effect(config: Option<&PathBuf>) -> Result<Vec<RuleRef>, Failure> {
     let policies = policies_in_effect(None, config)?;
-    Ok(rules::all()
-        .iter()
-        .copied()
-        .chain(policies.iter().map(|p| p.rule))
-        .collect())
+    let catalogue = Catalogue::new(policies.into_iter().map(|p| p.rule), Vec::new());
+    Ok(catalogue.rules().collect())
 }
 
 fn list_rules(args: &RulesArgs) -> Result<ExitCode, Failure> {
@@ -1035,12 +1023,12 @@ fn list_rules(args: &RulesArgs) -> Result<ExitCode, Failure> {
                 .iter()
                 .map(|rule| {
                     [
-                        rule.code.to_string(),
-                        rule.name.to_string(),
-                        rule.category.to_string(),
-                        rule.severity.to_string(),
-                        if rule.default_enabled { "yes" } else { "no" }.to_string(),
-                        rule.summary.to_string(),
+                        rule.code().to_string(),
+                        rule.name().to_string(),
+                        rule.category().to_string(),
+                        rule.severity().to_string(),
+                        if rule.default_enabled() { "yes" } else { "no" }.to_string(),
+                        rule.summary().to_string(),
                     ]
                 })
                 .collect();
@@ -1078,7 +1066,7 @@ struct RuleJson<'a> {
     fix: FixAvailability,
     status: Status,
     since: &'a str,
-    related: &'a [&'a str],
+    related: Vec<&'a str>,
     /// The options the rule takes in the configuration.
     options: Vec<serde_json::Value>,
 }
@@ -1106,36 +1094,35 @@ fn option_json(option: &crate::rule::RuleOption) -> serde_json::Value {
     value
 }
 
-fn rule_json(rule: &Rule) -> RuleJson<'_> {
+fn rule_json(rule: &RuleRef) -> RuleJson<'_> {
     RuleJson {
-        code: rule.code,
-        name: rule.name,
-        summary: rule.summary,
-        target: rule.target,
-        category: rule.category,
-        severity: rule.severity,
-        default_enabled: rule.default_enabled,
-        fix: rule.fix,
-        status: rule.status,
-        since: rule.since,
-        related: rule.related,
-        options: rule.options.iter().map(option_json).collect(),
+        code: rule.code(),
+        name: rule.name(),
+        summary: rule.summary(),
+        target: rule.target(),
+        category: rule.category(),
+        severity: rule.severity(),
+        default_enabled: rule.default_enabled(),
+        fix: rule.fix(),
+        status: rule.status(),
+        since: rule.since(),
+        related: rule.related(),
+        options: rule.options().iter().map(option_json).collect(),
     }
 }
 
 fn show_rule(args: &RuleArgs) -> Result<ExitCode, Failure> {
     let code_or_name = args.rule.as_str();
     let all_rules = match rules::find(code_or_name) {
-        Some(rule) => vec![rule],
+        Some(rule) => vec![RuleRef::Builtin(rule)],
         None => rules_in_effect(args.config.as_ref())?,
     };
     let found = all_rules
         .iter()
-        .copied()
-        .find(|rule| rule.code.eq_ignore_ascii_case(code_or_name) || rule.name == code_or_name);
+        .find(|rule| rule.code().eq_ignore_ascii_case(code_or_name) || rule.name() == code_or_name);
     let Some(rule) = found else {
         let mut message = format!("unknown rule `{code_or_name}`");
-        let candidates = all_rules.iter().flat_map(|rule| [rule.code, rule.name]);
+        let candidates = all_rules.iter().flat_map(|rule| [rule.code(), rule.name()]);
         if let Some(close) = closest(code_or_name, candidates) {
             message.push_str(&format!("; did you mean `{close}`?"));
         }
@@ -1144,8 +1131,8 @@ fn show_rule(args: &RuleArgs) -> Result<ExitCode, Failure> {
     };
     let mut out = BufWriter::new(io::stdout().lock());
     writeln!(out, "{}\n", rule_header(rule))?;
-    write!(out, "{}", rule.docs)?;
-    if !rule.docs.ends_with('\n') {
+    write!(out, "{}", rule.docs())?;
+    if !rule.docs().ends_with('\n') {
         writeln!(out)?;
     }
     out.flush()?;
@@ -1153,37 +1140,41 @@ fn show_rule(args: &RuleArgs) -> Result<ExitCode, Failure> {
 }
 
 /// `PL000 parse-error · correctness · error · enabled by default · fix: none · stable since 0.1.0`
-fn rule_header(rule: &Rule) -> String {
-    let target = match rule.target {
+fn rule_header(rule: &RuleRef) -> String {
+    let target = match rule.target() {
         Target::Dockerfile => "Dockerfile",
         Target::Compose => "compose",
         Target::Any => "Dockerfile and compose",
     };
-    let enabled = if rule.default_enabled {
+    let enabled = if rule.default_enabled() {
         "enabled by default"
     } else {
         "disabled by default"
     };
-    let fix = match rule.fix {
+    let fix = match rule.fix() {
         FixAvailability::None => "no fix",
         FixAvailability::Sometimes => "fix sometimes available",
         FixAvailability::Always => "fix available",
     };
-    let status = match rule.status {
+    let status = match rule.status() {
         Status::Stable => "stable",
         Status::Preview => "preview",
     };
-    let origin = if matches!(rule.check, crate::rule::Check::Policy(_)) {
+    let origin = if rule.is_policy() {
         "policy rule".to_string()
     } else {
-        format!("{status} since {}", rule.since)
+        format!("{status} since {}", rule.since())
     };
     let mut header = format!(
         "{} {} · {target} · {} · {} · {enabled} · {fix} · {origin}",
-        rule.code, rule.name, rule.category, rule.severity
+        rule.code(),
+        rule.name(),
+        rule.category(),
+        rule.severity()
     );
-    if !rule.related.is_empty() {
-        header.push_str(&format!(" · related: {}", rule.related.join(", ")));
+    let related = rule.related();
+    if !related.is_empty() {
+        header.push_str(&format!(" · related: {}", related.join(", ")));
     }
     header
 }

@@ -5,9 +5,8 @@
 use crate::compose;
 use crate::diagnostic::{Finding, Severity};
 use crate::dockerfile;
-use crate::rule::{
-    Check, ComposeContext, DockerfileContext, Emitter, Rule, RuleOptions, ShellCache,
-};
+use crate::rule::{Check, ComposeContext, DockerfileContext, Emitter, RuleOptions, ShellCache};
+use crate::rule_ref::RuleRef;
 use crate::rules;
 pub use crate::selection::{Selection, Settings};
 use crate::source::{FileKind, SourceFile};
@@ -48,8 +47,8 @@ pub struct Isolated {
 
 /// A rule that panicked while checking a file.
 pub struct RuleFailure {
-    pub code: &'static str,
-    pub name: &'static str,
+    pub code: String,
+    pub name: String,
     /// The panic's message, when it has one.
     pub message: String,
     payload: Box<dyn std::any::Any + Send>,
@@ -67,7 +66,7 @@ impl std::fmt::Debug for RuleFailure {
 /// Run one rule, catching a panic in it: a bug in one rule must not cost the others' findings
 /// (the editor keeps showing them; the CLI still fails the file, see [`check_in`]).
 fn run_rule(
-    rule: &'static Rule,
+    rule: &RuleRef,
     failures: &mut Vec<RuleFailure>,
     run: impl FnOnce(&mut Emitter),
 ) -> Vec<Finding> {
@@ -81,8 +80,8 @@ fn run_rule(
         Err(payload) => {
             let message = panic_message(&*payload);
             failures.push(RuleFailure {
-                code: rule.code,
-                name: rule.name,
+                code: rule.code().to_string(),
+                name: rule.name().to_string(),
                 message,
                 payload,
             });
@@ -102,15 +101,15 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 
 /// Debug builds only: `PLIMSOLL_TEST_PANIC_RULE=DF002` makes that rule panic, so the tests of
 /// the binary (CLI and language server) can prove that a failing rule is contained.
-fn fault_injection(rule: &Rule) {
+fn fault_injection(rule: &RuleRef) {
     #[cfg(debug_assertions)]
     {
         static CODE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
         let code = CODE.get_or_init(|| std::env::var("PLIMSOLL_TEST_PANIC_RULE").ok());
-        if code.as_deref() == Some(rule.code) {
+        if code.as_deref() == Some(rule.code()) {
             panic!(
                 "injected failure in {} (PLIMSOLL_TEST_PANIC_RULE)",
-                rule.code
+                rule.code()
             );
         }
     }
@@ -143,10 +142,10 @@ pub fn check_isolated_parallel(
 /// Run every enabled rule through `run`, on `pool` when given (policy rules always here).
 /// Findings come back in rule order either way.
 fn run_rules(
-    enabled: &[&'static Rule],
+    enabled: &[RuleRef],
     pool: Option<&rayon::ThreadPool>,
     failures: &mut Vec<RuleFailure>,
-    run: &(dyn Fn(&'static Rule, &mut Emitter) + Sync),
+    run: &(dyn Fn(&RuleRef, &mut Emitter) + Sync),
 ) -> Vec<Finding> {
     let Some(pool) = pool else {
         return enabled
@@ -155,9 +154,8 @@ fn run_rules(
             .collect();
     };
     use rayon::prelude::*;
-    let (policies, built_in): (Vec<&'static Rule>, Vec<&'static Rule>) = enabled
-        .iter()
-        .partition(|rule| matches!(rule.check, Check::Policy(_)));
+    let (policies, built_in): (Vec<&RuleRef>, Vec<&RuleRef>) =
+        enabled.iter().partition(|rule| rule.is_policy());
     let results: Vec<(Vec<Finding>, Vec<RuleFailure>)> = pool.install(|| {
         built_in
             .par_iter()
@@ -223,19 +221,24 @@ fn check_with(
                         });
                 });
             }
-            let run = |rule: &'static Rule, emitter: &mut Emitter| {
+            let run = |rule: &RuleRef, emitter: &mut Emitter| {
                 let context = DockerfileContext {
                     source,
                     dockerfile,
                     options: settings.options_for(rule),
                     shells: &shells,
                 };
-                match rule.check {
-                    Check::Dockerfile(check) => check(&context, emitter),
-                    Check::Policy(policy) if policy.applies_to(FileKind::Dockerfile) => {
-                        policy.check_dockerfile(&context, emitter);
+                match rule {
+                    RuleRef::Builtin(builtin) => {
+                        if let Check::Dockerfile(check) = builtin.check {
+                            check(&context, emitter);
+                        }
                     }
-                    _ => {}
+                    RuleRef::Policy(policy) => {
+                        if policy.check.applies_to(FileKind::Dockerfile) {
+                            policy.check.check_dockerfile(&context, emitter);
+                        }
+                    }
                 }
             };
             findings.extend(run_rules(settings.enabled(), pool, &mut failures, &run));
@@ -277,19 +280,24 @@ fn check_with(
                     findings.push(rules::PARSE_ERROR.finding(span, message));
                 }
             }
-            let run = |rule: &'static Rule, emitter: &mut Emitter| {
+            let run = |rule: &RuleRef, emitter: &mut Emitter| {
                 let context = ComposeContext {
                     source,
                     compose: &compose,
                     options: settings.options_for(rule),
                     workspace,
                 };
-                match rule.check {
-                    Check::Compose(check) => check(&context, emitter),
-                    Check::Policy(policy) if policy.applies_to(FileKind::Compose) => {
-                        policy.check_compose(&context, emitter);
+                match rule {
+                    RuleRef::Builtin(builtin) => {
+                        if let Check::Compose(check) = builtin.check {
+                            check(&context, emitter);
+                        }
                     }
-                    _ => {}
+                    RuleRef::Policy(policy) => {
+                        if policy.check.applies_to(FileKind::Compose) {
+                            policy.check.check_compose(&context, emitter);
+                        }
+                    }
                 }
             };
             findings.extend(run_rules(settings.enabled(), pool, &mut failures, &run));
@@ -321,7 +329,7 @@ pub fn fails(findings: &[Finding], fail_level: Severity) -> bool {
 mod tests {
     use super::*;
     use crate::diagnostic::Category;
-    use crate::rule::{DockerfileContext, FixAvailability, Status, Target};
+    use crate::rule::{DockerfileContext, FixAvailability, Rule, Status, Target};
 
     fn explode(_: &DockerfileContext<'_>, _: &mut Emitter) {
         panic!("rule bug");
@@ -383,7 +391,7 @@ mod tests {
     fn a_panicking_rule_costs_only_its_own_findings() {
         let text = "# plimsoll ignore=DF002\nFROM ubuntu:latest\nFROM alpine:latest\n";
         let source = SourceFile::new("Dockerfile", text, FileKind::Dockerfile);
-        let settings = Settings::with_policies(&[&EXPLODING], &[]);
+        let settings = Settings::with_policies(&[RuleRef::Builtin(&EXPLODING)], &[]);
         let checked = check_isolated(&source, &settings, &NoWorkspace);
         assert_eq!(checked.failures.len(), 1);
         assert_eq!(checked.failures[0].code, "XX999");

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use crate::engine::{self, Selection, Settings};
 use crate::policy::PolicyRule;
 use crate::rule::{Rule, RuleOptions};
+use crate::rule_ref::RuleRef;
 use crate::rules::PARSE_ERROR;
 use crate::source::{FileKind, SourceFile};
 
@@ -71,19 +72,25 @@ pub fn examples(docs: &str) -> Vec<Example> {
 }
 
 /// Run one example of `rule` with only that rule selected. `Err` says what went wrong.
-pub fn run(rule: &Rule, example: &Example) -> Result<(), String> {
+pub fn run(rule: &'static Rule, example: &Example) -> Result<(), String> {
     let kind = match example.language.as_str() {
         "dockerfile" | "Dockerfile" => FileKind::Dockerfile,
         "yaml" | "yml" => FileKind::Compose,
         other => return Err(format!("code block with unknown language `{other}`")),
     };
     let settings = Settings::from_selectors(&[rule.code.to_string()], &[], &[]);
-    judge(rule, kind, &example.text, example.expect, &settings)
+    judge(
+        &RuleRef::Builtin(rule),
+        kind,
+        &example.text,
+        example.expect,
+        &settings,
+    )
 }
 
 /// Check `text` with `settings` (which select only `rule`) and judge it against `expect`.
 fn judge(
-    rule: &Rule,
+    rule: &RuleRef,
     kind: FileKind,
     text: &str,
     expect: Expect,
@@ -93,20 +100,21 @@ fn judge(
     let findings = engine::check(&source, settings);
     let parse_errors: Vec<&str> = findings
         .iter()
-        .filter(|f| f.code == PARSE_ERROR.code && rule.code != PARSE_ERROR.code)
+        .filter(|f| f.code == PARSE_ERROR.code && rule.code() != PARSE_ERROR.code)
         .map(|f| f.message.as_str())
         .collect();
     if !parse_errors.is_empty() {
         return Err(format!("does not parse: {}", parse_errors.join("; ")));
     }
-    let count = findings.iter().filter(|f| f.code == rule.code).count();
+    let count = findings.iter().filter(|f| f.code == rule.code()).count();
     match expect {
         Expect::Finding if count == 0 => {
-            Err(format!("expected a `{}` finding, got none", rule.name))
+            Err(format!("expected a `{}` finding, got none", rule.name()))
         }
-        Expect::Clean if count > 0 => {
-            Err(format!("expected no `{}` finding, got {count}", rule.name))
-        }
+        Expect::Clean if count > 0 => Err(format!(
+            "expected no `{}` finding, got {count}",
+            rule.name()
+        )),
         _ => Ok(()),
     }
 }
@@ -152,7 +160,7 @@ pub fn run_all(rules: &[&'static Rule]) -> (usize, Vec<Failure>) {
 /// One failing example of a policy rule.
 #[derive(Clone, Debug)]
 pub struct PolicyFailure {
-    pub rule: &'static Rule,
+    pub rule: RuleRef,
     /// The policy file and the 1-based line of the example (or of the rule).
     pub path: PathBuf,
     pub line: usize,
@@ -169,17 +177,17 @@ pub fn run_policies<'p>(
     let mut ran = 0;
     let mut failures = Vec::new();
     for policy in policies {
-        let rule = policy.rule;
+        let rule = &policy.rule;
         let mut settings = Settings::with_policies(
-            &[rule],
+            std::slice::from_ref(rule),
             &[Selection {
-                select: Some(vec![rule.code.to_string()]),
+                select: Some(vec![rule.code().to_string()]),
                 ..Selection::default()
             }],
         );
         if !policy.options.is_empty() {
             let configured = policy.options.iter().map(|(n, v)| (n.as_str(), v));
-            settings.set_options(rule, RuleOptions::resolve(rule.options, configured));
+            settings.set_options(rule, RuleOptions::resolve(rule.options(), configured));
         }
         for example in &policy.examples {
             ran += 1;
@@ -190,7 +198,7 @@ pub fn run_policies<'p>(
             };
             if let Err(message) = judge(rule, example.kind, &example.text, expect, &settings) {
                 failures.push(PolicyFailure {
-                    rule,
+                    rule: rule.clone(),
                     path: policy.path.clone(),
                     line: example.line,
                     example: if example.bad {

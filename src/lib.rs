@@ -6,11 +6,14 @@
 //! shell and user in force). [`selection`] turns rule selectors into the settings the engine runs
 //! with; [`config`] resolves each file's settings from `.plimsoll.yaml` files,
 //! [`suppress`] applies inline suppressions inside the engine, and [`baseline`] drops findings
-//! recorded earlier. Nothing below the CLI prints: [`discover`], [`runner`], [`config`] and
+//! recorded earlier. A rule in effect is a [`rule_ref::RuleRef`] (a built-in `static` or a shared
+//! policy rule); the [`catalogue`] of a run (its policy rules and their problems) is a value the
+//! config resolver builds for the reporters and the language server. Nothing below the CLI prints: [`discover`], [`runner`], [`config`] and
 //! [`baseline`] read files, and only [`cli`] writes to stdout and stderr.
 
 pub mod atomic_write;
 pub mod baseline;
+pub mod catalogue;
 pub mod cli;
 pub mod compose;
 pub mod config;
@@ -26,6 +29,7 @@ pub mod policy;
 pub mod rego;
 pub mod report;
 pub mod rule;
+pub mod rule_ref;
 pub mod runner;
 pub mod secrets;
 pub mod selection;

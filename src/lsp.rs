@@ -11,11 +11,12 @@ use plimsoll_lsp::{
     Tag, TextEdit,
 };
 
+use crate::catalogue::Catalogue;
 use crate::config::{self, CliOverrides, ResolveOptions, Resolver};
 use crate::diagnostic::{Applicability, Finding, Severity};
 use crate::dockerfile::Dockerfile;
 use crate::engine::{self, Settings};
-use crate::rule::Rule;
+use crate::rule_ref::RuleRef;
 use crate::rules;
 use crate::runner::FsWorkspace;
 use crate::source::{FileKind, SourceFile};
@@ -239,15 +240,11 @@ fn too_large(size: u64, limit: u64) -> Checked {
     }
 }
 
-/// The problems of the Rego policies of `dirs` (PL002), shown on their `.rego` files.
-fn rego_problems(sets: &crate::rego::SetCache, dirs: &[PathBuf]) -> Vec<ConfigProblem> {
-    if dirs.is_empty() {
-        return Vec::new();
-    }
-    let problems = sets.problems(Some(dirs));
+/// The problems of the Rego policies in `catalogue` (PL002), shown on their `.rego` files.
+fn rego_problems(catalogue: &Catalogue) -> Vec<ConfigProblem> {
     let mut out = Vec::new();
-    for (source, findings) in sets.problem_results(&problems) {
-        for finding in &findings {
+    for (source, findings) in catalogue.problems() {
+        for finding in findings {
             out.push(ConfigProblem {
                 path: source.path.clone(),
                 span: Some((finding.span.start, finding.span.end)),
@@ -315,13 +312,12 @@ impl Linter for EditorLinter {
                 .collect();
             (checked.findings, errors)
         };
-        {
-            let resolver = self
-                .resolver
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            config_problems.extend(rego_problems(&resolver.policy_cache().rego, &policy_dirs));
-        }
+        let catalogue = self
+            .resolver
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .catalogue([&settings], Some(&policy_dirs));
+        config_problems.extend(rego_problems(&catalogue));
         let anchors = Anchors {
             text: &source.text,
             dockerfile: parsed.as_ref().map(|parsed| &parsed.dockerfile),
@@ -353,11 +349,12 @@ impl Linter for EditorLinter {
             .path
             .is_some_and(|path| self.is_config_document(path))
         {
-            let policy_rules = document
-                .path
-                .map(|path| self.resolve(path).0.settings.policies().to_vec())
-                .unwrap_or_default();
-            rule_in_config(document.text, offset, &policy_rules)?
+            let settings = document.path.map(|path| self.resolve(path).0.settings);
+            let catalogue = Catalogue::new(
+                settings.iter().flat_map(|s| s.policies().iter().cloned()),
+                Vec::new(),
+            );
+            rule_in_config(document.text, offset, &catalogue)?
         } else {
             rule_in_suppression(document.text, offset)?
         };
@@ -366,9 +363,9 @@ impl Linter for EditorLinter {
             end,
             markdown: format!(
                 "{}\n\n[{} on plimsoll.dev]({})",
-                rule.docs.trim_end(),
-                rule.name,
-                rule_url(rule.name)
+                rule.docs().trim_end(),
+                rule.name(),
+                rule_url(rule.name())
             ),
         })
     }
@@ -413,7 +410,10 @@ impl Linter for EditorLinter {
             .resolver
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let policies = resolver.take_policy_cache();
+        // What the configs before the reload did not use goes: memory stays flat however long
+        // the session and however many policy edits.
+        let mut policies = resolver.take_policy_cache();
+        policies.sweep();
         *resolver = Resolver::with_policy_cache(self.options.clone(), &self.cwd, policies);
     }
 }
@@ -631,12 +631,12 @@ impl Anchors<'_> {
 
 /// The rule named at `offset` in a config file: an item of `select`, `extend-select` or
 /// `ignore`, or a key of `rules`, at the top level or in an `overrides` entry. Built-in rules by
-/// code or name, `policy_rules` (those of the configs in effect) by code.
+/// code or name, the policy rules of `catalogue` (those of the configs in effect) by code.
 fn rule_in_config(
     text: &str,
     offset: usize,
-    policy_rules: &[&'static Rule],
-) -> Option<(usize, usize, &'static Rule)> {
+    catalogue: &Catalogue,
+) -> Option<(usize, usize, RuleRef)> {
     let yaml = crate::yaml::parse(text);
     let root = yaml.documents.first()?;
     let overrides = root
@@ -663,19 +663,15 @@ fn rule_in_config(
         .into_iter()
         .find(|node| node.span.start <= offset && offset <= node.span.end)?;
     let word = node.as_str()?.trim();
-    let rule = rules::find(word).or_else(|| {
-        policy_rules
-            .iter()
-            .rev()
-            .copied()
-            .find(|rule| rule.code == word)
-    })?;
+    let rule = rules::find(word)
+        .map(RuleRef::Builtin)
+        .or_else(|| catalogue.policy_rule(word).cloned())?;
     Some((node.span.start, node.span.end, rule))
 }
 
 /// The rule named at `offset` inside a `# plimsoll ignore=…` / `ignore-file=…` or
 /// `# hadolint ignore=…` / `global ignore=…` comment, with the span of its name.
-fn rule_in_suppression(text: &str, offset: usize) -> Option<(usize, usize, &'static Rule)> {
+fn rule_in_suppression(text: &str, offset: usize) -> Option<(usize, usize, RuleRef)> {
     let offset = crate::span::floor_char_boundary(text, offset);
     let line_start = text.get(..offset)?.rfind('\n').map_or(0, |i| i + 1);
     let line_end = text
@@ -725,7 +721,7 @@ fn rule_in_suppression(text: &str, offset: usize) -> Option<(usize, usize, &'sta
     } else {
         rules::find(word)?
     };
-    Some((start, end, rule))
+    Some((start, end, RuleRef::Builtin(rule)))
 }
 
 #[cfg(test)]
@@ -780,27 +776,34 @@ mod tests {
         let text = "select: [DF002, 'root-user']\nignore: DF003\nrules:\n  latest-tag: {severity: error}\n\
                     overrides:\n  - files: ['DF002/**']\n    ignore: [DF004]\nfail-level: DF002\n";
         let at = |needle: &str| text.find(needle).unwrap() + 1;
-        let (start, end, rule) = rule_in_config(text, at("DF002"), &[]).unwrap();
-        assert_eq!((&text[start..end], rule.code), ("DF002", "DF002"));
-        let (start, end, rule) = rule_in_config(text, at("root-user"), &[]).unwrap();
-        assert_eq!((&text[start..end], rule.name), ("'root-user'", "root-user"));
+        let none = Catalogue::default();
+        let (start, end, rule) = rule_in_config(text, at("DF002"), &none).unwrap();
+        assert_eq!((&text[start..end], rule.code()), ("DF002", "DF002"));
+        let (start, end, rule) = rule_in_config(text, at("root-user"), &none).unwrap();
         assert_eq!(
-            rule_in_config(text, at("DF003"), &[]).unwrap().2.code,
+            (&text[start..end], rule.name()),
+            ("'root-user'", "root-user")
+        );
+        assert_eq!(
+            rule_in_config(text, at("DF003"), &none).unwrap().2.code(),
             "DF003"
         );
         assert_eq!(
-            rule_in_config(text, at("latest-tag"), &[]).unwrap().2.code,
+            rule_in_config(text, at("latest-tag"), &none)
+                .unwrap()
+                .2
+                .code(),
             "DF002"
         );
         assert_eq!(
-            rule_in_config(text, at("DF004"), &[]).unwrap().2.code,
+            rule_in_config(text, at("DF004"), &none).unwrap().2.code(),
             "DF004"
         );
         // Globs and other keys are not rule names.
-        assert!(rule_in_config(text, at("DF002/**"), &[]).is_none());
-        assert!(rule_in_config(text, text.rfind("DF002").unwrap(), &[]).is_none());
-        assert!(rule_in_config(text, at("severity"), &[]).is_none());
-        assert!(rule_in_config("select: [", 8, &[]).is_none());
+        assert!(rule_in_config(text, at("DF002/**"), &none).is_none());
+        assert!(rule_in_config(text, text.rfind("DF002").unwrap(), &none).is_none());
+        assert!(rule_in_config(text, at("severity"), &none).is_none());
+        assert!(rule_in_config("select: [", 8, &none).is_none());
     }
 
     #[test]
@@ -808,12 +811,12 @@ mod tests {
         let text = "# plimsoll ignore=DF002, root-user -- why DF003\n# hadolint ignore=DL3007\nFROM a # DF002\n";
         let at = |needle: &str| text.find(needle).unwrap() + 1;
         let (start, end, rule) = rule_in_suppression(text, at("DF002")).unwrap();
-        assert_eq!((&text[start..end], rule.code), ("DF002", "DF002"));
+        assert_eq!((&text[start..end], rule.code()), ("DF002", "DF002"));
         let (_, _, rule) = rule_in_suppression(text, at("root-user")).unwrap();
-        assert_eq!(rule.name, "root-user");
+        assert_eq!(rule.name(), "root-user");
         assert!(rule_in_suppression(text, at("DF003")).is_none());
         let (_, _, rule) = rule_in_suppression(text, at("DL3007")).unwrap();
-        assert_eq!(rule.name, "latest-tag");
+        assert_eq!(rule.name(), "latest-tag");
         assert!(rule_in_suppression(text, text.rfind("DF002").unwrap()).is_none());
     }
 }

@@ -2,9 +2,8 @@
 //! (`builtin:<rule>`, `compose-field`, `dockerfile-instruction`, `run-command`, `image`).
 //! Policy files are read and validated in `config::policy`; this module only runs them.
 //!
-//! A policy rule is a [`Rule`] like a built-in one, created when its config is loaded, whose
-//! check is [`Check::Policy`](crate::rule::Check::Policy) pointing at a [`TemplateCheck`], which
-//! implements the linter's [`PolicyCheck`] trait.
+//! A policy rule is a [`RuleRef::Policy`], created when its config is loaded, whose check is a
+//! [`TemplateCheck`], which implements the linter's [`PolicyCheck`] trait.
 
 use std::path::PathBuf;
 
@@ -13,6 +12,7 @@ use regex::Regex;
 use crate::dockerfile::{Command, Keyword};
 use crate::image::ImageRef;
 use crate::rule::{ComposeContext, DockerfileContext, Emitter, PolicyCheck, Rule, Target};
+use crate::rule_ref::RuleRef;
 use crate::rules;
 use crate::source::FileKind;
 use crate::span::Span;
@@ -657,7 +657,7 @@ impl CommandPattern {
 /// Where a policy rule was declared, and its examples (for `plimsoll test`).
 #[derive(Clone, Debug)]
 pub struct PolicyRule {
-    pub rule: &'static Rule,
+    pub rule: RuleRef,
     /// Options of a `builtin:` template, validated against the built-in rule's declaration.
     pub options: Vec<(String, crate::rule::OptionValue)>,
     pub path: PathBuf,

@@ -14,6 +14,7 @@ use crate::compose::{ComposeFile, Service};
 use crate::diagnostic::{Category, Finding, Severity};
 use crate::dockerfile::shell::{self, ShellScript, SimpleCommand};
 use crate::dockerfile::{Command, Dockerfile, Instruction, ShellOrExec};
+use crate::rule_ref::RuleRef;
 use crate::source::{FileKind, SourceFile};
 use crate::span::Span;
 use crate::workspace::{ParsedDockerfile, Workspace, normalize};
@@ -449,12 +450,11 @@ pub enum Check {
     Compose(fn(&ComposeContext<'_>, &mut Emitter<'_>)),
     /// Findings of this rule are produced by the engine itself (parse errors, duplicate keys).
     Engine,
-    /// A policy rule declared in a policy file (created when its config is loaded).
-    Policy(&'static dyn PolicyCheck),
 }
 
 /// The check of a policy rule (a YAML template, a Rego package): what the policy layer
-/// implements so the engine runs policy rules without knowing policy types.
+/// implements so the engine runs policy rules without knowing policy types. A policy rule is a
+/// [`RuleRef::Policy`](crate::rule_ref::RuleRef::Policy) that owns its check.
 pub trait PolicyCheck: Send + Sync {
     /// Whether the check looks at files of `kind`.
     fn applies_to(&self, kind: FileKind) -> bool;
@@ -541,19 +541,19 @@ impl std::fmt::Debug for Rule {
 
 /// Collects the findings of one rule on one file.
 pub struct Emitter<'r> {
-    rule: &'r Rule,
+    rule: &'r RuleRef,
     findings: Vec<Finding>,
 }
 
 impl<'r> Emitter<'r> {
-    pub fn new(rule: &'r Rule) -> Self {
+    pub fn new(rule: &'r RuleRef) -> Self {
         Self {
             rule,
             findings: Vec::new(),
         }
     }
 
-    pub fn rule(&self) -> &'r Rule {
+    pub fn rule(&self) -> &'r RuleRef {
         self.rule
     }
 

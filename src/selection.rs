@@ -4,21 +4,22 @@
 //! suppressions and the command line all select rules through here.
 
 use crate::diagnostic::{Category, Severity};
-use crate::rule::{Rule, RuleOptions};
+use crate::rule::RuleOptions;
+use crate::rule_ref::{RuleCode, RuleRef};
 use crate::rules;
 
 /// Which rules run, at what severity and with which options, for one file.
 #[derive(Clone, Debug)]
 pub struct Settings {
-    enabled: Vec<&'static Rule>,
+    enabled: Vec<RuleRef>,
     /// Severity overrides by rule code (the last one for a code wins).
-    severities: Vec<(&'static str, Severity)>,
+    severities: Vec<(String, Severity)>,
     /// Options by rule code, for rules that declare options (defaults filled in).
-    options: Vec<(&'static str, RuleOptions)>,
+    options: Vec<(String, RuleOptions)>,
     /// Inline suppressions must carry a `-- reason`.
     pub strict: bool,
     /// Policy rules known to these settings (enabled or not), besides the built-in ones.
-    policies: Vec<&'static Rule>,
+    policies: Vec<RuleRef>,
 }
 
 impl Default for Settings {
@@ -39,15 +40,15 @@ pub struct Selection {
 
 /// A selector names rules: a code (`DF001`), a name (`latest-tag`), a category (`secrets`),
 /// a code prefix (`DF`, `DC0`) or `all`.
-pub fn matches_selector(rule: &Rule, selector: &str) -> bool {
+pub fn matches_selector(rule: &RuleRef, selector: &str) -> bool {
+    let code = rule.code();
     selector.eq_ignore_ascii_case("all")
-        || rule.code.eq_ignore_ascii_case(selector)
-        || rule.name == selector
-        || rule.category.as_str() == selector
-        || (selector.len() < rule.code.len()
+        || code.eq_ignore_ascii_case(selector)
+        || rule.name() == selector
+        || rule.category().as_str() == selector
+        || (selector.len() < code.len()
             && selector.chars().all(|c| c.is_ascii_alphanumeric())
-            && rule
-                .code
+            && code
                 .get(..selector.len())
                 .is_some_and(|prefix| prefix.eq_ignore_ascii_case(selector)))
 }
@@ -56,7 +57,7 @@ pub fn matches_selector(rule: &Rule, selector: &str) -> bool {
 pub fn is_known_selector(selector: &str) -> bool {
     rules::all()
         .iter()
-        .any(|rule| matches_selector(rule, selector))
+        .any(|&rule| matches_selector(&RuleRef::Builtin(rule), selector))
 }
 
 impl Settings {
@@ -77,13 +78,13 @@ impl Settings {
 
     /// Like [`Settings::from_layers`], with policy rules (from policy files) selectable too;
     /// they run after the built-in rules.
-    pub fn with_policies(policies: &[&'static Rule], layers: &[Selection]) -> Self {
-        let universe: Vec<&'static Rule> = rules::all()
+    pub fn with_policies(policies: &[RuleRef], layers: &[Selection]) -> Self {
+        let universe: Vec<RuleRef> = rules::all()
             .iter()
-            .copied()
-            .chain(policies.iter().copied())
+            .map(|&rule| RuleRef::Builtin(rule))
+            .chain(policies.iter().cloned())
             .collect();
-        let mut on: Vec<bool> = universe.iter().map(|r| r.default_enabled).collect();
+        let mut on: Vec<bool> = universe.iter().map(RuleRef::default_enabled).collect();
         for layer in layers {
             for (rule, on) in universe.iter().zip(on.iter_mut()) {
                 if let Some(select) = &layer.select {
@@ -101,20 +102,23 @@ impl Settings {
                 }
             }
         }
-        let mut enabled: Vec<&'static Rule> = universe
-            .iter()
-            .zip(&on)
-            .filter(|(_, on)| **on)
-            .map(|(rule, _)| *rule)
+        let mut enabled: Vec<RuleRef> = universe
+            .into_iter()
+            .zip(on)
+            .filter(|(_, on)| *on)
+            .map(|(rule, _)| rule)
             .collect();
         // The reserved parse-error rule always runs: a file that cannot be read must say so.
-        if !enabled.iter().any(|r| r.code == rules::PARSE_ERROR.code) {
-            enabled.insert(0, &rules::PARSE_ERROR);
+        if !enabled.iter().any(|r| r.code() == rules::PARSE_ERROR.code) {
+            enabled.insert(0, RuleRef::Builtin(&rules::PARSE_ERROR));
         }
         let options = enabled
             .iter()
-            .filter(|rule| !rule.options.is_empty())
-            .map(|rule| (rule.code, RuleOptions::resolve(rule.options, [])))
+            .filter(|rule| !rule.options().is_empty())
+            .map(|rule| {
+                let options = RuleOptions::resolve(rule.options(), []);
+                (rule.code().to_string(), options)
+            })
             .collect();
         Self {
             enabled,
@@ -126,48 +130,52 @@ impl Settings {
     }
 
     /// The policy rules these settings know (enabled or not).
-    pub fn policies(&self) -> &[&'static Rule] {
+    pub fn policies(&self) -> &[RuleRef] {
         &self.policies
     }
 
-    pub fn enabled(&self) -> &[&'static Rule] {
+    pub fn enabled(&self) -> &[RuleRef] {
         &self.enabled
     }
 
-    pub fn is_enabled(&self, rule: &Rule) -> bool {
-        self.enabled.iter().any(|r| r.code == rule.code)
+    pub fn is_enabled(&self, rule: &(impl RuleCode + ?Sized)) -> bool {
+        let code = rule.code();
+        self.enabled.iter().any(|r| r.code() == code)
     }
 
     /// Report `rule`'s findings at `severity` instead of its default.
-    pub fn set_severity(&mut self, rule: &'static Rule, severity: Severity) {
-        self.severities.retain(|(code, _)| *code != rule.code);
-        self.severities.push((rule.code, severity));
+    pub fn set_severity(&mut self, rule: &(impl RuleCode + ?Sized), severity: Severity) {
+        let code = rule.code();
+        self.severities.retain(|(known, _)| known != code);
+        self.severities.push((code.to_string(), severity));
     }
 
-    /// The severity `rule`'s findings get.
-    pub fn severity_of(&self, rule: &Rule) -> Severity {
+    /// The severity the findings of the built-in `rule` get.
+    pub fn severity_of(&self, rule: &crate::rule::Rule) -> Severity {
         self.severity_for_code(rule.code).unwrap_or(rule.severity)
     }
 
     pub(crate) fn severity_for_code(&self, code: &str) -> Option<Severity> {
         self.severities
             .iter()
-            .find(|(c, _)| *c == code)
+            .find(|(c, _)| c == code)
             .map(|(_, severity)| *severity)
     }
 
     /// Set `rule`'s options (already validated against its declaration).
-    pub fn set_options(&mut self, rule: &'static Rule, options: RuleOptions) {
-        self.options.retain(|(code, _)| *code != rule.code);
-        self.options.push((rule.code, options));
+    pub fn set_options(&mut self, rule: &(impl RuleCode + ?Sized), options: RuleOptions) {
+        let code = rule.code();
+        self.options.retain(|(known, _)| known != code);
+        self.options.push((code.to_string(), options));
     }
 
     /// `rule`'s options: configured values over its declared defaults.
-    pub fn options_for(&self, rule: &Rule) -> &RuleOptions {
+    pub fn options_for(&self, rule: &(impl RuleCode + ?Sized)) -> &RuleOptions {
         static EMPTY: RuleOptions = RuleOptions::EMPTY;
+        let code = rule.code();
         self.options
             .iter()
-            .find(|(code, _)| *code == rule.code)
+            .find(|(known, _)| known == code)
             .map_or(&EMPTY, |(_, options)| options)
     }
 }

@@ -14,7 +14,7 @@
 
 use crate::diagnostic::Finding;
 use crate::dockerfile::Dockerfile;
-use crate::rule::Rule;
+use crate::rule_ref::RuleRef;
 use crate::rules::{self, UNUSED_SUPPRESSION};
 use crate::selection::{self, Settings};
 use crate::span::Span;
@@ -33,7 +33,7 @@ pub struct CodeRef {
     pub text: String,
     pub span: Span,
     /// The rules it names (empty: unknown, or a hadolint code without an equivalent).
-    pub rules: Vec<&'static Rule>,
+    pub rules: Vec<RuleRef>,
 }
 
 /// One suppression comment.
@@ -124,15 +124,15 @@ fn parse_comment(text: &str, at: usize, span: Span) -> Option<(Directive, bool)>
         let rules = match origin {
             Origin::Plimsoll => rules::all()
                 .iter()
-                .copied()
+                .map(|&rule| RuleRef::Builtin(rule))
                 .filter(|rule| selection::matches_selector(rule, code))
                 .collect(),
             Origin::Hadolint => {
                 let id = format!("hadolint:{code}");
                 rules::all()
                     .iter()
-                    .copied()
                     .filter(|rule| rule.related.iter().any(|r| r.eq_ignore_ascii_case(&id)))
+                    .map(|&rule| RuleRef::Builtin(rule))
                     .collect()
             }
         };
@@ -339,8 +339,8 @@ pub fn apply(findings: &mut Vec<Finding>, directives: &[Directive], settings: &S
                         code.rules = settings
                             .policies()
                             .iter()
-                            .copied()
                             .filter(|rule| selection::matches_selector(rule, &code.text))
+                            .cloned()
                             .collect();
                     }
                 }
@@ -358,7 +358,7 @@ pub fn apply(findings: &mut Vec<Finding>, directives: &[Directive], settings: &S
                 continue;
             }
             for (c, code) in directive.codes.iter().enumerate() {
-                if code.rules.iter().any(|rule| rule.code == finding.code) {
+                if code.rules.iter().any(|rule| rule.code() == finding.code) {
                     uses[d][c] += 1;
                     suppressed = true;
                 }
@@ -438,7 +438,7 @@ pub fn apply(findings: &mut Vec<Finding>, directives: &[Directive], settings: &S
             d.scope.is_none()
                 && d.codes
                     .iter()
-                    .any(|c| c.rules.iter().any(|r| r.code == report.code))
+                    .any(|c| c.rules.iter().any(|r| r.code() == report.code))
         })
     });
     findings.extend(reports);
@@ -470,7 +470,7 @@ mod tests {
             parse_comment(" hadolint global ignore=DL3007,DL9999", 1, Span::default()).unwrap();
         assert!(file_wide);
         assert_eq!(directive.origin, Origin::Hadolint);
-        assert_eq!(directive.codes[0].rules[0].name, "latest-tag");
+        assert_eq!(directive.codes[0].rules[0].name(), "latest-tag");
         assert!(directive.codes[1].rules.is_empty());
         assert!(parse_comment(" hadolint shell=bash", 1, Span::default()).is_none());
         assert!(parse_comment(" just a comment", 1, Span::default()).is_none());

@@ -20,9 +20,11 @@ use std::sync::Arc;
 pub use glob::PathMatcher;
 pub use parse::{INCLUDE_KINDS, OVERRIDE_KEYS, RULE_KEYS, TOP_LEVEL_KEYS, parse};
 
+use crate::catalogue::Catalogue;
 use crate::diagnostic::Severity;
 use crate::report::FileError;
-use crate::rule::{OptionValue, Rule, RuleOptions};
+use crate::rule::{OptionValue, RuleOptions};
+use crate::rule_ref::RuleRef;
 use crate::selection::{Selection, Settings};
 use crate::source::{FileKind, SourceFile};
 use crate::span::{Position, Span};
@@ -104,7 +106,7 @@ pub struct ConfigFile {
 /// One entry of `rules:`: the rules its key selects, and what it sets for them.
 #[derive(Clone, Debug)]
 pub struct RuleSetting {
-    pub rules: Vec<&'static Rule>,
+    pub rules: Vec<RuleRef>,
     pub severity: Option<Severity>,
     /// Validated option values (only when the key names a single rule).
     pub options: Vec<(String, OptionValue)>,
@@ -169,8 +171,8 @@ impl Chain {
             .rev()
             .flat_map(|f| f.policy_rules.iter().rev())
         {
-            if !seen.contains(&rule.rule.code) {
-                seen.push(rule.rule.code);
+            if !seen.contains(&rule.rule.code()) {
+                seen.push(rule.rule.code());
                 rules.push(rule);
             }
         }
@@ -253,9 +255,23 @@ impl Resolver {
         resolver
     }
 
-    /// The policies loaded so far: their Rego problems, and what a reload starts from.
-    pub(crate) fn policy_cache(&self) -> &policy::PolicyCache {
-        &self.policy_cache
+    /// The catalogue of a run or a check: the policy rules `settings` know (each once) and the
+    /// problems of the Rego policies of `dirs` (of every policy loaded when `None`), read now
+    /// (evaluation errors are recorded while checking).
+    pub fn catalogue<'s>(
+        &self,
+        settings: impl IntoIterator<Item = &'s Settings>,
+        dirs: Option<&[PathBuf]>,
+    ) -> Catalogue {
+        let policy_rules = settings
+            .into_iter()
+            .flat_map(|settings| settings.policies().iter().cloned());
+        let sets = &self.policy_cache.rego;
+        let problems = match dirs {
+            Some([]) => Vec::new(),
+            _ => sets.problem_results(&sets.problems(dirs)),
+        };
+        Catalogue::new(policy_rules, problems)
     }
 
     /// Take the policies loaded so far, leaving none.
@@ -479,7 +495,7 @@ pub fn resolve(chain: Option<&Chain>, absolute: &Path, cli: &CliOverrides) -> Fi
     let policies: Vec<&crate::policy::PolicyRule> = chain
         .map(|c| c.policy_rules().collect())
         .unwrap_or_default();
-    let policy_rules: Vec<&'static Rule> = policies.iter().map(|p| p.rule).collect();
+    let policy_rules: Vec<RuleRef> = policies.iter().map(|p| p.rule.clone()).collect();
     let mut settings = Settings::with_policies(&policy_rules, &layers);
 
     let rule_settings: Vec<&RuleSetting> = files
@@ -494,25 +510,28 @@ pub fn resolve(chain: Option<&Chain>, absolute: &Path, cli: &CliOverrides) -> Fi
             }
         }
     }
-    for &rule in crate::rules::all().iter().chain(&policy_rules) {
-        if rule.options.is_empty() {
+    let builtins = crate::rules::all()
+        .iter()
+        .map(|&rule| RuleRef::Builtin(rule));
+    for rule in builtins.chain(policy_rules) {
+        if rule.options().is_empty() {
             continue;
         }
         // A `builtin:` policy's own options come first, the config's `rules:` on top.
         let declared = policies
             .iter()
-            .filter(|p| p.rule.code == rule.code)
+            .filter(|p| p.rule.code() == rule.code())
             .flat_map(|p| p.options.iter().map(|(n, v)| (n.as_str(), v)));
         let configured: Vec<(&str, &OptionValue)> = declared
             .chain(
                 rule_settings
                     .iter()
-                    .filter(|s| s.rules.len() == 1 && s.rules[0].code == rule.code)
+                    .filter(|s| s.rules.len() == 1 && s.rules[0].code() == rule.code())
                     .flat_map(|s| s.options.iter().map(|(n, v)| (n.as_str(), v))),
             )
             .collect();
         if !configured.is_empty() {
-            settings.set_options(rule, RuleOptions::resolve(rule.options, configured));
+            settings.set_options(&rule, RuleOptions::resolve(rule.options(), configured));
         }
     }
     settings.strict = files.iter().rev().find_map(|f| f.strict).unwrap_or(false);
@@ -582,7 +601,7 @@ mod tests {
         ]);
         let cli = CliOverrides::default();
         let top = resolve(Some(&chain), Path::new("/r/svc/Dockerfile"), &cli);
-        let codes: Vec<&str> = top.settings.enabled().iter().map(|r| r.code).collect();
+        let codes: Vec<&str> = top.settings.enabled().iter().map(|r| r.code()).collect();
         assert_eq!(codes, ["PL000", "DF002", "DF003"]);
         assert_eq!(
             top.settings.severity_of(&rules::LATEST_TAG),
@@ -600,7 +619,7 @@ mod tests {
         assert_eq!(top.fail_level, DEFAULT_FAIL_LEVEL);
 
         let legacy = resolve(Some(&chain), Path::new("/r/svc/legacy/Dockerfile"), &cli);
-        let codes: Vec<&str> = legacy.settings.enabled().iter().map(|r| r.code).collect();
+        let codes: Vec<&str> = legacy.settings.enabled().iter().map(|r| r.code()).collect();
         assert_eq!(codes, ["PL000", "DF003"]);
         assert!(
             legacy
@@ -617,7 +636,7 @@ mod tests {
             fail_level: Some(Severity::Error),
         };
         let forced = resolve(Some(&chain), Path::new("/r/svc/legacy/Dockerfile"), &cli);
-        let codes: Vec<&str> = forced.settings.enabled().iter().map(|r| r.code).collect();
+        let codes: Vec<&str> = forced.settings.enabled().iter().map(|r| r.code()).collect();
         assert_eq!(codes, ["PL000", "DF004"]);
         assert_eq!(forced.fail_level, Severity::Error);
     }

@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::Severity;
-use crate::rule::{OptionKind, OptionValue, Rule};
+use crate::rule::{OptionKind, OptionValue};
+use crate::rule_ref::RuleRef;
 use crate::rules;
 use crate::selection::{self, Selection, closest, unknown_selector};
 use crate::source::{FileKind, SourceFile};
@@ -153,7 +154,7 @@ pub(super) struct Reader<'a> {
     pub(super) dir: PathBuf,
     pub(super) errors: Vec<ConfigError>,
     /// Policy rules declared by this config's policy files (selectable like built-in rules).
-    pub(super) policies: Vec<&'static Rule>,
+    pub(super) policies: Vec<RuleRef>,
 }
 
 impl Reader<'_> {
@@ -208,7 +209,7 @@ impl Reader<'_> {
             dirs.iter().map(|(dir, _)| dir.as_path()),
             &mut self.errors,
         );
-        self.policies = config.policy_rules.iter().map(|p| p.rule).collect();
+        self.policies = config.policy_rules.iter().map(|p| p.rule.clone()).collect();
         // The policy rules of the files this one extends are selectable here too (they run
         // wherever this config applies). Their errors are reported when those files load.
         let inherited = super::policy::load_dirs(
@@ -218,7 +219,8 @@ impl Reader<'_> {
                 .map(PathBuf::as_path),
             &mut Vec::new(),
         );
-        self.policies.extend(inherited.iter().map(|p| p.rule));
+        self.policies
+            .extend(inherited.iter().map(|p| p.rule.clone()));
         let Some(root) = root else {
             return config;
         };
@@ -438,10 +440,10 @@ impl Reader<'_> {
                 self.error(entry.key.span, "expected a rule code or name");
                 continue;
             };
-            let selected: Vec<&'static Rule> = rules::all()
+            let selected: Vec<RuleRef> = rules::all()
                 .iter()
-                .copied()
-                .chain(self.policies.iter().copied())
+                .map(|&rule| RuleRef::Builtin(rule))
+                .chain(self.policies.iter().cloned())
                 .filter(|rule| selection::matches_selector(rule, selector))
                 .collect();
             if selected.is_empty() {
@@ -491,9 +493,9 @@ impl Reader<'_> {
         let policy = self
             .policies
             .iter()
-            .copied()
-            .find(|rule| rule.code.eq_ignore_ascii_case(selector) || rule.name == selector);
-        let rule = match rules::find(selector).or(policy) {
+            .find(|rule| rule.code().eq_ignore_ascii_case(selector) || rule.name() == selector)
+            .cloned();
+        let rule = match rules::find(selector).map(RuleRef::Builtin).or(policy) {
             Some(rule) if setting.rules.len() == 1 => rule,
             _ => {
                 self.error(
@@ -515,21 +517,21 @@ impl Reader<'_> {
                 self.error(entry.key.span, "expected an option name");
                 continue;
             };
-            let Some(option) = rule.options.iter().find(|o| o.name == name) else {
-                let message = if rule.options.is_empty() {
-                    format!("rule `{}` ({}) takes no options", rule.name, rule.code)
+            let Some(option) = rule.options().iter().find(|o| o.name == name) else {
+                let message = if rule.options().is_empty() {
+                    format!("rule `{}` ({}) takes no options", rule.name(), rule.code())
                 } else {
                     let mut message = format!(
                         "unknown option `{}` for rule `{}` (it takes {})",
                         excerpt(name),
-                        rule.name,
-                        rule.options
+                        rule.name(),
+                        rule.options()
                             .iter()
                             .map(|o| format!("`{}`", o.name))
                             .collect::<Vec<_>>()
                             .join(", ")
                     );
-                    if let Some(close) = closest(name, rule.options.iter().map(|o| o.name)) {
+                    if let Some(close) = closest(name, rule.options().iter().map(|o| o.name)) {
                         message.push_str(&format!("; did you mean `{close}`?"));
                     }
                     message
@@ -542,7 +544,7 @@ impl Reader<'_> {
             } else {
                 let message = format!(
                     "option `{name}` of rule `{}` must be {}",
-                    rule.name,
+                    rule.name(),
                     option.kind.describe()
                 );
                 self.error(entry.value.span, message);
@@ -803,7 +805,7 @@ strict: true
         assert_eq!(config.selection.select, Some(vec!["DF".to_string()]));
         assert_eq!(config.selection.extend_select, ["DC002"]);
         assert_eq!(config.selection.ignore, ["root-user"]);
-        assert_eq!(config.rules[0].rules[0].code, "PL001");
+        assert_eq!(config.rules[0].rules[0].code(), "PL001");
         assert_eq!(config.rules[0].severity, Some(Severity::Error));
         assert_eq!(
             config.rules[0].options,
@@ -843,7 +845,7 @@ strict: true
         assert_eq!(config.policies, [policies]);
         assert_eq!(config.policy_rules.len(), 1);
         assert_eq!(config.selection.select, Some(vec!["ACME7".to_string()]));
-        assert_eq!(config.rules[0].rules[0].code, "ACME7");
+        assert_eq!(config.rules[0].rules[0].code(), "ACME7");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -1,9 +1,6 @@
 //! Policy files (`*.yaml` in `.plimsoll/policies/` and the config's `policies:` directories):
 //! read with the config reader (same spanned YAML tree, same error and type helpers) into
-//! [`PolicyRule`]s, each a runtime [`Rule`] whose check instantiates a template.
-//!
-//! Policy rules live for the rest of the process (they are leaked once per loaded config file),
-//! so the engine can treat them as `&'static Rule` exactly like the built-in ones.
+//! [`PolicyRule`]s, each a shared [`RuleRef::Policy`] whose check instantiates a template.
 
 use std::path::Path;
 
@@ -15,7 +12,8 @@ use crate::policy::{
     CommandPattern, Condition, ImagePolicy, InstructionTarget, PolicyExample, PolicyRule, Template,
     TemplateCheck, parse_comparison,
 };
-use crate::rule::{Check, FixAvailability, OptionValue, Rule, Status, Target};
+use crate::rule::{Check, OptionValue, Rule, Target};
+use crate::rule_ref::{PolicyRuleDecl, RuleRef};
 use crate::rules;
 use crate::source::{FileKind, SourceFile};
 use crate::span::Span;
@@ -195,7 +193,7 @@ pub fn load_dirs<'d>(
         }
         // The directory's `.rego` files, compiled together. Their errors are findings on the
         // policy files (PL002), not config errors: the other rules still run.
-        let taken: Vec<(&str, &str)> = out.iter().map(|p| (p.rule.code, p.rule.name)).collect();
+        let taken: Vec<(&str, &str)> = out.iter().map(|p| (p.rule.code(), p.rule.name())).collect();
         if let Some((_, rules)) = crate::rego::load_dir(&mut cache.rego, dir, &taken) {
             out.extend(rules);
         }
@@ -204,8 +202,15 @@ pub fn load_dirs<'d>(
 }
 
 /// Policy files already turned into rules, by path and content: a long-running process (the
-/// language server) reloading an unchanged file reuses its rules instead of leaking new ones.
-type Cache = std::collections::HashMap<(std::path::PathBuf, String), Vec<PolicyRule>>;
+/// language server) reloading an unchanged file reuses its rules instead of parsing it again.
+type Cache = std::collections::HashMap<(std::path::PathBuf, String), CachedFile>;
+
+/// The rules of one policy file, and whether a config loaded since the last sweep used them.
+#[derive(Debug)]
+struct CachedFile {
+    rules: Vec<PolicyRule>,
+    used: bool,
+}
 
 /// The policies a run or an editor session loaded (policy files turned into rules, compiled
 /// Rego sets), owned by its config resolver and carried over when the language server reloads
@@ -214,6 +219,16 @@ type Cache = std::collections::HashMap<(std::path::PathBuf, String), Vec<PolicyR
 pub struct PolicyCache {
     files: Cache,
     pub rego: crate::rego::SetCache,
+}
+
+impl PolicyCache {
+    /// Drop what no config loaded since the last sweep used, and start counting again: called
+    /// when the language server reloads its configs, so a day of policy edits keeps only the
+    /// policies of the configs in effect (what a reload may reuse), never every version.
+    pub(crate) fn sweep(&mut self) {
+        self.files.retain(|_, file| std::mem::take(&mut file.used));
+        self.rego.sweep();
+    }
 }
 
 /// [`parse_file`], reusing the rules of an unchanged file that parsed cleanly before (when they
@@ -229,19 +244,25 @@ fn parse_file_cached(
     let clashes = |rules: &[PolicyRule]| {
         rules.iter().any(|rule| {
             known.iter().any(|k| {
-                k.rule.code.eq_ignore_ascii_case(rule.rule.code) || k.rule.name == rule.rule.name
+                k.rule.code().eq_ignore_ascii_case(rule.rule.code())
+                    || k.rule.name() == rule.rule.name()
             })
         })
     };
-    if let Some(rules) = cache.get(&key)
-        && !clashes(rules)
+    if let Some(file) = cache.get_mut(&key)
+        && !clashes(&file.rules)
     {
-        return rules.clone();
+        file.used = true;
+        return file.rules.clone();
     }
     let before = errors.len();
     let rules = parse_file(path, &key.1, known, errors);
     if errors.len() == before {
-        cache.insert(key, rules.clone());
+        let file = CachedFile {
+            rules: rules.clone(),
+            used: true,
+        };
+        cache.insert(key, file);
     }
     rules
 }
@@ -286,7 +307,7 @@ pub fn parse_file(
                 let mut taken: Vec<(&str, &str)> = known
                     .iter()
                     .chain(&out)
-                    .map(|p| (p.rule.code, p.rule.name))
+                    .map(|p| (p.rule.code(), p.rule.name()))
                     .collect();
                 taken.extend(rules::all().iter().map(|r| (r.code, r.name)));
                 if let Some(rule) = policy_rule(&mut reader, item, &taken) {
@@ -303,10 +324,6 @@ pub fn parse_file(
         errors.append(&mut reader.errors);
         Vec::new()
     }
-}
-
-fn leak(text: String) -> &'static str {
-    Box::leak(text.into_boxed_str())
 }
 
 fn is_code(code: &str) -> bool {
@@ -473,26 +490,22 @@ fn policy_rule(reader: &mut Reader<'_>, item: &Node, taken: &[(&str, &str)]) -> 
         "\nPolicy rule declared in `{}` (line {line}), template `{template_name}`.\n",
         reader.source.path.display()
     ));
-    let check: &'static TemplateCheck = Box::leak(Box::new(TemplateCheck {
-        message,
-        template: check.template,
-    }));
-    let rule: &'static Rule = Box::leak(Box::new(Rule {
-        code: leak(code.to_ascii_uppercase()),
-        name: leak(name),
-        summary: leak(summary),
+    let rule = RuleRef::from(PolicyRuleDecl {
+        code: code.to_ascii_uppercase(),
+        name,
+        summary,
         target,
         category,
         severity,
         default_enabled: enabled,
-        fix: FixAvailability::None,
-        status: Status::Stable,
-        since: "policy",
-        related: &[],
-        docs: leak(full_docs),
+        related: Vec::new(),
+        docs: full_docs,
         options: builtin_options,
-        check: Check::Policy(check),
-    }));
+        check: Box::new(TemplateCheck {
+            message,
+            template: check.template,
+        }),
+    });
     Some(PolicyRule {
         rule,
         options: policy_options,
@@ -966,6 +979,43 @@ fn read_examples(
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_sweep_drops_the_policies_no_config_used_since_the_last_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |n: usize| {
+            let rule = format!(
+                "rules:\n  - {{code: ORG{n}, name: org-{n}, summary: s, category: provenance, \
+                 template: image, options: {{require-digest: true}}}}\n"
+            );
+            std::fs::write(dir.path().join("org.yaml"), rule).unwrap();
+            let rego = format!("package org{n}\n\ndeny contains \"no\" if {{ false }}\n");
+            std::fs::write(dir.path().join("org.rego"), rego).unwrap();
+        };
+        let load = |cache: &mut PolicyCache| {
+            let mut errors = Vec::new();
+            let rules = load_dirs(cache, std::iter::once(dir.path()), &mut errors);
+            assert!(errors.is_empty(), "{errors:?}");
+            assert_eq!(rules.len(), 2);
+        };
+        let sizes = |cache: &PolicyCache| (cache.files.len(), cache.rego.len());
+        let mut cache = PolicyCache::default();
+        write(1);
+        load(&mut cache);
+        cache.sweep();
+        assert_eq!(sizes(&cache), (1, 1), "used since the last sweep: kept");
+        write(2);
+        load(&mut cache);
+        assert_eq!(sizes(&cache), (2, 2));
+        cache.sweep();
+        assert_eq!(
+            sizes(&cache),
+            (1, 1),
+            "the first version was not used: dropped"
+        );
+        cache.sweep();
+        assert_eq!(sizes(&cache), (0, 0));
+    }
+
     fn errors(text: &str) -> Vec<String> {
         let mut errors = Vec::new();
         let rules = parse_file(Path::new("/p/org.yaml"), text, &[], &mut errors);
@@ -993,8 +1043,8 @@ mod tests {
         let rules = parse_file(Path::new("/p/org.yaml"), &text, &[], &mut errors);
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(rules.len(), 1);
-        assert_eq!(rules[0].rule.code, "ORG001");
-        assert_eq!(rules[0].rule.target, Target::Any);
+        assert_eq!(rules[0].rule.code(), "ORG001");
+        assert_eq!(rules[0].rule.target(), Target::Any);
         assert_eq!(rules[0].line, 2);
         assert_eq!(rules[0].examples.len(), 2);
         assert_eq!(rules[0].examples[0].kind, FileKind::Dockerfile);
@@ -1064,7 +1114,7 @@ mod tests {
         let mut errors = Vec::new();
         let rules = parse_file(Path::new("/p/org.yaml"), &policy, &[], &mut errors);
         assert!(errors.is_empty(), "{errors:?}");
-        let rule = rules[0].rule;
+        let rule = rules[0].rule.clone();
         let settings = crate::selection::Settings::with_policies(
             &[rule],
             &[crate::selection::Selection {

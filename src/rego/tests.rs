@@ -23,11 +23,11 @@ fn run(dir: &Path, kind: FileKind, text: &str) -> Vec<String> {
     let (_, rules) = SETS
         .with(|sets| load_dir(&mut sets.borrow_mut(), dir, &[]))
         .expect("a rego set");
-    let rules: Vec<&'static Rule> = rules.iter().map(|p| p.rule).collect();
+    let rules: Vec<RuleRef> = rules.iter().map(|p| p.rule.clone()).collect();
     let settings = Settings::with_policies(
         &rules,
         &[Selection {
-            select: Some(rules.iter().map(|r| r.code.to_string()).collect()),
+            select: Some(rules.iter().map(|r| r.code().to_string()).collect()),
             ..Selection::default()
         }],
     );
@@ -100,11 +100,11 @@ fn plimsoll_input_results_are_located() {
         ]
     );
     let (_, rules) = load_dir(&mut SetCache::default(), dir.path(), &[]).unwrap();
-    let rule = rules[0].rule;
-    assert_eq!(rule.name, "images-do-not-run-as-root");
-    assert_eq!(rule.category, Category::Privilege);
-    assert_eq!(rule.related, ["cis:4.1"]);
-    assert!(rule.docs.contains("The final USER must not be root."));
+    let rule = rules[0].rule.clone();
+    assert_eq!(rule.name(), "images-do-not-run-as-root");
+    assert_eq!(rule.category(), Category::Privilege);
+    assert_eq!(rule.related(), ["cis:4.1"]);
+    assert!(rule.docs().contains("The final USER must not be root."));
 }
 
 const CONFTEST: &str = r#"package main

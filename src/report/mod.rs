@@ -17,8 +17,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::catalogue::Catalogue;
 use crate::diagnostic::{Finding, Severity};
-use crate::rule::Rule;
 use crate::source::SourceFile;
 use crate::span::{Position, Span, floor_char_boundary};
 
@@ -177,10 +177,10 @@ pub struct Options<'a> {
     pub exit_code: u8,
     /// How long the run took, when measured (for `--summary`).
     pub elapsed: Option<Duration>,
-    /// The policy rules in effect for the run (and the rules of policy problems), which formats
-    /// that describe rules by code (SARIF's rule catalogue) describe like built-in ones. When
-    /// two share a code, the last one is described.
-    pub policy_rules: &'a [&'a Rule],
+    /// The rules in effect for the run: formats that describe rules by code (SARIF's rule
+    /// metadata) describe its policy rules (and the rule of policy problems) like built-in
+    /// ones. `None`: the built-in rules only.
+    pub catalogue: Option<&'a Catalogue>,
 }
 
 /// Render `results` in `format` to `out`.

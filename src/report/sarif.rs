@@ -14,8 +14,9 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use super::{Columns, HOMEPAGE, Options, Results, fingerprints, portable_path, region, rule_url};
+use crate::catalogue::Catalogue;
 use crate::diagnostic::{Category, Fix, Severity};
-use crate::rule::Rule;
+use crate::rule_ref::RuleRef;
 use crate::rules;
 use crate::source::SourceFile;
 use crate::span::{Position, Span};
@@ -33,7 +34,7 @@ pub(super) fn write(
 }
 
 fn log(results: &Results, options: Options) -> Value {
-    let mut catalogue = Catalogue::new(options.policy_rules);
+    let mut catalogue = Descriptors::new(options.catalogue);
     let mut sarif_results = Vec::new();
     for file in &results.files {
         let prints = fingerprints(file);
@@ -122,26 +123,26 @@ fn log(results: &Results, options: Options) -> Value {
 
 /// `tool.driver.rules`: every built-in rule, in code order (so code scanning knows them all,
 /// also those that found nothing), then any other code a finding carries.
-struct Catalogue<'a> {
-    policy_rules: &'a [&'a Rule],
+struct Descriptors<'a> {
+    catalogue: Option<&'a Catalogue>,
     rules: Vec<Value>,
     index: HashMap<String, usize>,
 }
 
-impl<'a> Catalogue<'a> {
-    fn new(policy_rules: &'a [&'a Rule]) -> Self {
-        let mut catalogue = Catalogue {
-            policy_rules,
+impl<'a> Descriptors<'a> {
+    fn new(catalogue: Option<&'a Catalogue>) -> Self {
+        let mut descriptors = Descriptors {
+            catalogue,
             rules: Vec::new(),
             index: HashMap::new(),
         };
-        for rule in rules::all() {
-            catalogue
+        for &rule in rules::all() {
+            descriptors
                 .index
-                .insert(rule.code.to_string(), catalogue.rules.len());
-            catalogue.rules.push(descriptor(rule));
+                .insert(rule.code.to_string(), descriptors.rules.len());
+            descriptors.rules.push(descriptor(&RuleRef::Builtin(rule)));
         }
-        catalogue
+        descriptors
     }
 
     fn index_of(&mut self, code: &str, name: &str) -> usize {
@@ -152,12 +153,10 @@ impl<'a> Catalogue<'a> {
         self.index.insert(code.to_string(), index);
         // A policy rule: described from its policy file like a built-in rule.
         if let Some(rule) = self
-            .policy_rules
-            .iter()
-            .rev()
-            .find(|rule| rule.code == code)
+            .catalogue
+            .and_then(|catalogue| catalogue.describe(code))
         {
-            let mut described = descriptor(rule);
+            let mut described = descriptor(&rule);
             // Its docs are in the policy file, not on plimsoll's site.
             if let Some(object) = described.as_object_mut() {
                 object.remove("helpUri");
@@ -175,24 +174,24 @@ impl<'a> Catalogue<'a> {
 }
 
 /// A rule's `reportingDescriptor`.
-fn descriptor(rule: &Rule) -> Value {
+fn descriptor(rule: &RuleRef) -> Value {
     let mut properties = json!({
         "tags": tags(rule),
         "precision": "high",
     });
-    if is_security(rule.category) {
-        properties["security-severity"] = json!(security_severity(rule.severity));
+    if is_security(rule.category()) {
+        properties["security-severity"] = json!(security_severity(rule.severity()));
     }
     json!({
-        "id": rule.code,
-        "name": rule.name,
-        "shortDescription": { "text": rule.summary },
+        "id": rule.code(),
+        "name": rule.name(),
+        "shortDescription": { "text": rule.summary() },
         "fullDescription": { "text": full_description(rule) },
-        "help": { "text": rule.docs, "markdown": rule.docs },
-        "helpUri": rule_url(rule.name),
+        "help": { "text": rule.docs(), "markdown": rule.docs() },
+        "helpUri": rule_url(rule.name()),
         "defaultConfiguration": {
-            "level": level(rule.severity),
-            "enabled": rule.default_enabled,
+            "level": level(rule.severity()),
+            "enabled": rule.default_enabled(),
         },
         "properties": properties,
     })
@@ -200,16 +199,16 @@ fn descriptor(rule: &Rule) -> Value {
 
 /// Tags: the category, `security` for security categories (GitHub files those under security),
 /// and the related CIS, NIST SP 800-190 and CWE ids; CWE in GitHub's `external/cwe/cwe-N` form.
-fn tags(rule: &Rule) -> Vec<String> {
-    let mut tags = vec![rule.category.as_str().to_string()];
-    if is_security(rule.category) {
+fn tags(rule: &RuleRef) -> Vec<String> {
+    let mut tags = vec![rule.category().as_str().to_string()];
+    if is_security(rule.category()) {
         tags.push("security".to_string());
     }
-    for id in rule.related {
+    for id in rule.related() {
         if let Some(number) = id.strip_prefix("cwe:") {
             tags.push(format!("external/cwe/cwe-{number}"));
         } else if id.starts_with("cis:") || id.starts_with("nist-800-190:") {
-            tags.push((*id).to_string());
+            tags.push(id.to_string());
         }
     }
     tags
@@ -237,15 +236,15 @@ fn security_severity(severity: Severity) -> &'static str {
 }
 
 /// The "What it does" section of the rule's docs as one paragraph, else the summary.
-fn full_description(rule: &Rule) -> String {
+fn full_description(rule: &RuleRef) -> String {
     let section = rule
-        .docs
+        .docs()
         .split("\n## ")
         .find_map(|part| part.strip_prefix("What it does"))
         .map(|body| body.split_whitespace().collect::<Vec<_>>().join(" "))
         .unwrap_or_default();
     if section.is_empty() {
-        rule.summary.to_string()
+        rule.summary().to_string()
     } else {
         section
     }
