@@ -7,9 +7,10 @@
 use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use plimsoll::dockerfile::shell;
-use plimsoll::engine::{self, Settings};
-use plimsoll::{FileKind, SourceFile, compose, dockerfile};
+use plimsoll::syntax::dockerfile::shell;
+use plimsoll::linter::engine::{self, Settings};
+use plimsoll::syntax::{compose, dockerfile};
+use plimsoll::{FileKind, SourceFile};
 
 /// A Dockerfile of about `lines` lines shaped like real ones: several stages, package installs
 /// with continuations, pipes and `&&` chains, COPY/ENV/ARG/LABEL, a heredoc, and comments.

@@ -1,9 +1,9 @@
 //! DF057 add-instead-of-copy: ADD of local files, where COPY does the same without ADD's
 //! implicit archive extraction and URL downloads.
 
-use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::dockerfile::Command;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::syntax::dockerfile::Command;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 
 pub static ADD_INSTEAD_OF_COPY: Rule = Rule {
     code: "DF057",

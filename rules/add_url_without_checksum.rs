@@ -1,9 +1,9 @@
 //! DF022 add-url-without-checksum: `ADD https://…` without `--checksum`, or `ADD` of a git
 //! repository at a branch or tag instead of a commit.
 
-use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::Command;
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::syntax::dockerfile::Command;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 pub static ADD_URL_WITHOUT_CHECKSUM: Rule = Rule {
     code: "DF022",

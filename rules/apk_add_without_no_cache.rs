@@ -1,9 +1,9 @@
 //! DF064 apk-add-without-no-cache: `apk add` without `--no-cache` in a stage that ends up in the
 //! image, leaving the package index in the layer.
 
-use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
-use crate::span::Span;
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::syntax::span::Span;
 
 use super::build_support::{
     cache_mount_targets, final_image_runs, mounts_cover, package_subcommand, removes_under,

@@ -1,9 +1,9 @@
 //! DF063 apt-get-update-alone: a RUN that only refreshes package lists (`apt-get update`,
 //! `apk update`), whose cached layer later installs from stale lists.
 
-use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::Keyword;
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::syntax::dockerfile::Keyword;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::build_support::{package_subcommand, run_scripts};
 

@@ -1,10 +1,10 @@
 //! DF062 apt-instead-of-apt-get: `apt`, the interactive front end, in a RUN instead of
 //! `apt-get`, whose interface is stable for scripts.
 
-use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::dockerfile::Keyword;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
-use crate::span::Span;
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::syntax::dockerfile::Keyword;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::syntax::span::Span;
 
 use super::build_support::{package_subcommand, run_scripts};
 

@@ -1,9 +1,9 @@
 //! DF060 apt-no-install-recommends: `apt-get install` without `--no-install-recommends` in a
 //! stage that ends up in the image.
 
-use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
-use crate::span::Span;
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::syntax::span::Span;
 
 use super::build_support::{final_image_runs, package_subcommand, run_scripts};
 

@@ -1,10 +1,10 @@
 //! DC037 build-and-image: a compose service has `build:` and `image:` and no `pull_policy` that
 //! makes Compose build, so Compose first tries to pull the image by that name.
 
-use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Target};
-use crate::span::Span;
-use crate::yaml::Node;
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Target};
+use crate::syntax::span::Span;
+use crate::syntax::yaml::Node;
 
 use super::support::report_in_service;
 

@@ -2,9 +2,9 @@
 //! (`privileged: true`, `network: host`, or the `security.insecure` / `network.host`
 //! entitlements).
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
-use crate::yaml::Node;
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::syntax::yaml::Node;
 
 use super::support::report_in_service;
 

@@ -1,8 +1,8 @@
 //! DF019 certificate-verification-disabled: a command option, setting or environment variable turns off
 //! TLS certificate verification (`curl -k`, `NODE_TLS_REJECT_UNAUTHORIZED=0`, `sslverify=0`).
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::verification_bypass::{Verification, bypasses};
 

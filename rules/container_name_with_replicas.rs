@@ -1,8 +1,8 @@
 //! DC046 container-name-with-replicas: a compose service with a fixed `container_name` asks for
 //! more than one replica, which cannot share the name.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{report_in_service, with_compose_defaults};
 

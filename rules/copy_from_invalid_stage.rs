@@ -1,9 +1,9 @@
 //! DF040 copy-from-invalid-stage: `COPY --from` names the stage it is in, a stage index that
 //! does not exist, or a near-miss of a stage name (a typo BuildKit would try to pull as an image).
 
-use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::dockerfile::Keyword;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::syntax::dockerfile::Keyword;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 
 use crate::semantic::StageNames;
 

@@ -1,11 +1,11 @@
 //! DF045 copy-multiple-sources-no-slash: COPY or ADD with several sources into a destination
 //! that does not end in `/`.
 
-use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::dockerfile::Command;
-use crate::excerpt::excerpt;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
-use crate::span::Span;
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::syntax::dockerfile::Command;
+use crate::syntax::excerpt::excerpt;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::syntax::span::Span;
 
 pub static COPY_MULTIPLE_SOURCES_NO_SLASH: Rule = Rule {
     code: "DF045",

@@ -1,10 +1,10 @@
 //! DF035 copy-relative-destination: COPY or ADD to a relative destination in a stage that has
 //! set no WORKDIR, so the files land wherever the base image's WORKDIR points.
 
-use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::Command;
-use crate::excerpt::excerpt;
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::syntax::dockerfile::Command;
+use crate::syntax::excerpt::excerpt;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::workdir_support::{is_absolute_or_unknown, workdir_set};
 

@@ -1,10 +1,10 @@
 //! DF034 copy-whole-filesystem: `COPY --from=<stage> / …` copies another stage's or image's
 //! whole filesystem into this one.
 
-use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::{BaseKind, Command};
-use crate::excerpt::excerpt;
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::syntax::dockerfile::{BaseKind, Command};
+use crate::syntax::excerpt::excerpt;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 pub static COPY_WHOLE_FILESYSTEM: Rule = Rule {
     code: "DF034",

@@ -3,11 +3,11 @@
 
 use std::collections::HashMap;
 
-use crate::compose::Service;
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
-use crate::span::Span;
-use crate::yaml::{Node, Value};
+use crate::syntax::compose::Service;
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::syntax::span::Span;
+use crate::syntax::yaml::{Node, Value};
 
 use super::support::{disabling_node, report_in_service};
 

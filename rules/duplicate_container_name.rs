@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
-use crate::compose::Service;
+use crate::syntax::compose::Service;
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{can_run_together, report_in_service};
 

@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
-use crate::compose::Service;
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
-use crate::span::Span;
+use crate::syntax::compose::Service;
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::syntax::span::Span;
 
 use super::support::{
     HostIp, can_run_together, host_ip, port_protocol, port_range, report_in_service,

@@ -1,7 +1,7 @@
 //! DC000 duplicate-key: a YAML mapping repeats a key; the later value silently wins.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, Rule, Target};
 
 pub static DUPLICATE_KEY: Rule = Rule {
     code: "DC000",

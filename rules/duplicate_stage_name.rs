@@ -3,9 +3,9 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
-use crate::span::Spanned;
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::syntax::span::Spanned;
 
 pub static DUPLICATE_STAGE_NAME: Rule = Rule {
     code: "DF041",

@@ -1,8 +1,8 @@
 //! DF069 empty-continuation-line: an empty line inside an instruction continued with `\`.
 
-use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
-use crate::span::Span;
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::syntax::span::Span;
 
 pub static EMPTY_CONTINUATION_LINE: Rule = Rule {
     code: "DF069",

@@ -1,11 +1,11 @@
 //! DF068 env-self-reference: an ENV pair uses a variable that an earlier pair of the same ENV
 //! sets; the reference still sees the value from before the instruction.
 
-use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::Command;
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::syntax::dockerfile::Command;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
-use crate::dockerfile::expansion::references;
+use crate::syntax::dockerfile::expansion::references;
 
 pub static ENV_SELF_REFERENCE: Rule = Rule {
     code: "DF068",

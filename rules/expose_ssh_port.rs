@@ -1,8 +1,8 @@
 //! DF032 expose-ssh-port: the image exposes port 22 (SSH).
 
-use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::Command;
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::syntax::dockerfile::Command;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::support::commands;
 

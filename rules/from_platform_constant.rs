@@ -1,8 +1,8 @@
 //! DF071 from-platform-constant: `FROM --platform=linux/amd64`, a fixed platform that breaks
 //! multi-platform builds.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 pub static FROM_PLATFORM_CONSTANT: Rule = Rule {
     code: "DF071",

@@ -1,9 +1,9 @@
 //! DF006 hardcoded-credential: a credential in a known format written into the Dockerfile.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
-use crate::secrets::{find_credentials, mask};
-use crate::span::Span;
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::semantic::secrets::{find_credentials, mask};
+use crate::syntax::span::Span;
 
 pub static HARDCODED_CREDENTIAL: Rule = Rule {
     code: "DF006",

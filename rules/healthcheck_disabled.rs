@@ -2,8 +2,8 @@
 //! (`disable: true` or `test: ["NONE"]`), including one the image declares.
 
 use super::support::{disabling_node, report_in_service};
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 pub static HEALTHCHECK_DISABLED: Rule = Rule {
     code: "DC034",

@@ -1,9 +1,9 @@
 //! DF029 healthcheck-missing: the final stage of a service image (one that EXPOSEs a port)
 //! has no HEALTHCHECK.
 
-use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::Command;
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::syntax::dockerfile::Command;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 use crate::semantic::ancestors;
 
 pub static HEALTHCHECK_MISSING: Rule = Rule {

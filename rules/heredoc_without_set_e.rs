@@ -1,11 +1,11 @@
 //! DF055 heredoc-without-set-e: a `RUN <<EOF` script with several commands and no `set -e`,
 //! so only the last command's failure fails the build.
 
-use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::dockerfile::Keyword;
-use crate::dockerfile::shell::ShellScript;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
-use crate::span::Span;
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::syntax::dockerfile::Keyword;
+use crate::syntax::dockerfile::shell::ShellScript;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::syntax::span::Span;
 
 use crate::semantic::Shells;
 

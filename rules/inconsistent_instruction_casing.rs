@@ -1,11 +1,11 @@
 //! DF050 inconsistent-instruction-casing: an instruction keyword whose case differs from the
 //! file's majority (all upper-case or all lower-case), or is mixed (`From`).
 
-use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::dockerfile::{Command, Instruction};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
-use crate::source::SourceFile;
-use crate::span::Span;
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::syntax::dockerfile::{Command, Instruction};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::syntax::source::SourceFile;
+use crate::syntax::span::Span;
 
 pub static INCONSISTENT_INSTRUCTION_CASING: Rule = Rule {
     code: "DF050",

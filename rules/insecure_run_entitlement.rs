@@ -1,9 +1,9 @@
 //! DF024 insecure-run-entitlement: `RUN --security=insecure` (a privileged build step), and
 //! `RUN --network=host` (the step shares the host's network) at info level.
 
-use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::Command;
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::syntax::dockerfile::Command;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 pub static INSECURE_RUN_ENTITLEMENT: Rule = Rule {
     code: "DF024",

@@ -1,11 +1,11 @@
 //! DF059 install-without-yes: `apt-get install`, `yum install`, `dnf install` or `zypper
 //! install` without the flag that answers its confirmation prompt.
 
-use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::dockerfile::Keyword;
-use crate::dockerfile::shell::CommandView;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
-use crate::span::Span;
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::syntax::dockerfile::Keyword;
+use crate::syntax::dockerfile::shell::CommandView;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::syntax::span::Span;
 
 use super::build_support::{package_subcommand, run_scripts};
 

@@ -1,7 +1,7 @@
 //! DC042 invalid-container-name: a `container_name` the engine rejects.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{report_in_service, with_compose_defaults};
 

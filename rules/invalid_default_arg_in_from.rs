@@ -4,14 +4,14 @@
 
 use std::collections::HashMap;
 
-use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::expansion::{self, Binding, Expansion, ExpansionBudget, UnsetIs};
-use crate::dockerfile::{Command, Dockerfile};
-use crate::excerpt::excerpt;
-use crate::image::ImageRef;
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::syntax::dockerfile::expansion::{self, Binding, Expansion, ExpansionBudget, UnsetIs};
+use crate::syntax::dockerfile::{Command, Dockerfile};
+use crate::syntax::excerpt::excerpt;
+use crate::syntax::image::ImageRef;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 use crate::semantic::StageNames;
-use crate::span::Span;
+use crate::syntax::span::Span;
 
 use super::support::{PLATFORM_ARGS, part_span};
 
@@ -253,8 +253,8 @@ mod tests {
     }
 
     fn flagged(text: &str) -> Vec<(String, String)> {
-        use crate::engine::{self, Settings};
-        use crate::source::{FileKind, SourceFile};
+        use crate::linter::engine::{self, Settings};
+        use crate::syntax::source::{FileKind, SourceFile};
         let source = SourceFile::new("Dockerfile", text, FileKind::Dockerfile);
         let settings = Settings::from_selectors(&["DF075".into()], &[], &[]);
         engine::check(&source, &settings)

@@ -1,9 +1,9 @@
 //! DC043 invalid-port: a `ports:` or `expose:` entry Compose rejects: a port outside 1–65535,
 //! a malformed range, ranges of different sizes, or an unknown protocol.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
-use crate::span::Span;
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::syntax::span::Span;
 
 use super::support::{port_range, report_in_service, with_compose_defaults};
 

@@ -1,10 +1,10 @@
 //! DF051 json-args-recommended: CMD or ENTRYPOINT in shell form, so the program does not get
 //! the container's signals.
 
-use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::dockerfile::{Command, ShellOrExec, ShellText};
-use crate::excerpt::excerpt;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::syntax::dockerfile::{Command, ShellOrExec, ShellText};
+use crate::syntax::excerpt::excerpt;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 
 pub static JSON_ARGS_RECOMMENDED: Rule = Rule {
     code: "DF051",

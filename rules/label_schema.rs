@@ -4,10 +4,10 @@
 //! the schema does not know. Without configuration it checks the OCI annotation keys whose type
 //! the image spec fixes (`created`, `url`, `documentation`, `source`, `licenses`).
 
-use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::{Command, Instruction, KeyValue};
-use crate::excerpt::excerpt;
-use crate::rule::{Check, DockerfileContext, Emitter, OptionKind, Rule, RuleOption, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::syntax::dockerfile::{Command, Instruction, KeyValue};
+use crate::syntax::excerpt::excerpt;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, OptionKind, Rule, RuleOption, Target};
 use crate::semantic::reaches_image;
 
 pub static LABEL_SCHEMA: Rule = Rule {
@@ -602,18 +602,18 @@ mod tests {
     }
 
     fn findings(text: &str, options: &str) -> Vec<(String, String)> {
-        use crate::engine::{self, Settings};
-        use crate::source::{FileKind, SourceFile};
+        use crate::linter::engine::{self, Settings};
+        use crate::syntax::source::{FileKind, SourceFile};
         let config = format!("rules:\n  label-schema:\n    options:\n{options}");
         let source = SourceFile::new("Dockerfile", text, FileKind::Dockerfile);
         let mut settings = Settings::from_selectors(&["DF074".into()], &[], &[]);
         // Through the config reader, so the `choice-map` option type is read as users write it.
-        let parsed = crate::config::parse(std::path::Path::new("/r/.plimsoll.yaml"), &config)
+        let parsed = crate::workspace::config::parse(std::path::Path::new("/r/.plimsoll.yaml"), &config)
             .expect("the test config is valid");
         let configured = parsed.rules.first().map_or(&[][..], |r| &r.options[..]);
         settings.set_options(
             &LABEL_SCHEMA,
-            crate::rule::RuleOptions::resolve(
+            crate::linter::rule::RuleOptions::resolve(
                 LABEL_SCHEMA.options,
                 configured
                     .iter()

@@ -1,9 +1,9 @@
 //! DF048 legacy-key-value-format: `ENV key value` or `LABEL key value` instead of `key=value`.
 
-use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::dockerfile::Command;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
-use crate::span::Span;
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::syntax::dockerfile::Command;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::syntax::span::Span;
 
 pub static LEGACY_KEY_VALUE_FORMAT: Rule = Rule {
     code: "DF048",

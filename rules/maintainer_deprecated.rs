@@ -1,8 +1,8 @@
 //! DF049 maintainer-deprecated: the deprecated `MAINTAINER` instruction instead of a LABEL.
 
-use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::dockerfile::Command;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::syntax::dockerfile::Command;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 
 pub static MAINTAINER_DEPRECATED: Rule = Rule {
     code: "DF049",

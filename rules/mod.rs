@@ -5,7 +5,7 @@
 //!    `pub static MY_RULE: Rule = Rule { code, name, summary, target, category, severity,
 //!    docs: include_str!("my_rule.md"), check, ..Rule::DEFAULTS }`, plus whichever of
 //!    `default_enabled`, `fix`, `options`, `related`, `status`, `since` differ from
-//!    [`Rule::DEFAULTS`](crate::rule::Rule::DEFAULTS).
+//!    [`Rule::DEFAULTS`](crate::linter::rule::Rule::DEFAULTS).
 //! 2. `rules/my_rule.md`: `# my-rule (CODE)` and the fixed headings, with a failing block under
 //!    `## Example` and a passing one under `## Use instead` (`tests/rule_docs.rs` runs them, and
 //!    checks the declared `fix` against the fixes they and the fixtures produce).
@@ -23,7 +23,7 @@
 //! mounts every file under rules/. What the Dockerfile model knows (stages, users, shells,
 //! variable expansion) lives in the syntax and semantic layers, not in rule helpers.
 
-use crate::rule::Rule;
+use crate::linter::rule::Rule;
 
 // BEGIN GENERATED REGISTRY
 // Generated from rules/*.rs by `PLIMSOLL_UPDATE_DOCS=1 cargo test --test rules_meta`;
@@ -424,7 +424,7 @@ pub fn find(code_or_name: &str) -> Option<&'static Rule> {
         .find(|rule| rule.code.eq_ignore_ascii_case(code_or_name) || rule.name == code_or_name)
 }
 
-// Shared helpers the policy templates (src/policy.rs) reuse, so a policy judges images and
+// Shared helpers the policy templates (src/policies/template.rs) reuse, so a policy judges images and
 // RUN commands exactly as the built-in rules do.
 pub(crate) use run_commands::run_commands;
 pub(crate) use support::{base_images, compose_image, report_in_service};

@@ -1,9 +1,9 @@
 //! DF044 multiple-cmd-entrypoint: a stage has more than one CMD, or more than one ENTRYPOINT;
 //! only the last one takes effect.
 
-use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::Command;
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::syntax::dockerfile::Command;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 pub static MULTIPLE_CMD_ENTRYPOINT: Rule = Rule {
     code: "DF044",

@@ -1,10 +1,10 @@
 //! DF030 multiple-healthchecks: a stage has more than one HEALTHCHECK; only the last one
 //! takes effect.
 
-use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::dockerfile::Command;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
-use crate::span::Span;
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::syntax::dockerfile::Command;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::syntax::span::Span;
 
 pub static MULTIPLE_HEALTHCHECKS: Rule = Rule {
     code: "DF030",

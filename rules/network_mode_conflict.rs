@@ -1,8 +1,8 @@
 //! DC047 network-mode-conflict: a compose service with `network_mode` also sets `ports:` or
 //! `networks:`, which that mode discards or Compose rejects.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::report_in_service;
 

@@ -1,8 +1,8 @@
 //! DF066 node-package-cache: `npm install`/`npm ci` or `yarn install` in a stage that ends up
 //! in the image, without cleaning the package cache or mounting it.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::build_support::{cache_mount_targets, final_image_runs, removes_under, run_scripts};
 

@@ -1,9 +1,9 @@
 //! DF056 nonsensical-command: a RUN calls an interactive or system-management command (`ssh`,
 //! `vim`, `service`, `shutdown`…) that does nothing useful during a build.
 
-use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::Keyword;
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::syntax::dockerfile::Keyword;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::build_support::run_scripts;
 

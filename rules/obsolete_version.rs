@@ -1,8 +1,8 @@
 //! DC036 obsolete-version: the top-level `version:` of a compose file, which Compose ignores.
 
-use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Target};
-use crate::span::Span;
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Target};
+use crate::syntax::span::Span;
 
 pub static OBSOLETE_VERSION: Rule = Rule {
     code: "DC036",

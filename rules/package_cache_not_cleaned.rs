@@ -1,9 +1,9 @@
 //! DF061 package-cache-not-cleaned: a RUN that downloads package lists or packages (apt, yum,
 //! dnf, microdnf, zypper) leaves them in the image layer.
 
-use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::shell::Word;
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::syntax::dockerfile::shell::Word;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::build_support::{
     RunScript, cache_mount_targets, final_image_runs, mounts_cover, package_subcommand,

@@ -2,8 +2,8 @@
 //! go): find the install commands of one package manager in RUN instructions and report each
 //! package operand installed without a version. Each rule supplies a [`Manager`]. Not a rule.
 
-use crate::dockerfile::shell::{CommandView, Word};
-use crate::rule::{DockerfileContext, Emitter};
+use crate::syntax::dockerfile::shell::{CommandView, Word};
+use crate::linter::rule::{DockerfileContext, Emitter};
 
 use super::run_commands::{is_dynamic, operands, run_commands};
 
@@ -110,7 +110,7 @@ fn name_list<'a>(names: impl Iterator<Item = &'a str>) -> String {
 
 /// The word, or its `@latest` part when a moving version is the problem and the word is
 /// unquoted.
-fn operand_span(item: &Unpinned<'_>) -> crate::span::Span {
+fn operand_span(item: &Unpinned<'_>) -> crate::syntax::span::Span {
     let word = item.word;
     match (item.operand, word.value.rfind('@')) {
         (Operand::Floating(_), Some(at)) if word.raw == word.value && at > 0 => {

@@ -1,7 +1,7 @@
 //! PL000 parse-error: the file (or part of it) could not be parsed.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, Rule, Target};
 
 pub static PARSE_ERROR: Rule = Rule {
     code: "PL000",

@@ -1,8 +1,8 @@
 //! DF026 password-set-in-image: a RUN step sets or empties a user's password (`chpasswd`,
 //! `passwd -d`, `useradd -p`, `passwd --stdin`).
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::run_commands::{is_dynamic, run_commands};
 

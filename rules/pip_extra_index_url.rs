@@ -1,9 +1,9 @@
 //! DF037 pip-extra-index-url: `pip install --extra-index-url` (or `PIP_EXTRA_INDEX_URL`), which
 //! lets any index win a package name: the dependency-confusion setup.
 
-use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::Command;
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::syntax::dockerfile::Command;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::run_commands::run_commands;
 use super::support::commands;

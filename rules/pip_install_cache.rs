@@ -1,12 +1,12 @@
 //! DF065 pip-install-cache: `pip install` without `--no-cache-dir` in a stage that ends up in
 //! the image, leaving pip's download cache in the layer.
 
-use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::dockerfile::Command;
-use crate::dockerfile::shell::CommandView;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::syntax::dockerfile::Command;
+use crate::syntax::dockerfile::shell::CommandView;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::semantic::reaches_image;
-use crate::span::Span;
+use crate::syntax::span::Span;
 
 use super::build_support::{cache_mount_targets, final_image_runs, removes_under, run_scripts};
 
@@ -36,7 +36,7 @@ fn is_pip(program: &str) -> bool {
 }
 
 /// The `install` word of `pip install …` or `python -m pip install …`.
-fn pip_install<'a>(view: &CommandView<'a>) -> Option<&'a crate::dockerfile::shell::Word> {
+fn pip_install<'a>(view: &CommandView<'a>) -> Option<&'a crate::syntax::dockerfile::shell::Word> {
     let program = view.program()?;
     let args = if is_pip(program) {
         view.args

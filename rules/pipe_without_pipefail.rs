@@ -1,11 +1,11 @@
 //! DF054 pipe-without-pipefail: a RUN pipes commands under a POSIX shell without
 //! `set -o pipefail`, so a failure on the left of `|` does not fail the build.
 
-use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::Keyword;
-use crate::dockerfile::shell::{ShellScript, SimpleCommand};
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
-use crate::span::Span;
+use crate::linter::diagnostic::{Category, Severity};
+use crate::syntax::dockerfile::Keyword;
+use crate::syntax::dockerfile::shell::{ShellScript, SimpleCommand};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::syntax::span::Span;
 
 use crate::semantic::Shells;
 

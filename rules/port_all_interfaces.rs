@@ -1,8 +1,8 @@
 //! DC024 port-all-interfaces: a compose service publishes a port on every host interface.
 
-use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Target};
-use crate::span::Span;
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Target};
+use crate::syntax::span::Span;
 
 use super::support::{HostIp, host_ip, report_in_service, uses_host_network};
 
@@ -72,11 +72,11 @@ fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
 
 /// Bind a short-syntax mapping to `127.0.0.1`, when the text is written as the model read it
 /// (not merged from an anchor, no escapes). Unsafe: other hosts lose access.
-fn localhost_fix(text: &str, mapping: &crate::compose::PortMapping, span: Span) -> Option<Fix> {
+fn localhost_fix(text: &str, mapping: &crate::syntax::compose::PortMapping, span: Span) -> Option<Fix> {
     if mapping.long_syntax {
         return None;
     }
-    let literal = |part: &crate::span::Spanned<String>| part.span.text(text) == part.value;
+    let literal = |part: &crate::syntax::span::Spanned<String>| part.span.text(text) == part.value;
     let edit = match (&mapping.host_ip, &mapping.published, &mapping.target) {
         (Some(ip), _, _) if ip.value == "0.0.0.0" && literal(ip) => Edit {
             span: ip.span,

@@ -1,7 +1,7 @@
 //! DC025 privileged-host-port: a compose service publishes a host port below 1024.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{port_range, report_in_service, uses_host_network};
 

@@ -1,8 +1,8 @@
 //! DF070 redundant-target-platform: `FROM --platform=$TARGETPLATFORM`, which is the default.
 
-use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
-use crate::span::Span;
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::syntax::span::Span;
 
 pub static REDUNDANT_TARGET_PLATFORM: Rule = Rule {
     code: "DF070",

@@ -1,9 +1,9 @@
 //! DF021 remote-script-piped-to-shell: a script downloaded by `curl`/`wget` runs without being
 //! checked (`curl … | sh`, `sh -c "$(curl …)"`, `bash <(curl …)`).
 
-use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::shell::{CommandView, SimpleCommand, Word};
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::syntax::dockerfile::shell::{CommandView, SimpleCommand, Word};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 use crate::semantic::is_sh_family;
 
 use super::run_commands::run_commands;

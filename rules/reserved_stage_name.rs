@@ -1,7 +1,7 @@
 //! DF042 reserved-stage-name: a stage is named `scratch` or `context`, names BuildKit reserves.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 pub static RESERVED_STAGE_NAME: Rule = Rule {
     code: "DF042",

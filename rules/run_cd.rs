@@ -1,10 +1,10 @@
 //! DF052 run-cd: `cd` in a RUN to change the working directory, where WORKDIR says it better
 //! (and a RUN that only runs `cd`, whose effect is lost).
 
-use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::Keyword;
-use crate::excerpt::excerpt;
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::syntax::dockerfile::Keyword;
+use crate::syntax::excerpt::excerpt;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::build_support::run_scripts;
 

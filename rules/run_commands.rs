@@ -2,9 +2,9 @@
 //! bypass, remote scripts, privilege): every simple command a build runs, and the operands of a
 //! package-manager command with its option values skipped. Not a rule itself.
 
-use crate::dockerfile::shell::{self, CommandView, PipelinePos, SimpleCommand, Word};
-use crate::dockerfile::{Command, ShellOrExec};
-use crate::rule::DockerfileContext;
+use crate::syntax::dockerfile::shell::{self, CommandView, PipelinePos, SimpleCommand, Word};
+use crate::syntax::dockerfile::{Command, ShellOrExec};
+use crate::linter::rule::DockerfileContext;
 use crate::semantic::{Shells, is_sh_family};
 
 /// Every simple command a RUN (or `ONBUILD RUN`) runs: shell form, heredoc bodies run by a
@@ -155,12 +155,12 @@ pub(crate) fn is_dynamic(word: &Word) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rule::{RuleOptions, ShellCache};
-    use crate::source::{FileKind, SourceFile};
+    use crate::linter::rule::{RuleOptions, ShellCache};
+    use crate::syntax::source::{FileKind, SourceFile};
 
     fn with_context<T>(text: &str, f: impl FnOnce(&DockerfileContext<'_>) -> T) -> T {
         let source = SourceFile::new("Dockerfile", text, FileKind::Dockerfile);
-        let dockerfile = crate::dockerfile::parse(&source.text);
+        let dockerfile = crate::syntax::dockerfile::parse(&source.text);
         let shells = ShellCache::new(dockerfile.instructions.len());
         let context = DockerfileContext {
             source: &source,

@@ -1,11 +1,11 @@
 //! DF005 secret-in-arg-env: an ARG or ENV whose name says it holds a secret.
 
-use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::{Command, KeyValue};
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::syntax::dockerfile::{Command, KeyValue};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::support::commands;
-use crate::secrets::{is_inert_value, secret_name_word};
+use crate::semantic::secrets::{is_inert_value, secret_name_word};
 
 pub static SECRET_IN_ARG_ENV: Rule = Rule {
     code: "DF005",

@@ -2,10 +2,10 @@
 //! ARG of the built Dockerfile whose name says it is a secret. A cross-file rule: it reads the
 //! Dockerfile through the workspace ([`ComposeContext::built_dockerfile`]).
 
-use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::Command;
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
-use crate::secrets::{is_variable_reference, secret_name_word};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::syntax::dockerfile::Command;
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::semantic::secrets::{is_variable_reference, secret_name_word};
 
 pub static SERVICE_BUILD_SECRET_ARG: Rule = Rule {
     code: "DC049",

@@ -1,8 +1,8 @@
 //! DC022 service-cgroup-parent: a compose service places itself in a chosen host cgroup
 //! (`cgroup_parent`), outside the engine's default hierarchy.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::report_in_service;
 

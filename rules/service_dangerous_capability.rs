@@ -1,8 +1,8 @@
 //! DC013 service-dangerous-capability: a compose service adds a capability that reaches the
 //! host (`cap_add: [SYS_ADMIN]`, `ALL`, `SYS_MODULE`, `NET_ADMIN`, …).
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{capability_name, report_in_service};
 

@@ -1,8 +1,8 @@
 //! DC014 service-docker-socket: a compose service mounts the Docker (or containerd, Podman,
 //! CRI-O) control socket, which gives it control of the host.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{bind_source, report_in_service, with_compose_defaults};
 
@@ -50,7 +50,7 @@ const SOCKET_FILES: &[&str] = &[
 ];
 
 /// The socket the mount exposes, if it exposes one.
-fn exposed_socket(mount: &crate::compose::VolumeMount) -> Option<String> {
+fn exposed_socket(mount: &crate::syntax::compose::VolumeMount) -> Option<String> {
     if let Some(source) = mount.source.as_ref()
         && let Some(resolved) = with_compose_defaults(&source.value)
         && resolved

@@ -1,8 +1,8 @@
 //! DC018 service-host-device: a compose service is given a host device that exposes the host's
 //! disks, memory or whole `/dev`.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{normalized_host_path, report_in_service, with_compose_defaults};
 

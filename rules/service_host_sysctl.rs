@@ -1,9 +1,9 @@
 //! DC023 service-host-sysctl: a compose service sets a kernel parameter that is not private to
 //! the container (`kernel.*` outside IPC, `vm.*`, `net.*` with the host's network, …).
 
-use crate::compose::Service;
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::syntax::compose::Service;
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::report_in_service;
 
@@ -32,7 +32,7 @@ const IPC_SYSCTLS: &[&str] = &[
     "kernel.shm_rmid_forced",
 ];
 
-fn is_host(field: Option<&crate::compose::Field<String>>) -> bool {
+fn is_host(field: Option<&crate::syntax::compose::Field<String>>) -> bool {
     field.is_some_and(|field| field.value.trim() == "host")
 }
 

@@ -2,10 +2,10 @@
 //! built stage runs as root, and the service does not override the user. A cross-file rule: it
 //! reads the Dockerfile through the workspace ([`ComposeContext::built_dockerfile`]).
 
-use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::BaseKind;
-use crate::rule::{BuiltDockerfile, Check, ComposeContext, Emitter, Rule, Target};
-use crate::span::Span;
+use crate::linter::diagnostic::{Category, Severity};
+use crate::syntax::dockerfile::BaseKind;
+use crate::linter::rule::{BuiltDockerfile, Check, ComposeContext, Emitter, Rule, Target};
+use crate::syntax::span::Span;
 
 use crate::semantic::{StageUser, stage_user};
 

@@ -1,7 +1,7 @@
 //! DC002 service-latest-tag: a compose service image on the moving `latest` tag.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{PulledImage, part_span, pulled_images};
 

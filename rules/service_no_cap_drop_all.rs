@@ -1,8 +1,8 @@
 //! DC012 service-no-cap-drop-all: a compose service keeps Docker's default capabilities
 //! instead of dropping them all (`cap_drop: [ALL]`) and adding back what it needs.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::capability_name;
 

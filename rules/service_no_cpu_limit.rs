@@ -1,7 +1,7 @@
 //! DC007 service-no-cpu-limit: a compose service that may use all the host's CPUs.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{limit, report_limit};
 

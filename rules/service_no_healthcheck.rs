@@ -1,7 +1,7 @@
 //! DC033 service-no-healthcheck: a compose service defines no `healthcheck`.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 pub static SERVICE_NO_HEALTHCHECK: Rule = Rule {
     code: "DC033",

@@ -1,8 +1,8 @@
 //! DC011 service-no-new-privileges: a compose service does not block privilege escalation
 //! through setuid binaries (`security_opt: [no-new-privileges:true]`).
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{report_in_service, security_opt};
 

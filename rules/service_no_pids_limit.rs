@@ -1,7 +1,7 @@
 //! DC008 service-no-pids-limit: a compose service that may start processes without bound.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{limit, report_limit};
 

@@ -1,8 +1,8 @@
 //! DC031 service-no-ulimits: a compose service does not set `ulimits` and inherits the
 //! engine's defaults for open files and processes.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 pub static SERVICE_NO_ULIMITS: Rule = Rule {
     code: "DC031",

@@ -1,7 +1,7 @@
 //! DC010 service-privileged: a compose service runs with `privileged: true`.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::report_in_service;
 

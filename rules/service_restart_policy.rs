@@ -1,9 +1,9 @@
 //! DC030 service-restart-policy: a compose service restarts without bound (`always`,
 //! `unless-stopped`, `on-failure` without a count).
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
-use crate::yaml::Node;
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::syntax::yaml::Node;
 
 use super::support::report_in_service;
 

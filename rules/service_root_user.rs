@@ -1,7 +1,7 @@
 //! DC004 service-root-user: a compose service explicitly runs as root.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::is_root_user;
 

@@ -1,8 +1,8 @@
 //! DC017 service-security-profile-disabled: a compose service turns off seccomp, AppArmor or
 //! SELinux confinement, or unmasks the kernel's system paths, through `security_opt`.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{report_in_service, security_opt};
 

@@ -1,8 +1,8 @@
 //! DC015 service-sensitive-mount: a compose service bind-mounts a sensitive host directory
 //! (`/`, `/etc`, `/proc`, `/var/lib/docker`, …).
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{bind_source, report_in_service};
 

@@ -1,8 +1,8 @@
 //! DC019 service-shared-propagation: a bind mount of a compose service propagates mounts
 //! between the container and the host (`shared`, `rshared`, `slave`, `rslave`).
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::report_in_service;
 

@@ -1,7 +1,7 @@
 //! DC003 service-unpinned-digest: a compose service image not pinned to a content digest.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{PulledImage, pulled_images};
 

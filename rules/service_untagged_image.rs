@@ -1,7 +1,7 @@
 //! DC001 service-untagged-image: a compose service image without a tag or digest.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{PulledImage, pulled_images};
 

@@ -1,8 +1,8 @@
 //! DC021 service-user-unset: a compose service does not say which user it runs as, so it runs
 //! as the image's user, root unless the image says otherwise.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 pub static SERVICE_USER_UNSET: Rule = Rule {
     code: "DC021",

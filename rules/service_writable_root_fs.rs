@@ -1,8 +1,8 @@
 //! DC020 service-writable-root-fs: a compose service's root file system is writable
 //! (`read_only: true` is not set).
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::report_in_service;
 

@@ -1,10 +1,10 @@
 //! DF025 setuid-bit-set: `chmod u+s`, `chmod 4755`, `install -m 2755` or `COPY --chmod=4755`
 //! gives a file the setuid or setgid bit.
 
-use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::Command;
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
-use crate::span::Span;
+use crate::linter::diagnostic::{Category, Severity};
+use crate::syntax::dockerfile::Command;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::syntax::span::Span;
 
 use super::run_commands::{is_dynamic, run_commands};
 

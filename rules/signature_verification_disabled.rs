@@ -1,8 +1,8 @@
 //! DF020 signature-verification-disabled: a package manager is told to skip signature or
 //! checksum verification (`apk --allow-untrusted`, `--nogpgcheck`, `[trusted=yes]`).
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::verification_bypass::{Verification, bypasses};
 

@@ -1,8 +1,8 @@
 //! DC027 ssh-port-published: a compose service publishes container port 22, a sign of an SSH
 //! server inside the container.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{port_protocol, port_range, report_in_service};
 

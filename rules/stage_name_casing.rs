@@ -1,7 +1,7 @@
 //! DF043 stage-name-casing: a stage name has upper-case letters (BuildKit lower-cases them).
 
-use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 
 pub static STAGE_NAME_CASING: Rule = Rule {
     code: "DF043",

@@ -1,7 +1,7 @@
 //! DF023 sudo-in-run: `sudo` in a RUN instruction.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::run_commands::run_commands;
 

@@ -12,14 +12,14 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::compose::{ComposeFile, Field, PortMapping, Service, VolumeMount};
-use crate::diagnostic::Finding;
-use crate::dockerfile::{BaseKind, Command, Dockerfile, User};
-use crate::image::ImageRef;
-use crate::rule::Emitter;
+use crate::syntax::compose::{ComposeFile, Field, PortMapping, Service, VolumeMount};
+use crate::linter::diagnostic::Finding;
+use crate::syntax::dockerfile::{BaseKind, Command, Dockerfile, User};
+use crate::syntax::image::ImageRef;
+use crate::linter::rule::Emitter;
 use crate::semantic::is_windows_image;
-use crate::span::{Span, Spanned};
-use crate::yaml::Node;
+use crate::syntax::span::{Span, Spanned};
+use crate::syntax::yaml::Node;
 
 /// The platform ARGs BuildKit defines itself before the first FROM. Their values depend on the
 /// build (`TARGETVARIANT` is empty on amd64), so rules neither call them undefined nor judge a
@@ -519,7 +519,7 @@ mod tests {
     #[test]
     fn merge_origins() {
         let text = "x: &a\n  user: root\nservices:\n  s:\n    <<: *a\n    image: i\n";
-        let compose = crate::compose::parse(text);
+        let compose = crate::syntax::compose::parse(text);
         let service = &compose.services[0];
         let user = service.user.as_ref().expect("merged user");
         let origin = service_merge_origin(service, user.span).expect("came through <<");

@@ -1,7 +1,7 @@
 //! DC041 tmpfs-exec: a compose `tmpfs` mount switches `exec`, `suid` or `dev` back on.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::report_in_service;
 

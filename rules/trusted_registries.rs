@@ -2,7 +2,7 @@
 //! `untrusted-base-image` (DF038), and how a registry is matched against it. Not a rule itself
 //! (it declares no `Rule`).
 
-use crate::rule::{OptionKind, RuleOption};
+use crate::linter::rule::{OptionKind, RuleOption};
 
 /// The `trusted-registries` option of both rules.
 pub(crate) const TRUSTED_REGISTRIES: RuleOption = RuleOption {

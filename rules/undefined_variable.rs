@@ -4,15 +4,15 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::dockerfile::{BaseKind, Command, Dockerfile, Instruction, Keyword, Stage};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
-use crate::span::Span;
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::syntax::dockerfile::{BaseKind, Command, Dockerfile, Instruction, Keyword, Stage};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::syntax::span::Span;
 
 use crate::semantic::StageForest;
 
 use super::build_support::{Nearness, TypoBudget, closest_within, nearest_within};
-use crate::dockerfile::expansion::references;
+use crate::syntax::dockerfile::expansion::references;
 
 pub static UNDEFINED_VARIABLE: Rule = Rule {
     code: "DF047",

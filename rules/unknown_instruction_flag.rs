@@ -1,9 +1,9 @@
 //! DF046 unknown-instruction-flag: a `--flag` that BuildKit does not know for that instruction
 //! (`COPY --chmown`, `RUN --mounts`), with a did-you-mean hint.
 
-use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::dockerfile::{Instruction, Keyword};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::syntax::dockerfile::{Instruction, Keyword};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 
 use super::build_support::closest;
 

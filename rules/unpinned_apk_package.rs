@@ -1,7 +1,7 @@
 //! DF011 unpinned-apk-package: `apk add` of a package without a version.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::package_pins::{Manager, Operand, check_manager, is_path_or_url, never};
 

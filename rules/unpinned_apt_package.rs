@@ -1,7 +1,7 @@
 //! DF010 unpinned-apt-package: `apt-get install` / `apt install` of a package without a version.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::package_pins::{Manager, Operand, check_manager, is_path_or_url, never};
 

@@ -1,8 +1,8 @@
 //! DF013 unpinned-dnf-package: `dnf install` (or `microdnf`, `tdnf`) of a package without a
 //! version.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::package_pins::{Manager, RPM_VALUE_OPTIONS, check_manager, classify_rpm, never};
 

@@ -1,7 +1,7 @@
 //! DF016 unpinned-npm-package: `npm install <pkg>` without a version.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::package_pins::{Manager, Operand, check_manager, never};
 

@@ -1,8 +1,8 @@
 //! DF015 unpinned-pip-package: `pip install` of a package without a version.
 
-use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::shell::CommandView;
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::syntax::dockerfile::shell::CommandView;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::package_pins::{Manager, Operand, check_manager, is_path_or_url};
 

@@ -1,7 +1,7 @@
 //! DF012 unpinned-yum-package: `yum install` of a package without a version.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::package_pins::{Manager, RPM_VALUE_OPTIONS, check_manager, never};
 

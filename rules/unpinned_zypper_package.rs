@@ -1,9 +1,9 @@
 //! DF014 unpinned-zypper-package: `zypper install` of a package without a version.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
-use crate::dockerfile::shell::CommandView;
+use crate::syntax::dockerfile::shell::CommandView;
 
 use super::package_pins::{Manager, check_manager, classify_rpm};
 

@@ -1,9 +1,9 @@
 //! DC028 unquoted-port: a plain `xx:yy` port mapping that YAML 1.1 reads as a base-60 number
 //! (`22:22` is 1342).
 
-use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Target};
-use crate::yaml::ScalarStyle;
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Target};
+use crate::syntax::yaml::ScalarStyle;
 
 use super::support::report_in_service;
 

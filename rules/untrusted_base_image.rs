@@ -1,9 +1,9 @@
 //! DF038 untrusted-base-image: a stage is built on an image from a registry outside the trusted
 //! list (the `trusted-registries` option, shared with DC040 untrusted-registry).
 
-use crate::diagnostic::{Category, Severity};
-use crate::excerpt::excerpt;
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::syntax::excerpt::excerpt;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::support::{base_images, part_span};
 use super::trusted_registries::{TRUSTED_REGISTRIES, is_trusted};

@@ -1,8 +1,8 @@
 //! DC040 untrusted-registry: a compose service pulls its image from a registry outside the
 //! trusted list.
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
 use super::support::{PulledImage, pulled_images, report_in_service};
 use super::trusted_registries::{TRUSTED_REGISTRIES, is_trusted};
@@ -61,9 +61,9 @@ mod tests {
 
     #[test]
     fn configured_registries_replace_the_defaults() {
-        use crate::engine::{self, Settings};
-        use crate::rule::{OptionValue, RuleOptions};
-        use crate::source::{FileKind, SourceFile};
+        use crate::linter::engine::{self, Settings};
+        use crate::linter::rule::{OptionValue, RuleOptions};
+        use crate::syntax::source::{FileKind, SourceFile};
         let text = "services:\n  a:\n    image: ghcr.io/x/a:1\n  b:\n    image: eu.gcr.io/p/b:1\n  c:\n    image: registry.corp.example/c:1\n";
         let source = SourceFile::new("compose.yaml", text, FileKind::Compose);
         let mut settings = Settings::from_selectors(&["DC040".into()], &[], &[]);

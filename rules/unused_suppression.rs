@@ -1,9 +1,9 @@
 //! PL001 unused-suppression: an inline suppression that suppresses nothing, names an unknown
 //! rule, is not a directive plimsoll understands, or (with `strict: true`) gives no reason.
-//! The engine produces these findings while applying suppressions (see `src/suppress.rs`).
+//! The engine produces these findings while applying suppressions (see `src/linter/suppress.rs`).
 
-use crate::diagnostic::{Category, Severity};
-use crate::rule::{Check, OptionKind, Rule, RuleOption, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, OptionKind, Rule, RuleOption, Target};
 
 pub static UNUSED_SUPPRESSION: Rule = Rule {
     code: "PL001",

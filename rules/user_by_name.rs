@@ -1,8 +1,8 @@
 //! DF027 user-by-name: `USER` names a user instead of giving a numeric uid.
 
-use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::Command;
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::syntax::dockerfile::Command;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::support::{commands, is_root_user};
 

@@ -1,9 +1,9 @@
 //! DF028 useradd-without-no-log-init: `useradd` with a high uid and without `-l`, which
 //! writes a huge sparse `/var/log/lastlog` into the layer.
 
-use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
-use crate::span::Span;
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::syntax::span::Span;
 
 use super::run_commands::run_commands;
 

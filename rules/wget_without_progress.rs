@@ -1,9 +1,9 @@
 //! DF073 wget-without-progress: `wget` in a RUN without a quiet or `--progress` option, which
 //! floods build logs with its progress bar.
 
-use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::Keyword;
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::syntax::dockerfile::Keyword;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::build_support::run_scripts;
 

@@ -1,10 +1,10 @@
 //! DF033 workdir-relative: `WORKDIR` with a relative path, which depends on the WORKDIR before
 //! it (possibly the base image's).
 
-use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::dockerfile::Command;
-use crate::excerpt::excerpt;
-use crate::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::syntax::dockerfile::Command;
+use crate::syntax::excerpt::excerpt;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 
 use super::workdir_support::{is_absolute_or_unknown, workdir_set};
 

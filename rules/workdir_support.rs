@@ -2,7 +2,7 @@
 //! `copy-relative-destination`): whether a path is absolute, and whether WORKDIR has been set
 //! before an instruction, following `FROM <stage>`. Not a rule itself (it declares no `Rule`).
 
-use crate::dockerfile::{Command, Dockerfile, Stage};
+use crate::syntax::dockerfile::{Command, Dockerfile, Stage};
 use crate::semantic::ancestors;
 
 /// Whether a path is absolute on Linux or Windows, or starts with a variable (unknown here).

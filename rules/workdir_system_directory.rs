@@ -1,9 +1,9 @@
 //! DF036 workdir-system-directory: `WORKDIR` inside a kernel or boot directory (`/proc`,
 //! `/sys`, `/dev`, `/boot`, `/initrd`, `/lost+found`).
 
-use crate::diagnostic::{Category, Severity};
-use crate::dockerfile::Command;
-use crate::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Category, Severity};
+use crate::syntax::dockerfile::Command;
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::support::commands;
 

@@ -1,9 +1,9 @@
 //! DC029 yaml11-boolean: a plain `yes`/`no`/`on`/`off`/`y`/`n` value, which YAML 1.1 reads as a
 //! boolean and YAML 1.2 as a string.
 
-use crate::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Target};
-use crate::yaml::{Node, Value};
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Target};
+use crate::syntax::yaml::{Node, Value};
 
 pub static YAML11_BOOLEAN: Rule = Rule {
     code: "DC029",

@@ -16,13 +16,13 @@
 
 use std::time::{Duration, Instant};
 
-use plimsoll::compose;
-use plimsoll::dockerfile::{self, Dockerfile};
-use plimsoll::engine::Settings;
-use plimsoll::rule::{Check, ComposeContext, DockerfileContext, Emitter, Rule, ShellCache, Target};
-use plimsoll::rules;
-use plimsoll::source::{FileKind, SourceFile};
-use plimsoll::workspace::NoWorkspace;
+use plimsoll::syntax::compose;
+use plimsoll::syntax::dockerfile::{self, Dockerfile};
+use plimsoll::linter::engine::Settings;
+use plimsoll::linter::rule::{Check, ComposeContext, DockerfileContext, Emitter, Rule, ShellCache, Target};
+use plimsoll::linter::rules;
+use plimsoll::syntax::source::{FileKind, SourceFile};
+use plimsoll::linter::project::NoWorkspace;
 
 /// Fail when t(4N) / t(N) is over this: linear is 4, quadratic 16; the margin absorbs caches,
 /// allocator effects and the odd disturbance.
@@ -276,7 +276,7 @@ fn parse(kind: FileKind, text: String) -> Parsed {
             let warm = DockerfileContext {
                 source: &source,
                 dockerfile: &dockerfile,
-                options: &plimsoll::rule::RuleOptions::EMPTY,
+                options: &plimsoll::linter::rule::RuleOptions::EMPTY,
                 shells: &shells,
             };
             for index in 0..dockerfile.instructions.len() {
@@ -302,7 +302,7 @@ fn time_rule(rule: &'static Rule, parsed: &Parsed, at_least: Duration) -> Option
     let mut runs = 0;
     while runs == 0 || (total < at_least && runs < MAX_RUNS) {
         runs += 1;
-        let rule_ref = plimsoll::rule_ref::RuleRef::Builtin(rule);
+        let rule_ref = plimsoll::linter::rule_ref::RuleRef::Builtin(rule);
         let mut emitter = Emitter::new(&rule_ref);
         let started = cpu_now();
         match (rule.check, parsed) {

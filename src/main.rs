@@ -6,13 +6,13 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    // A child of this binary that evaluates Rego policies (src/rego/sandbox.rs).
+    // A child of this binary that evaluates Rego policies (src/policies/rego/sandbox.rs).
     if std::env::args_os()
         .nth(1)
-        .is_some_and(|arg| arg == plimsoll::rego::sandbox::WORKER_ARG)
+        .is_some_and(|arg| arg == plimsoll::policies::rego::sandbox::WORKER_ARG)
     {
-        return plimsoll::rego::worker::serve();
+        return plimsoll::policies::rego::worker::serve();
     }
-    plimsoll::rego::sandbox::enable();
-    plimsoll::cli::main()
+    plimsoll::policies::rego::sandbox::enable();
+    plimsoll::surfaces::cli::main()
 }

@@ -9,8 +9,8 @@ mod common;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use plimsoll::dockerfile::{Command, Dockerfile, Healthcheck, Instruction, ShellOrExec, parse};
-use plimsoll::span::Span;
+use plimsoll::syntax::dockerfile::{Command, Dockerfile, Healthcheck, Instruction, ShellOrExec, parse};
+use plimsoll::syntax::span::Span;
 
 fn conformance_dir() -> Option<PathBuf> {
     common::shared("conformance/buildkit-parser")

@@ -3,8 +3,8 @@
 
 mod common;
 
-use plimsoll::compose::{self, ComposeFile, Service};
-use plimsoll::span::Spanned;
+use plimsoll::syntax::compose::{self, ComposeFile, Service};
+use plimsoll::syntax::span::Spanned;
 
 fn parse_ok(text: &str) -> ComposeFile {
     let file = compose::parse(text);
@@ -611,7 +611,7 @@ fn corpus_parses_without_panicking() {
 /// like the node: a plain one-line scalar is its own text, a quoted one starts with its quote,
 /// a block scalar with `|`/`>`, a flow collection with its bracket, a block sequence with `-`.
 fn check_spans(text: &str, file: &ComposeFile) -> Vec<String> {
-    use plimsoll::yaml::{ScalarStyle, Value};
+    use plimsoll::syntax::yaml::{ScalarStyle, Value};
     let mut problems = Vec::new();
     let mut pending: Vec<_> = file.yaml.documents.iter().collect();
     while let Some(node) = pending.pop() {

@@ -2,7 +2,7 @@
 //! what a rule finds, and fixes that, applied, leave a file that parses and draws no more
 //! findings of their rule.
 
-use plimsoll::engine::{self, Settings};
+use plimsoll::linter::engine::{self, Settings};
 use plimsoll::{FileKind, Severity, SourceFile};
 
 fn severities(rule: &str, text: &str) -> Vec<Severity> {

@@ -4,11 +4,11 @@
 
 use std::path::PathBuf;
 
-use plimsoll::config::schema::{
+use plimsoll::workspace::config::schema::{
     json_schema, json_schema_text, policy_json_schema, policy_json_schema_text,
 };
-use plimsoll::config::{OVERRIDE_KEYS, TOP_LEVEL_KEYS};
-use plimsoll::rules;
+use plimsoll::workspace::config::{OVERRIDE_KEYS, TOP_LEVEL_KEYS};
+use plimsoll::linter::rules;
 
 #[test]
 fn committed_schema_is_current() {
@@ -136,7 +136,7 @@ fn the_documented_example_config_is_valid() {
         let end = body.find("```").unwrap();
         let text = &body[..end];
         let path = PathBuf::from("/repo/.plimsoll.yaml");
-        if let Err(errors) = plimsoll::config::parse(&path, text) {
+        if let Err(errors) = plimsoll::workspace::config::parse(&path, text) {
             panic!(
                 "docs/configuration.md example is invalid:\n{}\n{text}",
                 errors

@@ -8,9 +8,9 @@ use common::{plimsoll, tree};
 use std::path::Path;
 use std::sync::Arc;
 
-use plimsoll::engine::{self, Settings};
-use plimsoll::runner::FsWorkspace;
-use plimsoll::workspace::{MemoryWorkspace, Workspace};
+use plimsoll::linter::engine::{self, Settings};
+use plimsoll::workspace::runner::FsWorkspace;
+use plimsoll::linter::project::{MemoryWorkspace, Workspace};
 use plimsoll::{FileKind, SourceFile};
 
 const COMPOSE: &str =

@@ -3,10 +3,10 @@
 
 mod common;
 
-use plimsoll::dockerfile::{
+use plimsoll::syntax::dockerfile::{
     BaseKind, Command, Dockerfile, Healthcheck, Instruction, Keyword, ShellOrExec, ShellText, parse,
 };
-use plimsoll::span::Span;
+use plimsoll::syntax::span::Span;
 
 fn at(text: &str, span: Span) -> &str {
     span.text(text)
@@ -882,7 +882,7 @@ mod differential {
     use std::ops::Range;
 
     use parse_dockerfile as pd;
-    use plimsoll::dockerfile::{Command, Healthcheck, Instruction, ShellOrExec, parse};
+    use plimsoll::syntax::dockerfile::{Command, Healthcheck, Instruction, ShellOrExec, parse};
 
     type Entries = Vec<(&'static str, Range<usize>)>;
 
@@ -1052,7 +1052,7 @@ mod differential {
     }
 
     fn ours(text: &str, ins: &Instruction, out: &mut Entries) {
-        let r = |s: plimsoll::span::Span| s.start..s.end;
+        let r = |s: plimsoll::syntax::span::Span| s.start..s.end;
         out.push(("kw", r(ins.keyword_span)));
         let has_options = matches!(
             ins.command,

@@ -369,9 +369,9 @@ fn path_that_does_not_exist() {
 /// through the library).
 #[test]
 fn file_deleted_while_linting() {
-    use plimsoll::discover;
-    use plimsoll::engine::{self, Settings};
-    use plimsoll::runner::{self, RunOptions};
+    use plimsoll::workspace::discover;
+    use plimsoll::linter::engine::{self, Settings};
+    use plimsoll::workspace::runner::{self, RunOptions};
 
     let dir = tree(&[("gone/Dockerfile", b"FROM alpine:3.19\n")]);
     let found = discover::discover(&[dir.path().to_path_buf()], None);

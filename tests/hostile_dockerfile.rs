@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Output;
 
 use common::{plimsoll_limited, plimsoll_timed, stderr, stdout, tree};
-use plimsoll::excerpt::EXCERPT_CHARS;
+use plimsoll::syntax::excerpt::EXCERPT_CHARS;
 use serde_json::Value;
 
 /// A good Dockerfile with one known finding (`latest-tag` at 1:13).

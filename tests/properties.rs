@@ -8,10 +8,11 @@ mod common;
 
 use common::generators::{compose_text, config, dockerfile_text, plain_dockerfile_text};
 use common::invariants::spans_ok;
-use plimsoll::dockerfile::{self, shell};
-use plimsoll::engine::{self, Settings};
+use plimsoll::syntax::dockerfile::{self, shell};
+use plimsoll::linter::engine::{self, Settings};
 use plimsoll::report::{self, FileResult, Format, Results};
-use plimsoll::{FileKind, SourceFile, compose, yaml};
+use plimsoll::syntax::{compose, yaml};
+use plimsoll::{FileKind, SourceFile};
 use proptest::prelude::*;
 
 fn all_rules() -> Settings {

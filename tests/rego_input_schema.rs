@@ -6,8 +6,8 @@ mod common;
 
 use std::path::PathBuf;
 
-use plimsoll::rego::input;
-use plimsoll::source::{FileKind, SourceFile};
+use plimsoll::policies::rego::input;
+use plimsoll::syntax::source::{FileKind, SourceFile};
 use serde_json::{Value, json};
 
 fn validator() -> jsonschema::Validator {
@@ -44,7 +44,7 @@ fn generated_dockerfile_inputs_validate() {
     }
     for text in &dockerfiles {
         let source = SourceFile::new("Dockerfile", text.as_str(), FileKind::Dockerfile);
-        let parsed = plimsoll::dockerfile::parse(text);
+        let parsed = plimsoll::syntax::dockerfile::parse(text);
         for value in [
             input::dockerfile(&source, &parsed),
             input::conftest_dockerfile(&source, &parsed),
@@ -59,7 +59,7 @@ fn generated_dockerfile_inputs_validate() {
 fn compose_documents_validate_and_wrong_inputs_do_not() {
     let validator = validator();
     let text = "services:\n  web:\n    image: nginx\n    ports: ['80:80']\n    deploy: {resources: {limits: {memory: 1g}}}\n";
-    let tree = plimsoll::yaml::parse(text);
+    let tree = plimsoll::syntax::yaml::parse(text);
     let value = input::compose_document(&tree.documents[0]);
     assert!(errors(&validator, &value).is_empty());
     if let Some(corpus) = common::shared("corpus/compose") {
@@ -67,7 +67,7 @@ fn compose_documents_validate_and_wrong_inputs_do_not() {
             let Ok(text) = std::fs::read_to_string(&path) else {
                 continue;
             };
-            let tree = plimsoll::yaml::parse(&text);
+            let tree = plimsoll::syntax::yaml::parse(&text);
             if let Some(root) = tree.documents.first().filter(|r| r.as_mapping().is_some()) {
                 let value = input::compose_document(root);
                 let problems = errors(&validator, &value);
@@ -76,7 +76,7 @@ fn compose_documents_validate_and_wrong_inputs_do_not() {
         }
     }
     let source = SourceFile::new("Dockerfile", "FROM a\n", FileKind::Dockerfile);
-    let parsed = plimsoll::dockerfile::parse("FROM a\n");
+    let parsed = plimsoll::syntax::dockerfile::parse("FROM a\n");
     let mut wrong = input::dockerfile(&source, &parsed);
     wrong["instructions"][0]["location"] = json!({"line": 1});
     assert!(!errors(&validator, &wrong).is_empty());

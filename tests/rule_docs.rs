@@ -8,9 +8,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use plimsoll::engine::{self, Settings};
-use plimsoll::rule::{FixAvailability, Rule};
-use plimsoll::runner::FsWorkspace;
+use plimsoll::linter::engine::{self, Settings};
+use plimsoll::linter::rule::{FixAvailability, Rule};
+use plimsoll::workspace::runner::FsWorkspace;
 use plimsoll::{FileKind, Finding, SourceFile};
 
 /// A fenced code block: its language tag and body.
@@ -66,7 +66,7 @@ fn run(rule: &Rule, block: &Block) -> Result<(Vec<Finding>, Vec<String>), String
     let findings = engine::check(&source, &settings);
     let parse_errors = findings
         .iter()
-        .filter(|f| f.code == plimsoll::rules::PARSE_ERROR.code && rule.code != f.code)
+        .filter(|f| f.code == plimsoll::linter::rules::PARSE_ERROR.code && rule.code != f.code)
         .map(|f| f.message.clone())
         .collect();
     let own = findings
@@ -110,7 +110,7 @@ fn fixture_findings(rule: &Rule) -> Vec<(String, Vec<Finding>)> {
 #[test]
 fn declared_fix_kinds_match_the_fixes_emitted() {
     let mut failures = Vec::new();
-    for rule in plimsoll::rules::all() {
+    for rule in plimsoll::linter::rules::all() {
         // (where, findings, fixed)
         let mut seen: Vec<(String, usize, usize)> = Vec::new();
         for section in ["Example", "Use instead"] {
@@ -163,7 +163,7 @@ fn declared_fix_kinds_match_the_fixes_emitted() {
 #[test]
 fn doc_examples_behave_as_documented() {
     let mut failures = Vec::new();
-    for rule in plimsoll::rules::all() {
+    for rule in plimsoll::linter::rules::all() {
         let bad = section_blocks(rule.docs, "Example");
         let good = section_blocks(rule.docs, "Use instead");
         if bad.is_empty() || good.is_empty() {

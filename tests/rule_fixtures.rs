@@ -17,8 +17,8 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use plimsoll::engine::{self, Settings};
-use plimsoll::runner::FsWorkspace;
+use plimsoll::linter::engine::{self, Settings};
+use plimsoll::workspace::runner::FsWorkspace;
 use plimsoll::{FileKind, Finding, SourceFile};
 
 fn fixtures_root() -> PathBuf {
@@ -173,7 +173,7 @@ fn check_file(owner: &str, path: &Path) -> Checked {
         under_test.extend(names.iter().map(String::as_str));
     }
     for name in &under_test {
-        if plimsoll::rules::find(name).is_none() {
+        if plimsoll::linter::rules::find(name).is_none() {
             failures.push(format!(
                 "{relative}: `# expect:` names unknown rule `{name}`"
             ));
@@ -247,7 +247,7 @@ fn check_all() -> Vec<(String, Vec<String>, String)> {
     for (owner, dir) in &dirs {
         let mut failures = Vec::new();
         let mut rendered = String::new();
-        if plimsoll::rules::find(owner).is_none() {
+        if plimsoll::linter::rules::find(owner).is_none() {
             failures.push(format!("{}: folder name is not a rule name", dir.display()));
             results.push((owner.clone(), failures, rendered));
             continue;

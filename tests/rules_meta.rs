@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use plimsoll::rule::{Check, Rule, Target};
-use plimsoll::rules;
+use plimsoll::linter::rule::{Check, Rule, Target};
+use plimsoll::linter::rules;
 
 const HEADINGS: [&str; 7] = [
     "What it does",
@@ -569,7 +569,7 @@ fn no_rule_imports_another_rule() {
     fail_if_any("rule files import other rule files", failures);
 }
 
-/// The first segment after every `super::` and `crate::rules::` in `text` (each name of a
+/// The first segment after every `super::` and `crate::linter::rules::` in `text` (each name of a
 /// `super::{a, b::c}` group), with its 1-based line. Comments are skipped.
 fn module_paths(text: &str) -> Vec<(usize, String)> {
     let code: String = text
@@ -578,7 +578,7 @@ fn module_paths(text: &str) -> Vec<(usize, String)> {
         .collect::<Vec<_>>()
         .join("\n");
     let mut found = Vec::new();
-    for prefix in ["super::", "crate::rules::"] {
+    for prefix in ["super::", "crate::linter::rules::"] {
         for (at, _) in code.match_indices(prefix) {
             let line = code[..at].matches('\n').count() + 1;
             let rest = code[at + prefix.len()..].trim_start();
@@ -613,7 +613,7 @@ fn module_paths_name_every_imported_module() {
     let text = "use super::support::part_span;\n\
                 use super::{build_support::closest, workdir_relative};\n\
                 // use super::commented_out::x;\n\
-                let x = crate::rules::latest_tag::check;\n";
+                let x = crate::linter::rules::latest_tag::check;\n";
     let names: Vec<(usize, String)> = module_paths(text);
     let names: Vec<(usize, &str)> = names.iter().map(|(l, n)| (*l, n.as_str())).collect();
     assert_eq!(

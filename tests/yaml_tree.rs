@@ -1,7 +1,7 @@
 //! The spanned YAML tree: spans slice the text to what was written, anchors, merges,
 //! duplicates, documents, styles, and hostile input (alias bombs, deep nesting, garbage).
 
-use plimsoll::yaml::{self, Node, ScalarStyle, Value, YamlFile};
+use plimsoll::syntax::yaml::{self, Node, ScalarStyle, Value, YamlFile};
 
 fn parse_ok(text: &str) -> YamlFile {
     let file = yaml::parse(text);

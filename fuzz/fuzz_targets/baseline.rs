@@ -9,9 +9,10 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use plimsoll::baseline::{self, Baseline};
+use plimsoll::workspace::baseline::{self, Baseline};
 use plimsoll::report::{FileResult, Results};
-use plimsoll::{FileKind, Finding, SourceFile, engine};
+use plimsoll::linter::engine;
+use plimsoll::{FileKind, Finding, SourceFile};
 use plimsoll_fuzz::{FIXED_DOCKERFILE, all_rules, assert_short};
 
 const BASE_DIR: &str = "/fuzz";

@@ -7,8 +7,9 @@
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use plimsoll::config::{self, Chain, CliOverrides};
-use plimsoll::{FileKind, SourceFile, engine};
+use plimsoll::workspace::config::{self, Chain, CliOverrides};
+use plimsoll::linter::engine;
+use plimsoll::{FileKind, SourceFile};
 use plimsoll_fuzz::{FIXED_COMPOSE, FIXED_DOCKERFILE, assert_short, assert_spans, span_ok};
 
 /// A directory that does not exist: relative `extends:` and `policies:` entries resolve to

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use plimsoll::dockerfile::{self, Command, Healthcheck, ShellOrExec};
+use plimsoll::syntax::dockerfile::{self, Command, Healthcheck, ShellOrExec};
 use plimsoll_fuzz::{assert_spans, span_ok};
 
 fuzz_target!(|data: &[u8]| {

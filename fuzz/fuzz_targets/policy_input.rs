@@ -7,8 +7,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use plimsoll::rego::input::{self, Step};
-use plimsoll::{FileKind, SourceFile, dockerfile, yaml};
+use plimsoll::policies::rego::input::{self, Step};
+use plimsoll::syntax::{dockerfile, yaml};
+use plimsoll::{FileKind, SourceFile};
 use plimsoll_fuzz::span_ok;
 use serde_json::Value;
 

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use plimsoll::dockerfile::{self, shell};
+use plimsoll::syntax::dockerfile::{self, shell};
 use plimsoll_fuzz::assert_spans;
 
 fuzz_target!(|data: &[u8]| {

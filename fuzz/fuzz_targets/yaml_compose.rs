@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use plimsoll::{compose, yaml};
+use plimsoll::syntax::{compose, yaml};
 use plimsoll_fuzz::assert_spans;
 
 fuzz_target!(|data: &[u8]| {

@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use plimsoll::engine::{self, Settings};
+use plimsoll::linter::engine::{self, Settings};
 use plimsoll::report::{self, FileResult, Format, Results};
 use plimsoll::{FileKind, SourceFile};
 

@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 
 use super::{Results, portable_path, xml_escape};
-use crate::diagnostic::Severity;
+use crate::linter::diagnostic::Severity;
 
 pub(super) fn write(results: &Results, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;

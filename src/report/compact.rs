@@ -25,10 +25,10 @@ pub(super) fn write(results: &Results, out: &mut dyn Write) -> io::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use crate::diagnostic::{Category, Finding, Severity};
+    use crate::linter::diagnostic::{Category, Finding, Severity};
     use crate::report::{FileResult, Format, Options, Results, write};
-    use crate::source::{FileKind, SourceFile};
-    use crate::span::Span;
+    use crate::syntax::source::{FileKind, SourceFile};
+    use crate::syntax::span::Span;
 
     #[test]
     fn one_line_per_finding_with_character_columns() {

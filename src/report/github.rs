@@ -14,8 +14,8 @@ use super::{
     Columns, Options, Results, SEVERITIES, plural, portable_path, printable, region, rule_url,
     severity_count,
 };
-use crate::diagnostic::{Finding, Severity};
-use crate::source::SourceFile;
+use crate::linter::diagnostic::{Finding, Severity};
+use crate::syntax::source::SourceFile;
 
 /// Rows of the job summary table; GitHub caps a step summary at 1 MiB.
 const MAX_SUMMARY_ROWS: usize = 1000;

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::{Columns, Results, fingerprints, portable_path, region};
-use crate::diagnostic::{Category, Severity};
+use crate::linter::diagnostic::{Category, Severity};
 
 #[derive(Serialize)]
 struct Issue<'a> {

@@ -6,9 +6,9 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::Results;
-use crate::diagnostic::{Fix, Severity};
-use crate::source::FileKind;
-use crate::span::{Position, Span};
+use crate::linter::diagnostic::{Fix, Severity};
+use crate::syntax::source::FileKind;
+use crate::syntax::span::{Position, Span};
 
 const VERSION: u32 = 1;
 
@@ -171,10 +171,10 @@ pub(super) fn write(results: &Results, out: &mut dyn Write) -> io::Result<()> {
 mod tests {
     use serde_json::{Value, json};
 
-    use crate::diagnostic::{Applicability, Category, Edit, Finding, Fix, Label, Severity};
+    use crate::linter::diagnostic::{Applicability, Category, Edit, Finding, Fix, Label, Severity};
     use crate::report::{FileError, FileResult, Format, Options, Results, write};
-    use crate::source::{FileKind, SourceFile};
-    use crate::span::{Position, Span};
+    use crate::syntax::source::{FileKind, SourceFile};
+    use crate::syntax::span::{Position, Span};
 
     /// The example in docs/json-output.md, parsed.
     fn documented_example() -> Value {

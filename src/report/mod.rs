@@ -17,10 +17,10 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::catalogue::Catalogue;
-use crate::diagnostic::{Finding, Severity};
-use crate::source::SourceFile;
-use crate::span::{Position, Span, floor_char_boundary};
+use crate::linter::catalogue::Catalogue;
+use crate::linter::diagnostic::{Finding, Severity};
+use crate::syntax::source::SourceFile;
+use crate::syntax::span::{Position, Span, floor_char_boundary};
 
 pub use github::step_summary;
 pub use summary::write_summary;
@@ -396,8 +396,8 @@ fn rule_url(name: &str) -> String {
 /// need escaping in XML, JSON and workflow commands), a clean file and a file error.
 #[cfg(test)]
 pub(crate) fn sample_results() -> Results {
-    use crate::diagnostic::{Applicability, Category, Edit, Fix, Label};
-    use crate::source::FileKind;
+    use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Label};
+    use crate::syntax::source::FileKind;
 
     let dockerfile = "FROM alpine:latest\nLABEL é=\"x\"\nENV API_TOKEN=abc\nFROM débian:latest\n";
     let at = |needle: &str, nth: usize| {
@@ -523,7 +523,7 @@ mod tests {
 
     #[test]
     fn columns_in_each_unit() {
-        let source = SourceFile::new("f", "a𐐀b\n", crate::source::FileKind::Dockerfile);
+        let source = SourceFile::new("f", "a𐐀b\n", crate::syntax::source::FileKind::Dockerfile);
         let b = source.text.find('b').unwrap();
         let column = |unit| position_in(&source, b, unit).column;
         assert_eq!(column(Columns::Chars), 3);

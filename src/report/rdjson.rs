@@ -7,9 +7,9 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::{Columns, HOMEPAGE, Results, portable_path, region, rule_url};
-use crate::diagnostic::Severity;
-use crate::source::SourceFile;
-use crate::span::{Position, Span};
+use crate::linter::diagnostic::Severity;
+use crate::syntax::source::SourceFile;
+use crate::syntax::span::{Position, Span};
 
 #[derive(Serialize)]
 struct Output<'a> {

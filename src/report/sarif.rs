@@ -14,12 +14,12 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use super::{Columns, HOMEPAGE, Options, Results, fingerprints, portable_path, region, rule_url};
-use crate::catalogue::Catalogue;
-use crate::diagnostic::{Category, Fix, Severity};
-use crate::rule_ref::RuleRef;
-use crate::rules;
-use crate::source::SourceFile;
-use crate::span::{Position, Span};
+use crate::linter::catalogue::Catalogue;
+use crate::linter::diagnostic::{Category, Fix, Severity};
+use crate::linter::rule_ref::RuleRef;
+use crate::linter::rules;
+use crate::syntax::source::SourceFile;
+use crate::syntax::span::{Position, Span};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const FINGERPRINT_KEY: &str = "plimsoll/v1";
@@ -470,13 +470,13 @@ mod tests {
     /// The real rules on the example projects in examples/ (every rule enabled).
     fn examples() -> Results {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-        let discovery = crate::discover::discover(&[root], None);
-        let settings = crate::engine::Settings::from_selectors(&["all".to_string()], &[], &[]);
-        let results = crate::runner::run(
+        let discovery = crate::workspace::discover::discover(&[root], None);
+        let settings = crate::linter::engine::Settings::from_selectors(&["all".to_string()], &[], &[]);
+        let results = crate::workspace::runner::run(
             &discovery.files,
             None,
-            crate::runner::RunOptions::default(),
-            |source, workspace| crate::engine::check_in(source, &settings, workspace),
+            crate::workspace::runner::RunOptions::default(),
+            |source, workspace| crate::linter::engine::check_in(source, &settings, workspace),
         )
         .unwrap();
         assert!(results.finding_count() > 10, "the examples have findings");

@@ -9,9 +9,9 @@ use std::ops::Range;
 use annotate_snippets::{AnnotationKind, Group, Level, Patch, Renderer, Snippet};
 
 use super::{Options, Results, plural};
-use crate::diagnostic::{Applicability, Finding, Label, Severity};
-use crate::source::SourceFile;
-use crate::span::{Span, floor_char_boundary};
+use crate::linter::diagnostic::{Applicability, Finding, Label, Severity};
+use crate::syntax::source::SourceFile;
+use crate::syntax::span::{Span, floor_char_boundary};
 
 pub(super) fn write(
     results: &Results,
@@ -225,9 +225,9 @@ pub(super) fn summary(results: &Results) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::{Category, Edit, Fix, Label};
+    use crate::linter::diagnostic::{Category, Edit, Fix, Label};
     use crate::report::{FileError, FileResult, Format, write};
-    use crate::source::FileKind;
+    use crate::syntax::source::FileKind;
 
     fn latest_tag(text: &str) -> Finding {
         let start = text.find("latest").unwrap();

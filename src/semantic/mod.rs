@@ -1,8 +1,9 @@
-//! The semantic layer for Dockerfiles: what the syntax tree means across instructions and
-//! stages (the stage graph, the shell in force, Windows images, the user in force). It reads
-//! only the syntax layer (`dockerfile`, `image`, `span`, `source`); rules read the model
-//! through it instead of walking the FROM chain themselves.
+//! The semantic layer: what the syntax trees mean across instructions and stages (the stage
+//! graph, the shell in force, Windows images, the user in force) and what looks like a secret.
+//! It reads only the syntax layer; rules read the model through it instead of walking the FROM
+//! chain themselves.
 
+pub mod secrets;
 pub mod shell;
 pub mod stages;
 pub mod user;

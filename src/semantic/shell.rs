@@ -11,8 +11,8 @@
 //!   `run_commands`) keep reading under any other shell (`fish`, an unknown wrapper) and under
 //!   a Windows image's default shell, as they always have.
 
-use crate::dockerfile::{BaseKind, Command, Dockerfile, Instruction};
-use crate::span::Spanned;
+use crate::syntax::dockerfile::{BaseKind, Command, Dockerfile, Instruction};
+use crate::syntax::span::Spanned;
 
 use super::stages::is_windows_image;
 
@@ -152,7 +152,7 @@ mod tests {
         let text = "FROM mcr.microsoft.com/windows/servercore AS win\nRUN dir\n\
                     FROM alpine AS a\nSHELL [\"pwsh\", \"-c\"]\nFROM a\nRUN ls\n\
                     FROM alpine\nSHELL [\"/bin/fish\", \"-c\"]\nRUN ls\n";
-        let dockerfile = crate::dockerfile::parse(text);
+        let dockerfile = crate::syntax::dockerfile::parse(text);
         let shells = Shells::new(&dockerfile);
         let win = shells.at(&dockerfile, 1);
         assert!(win.windows && !win.is_posix() && win.may_be_posix());

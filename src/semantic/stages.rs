@@ -1,8 +1,8 @@
 //! The stage graph: stages by name, the FROM chain through earlier stages, the stages built on
 //! each stage, which stages reach the final image, and what a base image says about its platform.
 
-use crate::dockerfile::{Dockerfile, Stage};
-use crate::image::ImageRef;
+use crate::syntax::dockerfile::{Dockerfile, Stage};
+use crate::syntax::image::ImageRef;
 
 /// The stage and the stages it is built on through `FROM <stage>`, nearest first. Stage
 /// references only point backwards, so the walk ends after at most `stage.index + 1` steps
@@ -95,7 +95,7 @@ mod tests {
 
     #[test]
     fn ancestors_follow_from_stage_and_final_chain_reaches_image() {
-        let dockerfile = crate::dockerfile::parse(
+        let dockerfile = crate::syntax::dockerfile::parse(
             "FROM alpine AS base\nFROM base AS mid\nFROM golang AS tools\nFROM mid\n",
         );
         let last = dockerfile.stages.last().unwrap();

@@ -1,6 +1,6 @@
 //! The user in force: the last USER of a stage or, without one, of the stages it is built on.
 
-use crate::dockerfile::{Command, Dockerfile, Stage, User};
+use crate::syntax::dockerfile::{Command, Dockerfile, Stage, User};
 
 use super::stages::ancestors;
 

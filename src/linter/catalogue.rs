@@ -1,0 +1,73 @@
+//! The rules in effect for a run or an editor session (built-in, policy, policy problems): a value.
+
+use crate::linter::diagnostic::Finding;
+use crate::linter::rule_ref::RuleRef;
+use crate::linter::rules;
+use crate::syntax::source::SourceFile;
+
+/// What a run's reporters and the language server describe rules from. Built where configs are
+/// resolved ([`crate::workspace::config::Resolver::catalogue`]); dropping it drops the policy rules it
+/// alone still held.
+#[derive(Debug, Default)]
+pub struct Catalogue {
+    /// The policy rules in effect, each once, in the order met. When two share a code, the
+    /// last one is the one described.
+    policy_rules: Vec<RuleRef>,
+    /// The policy files with problems (Rego that does not compile or failed on some file),
+    /// each with its `PL002` findings.
+    problems: Vec<(SourceFile, Vec<Finding>)>,
+}
+
+impl Catalogue {
+    /// `policy_rules` (each kept once) and the `problems` of policies.
+    pub fn new(
+        policy_rules: impl IntoIterator<Item = RuleRef>,
+        problems: Vec<(SourceFile, Vec<Finding>)>,
+    ) -> Self {
+        let mut kept: Vec<RuleRef> = Vec::new();
+        for rule in policy_rules {
+            if !kept.iter().any(|known| known.same_as(&rule)) {
+                kept.push(rule);
+            }
+        }
+        Self {
+            policy_rules: kept,
+            problems,
+        }
+    }
+
+    /// Every rule: the built-in ones, then the policy rules.
+    pub fn rules(&self) -> impl Iterator<Item = RuleRef> + '_ {
+        rules::all()
+            .iter()
+            .map(|&rule| RuleRef::Builtin(rule))
+            .chain(self.policy_rules.iter().cloned())
+    }
+
+    /// The policy rule with exactly this `code` (the last one when two share it).
+    pub fn policy_rule(&self, code: &str) -> Option<&RuleRef> {
+        self.policy_rules
+            .iter()
+            .rev()
+            .find(|rule| rule.code() == code)
+    }
+
+    /// The rule a report describes for the findings of `code` besides the built-in rules: the
+    /// rule of policy problems, or a policy rule.
+    pub fn describe(&self, code: &str) -> Option<RuleRef> {
+        if code == crate::policies::rego::POLICY_ERROR.code {
+            return Some(RuleRef::Builtin(&crate::policies::rego::POLICY_ERROR));
+        }
+        self.policy_rule(code).cloned()
+    }
+
+    /// The policy files with problems, each with its findings.
+    pub fn problems(&self) -> &[(SourceFile, Vec<Finding>)] {
+        &self.problems
+    }
+
+    /// Take the problems out (to report them among the checked files).
+    pub fn take_problems(&mut self) -> Vec<(SourceFile, Vec<Finding>)> {
+        std::mem::take(&mut self.problems)
+    }
+}

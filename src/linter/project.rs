@@ -1,0 +1,146 @@
+//! The files a check may look at besides the one it checks: a compose service's `build:` names a
+//! Dockerfile, and cross-file rules read it through a [`Workspace`]. The engine stays free of
+//! I/O: the CLI runner supplies a filesystem-backed workspace (caching each file once per run),
+//! the language server its open buffers, and [`NoWorkspace`] none at all.
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use crate::syntax::dockerfile::{self, Dockerfile};
+use crate::syntax::source::{FileKind, SourceFile};
+
+/// A Dockerfile with its parse tree, shared between the checks that need it.
+#[derive(Debug)]
+pub struct ParsedDockerfile {
+    pub source: Arc<SourceFile>,
+    pub dockerfile: Dockerfile,
+}
+
+impl ParsedDockerfile {
+    pub fn parse(source: Arc<SourceFile>) -> Self {
+        let dockerfile = dockerfile::parse(&source.text);
+        Self { source, dockerfile }
+    }
+}
+
+/// Read access to other files of the project. Paths are as the caller builds them (the compose
+/// file's directory joined with the build context and Dockerfile name); implementations decide
+/// how to match them to files (the runner canonicalizes them).
+pub trait Workspace: Sync {
+    /// The file at `path` (its text and display path), if it can be read as UTF-8.
+    fn read(&self, path: &Path) -> Option<Arc<SourceFile>>;
+
+    /// The file at `path` parsed as a Dockerfile. Implementations may cache the parse; this
+    /// default parses on every call.
+    fn dockerfile(&self, path: &Path) -> Option<Arc<ParsedDockerfile>> {
+        let source = self.read(path)?;
+        Some(Arc::new(ParsedDockerfile::parse(source)))
+    }
+
+    /// Why the file at `path` was refused rather than read (not a regular file, a symbolic
+    /// link out of its tree, too large), once [`Workspace::read`] has tried it; `None` when it
+    /// was read, is missing, or was not tried.
+    fn refusal(&self, path: &Path) -> Option<String> {
+        let _ = path;
+        None
+    }
+
+    /// The parse of `path` if the workspace already holds one (nothing is read or parsed): the
+    /// engine reuses it when it checks that same file directly, so a Dockerfile that compose
+    /// services build and that is also linted itself is parsed once.
+    fn loaded_dockerfile(&self, path: &Path) -> Option<Arc<ParsedDockerfile>> {
+        let _ = path;
+        None
+    }
+}
+
+/// A workspace without files: cross-file checks find nothing and stay silent.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoWorkspace;
+
+impl Workspace for NoWorkspace {
+    fn read(&self, _path: &Path) -> Option<Arc<SourceFile>> {
+        None
+    }
+}
+
+/// `path` with `.` segments dropped and `..` applied to earlier normal segments, without touching
+/// the filesystem: `compose/./app/../Dockerfile` → `compose/Dockerfile`. A leading `..` stays.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut parts: Vec<Component<'_>> = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => match parts.last() {
+                Some(Component::Normal(_)) => {
+                    parts.pop();
+                }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => parts.push(component),
+            },
+            other => parts.push(other),
+        }
+    }
+    if parts.is_empty() {
+        return PathBuf::from(".");
+    }
+    parts.iter().collect()
+}
+
+/// A workspace over files held in memory (tests, examples, an editor's open buffers).
+#[derive(Debug, Default)]
+pub struct MemoryWorkspace {
+    files: Vec<Arc<SourceFile>>,
+}
+
+impl MemoryWorkspace {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add a Dockerfile at `path` (compared after [`normalize`]).
+    pub fn with_dockerfile(mut self, path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
+        let path = normalize(&path.into());
+        self.files
+            .push(Arc::new(SourceFile::new(path, text, FileKind::Dockerfile)));
+        self
+    }
+}
+
+impl Workspace for MemoryWorkspace {
+    fn read(&self, path: &Path) -> Option<Arc<SourceFile>> {
+        let path = normalize(path);
+        self.files.iter().find(|file| file.path == path).cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizing() {
+        let n = |p: &str| normalize(Path::new(p)).display().to_string();
+        assert_eq!(n("compose/./app/../Dockerfile"), "compose/Dockerfile");
+        assert_eq!(n("./Dockerfile"), "Dockerfile");
+        assert_eq!(n("../x/./y"), "../x/y");
+        assert_eq!(n("a/../../b"), "../b");
+        assert_eq!(n("/a/../../b"), "/b");
+        assert_eq!(n("."), ".");
+    }
+
+    #[test]
+    fn memory_workspace_reads_by_normalized_path() {
+        let workspace = MemoryWorkspace::new().with_dockerfile("app/Dockerfile", "FROM a\n");
+        let file = workspace.read(Path::new("./app/x/../Dockerfile")).unwrap();
+        assert_eq!(file.text, "FROM a\n");
+        assert!(workspace.read(Path::new("Dockerfile")).is_none());
+        let parsed = workspace.dockerfile(Path::new("app/Dockerfile")).unwrap();
+        assert_eq!(parsed.dockerfile.stages.len(), 1);
+        assert!(
+            NoWorkspace
+                .dockerfile(Path::new("app/Dockerfile"))
+                .is_none()
+        );
+    }
+}

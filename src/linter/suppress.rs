@@ -1,0 +1,498 @@
+//! Inline suppressions: comments that silence findings where they are written.
+//!
+//! - `# plimsoll ignore=DF002,latest-tag -- reason` on the line above an instruction covers the
+//!   whole instruction (all its lines and heredocs); above a compose key it covers that key and
+//!   its subtree; inside a multi-line instruction it covers that instruction.
+//! - `# plimsoll ignore-file=… -- reason` anywhere covers the whole file.
+//! - hadolint's `# hadolint ignore=DL3008` (line above) and `# hadolint global ignore=…` (file)
+//!   are honoured through each rule's `related` ids (`hadolint:DL3008`), so a migrating
+//!   repository keeps its exceptions. hadolint codes with no plimsoll equivalent are skipped.
+//!
+//! Rules are named by code, name, category, code prefix or `all` (as in `--select`). Comment
+//! lines may sit between a directive and what it covers; a blank line ends the directive's reach.
+//! The engine applies suppressions, then reports what they did wrong as `unused-suppression`.
+
+use crate::linter::diagnostic::Finding;
+use crate::syntax::dockerfile::Dockerfile;
+use crate::linter::rule_ref::RuleRef;
+use crate::linter::rules::{self, UNUSED_SUPPRESSION};
+use crate::linter::selection::{self, Settings};
+use crate::syntax::span::Span;
+use crate::syntax::yaml::{Node, Value, YamlFile};
+
+/// Who wrote the directive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Plimsoll,
+    Hadolint,
+}
+
+/// One rule reference in a directive.
+#[derive(Clone, Debug)]
+pub struct CodeRef {
+    pub text: String,
+    pub span: Span,
+    /// The rules it names (empty: unknown, or a hadolint code without an equivalent).
+    pub rules: Vec<RuleRef>,
+}
+
+/// One suppression comment.
+#[derive(Clone, Debug)]
+pub struct Directive {
+    /// The comment, from `#` to the end of the line.
+    pub span: Span,
+    pub origin: Origin,
+    /// `None` for a file-wide directive, else what it covers (`Some(None)`: nothing follows).
+    pub scope: Option<Option<Span>>,
+    pub codes: Vec<CodeRef>,
+    pub reason: Option<String>,
+    /// A comment that starts with `plimsoll` but is not a directive (for the report).
+    pub malformed: bool,
+}
+
+impl Directive {
+    fn covers(&self, offset: usize) -> bool {
+        match self.scope {
+            None => true,
+            Some(Some(span)) => span.start <= offset && offset <= span.end,
+            Some(None) => false,
+        }
+    }
+}
+
+/// Read one comment's text (after `#`); `at` is the byte offset of that text in the file.
+fn parse_comment(text: &str, at: usize, span: Span) -> Option<(Directive, bool)> {
+    let lead = text.len() - text.trim_start().len();
+    let body = text.trim_start();
+    let (origin, rest, file_wide) = if let Some(rest) = word(body, "plimsoll") {
+        let rest_trim = rest.trim_start();
+        if let Some(codes) = rest_trim.strip_prefix("ignore-file=") {
+            (Origin::Plimsoll, codes, true)
+        } else if let Some(codes) = rest_trim.strip_prefix("ignore=") {
+            (Origin::Plimsoll, codes, false)
+        } else {
+            return Some((
+                Directive {
+                    span,
+                    origin: Origin::Plimsoll,
+                    scope: None,
+                    codes: Vec::new(),
+                    reason: None,
+                    malformed: true,
+                },
+                true,
+            ));
+        }
+    } else if let Some(rest) = word(body, "hadolint") {
+        let rest = rest.trim_start();
+        if let Some(codes) = rest.strip_prefix("ignore=") {
+            (Origin::Hadolint, codes, false)
+        } else if let Some(codes) =
+            word(rest, "global").and_then(|r| r.trim_start().strip_prefix("ignore="))
+        {
+            (Origin::Hadolint, codes, true)
+        } else {
+            return None;
+        }
+    } else {
+        return None;
+    };
+    // Offsets: `rest` is a suffix of `text`.
+    let codes_at = at + (text.len() - rest.len());
+    let (list, reason) = match rest.find("--") {
+        Some(dash) => {
+            let reason = rest.get(dash + 2..).unwrap_or("").trim();
+            (
+                rest.get(..dash).unwrap_or(""),
+                (!reason.is_empty()).then(|| reason.to_string()),
+            )
+        }
+        None => (rest, None),
+    };
+    let _ = lead;
+    let mut codes = Vec::new();
+    let mut offset = 0;
+    for piece in list.split(',') {
+        let start = offset + (piece.len() - piece.trim_start().len());
+        offset += piece.len() + 1;
+        let code = piece.trim();
+        // hadolint stops at the first space; so does a reason written without `--`.
+        let code = code.split_whitespace().next().unwrap_or("");
+        if code.is_empty() {
+            continue;
+        }
+        let rules = match origin {
+            Origin::Plimsoll => rules::all()
+                .iter()
+                .map(|&rule| RuleRef::Builtin(rule))
+                .filter(|rule| selection::matches_selector(rule, code))
+                .collect(),
+            Origin::Hadolint => {
+                let id = format!("hadolint:{code}");
+                rules::all()
+                    .iter()
+                    .filter(|rule| rule.related.iter().any(|r| r.eq_ignore_ascii_case(&id)))
+                    .map(|&rule| RuleRef::Builtin(rule))
+                    .collect()
+            }
+        };
+        codes.push(CodeRef {
+            text: code.to_string(),
+            span: Span::new(codes_at + start, codes_at + start + code.len()),
+            rules,
+        });
+    }
+    Some((
+        Directive {
+            span,
+            origin,
+            scope: None,
+            codes,
+            reason,
+            malformed: false,
+        },
+        file_wide,
+    ))
+}
+
+/// `text` after the word `name` followed by a space or the end (`plimsoll ignore=…`).
+fn word<'t>(text: &'t str, name: &str) -> Option<&'t str> {
+    let rest = text
+        .get(..name.len())
+        .filter(|w| w.eq_ignore_ascii_case(name))?;
+    let rest = &text[rest.len()..];
+    (rest.is_empty() || rest.starts_with([' ', '\t'])).then_some(rest)
+}
+
+/// The offset of the first non-comment line after `offset`'s line, if only comment lines lie
+/// between (a blank line or the end of the text ends the search).
+fn next_content_line(text: &str, offset: usize) -> Option<usize> {
+    let mut at = text.get(offset..)?.find('\n')? + offset + 1;
+    loop {
+        let line_end = text.get(at..)?.find('\n').map_or(text.len(), |i| at + i);
+        let line = text.get(at..line_end)?.trim();
+        if line.is_empty() {
+            return None;
+        }
+        if !line.starts_with('#') {
+            let indent = text.get(at..line_end)?.len() - text.get(at..line_end)?.trim_start().len();
+            return Some(at + indent);
+        }
+        if line_end >= text.len() {
+            return None;
+        }
+        at = line_end + 1;
+    }
+}
+
+/// The directives of a Dockerfile, with what each covers.
+pub fn dockerfile_directives(text: &str, dockerfile: &Dockerfile) -> Vec<Directive> {
+    let mut out = Vec::new();
+    for comment in &dockerfile.comments {
+        let Some((mut directive, file_wide)) =
+            parse_comment(&comment.text, comment.span.start + 1, comment.span)
+        else {
+            continue;
+        };
+        if !file_wide {
+            let inside = dockerfile
+                .instructions
+                .iter()
+                .find(|i| i.span.start <= comment.span.start && comment.span.start < i.span.end);
+            let scope = inside.map(|i| i.span).or_else(|| {
+                let next = next_content_line(text, comment.span.start)?;
+                dockerfile
+                    .instructions
+                    .iter()
+                    .find(|i| i.span.start == next)
+                    .map(|i| i.span)
+            });
+            directive.scope = Some(scope);
+        }
+        out.push(directive);
+    }
+    out
+}
+
+/// The directives of a compose file (whole-line comments only), with what each covers.
+pub fn compose_directives(text: &str, yaml: &YamlFile) -> Vec<Directive> {
+    let mut out = Vec::new();
+    let mut targets: Option<Vec<(usize, Span)>> = None;
+    let mut scalars: Option<Vec<Span>> = None;
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let start = line_start;
+        line_start += line.len();
+        let trimmed = line.trim_start();
+        if !trimmed.starts_with('#') {
+            continue;
+        }
+        let hash = start + (line.len() - trimmed.len());
+        // A `#` line inside a block or multi-line quoted scalar is text, not a comment.
+        let scalars = scalars.get_or_insert_with(|| multi_line_scalars(text, yaml));
+        if scalars
+            .iter()
+            .any(|span| span.start < hash && hash < span.end)
+        {
+            continue;
+        }
+        let content = trimmed.trim_end_matches(['\n', '\r']);
+        let span = Span::new(hash, hash + content.len());
+        let Some((mut directive, file_wide)) = parse_comment(&content[1..], hash + 1, span) else {
+            continue;
+        };
+        if !file_wide {
+            let targets = targets.get_or_insert_with(|| yaml_targets(yaml));
+            let scope = next_content_line(text, hash).and_then(|next| {
+                let next_line_end = text
+                    .get(next..)
+                    .and_then(|t| t.find('\n'))
+                    .map_or(text.len(), |i| next + i);
+                targets
+                    .iter()
+                    .filter(|(s, _)| *s >= next && *s < next_line_end)
+                    .min_by_key(|(s, span)| (*s, std::cmp::Reverse(span.end)))
+                    .map(|(_, span)| *span)
+                    .map(|span| {
+                        // A sequence item (`- image: x`) is covered from its dash.
+                        Span::new(next.min(span.start), span.end)
+                    })
+            });
+            directive.scope = Some(scope);
+        }
+        out.push(directive);
+    }
+    out
+}
+
+/// The spans of scalars written over several lines, in the first document.
+fn multi_line_scalars(text: &str, yaml: &YamlFile) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut stack: Vec<&Node> = yaml.documents.iter().take(1).collect();
+    while let Some(node) = stack.pop() {
+        match &node.value {
+            Value::Mapping(entries) => {
+                stack.extend(entries.iter().flat_map(|e| [&e.key, &e.value]));
+            }
+            Value::Sequence(items) => stack.extend(items.iter()),
+            Value::Scalar(_) => {
+                if node.origin.is_none() && node.span.text(text).contains('\n') {
+                    out.push(node.span);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Every mapping entry (key start, key to end of value) and sequence item (start, span) in the
+/// first document, iteratively; nodes copied in by aliases or merges are skipped.
+fn yaml_targets(yaml: &YamlFile) -> Vec<(usize, Span)> {
+    let mut out = Vec::new();
+    let mut stack: Vec<&Node> = yaml.documents.iter().take(1).collect();
+    while let Some(node) = stack.pop() {
+        if node.origin.is_some() {
+            continue;
+        }
+        match &node.value {
+            Value::Mapping(entries) => {
+                for entry in entries.iter() {
+                    if entry.key.origin.is_some() {
+                        continue;
+                    }
+                    out.push((entry.key.span.start, entry.key.span.cover(entry.value.span)));
+                    stack.push(&entry.value);
+                }
+            }
+            Value::Sequence(items) => {
+                for item in items {
+                    if item.origin.is_none() {
+                        out.push((item.span.start, item.span));
+                    }
+                    stack.push(item);
+                }
+            }
+            Value::Scalar(_) => {}
+        }
+    }
+    out
+}
+
+/// Drop the findings the directives suppress, then add the `unused-suppression` findings
+/// (when that rule is enabled).
+pub fn apply(findings: &mut Vec<Finding>, directives: &[Directive], settings: &Settings) {
+    if directives.is_empty() {
+        return;
+    }
+    // Codes of policy rules are only known to the settings (the directives were read without
+    // them): resolve the references no built-in rule matched.
+    let with_policies: Vec<Directive>;
+    let directives = if settings.policies().is_empty() {
+        directives
+    } else {
+        with_policies = directives
+            .iter()
+            .cloned()
+            .map(|mut directive| {
+                if directive.origin == Origin::Plimsoll {
+                    for code in directive.codes.iter_mut().filter(|c| c.rules.is_empty()) {
+                        code.rules = settings
+                            .policies()
+                            .iter()
+                            .filter(|rule| selection::matches_selector(rule, &code.text))
+                            .cloned()
+                            .collect();
+                    }
+                }
+                directive
+            })
+            .collect();
+        &with_policies
+    };
+    // uses[d][c]: how many findings code `c` of directive `d` suppressed.
+    let mut uses: Vec<Vec<usize>> = directives.iter().map(|d| vec![0; d.codes.len()]).collect();
+    findings.retain(|finding| {
+        let mut suppressed = false;
+        for (d, directive) in directives.iter().enumerate() {
+            if !directive.covers(finding.span.start) {
+                continue;
+            }
+            for (c, code) in directive.codes.iter().enumerate() {
+                if code.rules.iter().any(|rule| rule.code() == finding.code) {
+                    uses[d][c] += 1;
+                    suppressed = true;
+                }
+            }
+        }
+        !suppressed
+    });
+    if !settings.is_enabled(&UNUSED_SUPPRESSION) {
+        return;
+    }
+    let check_hadolint = settings.options_for(&UNUSED_SUPPRESSION).bool("hadolint");
+    let mut reports = Vec::new();
+    for (d, directive) in directives.iter().enumerate() {
+        if directive.malformed {
+            reports.push(UNUSED_SUPPRESSION.finding(
+                directive.span,
+                "comment starts with `plimsoll` but is not a directive; write \
+                 `# plimsoll ignore=RULE -- reason` or `# plimsoll ignore-file=RULE -- reason`",
+            ));
+            continue;
+        }
+        if settings.strict && directive.reason.is_none() {
+            let mut finding = UNUSED_SUPPRESSION.finding(
+                directive.span,
+                "suppression without a reason (`strict: true` requires one)",
+            );
+            finding.with_help(match directive.origin {
+                Origin::Plimsoll => "add the reason after ` -- `",
+                Origin::Hadolint => {
+                    "write it as `# plimsoll ignore=RULE -- reason` to give the reason"
+                }
+            });
+            reports.push(finding);
+        }
+        if directive.codes.is_empty() {
+            reports.push(UNUSED_SUPPRESSION.finding(directive.span, "suppression names no rule"));
+            continue;
+        }
+        if directive.scope == Some(None) && directive.origin == Origin::Plimsoll {
+            let mut finding = UNUSED_SUPPRESSION.finding(
+                directive.span,
+                "suppression covers nothing: no instruction or key follows it",
+            );
+            finding.with_help(
+                "put it on the line directly above the instruction or key (no blank line between), \
+                 or use `ignore-file=`",
+            );
+            reports.push(finding);
+            continue;
+        }
+        for (c, code) in directive.codes.iter().enumerate() {
+            if code.rules.is_empty() {
+                if directive.origin == Origin::Plimsoll {
+                    let mut message = selection::unknown_selector(&code.text);
+                    message.insert_str(0, "suppression of an ");
+                    reports.push(UNUSED_SUPPRESSION.finding(code.span, message));
+                }
+                continue;
+            }
+            if directive.origin == Origin::Hadolint && !check_hadolint {
+                continue;
+            }
+            let enabled = code.rules.iter().any(|rule| settings.is_enabled(rule));
+            if uses[d][c] == 0 && enabled {
+                let mut finding = UNUSED_SUPPRESSION.finding(
+                    code.span,
+                    format!("unused suppression: no `{}` finding here", code.text),
+                );
+                finding.with_help("remove it, the problem it hid is gone");
+                reports.push(finding);
+            }
+        }
+    }
+    // `ignore-file=unused-suppression` silences these too.
+    reports.retain(|report| {
+        !directives.iter().any(|d| {
+            d.scope.is_none()
+                && d.codes
+                    .iter()
+                    .any(|c| c.rules.iter().any(|r| r.code() == report.code))
+        })
+    });
+    findings.extend(reports);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directives_parse_with_spans_and_reasons() {
+        let text = " plimsoll ignore=DF002, latest-tag -- pinned upstream";
+        let (directive, file_wide) = parse_comment(text, 1, Span::new(0, 54)).unwrap();
+        assert!(!file_wide);
+        assert_eq!(directive.origin, Origin::Plimsoll);
+        assert_eq!(directive.reason.as_deref(), Some("pinned upstream"));
+        let codes: Vec<_> = directive.codes.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(codes, ["DF002", "latest-tag"]);
+        let full = format!("#{text}");
+        for code in &directive.codes {
+            assert_eq!(code.span.text(&full), code.text);
+            assert_eq!(code.rules.len(), 1);
+        }
+    }
+
+    #[test]
+    fn hadolint_pragmas_map_through_related_ids() {
+        let (directive, file_wide) =
+            parse_comment(" hadolint global ignore=DL3007,DL9999", 1, Span::default()).unwrap();
+        assert!(file_wide);
+        assert_eq!(directive.origin, Origin::Hadolint);
+        assert_eq!(directive.codes[0].rules[0].name(), "latest-tag");
+        assert!(directive.codes[1].rules.is_empty());
+        assert!(parse_comment(" hadolint shell=bash", 1, Span::default()).is_none());
+        assert!(parse_comment(" just a comment", 1, Span::default()).is_none());
+        let (malformed, _) = parse_comment(" plimsoll ignroe=x", 1, Span::default()).unwrap();
+        assert!(malformed.malformed);
+    }
+
+    #[test]
+    fn hash_lines_inside_block_scalars_are_not_comments() {
+        let text = "services:\n  web:\n    command: |\n      # plimsoll ignroe=x\n      run\n    # plimsoll ignore=DC002\n    image: a:latest\n";
+        let yaml = crate::syntax::yaml::parse(text);
+        let directives = compose_directives(text, &yaml);
+        assert_eq!(directives.len(), 1);
+        assert!(!directives[0].malformed);
+        let scope = directives[0].scope.unwrap().unwrap();
+        assert_eq!(scope.text(text), "image: a:latest");
+    }
+
+    #[test]
+    fn next_content_line_skips_comments_not_blank_lines() {
+        let text = "# a\n# b\n  FROM x\n# c\n\nRUN y\n";
+        assert_eq!(next_content_line(text, 0), Some(10));
+        assert_eq!(next_content_line(text, 17), None);
+    }
+}

@@ -1,0 +1,9 @@
+//! The workspace layer: everything that reads or writes files. Config discovery and resolution
+//! (with the policy files it names), file discovery, the runner that reads and checks each file,
+//! the baseline, and atomic writes.
+
+pub mod atomic_write;
+pub mod baseline;
+pub mod config;
+pub mod discover;
+pub mod runner;

@@ -1,0 +1,798 @@
+//! The runner: read each discovered file and check it, in parallel, on a dedicated thread pool.
+//! Every failure is confined to its file (unreadable, not UTF-8, a panicking rule) and comes back
+//! as a [`FileError`]; the other files still get their results. Nothing here prints.
+//!
+//! Checks see the other files of the run through an [`FsWorkspace`] (compose services read the
+//! Dockerfiles they build). Compose files are checked first, so the Dockerfiles they pull in are
+//! in the workspace when the Dockerfiles themselves come up: each is read and parsed once.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use rayon::prelude::*;
+
+use crate::linter::diagnostic::Finding;
+use crate::workspace::discover::{Candidate, io_message};
+use crate::report::{FileError, FileResult, Results};
+use crate::syntax::source::{FileKind, SourceFile};
+use crate::syntax::span::{LineIndex, Position};
+use crate::linter::project::{ParsedDockerfile, Workspace, normalize};
+
+/// Worker stack size: parsers and shell analysis may go deep on pathological input.
+const STACK_SIZE: usize = 8 << 20;
+
+/// Text read from standard input, checked like a file with a display path.
+#[derive(Debug)]
+pub struct StdinInput {
+    pub path: PathBuf,
+    pub kind: Option<FileKind>,
+    pub bytes: Vec<u8>,
+}
+
+/// The largest file the command line reads unless `--max-file-size` says otherwise (see
+/// docs/limits.md): far above any real Dockerfile or compose file, far below what would make
+/// memory use a problem.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 << 20;
+
+/// The most worker threads a run starts, whatever `--threads` asks: beyond a few per core
+/// threads only cost start-up time and stack memory.
+pub const MAX_THREADS: usize = 256;
+
+/// Threads for checking `files` files: as asked (default one per core), but at most one per
+/// file, four per core and [`MAX_THREADS`].
+fn pool_size(requested: Option<usize>, files: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    requested
+        .unwrap_or(cores)
+        .min(cores.saturating_mul(4))
+        .min(MAX_THREADS)
+        .min(files)
+        .max(1)
+}
+
+/// How the run is set up.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunOptions {
+    /// Worker threads; `None` for one per core. Capped: see [`MAX_THREADS`].
+    pub threads: Option<usize>,
+    /// Files larger than this many bytes are refused with an error instead of read; `None`
+    /// for no limit.
+    pub max_file_size: Option<u64>,
+}
+
+/// Check every candidate (and stdin, if given) with `check`, which gets the run's workspace.
+/// Results are sorted by path.
+pub fn run<F>(
+    candidates: &[Candidate],
+    stdin: Option<StdinInput>,
+    options: RunOptions,
+    check: F,
+) -> Result<Results, String>
+where
+    F: Fn(&SourceFile, &dyn Workspace) -> Vec<Finding> + Sync,
+{
+    let files = candidates.len() + usize::from(stdin.is_some());
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK_SIZE)
+        .num_threads(pool_size(options.threads, files))
+        .thread_name(|i| format!("plimsoll-worker-{i}"))
+        .build()
+        .map_err(|err| format!("cannot start worker threads: {err}"))?;
+    let workspace = FsWorkspace::with_max_file_size(options.max_file_size);
+    let with_workspace = |source: &SourceFile| check(source, &workspace);
+    let check_candidate = |candidate: &Candidate| {
+        // A Dockerfile a compose service already pulled in is not read again.
+        let bytes = match workspace.loaded_source(&candidate.path) {
+            Some(source) => Ok(source.text.clone().into_bytes()),
+            None => read_limited(&candidate.path, options.max_file_size),
+        };
+        match bytes {
+            Ok(bytes) => check_bytes(&candidate.path, candidate.kind, bytes, &with_workspace),
+            Err(message) => Err(FileError::new(&candidate.path, message)),
+        }
+    };
+    let (compose, others): (Vec<&Candidate>, Vec<&Candidate>) = candidates
+        .iter()
+        .partition(|candidate| candidate.kind == Some(FileKind::Compose));
+    let outcomes: Vec<Result<FileResult, FileError>> = pool.install(|| {
+        let mut outcomes: Vec<_> = compose.par_iter().map(|c| check_candidate(c)).collect();
+        outcomes.par_extend(others.par_iter().map(|c| check_candidate(c)));
+        if let Some(stdin) = stdin {
+            outcomes.push(check_bytes(
+                &stdin.path,
+                stdin.kind,
+                stdin.bytes,
+                &with_workspace,
+            ));
+        }
+        outcomes
+    });
+    let mut results = Results::default();
+    for outcome in outcomes {
+        match outcome {
+            Ok(file) => results.files.push(file),
+            Err(error) => results.errors.push(error),
+        }
+    }
+    results
+        .files
+        .sort_by(|a, b| a.source.path.cmp(&b.source.path));
+    results.errors.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(results)
+}
+
+/// One cached file: filled once, by whichever thread asks first.
+type Slot<T> = Arc<OnceLock<Option<Arc<T>>>>;
+
+/// The filesystem seen by the checks of one run. Files are keyed by their canonical path (the
+/// normalized path when it cannot be canonicalized), read once and, for Dockerfiles, parsed
+/// once, whichever thread asks first; later askers wait for that result.
+#[derive(Debug, Default)]
+pub struct FsWorkspace {
+    sources: Mutex<HashMap<PathBuf, Slot<SourceFile>>>,
+    parsed: Mutex<HashMap<PathBuf, Slot<ParsedDockerfile>>>,
+    /// Files larger than this are not read (as if absent); `None` for no limit.
+    max_file_size: Option<u64>,
+    /// Files that exist but were not read, by key, with the reason.
+    refused: Mutex<HashMap<PathBuf, String>>,
+}
+
+impl FsWorkspace {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A workspace that does not read files larger than `max_file_size` bytes.
+    pub fn with_max_file_size(max_file_size: Option<u64>) -> Self {
+        Self {
+            max_file_size,
+            ..Self::default()
+        }
+    }
+
+    fn key(path: &Path) -> PathBuf {
+        std::fs::canonicalize(path).unwrap_or_else(|_| normalize(path))
+    }
+
+    fn slot<T>(map: &Mutex<HashMap<PathBuf, Slot<T>>>, key: PathBuf) -> Slot<T> {
+        // A panic elsewhere while the lock was held leaves the map itself intact.
+        let mut map = map.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        Arc::clone(map.entry(key).or_default())
+    }
+
+    fn loaded<T>(map: &Mutex<HashMap<PathBuf, Slot<T>>>, path: &Path) -> Option<Arc<T>> {
+        let lock = || map.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        // Most runs pull in no Dockerfile from compose: skip the canonicalization then.
+        if lock().is_empty() {
+            return None;
+        }
+        // Canonicalize outside the lock: other workers keep going meanwhile.
+        let key = Self::key(path);
+        let slot = lock().get(&key).cloned()?;
+        slot.get()?.clone()
+    }
+
+    /// The file at `path` if some check already read it (nothing is read here).
+    pub fn loaded_source(&self, path: &Path) -> Option<Arc<SourceFile>> {
+        Self::loaded(&self.sources, path)
+    }
+}
+
+impl Workspace for FsWorkspace {
+    fn read(&self, path: &Path) -> Option<Arc<SourceFile>> {
+        let slot = Self::slot(&self.sources, Self::key(path));
+        slot.get_or_init(|| {
+            let bytes = match read_referenced(path, self.max_file_size) {
+                Ok(bytes) => bytes,
+                Err(reason) => {
+                    // A missing file stays silent (a service may build elsewhere).
+                    if std::fs::symlink_metadata(path).is_ok() {
+                        self.refused
+                            .lock()
+                            .unwrap_or_else(|poisoned| poisoned.into_inner())
+                            .insert(Self::key(path), reason);
+                    }
+                    return None;
+                }
+            };
+            let text = String::from_utf8(bytes).ok()?;
+            let kind = FileKind::from_path(path).unwrap_or_else(|| FileKind::sniff(&text));
+            Some(Arc::new(SourceFile::new(normalize(path), text, kind)))
+        })
+        .clone()
+    }
+
+    fn dockerfile(&self, path: &Path) -> Option<Arc<ParsedDockerfile>> {
+        let slot = Self::slot(&self.parsed, Self::key(path));
+        slot.get_or_init(|| {
+            let source = self.read(path)?;
+            Some(Arc::new(ParsedDockerfile::parse(source)))
+        })
+        .clone()
+    }
+
+    fn loaded_dockerfile(&self, path: &Path) -> Option<Arc<ParsedDockerfile>> {
+        Self::loaded(&self.parsed, path)
+    }
+
+    fn refusal(&self, path: &Path) -> Option<String> {
+        let refused = self
+            .refused
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if refused.is_empty() {
+            return None;
+        }
+        refused.get(&Self::key(path)).cloned()
+    }
+}
+
+/// Decode `bytes`, settle the kind (sniffing the content when the name says nothing) and check.
+pub fn check_bytes<F>(
+    path: &Path,
+    kind: Option<FileKind>,
+    bytes: Vec<u8>,
+    check: &F,
+) -> Result<FileResult, FileError>
+where
+    F: Fn(&SourceFile) -> Vec<Finding>,
+{
+    let text = decode(path, bytes)?;
+    let kind = kind.unwrap_or_else(|| FileKind::sniff(&text));
+    let source = SourceFile::new(path, text, kind);
+    // A bug in one rule or parser must not take the other files down with it.
+    match panic::catch_unwind(AssertUnwindSafe(|| check(&source))) {
+        Ok(findings) => {
+            // Reports turn spans into lines and columns on the main thread; build the index
+            // here, in the worker, so that serial part stays small.
+            if !findings.is_empty() {
+                source.line_index();
+            }
+            Ok(FileResult { source, findings })
+        }
+        Err(payload) => {
+            let what = crate::linter::engine::panic_message(&*payload);
+            Err(FileError::new(
+                path,
+                format!("internal error while checking: {what}, please report"),
+            ))
+        }
+    }
+}
+
+/// The bytes of the file at `path`, at most `limit` of them: a larger file is an error that
+/// says so. The size is checked before reading and the read itself is bounded, so a file that
+/// grows meanwhile (or a device that reports no size) cannot use memory without bound.
+/// For paths the user named: any file but a directory is read (`check <(…)` is a FIFO).
+pub fn read_limited(path: &Path, limit: Option<u64>) -> Result<Vec<u8>, String> {
+    read_file(path, limit, Opened::AsNamed, FLAG_HINT)
+}
+
+/// The bytes of a file plimsoll opens on its own initiative (a config's `extends`, a policy
+/// file, the Dockerfile a compose service builds): it must be a regular file, and when the
+/// path goes through a symbolic link the file it resolves to must lie inside the tree of the
+/// path (see [`tree_of`]). Nothing else is opened, so a FIFO or a device never blocks the run
+/// and no file outside the tree is read. At most `limit` bytes are read.
+pub fn read_referenced(path: &Path, limit: Option<u64>) -> Result<Vec<u8>, String> {
+    read_file(path, limit, Opened::Referenced, FLAG_HINT)
+}
+
+/// The text of a config or policy file, at most [`MAX_CONFIG_FILE_SIZE`] bytes: read like
+/// [`read_limited`] when the user `named` it (`--config`), like [`read_referenced`] otherwise.
+pub fn read_config_text(path: &Path, named: bool) -> Result<String, String> {
+    let opened = if named {
+        Opened::AsNamed
+    } else {
+        Opened::Referenced
+    };
+    let hint = "(config and policy files are limited to this size)";
+    let bytes = read_file(path, Some(MAX_CONFIG_FILE_SIZE), opened, hint)?;
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+}
+
+/// `Ok` when [`read_referenced`] would open `path`: a regular file, and inside its tree when
+/// reached through a link. Nothing is opened here.
+pub fn check_referenced(path: &Path) -> Result<(), String> {
+    check_inside_tree(path)?;
+    // `metadata` follows links: the type of what would be opened. Only a regular file is
+    // opened at all (opening a FIFO for reading blocks until a writer comes).
+    let meta = std::fs::metadata(path).map_err(|err| io_message(&err))?;
+    if meta.is_file() {
+        Ok(())
+    } else {
+        Err(not_regular(&meta))
+    }
+}
+
+/// The largest config or policy file read (see docs/limits.md).
+pub const MAX_CONFIG_FILE_SIZE: u64 = DEFAULT_MAX_FILE_SIZE;
+
+/// How a file came to be read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Opened {
+    /// The user named it: read whatever it is (but a directory), bounded.
+    AsNamed,
+    /// plimsoll found it: a regular file only, inside its tree.
+    Referenced,
+}
+
+/// What the message for a file over the limit suggests.
+const FLAG_HINT: &str = "(raise it with --max-file-size)";
+
+fn read_file(
+    path: &Path,
+    limit: Option<u64>,
+    opened: Opened,
+    hint: &str,
+) -> Result<Vec<u8>, String> {
+    if opened == Opened::Referenced {
+        check_referenced(path)?;
+    }
+    let file = std::fs::File::open(path).map_err(|err| io_message(&err))?;
+    // Checked on the open file too: the path may have been swapped meanwhile.
+    let meta = file.metadata().map_err(|err| io_message(&err))?;
+    if meta.is_dir() {
+        return Err("is a directory, not a file".to_string());
+    }
+    if opened == Opened::Referenced && !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    if let Some(limit) = limit
+        && meta.len() > limit
+    {
+        return Err(too_large_with(Some(meta.len()), limit, hint));
+    }
+    read_bounded(file, limit).map_err(|err| match err {
+        ReadError::Io(err) => io_message(&err),
+        ReadError::TooLarge(limit) => too_large_with(None, limit, hint),
+    })
+}
+
+/// Why a file of this type is not read.
+fn not_regular(meta: &std::fs::Metadata) -> String {
+    let what = if meta.is_dir() {
+        "a directory"
+    } else {
+        special_file_kind(meta)
+    };
+    format!("is {what}, not a regular file")
+}
+
+#[cfg(unix)]
+fn special_file_kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = meta.file_type();
+    if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_file_kind(_: &std::fs::Metadata) -> &'static str {
+    "a special file"
+}
+
+/// The tree a referenced file must stay in: the repository holding `path` (the nearest
+/// directory above it with a `.git`), or, outside any repository, the directory of `path`.
+pub fn tree_of(path: &Path) -> PathBuf {
+    let absolute = absolute(path);
+    let dir = absolute.parent().unwrap_or(&absolute).to_path_buf();
+    dir.ancestors()
+        .find(|ancestor| ancestor.join(".git").exists())
+        .map_or(dir.clone(), Path::to_path_buf)
+}
+
+/// `path` made absolute against the working directory, `.` and `..` applied lexically.
+fn absolute(path: &Path) -> PathBuf {
+    match std::env::current_dir() {
+        Ok(cwd) if path.is_relative() => normalize(&cwd.join(path)),
+        _ => normalize(path),
+    }
+}
+
+/// `Ok` unless resolving symbolic links takes `path` out of its tree ([`tree_of`]). A path
+/// without links is accepted wherever it points: it says plainly what it reads.
+pub fn check_inside_tree(path: &Path) -> Result<(), String> {
+    let Ok(resolved) = std::fs::canonicalize(path) else {
+        // Missing or a dangling link: opening it fails with the real reason.
+        return Ok(());
+    };
+    if resolved == absolute(path) {
+        return Ok(());
+    }
+    let tree = tree_of(path);
+    let tree = std::fs::canonicalize(&tree).unwrap_or(tree);
+    if resolved.starts_with(&tree) {
+        Ok(())
+    } else {
+        Err(OUTSIDE_TREE.to_string())
+    }
+}
+
+/// Why a symbolic link out of the tree is not followed.
+pub const OUTSIDE_TREE: &str = "symlink to a file outside the repository, not read";
+
+/// Why [`read_bounded`] failed.
+#[derive(Debug)]
+pub enum ReadError {
+    Io(std::io::Error),
+    /// More than this many bytes were offered.
+    TooLarge(u64),
+}
+
+/// Read `reader` to its end, failing once more than `limit` bytes have come.
+pub fn read_bounded(reader: impl Read, limit: Option<u64>) -> Result<Vec<u8>, ReadError> {
+    let mut bytes = Vec::new();
+    match limit {
+        Some(limit) => {
+            reader
+                .take(limit.saturating_add(1))
+                .read_to_end(&mut bytes)
+                .map_err(ReadError::Io)?;
+            if bytes.len() as u64 > limit {
+                return Err(ReadError::TooLarge(limit));
+            }
+        }
+        None => {
+            let mut reader = reader;
+            reader.read_to_end(&mut bytes).map_err(ReadError::Io)?;
+        }
+    }
+    Ok(bytes)
+}
+
+/// The message for a file over the size limit (`size` when known before reading).
+pub fn too_large(size: Option<u64>, limit: u64) -> String {
+    too_large_with(size, limit, FLAG_HINT)
+}
+
+/// [`too_large`], ending with `hint`.
+fn too_large_with(size: Option<u64>, limit: u64, hint: &str) -> String {
+    match size {
+        Some(size) => format!(
+            "file is {}, larger than the {} limit {hint}",
+            show_size(size),
+            show_size(limit)
+        ),
+        None => format!("more than the {} limit {hint}", show_size(limit)),
+    }
+}
+
+/// A byte count for people: `8 MiB`, `100.0 MiB`, `512 KiB`, `17 bytes`.
+pub fn show_size(bytes: u64) -> String {
+    const MIB: u64 = 1 << 20;
+    const KIB: u64 = 1 << 10;
+    if bytes >= MIB {
+        if bytes.is_multiple_of(MIB) {
+            format!("{} MiB", bytes / MIB)
+        } else {
+            format!("{:.1} MiB", bytes as f64 / MIB as f64)
+        }
+    } else if bytes >= KIB && bytes.is_multiple_of(KIB) {
+        format!("{} KiB", bytes / KIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// The text of a file, or an error pointing at the first NUL byte (a binary file) or at the
+/// first byte that is not UTF-8.
+fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, FileError> {
+    // UTF-16 text has NULs too (ASCII characters take two bytes): say what it is and how to
+    // convert it, rather than "binary".
+    if is_utf16(&bytes) {
+        return Err(FileError {
+            path: path.to_path_buf(),
+            message: "UTF-16 encoded; plimsoll reads UTF-8: convert it with \
+                      `iconv -f UTF-16 -t UTF-8`"
+                .to_string(),
+            position: None,
+        });
+    }
+    // NUL never appears in a text file: say "binary" rather than parse it, or report a
+    // UTF-8 error deep inside what is clearly not a Dockerfile.
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        let before = bytes.get(..nul).unwrap_or_default();
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let line_prefix = String::from_utf8_lossy(before.get(line_start..).unwrap_or_default());
+        let position = Position {
+            line: before.iter().filter(|&&b| b == b'\n').count() + 1,
+            column: line_prefix.chars().count() + 1,
+        };
+        return Err(FileError {
+            path: path.to_path_buf(),
+            message: "binary file (contains a NUL byte), not a Dockerfile or compose file"
+                .to_string(),
+            position: Some(position),
+        });
+    }
+    String::from_utf8(bytes).map_err(|err| {
+        let valid_up_to = err.utf8_error().valid_up_to();
+        let valid = std::str::from_utf8(err.as_bytes().get(..valid_up_to).unwrap_or_default())
+            .unwrap_or_default();
+        FileError {
+            path: path.to_path_buf(),
+            message: "stream did not contain valid UTF-8".to_string(),
+            position: Some(LineIndex::new(valid).position(valid, valid_up_to)),
+        }
+    })
+}
+
+/// `true` for UTF-16 text: a byte-order mark (`FF FE`, `FE FF`), or, without one, a NUL in
+/// nearly every other byte of the first 512, as ASCII characters give in UTF-16.
+fn is_utf16(bytes: &[u8]) -> bool {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return true;
+    }
+    let sample = bytes.get(..bytes.len().min(512)).unwrap_or_default();
+    let pairs = sample.chunks_exact(2);
+    let total = pairs.len();
+    if total < 2 {
+        return false;
+    }
+    let (mut nul_second, mut nul_first) = (0, 0);
+    for pair in pairs {
+        match pair {
+            [first, 0] if *first != 0 => nul_second += 1,
+            [0, second] if *second != 0 => nul_first += 1,
+            _ => {}
+        }
+    }
+    // Nine pairs in ten: room for a few non-Latin characters (no NUL in either byte).
+    usize::max(nul_second, nul_first) * 10 >= total * 9
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `text` in UTF-16, little or big endian, with or without a byte-order mark.
+    fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
+        let units = bom.then_some(0xFEFF).into_iter().chain(text.encode_utf16());
+        units
+            .flat_map(|unit| {
+                if big_endian {
+                    unit.to_be_bytes()
+                } else {
+                    unit.to_le_bytes()
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_pool_is_capped_by_files_cores_and_a_maximum() {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        assert_eq!(pool_size(Some(100_000), 1), 1);
+        assert_eq!(pool_size(Some(100_000), 0), 1);
+        let many = pool_size(Some(100_000), 1_000_000);
+        assert_eq!(many, (4 * cores).min(MAX_THREADS));
+        assert_eq!(pool_size(None, 1_000_000), cores.min(MAX_THREADS));
+        assert_eq!(pool_size(Some(2), 1_000_000), 2.min(4 * cores));
+    }
+
+    #[test]
+    fn utf16_is_named_with_the_way_to_convert_it() {
+        for (big_endian, bom) in [(false, true), (true, true), (false, false), (true, false)] {
+            let bytes = utf16("FROM alpine:3.20\nRUN echo café\n", big_endian, bom);
+            let error =
+                check_bytes(Path::new("Dockerfile"), None, bytes, &no_findings).unwrap_err();
+            assert!(
+                error.message.starts_with("UTF-16 encoded"),
+                "{}",
+                error.message
+            );
+            assert!(error.message.contains("iconv -f UTF-16 -t UTF-8"));
+        }
+        // A binary file with a few NULs is still binary.
+        let error = check_bytes(
+            Path::new("Dockerfile"),
+            None,
+            b"FROM a\n\0\x01\x02\x03\0\0".to_vec(),
+            &no_findings,
+        )
+        .unwrap_err();
+        assert!(
+            error.message.starts_with("binary file"),
+            "{}",
+            error.message
+        );
+    }
+
+    fn no_findings(_: &SourceFile) -> Vec<Finding> {
+        Vec::new()
+    }
+
+    #[test]
+    fn invalid_utf8_points_at_the_first_bad_byte() {
+        let bytes = b"FROM a\nRUN \xc3\xa9 \xff\n".to_vec();
+        let error = check_bytes(Path::new("Dockerfile"), None, bytes, &no_findings).unwrap_err();
+        assert_eq!(error.message, "stream did not contain valid UTF-8");
+        assert_eq!(error.position, Some(Position { line: 2, column: 7 }));
+    }
+
+    #[test]
+    fn nul_bytes_mean_a_binary_file() {
+        let bytes = b"FROM a\nRUN \xff x\0y\n".to_vec();
+        let error = check_bytes(Path::new("Dockerfile"), None, bytes, &no_findings).unwrap_err();
+        assert_eq!(
+            error.message,
+            "binary file (contains a NUL byte), not a Dockerfile or compose file"
+        );
+        // `RUN `, the invalid byte (one character), ` x`: the NUL is the 8th character.
+        assert_eq!(error.position, Some(Position { line: 2, column: 8 }));
+    }
+
+    #[test]
+    fn reads_are_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Dockerfile");
+        std::fs::write(&path, "FROM alpine\n").unwrap();
+        assert_eq!(read_limited(&path, Some(12)).unwrap(), b"FROM alpine\n");
+        assert_eq!(
+            read_limited(&path, Some(11)).unwrap_err(),
+            "file is 12 bytes, larger than the 11 bytes limit (raise it with --max-file-size)"
+        );
+        assert!(matches!(
+            read_bounded(&b"abc"[..], Some(2)),
+            Err(ReadError::TooLarge(2))
+        ));
+        assert_eq!(read_bounded(&b"abc"[..], None).unwrap(), b"abc");
+        assert_eq!(
+            read_limited(dir.path(), None).unwrap_err(),
+            "is a directory, not a file"
+        );
+        assert_eq!(show_size(8 << 20), "8 MiB");
+        assert_eq!(show_size(100_000_000), "95.4 MiB");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn referenced_files_are_regular_files_inside_their_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("repo");
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        std::fs::write(repo.join("Dockerfile"), "FROM a\n").unwrap();
+        std::fs::write(dir.path().join("secret"), "key\n").unwrap();
+        std::os::unix::fs::symlink("Dockerfile", repo.join("inside")).unwrap();
+        std::os::unix::fs::symlink("../secret", repo.join("outside")).unwrap();
+        let fifo = repo.join("fifo");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        assert_eq!(
+            read_referenced(&repo.join("inside"), None).unwrap(),
+            b"FROM a\n"
+        );
+        assert_eq!(
+            read_referenced(&repo.join("outside"), None).unwrap_err(),
+            OUTSIDE_TREE
+        );
+        // Without a link, a path says plainly what it reads.
+        assert_eq!(
+            read_referenced(&dir.path().join("secret"), None).unwrap(),
+            b"key\n"
+        );
+        // Neither is opened: opening the FIFO would block this test forever.
+        assert_eq!(
+            read_referenced(&fifo, None).unwrap_err(),
+            "is a FIFO, not a regular file"
+        );
+        assert_eq!(
+            read_referenced(Path::new("/dev/zero"), Some(10)).unwrap_err(),
+            "is a device, not a regular file"
+        );
+        assert_eq!(
+            read_referenced(&repo, None).unwrap_err(),
+            "is a directory, not a regular file"
+        );
+        assert_eq!(tree_of(&repo.join("Dockerfile")), repo);
+        assert_eq!(
+            read_config_text(Path::new("/dev/zero"), true).unwrap_err(),
+            "more than the 8 MiB limit (config and policy files are limited to this size)"
+        );
+    }
+
+    #[test]
+    fn content_is_sniffed_when_the_name_says_nothing() {
+        let bytes = b"services:\n  web:\n    image: x\n".to_vec();
+        let file = check_bytes(Path::new("stack.yml"), None, bytes, &no_findings).unwrap();
+        assert_eq!(file.source.kind, FileKind::Compose);
+    }
+
+    /// Recurse until `bytes` of stack below `base` (an address on the caller's stack) are used.
+    fn use_stack(base: usize, bytes: usize) -> usize {
+        let frame = std::hint::black_box([1u8; 1024]);
+        if base.abs_diff(frame.as_ptr() as usize) >= bytes {
+            return 1;
+        }
+        use_stack(base, bytes) + usize::from(std::hint::black_box(frame)[1])
+    }
+
+    #[test]
+    fn workers_have_big_stacks() {
+        // 4 MiB of recursion would overflow the 2 MiB stack of a default rayon worker.
+        let results = run(
+            &[],
+            Some(StdinInput {
+                path: "Dockerfile".into(),
+                kind: None,
+                bytes: b"FROM a".to_vec(),
+            }),
+            RunOptions::default(),
+            |_, _| {
+                let base = std::hint::black_box(0u8);
+                assert!(use_stack(std::ptr::addr_of!(base) as usize, 4 << 20) > 0);
+                Vec::new()
+            },
+        )
+        .unwrap();
+        assert_eq!(results.files.len(), 1);
+        assert_eq!(results.files[0].source.kind, FileKind::Dockerfile);
+    }
+
+    #[test]
+    fn a_panicking_check_fails_only_its_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut candidates = Vec::new();
+        for name in ["a/Dockerfile", "b/Dockerfile", "c/Dockerfile"] {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            let text = if name.starts_with('b') {
+                "boom"
+            } else {
+                "FROM x"
+            };
+            std::fs::write(&path, text).unwrap();
+            candidates.push(Candidate {
+                path,
+                kind: Some(FileKind::Dockerfile),
+            });
+        }
+        candidates.push(Candidate {
+            path: dir.path().join("gone/Dockerfile"),
+            kind: None,
+        });
+        let results = run(
+            &candidates,
+            None,
+            RunOptions {
+                threads: Some(2),
+                ..RunOptions::default()
+            },
+            |source, _| {
+                assert!(source.text != "boom", "rule exploded");
+                Vec::new()
+            },
+        )
+        .unwrap();
+        let checked: Vec<_> = results.files.iter().map(|f| &f.source.path).collect();
+        assert_eq!(checked, [&candidates[0].path, &candidates[2].path]);
+        assert_eq!(results.errors.len(), 2);
+        assert_eq!(results.errors[0].path, candidates[1].path);
+        assert!(
+            results.errors[0]
+                .message
+                .starts_with("internal error while checking: rule exploded"),
+            "{}",
+            results.errors[0].message
+        );
+        assert_eq!(results.errors[1].message, "no such file or directory");
+    }
+}
