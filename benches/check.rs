@@ -7,8 +7,8 @@
 use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use plimsoll::syntax::dockerfile::shell;
 use plimsoll::linter::engine::{self, Settings};
+use plimsoll::syntax::dockerfile::shell;
 use plimsoll::syntax::{compose, dockerfile};
 use plimsoll::{FileKind, SourceFile};
 

@@ -2,8 +2,8 @@
 //! implicit archive extraction and URL downloads.
 
 use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::syntax::dockerfile::Command;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::syntax::dockerfile::Command;
 
 pub static ADD_INSTEAD_OF_COPY: Rule = Rule {
     code: "DF057",

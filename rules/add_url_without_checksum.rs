@@ -2,8 +2,8 @@
 //! repository at a branch or tag instead of a commit.
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::syntax::dockerfile::Command;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::syntax::dockerfile::Command;
 
 pub static ADD_URL_WITHOUT_CHECKSUM: Rule = Rule {
     code: "DF022",

@@ -2,8 +2,8 @@
 //! `apk update`), whose cached layer later installs from stale lists.
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::syntax::dockerfile::Keyword;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::syntax::dockerfile::Keyword;
 
 use super::build_support::{package_subcommand, run_scripts};
 

@@ -2,8 +2,8 @@
 //! `apt-get`, whose interface is stable for scripts.
 
 use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::syntax::dockerfile::Keyword;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::syntax::dockerfile::Keyword;
 use crate::syntax::span::Span;
 
 use super::build_support::{package_subcommand, run_scripts};

@@ -4,10 +4,10 @@
 
 use std::borrow::Cow;
 
-use crate::syntax::dockerfile::shell::{CommandView, ShellScript, Word, analyze, analyze_str};
-use crate::syntax::dockerfile::{Command, Dockerfile, Heredoc, Instruction, ShellOrExec, Stage};
 use crate::linter::rule::DockerfileContext;
 use crate::semantic::{is_sh_family, reaches_image};
+use crate::syntax::dockerfile::shell::{CommandView, ShellScript, Word, analyze, analyze_str};
+use crate::syntax::dockerfile::{Command, Dockerfile, Heredoc, Instruction, ShellOrExec, Stage};
 
 /// One script a RUN runs: its shell-form text, or a heredoc body run by the shell.
 pub(crate) struct RunScript<'a> {

@@ -1,8 +1,8 @@
 //! DF067 consecutive-run: two RUN instructions in a row that could be one layer.
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::syntax::dockerfile::{Instruction, Keyword};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::syntax::dockerfile::{Instruction, Keyword};
 
 pub static CONSECUTIVE_RUN: Rule = Rule {
     code: "DF067",

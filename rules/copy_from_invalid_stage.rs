@@ -2,8 +2,8 @@
 //! does not exist, or a near-miss of a stage name (a typo BuildKit would try to pull as an image).
 
 use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::syntax::dockerfile::Keyword;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::syntax::dockerfile::Keyword;
 
 use crate::semantic::StageNames;
 

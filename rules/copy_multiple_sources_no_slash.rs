@@ -2,9 +2,9 @@
 //! that does not end in `/`.
 
 use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::syntax::dockerfile::Command;
 use crate::syntax::excerpt::excerpt;
-use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::syntax::span::Span;
 
 pub static COPY_MULTIPLE_SOURCES_NO_SLASH: Rule = Rule {

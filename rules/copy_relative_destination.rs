@@ -2,9 +2,9 @@
 //! set no WORKDIR, so the files land wherever the base image's WORKDIR points.
 
 use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 use crate::syntax::dockerfile::Command;
 use crate::syntax::excerpt::excerpt;
-use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::workdir_support::{is_absolute_or_unknown, workdir_set};
 

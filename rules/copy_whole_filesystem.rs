@@ -2,9 +2,9 @@
 //! whole filesystem into this one.
 
 use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 use crate::syntax::dockerfile::{BaseKind, Command};
 use crate::syntax::excerpt::excerpt;
-use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 pub static COPY_WHOLE_FILESYSTEM: Rule = Rule {
     code: "DF034",

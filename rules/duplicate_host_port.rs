@@ -3,9 +3,9 @@
 
 use std::collections::HashMap;
 
-use crate::syntax::compose::Service;
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::syntax::compose::Service;
 use crate::syntax::span::Span;
 
 use super::support::{

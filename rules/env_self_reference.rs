@@ -2,8 +2,8 @@
 //! sets; the reference still sees the value from before the instruction.
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::syntax::dockerfile::Command;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::syntax::dockerfile::Command;
 
 use crate::syntax::dockerfile::expansion::references;
 

@@ -3,9 +3,9 @@
 //! mapping.
 
 use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::syntax::dockerfile::Command;
 use crate::syntax::excerpt::excerpt;
-use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::syntax::span::Spanned;
 
 use super::support::commands;

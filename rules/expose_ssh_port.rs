@@ -1,8 +1,8 @@
 //! DF032 expose-ssh-port: the image exposes port 22 (SSH).
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::syntax::dockerfile::Command;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::syntax::dockerfile::Command;
 
 use super::support::commands;
 

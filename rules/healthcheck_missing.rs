@@ -2,9 +2,9 @@
 //! has no HEALTHCHECK.
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::syntax::dockerfile::Command;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 use crate::semantic::ancestors;
+use crate::syntax::dockerfile::Command;
 
 pub static HEALTHCHECK_MISSING: Rule = Rule {
     code: "DF029",

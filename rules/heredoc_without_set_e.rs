@@ -2,9 +2,9 @@
 //! so only the last command's failure fails the build.
 
 use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::syntax::dockerfile::Keyword;
 use crate::syntax::dockerfile::shell::ShellScript;
-use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::syntax::span::Span;
 
 use crate::semantic::Shells;

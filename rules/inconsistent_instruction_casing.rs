@@ -2,8 +2,8 @@
 //! file's majority (all upper-case or all lower-case), or is mixed (`From`).
 
 use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::syntax::dockerfile::{Command, Instruction};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::syntax::dockerfile::{Command, Instruction};
 use crate::syntax::source::SourceFile;
 use crate::syntax::span::Span;
 

@@ -2,8 +2,8 @@
 //! `RUN --network=host` (the step shares the host's network) at info level.
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::syntax::dockerfile::Command;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::syntax::dockerfile::Command;
 
 pub static INSECURE_RUN_ENTITLEMENT: Rule = Rule {
     code: "DF024",

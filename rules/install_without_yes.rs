@@ -2,9 +2,9 @@
 //! install` without the flag that answers its confirmation prompt.
 
 use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::syntax::dockerfile::Keyword;
 use crate::syntax::dockerfile::shell::CommandView;
-use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::syntax::span::Span;
 
 use super::build_support::{package_subcommand, run_scripts};

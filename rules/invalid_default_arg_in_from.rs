@@ -5,12 +5,12 @@
 use std::collections::HashMap;
 
 use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::semantic::StageNames;
 use crate::syntax::dockerfile::expansion::{self, Binding, Expansion, ExpansionBudget, UnsetIs};
 use crate::syntax::dockerfile::{Command, Dockerfile};
 use crate::syntax::excerpt::excerpt;
 use crate::syntax::image::ImageRef;
-use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
-use crate::semantic::StageNames;
 use crate::syntax::span::Span;
 
 use super::support::{PLATFORM_ARGS, part_span};

@@ -1,8 +1,8 @@
 //! DF072 invalid-label-key: a LABEL key outside Docker's key format or in a reserved namespace.
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::syntax::dockerfile::Command;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::syntax::dockerfile::Command;
 
 pub static INVALID_LABEL_KEY: Rule = Rule {
     code: "DF072",

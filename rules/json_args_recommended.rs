@@ -2,9 +2,9 @@
 //! the container's signals.
 
 use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::syntax::dockerfile::{Command, ShellOrExec, ShellText};
 use crate::syntax::excerpt::excerpt;
-use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 
 pub static JSON_ARGS_RECOMMENDED: Rule = Rule {
     code: "DF051",

@@ -5,10 +5,12 @@
 //! the image spec fixes (`created`, `url`, `documentation`, `source`, `licenses`).
 
 use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{
+    Check, DockerfileContext, Emitter, OptionKind, Rule, RuleOption, Target,
+};
+use crate::semantic::reaches_image;
 use crate::syntax::dockerfile::{Command, Instruction, KeyValue};
 use crate::syntax::excerpt::excerpt;
-use crate::linter::rule::{Check, DockerfileContext, Emitter, OptionKind, Rule, RuleOption, Target};
-use crate::semantic::reaches_image;
 
 pub static LABEL_SCHEMA: Rule = Rule {
     code: "DF074",
@@ -608,8 +610,9 @@ mod tests {
         let source = SourceFile::new("Dockerfile", text, FileKind::Dockerfile);
         let mut settings = Settings::from_selectors(&["DF074".into()], &[], &[]);
         // Through the config reader, so the `choice-map` option type is read as users write it.
-        let parsed = crate::workspace::config::parse(std::path::Path::new("/r/.plimsoll.yaml"), &config)
-            .expect("the test config is valid");
+        let parsed =
+            crate::workspace::config::parse(std::path::Path::new("/r/.plimsoll.yaml"), &config)
+                .expect("the test config is valid");
         let configured = parsed.rules.first().map_or(&[][..], |r| &r.options[..]);
         settings.set_options(
             &LABEL_SCHEMA,

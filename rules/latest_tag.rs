@@ -1,8 +1,8 @@
 //! DF002 latest-tag: a base image pinned to the moving `latest` tag.
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::syntax::excerpt::excerpt;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::syntax::excerpt::excerpt;
 
 use super::support::{base_images, part_span};
 

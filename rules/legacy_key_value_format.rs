@@ -1,8 +1,8 @@
 //! DF048 legacy-key-value-format: `ENV key value` or `LABEL key value` instead of `key=value`.
 
 use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::syntax::dockerfile::Command;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::syntax::dockerfile::Command;
 use crate::syntax::span::Span;
 
 pub static LEGACY_KEY_VALUE_FORMAT: Rule = Rule {

@@ -1,8 +1,8 @@
 //! DF053 ln-bin-sh: `ln -s … /bin/sh` replaces the system shell instead of using SHELL.
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::syntax::dockerfile::Keyword;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::syntax::dockerfile::Keyword;
 
 use super::build_support::run_scripts;
 

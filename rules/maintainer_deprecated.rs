@@ -1,8 +1,8 @@
 //! DF049 maintainer-deprecated: the deprecated `MAINTAINER` instruction instead of a LABEL.
 
 use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::syntax::dockerfile::Command;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::syntax::dockerfile::Command;
 
 pub static MAINTAINER_DEPRECATED: Rule = Rule {
     code: "DF049",

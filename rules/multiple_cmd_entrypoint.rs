@@ -2,8 +2,8 @@
 //! only the last one takes effect.
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::syntax::dockerfile::Command;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::syntax::dockerfile::Command;
 
 pub static MULTIPLE_CMD_ENTRYPOINT: Rule = Rule {
     code: "DF044",

@@ -2,8 +2,8 @@
 //! takes effect.
 
 use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::syntax::dockerfile::Command;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::syntax::dockerfile::Command;
 use crate::syntax::span::Span;
 
 pub static MULTIPLE_HEALTHCHECKS: Rule = Rule {

@@ -2,8 +2,8 @@
 //! `vim`, `service`, `shutdown`…) that does nothing useful during a build.
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::syntax::dockerfile::Keyword;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::syntax::dockerfile::Keyword;
 
 use super::build_support::run_scripts;
 

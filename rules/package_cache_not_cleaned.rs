@@ -2,8 +2,8 @@
 //! dnf, microdnf, zypper) leaves them in the image layer.
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::syntax::dockerfile::shell::Word;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::syntax::dockerfile::shell::Word;
 
 use super::build_support::{
     RunScript, cache_mount_targets, final_image_runs, mounts_cover, package_subcommand,

@@ -2,8 +2,8 @@
 //! go): find the install commands of one package manager in RUN instructions and report each
 //! package operand installed without a version. Each rule supplies a [`Manager`]. Not a rule.
 
-use crate::syntax::dockerfile::shell::{CommandView, Word};
 use crate::linter::rule::{DockerfileContext, Emitter};
+use crate::syntax::dockerfile::shell::{CommandView, Word};
 
 use super::run_commands::{is_dynamic, operands, run_commands};
 

@@ -2,8 +2,8 @@
 //! lets any index win a package name: the dependency-confusion setup.
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::syntax::dockerfile::Command;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::syntax::dockerfile::Command;
 
 use super::run_commands::run_commands;
 use super::support::commands;

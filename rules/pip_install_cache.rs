@@ -2,10 +2,10 @@
 //! the image, leaving pip's download cache in the layer.
 
 use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::syntax::dockerfile::Command;
-use crate::syntax::dockerfile::shell::CommandView;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::semantic::reaches_image;
+use crate::syntax::dockerfile::Command;
+use crate::syntax::dockerfile::shell::CommandView;
 use crate::syntax::span::Span;
 
 use super::build_support::{cache_mount_targets, final_image_runs, removes_under, run_scripts};

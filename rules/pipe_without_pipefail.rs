@@ -2,9 +2,9 @@
 //! `set -o pipefail`, so a failure on the left of `|` does not fail the build.
 
 use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 use crate::syntax::dockerfile::Keyword;
 use crate::syntax::dockerfile::shell::{ShellScript, SimpleCommand};
-use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 use crate::syntax::span::Span;
 
 use crate::semantic::Shells;

@@ -72,7 +72,11 @@ fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
 
 /// Bind a short-syntax mapping to `127.0.0.1`, when the text is written as the model read it
 /// (not merged from an anchor, no escapes). Unsafe: other hosts lose access.
-fn localhost_fix(text: &str, mapping: &crate::syntax::compose::PortMapping, span: Span) -> Option<Fix> {
+fn localhost_fix(
+    text: &str,
+    mapping: &crate::syntax::compose::PortMapping,
+    span: Span,
+) -> Option<Fix> {
     if mapping.long_syntax {
         return None;
     }

@@ -2,9 +2,9 @@
 //! checked (`curl … | sh`, `sh -c "$(curl …)"`, `bash <(curl …)`).
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::syntax::dockerfile::shell::{CommandView, SimpleCommand, Word};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 use crate::semantic::is_sh_family;
+use crate::syntax::dockerfile::shell::{CommandView, SimpleCommand, Word};
 
 use super::run_commands::run_commands;
 

@@ -1,8 +1,8 @@
 //! DF004 root-user: the image's final stage runs as root (no USER, or the last USER is root).
 
 use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::syntax::dockerfile::BaseKind;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::syntax::dockerfile::BaseKind;
 use crate::syntax::span::Span;
 
 use crate::semantic::{StageUser, stage_user};

@@ -2,10 +2,10 @@
 //! bypass, remote scripts, privilege): every simple command a build runs, and the operands of a
 //! package-manager command with its option values skipped. Not a rule itself.
 
-use crate::syntax::dockerfile::shell::{self, CommandView, PipelinePos, SimpleCommand, Word};
-use crate::syntax::dockerfile::{Command, ShellOrExec};
 use crate::linter::rule::DockerfileContext;
 use crate::semantic::{Shells, is_sh_family};
+use crate::syntax::dockerfile::shell::{self, CommandView, PipelinePos, SimpleCommand, Word};
+use crate::syntax::dockerfile::{Command, ShellOrExec};
 
 /// Every simple command a RUN (or `ONBUILD RUN`) runs: shell form, heredoc bodies run by a
 /// shell, and exec form (as one command whose words are the JSON strings), in file order.

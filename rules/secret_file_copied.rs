@@ -1,9 +1,9 @@
 //! DF007 secret-file-copied: COPY or ADD of a file whose name says it holds keys or credentials.
 
 use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 use crate::syntax::dockerfile::Command;
 use crate::syntax::excerpt::excerpt;
-use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
 use super::support::commands;
 

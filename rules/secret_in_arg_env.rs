@@ -1,8 +1,8 @@
 //! DF005 secret-in-arg-env: an ARG or ENV whose name says it holds a secret.
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::syntax::dockerfile::{Command, KeyValue};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::syntax::dockerfile::{Command, KeyValue};
 
 use super::support::commands;
 use crate::semantic::secrets::{is_inert_value, secret_name_word};

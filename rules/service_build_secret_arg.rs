@@ -3,9 +3,9 @@
 //! Dockerfile through the workspace ([`ComposeContext::built_dockerfile`]).
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::syntax::dockerfile::Command;
 use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 use crate::semantic::secrets::{is_variable_reference, secret_name_word};
+use crate::syntax::dockerfile::Command;
 
 pub static SERVICE_BUILD_SECRET_ARG: Rule = Rule {
     code: "DC049",

@@ -1,9 +1,9 @@
 //! DC016 service-host-namespace: a compose service shares a namespace with the host
 //! (`network_mode: host`, `pid: host`, `ipc: host`, `uts: host`, `userns_mode: host`).
 
-use crate::syntax::compose::{Field, Service};
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::syntax::compose::{Field, Service};
 
 use super::support::report_in_service;
 

@@ -1,9 +1,9 @@
 //! DC023 service-host-sysctl: a compose service sets a kernel parameter that is not private to
 //! the container (`kernel.*` outside IPC, `vm.*`, `net.*` with the host's network, …).
 
-use crate::syntax::compose::Service;
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::syntax::compose::Service;
 
 use super::support::report_in_service;
 

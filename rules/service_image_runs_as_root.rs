@@ -3,8 +3,8 @@
 //! reads the Dockerfile through the workspace ([`ComposeContext::built_dockerfile`]).
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::syntax::dockerfile::BaseKind;
 use crate::linter::rule::{BuiltDockerfile, Check, ComposeContext, Emitter, Rule, Target};
+use crate::syntax::dockerfile::BaseKind;
 use crate::syntax::span::Span;
 
 use crate::semantic::{StageUser, stage_user};

@@ -1,12 +1,12 @@
 //! DC005 service-secret-in-environment: a secret written literally into a service's
 //! `environment:` or `build.args`.
 
-use crate::syntax::compose::EnvVar;
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 use crate::semantic::secrets::{
     find_credentials, is_inert_value, is_variable_reference, mask, secret_name_word,
 };
+use crate::syntax::compose::EnvVar;
 
 pub static SERVICE_SECRET_IN_ENVIRONMENT: Rule = Rule {
     code: "DC005",

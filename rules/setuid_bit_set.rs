@@ -2,8 +2,8 @@
 //! gives a file the setuid or setgid bit.
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::syntax::dockerfile::Command;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::syntax::dockerfile::Command;
 use crate::syntax::span::Span;
 
 use super::run_commands::{is_dynamic, run_commands};

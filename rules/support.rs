@@ -12,12 +12,12 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::syntax::compose::{ComposeFile, Field, PortMapping, Service, VolumeMount};
 use crate::linter::diagnostic::Finding;
-use crate::syntax::dockerfile::{BaseKind, Command, Dockerfile, User};
-use crate::syntax::image::ImageRef;
 use crate::linter::rule::Emitter;
 use crate::semantic::is_windows_image;
+use crate::syntax::compose::{ComposeFile, Field, PortMapping, Service, VolumeMount};
+use crate::syntax::dockerfile::{BaseKind, Command, Dockerfile, User};
+use crate::syntax::image::ImageRef;
 use crate::syntax::span::{Span, Spanned};
 use crate::syntax::yaml::Node;
 

@@ -1,9 +1,9 @@
 //! DC039 tls-verification-disabled: an `environment:` (or build `args:`) value that turns off
 //! TLS certificate or package signature checks (`NODE_TLS_REJECT_UNAUTHORIZED=0`, …).
 
-use crate::syntax::compose::EnvVar;
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::syntax::compose::EnvVar;
 
 use super::support::{report_in_service, with_compose_defaults};
 

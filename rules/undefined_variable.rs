@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::syntax::dockerfile::{BaseKind, Command, Dockerfile, Instruction, Keyword, Stage};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::syntax::dockerfile::{BaseKind, Command, Dockerfile, Instruction, Keyword, Stage};
 use crate::syntax::span::Span;
 
 use crate::semantic::StageForest;

@@ -2,8 +2,8 @@
 //! (`COPY --chmown`, `RUN --mounts`), with a did-you-mean hint.
 
 use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
-use crate::syntax::dockerfile::{Instruction, Keyword};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::syntax::dockerfile::{Instruction, Keyword};
 
 use super::build_support::closest;
 

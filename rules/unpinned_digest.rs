@@ -1,8 +1,8 @@
 //! DF003 unpinned-digest: a base image is not pinned to a content digest.
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::syntax::excerpt::excerpt;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::syntax::excerpt::excerpt;
 
 use super::support::base_images;
 

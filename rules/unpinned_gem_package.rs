@@ -1,8 +1,8 @@
 //! DF017 unpinned-gem-package: `gem install` of a gem without a version.
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::syntax::dockerfile::shell::CommandView;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::syntax::dockerfile::shell::CommandView;
 
 use super::package_pins::{Manager, Operand, check_manager, is_path_or_url};
 

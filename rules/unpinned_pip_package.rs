@@ -1,8 +1,8 @@
 //! DF015 unpinned-pip-package: `pip install` of a package without a version.
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::syntax::dockerfile::shell::CommandView;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::syntax::dockerfile::shell::CommandView;
 
 use super::package_pins::{Manager, Operand, check_manager, is_path_or_url};
 

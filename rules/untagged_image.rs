@@ -1,8 +1,8 @@
 //! DF001 untagged-image: a base image named without a tag or digest, so Docker pulls `latest`.
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::syntax::excerpt::excerpt;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::syntax::excerpt::excerpt;
 
 use super::support::base_images;
 

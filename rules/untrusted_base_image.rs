@@ -2,8 +2,8 @@
 //! list (the `trusted-registries` option, shared with DC040 untrusted-registry).
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::syntax::excerpt::excerpt;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::syntax::excerpt::excerpt;
 
 use super::support::{base_images, part_span};
 use super::trusted_registries::{TRUSTED_REGISTRIES, is_trusted};

@@ -1,8 +1,8 @@
 //! DF027 user-by-name: `USER` names a user instead of giving a numeric uid.
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::syntax::dockerfile::Command;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::syntax::dockerfile::Command;
 
 use super::support::{commands, is_root_user};
 

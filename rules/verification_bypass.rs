@@ -3,9 +3,9 @@
 //! (`sslverify=false`, `[trusted=yes]`) and environment variables set by ENV, ARG, `export` or
 //! `VAR=value cmd` that turn off certificate or package-signature checks. Not a rule itself.
 
+use crate::linter::rule::DockerfileContext;
 use crate::syntax::dockerfile::Command;
 use crate::syntax::dockerfile::shell::{CommandView, SimpleCommand, Word};
-use crate::linter::rule::DockerfileContext;
 use crate::syntax::span::Span;
 
 use super::run_commands::run_commands;

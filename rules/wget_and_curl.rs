@@ -1,8 +1,8 @@
 //! DF058 wget-and-curl: the Dockerfile uses both `wget` and `curl`, two tools for one job.
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::syntax::dockerfile::Keyword;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::syntax::dockerfile::Keyword;
 use crate::syntax::span::Span;
 
 use super::build_support::run_scripts;

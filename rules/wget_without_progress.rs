@@ -2,8 +2,8 @@
 //! floods build logs with its progress bar.
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::syntax::dockerfile::Keyword;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::syntax::dockerfile::Keyword;
 
 use super::build_support::run_scripts;
 

@@ -2,9 +2,9 @@
 //! it (possibly the base image's).
 
 use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::syntax::dockerfile::Command;
 use crate::syntax::excerpt::excerpt;
-use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 
 use super::workdir_support::{is_absolute_or_unknown, workdir_set};
 

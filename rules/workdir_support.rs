@@ -2,8 +2,8 @@
 //! `copy-relative-destination`): whether a path is absolute, and whether WORKDIR has been set
 //! before an instruction, following `FROM <stage>`. Not a rule itself (it declares no `Rule`).
 
-use crate::syntax::dockerfile::{Command, Dockerfile, Stage};
 use crate::semantic::ancestors;
+use crate::syntax::dockerfile::{Command, Dockerfile, Stage};
 
 /// Whether a path is absolute on Linux or Windows, or starts with a variable (unknown here).
 pub(crate) fn is_absolute_or_unknown(path: &str) -> bool {

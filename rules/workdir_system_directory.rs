@@ -2,8 +2,8 @@
 //! `/sys`, `/dev`, `/boot`, `/initrd`, `/lost+found`).
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::syntax::dockerfile::Command;
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::syntax::dockerfile::Command;
 
 use super::support::commands;
 

@@ -16,13 +16,15 @@
 
 use std::time::{Duration, Instant};
 
+use plimsoll::linter::engine::Settings;
+use plimsoll::linter::project::NoWorkspace;
+use plimsoll::linter::rule::{
+    Check, ComposeContext, DockerfileContext, Emitter, Rule, ShellCache, Target,
+};
+use plimsoll::linter::rules;
 use plimsoll::syntax::compose;
 use plimsoll::syntax::dockerfile::{self, Dockerfile};
-use plimsoll::linter::engine::Settings;
-use plimsoll::linter::rule::{Check, ComposeContext, DockerfileContext, Emitter, Rule, ShellCache, Target};
-use plimsoll::linter::rules;
 use plimsoll::syntax::source::{FileKind, SourceFile};
-use plimsoll::linter::project::NoWorkspace;
 
 /// Fail when t(4N) / t(N) is over this: linear is 4, quadratic 16; the margin absorbs caches,
 /// allocator effects and the odd disturbance.

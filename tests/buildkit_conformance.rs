@@ -9,7 +9,9 @@ mod common;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use plimsoll::syntax::dockerfile::{Command, Dockerfile, Healthcheck, Instruction, ShellOrExec, parse};
+use plimsoll::syntax::dockerfile::{
+    Command, Dockerfile, Healthcheck, Instruction, ShellOrExec, parse,
+};
 use plimsoll::syntax::span::Span;
 
 fn conformance_dir() -> Option<PathBuf> {

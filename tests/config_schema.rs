@@ -4,11 +4,11 @@
 
 use std::path::PathBuf;
 
+use plimsoll::linter::rules;
 use plimsoll::workspace::config::schema::{
     json_schema, json_schema_text, policy_json_schema, policy_json_schema_text,
 };
 use plimsoll::workspace::config::{OVERRIDE_KEYS, TOP_LEVEL_KEYS};
-use plimsoll::linter::rules;
 
 #[test]
 fn committed_schema_is_current() {

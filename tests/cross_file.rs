@@ -9,8 +9,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use plimsoll::linter::engine::{self, Settings};
-use plimsoll::workspace::runner::FsWorkspace;
 use plimsoll::linter::project::{MemoryWorkspace, Workspace};
+use plimsoll::workspace::runner::FsWorkspace;
 use plimsoll::{FileKind, SourceFile};
 
 const COMPOSE: &str =

@@ -369,8 +369,8 @@ fn path_that_does_not_exist() {
 /// through the library).
 #[test]
 fn file_deleted_while_linting() {
-    use plimsoll::workspace::discover;
     use plimsoll::linter::engine::{self, Settings};
+    use plimsoll::workspace::discover;
     use plimsoll::workspace::runner::{self, RunOptions};
 
     let dir = tree(&[("gone/Dockerfile", b"FROM alpine:3.19\n")]);

@@ -2,16 +2,18 @@
 //! No I/O and no output format here; the CLI and the language server both call [`check`].
 //! Which rules run ([`Settings`]) is decided in [`crate::linter::selection`].
 
-use crate::syntax::compose;
 use crate::linter::diagnostic::{Finding, Severity};
-use crate::syntax::dockerfile;
-use crate::linter::rule::{Check, ComposeContext, DockerfileContext, Emitter, RuleOptions, ShellCache};
+use crate::linter::project::{NoWorkspace, Workspace};
+use crate::linter::rule::{
+    Check, ComposeContext, DockerfileContext, Emitter, RuleOptions, ShellCache,
+};
 use crate::linter::rule_ref::RuleRef;
 use crate::linter::rules;
 pub use crate::linter::selection::{Selection, Settings};
-use crate::syntax::source::{FileKind, SourceFile};
 use crate::linter::suppress;
-use crate::linter::project::{NoWorkspace, Workspace};
+use crate::syntax::compose;
+use crate::syntax::dockerfile;
+use crate::syntax::source::{FileKind, SourceFile};
 
 /// Parse `source` and run the enabled rules on it. Findings are sorted by position, then code.
 /// Cross-file rules see no other files (see [`check_in`]).

@@ -10,14 +10,14 @@ use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
-use crate::syntax::compose::{ComposeFile, Service};
 use crate::linter::diagnostic::{Category, Finding, Severity};
+use crate::linter::project::{ParsedDockerfile, Workspace, normalize};
+use crate::linter::rule_ref::RuleRef;
+use crate::syntax::compose::{ComposeFile, Service};
 use crate::syntax::dockerfile::shell::{self, ShellScript, SimpleCommand};
 use crate::syntax::dockerfile::{Command, Dockerfile, Instruction, ShellOrExec};
-use crate::linter::rule_ref::RuleRef;
 use crate::syntax::source::{FileKind, SourceFile};
 use crate::syntax::span::Span;
-use crate::linter::project::{ParsedDockerfile, Workspace, normalize};
 
 /// Which files a rule looks at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -13,10 +13,10 @@
 //! The engine applies suppressions, then reports what they did wrong as `unused-suppression`.
 
 use crate::linter::diagnostic::Finding;
-use crate::syntax::dockerfile::Dockerfile;
 use crate::linter::rule_ref::RuleRef;
 use crate::linter::rules::{self, UNUSED_SUPPRESSION};
 use crate::linter::selection::{self, Settings};
+use crate::syntax::dockerfile::Dockerfile;
 use crate::syntax::span::Span;
 use crate::syntax::yaml::{Node, Value, YamlFile};
 

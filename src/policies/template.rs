@@ -9,11 +9,11 @@ use std::path::PathBuf;
 
 use regex::Regex;
 
-use crate::syntax::dockerfile::{Command, Keyword};
-use crate::syntax::image::ImageRef;
 use crate::linter::rule::{ComposeContext, DockerfileContext, Emitter, PolicyCheck, Rule, Target};
 use crate::linter::rule_ref::RuleRef;
 use crate::linter::rules;
+use crate::syntax::dockerfile::{Command, Keyword};
+use crate::syntax::image::ImageRef;
 use crate::syntax::source::FileKind;
 use crate::syntax::span::Span;
 use crate::syntax::yaml::Node;

@@ -471,7 +471,8 @@ mod tests {
     fn examples() -> Results {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
         let discovery = crate::workspace::discover::discover(&[root], None);
-        let settings = crate::linter::engine::Settings::from_selectors(&["all".to_string()], &[], &[]);
+        let settings =
+            crate::linter::engine::Settings::from_selectors(&["all".to_string()], &[], &[]);
         let results = crate::workspace::runner::run(
             &discovery.files,
             None,

@@ -9,20 +9,20 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::workspace::atomic_write::write_atomically;
-use crate::workspace::baseline::Baseline;
 use crate::linter::catalogue::Catalogue;
-use crate::workspace::config;
 use crate::linter::diagnostic::Severity;
-use crate::workspace::discover::{self, io_message};
 use crate::linter::engine;
-use crate::report::{self, FileError, Format, Results};
 use crate::linter::rule::{FixAvailability, Rule, Status, Target};
 use crate::linter::rule_ref::RuleRef;
 use crate::linter::rules;
-use crate::workspace::runner::{self, RunOptions, StdinInput};
 use crate::linter::selection::{self, closest};
+use crate::report::{self, FileError, Format, Results};
 use crate::syntax::source::FileKind;
+use crate::workspace::atomic_write::write_atomically;
+use crate::workspace::baseline::Baseline;
+use crate::workspace::config;
+use crate::workspace::discover::{self, io_message};
+use crate::workspace::runner::{self, RunOptions, StdinInput};
 
 #[derive(Debug, Parser)]
 #[command(name = "plimsoll", version, about, max_term_width = 100)]
@@ -485,7 +485,9 @@ fn same_output_twice(args: &CheckArgs) -> Option<String> {
 /// else the absolute path with `.` and `..` resolved.
 fn same_file_key(path: &std::path::Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| {
-        crate::linter::project::normalize(&std::path::absolute(path).unwrap_or_else(|_| path.into()))
+        crate::linter::project::normalize(
+            &std::path::absolute(path).unwrap_or_else(|_| path.into()),
+        )
     })
 }
 
@@ -494,7 +496,10 @@ fn same_file_key(path: &std::path::Path) -> PathBuf {
 fn add_policy_problems(
     results: &mut Results,
     cwd: &std::path::Path,
-    problems: Vec<(crate::syntax::source::SourceFile, Vec<crate::linter::diagnostic::Finding>)>,
+    problems: Vec<(
+        crate::syntax::source::SourceFile,
+        Vec<crate::linter::diagnostic::Finding>,
+    )>,
 ) {
     if problems.is_empty() {
         return;

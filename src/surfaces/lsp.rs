@@ -12,15 +12,15 @@ use plimsoll_lsp::{
 };
 
 use crate::linter::catalogue::Catalogue;
-use crate::workspace::config::{self, CliOverrides, ResolveOptions, Resolver};
 use crate::linter::diagnostic::{Applicability, Finding, Severity};
-use crate::syntax::dockerfile::Dockerfile;
 use crate::linter::engine::{self, Settings};
+use crate::linter::project::{ParsedDockerfile, Workspace, normalize};
 use crate::linter::rule_ref::RuleRef;
 use crate::linter::rules;
-use crate::workspace::runner::FsWorkspace;
+use crate::syntax::dockerfile::Dockerfile;
 use crate::syntax::source::{FileKind, SourceFile};
-use crate::linter::project::{ParsedDockerfile, Workspace, normalize};
+use crate::workspace::config::{self, CliOverrides, ResolveOptions, Resolver};
+use crate::workspace::runner::FsWorkspace;
 
 /// Where a rule's docs page lives: the same place the SARIF reporter links to.
 pub fn rule_url(name: &str) -> String {

@@ -15,11 +15,11 @@ use std::sync::{Arc, Mutex, OnceLock};
 use rayon::prelude::*;
 
 use crate::linter::diagnostic::Finding;
-use crate::workspace::discover::{Candidate, io_message};
+use crate::linter::project::{ParsedDockerfile, Workspace, normalize};
 use crate::report::{FileError, FileResult, Results};
 use crate::syntax::source::{FileKind, SourceFile};
 use crate::syntax::span::{LineIndex, Position};
-use crate::linter::project::{ParsedDockerfile, Workspace, normalize};
+use crate::workspace::discover::{Candidate, io_message};
 
 /// Worker stack size: parsers and shell analysis may go deep on pathological input.
 const STACK_SIZE: usize = 8 << 20;

@@ -155,7 +155,9 @@ impl SetCache {
                     .flat_map(|s| s.files.iter())
                     .find(|f| f.path == problem.path)
                     .map(|f| f.text.clone())
-                    .or_else(|| crate::workspace::runner::read_config_text(&problem.path, false).ok())
+                    .or_else(|| {
+                        crate::workspace::runner::read_config_text(&problem.path, false).ok()
+                    })
                     .unwrap_or_default();
                 // Policy files are neither kind; `Compose` only picks YAML-style comment handling.
                 out.push((

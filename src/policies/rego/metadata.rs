@@ -172,8 +172,9 @@ impl Metadata {
         let Some(root) = tree.documents.first() else {
             return out;
         };
-        let text =
-            |node: Option<&crate::syntax::yaml::Node>| node.and_then(|n| n.as_str()).map(str::to_string);
+        let text = |node: Option<&crate::syntax::yaml::Node>| {
+            node.and_then(|n| n.as_str()).map(str::to_string)
+        };
         out.title = text(root.get("title"));
         out.description = text(root.get("description"));
         if let Some(scope) = text(root.get("scope")) {

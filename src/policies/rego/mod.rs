@@ -47,12 +47,12 @@ use std::time::Duration;
 use serde_json::Value as Json;
 
 use crate::linter::diagnostic::{Category, Finding, Severity};
-use crate::policies::template::PolicyRule;
 use crate::linter::rule::{
     Check, ComposeContext, DockerfileContext, Emitter, FixAvailability, PolicyCheck, Rule, Status,
     Target,
 };
 use crate::linter::rule_ref::{PolicyRuleDecl, RuleRef};
+use crate::policies::template::PolicyRule;
 use crate::syntax::source::{FileKind, SourceFile};
 use crate::syntax::span::Span;
 

@@ -65,7 +65,10 @@ impl PathMatcher {
                     span,
                     message: format!(
                         "invalid glob `{}`: {}",
-                        crate::syntax::excerpt::first_line(pattern, crate::syntax::excerpt::FILE_TEXT_CHARS),
+                        crate::syntax::excerpt::first_line(
+                            pattern,
+                            crate::syntax::excerpt::FILE_TEXT_CHARS
+                        ),
                         err.kind()
                     ),
                 }),

@@ -22,10 +22,10 @@ pub use parse::{INCLUDE_KINDS, OVERRIDE_KEYS, RULE_KEYS, TOP_LEVEL_KEYS, parse};
 
 use crate::linter::catalogue::Catalogue;
 use crate::linter::diagnostic::Severity;
-use crate::report::FileError;
 use crate::linter::rule::{OptionValue, RuleOptions};
 use crate::linter::rule_ref::RuleRef;
 use crate::linter::selection::{Selection, Settings};
+use crate::report::FileError;
 use crate::syntax::source::{FileKind, SourceFile};
 use crate::syntax::span::{Position, Span};
 

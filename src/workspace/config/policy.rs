@@ -7,14 +7,14 @@ use std::path::Path;
 use regex::Regex;
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::syntax::dockerfile::Keyword;
+use crate::linter::rule::{Check, OptionValue, Rule, Target};
+use crate::linter::rule_ref::{PolicyRuleDecl, RuleRef};
+use crate::linter::rules;
 use crate::policies::template::{
     CommandPattern, Condition, ImagePolicy, InstructionTarget, PolicyExample, PolicyRule, Template,
     TemplateCheck, parse_comparison,
 };
-use crate::linter::rule::{Check, OptionValue, Rule, Target};
-use crate::linter::rule_ref::{PolicyRuleDecl, RuleRef};
-use crate::linter::rules;
+use crate::syntax::dockerfile::Keyword;
 use crate::syntax::source::{FileKind, SourceFile};
 use crate::syntax::span::Span;
 use crate::syntax::yaml::{self, Node};
