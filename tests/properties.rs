@@ -9,9 +9,10 @@ mod common;
 use common::generators::{compose_text, config, dockerfile_text, plain_dockerfile_text};
 use common::invariants::spans_ok;
 use plimsoll::linter::engine::{self, Settings};
-use plimsoll::report::{self, FileResult, Format, Results};
+use plimsoll::report::{self, Format};
 use plimsoll::syntax::dockerfile::{self, shell};
 use plimsoll::syntax::{compose, yaml};
+use plimsoll::workspace::results::{FileResult, Results};
 use plimsoll::{FileKind, SourceFile};
 use proptest::prelude::*;
 

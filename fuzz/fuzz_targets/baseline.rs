@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use plimsoll::workspace::baseline::{self, Baseline};
-use plimsoll::report::{FileResult, Results};
+use plimsoll::workspace::results::{FileResult, Results};
 use plimsoll::linter::engine;
 use plimsoll::{FileKind, Finding, SourceFile};
 use plimsoll_fuzz::{FIXED_DOCKERFILE, all_rules, assert_short};

@@ -5,7 +5,8 @@
 use std::sync::OnceLock;
 
 use plimsoll::linter::engine::{self, Settings};
-use plimsoll::report::{self, FileResult, Format, Results};
+use plimsoll::report::{self, Format};
+use plimsoll::workspace::results::{FileResult, Results};
 use plimsoll::{FileKind, SourceFile};
 
 #[path = "../../tests/common/invariants.rs"]

@@ -12,7 +12,7 @@ use crate::syntax::source::SourceFile;
 use crate::syntax::span::Span;
 
 /// How serious a finding is. Ordered: `Style < Info < Warning < Error`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Style,

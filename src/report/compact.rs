@@ -26,9 +26,10 @@ pub(super) fn write(results: &Results, out: &mut dyn Write) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use crate::linter::diagnostic::{Category, Finding, Severity};
-    use crate::report::{FileResult, Format, Options, Results, write};
+    use crate::report::{Format, Options, write};
     use crate::syntax::source::{FileKind, SourceFile};
     use crate::syntax::span::Span;
+    use crate::workspace::results::{FileResult, Results};
 
     #[test]
     fn one_line_per_finding_with_character_columns() {

@@ -172,9 +172,10 @@ mod tests {
     use serde_json::{Value, json};
 
     use crate::linter::diagnostic::{Applicability, Category, Edit, Finding, Fix, Label, Severity};
-    use crate::report::{FileError, FileResult, Format, Options, Results, write};
+    use crate::report::{Format, Options, write};
     use crate::syntax::source::{FileKind, SourceFile};
     use crate::syntax::span::{Position, Span};
+    use crate::workspace::results::{FileError, FileResult, Results};
 
     /// The example in docs/json-output.md, parsed.
     fn documented_example() -> Value {

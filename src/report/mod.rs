@@ -14,38 +14,31 @@ mod summary;
 mod text;
 
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use crate::linter::catalogue::Catalogue;
-use crate::linter::diagnostic::{Finding, Severity};
+use crate::linter::diagnostic::Severity;
+use crate::syntax::excerpt::printable;
 use crate::syntax::source::SourceFile;
 use crate::syntax::span::{Position, Span, floor_char_boundary};
+use crate::workspace::results::{FileResult, Results};
 
 pub use github::step_summary;
 pub use summary::write_summary;
 
-/// The output formats of `plimsoll check`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+/// The output formats of `plimsoll check`; [`Format::help`] says what each is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Format {
-    /// Code frames with the span underlined, and a summary.
     #[default]
     Text,
-    /// One line per finding: `path:line:col: severity[code/name] message`.
     Compact,
-    /// One JSON object (see docs/json-output.md).
     Json,
-    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
     Sarif,
-    /// GitHub Actions workflow commands (`::error file=…::…`): annotations on the pull request.
     Github,
-    /// Checkstyle XML, for Jenkins and other CI servers.
     Checkstyle,
-    /// JUnit XML: one test suite per file, one failing test case per finding.
     Junit,
-    /// GitLab Code Quality JSON (a Code Climate subset).
     Gitlab,
-    /// reviewdog's Diagnostic JSON (rdjson).
     Rdjson,
 }
 
@@ -63,6 +56,26 @@ impl Format {
         Format::Gitlab,
         Format::Rdjson,
     ];
+
+    /// What the format is, as `--help` says it.
+    pub fn help(self) -> &'static str {
+        match self {
+            Format::Text => "Code frames with the span underlined, and a summary",
+            Format::Compact => "One line per finding: `path:line:col: severity[code/name] message`",
+            Format::Json => "One JSON object (see docs/json-output.md)",
+            Format::Sarif => "SARIF 2.1.0, for GitHub code scanning and other SARIF viewers",
+            Format::Github => {
+                "GitHub Actions workflow commands (`::error file=…::…`): annotations on the pull \
+                 request"
+            }
+            Format::Checkstyle => "Checkstyle XML, for Jenkins and other CI servers",
+            Format::Junit => {
+                "JUnit XML: one test suite per file, one failing test case per finding"
+            }
+            Format::Gitlab => "GitLab Code Quality JSON (a Code Climate subset)",
+            Format::Rdjson => "reviewdog's Diagnostic JSON (rdjson)",
+        }
+    }
 
     /// The output is one JSON document.
     pub fn is_json(self) -> bool {
@@ -85,84 +98,6 @@ impl Format {
             Format::Gitlab => "gitlab",
             Format::Rdjson => "rdjson",
         }
-    }
-}
-
-/// One checked file: its source and its findings (sorted by position).
-#[derive(Debug)]
-pub struct FileResult {
-    pub source: SourceFile,
-    pub findings: Vec<Finding>,
-}
-
-/// A file that could not be checked.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FileError {
-    pub path: PathBuf,
-    pub message: String,
-    /// Where in the file the problem is, when known (the first invalid UTF-8 byte).
-    pub position: Option<Position>,
-}
-
-impl FileError {
-    pub fn new(path: &Path, message: impl Into<String>) -> Self {
-        Self {
-            path: path.to_path_buf(),
-            message: message.into(),
-            position: None,
-        }
-    }
-
-    /// `path: message` or `path:line:col: message`.
-    pub fn located_message(&self) -> String {
-        match self.position {
-            Some(at) => format!(
-                "{}:{}:{}: {}",
-                printable(&self.path.display().to_string()),
-                at.line,
-                at.column,
-                printable(&self.message)
-            ),
-            None => format!(
-                "{}: {}",
-                printable(&self.path.display().to_string()),
-                printable(&self.message)
-            ),
-        }
-    }
-}
-
-/// Everything a run produced, files and errors each sorted by path.
-#[derive(Debug, Default)]
-pub struct Results {
-    pub files: Vec<FileResult>,
-    pub errors: Vec<FileError>,
-    /// Files deliberately not read (a walked symlink out of the checked directory), with the
-    /// reason: not errors, they do not change the exit code.
-    pub skipped: Vec<FileError>,
-}
-
-impl Results {
-    pub fn finding_count(&self) -> usize {
-        self.files.iter().map(|f| f.findings.len()).sum()
-    }
-
-    /// How many findings there are of `severity`.
-    pub fn count_of(&self, severity: Severity) -> usize {
-        self.findings()
-            .filter(|(_, f)| f.severity == severity)
-            .count()
-    }
-
-    pub fn files_with_findings(&self) -> usize {
-        self.files.iter().filter(|f| !f.findings.is_empty()).count()
-    }
-
-    /// Every finding with its file, in report order.
-    pub fn findings(&self) -> impl Iterator<Item = (&SourceFile, &Finding)> {
-        self.files
-            .iter()
-            .flat_map(|file| file.findings.iter().map(move |f| (&file.source, f)))
     }
 }
 
@@ -357,20 +292,6 @@ const SEVERITIES: [Severity; 4] = [
     Severity::Style,
 ];
 
-/// `text` on one line with no control characters: messages quote user text (an unknown
-/// instruction, a file name), and raw escape sequences must not reach the terminal.
-pub fn printable(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '\r' | '\n' | '\t' => out.push(' '),
-            ch if ch.is_control() => out.extend(ch.escape_default()),
-            ch => out.push(ch),
-        }
-    }
-    out
-}
-
 /// `1 file`, `2 files`.
 fn plural(count: usize, noun: &str) -> String {
     if count == 1 {
@@ -396,8 +317,9 @@ fn rule_url(name: &str) -> String {
 /// need escaping in XML, JSON and workflow commands), a clean file and a file error.
 #[cfg(test)]
 pub(crate) fn sample_results() -> Results {
-    use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Label};
+    use crate::linter::diagnostic::{Applicability, Category, Edit, Finding, Fix, Label};
     use crate::syntax::source::FileKind;
+    use crate::workspace::results::FileError;
 
     let dockerfile = "FROM alpine:latest\nLABEL é=\"x\"\nENV API_TOKEN=abc\nFROM débian:latest\n";
     let at = |needle: &str, nth: usize| {
@@ -483,12 +405,7 @@ pub(crate) fn render_to_string(format: Format, results: &Results, options: Optio
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_format_list_is_complete() {
-        use clap::ValueEnum;
-        assert_eq!(Format::ALL.as_slice(), Format::value_variants());
-    }
+    use crate::linter::diagnostic::Finding;
 
     #[test]
     fn fingerprints_survive_line_moves_but_not_text_changes() {

@@ -226,8 +226,9 @@ pub(super) fn summary(results: &Results) -> String {
 mod tests {
     use super::*;
     use crate::linter::diagnostic::{Category, Edit, Fix, Label};
-    use crate::report::{FileError, FileResult, Format, write};
+    use crate::report::{Format, write};
     use crate::syntax::source::FileKind;
+    use crate::workspace::results::{FileError, FileResult};
 
     fn latest_tag(text: &str) -> Finding {
         let start = text.find("latest").unwrap();

@@ -16,12 +16,14 @@ use crate::linter::rule::{FixAvailability, Rule, Status, Target};
 use crate::linter::rule_ref::RuleRef;
 use crate::linter::rules;
 use crate::linter::selection::{self, closest};
-use crate::report::{self, FileError, Format, Results};
+use crate::report::{self, Format};
+use crate::syntax::excerpt::printable;
 use crate::syntax::source::FileKind;
 use crate::workspace::atomic_write::write_atomically;
 use crate::workspace::baseline::Baseline;
 use crate::workspace::config;
 use crate::workspace::discover::{self, io_message};
+use crate::workspace::results::{FileError, FileResult, Results};
 use crate::workspace::runner::{self, RunOptions, StdinInput};
 
 #[derive(Debug, Parser)]
@@ -505,7 +507,7 @@ fn add_policy_problems(
         return;
     }
     for (source, findings) in problems {
-        let mut file = report::FileResult { source, findings };
+        let mut file = FileResult { source, findings };
         if let Ok(relative) = file.source.path.strip_prefix(cwd) {
             file.source.path = relative.to_path_buf();
         }
@@ -916,7 +918,7 @@ fn test_examples(args: &TestArgs) -> Result<ExitCode, Failure> {
             failure.rule.code,
             failure.rule.name,
             failure.example,
-            report::printable(&failure.message)
+            printable(&failure.message)
         )?;
     }
     let cwd = std::env::current_dir().unwrap_or_default();
@@ -930,7 +932,7 @@ fn test_examples(args: &TestArgs) -> Result<ExitCode, Failure> {
             path.display(),
             failure.line,
             failure.example,
-            report::printable(&failure.message)
+            printable(&failure.message)
         )?;
     }
     // Rego unit tests (`test_*` rules) of the policy directories; `--select` does not filter
@@ -954,7 +956,7 @@ fn test_examples(args: &TestArgs) -> Result<ExitCode, Failure> {
                 path.display(),
                 problem.line,
                 problem.column,
-                report::printable(&problem.message)
+                printable(&problem.message)
             )?;
             rego_failed += 1;
         }
@@ -970,7 +972,7 @@ fn test_examples(args: &TestArgs) -> Result<ExitCode, Failure> {
                     test.name,
                     path.display(),
                     test.line,
-                    report::printable(&message)
+                    printable(&message)
                 )?;
             }
         }
@@ -1209,7 +1211,6 @@ mod tests {
 
     #[test]
     fn exit_codes() {
-        use crate::report::FileResult;
         use crate::syntax::source::SourceFile;
         use crate::syntax::span::Span;
 

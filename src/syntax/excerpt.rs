@@ -47,6 +47,20 @@ fn truncate(text: &str, chars: usize) -> Cow<'_, str> {
     }
 }
 
+/// `text` on one line with no control characters: messages quote user text (an unknown
+/// instruction, a file name), and raw escape sequences must not reach the terminal.
+pub fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '\r' | '\n' | '\t' => out.push(' '),
+            ch if ch.is_control() => out.extend(ch.escape_default()),
+            ch => out.push(ch),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::syntax::span::{LineIndex, Position, Span};
 
 /// The kinds of file plimsoll understands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FileKind {
     Dockerfile,

@@ -12,8 +12,8 @@ use std::path::{Component, Path};
 
 use serde::{Deserialize, Serialize};
 
+use super::results::Results;
 use crate::linter::diagnostic::Finding;
-use crate::report::Results;
 use crate::syntax::source::SourceFile;
 
 /// The format version written in the file.
@@ -188,8 +188,8 @@ fn relative_path(path: &Path, base: &Path) -> String {
 mod tests {
     use super::*;
     use crate::linter::engine::{self, Settings};
-    use crate::report::FileResult;
     use crate::syntax::source::FileKind;
+    use crate::workspace::results::FileResult;
     use std::path::PathBuf;
 
     fn results(text: &str) -> Results {

@@ -9,7 +9,7 @@
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use crate::report::FileError;
+use super::results::FileError;
 use crate::syntax::source::FileKind;
 
 /// One file to lint.

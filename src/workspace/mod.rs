@@ -6,4 +6,5 @@ pub mod atomic_write;
 pub mod baseline;
 pub mod config;
 pub mod discover;
+pub mod results;
 pub mod runner;

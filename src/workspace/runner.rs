@@ -14,9 +14,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 
+use super::results::{FileError, FileResult, Results};
 use crate::linter::diagnostic::Finding;
 use crate::linter::project::{ParsedDockerfile, Workspace, normalize};
-use crate::report::{FileError, FileResult, Results};
 use crate::syntax::source::{FileKind, SourceFile};
 use crate::syntax::span::{LineIndex, Position};
 use crate::workspace::discover::{Candidate, io_message};

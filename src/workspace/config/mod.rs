@@ -25,9 +25,9 @@ use crate::linter::diagnostic::Severity;
 use crate::linter::rule::{OptionValue, RuleOptions};
 use crate::linter::rule_ref::RuleRef;
 use crate::linter::selection::{Selection, Settings};
-use crate::report::FileError;
 use crate::syntax::source::{FileKind, SourceFile};
 use crate::syntax::span::{Position, Span};
+use crate::workspace::results::FileError;
 
 /// The names a config file may have, in order of preference.
 pub const FILE_NAMES: [&str; 2] = [".plimsoll.yaml", ".plimsoll.yml"];
