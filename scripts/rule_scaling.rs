@@ -304,7 +304,7 @@ fn time_rule(rule: &'static Rule, parsed: &Parsed, at_least: Duration) -> Option
     let mut runs = 0;
     while runs == 0 || (total < at_least && runs < MAX_RUNS) {
         runs += 1;
-        let rule_ref = plimsoll::linter::rule_ref::RuleRef::Builtin(rule);
+        let rule_ref = plimsoll::linter::rule::RuleRef::Builtin(rule);
         let mut emitter = Emitter::new(&rule_ref);
         let started = cpu_now();
         match (rule.check, parsed) {

@@ -1,9 +1,30 @@
 //! The rules in effect for a run or an editor session (built-in, policy, policy problems): a value.
 
-use crate::linter::diagnostic::Finding;
-use crate::linter::rule_ref::RuleRef;
+use crate::linter::diagnostic::{Category, Finding, Severity};
+use crate::linter::rule::RuleRef;
+use crate::linter::rule::{Check, Rule, Status, Target};
 use crate::linter::rules;
 use crate::syntax::source::SourceFile;
+
+/// The findings of policy errors: a `.rego` file that does not compile, an evaluation that
+/// fails or runs over budget. Located on the policy file.
+pub static POLICY_ERROR: Rule = Rule {
+    code: "PL002",
+    name: "policy-error",
+    summary: "A Rego policy cannot be compiled, or its evaluation failed or ran over budget",
+    target: Target::Any,
+    category: Category::Correctness,
+    severity: Severity::Error,
+    status: Status::Preview,
+    docs: "# policy-error (PL002)\n\n## What it does\nReports a Rego policy (a `.rego` file in a \
+           policy directory) that cannot be compiled, or whose evaluation on a file failed or \
+           ran over its time, memory or output budget. The finding is located on the policy \
+           file.\n\n\
+           ## Why is this bad\nA broken policy checks nothing: its findings are missing until \
+           it is fixed.\n\n## Options\nNone. This rule cannot be disabled.\n",
+    check: Check::Engine,
+    ..Rule::DEFAULTS
+};
 
 /// What a run's reporters and the language server describe rules from. Built where configs are
 /// resolved ([`crate::workspace::config::Resolver::catalogue`]); dropping it drops the policy rules it
@@ -55,8 +76,8 @@ impl Catalogue {
     /// The rule a report describes for the findings of `code` besides the built-in rules: the
     /// rule of policy problems, or a policy rule.
     pub fn describe(&self, code: &str) -> Option<RuleRef> {
-        if code == crate::policies::rego::POLICY_ERROR.code {
-            return Some(RuleRef::Builtin(&crate::policies::rego::POLICY_ERROR));
+        if code == POLICY_ERROR.code {
+            return Some(RuleRef::Builtin(&POLICY_ERROR));
         }
         self.policy_rule(code).cloned()
     }

@@ -4,10 +4,10 @@
 
 use crate::linter::diagnostic::{Finding, Severity};
 use crate::linter::project::{NoWorkspace, Workspace};
+use crate::linter::rule::RuleRef;
 use crate::linter::rule::{
     Check, ComposeContext, DockerfileContext, Emitter, RuleOptions, ShellCache,
 };
-use crate::linter::rule_ref::RuleRef;
 use crate::linter::rules;
 pub use crate::linter::selection::{Selection, Settings};
 use crate::linter::suppress;

@@ -8,7 +8,6 @@ pub mod diagnostic;
 pub mod engine;
 pub mod project;
 pub mod rule;
-pub mod rule_ref;
 pub mod selection;
 pub mod suppress;
 

@@ -5,7 +5,7 @@
 
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::RuleOptions;
-use crate::linter::rule_ref::{RuleCode, RuleRef};
+use crate::linter::rule::{RuleCode, RuleRef};
 use crate::linter::rules;
 
 /// Which rules run, at what severity and with which options, for one file.

@@ -13,7 +13,7 @@
 //! The engine applies suppressions, then reports what they did wrong as `unused-suppression`.
 
 use crate::linter::diagnostic::Finding;
-use crate::linter::rule_ref::RuleRef;
+use crate::linter::rule::RuleRef;
 use crate::linter::rules::{self, UNUSED_SUPPRESSION};
 use crate::linter::selection::{self, Settings};
 use crate::syntax::dockerfile::Dockerfile;

@@ -7,8 +7,8 @@
 use std::path::PathBuf;
 
 use crate::linter::engine::{self, Selection, Settings};
+use crate::linter::rule::RuleRef;
 use crate::linter::rule::{Rule, RuleOptions};
-use crate::linter::rule_ref::RuleRef;
 use crate::linter::rules::PARSE_ERROR;
 use crate::policies::template::PolicyRule;
 use crate::syntax::source::{FileKind, SourceFile};

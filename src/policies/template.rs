@@ -9,8 +9,8 @@ use std::path::PathBuf;
 
 use regex::Regex;
 
+use crate::linter::rule::RuleRef;
 use crate::linter::rule::{ComposeContext, DockerfileContext, Emitter, PolicyCheck, Rule, Target};
-use crate::linter::rule_ref::RuleRef;
 use crate::linter::rules;
 use crate::syntax::dockerfile::{Command, Keyword};
 use crate::syntax::image::ImageRef;

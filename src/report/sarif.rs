@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use super::{Columns, HOMEPAGE, Options, Results, fingerprints, portable_path, region, rule_url};
 use crate::linter::catalogue::Catalogue;
 use crate::linter::diagnostic::{Category, Fix, Severity};
-use crate::linter::rule_ref::RuleRef;
+use crate::linter::rule::RuleRef;
 use crate::linter::rules;
 use crate::syntax::source::SourceFile;
 use crate::syntax::span::{Position, Span};

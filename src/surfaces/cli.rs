@@ -12,8 +12,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::linter::catalogue::Catalogue;
 use crate::linter::diagnostic::Severity;
 use crate::linter::engine;
+use crate::linter::rule::RuleRef;
 use crate::linter::rule::{FixAvailability, Rule, Status, Target};
-use crate::linter::rule_ref::RuleRef;
 use crate::linter::rules;
 use crate::linter::selection::{self, closest};
 use crate::report::{self, Format};
@@ -945,7 +945,9 @@ fn test_examples(args: &TestArgs) -> Result<ExitCode, Failure> {
             continue;
         }
         seen.push(dir.clone());
-        let Some((set, _)) = crate::policies::rego::load_dir(&mut sets, dir, &[]) else {
+        let Some((set, _)) =
+            crate::policies::rego::load_dir(&mut sets, dir, config::policy::rego_files(dir), &[])
+        else {
             continue;
         };
         for problem in set.problems() {

@@ -15,7 +15,7 @@ use crate::linter::catalogue::Catalogue;
 use crate::linter::diagnostic::{Applicability, Finding, Severity};
 use crate::linter::engine::{self, Settings};
 use crate::linter::project::{ParsedDockerfile, Workspace, normalize};
-use crate::linter::rule_ref::RuleRef;
+use crate::linter::rule::RuleRef;
 use crate::linter::rules;
 use crate::syntax::dockerfile::Dockerfile;
 use crate::syntax::source::{FileKind, SourceFile};

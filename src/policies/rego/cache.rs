@@ -32,34 +32,15 @@ impl std::fmt::Debug for SetCache {
     }
 }
 
-/// The `.rego` files of `dir`, sorted (none when it cannot be read).
-pub(super) fn rego_files(dir: &Path) -> Vec<(PathBuf, String)> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "rego"))
-        .collect();
-    paths.sort();
-    paths
-        .into_iter()
-        .filter_map(|path| {
-            let text = crate::workspace::runner::read_config_text(&path, false).ok()?;
-            Some((path, text))
-        })
-        .collect()
-}
-
-/// Load (or reuse) the Rego set of `dir` and its policy rules. `taken` are codes and names
-/// already used; a Rego rule clashing with one is left out with a problem.
+/// Load (or reuse) the Rego set of `dir` from its `.rego` `files` (path and text, sorted; the
+/// workspace layer reads them), and its policy rules. `taken` are codes and names already used;
+/// a Rego rule clashing with one is left out with a problem.
 pub fn load_dir(
     cache: &mut SetCache,
     dir: &Path,
+    files: Vec<(PathBuf, String)>,
     taken: &[(&str, &str)],
 ) -> Option<(Arc<RegoSet>, Vec<PolicyRule>)> {
-    let files = rego_files(dir);
     if files.is_empty() {
         return None;
     }
@@ -144,8 +125,12 @@ impl SetCache {
     }
 
     /// The problems as findings of [`POLICY_ERROR`], one entry per policy file: the file (its text
-    /// read from the set, so spans are exact) and its findings.
-    pub fn problem_results(&self, problems: &[Problem]) -> Vec<(SourceFile, Vec<Finding>)> {
+    /// from the set, so spans are exact, else as `read` gives it) and its findings.
+    pub fn problem_results(
+        &self,
+        problems: &[Problem],
+        read: &dyn Fn(&Path) -> Option<String>,
+    ) -> Vec<(SourceFile, Vec<Finding>)> {
         let mut out: Vec<(SourceFile, Vec<Finding>)> = Vec::new();
         let sets = &self.current;
         for problem in problems {
@@ -155,9 +140,7 @@ impl SetCache {
                     .flat_map(|s| s.files.iter())
                     .find(|f| f.path == problem.path)
                     .map(|f| f.text.clone())
-                    .or_else(|| {
-                        crate::workspace::runner::read_config_text(&problem.path, false).ok()
-                    })
+                    .or_else(|| read(&problem.path))
                     .unwrap_or_default();
                 // Policy files are neither kind; `Compose` only picks YAML-style comment handling.
                 out.push((

@@ -46,12 +46,10 @@ use std::time::Duration;
 
 use serde_json::Value as Json;
 
+use crate::linter::catalogue::POLICY_ERROR;
 use crate::linter::diagnostic::{Category, Finding, Severity};
-use crate::linter::rule::{
-    Check, ComposeContext, DockerfileContext, Emitter, FixAvailability, PolicyCheck, Rule, Status,
-    Target,
-};
-use crate::linter::rule_ref::{PolicyRuleDecl, RuleRef};
+use crate::linter::rule::{ComposeContext, DockerfileContext, Emitter, PolicyCheck, Target};
+use crate::linter::rule::{PolicyRuleDecl, RuleRef};
 use crate::policies::template::PolicyRule;
 use crate::syntax::source::{FileKind, SourceFile};
 use crate::syntax::span::Span;
@@ -64,30 +62,6 @@ pub const MAX_RESULTS: usize = 1000;
 pub const MAX_OUTPUT: usize = 1 << 20;
 /// Longer messages are cut at this many characters.
 pub const MAX_MESSAGE: usize = 2000;
-
-/// The findings of policy errors: a `.rego` file that does not compile, an evaluation that
-/// fails or runs over budget. Located on the policy file.
-pub static POLICY_ERROR: Rule = Rule {
-    code: "PL002",
-    name: "policy-error",
-    summary: "A Rego policy cannot be compiled, or its evaluation failed or ran over budget",
-    target: Target::Any,
-    category: Category::Correctness,
-    severity: Severity::Error,
-    default_enabled: true,
-    fix: FixAvailability::None,
-    status: Status::Preview,
-    since: "0.1.0",
-    related: &[],
-    docs: "# policy-error (PL002)\n\n## What it does\nReports a Rego policy (a `.rego` file in a \
-           policy directory) that cannot be compiled, or whose evaluation on a file failed or \
-           ran over its time, memory or output budget. The finding is located on the policy \
-           file.\n\n\
-           ## Why is this bad\nA broken policy checks nothing: its findings are missing until \
-           it is fixed.\n\n## Options\nNone. This rule cannot be disabled.\n",
-    options: &[],
-    check: Check::Engine,
-};
 
 /// Which input shape a package evaluates against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::linter::engine::{self, Selection, Settings};
+use crate::workspace::config::policy::rego_files;
 
 /// A fresh directory holding `files` (name, text).
 fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
@@ -21,7 +22,7 @@ thread_local! {
 /// `code line:col message` of the findings of the set's rules on `text`.
 fn run(dir: &Path, kind: FileKind, text: &str) -> Vec<String> {
     let (_, rules) = SETS
-        .with(|sets| load_dir(&mut sets.borrow_mut(), dir, &[]))
+        .with(|sets| load_dir(&mut sets.borrow_mut(), dir, rego_files(dir), &[]))
         .expect("a rego set");
     let rules: Vec<RuleRef> = rules.iter().map(|p| p.rule.clone()).collect();
     let settings = Settings::with_policies(
@@ -99,7 +100,13 @@ fn plimsoll_input_results_are_located() {
             "ACME100 2:1 warning USER root runs as root",
         ]
     );
-    let (_, rules) = load_dir(&mut SetCache::default(), dir.path(), &[]).unwrap();
+    let (_, rules) = load_dir(
+        &mut SetCache::default(),
+        dir.path(),
+        rego_files(dir.path()),
+        &[],
+    )
+    .unwrap();
     let rule = rules[0].rule.clone();
     assert_eq!(rule.name(), "images-do-not-run-as-root");
     assert_eq!(rule.category(), Category::Privilege);
@@ -391,7 +398,13 @@ fn huge_output_is_cut() {
 fn rego_unit_tests_run() {
     let tests = "package acme.nonroot\nimport rego.v1\n\ntest_root_denied if {\n    count(deny) == 1 with input as {\"instructions\": [{\"keyword\": \"USER\", \"arguments\": [\"root\"], \"location\": {}}]}\n}\n\ntest_wrong if {\n    count(deny) == 5 with input as {\"instructions\": []}\n}\n";
     let dir = dir_with(&[("org.rego", ORG), ("org_test.rego", tests)]);
-    let (set, _) = load_dir(&mut SetCache::default(), dir.path(), &[]).unwrap();
+    let (set, _) = load_dir(
+        &mut SetCache::default(),
+        dir.path(),
+        rego_files(dir.path()),
+        &[],
+    )
+    .unwrap();
     let found: Vec<(String, bool)> = set
         .tests()
         .iter()

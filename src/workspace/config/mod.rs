@@ -22,8 +22,8 @@ pub use parse::{INCLUDE_KINDS, OVERRIDE_KEYS, RULE_KEYS, TOP_LEVEL_KEYS, parse};
 
 use crate::linter::catalogue::Catalogue;
 use crate::linter::diagnostic::Severity;
+use crate::linter::rule::RuleRef;
 use crate::linter::rule::{OptionValue, RuleOptions};
-use crate::linter::rule_ref::RuleRef;
 use crate::linter::selection::{Selection, Settings};
 use crate::syntax::source::{FileKind, SourceFile};
 use crate::syntax::span::{Position, Span};
@@ -269,7 +269,9 @@ impl Resolver {
         let sets = &self.policy_cache.rego;
         let problems = match dirs {
             Some([]) => Vec::new(),
-            _ => sets.problem_results(&sets.problems(dirs)),
+            _ => sets.problem_results(&sets.problems(dirs), &|path| {
+                crate::workspace::runner::read_config_text(path, false).ok()
+            }),
         };
         Catalogue::new(policy_rules, problems)
     }

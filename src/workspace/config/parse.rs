@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::linter::diagnostic::Severity;
+use crate::linter::rule::RuleRef;
 use crate::linter::rule::{OptionKind, OptionValue};
-use crate::linter::rule_ref::RuleRef;
 use crate::linter::rules;
 use crate::linter::selection::{self, Selection, closest, unknown_selector};
 use crate::syntax::source::{FileKind, SourceFile};

@@ -2,13 +2,13 @@
 //! read with the config reader (same spanned YAML tree, same error and type helpers) into
 //! [`PolicyRule`]s, each a shared [`RuleRef::Policy`] whose check instantiates a template.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use regex::Regex;
 
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, OptionValue, Rule, Target};
-use crate::linter::rule_ref::{PolicyRuleDecl, RuleRef};
+use crate::linter::rule::{PolicyRuleDecl, RuleRef};
 use crate::linter::rules;
 use crate::policies::template::{
     CommandPattern, Condition, ImagePolicy, InstructionTarget, PolicyExample, PolicyRule, Template,
@@ -18,6 +18,7 @@ use crate::syntax::dockerfile::Keyword;
 use crate::syntax::source::{FileKind, SourceFile};
 use crate::syntax::span::Span;
 use crate::syntax::yaml::{self, Node};
+use crate::workspace::runner::read_config_text;
 
 use super::ConfigError;
 use super::parse::Reader;
@@ -194,11 +195,34 @@ pub fn load_dirs<'d>(
         // The directory's `.rego` files, compiled together. Their errors are findings on the
         // policy files (PL002), not config errors: the other rules still run.
         let taken: Vec<(&str, &str)> = out.iter().map(|p| (p.rule.code(), p.rule.name())).collect();
-        if let Some((_, rules)) = crate::policies::rego::load_dir(&mut cache.rego, dir, &taken) {
+        let files = rego_files(dir);
+        if let Some((_, rules)) =
+            crate::policies::rego::load_dir(&mut cache.rego, dir, files, &taken)
+        {
             out.extend(rules);
         }
     }
     out
+}
+
+/// The `.rego` files of `dir`, sorted (none when it cannot be read).
+pub fn rego_files(dir: &Path) -> Vec<(PathBuf, String)> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "rego"))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .filter_map(|path| {
+            let text = read_config_text(&path, false).ok()?;
+            Some((path, text))
+        })
+        .collect()
 }
 
 /// Policy files already turned into rules, by path and content: a long-running process (the

@@ -4,6 +4,10 @@
 //! `rules/mod.rs`. The same declaration feeds `plimsoll rules`, `plimsoll rule NAME`, the docs,
 //! SARIF rule metadata and LSP hovers.
 
+mod reference;
+
+pub use reference::{PolicyRuleDecl, RuleCode, RuleRef};
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -12,7 +16,6 @@ use serde::Serialize;
 
 use crate::linter::diagnostic::{Category, Finding, Severity};
 use crate::linter::project::{ParsedDockerfile, Workspace, normalize};
-use crate::linter::rule_ref::RuleRef;
 use crate::syntax::compose::{ComposeFile, Service};
 use crate::syntax::dockerfile::shell::{self, ShellScript, SimpleCommand};
 use crate::syntax::dockerfile::{Command, Dockerfile, Instruction, ShellOrExec};
@@ -454,7 +457,7 @@ pub enum Check {
 
 /// The check of a policy rule (a YAML template, a Rego package): what the policy layer
 /// implements so the engine runs policy rules without knowing policy types. A policy rule is a
-/// [`RuleRef::Policy`](crate::linter::rule_ref::RuleRef::Policy) that owns its check.
+/// [`RuleRef::Policy`](crate::linter::rule::RuleRef::Policy) that owns its check.
 pub trait PolicyCheck: Send + Sync {
     /// Whether the check looks at files of `kind`.
     fn applies_to(&self, kind: FileKind) -> bool;

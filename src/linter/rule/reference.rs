@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
+use super::{FixAvailability, PolicyCheck, Rule, RuleOption, Status, Target};
 use crate::linter::diagnostic::{Category, Finding, Severity};
-use crate::linter::rule::{FixAvailability, PolicyCheck, Rule, RuleOption, Status, Target};
 use crate::syntax::span::Span;
 
 /// A policy rule (from a YAML policy file or a Rego package): a [`Rule`]'s fields as owned
