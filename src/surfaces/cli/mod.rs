@@ -1,0 +1,176 @@
+//! The command line: the arguments, the dispatch to one file per subcommand (`check`, `rules` and
+//! `rule` in `rule_docs`, `test`, `lsp`), and the exit code: 0 clean, 1 findings at or above the
+//! fail level, 2 usage, configuration or I/O errors. With the language server, the only code that
+//! writes to stdout and stderr.
+
+mod check;
+mod lsp;
+mod rule_docs;
+mod test;
+
+use std::io;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::workspace::config;
+use crate::workspace::discover::io_message;
+
+use check::CheckArgs;
+use lsp::{LspArgs, language_server};
+use rule_docs::{RuleArgs, RulesArgs, list_rules, show_rule};
+use test::{TestArgs, test_examples};
+
+#[derive(Debug, Parser)]
+#[command(name = "plimsoll", version, about, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+// Parsed once per run: the size of the `check` arguments does not matter.
+#[allow(clippy::large_enum_variant)]
+enum Command {
+    /// Lint Dockerfiles and compose files (directories are searched, honouring .gitignore).
+    Check(CheckArgs),
+    /// List every rule.
+    Rules(RulesArgs),
+    /// Show the documentation of one rule.
+    Rule(RuleArgs),
+    /// Run the bad and good examples of every rule's docs and of every policy rule in effect;
+    /// exit 1 when one misbehaves.
+    Test(TestArgs),
+    /// Run the language server on standard input and output (for editors).
+    Lsp(LspArgs),
+}
+
+/// Exit code 2: usage, configuration and I/O errors.
+const EXIT_ERROR: u8 = 2;
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // --help and --version come through here too, and are not errors.
+            let _ = err.print();
+            return if err.use_stderr() {
+                ExitCode::from(EXIT_ERROR)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let outcome = match cli.command {
+        Command::Check(args) => check::check(args),
+        Command::Rules(args) => list_rules(&args),
+        Command::Rule(args) => show_rule(&args),
+        Command::Test(args) => test_examples(&args),
+        Command::Lsp(args) => language_server(args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(Failure::Message(message)) => {
+            eprintln!("plimsoll: error: {message}");
+            ExitCode::from(EXIT_ERROR)
+        }
+        // The reader went away (`plimsoll check | head`): nothing left to say.
+        Err(Failure::BrokenPipe) => ExitCode::from(EXIT_ERROR),
+    }
+}
+
+/// Why a command stopped early; always exit code 2.
+enum Failure {
+    Message(String),
+    BrokenPipe,
+}
+
+impl From<io::Error> for Failure {
+    fn from(err: io::Error) -> Self {
+        if err.kind() == io::ErrorKind::BrokenPipe {
+            Failure::BrokenPipe
+        } else {
+            Failure::Message(format!("cannot write output: {}", io_message(&err)))
+        }
+    }
+}
+
+/// The policy rules of the config that applies in `dir` (or of `--config`). Config and policy
+/// errors stop the command (exit 2), each printed with its file:line:col.
+fn policies_in_effect(
+    dir: Option<&std::path::Path>,
+    config: Option<&PathBuf>,
+) -> Result<Vec<crate::policies::template::PolicyRule>, Failure> {
+    policies_and_dirs_in_effect(dir, config).map(|(rules, _, _)| rules)
+}
+
+/// [`policies_in_effect`], with the policy directories of the config chain (the default
+/// `.plimsoll/policies` of each config file, then its `policies:` entries) and the Rego sets
+/// loaded.
+fn policies_and_dirs_in_effect(
+    dir: Option<&std::path::Path>,
+    config: Option<&PathBuf>,
+) -> Result<
+    (
+        Vec<crate::policies::template::PolicyRule>,
+        Vec<PathBuf>,
+        crate::policies::rego::SetCache,
+    ),
+    Failure,
+> {
+    let cwd = std::env::current_dir().map_err(|err| {
+        Failure::Message(format!(
+            "cannot read the working directory: {}",
+            io_message(&err)
+        ))
+    })?;
+    let mut resolver = config::Resolver::new(
+        config::ResolveOptions {
+            config: config.cloned(),
+            isolated: false,
+        },
+        &cwd,
+    );
+    let dir = dir.unwrap_or(std::path::Path::new("."));
+    if !resolver.absolute(dir).is_dir() {
+        return Err(Failure::Message(format!(
+            "`{}` is not a directory",
+            dir.display()
+        )));
+    }
+    // `chain_for` takes a file: the config for a file directly inside `dir`.
+    let chain = resolver.chain_for(&dir.join("Dockerfile"));
+    if let Some((last, others)) = resolver.errors().split_last() {
+        for error in others {
+            eprintln!("plimsoll: error: {error}");
+        }
+        return Err(Failure::Message(last.to_string()));
+    }
+    let dirs = chain
+        .iter()
+        .flat_map(|chain| chain.files.iter())
+        .flat_map(|file| {
+            std::iter::once(file.dir.join(config::policy::DEFAULT_DIR))
+                .chain(file.policies.iter().cloned())
+        })
+        .collect();
+    Ok((
+        chain
+            .map(|chain| chain.policy_rules().cloned().collect())
+            .unwrap_or_default(),
+        dirs,
+        resolver.take_policy_cache().rego,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_parse() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}
