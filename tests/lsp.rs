@@ -1104,20 +1104,22 @@ fn resident_kib(pid: u32) -> u64 {
         .expect("VmRSS in /proc/PID/status")
 }
 
-/// An editor session that lasts a day edits its policies many times: 1,000 edits of a policy
+/// An editor session that lasts a day edits its policies many times: 2,000 edits of a policy
 /// file (each with a new code and a 4 KiB docs text), each re-checking an open document, must
 /// keep the server's resident memory flat (nothing kept per edit: policy rules are shared values,
-/// and a config reload drops the cached policies the configs before it did not use). A few
-/// seconds in a debug build; `cargo test --test lsp -- policy_edits --nocapture` prints the
-/// figures.
+/// and a config reload drops the cached policies the configs before it did not use). The
+/// allocator's own noise is a few MiB whatever the number of edits (measured: +2 MiB after
+/// 1,000 and after 4,000 edits, some runs below zero), so the bound is well under what keeping
+/// each edit would cost. A few seconds in a debug build;
+/// `cargo test --test lsp -- policy_edits --nocapture` prints the figures.
 #[test]
 #[cfg_attr(
     not(target_os = "linux"),
     ignore = "reads the resident size from /proc"
 )]
-fn a_thousand_policy_edits_keep_a_flat_memory_profile() {
-    const WARM_UP: usize = 50;
-    const EDITS: usize = 1_000;
+fn two_thousand_policy_edits_keep_a_flat_memory_profile() {
+    const WARM_UP: usize = 200;
+    const EDITS: usize = 2_000;
     let (_guard, root) = workspace();
     let version = |n: usize| {
         let docs = format!("Edit {n:05}. ").repeat(330);
@@ -1148,9 +1150,9 @@ fn a_thousand_policy_edits_keep_a_flat_memory_profile() {
         after as i64 - before as i64
     );
     // A rule kept per edit costs over 8 KiB (its docs twice, as text and as the rule's page):
-    // 1,000 of them would be 8 MiB.
+    // 2,000 of them would be 16 MiB.
     assert!(
-        after < before + 2 * 1024,
+        after < before + 6 * 1024,
         "resident memory grew from {before} KiB to {after} KiB over {EDITS} policy edits"
     );
     assert_eq!(client.shutdown().code(), Some(0));
