@@ -1,3 +1,5 @@
+//! The `plimsoll` binary: the command line, or the Rego worker when started as one.
+
 use std::process::ExitCode;
 
 // mimalloc instead of glibc's malloc: parsing and checking thousands of small files is

@@ -1,6 +1,6 @@
 //! Policy rules at run time: the checks of the templates a policy file instantiates
 //! (`builtin:<rule>`, `compose-field`, `dockerfile-instruction`, `run-command`, `image`).
-//! Policy files are read and validated in `config::policy`; this module only runs them.
+//! Policy files are read and validated in `workspace::config::policy`; this module only runs them.
 //!
 //! A policy rule is a [`RuleRef::Policy`], created when its config is loaded, whose check is a
 //! [`TemplateCheck`], which implements the linter's [`PolicyCheck`] trait.
