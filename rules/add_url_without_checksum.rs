@@ -3,6 +3,7 @@
 
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::semantic::effective_instructions;
 use crate::syntax::dockerfile::Command;
 
 pub static ADD_URL_WITHOUT_CHECKSUM: Rule = Rule {
@@ -65,8 +66,7 @@ fn is_commit(git_ref: &str) -> bool {
 }
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
-    for instruction in &context.dockerfile.instructions {
-        let instruction = instruction.trigger_or_self();
+    for instruction in effective_instructions(context.dockerfile).map(|run| run.instruction) {
         let Command::Add(add) = &instruction.command else {
             continue;
         };

@@ -3,6 +3,7 @@
 
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::semantic::effective_instructions;
 use crate::syntax::dockerfile::Keyword;
 
 use super::build_support::{package_subcommand, run_scripts};
@@ -29,7 +30,7 @@ fn is_incidental(program: &str) -> bool {
 }
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
-    for instruction in &context.dockerfile.instructions {
+    for instruction in effective_instructions(context.dockerfile).map(|run| run.instruction) {
         if instruction.keyword != Keyword::Run {
             continue;
         }

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use crate::linter::rule::DockerfileContext;
-use crate::semantic::{is_sh_family, reaches_image};
+use crate::semantic::{effective_stage_instructions, is_sh_family, reaches_image};
 use crate::syntax::dockerfile::shell::{CommandView, ShellScript, Word, analyze, analyze_str};
 use crate::syntax::dockerfile::{Command, Dockerfile, Heredoc, Instruction, ShellOrExec, Stage};
 
@@ -113,7 +113,9 @@ pub(crate) fn mounts_cover(targets: &[String], dir: &str) -> bool {
     })
 }
 
-/// The RUN instructions of the stages that end up in the image, with their stage.
+/// The RUN instructions of the stages that end up in the image, with their stage; an
+/// `ONBUILD RUN` of those stages as the RUN it runs in every child image
+/// ([`effective_stage_instructions`]).
 pub(crate) fn final_image_runs(dockerfile: &Dockerfile) -> Vec<(&Stage, &Instruction)> {
     let marks = reaches_image(dockerfile);
     let mut runs = Vec::new();
@@ -121,9 +123,9 @@ pub(crate) fn final_image_runs(dockerfile: &Dockerfile) -> Vec<(&Stage, &Instruc
         if !marks.get(stage.index).copied().unwrap_or(false) {
             continue;
         }
-        for instruction in dockerfile.stage_instructions(stage) {
-            if matches!(instruction.command, Command::Run(_)) {
-                runs.push((stage, instruction));
+        for run in effective_stage_instructions(dockerfile, stage) {
+            if matches!(run.instruction.command, Command::Run(_)) {
+                runs.push((stage, run.instruction));
             }
         }
     }

@@ -3,6 +3,7 @@
 
 use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::semantic::effective_instructions;
 use crate::syntax::dockerfile::Command;
 use crate::syntax::excerpt::excerpt;
 use crate::syntax::span::Span;
@@ -22,7 +23,7 @@ pub static COPY_MULTIPLE_SOURCES_NO_SLASH: Rule = Rule {
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
-    for instruction in &context.dockerfile.instructions {
+    for instruction in effective_instructions(context.dockerfile).map(|run| run.instruction) {
         let (keyword, copy) = match &instruction.command {
             Command::Copy(copy) => ("COPY", copy),
             Command::Add(copy) => ("ADD", copy),

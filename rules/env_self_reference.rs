@@ -3,6 +3,7 @@
 
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::semantic::effective_instructions;
 use crate::syntax::dockerfile::Command;
 
 use crate::syntax::dockerfile::expansion::references;
@@ -23,7 +24,7 @@ pub static ENV_SELF_REFERENCE: Rule = Rule {
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let source = context.source.text.as_str();
     let escape = context.dockerfile.escape;
-    for instruction in &context.dockerfile.instructions {
+    for instruction in effective_instructions(context.dockerfile).map(|run| run.instruction) {
         let Command::Env(pairs) = &instruction.command else {
             continue;
         };

@@ -7,7 +7,7 @@ use crate::syntax::dockerfile::Keyword;
 use crate::syntax::dockerfile::shell::ShellScript;
 use crate::syntax::span::Span;
 
-use crate::semantic::Shells;
+use crate::semantic::{Shells, effective_stage_instructions};
 
 use super::build_support::run_scripts;
 
@@ -60,10 +60,9 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let source = context.source.text.as_str();
     let shells = Shells::new(dockerfile);
     for stage in &dockerfile.stages {
-        for index in stage.instructions.clone() {
-            let Some(instruction) = dockerfile.instructions.get(index) else {
-                break;
-            };
+        // A trigger is judged under the shell in force at its ONBUILD, as `run_commands` does.
+        for run in effective_stage_instructions(dockerfile, stage) {
+            let (index, instruction) = (run.index, run.instruction);
             if instruction.keyword != Keyword::Run {
                 continue;
             }

@@ -3,6 +3,7 @@
 
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::semantic::effective_instructions;
 use crate::syntax::dockerfile::Command;
 
 pub static INSECURE_RUN_ENTITLEMENT: Rule = Rule {
@@ -24,8 +25,7 @@ pub static INSECURE_RUN_ENTITLEMENT: Rule = Rule {
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
-    for instruction in &context.dockerfile.instructions {
-        let instruction = instruction.trigger_or_self();
+    for instruction in effective_instructions(context.dockerfile).map(|run| run.instruction) {
         if !matches!(instruction.command, Command::Run(_)) {
             continue;
         }

@@ -3,6 +3,7 @@
 
 use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::semantic::effective_instructions;
 use crate::syntax::dockerfile::Keyword;
 use crate::syntax::dockerfile::shell::CommandView;
 use crate::syntax::span::Span;
@@ -106,7 +107,7 @@ fn answers_yes(program: &str, view: &CommandView<'_>) -> bool {
 }
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
-    for instruction in &context.dockerfile.instructions {
+    for instruction in effective_instructions(context.dockerfile).map(|run| run.instruction) {
         if instruction.keyword != Keyword::Run {
             continue;
         }

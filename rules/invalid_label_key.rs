@@ -2,6 +2,7 @@
 
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::semantic::effective_instructions;
 use crate::syntax::dockerfile::Command;
 
 pub static INVALID_LABEL_KEY: Rule = Rule {
@@ -49,7 +50,7 @@ fn problem(key: &str) -> Option<&'static str> {
 }
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
-    for instruction in &context.dockerfile.instructions {
+    for instruction in effective_instructions(context.dockerfile).map(|run| run.instruction) {
         let Command::Label(pairs) = &instruction.command else {
             continue;
         };

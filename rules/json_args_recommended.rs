@@ -3,6 +3,7 @@
 
 use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::semantic::effective_stage_instructions;
 use crate::syntax::dockerfile::{Command, ShellOrExec, ShellText};
 use crate::syntax::excerpt::excerpt;
 
@@ -51,7 +52,9 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         // A SHELL instruction says the shell form is deliberate (and which shell runs it): set
         // once one is seen, rather than looking back from every CMD (quadratic).
         let mut shell_set = false;
-        for instruction in dockerfile.stage_instructions(stage) {
+        for instruction in
+            effective_stage_instructions(dockerfile, stage).map(|run| run.instruction)
+        {
             let (keyword, form) = match &instruction.command {
                 Command::Cmd(form) => ("CMD", form),
                 Command::Entrypoint(form) => ("ENTRYPOINT", form),

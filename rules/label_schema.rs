@@ -8,7 +8,7 @@ use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{
     Check, DockerfileContext, Emitter, OptionKind, Rule, RuleOption, Target,
 };
-use crate::semantic::reaches_image;
+use crate::semantic::{effective_instructions, reaches_image};
 use crate::syntax::dockerfile::{Command, Instruction, KeyValue};
 use crate::syntax::excerpt::excerpt;
 
@@ -77,7 +77,7 @@ fn label_key(pair: &KeyValue) -> &str {
 
 /// The LABEL pairs of `instruction`, and of the LABEL an `ONBUILD` wraps.
 fn label_pairs(instruction: &Instruction) -> &[KeyValue] {
-    match &instruction.trigger_or_self().command {
+    match &instruction.command {
         Command::Label(pairs) => pairs,
         _ => &[],
     }
@@ -90,7 +90,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let source = &context.source.text;
 
     // Every LABEL (ONBUILD ones included: they label the images built on this one).
-    for instruction in &dockerfile.instructions {
+    for instruction in effective_instructions(dockerfile).map(|run| run.instruction) {
         for pair in label_pairs(instruction) {
             let key = label_key(pair);
             // A key built from a variable is only known at build time.

@@ -2,6 +2,7 @@
 
 use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::semantic::effective_instructions;
 use crate::syntax::dockerfile::Command;
 use crate::syntax::span::Span;
 
@@ -21,7 +22,7 @@ pub static LEGACY_KEY_VALUE_FORMAT: Rule = Rule {
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let source = context.source.text.as_str();
-    for instruction in &context.dockerfile.instructions {
+    for instruction in effective_instructions(context.dockerfile).map(|run| run.instruction) {
         let (keyword, pairs) = match &instruction.command {
             Command::Env(pairs) => ("ENV", pairs),
             Command::Label(pairs) => ("LABEL", pairs),

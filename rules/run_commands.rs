@@ -220,6 +220,12 @@ mod tests {
             assert_eq!(context.heredoc_shells(2).len(), 1);
             let run = &context.dockerfile.instructions[2];
             assert_eq!(context.instruction_index(run), Some(2));
+            let trigger = context.dockerfile.instructions[4].trigger().unwrap();
+            assert_eq!(
+                context.instruction_index(trigger),
+                Some(4),
+                "ONBUILD's trigger"
+            );
             let copy = context.dockerfile.instructions[3].clone();
             assert_eq!(
                 context.instruction_index(&copy),

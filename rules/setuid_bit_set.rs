@@ -3,6 +3,7 @@
 
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::semantic::effective_instructions;
 use crate::syntax::dockerfile::Command;
 use crate::syntax::span::Span;
 
@@ -79,8 +80,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                 .with_help(HELP);
         }
     };
-    for instruction in &context.dockerfile.instructions {
-        let instruction = instruction.trigger_or_self();
+    for instruction in effective_instructions(context.dockerfile).map(|run| run.instruction) {
         if !matches!(instruction.command, Command::Copy(_) | Command::Add(_)) {
             continue;
         }

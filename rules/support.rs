@@ -14,7 +14,7 @@ use std::ops::Range;
 
 use crate::linter::diagnostic::Finding;
 use crate::linter::rule::Emitter;
-use crate::semantic::is_windows_image;
+use crate::semantic::{effective_instructions, is_windows_image};
 use crate::syntax::compose::{ComposeFile, Field, PortMapping, Service, VolumeMount};
 use crate::syntax::dockerfile::{BaseKind, Command, Dockerfile, User};
 use crate::syntax::image::ImageRef;
@@ -96,12 +96,10 @@ pub(crate) fn base_images(dockerfile: &Dockerfile) -> Vec<BaseRef<'_>> {
 }
 
 /// The commands of every instruction, with the instruction an `ONBUILD` wraps in place of the
-/// `ONBUILD` itself: `ONBUILD ENV TOKEN=…` leaks into every image built on this one.
+/// `ONBUILD` itself ([`effective_instructions`]): `ONBUILD ENV TOKEN=…` leaks into every image
+/// built on this one.
 pub(crate) fn commands(dockerfile: &Dockerfile) -> impl Iterator<Item = &Command> {
-    dockerfile
-        .instructions
-        .iter()
-        .map(|instruction| &instruction.trigger_or_self().command)
+    effective_instructions(dockerfile).map(|effective| &effective.instruction.command)
 }
 
 /// The span of `range` (a byte range of `value`) in the source, when `span` holds `value`

@@ -3,6 +3,7 @@
 
 use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::semantic::effective_instructions;
 use crate::syntax::dockerfile::{Instruction, Keyword};
 
 use super::build_support::closest;
@@ -89,10 +90,14 @@ fn check_instruction(instruction: &Instruction, out: &mut Emitter<'_>) {
 }
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
-    for instruction in &context.dockerfile.instructions {
-        check_instruction(instruction, out);
-        if let Some(inner) = instruction.trigger() {
-            check_instruction(inner, out);
+    let dockerfile = context.dockerfile;
+    for run in effective_instructions(dockerfile) {
+        // An ONBUILD's own flags, then its trigger's.
+        if run.is_trigger
+            && let Some(onbuild) = dockerfile.instructions.get(run.index)
+        {
+            check_instruction(onbuild, out);
         }
+        check_instruction(run.instruction, out);
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::semantic::effective_instructions;
 use crate::syntax::dockerfile::Keyword;
 use crate::syntax::span::Span;
 
@@ -29,7 +30,7 @@ pub static WGET_AND_CURL: Rule = Rule {
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let mut first_wget: Option<Span> = None;
     let mut first_curl: Option<Span> = None;
-    for instruction in &context.dockerfile.instructions {
+    for instruction in effective_instructions(context.dockerfile).map(|run| run.instruction) {
         if instruction.keyword != Keyword::Run {
             continue;
         }

@@ -3,6 +3,7 @@
 
 use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::semantic::effective_instructions;
 use crate::syntax::dockerfile::Command;
 use crate::syntax::excerpt::excerpt;
 
@@ -24,7 +25,8 @@ pub static WORKDIR_RELATIVE: Rule = Rule {
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let dockerfile = context.dockerfile;
-    for (position, instruction) in dockerfile.instructions.iter().enumerate() {
+    for run in effective_instructions(dockerfile) {
+        let instruction = run.instruction;
         let Command::Workdir(path) = &instruction.command else {
             continue;
         };
@@ -38,6 +40,13 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
             .and_then(|index| dockerfile.stages.get(index))
         else {
             continue;
+        };
+        // A trigger runs after the whole stage, in the child build: any WORKDIR of the stage
+        // (it is in the image's config) fixes the directory.
+        let position = if run.is_trigger {
+            stage.instructions.end
+        } else {
+            run.index
         };
         if workdir_set(dockerfile, stage, position) {
             continue;

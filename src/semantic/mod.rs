@@ -1,11 +1,18 @@
 //! The semantic layer: what the syntax trees mean across instructions and stages (the stage
-//! graph, the shell in force, Windows images, the user in force) and what looks like a secret.
-//! It reads only the syntax layer; rules read the model through it instead of walking the FROM
-//! chain themselves.
+//! graph, the shell in force, Windows images, the user in force, ONBUILD triggers as the
+//! instructions they run) and what looks like a secret. It reads only the syntax layer; rules
+//! read the model through it instead of walking the FROM chain themselves.
+//!
+//! ONBUILD: a rule about an instruction's own text or arguments judges the instruction an
+//! `ONBUILD` trigger runs as well (it runs in every child build), through
+//! [`effective_instructions`]; a rule about the state of this image or stage (final user,
+//! HEALTHCHECK, CMD count, stage names, base images, variables in scope) does not count
+//! triggers. The details are in [`triggers`].
 
 pub mod secrets;
 pub mod shell;
 pub mod stages;
+pub mod triggers;
 pub mod user;
 
 pub use shell::{
@@ -13,4 +20,5 @@ pub use shell::{
     shell_program,
 };
 pub use stages::{StageForest, StageNames, ancestors, is_windows_image, reaches_image};
+pub use triggers::{Effective, effective_instructions, effective_stage_instructions};
 pub use user::{StageUser, stage_user};

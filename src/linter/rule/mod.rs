@@ -95,15 +95,30 @@ fn run_instruction(instruction: &Instruction) -> &Instruction {
 
 impl DockerfileContext<'_> {
     /// The index of `instruction` in the Dockerfile's top-level instructions, when it is one of
-    /// them (not the instruction inside an `ONBUILD`).
+    /// them, or of the `ONBUILD` whose trigger it is (the key of [`DockerfileContext::shell`],
+    /// as in [`crate::semantic::Effective::index`]).
     pub fn instruction_index(&self, instruction: &Instruction) -> Option<usize> {
+        let instructions = &self.dockerfile.instructions;
         let size = std::mem::size_of::<Instruction>().max(1);
-        let base = self.dockerfile.instructions.as_ptr() as usize;
+        let base = instructions.as_ptr() as usize;
         let address = std::ptr::from_ref(instruction) as usize;
-        let index = address.checked_sub(base)? / size;
         // The address says where it would be; only an identical element proves it is there.
-        let candidate = self.dockerfile.instructions.get(index)?;
-        std::ptr::eq(candidate, instruction).then_some(index)
+        let top_level = address
+            .checked_sub(base)
+            .map(|offset| offset / size)
+            .filter(|&index| {
+                instructions
+                    .get(index)
+                    .is_some_and(|candidate| std::ptr::eq(candidate, instruction))
+            });
+        top_level.or_else(|| {
+            // A trigger lives in its ONBUILD's box; only triggers get this far in practice.
+            instructions.iter().position(|candidate| {
+                candidate
+                    .trigger()
+                    .is_some_and(|trigger| std::ptr::eq(trigger, instruction))
+            })
+        })
     }
 
     /// The shell analysis of instruction `index` when it is a shell-form RUN (or
