@@ -24,17 +24,41 @@ const NOT_SEEING: &[(&str, &str)] = &[
     ("untagged-image", "judges FROM, which cannot be a trigger"),
     ("latest-tag", "judges FROM, which cannot be a trigger"),
     ("unpinned-digest", "judges FROM, which cannot be a trigger"),
-    ("untrusted-base-image", "judges FROM, which cannot be a trigger"),
-    ("redundant-target-platform", "judges FROM, which cannot be a trigger"),
-    ("from-platform-constant", "judges FROM, which cannot be a trigger"),
-    ("invalid-default-arg-in-from", "judges FROM and the ARGs before it"),
+    (
+        "untrusted-base-image",
+        "judges FROM, which cannot be a trigger",
+    ),
+    (
+        "redundant-target-platform",
+        "judges FROM, which cannot be a trigger",
+    ),
+    (
+        "from-platform-constant",
+        "judges FROM, which cannot be a trigger",
+    ),
+    (
+        "invalid-default-arg-in-from",
+        "judges FROM and the ARGs before it",
+    ),
     ("duplicate-stage-name", "stage names of this file"),
     ("reserved-stage-name", "stage names of this file"),
     ("stage-name-casing", "stage names of this file"),
-    ("root-user", "the user this image ends with; ONBUILD USER sets the child's"),
-    ("healthcheck-missing", "whether this image has a HEALTHCHECK"),
-    ("multiple-healthchecks", "how many HEALTHCHECKs this stage has"),
-    ("multiple-cmd-entrypoint", "how many CMDs and ENTRYPOINTs this stage has"),
+    (
+        "root-user",
+        "the user this image ends with; ONBUILD USER sets the child's",
+    ),
+    (
+        "healthcheck-missing",
+        "whether this image has a HEALTHCHECK",
+    ),
+    (
+        "multiple-healthchecks",
+        "how many HEALTHCHECKs this stage has",
+    ),
+    (
+        "multiple-cmd-entrypoint",
+        "how many CMDs and ENTRYPOINTs this stage has",
+    ),
     ("consecutive-run", "the layers of this stage"),
     (
         "copy-from-invalid-stage",
@@ -169,7 +193,9 @@ fn every_dockerfile_rule_declares_whether_it_sees_onbuild_triggers() {
                  `semantic::effective_instructions`, or list it in NOT_SEEING with the reason"
             )),
             Verdict::Ignores if unprobed.contains_key(name) => {
-                problems.push(format!("{name} does not see triggers but is in SEEING_UNPROBED"));
+                problems.push(format!(
+                    "{name} does not see triggers but is in SEEING_UNPROBED"
+                ));
             }
             Verdict::Unprobed if !not_seeing.contains_key(name) && !unprobed.contains_key(name) => {
                 problems.push(format!(
