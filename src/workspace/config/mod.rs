@@ -182,7 +182,7 @@ impl Chain {
 }
 
 /// What the command line says, on top of any config.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CliOverrides {
     /// `--select`, `--extend-select`, `--ignore` (an empty layer changes nothing).
     pub selection: Selection,
@@ -222,7 +222,16 @@ pub struct Resolver {
     errors: Vec<ConfigError>,
     /// The policies loaded so far (policy files turned into rules, compiled Rego sets).
     policy_cache: policy::PolicyCache,
+    /// Settings already resolved, for the command line they were resolved with: every file with
+    /// the same config chain and the same matching `overrides:` gets the same settings, so a tree
+    /// of thousands of files resolves a handful (resolving is selector matching over every rule).
+    resolved: Option<(CliOverrides, HashMap<SettingsKey, FileSettings>)>,
 }
+
+/// What a file's settings depend on besides the command line: its config chain (by identity,
+/// which is stable because a resolver never drops a chain it loaded; `0` for none) and the
+/// `overrides:` entries that match it (config file index, entry index).
+type SettingsKey = (usize, Vec<(usize, usize)>);
 
 impl Resolver {
     /// A resolver for paths relative to `cwd`. A `--config` file is loaded at once.
@@ -245,6 +254,7 @@ impl Resolver {
             explicit: None,
             errors: Vec::new(),
             policy_cache,
+            resolved: None,
         };
         if !resolver.options.isolated
             && let Some(path) = resolver.options.config.clone()
@@ -479,17 +489,58 @@ impl Resolver {
     pub fn settings_for(&mut self, path: &Path, cli: &CliOverrides) -> FileSettings {
         let chain = self.chain_for(path);
         let absolute = self.absolute(path);
-        resolve(chain.as_deref(), &absolute, cli)
+        let chain = chain.as_deref();
+        let matching = matching_overrides(chain, &absolute);
+        let key = (
+            chain.map_or(0, |c| std::ptr::from_ref(c) as usize),
+            matching,
+        );
+        let memo = match &mut self.resolved {
+            Some((resolved_cli, memo)) if resolved_cli == cli => memo,
+            slot => &mut slot.insert((cli.clone(), HashMap::new())).1,
+        };
+        if let Some(settings) = memo.get(&key) {
+            return settings.clone();
+        }
+        let settings = resolve_matching(chain, &key.1, cli);
+        memo.insert(key, settings.clone());
+        settings
     }
+}
+
+/// The `overrides:` entries of `chain` that match the file at `absolute`, as (config file index,
+/// entry index).
+fn matching_overrides(chain: Option<&Chain>, absolute: &Path) -> Vec<(usize, usize)> {
+    let files: &[ConfigFile] = chain.map_or(&[], |c| c.files.as_slice());
+    files
+        .iter()
+        .enumerate()
+        .flat_map(|(file, f)| {
+            f.overrides
+                .iter()
+                .enumerate()
+                .map(move |(at, o)| (file, at, o))
+        })
+        .filter(|(_, _, o)| o.files.matches(absolute))
+        .map(|(file, at, _)| (file, at))
+        .collect()
 }
 
 /// The settings `chain` (or none) gives the file at `absolute`, with `cli` on top.
 pub fn resolve(chain: Option<&Chain>, absolute: &Path, cli: &CliOverrides) -> FileSettings {
+    resolve_matching(chain, &matching_overrides(chain, absolute), cli)
+}
+
+/// The settings of a file of `chain` matched by the `overrides:` entries `matching`.
+fn resolve_matching(
+    chain: Option<&Chain>,
+    matching: &[(usize, usize)],
+    cli: &CliOverrides,
+) -> FileSettings {
     let files: &[ConfigFile] = chain.map_or(&[], |c| c.files.as_slice());
-    let matching: Vec<&Override> = files
+    let matching: Vec<&Override> = matching
         .iter()
-        .flat_map(|f| f.overrides.iter())
-        .filter(|o| o.files.matches(absolute))
+        .filter_map(|&(file, at)| files.get(file)?.overrides.get(at))
         .collect();
     let mut layers: Vec<Selection> = files.iter().map(|f| f.selection.clone()).collect();
     layers.extend(matching.iter().map(|o| o.selection.clone()));
@@ -586,6 +637,47 @@ mod tests {
                 .map(|(path, text)| parse(Path::new(path), text).unwrap())
                 .collect(),
         }
+    }
+
+    #[test]
+    fn files_sharing_a_chain_and_overrides_share_resolved_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+        std::fs::write(
+            dir.path().join(".plimsoll.yaml"),
+            "select: [DF002, DF004]\noverrides:\n  - files: [legacy]\n    ignore: [DF004]\n",
+        )
+        .unwrap();
+        let mut resolver = Resolver::new(ResolveOptions::default(), dir.path());
+        let codes = |settings: &FileSettings| -> Vec<String> {
+            let enabled = settings.settings.enabled().iter();
+            enabled.map(|r| r.code().to_owned()).collect()
+        };
+        let cli = CliOverrides::default();
+        let a = codes(&resolver.settings_for(Path::new("a/Dockerfile"), &cli));
+        let b = codes(&resolver.settings_for(Path::new("b/Dockerfile"), &cli));
+        let old = codes(&resolver.settings_for(Path::new("legacy/Dockerfile"), &cli));
+        assert_eq!(a, ["PL000", "DF002", "DF004"]);
+        assert_eq!(a, b);
+        assert_eq!(
+            old,
+            ["PL000", "DF002"],
+            "the override's own settings, not a's"
+        );
+        assert_eq!(
+            resolver.resolved.as_ref().unwrap().1.len(),
+            2,
+            "two keys resolved"
+        );
+        let narrower = CliOverrides {
+            selection: Selection {
+                ignore: vec!["DF002".into()],
+                ..Selection::default()
+            },
+            fail_level: None,
+        };
+        let a = codes(&resolver.settings_for(Path::new("a/Dockerfile"), &narrower));
+        assert_eq!(a, ["PL000", "DF004"], "another command line resolves again");
     }
 
     #[test]
