@@ -1,6 +1,18 @@
 //! The Rego sets a run or an editor session loaded: reused while unchanged, swept on reload.
 
-use super::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::linter::catalogue::POLICY_ERROR;
+use crate::linter::diagnostic::Finding;
+use crate::policies::template::PolicyRule;
+use crate::syntax::source::{FileKind, SourceFile};
+
+use super::Problem;
+use super::compile::RegoSet;
+use super::results::line_span;
+use super::rules::policy_rules;
 
 pub(super) type SetKey = (PathBuf, Vec<(PathBuf, String)>);
 

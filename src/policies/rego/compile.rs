@@ -1,6 +1,13 @@
 //! Compiling a directory's `.rego` files into a [`RegoSet`] with plimsoll's limits; running its tests.
 
-use super::*;
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde_json::Value as Json;
+
+use super::metadata::RegoFile;
+use super::{Problem, TIME_BUDGET, recursion, sandbox};
 
 /// One `.rego` test rule (`test_*`).
 #[derive(Clone, Debug)]

@@ -1,6 +1,20 @@
 //! Evaluating a Rego policy rule on a checked file (input converted once per file, in the sandbox).
 
-use super::*;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde_json::Value as Json;
+
+use crate::linter::diagnostic::Severity;
+use crate::linter::rule::{ComposeContext, DockerfileContext, Emitter, PolicyCheck, Target};
+use crate::syntax::source::{FileKind, SourceFile};
+use crate::syntax::span::Span;
+
+use super::compile::{RegoSet, parse_error};
+use super::metadata::{ResultKind, exception_name};
+use super::results::outcomes;
+use super::{InputFormat, MAX_OUTPUT, Problem, TIME_BUDGET, input, sandbox};
 
 /// The check of one Rego policy rule: which result rules of which package it evaluates.
 #[derive(Debug)]

@@ -1,6 +1,11 @@
 //! What a `.rego` file declares, by a light scan: its package, rule heads, `# METADATA` blocks.
 
-use super::*;
+use std::path::{Path, PathBuf};
+
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::Target;
+
+use super::InputFormat;
 
 /// The kinds of result rules.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

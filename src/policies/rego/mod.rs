@@ -1,6 +1,6 @@
 //! Rego policies: the `.rego` files of a policy directory, compiled once with regorus into a
 //! [`RegoSet`] and evaluated per checked file. Each package with `deny`/`violation`/`warn`
-//! rules becomes one policy rule (a [`RuleRef::Policy`], plus one per result rule that carries its
+//! rules becomes one policy rule (a [`RuleRef::Policy`](crate::linter::rule::RuleRef::Policy), plus one per result rule that carries its
 //! own `# METADATA` code), so selection, severities, suppressions, baselines and every output
 //! format treat Rego findings like any other. docs/rego.md is the user-facing description.
 //!
@@ -30,29 +30,13 @@ mod rules;
 pub mod sandbox;
 pub mod worker;
 
-pub use cache::*;
-pub use compile::*;
-pub use eval::*;
-pub use metadata::*;
-use results::*;
-use rules::*;
+pub use cache::{SetCache, load_dir};
+pub use compile::{RegoSet, RegoTest};
+pub use eval::RegoCheck;
+pub use metadata::RegoFile;
 
-use std::collections::HashMap;
-use std::num::NonZeroU32;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::path::PathBuf;
 use std::time::Duration;
-
-use serde_json::Value as Json;
-
-use crate::linter::catalogue::POLICY_ERROR;
-use crate::linter::diagnostic::{Category, Finding, Severity};
-use crate::linter::rule::{ComposeContext, DockerfileContext, Emitter, PolicyCheck, Target};
-use crate::linter::rule::{PolicyRuleDecl, RuleRef};
-use crate::policies::template::PolicyRule;
-use crate::syntax::source::{FileKind, SourceFile};
-use crate::syntax::span::Span;
 
 /// Wall-clock budget of one evaluation of one policy rule on one file.
 pub const TIME_BUDGET: Duration = Duration::from_millis(500);

@@ -1,6 +1,11 @@
 //! The results of a result rule's value, and where each points in the checked file.
 
-use super::*;
+use serde_json::Value as Json;
+
+use crate::syntax::source::SourceFile;
+use crate::syntax::span::Span;
+
+use super::{MAX_MESSAGE, MAX_RESULTS, input};
 
 /// The span of line `line` (1-based): from `column` (1-based, characters) to `end_column` or
 /// the end of the line's text; the file start when the line does not exist.

@@ -1,6 +1,17 @@
 //! The policy rules of a Rego set: one per package, plus one per result rule with its own code.
 
-use super::*;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{PolicyRuleDecl, RuleRef, Target};
+use crate::policies::template::PolicyRule;
+
+use super::compile::RegoSet;
+use super::eval::RegoCheck;
+use super::metadata::{Metadata, RegoFile, ResultKind, result_kind};
+use super::{InputFormat, Problem};
 
 /// The policy rules of a compiled (or not) set: one per package with result rules, plus one
 /// per result rule with its own `custom.code`.

@@ -1,8 +1,15 @@
 //! Rego policies end to end through the engine: inputs, results, metadata, exceptions, budgets
 //! and hostile policies.
 
+use std::path::Path;
+
+use super::compile::deterministic_intn;
+use super::rules::default_code;
 use super::*;
+use crate::linter::diagnostic::Category;
 use crate::linter::engine::{self, Selection, Settings};
+use crate::linter::rule::RuleRef;
+use crate::syntax::source::{FileKind, SourceFile};
 use crate::workspace::config::policy::rego_files;
 
 /// A fresh directory holding `files` (name, text).

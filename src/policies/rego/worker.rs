@@ -5,6 +5,7 @@
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
+use super::eval::evaluate;
 use super::sandbox::{Load, MEMORY_BUDGET, Reply, Request};
 use super::{RegoSet, RegoTest};
 
@@ -38,10 +39,8 @@ pub fn serve() -> ExitCode {
                 exception,
                 input,
             } => Reply::Eval(
-                set.with_engine(|engine| {
-                    super::evaluate(engine, &package, &results, exception, input)
-                })
-                .unwrap_or_else(|| Err("the policy directory does not compile".to_string())),
+                set.with_engine(|engine| evaluate(engine, &package, &results, exception, input))
+                    .unwrap_or_else(|| Err("the policy directory does not compile".to_string())),
             ),
             Request::Test { package, name } => Reply::Test(set.run_test_here(&RegoTest {
                 path: set.dir.clone(),
