@@ -8,7 +8,7 @@ mod reference;
 
 pub use reference::{PolicyRuleDecl, RuleCode, RuleRef};
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -72,6 +72,10 @@ pub struct ShellCache {
     /// Every simple command the file's RUNs run (`rules::run_commands`), collected once: about
     /// seventeen rules read it, and collecting it per rule cloned every command each time.
     pub(crate) run_commands: OnceLock<Vec<SimpleCommand>>,
+    /// The address of each ONBUILD trigger, with the index of its ONBUILD instruction, built on
+    /// the first lookup of a trigger: a search per lookup made the RUN rules quadratic in the
+    /// number of `ONBUILD RUN`s (scripts/rule-scaling.sh).
+    triggers: OnceLock<HashMap<usize, usize>>,
 }
 
 impl ShellCache {
@@ -81,6 +85,7 @@ impl ShellCache {
             runs: (0..instructions).map(|_| OnceLock::new()).collect(),
             heredocs: (0..instructions).map(|_| OnceLock::new()).collect(),
             run_commands: OnceLock::new(),
+            triggers: OnceLock::new(),
         }
     }
 }
@@ -113,11 +118,16 @@ impl DockerfileContext<'_> {
             });
         top_level.or_else(|| {
             // A trigger lives in its ONBUILD's box; only triggers get this far in practice.
-            instructions.iter().position(|candidate| {
-                candidate
-                    .trigger()
-                    .is_some_and(|trigger| std::ptr::eq(trigger, instruction))
-            })
+            let triggers = self.shells.triggers.get_or_init(|| {
+                let triggers = instructions
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(index, onbuild)| {
+                        Some((std::ptr::from_ref(onbuild.trigger()?) as usize, index))
+                    });
+                triggers.collect()
+            });
+            triggers.get(&address).copied()
         })
     }
 
