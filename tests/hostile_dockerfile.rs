@@ -313,3 +313,27 @@ fn a_shell_parser_panic_costs_no_finding_and_prints_nothing() {
         "{findings:?}"
     );
 }
+
+/// A word of many `[` each followed by a `\` (found by the `shell` fuzz target): brush-parser's
+/// backtracking doubled with each one, so 60 of them would take years. The run ends under the
+/// hang guard, and the good file beside it is reported.
+#[test]
+fn a_word_of_many_brackets_does_not_hang_the_shell_check() {
+    let run = format!(
+        "FROM alpine:3.20\nRUN {}a\nUSER 10001\n",
+        "t[\\O".repeat(60)
+    );
+    let dir = tree(&[
+        ("hostile/Dockerfile", run.as_str()),
+        ("good/Dockerfile", GOOD),
+    ]);
+    let output = plimsoll_timed(dir.path(), &["check", "--format", "json", "."], None);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let findings = json_findings(&output);
+    assert!(
+        findings
+            .iter()
+            .any(|(path, code, _)| path.ends_with("good/Dockerfile") && code == "DF002"),
+        "{findings:?}"
+    );
+}
