@@ -5,7 +5,6 @@ use std::collections::HashSet;
 
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
-use crate::linter::selection::closest;
 use crate::syntax::compose::schema::{Object, Shape, TOP_LEVEL};
 use crate::syntax::span::Span;
 use crate::syntax::yaml::{Node, Value};
@@ -36,6 +35,16 @@ fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
         seen: HashSet::new(),
     };
     walker.object(root, &TOP_LEVEL, "");
+}
+
+/// The key nearest to `input` if it is a likely typo (Levenshtein, ignoring ASCII case: at
+/// most a third of the key's length).
+fn closest(input: &str, keys: impl Iterator<Item = &'static str>) -> Option<&'static str> {
+    let input = input.to_ascii_lowercase();
+    keys.map(|key| (strsim::levenshtein(&input, &key.to_ascii_lowercase()), key))
+        .filter(|&(distance, key)| distance <= (key.len() / 3).max(1))
+        .min_by_key(|&(distance, _)| distance)
+        .map(|(_, key)| key)
 }
 
 struct Walker<'a, 'b> {
