@@ -40,6 +40,8 @@ mod build_and_image;
 mod build_insecure;
 mod build_support;
 mod certificate_verification_disabled;
+mod compose_schema;
+mod compose_v1_format;
 mod consecutive_run;
 mod container_name_with_replicas;
 mod copy_from_invalid_stage;
@@ -170,6 +172,8 @@ pub use apt_no_install_recommends::APT_NO_INSTALL_RECOMMENDS;
 pub use build_and_image::BUILD_AND_IMAGE;
 pub use build_insecure::BUILD_INSECURE;
 pub use certificate_verification_disabled::CERTIFICATE_VERIFICATION_DISABLED;
+pub use compose_schema::COMPOSE_SCHEMA;
+pub use compose_v1_format::COMPOSE_V1_FORMAT;
 pub use consecutive_run::CONSECUTIVE_RUN;
 pub use container_name_with_replicas::CONTAINER_NAME_WITH_REPLICAS;
 pub use copy_from_invalid_stage::COPY_FROM_INVALID_STAGE;
@@ -336,6 +340,8 @@ static ALL: &[&Rule] = &[
     &NETWORK_MODE_CONFLICT,
     &SERVICE_IMAGE_RUNS_AS_ROOT,
     &SERVICE_BUILD_SECRET_ARG,
+    &COMPOSE_V1_FORMAT,
+    &COMPOSE_SCHEMA,
     &UNTAGGED_IMAGE,
     &LATEST_TAG,
     &UNPINNED_DIGEST,

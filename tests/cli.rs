@@ -160,6 +160,55 @@ fn explicit_files_are_checked_whatever_their_name() {
 }
 
 #[test]
+fn a_v1_compose_file_named_explicitly_is_compose_and_its_services_are_checked() {
+    let v1: &[u8] = b"web:\n  image: example/web:1.4\n  volumes:\n    - /:/host\n    - /var/run/docker.sock:/var/run/docker.sock\n";
+    let dir = tree(&[
+        ("old.yml", v1),
+        ("notes.yaml", b"FROM alpine\n"),
+        ("old", v1),
+    ]);
+    let output = plimsoll(
+        dir.path(),
+        &["check", "--format=json", "old.yml", "notes.yaml", "old"],
+    );
+    assert_eq!(
+        checked_files(&output),
+        pairs(&[
+            ("notes.yaml", "compose"),
+            ("old", "compose"),
+            ("old.yml", "compose")
+        ])
+    );
+    let report: Value = json(&output);
+    let names = |path: &str| -> Vec<String> {
+        let mut names: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["path"].as_str() == Some(path))
+            .map(|f| f["name"].as_str().unwrap().to_string())
+            .filter(|name| {
+                [
+                    "compose-v1-format",
+                    "service-sensitive-mount",
+                    "service-docker-socket",
+                ]
+                .contains(&name.as_str())
+            })
+            .collect();
+        names.sort();
+        names
+    };
+    let expected = [
+        "compose-v1-format",
+        "service-docker-socket",
+        "service-sensitive-mount",
+    ];
+    assert_eq!(names("old.yml"), expected);
+    assert_eq!(names("old"), expected);
+}
+
+#[test]
 fn stdin_is_checked_with_its_display_name() {
     let dir = tree(&[("Dockerfile", FROM)]);
     let output = plimsoll_with_stdin(dir.path(), &["check", "--format=json", "-"], COMPOSE);

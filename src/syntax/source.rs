@@ -56,21 +56,52 @@ impl FileKind {
         None
     }
 
-    /// The kind the content suggests, for a file named explicitly whose name says nothing:
-    /// a YAML mapping with a top-level `services:` key is compose, anything else a Dockerfile.
-    pub fn sniff(text: &str) -> FileKind {
-        let has_services = text.lines().any(|line| {
-            line.strip_prefix("services:").is_some_and(|rest| {
-                rest.trim().is_empty()
-                    || rest.trim_start().starts_with('#')
-                    || rest.trim_start().starts_with('{')
-            })
-        });
-        if has_services {
-            FileKind::Compose
-        } else {
-            FileKind::Dockerfile
+    /// The kind of a file named explicitly (or stdin with this name): what the name says, else
+    /// compose for any `.yml`/`.yaml` (a YAML file is never a Dockerfile), else what the
+    /// content suggests ([`FileKind::sniff`]).
+    pub fn of_named(path: &Path, text: &str) -> FileKind {
+        if let Some(kind) = FileKind::from_path(path) {
+            return kind;
         }
+        let lower = path
+            .file_name()
+            .map(|name| name.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        if lower.ends_with(".yml") || lower.ends_with(".yaml") {
+            return FileKind::Compose;
+        }
+        FileKind::sniff(text)
+    }
+
+    /// The kind the content suggests, for a file named explicitly whose name says nothing:
+    /// a YAML mapping with a top-level `services:` key is compose, and so is the v1 format
+    /// (a top-level `name:` line followed by an indented `image:` or `build:`); anything else
+    /// is a Dockerfile.
+    pub fn sniff(text: &str) -> FileKind {
+        let mut in_top_level_entry = false;
+        for line in text.lines() {
+            if let Some(rest) = line.strip_prefix("services:") {
+                let rest = rest.trim_start();
+                if rest.is_empty() || rest.starts_with('#') || rest.starts_with('{') {
+                    return FileKind::Compose;
+                }
+            }
+            if line.starts_with([' ', '\t']) {
+                let inner = line.trim_start();
+                if in_top_level_entry
+                    && (inner.starts_with("image:") || inner.starts_with("build:"))
+                {
+                    return FileKind::Compose;
+                }
+            } else if !line.trim().is_empty() && !line.starts_with('#') {
+                // `name:` alone on its line (a mapping follows), or anything else.
+                let content = line.split(" #").next().unwrap_or_default().trim_end();
+                in_top_level_entry = content
+                    .strip_suffix(':')
+                    .is_some_and(|key| !key.is_empty() && !key.contains([' ', '\t']));
+            }
+        }
+        FileKind::Dockerfile
     }
 }
 
@@ -159,5 +190,21 @@ mod tests {
             FileKind::Compose
         );
         assert_eq!(FileKind::sniff("FROM alpine\n"), FileKind::Dockerfile);
+        assert_eq!(
+            FileKind::sniff("web:\n  image: nginx\n  volumes:\n    - /:/host\n"),
+            FileKind::Compose
+        );
+        assert_eq!(
+            FileKind::sniff("FROM alpine\nRUN echo x:\n  image: y\n"),
+            FileKind::Dockerfile
+        );
+        let named = |name: &str, text: &str| FileKind::of_named(Path::new(name), text);
+        assert_eq!(named("old.yml", "FROM alpine\n"), FileKind::Compose);
+        assert_eq!(named("stack.YAML", ""), FileKind::Compose);
+        assert_eq!(
+            named("Dockerfile", "web:\n  image: x\n"),
+            FileKind::Dockerfile
+        );
+        assert_eq!(named("build", "FROM alpine\n"), FileKind::Dockerfile);
     }
 }

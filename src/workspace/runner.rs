@@ -241,7 +241,7 @@ where
     F: Fn(&SourceFile) -> Vec<Finding>,
 {
     let text = decode(path, bytes)?;
-    let kind = kind.unwrap_or_else(|| FileKind::sniff(&text));
+    let kind = kind.unwrap_or_else(|| FileKind::of_named(path, &text));
     let source = SourceFile::new(path, text, kind);
     // A bug in one rule or parser must not take the other files down with it.
     match panic::catch_unwind(AssertUnwindSafe(|| check(&source))) {

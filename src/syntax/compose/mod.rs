@@ -5,6 +5,7 @@
 //! typed model does not cover is still reachable through [`Service::node`].
 
 mod model;
+pub mod schema;
 
 pub use model::parse;
 
@@ -36,6 +37,10 @@ pub struct ComposeFile {
     pub volumes: Vec<Spanned<String>>,
     pub networks: Vec<Spanned<String>>,
     pub configs: Vec<Spanned<String>>,
+    /// Set for a file in the Compose v1 format (services at the top level, no `services:`
+    /// key; Compose v2 rejects it): the key of its first service. Its services are read into
+    /// `services` all the same.
+    pub v1_format: Option<Span>,
     /// Shape problems (a service that is not a mapping, `ports:` that is not a list, …); each
     /// becomes a `parse-error` finding. Fields with the wrong shape are left out of the model.
     pub errors: Vec<ComposeError>,

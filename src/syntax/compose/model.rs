@@ -25,6 +25,17 @@ pub fn parse(text: &str) -> ComposeFile {
     file
 }
 
+/// Compose v1: no `services:` key, and some top-level mapping is a service (it has an `image:`
+/// or a `build:`).
+fn is_v1_format(entries: &[Entry]) -> bool {
+    let has = |key: &str| entries.iter().any(|e| e.key.as_str() == Some(key));
+    !has("services")
+        && entries.iter().any(|entry| {
+            entry.key.as_str().is_some_and(|key| !key.starts_with("x-"))
+                && (entry.value.get("image").is_some() || entry.value.get("build").is_some())
+        })
+}
+
 struct Reader<'t> {
     text: &'t str,
     errors: Vec<ComposeError>,
@@ -55,6 +66,10 @@ impl Reader<'_> {
             }
             return;
         };
+        if is_v1_format(entries) {
+            self.read_v1(entries, file);
+            return;
+        }
         for entry in entries {
             let Some(key) = entry.key.as_str() else {
                 continue;
@@ -68,6 +83,24 @@ impl Reader<'_> {
                 "configs" => file.configs = self.names(entry, "configs"),
                 _ => {}
             }
+        }
+    }
+
+    /// The v1 format: every top-level mapping is a service.
+    fn read_v1(&mut self, entries: &[Entry], file: &mut ComposeFile) {
+        for entry in entries {
+            let Some(name) = entry.key.as_str() else {
+                continue;
+            };
+            if name.starts_with("x-") || entry.value.as_mapping().is_none() {
+                continue;
+            }
+            if file.v1_format.is_none() {
+                file.v1_format = Some(entry.key.span);
+            }
+            let name = Spanned::new(name.to_string(), entry.key.span);
+            let service = self.read_service(name, &entry.value);
+            file.services.push(service);
         }
     }
 

@@ -3,6 +3,7 @@
 //! duplicate keys kept as diagnostics, raw scalar text and style preserved.
 
 mod parser;
+mod relax;
 
 pub use parser::{ALIAS_BUDGET, MAX_DEPTH, parse};
 

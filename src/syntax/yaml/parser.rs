@@ -31,7 +31,22 @@ pub const SCALAR_BYTES_PER_NODE: usize = 64;
 pub const MAX_DEPTH: usize = 400;
 
 /// Parse a YAML stream. Never panics; problems end up in [`YamlFile::errors`].
+///
+/// Lines inside a flow collection (`[ … ]`, `{ … }`) that are indented less than the block
+/// they sit in are accepted, as by the Go YAML parser Compose uses (see [`super::relax`]).
 pub fn parse(text: &str) -> YamlFile {
+    let (file, scan_error) = parse_strict(text);
+    match scan_error {
+        Some(error) => super::relax::parse_relaxed(text, file, error),
+        None => file,
+    }
+}
+
+/// Parse exactly as saphyr does. Also returns where a scan error stopped the parse when it is
+/// about indentation (the one saphyr is stricter about than Compose), and whether it was in a
+/// quoted scalar (reported at the scalar's start, about one of its later lines).
+pub(super) fn parse_strict(text: &str) -> (YamlFile, Option<(usize, bool)>) {
+    let mut indentation_error = None;
     let mut builder = Builder::new(text);
     let mut parser = Parser::new_from_str(text);
     loop {
@@ -50,6 +65,10 @@ pub fn parse(text: &str) -> YamlFile {
             }
             Ok(Some(Err(error))) => {
                 let error = builder.scan_error(&error);
+                if error.message.starts_with("invalid indentation") {
+                    let quoted = error.message.ends_with("in quoted scalar");
+                    indentation_error = Some((error.span.start, quoted));
+                }
                 builder.file.errors.push(error);
                 break;
             }
@@ -63,7 +82,7 @@ pub fn parse(text: &str) -> YamlFile {
             }
         }
     }
-    builder.file
+    (builder.file, indentation_error)
 }
 
 /// Character index → byte offset. Identity for ASCII text; otherwise a table with the byte
