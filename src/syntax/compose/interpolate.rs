@@ -27,7 +27,8 @@ use crate::syntax::span::Span;
 /// One variable of an [`Environment`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Variable {
-    pub value: String,
+    /// `None` when the value is unknown (it uses a variable the env file does not set).
+    pub value: Option<String>,
     /// The 1-based line of the env file the variable is set on, when it comes from one.
     pub line: Option<usize>,
     /// The value's span in the env file, when it comes from one.
@@ -62,7 +63,7 @@ impl Environment {
         self.set(
             name,
             Variable {
-                value: value.into(),
+                value: Some(value.into()),
                 line: None,
                 span: None,
             },
@@ -527,7 +528,8 @@ impl Run<'_> {
         };
         let variable = self.env.get(name);
         let set = variable.is_some();
-        let non_empty = variable.is_some_and(|v| !v.value.is_empty());
+        // `None` when set to an unknown value: whether it is empty is unknown too.
+        let non_empty = variable.map(|v| v.value.as_ref().map(|text| !text.is_empty()));
         let from_env = |v: &Variable| Origin::Environment {
             line: v.line,
             span: v.span,
@@ -539,52 +541,40 @@ impl Run<'_> {
             Empty,
             Unknown,
         }
-        let used = match form {
-            Form::Plain => variable.map_or(Use::Unknown, Use::Var),
-            Form::DefaultIfEmpty => match variable {
-                Some(v) if non_empty => Use::Var(v),
-                _ => Use::Arg,
-            },
-            Form::DefaultIfUnset => variable.map_or(Use::Arg, Use::Var),
-            Form::RequiredNonEmpty | Form::Required => {
-                let ok = if form == Form::Required {
-                    set
-                } else {
-                    non_empty
-                };
-                match variable {
-                    Some(v) if ok => Use::Var(v),
-                    _ => {
-                        let message = argument.map(|(text, _)| text).unwrap_or_default();
-                        return Err(InterpolationError {
-                            range,
-                            kind: ErrorKind::Required {
-                                name: name.to_string(),
-                                message,
-                            },
-                        });
-                    }
-                }
+        let used = match (form, variable) {
+            (Form::Plain, None) => Use::Unknown,
+            (Form::Plain, Some(v)) => Use::Var(v),
+            (Form::DefaultIfEmpty, Some(v)) if non_empty != Some(Some(false)) => Use::Var(v),
+            (Form::DefaultIfEmpty, _) => Use::Arg,
+            (Form::DefaultIfUnset, Some(v)) => Use::Var(v),
+            (Form::DefaultIfUnset, None) => Use::Arg,
+            (Form::RequiredNonEmpty, Some(v)) if non_empty != Some(Some(false)) => Use::Var(v),
+            (Form::Required, Some(v)) => Use::Var(v),
+            (Form::RequiredNonEmpty | Form::Required, _) => {
+                let message = argument.map(|(text, _)| text).unwrap_or_default();
+                return Err(InterpolationError {
+                    range,
+                    kind: ErrorKind::Required {
+                        name: name.to_string(),
+                        message,
+                    },
+                });
             }
-            Form::ReplaceIfNonEmpty => {
-                if non_empty {
-                    Use::Arg
-                } else {
-                    Use::Empty
-                }
-            }
-            Form::ReplaceIfSet => {
-                if set {
-                    Use::Arg
-                } else {
-                    Use::Empty
-                }
-            }
+            // Whether an unknown value is empty is unknown.
+            (Form::ReplaceIfNonEmpty, Some(v)) if non_empty == Some(None) => Use::Var(v),
+            (Form::ReplaceIfNonEmpty, _) if non_empty == Some(Some(true)) => Use::Arg,
+            (Form::ReplaceIfSet, _) if set => Use::Arg,
+            (Form::ReplaceIfNonEmpty | Form::ReplaceIfSet, _) => Use::Empty,
         };
         let (text, known, origin) = match used {
             Use::Var(v) => {
                 self.substitutions.truncate(mark);
-                (v.value.clone(), true, from_env(v))
+                match &v.value {
+                    Some(text) if form != Form::ReplaceIfNonEmpty => {
+                        (text.clone(), true, from_env(v))
+                    }
+                    _ => (String::new(), false, from_env(v)),
+                }
             }
             Use::Arg => {
                 let (text, known) = argument.unwrap_or_default();
@@ -617,7 +607,7 @@ mod tests {
         env.set(
             "TAG",
             Variable {
-                value: "latest".into(),
+                value: Some("latest".into()),
                 line: Some(3),
                 span: None,
             },
@@ -810,6 +800,31 @@ mod tests {
         assert_eq!(got.substitutions[0].origin, Origin::Unset);
         let got = run("${UNSET:+x}");
         assert_eq!(got.substitutions[0].origin, Origin::Empty);
+    }
+
+    #[test]
+    fn set_to_an_unknown_value() {
+        let mut env = env();
+        env.set(
+            "U",
+            Variable {
+                value: None,
+                line: Some(1),
+                span: None,
+            },
+        );
+        let value = |input: &str| {
+            interpolate(input, &env, &mut ExpansionBudget::for_text(0))
+                .value
+                .map_err(|e| e.kind)
+        };
+        assert_eq!(value("${U}"), Ok(None));
+        assert_eq!(value("${U:-d}"), Ok(None));
+        assert_eq!(value("${U-d}"), Ok(None));
+        assert_eq!(value("${U:?e}"), Ok(None));
+        assert_eq!(value("${U?e}"), Ok(None));
+        assert_eq!(value("${U:+r}"), Ok(None));
+        assert_eq!(value("${U+r}"), Ok(Some("r".into())));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! `docker compose`). Every typed field keeps the span of its key and value; anything the
 //! typed model does not cover is still reachable through [`Service::node`].
 
+pub mod dotenv;
 pub mod interpolate;
 mod model;
 
