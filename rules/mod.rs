@@ -93,6 +93,7 @@ mod port_all_interfaces;
 mod privileged_host_port;
 mod redundant_target_platform;
 mod remote_script_piped_to_shell;
+mod required_variable_unset;
 mod reserved_stage_name;
 mod root_user;
 mod run_cd;
@@ -224,6 +225,7 @@ pub use port_all_interfaces::PORT_ALL_INTERFACES;
 pub use privileged_host_port::PRIVILEGED_HOST_PORT;
 pub use redundant_target_platform::REDUNDANT_TARGET_PLATFORM;
 pub use remote_script_piped_to_shell::REMOTE_SCRIPT_PIPED_TO_SHELL;
+pub use required_variable_unset::REQUIRED_VARIABLE_UNSET;
 pub use reserved_stage_name::RESERVED_STAGE_NAME;
 pub use root_user::ROOT_USER;
 pub use run_cd::RUN_CD;
@@ -342,6 +344,7 @@ static ALL: &[&Rule] = &[
     &SERVICE_BUILD_SECRET_ARG,
     &COMPOSE_V1_FORMAT,
     &COMPOSE_SCHEMA,
+    &REQUIRED_VARIABLE_UNSET,
     &UNTAGGED_IMAGE,
     &LATEST_TAG,
     &UNPINNED_DIGEST,

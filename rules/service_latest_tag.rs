@@ -3,7 +3,7 @@
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
-use super::support::{PulledImage, part_span, pulled_images};
+use super::support::{PulledImage, pulled_images};
 
 pub static SERVICE_LATEST_TAG: Rule = Rule {
     code: "DC002",
@@ -24,43 +24,35 @@ pub static SERVICE_LATEST_TAG: Rule = Rule {
 };
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
-    for PulledImage {
-        service,
-        field,
-        image,
-        from_defaults,
-    } in pulled_images(context.compose)
-    {
+    for pulled in pulled_images(context.compose) {
+        let PulledImage {
+            service,
+            field,
+            image,
+            from_defaults,
+            written,
+            ..
+        } = &pulled;
         if !image.is_latest() || image.digest.is_some() {
             continue;
         }
-        let (span, message) = match (&from_defaults, &image.tag_range) {
-            (None, Some(range)) => (
-                part_span(
-                    &context.source.text,
-                    field.span,
-                    &field.value,
-                    range.clone(),
-                ),
+        let name = &service.name.value;
+        let span = match &image.tag_range {
+            Some(range) => pulled.span_of(&context.source.text, range.clone()),
+            None => field.span,
+        };
+        let message = match from_defaults {
+            None => format!("service `{name}` image `{written}` uses the `latest` tag"),
+            Some(resolved) => {
+                let origin = image
+                    .tag_range
+                    .clone()
+                    .and_then(|range| pulled.origin(context.compose, range))
+                    .unwrap_or_else(|| "variable defaults".to_string());
                 format!(
-                    "service `{}` image `{}` uses the `latest` tag",
-                    service.name.value, field.value
-                ),
-            ),
-            (Some(resolved), _) => (
-                field.span,
-                format!(
-                    "service `{}` image `{}` resolves to `{resolved}` (variable defaults), the `latest` tag",
-                    service.name.value, field.value
-                ),
-            ),
-            (None, None) => (
-                field.span,
-                format!(
-                    "service `{}` image `{}` uses the `latest` tag",
-                    service.name.value, field.value
-                ),
-            ),
+                    "service `{name}` image `{written}` resolves to `{resolved}` ({origin}), the `latest` tag"
+                )
+            }
         };
         out.report(span, message).with_help(
             "`latest` moves whenever the image is republished; name a version tag or pin a digest",

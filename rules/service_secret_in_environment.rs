@@ -6,7 +6,10 @@ use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 use crate::semantic::secrets::{
     find_credentials, is_inert_value, is_variable_reference, mask, secret_name_word,
 };
-use crate::syntax::compose::EnvVar;
+use std::ops::Range;
+
+use crate::syntax::compose::interpolate::Origin;
+use crate::syntax::compose::{ComposeFile, EnvVar, InterpolatedValue};
 
 pub static SERVICE_SECRET_IN_ENVIRONMENT: Rule = Rule {
     code: "DC005",
@@ -40,12 +43,36 @@ fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
             .flat_map(|build| build.value.args.iter())
             .map(|var| ("build argument", var));
         for (place, var) in environment.chain(args) {
-            check_var(out, &service.name.value, place, var);
+            check_var(context.compose, out, &service.name.value, place, var);
         }
     }
 }
 
-fn check_var(out: &mut Emitter<'_>, service: &str, place: &str, var: &EnvVar) {
+/// How `var`'s value was interpolated, with the value's range in the interpolated scalar (the
+/// scalar is `NAME=value` in the list form).
+fn interpolation<'c>(
+    compose: &'c ComposeFile,
+    var: &EnvVar,
+    value: &str,
+) -> Option<(&'c InterpolatedValue, usize)> {
+    [var.value.as_ref().map(|v| v.span), Some(var.span)]
+        .into_iter()
+        .flatten()
+        .find_map(|span| {
+            let interpolated = compose.interpolation_at(span)?;
+            let text = interpolated.value()?;
+            let offset = text.len().checked_sub(value.len())?;
+            text.ends_with(value).then_some((interpolated, offset))
+        })
+}
+
+fn check_var(
+    compose: &ComposeFile,
+    out: &mut Emitter<'_>,
+    service: &str,
+    place: &str,
+    var: &EnvVar,
+) {
     let Some(value) = &var.value else {
         return;
     };
@@ -53,29 +80,55 @@ fn check_var(out: &mut Emitter<'_>, service: &str, place: &str, var: &EnvVar) {
         return;
     }
     let name = &var.name.value;
+    let interpolated = interpolation(compose, var, &value.value);
+    // A value taken from the environment (the project's `.env`) is where Compose wants secrets;
+    // a default written in the compose file is as literal as any other text.
+    let from_env = |range: Range<usize>| {
+        interpolated.is_some_and(|(i, offset)| {
+            i.substitutions_in(offset + range.start..offset + range.end)
+                .iter()
+                .any(|s| matches!(s.origin, Origin::Environment { .. }))
+        })
+    };
+    let origin = |range: Range<usize>| {
+        interpolated
+            .and_then(|(i, offset)| {
+                i.describe(offset + range.start..offset + range.end, &compose.env_file)
+            })
+            .map_or_else(String::new, |origin| format!(" ({origin})"))
+    };
     // A known credential format is a secret whatever the variable is called (and even inside a
     // `${VAR:-default}` default).
-    if let Some(credential) = find_credentials(&value.value).into_iter().next() {
-        let secret = value.value.get(credential.range).unwrap_or("");
+    if let Some(credential) = find_credentials(&value.value)
+        .into_iter()
+        .find(|credential| !from_env(credential.range.clone()))
+    {
+        let secret = value.value.get(credential.range.clone()).unwrap_or("");
         out.report(
             value.span,
             format!(
-                "service `{service}` {place} `{name}` holds a hardcoded {} (`{}`)",
+                "service `{service}` {place} `{name}` holds a hardcoded {} (`{}`){}",
                 credential.kind,
-                mask(secret)
+                mask(secret),
+                origin(credential.range)
             ),
         )
         .with_help(HELP);
         return;
     }
-    if is_variable_reference(&value.value) || is_inert_value(&value.value) {
+    let whole = 0..value.value.len();
+    if is_variable_reference(&value.value)
+        || is_inert_value(&value.value)
+        || from_env(whole.clone())
+    {
         return;
     }
     if let Some(word) = secret_name_word(name) {
         out.report(
             value.span,
             format!(
-                "service `{service}` {place} `{name}` looks like a secret (`{word}`) and has a literal value"
+                "service `{service}` {place} `{name}` looks like a secret (`{word}`) and has a literal value{}",
+                origin(whole)
             ),
         )
         .with_help(HELP);

@@ -25,6 +25,7 @@ fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
         field,
         image,
         from_defaults,
+        ..
     } in pulled_images(context.compose)
     {
         if image.digest.is_some() {

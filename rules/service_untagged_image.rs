@@ -24,25 +24,32 @@ pub static SERVICE_UNTAGGED_IMAGE: Rule = Rule {
 };
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
-    for PulledImage {
-        service,
-        field,
-        image,
-        from_defaults,
-    } in pulled_images(context.compose)
-    {
+    for pulled in pulled_images(context.compose) {
+        let PulledImage {
+            service,
+            field,
+            image,
+            from_defaults,
+            written,
+            ..
+        } = &pulled;
         if !image.is_untagged() {
             continue;
         }
         let name = from_defaults.as_deref().unwrap_or(&field.value);
-        let message = match &from_defaults {
-            Some(resolved) => format!(
-                "service `{}` image `{}` resolves to `{resolved}` (variable defaults), which has no tag; compose pulls `latest`",
-                service.name.value, field.value
-            ),
+        let message = match from_defaults {
+            Some(resolved) => {
+                let origin = pulled
+                    .origin(context.compose, 0..resolved.len())
+                    .unwrap_or_else(|| "variable defaults".to_string());
+                format!(
+                    "service `{}` image `{written}` resolves to `{resolved}` ({origin}), which has no tag; compose pulls `latest`",
+                    service.name.value
+                )
+            }
             None => format!(
-                "service `{}` image `{}` has no tag; compose pulls `latest`",
-                service.name.value, field.value
+                "service `{}` image `{written}` has no tag; compose pulls `latest`",
+                service.name.value
             ),
         };
         out.report(field.span, message).with_help(format!(

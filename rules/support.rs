@@ -15,7 +15,9 @@ use std::ops::Range;
 use crate::linter::diagnostic::Finding;
 use crate::linter::rule::Emitter;
 use crate::semantic::{effective_instructions, is_windows_image};
-use crate::syntax::compose::{ComposeFile, Field, PortMapping, Service, VolumeMount};
+use crate::syntax::compose::{
+    ComposeFile, Field, InterpolatedValue, PortMapping, Service, VolumeMount,
+};
 use crate::syntax::dockerfile::{BaseKind, Command, Dockerfile, User};
 use crate::syntax::image::ImageRef;
 use crate::syntax::span::{Span, Spanned};
@@ -173,20 +175,51 @@ pub(crate) struct PulledImage<'a> {
     pub service: &'a Service,
     pub field: &'a Field<String>,
     pub image: ImageRef,
-    /// The reference after `${VAR:-default}` substitution, when that differs from the value.
+    /// The reference after interpolation (`.env` values, literal defaults), when that differs
+    /// from the value as written.
     pub from_defaults: Option<String>,
+    /// The value as written (before interpolation).
+    pub written: &'a str,
+    /// How the value was interpolated, when it was.
+    pub interpolation: Option<&'a InterpolatedValue>,
+}
+
+impl PulledImage<'_> {
+    /// The span of `range` of the reference: exact in literal text, the `${…}` that produced
+    /// it otherwise.
+    pub fn span_of(&self, source: &str, range: Range<usize>) -> Span {
+        match self.interpolation {
+            Some(interpolation) => interpolation.value_span(source, range),
+            None => part_span(source, self.field.span, &self.field.value, range),
+        }
+    }
+
+    /// Where the text at `range` of the reference comes from ("`TAG` from .env line 3", "the
+    /// default of `TAG`"), when interpolation produced it.
+    pub fn origin(&self, compose: &ComposeFile, range: Range<usize>) -> Option<String> {
+        self.interpolation?.describe(range, &compose.env_file)
+    }
 }
 
 /// Every pulled image of a compose file whose reference can be judged.
 pub(crate) fn pulled_images(compose: &ComposeFile) -> impl Iterator<Item = PulledImage<'_>> {
     compose.services.iter().filter_map(|service| {
         let field = service.image.as_ref().filter(|_| service.build.is_none())?;
-        let (image, from_defaults) = compose_image(&field.value)?;
+        let interpolation = compose
+            .interpolation_at(field.span)
+            .filter(|i| i.value() == Some(field.value.as_str()));
+        let (image, mut from_defaults) = compose_image(&field.value)?;
+        let written = interpolation.map_or(field.value.as_str(), |i| i.raw.as_str());
+        if from_defaults.is_none() && written != field.value {
+            from_defaults = Some(field.value.clone());
+        }
         Some(PulledImage {
             service,
             field,
             image,
             from_defaults,
+            written,
+            interpolation,
         })
     })
 }

@@ -33,6 +33,7 @@ fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
         field,
         image,
         from_defaults: _,
+        ..
     } in pulled_images(context.compose)
     {
         if is_trusted(

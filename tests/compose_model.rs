@@ -281,11 +281,14 @@ services:
         "${WEB_PORT:-8080}"
     );
     assert_eq!(p[7].target.as_ref().unwrap().value, "80");
-    assert_eq!(
-        p[8].host_ip.as_ref().unwrap().value,
-        "${HOST_IP:-127.0.0.1}"
-    );
-    assert_eq!(p[8].published.as_ref().unwrap().value, "${P:-1}");
+    // Interpolated as Compose reads them (literal defaults), spans on the `${…}` as written.
+    assert_eq!(p[7].published.as_ref().unwrap().value, "8080");
+    let host_ip = p[8].host_ip.as_ref().unwrap();
+    assert_eq!(host_ip.value, "127.0.0.1");
+    assert_eq!(host_ip.span.text(text), "${HOST_IP:-127.0.0.1}");
+    let published = p[8].published.as_ref().unwrap();
+    assert_eq!(published.value, "1");
+    assert_eq!(published.span.text(text), "${P:-1}");
     assert_eq!(p[8].protocol.as_ref().unwrap().value, "udp");
     assert_eq!(p[0].target.as_ref().unwrap().value, "80");
     assert!(p[0].published.is_none() && p[0].host_ip.is_none());

@@ -42,13 +42,14 @@ fn fixture_dirs() -> Vec<(String, PathBuf)> {
     dirs
 }
 
-/// The fixture files of a folder, sorted by name.
+/// The fixture files of a folder, sorted by name. A `.env` is not one: it is the environment
+/// the compose fixtures beside it are interpolated with.
 fn fixture_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = fs::read_dir(dir)
         .expect("fixture folder is readable")
         .filter_map(Result::ok)
         .map(|entry| entry.path())
-        .filter(|path| path.is_file())
+        .filter(|path| path.is_file() && path.file_name() != Some(".env".as_ref()))
         .collect();
     files.sort();
     files

@@ -247,7 +247,9 @@ fn check_with(
             suppress::dockerfile_directives(&source.text, dockerfile)
         }
         FileKind::Compose => {
-            let compose = compose::parse(&source.text);
+            let (env, env_problems) = project_env(source, workspace);
+            let compose = compose::parse_with_env(&source.text, &env);
+            findings.extend(env_problems);
             for error in &compose.yaml.errors {
                 findings.push(rules::PARSE_ERROR.finding(error.span, error.message.clone()));
             }
@@ -320,6 +322,42 @@ fn check_with(
         (a.span.start, a.span.end, &a.code).cmp(&(b.span.start, b.span.end, &b.code))
     });
     Isolated { findings, failures }
+}
+
+/// The name of the env file Compose reads from the project directory.
+const ENV_FILE: &str = ".env";
+
+/// The variables of the compose file's project: its directory's `.env` (Compose's default
+/// project directory), read through the workspace (bounded, and an editor's unsaved buffer
+/// first). Problems in the `.env` are `parse-error` findings at the start of the compose file,
+/// since Compose refuses the project.
+fn project_env(
+    source: &SourceFile,
+    workspace: &dyn Workspace,
+) -> (compose::interpolate::Environment, Vec<Finding>) {
+    let dir = source.path.parent().unwrap_or(std::path::Path::new(""));
+    let path = dir.join(ENV_FILE);
+    let mut findings = Vec::new();
+    let Some(file) = workspace.read(&path) else {
+        if let Some(reason) = workspace.refusal(&path) {
+            findings.push(rules::PARSE_ERROR.finding(
+                crate::syntax::span::Span::empty(0),
+                format!("cannot read `{ENV_FILE}` of the project: {reason}"),
+            ));
+        }
+        return (compose::interpolate::Environment::default(), findings);
+    };
+    let parsed = compose::dotenv::parse(&file.text, ENV_FILE);
+    for error in &parsed.errors {
+        findings.push(rules::PARSE_ERROR.finding(
+            crate::syntax::span::Span::empty(0),
+            format!(
+                "`{ENV_FILE}` of the project, line {}:{}: {}; Compose refuses to load the project",
+                error.line, error.column, error.message
+            ),
+        ));
+    }
+    (parsed.env, findings)
 }
 
 /// `true` when any finding is at or above `fail_level`.

@@ -4,10 +4,16 @@
 //! `docker compose`). Every typed field keeps the span of its key and value; anything the
 //! typed model does not cover is still reachable through [`Service::node`].
 
+pub mod dotenv;
+pub mod interpolate;
 mod model;
 pub mod schema;
 
-pub use model::parse;
+pub use model::{parse, parse_with_env};
+
+use std::ops::Range;
+
+use interpolate::{Interpolated, Origin, Substitution};
 
 use serde::Serialize;
 
@@ -27,6 +33,7 @@ pub struct Field<T> {
 /// A parsed compose file.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct ComposeFile {
+    /// The YAML tree as written (not interpolated).
     pub yaml: YamlFile,
     /// The obsolete top-level `version:`.
     pub version: Option<Field<String>>,
@@ -41,9 +48,110 @@ pub struct ComposeFile {
     /// key; Compose v2 rejects it): the key of its first service. Its services are read into
     /// `services` all the same.
     pub v1_format: Option<Span>,
-    /// Shape problems (a service that is not a mapping, `ports:` that is not a list, …); each
+    /// Shape problems (a service that is not a mapping, `ports:` that is not a list, …) and
+    /// invalid interpolations (`${}`, `${A:x}`, a value past the expansion budget); each
     /// becomes a `parse-error` finding. Fields with the wrong shape are left out of the model.
     pub errors: Vec<ComposeError>,
+    /// Every scalar value that had something to interpolate (a `$`), in the order of their
+    /// spans: the value as written, and the result with the origin of each substitution.
+    #[serde(skip)]
+    pub interpolated: Vec<InterpolatedValue>,
+    /// `${VAR:?message}` and `${VAR?message}` whose variable the environment does not set:
+    /// Compose would refuse the file unless the shell sets it. At the `${`.
+    #[serde(skip)]
+    pub required_unset: Vec<ComposeError>,
+    /// How messages name the file the environment came from (`.env`); empty without one.
+    #[serde(skip)]
+    pub env_file: String,
+}
+
+/// A scalar value as written and as interpolated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InterpolatedValue {
+    /// The scalar as written (for a copy through an alias, its definition).
+    pub span: Span,
+    /// The value before interpolation (after YAML unescaping).
+    pub raw: String,
+    pub result: Interpolated,
+}
+
+impl InterpolatedValue {
+    /// The interpolated value, `None` when unknown or in error.
+    pub fn value(&self) -> Option<&str> {
+        match &self.result.value {
+            Ok(Some(text)) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The span in `source` of `range`, a byte range of [`raw`](Self::raw): exact when the
+    /// scalar is written as-is (plain, or quoted without escapes), the whole scalar otherwise.
+    pub fn span_of(&self, source: &str, range: Range<usize>) -> Span {
+        written_span(source, self.span, &self.raw, range)
+    }
+
+    /// The span of `range` of the interpolated value: exact in literal text, the whole `${…}`
+    /// where it touches a substitution.
+    pub fn value_span(&self, source: &str, range: Range<usize>) -> Span {
+        match self.result.input_range(range) {
+            Some(input) => self.span_of(source, input),
+            None => self.span,
+        }
+    }
+
+    /// The substitutions whose text overlaps `range` of the interpolated value, innermost
+    /// first.
+    pub fn substitutions_in(&self, range: Range<usize>) -> Vec<&Substitution> {
+        let mut found: Vec<&Substitution> = self.result.substitutions_in(range).collect();
+        found.sort_by_key(|s| std::cmp::Reverse(s.depth));
+        found
+    }
+
+    /// Where the text at `range` of the value comes from, for a message: "`TAG` from .env line
+    /// 3", "the default of `DB_PASSWORD`"; `None` when no substitution produced it.
+    pub fn describe(&self, range: Range<usize>, env_file: &str) -> Option<String> {
+        let found = self.substitutions_in(range);
+        let substitution = found
+            .iter()
+            .find(|s| matches!(s.origin, Origin::Environment { .. }))
+            .or_else(|| found.first())?;
+        let name = &substitution.name;
+        Some(match &substitution.origin {
+            Origin::Environment {
+                line: Some(line), ..
+            } if !env_file.is_empty() => {
+                format!("`{name}` from {env_file} line {line}")
+            }
+            Origin::Environment { .. } => format!("`{name}` from the environment"),
+            Origin::Written if substitution.form.operator().ends_with('+') => {
+                format!("the replacement written for `{name}`")
+            }
+            Origin::Written => format!("the default of `{name}`"),
+            Origin::Empty | Origin::Unset => format!("`{name}`, not set"),
+        })
+    }
+}
+
+/// The span of `range` (a byte range of `value`) when `span` holds `value` literally (plain, or
+/// in quotes without escapes); otherwise the whole `span`.
+pub(crate) fn written_span(source: &str, span: Span, value: &str, range: Range<usize>) -> Span {
+    let written = span.text(source);
+    let offset = if written == value {
+        Some(0)
+    } else if written.len() == value.len() + 2
+        && (written.starts_with('"') || written.starts_with('\''))
+        && written.get(1..written.len() - 1) == Some(value)
+    {
+        Some(1)
+    } else {
+        None
+    };
+    match offset {
+        Some(offset) if range.start <= range.end && range.end <= value.len() => {
+            span.sub(offset + range.start, offset + range.end)
+        }
+        _ => span,
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -57,7 +165,8 @@ pub struct ComposeError {
 pub struct Service {
     /// The service name (the key under `services:`).
     pub name: Spanned<String>,
-    /// The service's mapping, for fields the typed model does not cover.
+    /// The service's mapping, for fields the typed model does not cover, interpolated (as
+    /// Compose reads it; the spans are where each value is written).
     #[serde(skip)]
     pub node: Node,
     /// The nodes of `node` copied in by an alias or a `<<` merge, as `(span, origin)`, in the
@@ -171,5 +280,14 @@ impl ComposeFile {
     /// The first YAML document (the compose file), if any.
     pub fn root(&self) -> Option<&Node> {
         self.yaml.documents.first()
+    }
+
+    /// The interpolation of the scalar written at `span`, if it had anything to interpolate.
+    pub fn interpolation_at(&self, span: Span) -> Option<&InterpolatedValue> {
+        let index = self
+            .interpolated
+            .binary_search_by_key(&(span.start, span.end), |v| (v.span.start, v.span.end))
+            .ok()?;
+        self.interpolated.get(index)
     }
 }

@@ -3,25 +3,67 @@
 //! Reading is forgiving: a field with the wrong shape is left out and reported as a
 //! [`ComposeError`] at the offending node, and reading goes on with the next field.
 
-use super::{
-    Build, ComposeError, ComposeFile, EnvVar, Field, PortMapping, Resources, Service, VolumeMount,
-};
-use crate::syntax::span::{Span, Spanned};
-use crate::syntax::yaml::{Entry, Node, ScalarStyle, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
 
-/// Parse compose text into the model. Never panics.
+use super::interpolate::{self, Environment, ErrorKind};
+use super::{
+    Build, ComposeError, ComposeFile, EnvVar, Field, InterpolatedValue, PortMapping, Resources,
+    Service, VolumeMount,
+};
+use crate::syntax::dockerfile::expansion::ExpansionBudget;
+use crate::syntax::span::{Span, Spanned};
+use crate::syntax::yaml::{Entry, Node, Value};
+
+/// Parse compose text into the model, interpolated with an empty environment: a variable
+/// with a literal default takes the default, any other is unknown. Never panics.
 pub fn parse(text: &str) -> ComposeFile {
+    parse_with_env(text, &Environment::default())
+}
+
+/// Parse compose text into the model, with `${VAR}` interpolated from `env` as Compose does
+/// before it reads the file. Typed fields hold the interpolated values, spans stay on the
+/// written text, and [`ComposeFile::interpolated`] records every value that had something to
+/// interpolate. A value whose variable is unset without a default keeps its text as written
+/// (rules treat `${…}` as unknown). Never panics.
+pub fn parse_with_env(text: &str, env: &Environment) -> ComposeFile {
     let yaml = crate::syntax::yaml::parse(text);
-    let mut reader = Reader {
+    let mut interpolator = Interpolator {
         text,
+        env,
+        budget: ExpansionBudget::for_text(text.len()),
+        values: HashMap::new(),
         errors: Vec::new(),
+        required_unset: Vec::new(),
+    };
+    let interpolated_root = yaml
+        .documents
+        .first()
+        .and_then(|root| interpolator.node(root));
+    let Interpolator {
+        values,
+        errors,
+        required_unset,
+        ..
+    } = interpolator;
+    let mut reader = Reader {
+        src: Src {
+            text,
+            values: &values,
+        },
+        errors,
     };
     let mut file = ComposeFile::default();
-    if let Some(root) = yaml.documents.first() {
+    if let Some(root) = interpolated_root.as_ref().or(yaml.documents.first()) {
         reader.read_root(root, &mut file);
     }
     file.errors = reader.errors;
     file.yaml = yaml;
+    let mut interpolated: Vec<InterpolatedValue> = values.into_values().collect();
+    interpolated.sort_by_key(|value| (value.span.start, value.span.end));
+    file.interpolated = interpolated;
+    file.required_unset = required_unset;
+    file.env_file = env.file.clone();
     file
 }
 
@@ -36,8 +78,96 @@ fn is_v1_format(entries: &[Entry]) -> bool {
         })
 }
 
-struct Reader<'t> {
+/// Interpolates the scalars of a YAML tree (values, not keys, as Compose does).
+struct Interpolator<'t> {
     text: &'t str,
+    env: &'t Environment,
+    budget: ExpansionBudget,
+    /// By the span of the scalar as written (an alias copy has its definition's span).
+    values: HashMap<Span, InterpolatedValue>,
+    errors: Vec<ComposeError>,
+    required_unset: Vec<ComposeError>,
+}
+
+impl Interpolator<'_> {
+    /// `node` with its scalars interpolated, or `None` when nothing in it changes.
+    fn node(&mut self, node: &Node) -> Option<Node> {
+        match &node.value {
+            Value::Scalar(scalar) => {
+                if !interpolate::has_substitutions(&scalar.value) {
+                    return None;
+                }
+                let value = match self.values.get(&node.span) {
+                    Some(done) if done.raw == scalar.value => done.value().map(str::to_string),
+                    _ => self.scalar(node, &scalar.value),
+                }?;
+                let mut copy = node.clone();
+                if let Value::Scalar(scalar) = &mut copy.value {
+                    scalar.value = value;
+                }
+                Some(copy)
+            }
+            Value::Sequence(items) => {
+                let mut changed: Option<Vec<Node>> = None;
+                for (index, item) in items.iter().enumerate() {
+                    if let Some(new) = self.node(item) {
+                        changed.get_or_insert_with(|| items.clone())[index] = new;
+                    }
+                }
+                let mut copy = node.clone();
+                copy.value = Value::Sequence(changed?);
+                Some(copy)
+            }
+            Value::Mapping(entries) => {
+                let mut changed: Option<Vec<Entry>> = None;
+                for (index, entry) in entries.iter().enumerate() {
+                    if let Some(new) = self.node(&entry.value) {
+                        changed.get_or_insert_with(|| entries.as_ref().clone())[index].value = new;
+                    }
+                }
+                let mut copy = node.clone();
+                copy.value = Value::Mapping(Arc::new(changed?));
+                Some(copy)
+            }
+        }
+    }
+
+    /// Interpolate one scalar, record it, and return its new value when known.
+    fn scalar(&mut self, node: &Node, raw: &str) -> Option<String> {
+        let result = interpolate::interpolate(raw, self.env, &mut self.budget);
+        let recorded = InterpolatedValue {
+            span: node.span,
+            raw: raw.to_string(),
+            result,
+        };
+        if let Err(error) = &recorded.result.value {
+            // Copies through an alias report once, at the definition.
+            let span = recorded.span_of(self.text, error.range.clone());
+            let written = span.text(self.text);
+            let problem = ComposeError {
+                span,
+                message: error.message(written),
+            };
+            match error.kind {
+                ErrorKind::Required { .. } => self.required_unset.push(problem),
+                _ => self.errors.push(problem),
+            }
+        }
+        let value = recorded.value().map(str::to_string);
+        self.values.insert(node.span, recorded);
+        value.filter(|value| value != raw)
+    }
+}
+
+/// The text and the interpolated scalars, to map a part of a value to where it is written.
+#[derive(Clone, Copy)]
+struct Src<'t> {
+    text: &'t str,
+    values: &'t HashMap<Span, InterpolatedValue>,
+}
+
+struct Reader<'t> {
+    src: Src<'t>,
     errors: Vec<ComposeError>,
 }
 
@@ -477,7 +607,7 @@ impl Reader<'_> {
                     let (name, value) = match text.split_once('=') {
                         Some((name, value)) => {
                             let start = name.len() + 1;
-                            let span = sub_span(self.text, item, start, text.len());
+                            let span = sub_span(self.src, item, start, text.len());
                             (name, Some(Spanned::new(value.to_string(), span)))
                         }
                         None => (text, None),
@@ -486,7 +616,7 @@ impl Reader<'_> {
                         span: item.span,
                         name: Spanned::new(
                             name.to_string(),
-                            sub_span(self.text, item, 0, name.len()),
+                            sub_span(self.src, item, 0, name.len()),
                         ),
                         value,
                     });
@@ -615,7 +745,7 @@ impl Reader<'_> {
         for item in items {
             match &item.value {
                 Value::Scalar(s) if !s.is_null() => {
-                    mounts.push(short_volume(self.text, item, &s.value))
+                    mounts.push(short_volume(self.src, item, &s.value))
                 }
                 Value::Mapping(_) => mounts.push(self.long_volume(item)),
                 _ => self.error(
@@ -660,7 +790,7 @@ impl Reader<'_> {
         for item in items {
             match &item.value {
                 Value::Scalar(s) if !s.is_null() => {
-                    ports.push(short_port(self.text, item, &s.value))
+                    ports.push(short_port(self.src, item, &s.value))
                 }
                 Value::Mapping(_) => ports.push(PortMapping {
                     span: item.span,
@@ -713,28 +843,23 @@ fn spanned_text(node: &Node) -> Option<Spanned<String>> {
 }
 
 /// The span of `value[start..end]` of a scalar node, when the scalar is written as-is (plain,
-/// or quoted without escapes); the whole node's span otherwise.
-fn sub_span(text: &str, node: &Node, start: usize, end: usize) -> Span {
+/// or quoted without escapes), through its interpolation if it has one; the whole node's span
+/// otherwise.
+fn sub_span(src: Src<'_>, node: &Node, start: usize, end: usize) -> Span {
     let Some(scalar) = node.as_scalar() else {
         return node.span;
     };
     if node.origin.is_some() || start > end || end > scalar.value.len() {
         return node.span;
     }
-    let written = node.span.text(text);
-    let inner_offset = match scalar.style {
-        ScalarStyle::Plain if written == scalar.value => Some(0),
-        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted
-            if written.len() >= 2
-                && written.get(1..written.len() - 1) == Some(scalar.value.as_str()) =>
-        {
-            Some(1)
+    match src.values.get(&node.span) {
+        Some(interpolated) if interpolated.value() == Some(scalar.value.as_str()) => {
+            match interpolated.result.input_range(start..end) {
+                Some(range) => interpolated.span_of(src.text, range),
+                None => node.span,
+            }
         }
-        _ => None,
-    };
-    match inner_offset {
-        Some(offset) => node.span.sub(offset + start, offset + end),
-        None => node.span,
+        _ => super::written_span(src.text, node.span, &scalar.value, start..end),
     }
 }
 
@@ -795,12 +920,12 @@ const PROPAGATIONS: [&str; 6] = [
 ];
 
 /// `[source:]target[:options]`.
-fn short_volume(text: &str, item: &Node, spec: &str) -> VolumeMount {
+fn short_volume(src: Src<'_>, item: &Node, spec: &str) -> VolumeMount {
     let parts = split_colons(spec);
     let piece = |&(start, end): &(usize, usize)| {
         spec.get(start..end)
             .filter(|s| !s.is_empty())
-            .map(|s| Spanned::new(s.to_string(), sub_span(text, item, start, end)))
+            .map(|s| Spanned::new(s.to_string(), sub_span(src, item, start, end)))
     };
     let (source, target, options) = match parts.as_slice() {
         [target] => (None, piece(target), None),
@@ -817,7 +942,7 @@ fn short_volume(text: &str, item: &Node, spec: &str) -> VolumeMount {
                 read_only = true;
             }
             if PROPAGATIONS.contains(&option) {
-                let span = sub_span(text, item, offset, offset + option.len());
+                let span = sub_span(src, item, offset, offset + option.len());
                 propagation = Some(Spanned::new(option.to_string(), span));
             }
             offset += option.len() + 1;
@@ -839,11 +964,11 @@ fn short_volume(text: &str, item: &Node, spec: &str) -> VolumeMount {
 }
 
 /// `[[host_ip:]published:]target[/protocol]`, host IPv6 addresses in brackets.
-fn short_port(text: &str, item: &Node, spec: &str) -> PortMapping {
+fn short_port(src: Src<'_>, item: &Node, spec: &str) -> PortMapping {
     let piece = |start: usize, end: usize| {
         spec.get(start..end)
             .filter(|s| !s.is_empty())
-            .map(|s| Spanned::new(s.to_string(), sub_span(text, item, start, end)))
+            .map(|s| Spanned::new(s.to_string(), sub_span(src, item, start, end)))
     };
     let (body_end, protocol) = match separators(spec, b'/').last().copied() {
         Some(slash) => (slash, piece(slash + 1, spec.len())),
