@@ -24,11 +24,12 @@ const STRING_FIELDS: [&str; 8] = [
 ];
 const LIST_FIELDS: [&str; 4] = ["cap_add", "cap_drop", "security_opt", "profiles"];
 
-/// The project as JSON; only services active with `profiles` (as `docker compose config`).
+/// The project as JSON. Every service, as `docker compose config --no-interpolate` prints
+/// them; with `profiles`, only the services active with them.
 pub fn config_json(project: &Project, name: &str, profiles: &[String]) -> Json {
     let mut services = Map::new();
     for service in &project.services {
-        if Project::is_active(service, profiles) {
+        if profiles.is_empty() || Project::is_active(service, profiles) {
             services.insert(service.name.clone(), service_json(project, service));
         }
     }
@@ -73,7 +74,14 @@ fn base_dir<'p>(project: &'p Project, node: &Node) -> &'p Path {
 }
 
 fn resolve_path(project: &Project, node: &Node, written: &str) -> String {
-    if written.starts_with('~') || written.starts_with('$') {
+    if written.is_empty()
+        || written.starts_with('/')
+        || written.starts_with('~')
+        || written.starts_with('$')
+        || written.contains("://")
+        || written.starts_with("git@")
+        || is_windows_absolute(written)
+    {
         return written.to_string();
     }
     normalize(&base_dir(project, node).join(written))
@@ -154,7 +162,19 @@ fn service_json(project: &Project, service: &Service) -> Json {
 /// `environment` (or `args`) as a mapping: `K=V` items split, `K` alone is null.
 pub fn key_values(node: &Node) -> Json {
     match &node.value {
-        Value::Mapping(_) => plain(node),
+        // A YAML boolean is read as one, and printed in lower case.
+        Value::Mapping(entries) => Json::Object(
+            entries
+                .iter()
+                .map(|e| {
+                    let value = match e.value.as_scalar().and_then(|s| s.as_bool()) {
+                        Some(b) => json!(b.to_string()),
+                        None => plain(&e.value),
+                    };
+                    (e.key.clone(), value)
+                })
+                .collect(),
+        ),
         Value::Sequence(items) => Json::Object(
             items
                 .iter()
@@ -169,11 +189,29 @@ pub fn key_values(node: &Node) -> Json {
     }
 }
 
+/// A bind mount's source as Compose tells it from a volume name: `.`, `/` or `~` first, or a
+/// Windows path (`C:\…`, `\\server\…`).
 fn is_host_path(source: &str) -> bool {
-    source.starts_with(['.', '/', '~', '\\', '$'])
-        || source.contains('/')
-        || source.contains('\\')
-        || (source.len() >= 2 && source.as_bytes().get(1) == Some(&b':'))
+    source.starts_with(['.', '/', '~']) || is_windows_absolute(source)
+}
+
+fn is_windows_absolute(path: &str) -> bool {
+    let b = path.as_bytes();
+    path.starts_with("\\\\")
+        || (b.len() >= 3
+            && b[0].is_ascii_alphabetic()
+            && b[1] == b':'
+            && matches!(b[2], b'\\' | b'/'))
+}
+
+/// A container path as Compose cleans it: no trailing `/` (except the root).
+fn clean_target(target: &str) -> String {
+    let trimmed = target.trim_end_matches('/');
+    if trimmed.is_empty() && target.starts_with('/') {
+        "/".to_string()
+    } else {
+        trimmed.to_string()
+    }
 }
 
 fn volume_json(project: &Project, item: &Node) -> Json {
@@ -199,7 +237,7 @@ fn volume_json(project: &Project, item: &Node) -> Json {
             };
             out.insert("source".into(), json!(source));
         }
-        out.insert("target".into(), json!(target));
+        out.insert("target".into(), json!(clean_target(target)));
         if mode.is_some_and(|m| m.split(',').any(|o| o == "ro" || o == "readonly")) {
             out.insert("read_only".into(), json!(true));
         }
@@ -217,7 +255,7 @@ fn volume_json(project: &Project, item: &Node) -> Json {
         out.insert("source".into(), json!(source));
     }
     if let Some(target) = field("target") {
-        out.insert("target".into(), json!(target));
+        out.insert("target".into(), json!(clean_target(target)));
     }
     if field("read_only").is_some_and(|r| r.eq_ignore_ascii_case("true")) {
         out.insert("read_only".into(), json!(true));
@@ -281,12 +319,7 @@ fn build_json(project: &Project, build: &Node) -> Json {
             let context = build.get("context");
             let written = context.and_then(Node::as_str).unwrap_or(".");
             let at = context.unwrap_or(build);
-            let resolved = if written.contains("://") || written.starts_with("git@") {
-                written.to_string()
-            } else {
-                resolve_path(project, at, written)
-            };
-            out.insert("context".into(), json!(resolved));
+            out.insert("context".into(), json!(resolve_path(project, at, written)));
             if let Some(args) = build.get("args") {
                 out.insert("args".into(), key_values(args));
             }
