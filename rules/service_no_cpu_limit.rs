@@ -25,6 +25,16 @@ pub static SERVICE_NO_CPU_LIMIT: Rule = Rule {
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
     for service in &context.compose.services {
+        if context.settled_by_project(
+            service,
+            &[
+                &["deploy", "resources", "limits", "cpus"],
+                &["cpus"],
+                &["cpu_quota"],
+            ],
+        ) {
+            continue;
+        }
         let state = limit(&[
             service.limits.cpus.as_ref(),
             service.cpus.as_ref(),

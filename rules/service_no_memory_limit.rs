@@ -25,6 +25,12 @@ pub static SERVICE_NO_MEMORY_LIMIT: Rule = Rule {
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
     for service in &context.compose.services {
+        if context.settled_by_project(
+            service,
+            &[&["deploy", "resources", "limits", "memory"], &["mem_limit"]],
+        ) {
+            continue;
+        }
         let state = limit(&[service.limits.memory.as_ref(), service.mem_limit.as_ref()]);
         report_limit(
             out,

@@ -20,6 +20,12 @@ pub static SERVICE_NO_PIDS_LIMIT: Rule = Rule {
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
     for service in &context.compose.services {
+        if context.settled_by_project(
+            service,
+            &[&["deploy", "resources", "limits", "pids"], &["pids_limit"]],
+        ) {
+            continue;
+        }
         let state = limit(&[service.limits.pids.as_ref(), service.pids_limit.as_ref()]);
         report_limit(
             out,

@@ -186,3 +186,46 @@ fn merged_model_equals_docker_compose_on_the_fixtures() {
         "every fixture must be valid for Compose: {text}"
     );
 }
+
+/// The codes of the findings of `plimsoll check` in `dir`, as `file:code:service-line`.
+fn findings(dir: &Path, select: &str) -> Vec<String> {
+    let out = plimsoll(dir, &["check", "--select", select, "--format", "json", "."]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let mut found: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let path = f["path"].as_str().unwrap_or_default();
+            let name = Path::new(path).file_name().unwrap().to_string_lossy();
+            format!("{name}:{}", f["code"].as_str().unwrap_or_default())
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn missing_findings_follow_the_merged_project() {
+    let select = "service-no-memory-limit,service-no-cpu-limit,service-no-pids-limit,service-user-unset,service-root-user";
+    // An override fragment with only `depends_on`: the base sets everything.
+    let dir = tree(&[
+        (
+            "compose.yaml",
+            "services:\n  db:\n    image: postgres:16\n    user: postgres\n    mem_limit: 1g\n    cpus: 1\n    pids_limit: 100\n  web:\n    image: nginx:1.27\n    user: root\n    mem_limit: 1g\n    cpus: 1\n    pids_limit: 100\n",
+        ),
+        (
+            "compose.override.yaml",
+            "services:\n  db:\n    depends_on: [web]\n  web:\n    user: \"101\"\n",
+        ),
+    ]);
+    assert_eq!(findings(dir.path(), select), Vec::<String>::new());
+    // `extends: base` inherits the limits and the user; the base alone is judged as written.
+    let dir = tree(&[(
+        "compose.yaml",
+        "services:\n  base:\n    image: alpine:3.20\n    user: \"1000\"\n    mem_limit: 64m\n    cpus: 1\n    pids_limit: 10\n  app:\n    extends: base\n  other:\n    image: alpine:3.20\n",
+    )]);
+    let found = findings(dir.path(), select);
+    assert_eq!(found.len(), 4, "{found:?}");
+    assert!(found.iter().all(|f| f.starts_with("compose.yaml:")));
+}
