@@ -229,11 +229,14 @@ pub fn overrides(base: &Path, file: &Path, loader: &mut FsLoader) -> bool {
     })
 }
 
+/// A file's text and parse, or why it cannot be read.
+type Loaded = Result<(Arc<String>, Arc<ComposeFile>), String>;
+
 /// Reads compose files with [`read_referenced`], each once.
 #[derive(Default)]
 pub struct FsLoader {
     pub max_file_size: Option<u64>,
-    files: HashMap<PathBuf, Result<(Arc<String>, Arc<ComposeFile>), String>>,
+    files: HashMap<PathBuf, Loaded>,
 }
 
 impl FsLoader {

@@ -324,9 +324,7 @@ impl State<'_> {
     ) -> Option<Node> {
         let index = services.iter().position(|e| e.key == name)?;
         let service = services[index].value.clone();
-        if service.as_mapping().is_none() {
-            return None;
-        }
+        service.as_mapping()?;
         let Some(extends) = service.entry("extends").cloned() else {
             return Some(service);
         };
