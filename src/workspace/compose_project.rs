@@ -19,7 +19,6 @@ use std::sync::Arc;
 
 use crate::semantic::compose::{Loader, Project, ProjectInput, load_project};
 use crate::syntax::compose::{self, ComposeFile};
-use crate::workspace::runner::{DEFAULT_MAX_FILE_SIZE, read_referenced};
 
 /// The default file names, in Compose's order of preference.
 pub const DEFAULT_FILES: [&str; 4] = [
@@ -84,12 +83,12 @@ pub fn dotenv_values(text: &str) -> Vec<(String, String)> {
     values
 }
 
-fn dotenv(dir: &Path) -> Vec<(String, String)> {
+fn dotenv(dir: &Path, loader: &FsLoader) -> Vec<(String, String)> {
     let path = dir.join(".env");
     if !path.is_file() {
         return Vec::new();
     }
-    match read_referenced(&path, Some(DEFAULT_MAX_FILE_SIZE)) {
+    match (loader.read)(&path, Some(loader.max_file_size)) {
         Ok(bytes) => dotenv_values(&String::from_utf8_lossy(&bytes)),
         Err(_) => Vec::new(),
     }
@@ -130,8 +129,8 @@ pub fn default_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// The project of a directory (`None` when it has no compose file).
-pub fn project_for_dir(dir: &Path) -> Option<ProjectSpec> {
-    let env = dotenv(dir);
+pub fn project_for_dir(dir: &Path, loader: &FsLoader) -> Option<ProjectSpec> {
+    let env = dotenv(dir, loader);
     let profiles = lookup(&env, "COMPOSE_PROFILES")
         .map(|p| {
             p.split(',')
@@ -164,7 +163,11 @@ pub fn project_for_dir(dir: &Path) -> Option<ProjectSpec> {
 }
 
 /// The project of explicit files (`-f`): the directory of the first file is the project's.
-pub fn project_for_files(files: &[PathBuf], project_dir: Option<&Path>) -> ProjectSpec {
+pub fn project_for_files(
+    files: &[PathBuf],
+    project_dir: Option<&Path>,
+    loader: &FsLoader,
+) -> ProjectSpec {
     let dir = project_dir
         .map(Path::to_path_buf)
         .or_else(|| {
@@ -174,7 +177,7 @@ pub fn project_for_files(files: &[PathBuf], project_dir: Option<&Path>) -> Proje
                 .map(Path::to_path_buf)
         })
         .unwrap_or_default();
-    let profiles = project_for_dir(&dir)
+    let profiles = project_for_dir(&dir, loader)
         .map(|p| p.profiles)
         .unwrap_or_default();
     ProjectSpec {
@@ -189,7 +192,7 @@ pub fn project_for_files(files: &[PathBuf], project_dir: Option<&Path>) -> Proje
 pub fn project_for_file(file: &Path, loader: &mut FsLoader) -> ProjectSpec {
     let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
     let same = |a: &Path, b: &Path| a == b || (same_file(a, b));
-    if let Some(spec) = project_for_dir(&dir)
+    if let Some(spec) = project_for_dir(&dir, loader)
         && spec.files.iter().any(|f| same(f, file))
     {
         return spec;
@@ -232,16 +235,21 @@ pub fn overrides(base: &Path, file: &Path, loader: &mut FsLoader) -> bool {
 /// A file's text and parse, or why it cannot be read.
 type Loaded = Result<(Arc<String>, Arc<ComposeFile>), String>;
 
-/// Reads compose files with [`read_referenced`], each once.
-#[derive(Default)]
+/// How files are read: the runner's `read_referenced` (a regular file, inside its tree, at
+/// most so many bytes).
+pub type ReadFn = fn(&Path, Option<u64>) -> Result<Vec<u8>, String>;
+
+/// Reads compose files (and `.env`) with a bounded reader, each once.
 pub struct FsLoader {
-    pub max_file_size: Option<u64>,
+    read: ReadFn,
+    max_file_size: u64,
     files: HashMap<PathBuf, Loaded>,
 }
 
 impl FsLoader {
-    pub fn new(max_file_size: Option<u64>) -> Self {
+    pub fn new(read: ReadFn, max_file_size: u64) -> Self {
         Self {
+            read,
             max_file_size,
             files: HashMap::new(),
         }
@@ -264,8 +272,7 @@ impl Loader for FsLoader {
                 .map(|(_, c)| c.clone())
                 .map_err(Clone::clone);
         }
-        let limit = self.max_file_size.or(Some(DEFAULT_MAX_FILE_SIZE));
-        let loaded = read_referenced(path, limit)
+        let loaded = (self.read)(path, Some(self.max_file_size))
             .map_err(|err| format!("cannot read `{}`: {err}", path.display()))
             .and_then(|bytes| {
                 String::from_utf8(bytes)

@@ -190,7 +190,8 @@ impl Workspace for FsWorkspace {
             return None;
         }
         let absolute = absolute(path);
-        let mut loader = projects::FsLoader::new(self.max_file_size);
+        let limit = self.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
+        let mut loader = projects::FsLoader::new(read_referenced, limit);
         let spec = projects::project_for_file(&absolute, &mut loader);
         let cached = self
             .projects

@@ -12,6 +12,7 @@ use clap::{Args, Subcommand};
 use crate::semantic::compose::config_json;
 use crate::syntax::span::LineIndex;
 use crate::workspace::compose_project::{self, FsLoader, ProjectSpec};
+use crate::workspace::runner;
 
 use super::{EXIT_ERROR, Failure};
 
@@ -55,7 +56,7 @@ fn absolute(path: &Path) -> Result<PathBuf, Failure> {
 }
 
 fn config(args: ConfigArgs) -> Result<ExitCode, Failure> {
-    let mut loader = FsLoader::new(None);
+    let mut loader = FsLoader::new(runner::read_referenced, runner::DEFAULT_MAX_FILE_SIZE);
     let mut specs: Vec<ProjectSpec> = Vec::new();
     if !args.file.is_empty() {
         let files = args
@@ -68,7 +69,11 @@ fn config(args: ConfigArgs) -> Result<ExitCode, Failure> {
             .as_deref()
             .map(absolute)
             .transpose()?;
-        specs.push(compose_project::project_for_files(&files, dir.as_deref()));
+        specs.push(compose_project::project_for_files(
+            &files,
+            dir.as_deref(),
+            &loader,
+        ));
     } else {
         let paths = if args.paths.is_empty() {
             vec![PathBuf::from(".")]
@@ -78,7 +83,7 @@ fn config(args: ConfigArgs) -> Result<ExitCode, Failure> {
         for path in paths {
             let path = absolute(&path)?;
             if path.is_dir() {
-                match compose_project::project_for_dir(&path) {
+                match compose_project::project_for_dir(&path, &loader) {
                     Some(spec) => specs.push(spec),
                     None => {
                         return Err(Failure::Message(format!(
