@@ -3,7 +3,7 @@
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
-use super::support::{limit, report_limit};
+use super::support::{Limit, limit, report_limit};
 
 pub static SERVICE_NO_CPU_LIMIT: Rule = Rule {
     code: "DC007",
@@ -30,6 +30,20 @@ fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
             service.cpus.as_ref(),
             service.cpu_quota.as_ref(),
         ]);
+        // Missing here, but set by the merged project (an override, an `extends` base), or this
+        // file is an override of the file that defines the service.
+        if matches!(state, Limit::Missing)
+            && context.settled_by_project(
+                service,
+                &[
+                    &["deploy", "resources", "limits", "cpus"],
+                    &["cpus"],
+                    &["cpu_quota"],
+                ],
+            )
+        {
+            continue;
+        }
         report_limit(
             out,
             service,

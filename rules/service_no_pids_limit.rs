@@ -3,7 +3,7 @@
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 
-use super::support::{limit, report_limit};
+use super::support::{Limit, limit, report_limit};
 
 pub static SERVICE_NO_PIDS_LIMIT: Rule = Rule {
     code: "DC008",
@@ -21,6 +21,16 @@ pub static SERVICE_NO_PIDS_LIMIT: Rule = Rule {
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
     for service in &context.compose.services {
         let state = limit(&[service.limits.pids.as_ref(), service.pids_limit.as_ref()]);
+        // Missing here, but set by the merged project (an override, an `extends` base), or this
+        // file is an override of the file that defines the service.
+        if matches!(state, Limit::Missing)
+            && context.settled_by_project(
+                service,
+                &[&["deploy", "resources", "limits", "pids"], &["pids_limit"]],
+            )
+        {
+            continue;
+        }
         report_limit(
             out,
             service,

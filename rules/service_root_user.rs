@@ -31,6 +31,15 @@ fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
         if is_root_user(&field.value) != Some(true) {
             continue;
         }
+        // An override (or a service extending this one) that sets another user wins.
+        let merged_user = context
+            .project
+            .and_then(|p| p.project.service(&service.name.value))
+            .and_then(|merged| merged.node.get("user"))
+            .and_then(|user| user.as_str());
+        if merged_user.is_some_and(|user| is_root_user(user) != Some(true)) {
+            continue;
+        }
         let finding = out.report(
             field.span,
             format!(

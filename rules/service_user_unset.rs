@@ -20,7 +20,7 @@ pub static SERVICE_USER_UNSET: Rule = Rule {
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
     for service in &context.compose.services {
-        if service.user.is_some() {
+        if service.user.is_some() || context.settled_by_project(service, &[&["user"]]) {
             continue;
         }
         out.report(

@@ -323,6 +323,7 @@ fn time_rule(rule: &'static Rule, parsed: &Parsed, at_least: Duration) -> Option
                     compose,
                     options,
                     workspace: &NoWorkspace,
+                    project: None,
                 };
                 check(&context, &mut emitter);
             }

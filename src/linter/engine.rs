@@ -273,11 +273,13 @@ fn check_with(
             }
             // A build that names a FIFO, a device or a link out of the repository is an
             // error at that reference (the file itself is never opened).
+            let project = workspace.compose_project(&source.path);
             let context = ComposeContext {
                 source,
                 compose: &compose,
                 options: &RuleOptions::EMPTY,
                 workspace,
+                project: project.as_ref(),
             };
             for service in &compose.services {
                 if let Some((span, message)) = context.refused_build(service) {
@@ -290,6 +292,7 @@ fn check_with(
                     compose: &compose,
                     options: settings.options_for(rule),
                     workspace,
+                    project: project.as_ref(),
                 };
                 match rule {
                     RuleRef::Builtin(builtin) => {

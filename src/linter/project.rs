@@ -52,6 +52,34 @@ pub trait Workspace: Sync {
         let _ = path;
         None
     }
+
+    /// The merged compose project the compose file at `path` belongs to (overrides, `extends`,
+    /// `include` applied); `None` when the workspace does not load projects.
+    fn compose_project(&self, path: &Path) -> Option<ComposeProjectOf> {
+        let _ = path;
+        None
+    }
+}
+
+/// The merged compose project a compose file belongs to, and which of its files this is.
+#[derive(Clone, Debug)]
+pub struct ComposeProjectOf {
+    pub project: Arc<crate::semantic::compose::Project>,
+    /// The path of the checked file as the project names it.
+    pub path: PathBuf,
+}
+
+impl ComposeProjectOf {
+    /// The merged service `name`, when the checked file is not the file that first defines
+    /// it (an override fragment) or when the merged service has any of `keys` set: a
+    /// "missing" finding on this file's service is then wrong.
+    pub fn settles(&self, name: &str, keys: &[&[&str]]) -> bool {
+        let Some(service) = self.project.service(name) else {
+            return false;
+        };
+        let first = &self.project.files[service.defined_at.file].path;
+        first != &self.path || keys.iter().any(|k| service.node.has(k))
+    }
 }
 
 /// A workspace without files: cross-file checks find nothing and stay silent.

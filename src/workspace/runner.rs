@@ -138,6 +138,8 @@ pub struct FsWorkspace {
     max_file_size: Option<u64>,
     /// Files that exist but were not read, by key, with the reason.
     refused: Mutex<HashMap<PathBuf, String>>,
+    /// Merged compose projects, by the list of their files.
+    projects: Mutex<HashMap<Vec<PathBuf>, Arc<crate::semantic::compose::Project>>>,
 }
 
 impl FsWorkspace {
@@ -182,6 +184,41 @@ impl FsWorkspace {
 }
 
 impl Workspace for FsWorkspace {
+    fn compose_project(&self, path: &Path) -> Option<crate::linter::project::ComposeProjectOf> {
+        use crate::workspace::compose_project as projects;
+        if FileKind::from_path(path) != Some(FileKind::Compose) {
+            return None;
+        }
+        let absolute = absolute(path);
+        let limit = self.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
+        let mut loader = projects::FsLoader::new(read_referenced, limit);
+        let spec = projects::project_for_file(&absolute, &mut loader);
+        let cached = self
+            .projects
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(&spec.files)
+            .cloned();
+        let project = match cached {
+            Some(project) => project,
+            None => {
+                let project = Arc::new(projects::load(&spec, &mut loader));
+                self.projects
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .insert(spec.files.clone(), Arc::clone(&project));
+                project
+            }
+        };
+        let path = spec
+            .files
+            .iter()
+            .find(|f| **f == absolute)
+            .cloned()
+            .unwrap_or(absolute);
+        Some(crate::linter::project::ComposeProjectOf { project, path })
+    }
+
     fn read(&self, path: &Path) -> Option<Arc<SourceFile>> {
         let slot = Self::slot(&self.sources, Self::key(path));
         slot.get_or_init(|| {

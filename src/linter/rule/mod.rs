@@ -178,6 +178,8 @@ pub struct ComposeContext<'a> {
     pub options: &'a RuleOptions,
     /// Other files of the project (the Dockerfiles services build); may hold none.
     pub workspace: &'a dyn Workspace,
+    /// The merged compose project this file belongs to, when the workspace loads projects.
+    pub project: Option<&'a crate::linter::project::ComposeProjectOf>,
 }
 
 /// The Dockerfile a compose service builds, and the stage it builds.
@@ -196,6 +198,14 @@ pub struct BuiltDockerfile {
 }
 
 impl ComposeContext<'_> {
+    /// Whether a "missing" finding on `service` is settled by the merged project: the service
+    /// is first defined in another file (this one is an override), or the merged service has
+    /// one of `keys` (from an override, an `extends` base, an included file).
+    pub fn settled_by_project(&self, service: &Service, keys: &[&[&str]]) -> bool {
+        self.project
+            .is_some_and(|p| p.settles(&service.name.value, keys))
+    }
+
     /// The Dockerfile `service` builds: `build.dockerfile` (default `Dockerfile`) in
     /// `build.context` (default `.`), both relative to the compose file's directory, or
     /// `build.dockerfile_inline`. `None` when the service does not build, the context is remote

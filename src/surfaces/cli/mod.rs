@@ -1,9 +1,10 @@
 //! The command line: the arguments, the dispatch to one file per subcommand (`check`, `rules` and
-//! `rule` in `rule_docs`, `test`, `lsp`), and the exit code: 0 clean, 1 findings at or above the
+//! `rule` in `rule_docs`, `test`, `lsp`, `compose`), and the exit code: 0 clean, 1 findings at or above the
 //! fail level, 2 usage, configuration or I/O errors. With the language server, the only code that
 //! writes to stdout and stderr.
 
 mod check;
+mod compose;
 mod lsp;
 mod rule_docs;
 mod test;
@@ -18,6 +19,7 @@ use crate::workspace::config;
 use crate::workspace::discover::io_message;
 
 use check::CheckArgs;
+use compose::ComposeArgs;
 use lsp::{LspArgs, language_server};
 use rule_docs::{RuleArgs, RulesArgs, list_rules, show_rule};
 use test::{TestArgs, test_examples};
@@ -42,6 +44,8 @@ enum Command {
     /// Run the bad and good examples of every rule's docs and of every policy rule in effect;
     /// exit 1 when one misbehaves.
     Test(TestArgs),
+    /// Compose projects as `docker compose` loads them (`plimsoll compose config`).
+    Compose(ComposeArgs),
     /// Run the language server on standard input and output (for editors).
     Lsp(LspArgs),
 }
@@ -68,6 +72,7 @@ pub fn main() -> ExitCode {
         Command::Rule(args) => show_rule(&args),
         Command::Test(args) => test_examples(&args),
         Command::Lsp(args) => language_server(args),
+        Command::Compose(args) => compose::compose(args),
     };
     match outcome {
         Ok(code) => code,

@@ -1,0 +1,314 @@
+//! Compose projects on disk: which files `docker compose` would load for a directory or a file,
+//! read with the bounded readers and merged by [`crate::semantic::compose`].
+//!
+//! Discovery, as Compose v2 does it:
+//! - a directory's project is the first of `compose.yaml`, `compose.yml`, `docker-compose.yaml`,
+//!   `docker-compose.yml`, plus the first override file of the same family
+//!   (`compose.override.yaml`/`.yml`, `docker-compose.override.yaml`/`.yml`);
+//! - `COMPOSE_FILE` in the directory's `.env` (split on `COMPOSE_PATH_SEPARATOR`, default `:`)
+//!   replaces that list; `COMPOSE_PROFILES` (comma-separated) names the active profiles;
+//! - any other compose-named file (`docker-compose.prod.yml`) is its own project, merged onto
+//!   the directory's base file when it is an override of it (a service of it that the base
+//!   defines has neither `image` nor `build`).
+//!
+//! plimsoll's own environment is never read: CI and the editor see the same project.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::semantic::compose::{Loader, Project, ProjectInput, load_project};
+use crate::syntax::compose::{self, ComposeFile};
+
+/// The default file names, in Compose's order of preference.
+pub const DEFAULT_FILES: [&str; 4] = [
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yaml",
+    "docker-compose.yml",
+];
+
+/// The files of a project and what else Compose takes from its `.env`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProjectSpec {
+    pub files: Vec<PathBuf>,
+    pub project_dir: PathBuf,
+    /// `COMPOSE_PROFILES` from the project's `.env`.
+    pub profiles: Vec<String>,
+}
+
+impl ProjectSpec {
+    /// The project name Compose derives from the directory: lower case, letters, digits, `_`
+    /// and `-` only.
+    pub fn name(&self) -> String {
+        let base = self
+            .project_dir
+            .file_name()
+            .map(|n| n.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        base.chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+            .collect()
+    }
+}
+
+/// `KEY=VALUE` lines of a `.env` file, minimally read (comments, `export `, quotes around the
+/// whole value). The one place that reads `.env` for discovery: swap it for the full parser.
+pub fn dotenv_values(text: &str) -> Vec<(String, String)> {
+    let mut values = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let value = value.trim();
+        let value = match value.as_bytes().first() {
+            Some(q @ (b'"' | b'\'')) => {
+                let q = *q as char;
+                value[1..].split(q).next().unwrap_or_default().to_string()
+            }
+            _ => value
+                .split(" #")
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+        };
+        values.push((key.trim().to_string(), value));
+    }
+    values
+}
+
+fn dotenv(dir: &Path, loader: &FsLoader) -> Vec<(String, String)> {
+    let path = dir.join(".env");
+    if !path.is_file() {
+        return Vec::new();
+    }
+    match (loader.read)(&path, Some(loader.max_file_size)) {
+        Ok(bytes) => dotenv_values(&String::from_utf8_lossy(&bytes)),
+        Err(_) => Vec::new(),
+    }
+}
+
+fn lookup<'v>(values: &'v [(String, String)], key: &str) -> Option<&'v str> {
+    values
+        .iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The base file and override of a directory, without `.env`.
+pub fn default_files(dir: &Path) -> Vec<PathBuf> {
+    let Some(base) = DEFAULT_FILES
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|p| p.is_file())
+    else {
+        return Vec::new();
+    };
+    let mut files = vec![base.clone()];
+    let stem = base
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.rsplit_once('.'))
+        .map(|(stem, _)| stem.to_string())
+        .unwrap_or_default();
+    if let Some(over) = ["yaml", "yml"]
+        .iter()
+        .map(|ext| dir.join(format!("{stem}.override.{ext}")))
+        .find(|p| p.is_file())
+    {
+        files.push(over);
+    }
+    files
+}
+
+/// The project of a directory (`None` when it has no compose file).
+pub fn project_for_dir(dir: &Path, loader: &FsLoader) -> Option<ProjectSpec> {
+    let env = dotenv(dir, loader);
+    let profiles = lookup(&env, "COMPOSE_PROFILES")
+        .map(|p| {
+            p.split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let files = match lookup(&env, "COMPOSE_FILE").filter(|f| !f.is_empty()) {
+        Some(list) => {
+            let separator = lookup(&env, "COMPOSE_PATH_SEPARATOR")
+                .filter(|s| !s.is_empty())
+                .unwrap_or(if cfg!(windows) { ";" } else { ":" });
+            list.split(separator)
+                .filter(|f| !f.is_empty())
+                .map(|f| dir.join(f))
+                .collect()
+        }
+        None => default_files(dir),
+    };
+    if files.is_empty() {
+        return None;
+    }
+    Some(ProjectSpec {
+        files,
+        project_dir: dir.to_path_buf(),
+        profiles,
+    })
+}
+
+/// The project of explicit files (`-f`): the directory of the first file is the project's.
+pub fn project_for_files(
+    files: &[PathBuf],
+    project_dir: Option<&Path>,
+    loader: &FsLoader,
+) -> ProjectSpec {
+    let dir = project_dir
+        .map(Path::to_path_buf)
+        .or_else(|| {
+            files
+                .first()
+                .and_then(|f| f.parent())
+                .map(Path::to_path_buf)
+        })
+        .unwrap_or_default();
+    let profiles = project_for_dir(&dir, loader)
+        .map(|p| p.profiles)
+        .unwrap_or_default();
+    ProjectSpec {
+        files: files.to_vec(),
+        project_dir: dir,
+        profiles,
+    }
+}
+
+/// The project a compose file belongs to: its directory's when it is one of its files;
+/// otherwise its own, merged onto the directory's base file when it overrides it.
+pub fn project_for_file(file: &Path, loader: &mut FsLoader) -> ProjectSpec {
+    let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    let same = |a: &Path, b: &Path| a == b || (same_file(a, b));
+    if let Some(spec) = project_for_dir(&dir, loader)
+        && spec.files.iter().any(|f| same(f, file))
+    {
+        return spec;
+    }
+    let base = default_files(&dir).into_iter().next();
+    let files = match base {
+        Some(base) if !same(&base, file) && overrides(&base, file, loader) => {
+            vec![base, file.to_path_buf()]
+        }
+        _ => vec![file.to_path_buf()],
+    };
+    ProjectSpec {
+        files,
+        project_dir: dir,
+        profiles: Vec::new(),
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Whether `file` is an override of `base`: one of its services is defined in the base and has
+/// neither `image` nor `build` of its own.
+pub fn overrides(base: &Path, file: &Path, loader: &mut FsLoader) -> bool {
+    let (Ok(base), Ok(file)) = (loader.load(base), loader.load(file)) else {
+        return false;
+    };
+    file.services.iter().any(|s| {
+        s.image.is_none()
+            && s.build.is_none()
+            && s.node.get("extends").is_none()
+            && base.services.iter().any(|b| b.name.value == s.name.value)
+    })
+}
+
+/// A file's text and parse, or why it cannot be read.
+type Loaded = Result<(Arc<String>, Arc<ComposeFile>), String>;
+
+/// How files are read: the runner's `read_referenced` (a regular file, inside its tree, at
+/// most so many bytes).
+pub type ReadFn = fn(&Path, Option<u64>) -> Result<Vec<u8>, String>;
+
+/// Reads compose files (and `.env`) with a bounded reader, each once.
+pub struct FsLoader {
+    read: ReadFn,
+    max_file_size: u64,
+    files: HashMap<PathBuf, Loaded>,
+}
+
+impl FsLoader {
+    pub fn new(read: ReadFn, max_file_size: u64) -> Self {
+        Self {
+            read,
+            max_file_size,
+            files: HashMap::new(),
+        }
+    }
+
+    /// The text of a file this loader read.
+    pub fn text(&self, path: &Path) -> Option<Arc<String>> {
+        match self.files.get(path) {
+            Some(Ok((text, _))) => Some(text.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl Loader for FsLoader {
+    fn load(&mut self, path: &Path) -> Result<Arc<ComposeFile>, String> {
+        if let Some(loaded) = self.files.get(path) {
+            return loaded
+                .as_ref()
+                .map(|(_, c)| c.clone())
+                .map_err(Clone::clone);
+        }
+        let loaded = (self.read)(path, Some(self.max_file_size))
+            .map_err(|err| format!("cannot read `{}`: {err}", path.display()))
+            .and_then(|bytes| {
+                String::from_utf8(bytes)
+                    .map_err(|_| format!("`{}` is not UTF-8 text", path.display()))
+            })
+            .map(|text| {
+                let parsed = Arc::new(compose::parse(&text));
+                (Arc::new(text), parsed)
+            });
+        let result = loaded
+            .as_ref()
+            .map(|(_, c)| c.clone())
+            .map_err(Clone::clone);
+        self.files.insert(path.to_path_buf(), loaded);
+        result
+    }
+}
+
+/// The merged project of `spec`.
+pub fn load(spec: &ProjectSpec, loader: &mut FsLoader) -> Project {
+    let input = ProjectInput {
+        files: spec.files.clone(),
+        project_dir: spec.project_dir.clone(),
+    };
+    load_project(&input, loader)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dotenv_minimal() {
+        let values = dotenv_values("# c\nCOMPOSE_FILE=a.yml:b.yml\nexport X='q # r'\nY=1 # note\n");
+        assert_eq!(lookup(&values, "COMPOSE_FILE"), Some("a.yml:b.yml"));
+        assert_eq!(lookup(&values, "X"), Some("q # r"));
+        assert_eq!(lookup(&values, "Y"), Some("1"));
+    }
+}
