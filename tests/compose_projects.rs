@@ -207,3 +207,21 @@ fn missing_findings_follow_the_merged_project() {
     assert_eq!(found.len(), 4, "{found:?}");
     assert!(found.iter().all(|f| f.starts_with("compose.yaml:")));
 }
+
+/// `plimsoll check` reports a project problem in the checked file (here a missing `extends`
+/// file) as a parse error at the reference, and still checks the rest of the file.
+#[test]
+fn check_reports_a_missing_extends_target_at_the_reference() {
+    let dir = tree(&[(
+        "compose.yaml",
+        "services:\n  web:\n    extends: {file: missing.yml, service: base}\n    image: nginx:latest\n",
+    )]);
+    let out = plimsoll(dir.path(), &["check", "--format", "compact", "."]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("compose.yaml:3:21: error[PL000/parse-error] cannot read"),
+        "{text}"
+    );
+    assert!(text.contains("DC002/service-latest-tag"), "{text}");
+}

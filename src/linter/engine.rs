@@ -3,7 +3,7 @@
 //! Which rules run ([`Settings`]) is decided in [`crate::linter::selection`].
 
 use crate::linter::diagnostic::{Finding, Severity};
-use crate::linter::project::{NoWorkspace, Workspace};
+use crate::linter::project::{ComposeProjectOf, NoWorkspace, Workspace};
 use crate::linter::rule::RuleRef;
 use crate::linter::rule::{
     Check, ComposeContext, DockerfileContext, Emitter, RuleOptions, ShellCache,
@@ -274,6 +274,7 @@ fn check_with(
             // A build that names a FIFO, a device or a link out of the repository is an
             // error at that reference (the file itself is never opened).
             let project = workspace.compose_project(&source.path);
+            findings.extend(project_problems(project.as_ref(), &findings));
             let context = ComposeContext {
                 source,
                 compose: &compose,
@@ -329,6 +330,32 @@ fn check_with(
 
 /// The name of the env file Compose reads from the project directory.
 const ENV_FILE: &str = ".env";
+
+/// The problems of the project a compose file belongs to (a missing `extends` or `include`
+/// target, a cycle, a service defined twice through `include`) that lie in this file, as
+/// `parse-error` findings at the reference: Compose refuses the project. The file's own parse
+/// errors, already among `reported`, are not repeated.
+fn project_problems(project: Option<&ComposeProjectOf>, reported: &[Finding]) -> Vec<Finding> {
+    let Some(of) = project else {
+        return Vec::new();
+    };
+    of.project
+        .problems
+        .iter()
+        .filter(|problem| {
+            of.project
+                .files
+                .get(problem.loc.file)
+                .is_some_and(|file| file.path == of.path)
+        })
+        .filter(|problem| {
+            !reported
+                .iter()
+                .any(|f| f.span == problem.loc.span && f.message == problem.message)
+        })
+        .map(|problem| rules::PARSE_ERROR.finding(problem.loc.span, problem.message.clone()))
+        .collect()
+}
 
 /// The variables of the compose file's project: its directory's `.env` (Compose's default
 /// project directory), read through the workspace (bounded, and an editor's unsaved buffer
