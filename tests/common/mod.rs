@@ -43,6 +43,8 @@ pub fn shared(relative: &str) -> Option<PathBuf> {
 pub fn compose_oracle() -> Option<PathBuf> {
     let named = std::env::var_os("PLIMSOLL_COMPOSE_ORACLE").map(PathBuf::from);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Absolute, because the differentials run it from each project's directory.
+    let named = named.and_then(|path| std::fs::canonicalize(path).ok());
     let found = named.filter(|path| path.is_file()).or_else(|| {
         [root.join("target/compose-oracle"), PathBuf::from("/tmp/cv")]
             .into_iter()
