@@ -1157,3 +1157,77 @@ fn two_thousand_policy_edits_keep_a_flat_memory_profile() {
     );
     assert_eq!(client.shutdown().code(), Some(0));
 }
+
+const BASE_WITH_LIMITS: &str = "services:\n  web:\n    image: nginx:1.27\n    mem_limit: 256m\n  db:\n    image: postgres:16\n    mem_limit: 512m\n";
+const OVERRIDE_DEPENDS_ON: &str = "services:\n  web:\n    depends_on: [db]\n";
+
+#[test]
+fn an_override_fragment_is_checked_in_its_project() {
+    let (_guard, root) = workspace();
+    let base = root.join("compose.yaml");
+    let fragment = root.join("compose.override.yaml");
+    std::fs::write(&base, BASE_WITH_LIMITS).unwrap();
+    std::fs::write(&fragment, OVERRIDE_DEPENDS_ON).unwrap();
+    let mut client = Client::start(&root);
+    client.initialize(&root, json!({}));
+    // The fragment only adds `depends_on`: the limit is set where the service is defined.
+    client.open(&fragment, "yaml", OVERRIDE_DEPENDS_ON);
+    let published = client.diagnostics(&fragment);
+    assert!(with_code(&published, "DC006").is_empty(), "{published:#}");
+    assert!(with_code(&published, "PL000").is_empty(), "{published:#}");
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+#[test]
+fn editing_the_base_file_re_checks_its_project_and_the_finding_stays_in_the_base() {
+    let (_guard, root) = workspace();
+    let base = root.join("compose.yaml");
+    let fragment = root.join("compose.override.yaml");
+    std::fs::write(&base, BASE_WITH_LIMITS).unwrap();
+    std::fs::write(&fragment, OVERRIDE_DEPENDS_ON).unwrap();
+    let mut client = Client::start(&root);
+    client.initialize(&root, json!({}));
+    client.open(&fragment, "yaml", OVERRIDE_DEPENDS_ON);
+    let published = client.diagnostics(&fragment);
+    assert!(with_code(&published, "DC006").is_empty(), "{published:#}");
+    client.open(&base, "yaml", BASE_WITH_LIMITS);
+    let published = client.diagnostics(&base);
+    assert!(with_code(&published, "DC006").is_empty(), "{published:#}");
+    // Opening the base re-checks the fragment (it now reads the buffer).
+    let published = client.diagnostics(&fragment);
+    assert!(with_code(&published, "DC006").is_empty(), "{published:#}");
+
+    // An unsaved edit drops the web service's limit: the base file shows it missing...
+    let edited = BASE_WITH_LIMITS.replace("    mem_limit: 256m\n", "");
+    client.change(&base, 2, &edited);
+    let published = client.diagnostics(&base);
+    let missing = with_code(&published, "DC006");
+    assert_eq!(missing.len(), 1, "{published:#}");
+    assert_eq!(missing[0]["range"]["start"]["line"], 1, "{published:#}");
+    // ...and the fragment, checked again against the edited buffer, still gets nothing: the
+    // finding belongs to the file that defines the service.
+    let published = client.diagnostics(&fragment);
+    assert!(with_code(&published, "DC006").is_empty(), "{published:#}");
+    assert!(with_code(&published, "PL000").is_empty(), "{published:#}");
+
+    // The base's limit moves to the fragment on disk (another editor): the watcher's event
+    // re-checks the base, which is then settled by its project.
+    let fragment_text = format!("{OVERRIDE_DEPENDS_ON}    mem_limit: 256m\n");
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri(&fragment)}}),
+    );
+    std::fs::write(&fragment, &fragment_text).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&fragment), "type": 2}]}),
+    );
+    let published = loop {
+        let published = client.diagnostics(&base);
+        if with_code(&published, "DC006").is_empty() {
+            break published;
+        }
+    };
+    assert!(with_code(&published, "PL000").is_empty(), "{published:#}");
+    assert_eq!(client.shutdown().code(), Some(0));
+}

@@ -19,6 +19,7 @@ use crate::linter::rule::RuleRef;
 use crate::linter::rules;
 use crate::syntax::dockerfile::Dockerfile;
 use crate::syntax::source::{FileKind, SourceFile};
+use crate::workspace::compose_project::ProjectFiles;
 use crate::workspace::config::{self, CliOverrides, ResolveOptions, Resolver};
 use crate::workspace::runner::FsWorkspace;
 
@@ -288,7 +289,9 @@ impl Linter for EditorLinter {
             .then(|| Arc::new(ParsedDockerfile::parse(Arc::clone(&source))));
         let workspace = EditorWorkspace {
             this: parsed.clone(),
+            document: document.path.map(|path| (path, document.text)),
             open: document.open,
+            max_file_size: self.max_file_size,
             files: FsWorkspace::new(),
             reads: Mutex::new(Vec::new()),
             parsed: Mutex::new(Vec::new()),
@@ -388,8 +391,13 @@ impl Linter for EditorLinter {
 
     fn dependency_globs(&self) -> Vec<String> {
         // Dockerfiles by any of their names (`Dockerfile.dev`, `api.Dockerfile`,
-        // `Containerfile`): a superset is fine, only files a check read count.
-        vec!["**/*{ockerfile,ontainerfile}*".to_string()]
+        // `Containerfile`), and the files of compose projects (compose files, the YAML files
+        // they extend or include, `.env`): a superset is fine, only files a check read count.
+        vec![
+            "**/*{ockerfile,ontainerfile}*".to_string(),
+            "**/*.{yaml,yml}".to_string(),
+            "**/.env".to_string(),
+        ]
     }
 
     fn config_dirs(&self) -> Vec<PathBuf> {
@@ -503,7 +511,11 @@ fn to_lsp(
 /// remembered, so the server re-checks the document when one of those files changes.
 struct EditorWorkspace<'a> {
     this: Option<Arc<ParsedDockerfile>>,
+    /// The checked document's path and text (the server does not list it among `open`).
+    document: Option<(&'a Path, &'a str)>,
     open: &'a [OpenFile],
+    /// Files of a compose project larger than this are not read (the document's own limit).
+    max_file_size: u64,
     files: FsWorkspace,
     reads: Mutex<Vec<PathBuf>>,
     parsed: Mutex<Vec<Arc<ParsedDockerfile>>>,
@@ -526,7 +538,78 @@ impl EditorWorkspace<'_> {
     }
 }
 
+impl EditorWorkspace<'_> {
+    /// The text of `path` as the editor has it: the checked document or an open buffer, with
+    /// the path the server knows it by.
+    fn buffer_text(&self, path: &Path) -> Option<(PathBuf, &str)> {
+        if let Some((this, text)) = self.document
+            && normalize(this) == normalize(path)
+        {
+            return Some((this.to_path_buf(), text));
+        }
+        self.open_buffer(path)
+            .map(|file| (file.path.clone(), &*file.text))
+    }
+
+    fn note_read(&self, path: PathBuf) {
+        self.reads
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(path);
+    }
+}
+
+/// A compose project's files as the editor has them: open buffers first (unsaved edits
+/// count), then the disk. Every file looked for is remembered among the check's reads, so
+/// the document is checked again when any file of its project changes, appears or goes.
+struct ProjectBuffers<'w, 'a>(&'w EditorWorkspace<'a>);
+
+impl ProjectFiles for ProjectBuffers<'_, '_> {
+    fn read(&self, path: &Path, limit: Option<u64>) -> Result<Vec<u8>, String> {
+        match self.0.buffer_text(path) {
+            Some((known, text)) => {
+                self.0.note_read(known);
+                match limit {
+                    Some(limit) if text.len() as u64 > limit => Err(
+                        crate::workspace::runner::too_large(Some(text.len() as u64), limit),
+                    ),
+                    _ => Ok(text.as_bytes().to_vec()),
+                }
+            }
+            None => {
+                self.0.note_read(normalize(path));
+                crate::workspace::runner::read_referenced(path, limit)
+            }
+        }
+    }
+
+    fn is_file(&self, path: &Path) -> bool {
+        match self.0.buffer_text(path) {
+            Some((known, _)) => {
+                self.0.note_read(known);
+                true
+            }
+            None => {
+                self.0.note_read(normalize(path));
+                path.is_file()
+            }
+        }
+    }
+}
+
 impl Workspace for EditorWorkspace<'_> {
+    fn compose_project(&self, path: &Path) -> Option<crate::linter::project::ComposeProjectOf> {
+        use crate::workspace::compose_project as projects;
+        if FileKind::from_path(path) != Some(FileKind::Compose) || path.is_relative() {
+            return None;
+        }
+        let file = normalize(path);
+        let mut loader = projects::FsLoader::with_files(ProjectBuffers(self), self.max_file_size);
+        let spec = projects::spec_for_check(&file, &mut loader)?;
+        let project = Arc::new(projects::load(&spec, &mut loader));
+        Some(projects::checked_in(&spec, project, file))
+    }
+
     fn read(&self, path: &Path) -> Option<Arc<SourceFile>> {
         let open = self.open_buffer(path);
         self.reads

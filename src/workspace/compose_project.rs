@@ -83,12 +83,12 @@ pub fn dotenv_values(text: &str) -> Vec<(String, String)> {
     values
 }
 
-fn dotenv(dir: &Path, loader: &FsLoader) -> Vec<(String, String)> {
+fn dotenv(dir: &Path, loader: &FsLoader<'_>) -> Vec<(String, String)> {
     let path = dir.join(".env");
-    if !path.is_file() {
+    if !loader.files.is_file(&path) {
         return Vec::new();
     }
-    match (loader.read)(&path, Some(loader.max_file_size)) {
+    match loader.files.read(&path, Some(loader.max_file_size)) {
         Ok(bytes) => dotenv_values(&String::from_utf8_lossy(&bytes)),
         Err(_) => Vec::new(),
     }
@@ -103,11 +103,11 @@ fn lookup<'v>(values: &'v [(String, String)], key: &str) -> Option<&'v str> {
 }
 
 /// The base file and override of a directory, without `.env`.
-pub fn default_files(dir: &Path) -> Vec<PathBuf> {
+pub fn default_files(dir: &Path, loader: &FsLoader<'_>) -> Vec<PathBuf> {
     let Some(base) = DEFAULT_FILES
         .iter()
         .map(|name| dir.join(name))
-        .find(|p| p.is_file())
+        .find(|p| loader.files.is_file(p))
     else {
         return Vec::new();
     };
@@ -121,7 +121,7 @@ pub fn default_files(dir: &Path) -> Vec<PathBuf> {
     if let Some(over) = ["yaml", "yml"]
         .iter()
         .map(|ext| dir.join(format!("{stem}.override.{ext}")))
-        .find(|p| p.is_file())
+        .find(|p| loader.files.is_file(p))
     {
         files.push(over);
     }
@@ -129,7 +129,7 @@ pub fn default_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// The project of a directory (`None` when it has no compose file).
-pub fn project_for_dir(dir: &Path, loader: &FsLoader) -> Option<ProjectSpec> {
+pub fn project_for_dir(dir: &Path, loader: &FsLoader<'_>) -> Option<ProjectSpec> {
     let env = dotenv(dir, loader);
     let profiles = lookup(&env, "COMPOSE_PROFILES")
         .map(|p| {
@@ -150,7 +150,7 @@ pub fn project_for_dir(dir: &Path, loader: &FsLoader) -> Option<ProjectSpec> {
                 .map(|f| dir.join(f))
                 .collect()
         }
-        None => default_files(dir),
+        None => default_files(dir, loader),
     };
     if files.is_empty() {
         return None;
@@ -166,7 +166,7 @@ pub fn project_for_dir(dir: &Path, loader: &FsLoader) -> Option<ProjectSpec> {
 pub fn project_for_files(
     files: &[PathBuf],
     project_dir: Option<&Path>,
-    loader: &FsLoader,
+    loader: &FsLoader<'_>,
 ) -> ProjectSpec {
     let dir = project_dir
         .map(Path::to_path_buf)
@@ -189,7 +189,7 @@ pub fn project_for_files(
 
 /// The project a compose file belongs to: its directory's when it is one of its files;
 /// otherwise its own, merged onto the directory's base file when it overrides it.
-pub fn project_for_file(file: &Path, loader: &mut FsLoader) -> ProjectSpec {
+pub fn project_for_file(file: &Path, loader: &mut FsLoader<'_>) -> ProjectSpec {
     let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
     let same = |a: &Path, b: &Path| a == b || (same_file(a, b));
     if let Some(spec) = project_for_dir(&dir, loader)
@@ -197,7 +197,7 @@ pub fn project_for_file(file: &Path, loader: &mut FsLoader) -> ProjectSpec {
     {
         return spec;
     }
-    let base = default_files(&dir).into_iter().next();
+    let base = default_files(&dir, loader).into_iter().next();
     let files = match base {
         Some(base) if !same(&base, file) && overrides(&base, file, loader) => {
             vec![base, file.to_path_buf()]
@@ -220,7 +220,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 
 /// Whether `file` is an override of `base`: one of its services is defined in the base and has
 /// neither `image` nor `build` of its own.
-pub fn overrides(base: &Path, file: &Path, loader: &mut FsLoader) -> bool {
+pub fn overrides(base: &Path, file: &Path, loader: &mut FsLoader<'_>) -> bool {
     let (Ok(base), Ok(file)) = (loader.load(base), loader.load(file)) else {
         return false;
     };
@@ -239,40 +239,74 @@ type Loaded = Result<(Arc<String>, Arc<ComposeFile>), String>;
 /// most so many bytes).
 pub type ReadFn = fn(&Path, Option<u64>) -> Result<Vec<u8>, String>;
 
-/// Reads compose files (and `.env`) with a bounded reader, each once.
-pub struct FsLoader {
-    read: ReadFn,
-    max_file_size: u64,
-    files: HashMap<PathBuf, Loaded>,
+/// Where a project's files come from: the disk (the CLI), or an editor's open buffers before
+/// the disk (the language server, where unsaved edits count).
+pub trait ProjectFiles {
+    /// The bytes of the file at `path`, at most `limit` of them.
+    fn read(&self, path: &Path, limit: Option<u64>) -> Result<Vec<u8>, String>;
+
+    /// Whether there is a file at `path` (discovery asks before it reads).
+    fn is_file(&self, path: &Path) -> bool {
+        path.is_file()
+    }
 }
 
-impl FsLoader {
+/// The disk, through a bounded reader.
+struct Disk(ReadFn);
+
+impl ProjectFiles for Disk {
+    fn read(&self, path: &Path, limit: Option<u64>) -> Result<Vec<u8>, String> {
+        (self.0)(path, limit)
+    }
+}
+
+/// Reads compose files (and `.env`) with a bounded reader, each once.
+pub struct FsLoader<'a> {
+    files: Box<dyn ProjectFiles + 'a>,
+    max_file_size: u64,
+    loaded: HashMap<PathBuf, Loaded>,
+}
+
+impl<'a> FsLoader<'a> {
+    /// Files read from disk with `read`.
     pub fn new(read: ReadFn, max_file_size: u64) -> Self {
+        Self::with_files(Disk(read), max_file_size)
+    }
+
+    /// Files read from `files` (an editor's buffers, then the disk).
+    pub fn with_files(files: impl ProjectFiles + 'a, max_file_size: u64) -> Self {
         Self {
-            read,
+            files: Box::new(files),
             max_file_size,
-            files: HashMap::new(),
+            loaded: HashMap::new(),
         }
+    }
+
+    /// The bytes of the file at `path` as this loader's source has them (not cached).
+    pub fn read_bytes(&self, path: &Path) -> Result<Vec<u8>, String> {
+        self.files.read(path, Some(self.max_file_size))
     }
 
     /// The text of a file this loader read.
     pub fn text(&self, path: &Path) -> Option<Arc<String>> {
-        match self.files.get(path) {
+        match self.loaded.get(path) {
             Some(Ok((text, _))) => Some(text.clone()),
             _ => None,
         }
     }
 }
 
-impl Loader for FsLoader {
+impl Loader for FsLoader<'_> {
     fn load(&mut self, path: &Path) -> Result<Arc<ComposeFile>, String> {
-        if let Some(loaded) = self.files.get(path) {
+        if let Some(loaded) = self.loaded.get(path) {
             return loaded
                 .as_ref()
                 .map(|(_, c)| c.clone())
                 .map_err(Clone::clone);
         }
-        let loaded = (self.read)(path, Some(self.max_file_size))
+        let loaded = self
+            .files
+            .read(path, Some(self.max_file_size))
             .map_err(|err| format!("cannot read `{}`: {err}", path.display()))
             .and_then(|bytes| {
                 String::from_utf8(bytes)
@@ -286,13 +320,45 @@ impl Loader for FsLoader {
             .as_ref()
             .map(|(_, c)| c.clone())
             .map_err(Clone::clone);
-        self.files.insert(path.to_path_buf(), loaded);
+        self.loaded.insert(path.to_path_buf(), loaded);
         result
     }
 }
 
+/// The project the compose file `file` (absolute) is checked in, for the engine: `None` for a
+/// project of this file alone without `extends` or `include`, which merges to the file itself:
+/// the rules would see nothing a project adds, and loading it would parse the file twice (most
+/// compose files are such projects).
+pub fn spec_for_check(file: &Path, loader: &mut FsLoader<'_>) -> Option<ProjectSpec> {
+    let spec = project_for_file(file, loader);
+    let mentions = |bytes: &[u8], word: &[u8]| bytes.windows(word.len()).any(|w| w == word);
+    if let [only] = spec.files.as_slice()
+        && let Ok(bytes) = loader.read_bytes(only)
+        && !mentions(&bytes, b"extends")
+        && !mentions(&bytes, b"include")
+    {
+        return None;
+    }
+    Some(spec)
+}
+
+/// The loaded `project` of `spec` as the check of `file` (absolute) sees it.
+pub fn checked_in(
+    spec: &ProjectSpec,
+    project: Arc<Project>,
+    file: PathBuf,
+) -> crate::linter::project::ComposeProjectOf {
+    let path = spec
+        .files
+        .iter()
+        .find(|f| **f == file)
+        .cloned()
+        .unwrap_or(file);
+    crate::linter::project::ComposeProjectOf { project, path }
+}
+
 /// The merged project of `spec`.
-pub fn load(spec: &ProjectSpec, loader: &mut FsLoader) -> Project {
+pub fn load(spec: &ProjectSpec, loader: &mut FsLoader<'_>) -> Project {
     let input = ProjectInput {
         files: spec.files.clone(),
         project_dir: spec.project_dir.clone(),

@@ -192,17 +192,7 @@ impl Workspace for FsWorkspace {
         let absolute = absolute(path);
         let limit = self.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
         let mut loader = projects::FsLoader::new(read_referenced, limit);
-        let spec = projects::project_for_file(&absolute, &mut loader);
-        // A project of this file alone, without `extends` or `include`, merges to the file
-        // itself: the rules see nothing a project would add, and loading it again would parse
-        // the file twice (most compose files are such projects).
-        if let [only] = spec.files.as_slice()
-            && let Ok(bytes) = read_referenced(only, Some(limit))
-            && !contains(&bytes, b"extends")
-            && !contains(&bytes, b"include")
-        {
-            return None;
-        }
+        let spec = projects::spec_for_check(&absolute, &mut loader)?;
         let cached = self
             .projects
             .lock()
@@ -220,13 +210,7 @@ impl Workspace for FsWorkspace {
                 project
             }
         };
-        let path = spec
-            .files
-            .iter()
-            .find(|f| **f == absolute)
-            .cloned()
-            .unwrap_or(absolute);
-        Some(crate::linter::project::ComposeProjectOf { project, path })
+        Some(projects::checked_in(&spec, project, absolute))
     }
 
     fn read(&self, path: &Path) -> Option<Arc<SourceFile>> {
@@ -599,13 +583,6 @@ fn is_utf16(bytes: &[u8]) -> bool {
     }
     // Nine pairs in ten: room for a few non-Latin characters (no NUL in either byte).
     usize::max(nul_second, nul_first) * 10 >= total * 9
-}
-
-/// Whether `needle` occurs in `haystack`.
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|window| window == needle)
 }
 
 #[cfg(test)]
