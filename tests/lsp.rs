@@ -1161,18 +1161,25 @@ fn two_thousand_policy_edits_keep_a_flat_memory_profile() {
 const BASE_WITH_LIMITS: &str = "services:\n  web:\n    image: nginx:1.27\n    mem_limit: 256m\n  db:\n    image: postgres:16\n    mem_limit: 512m\n";
 const OVERRIDE_DEPENDS_ON: &str = "services:\n  web:\n    depends_on: [db]\n";
 
-#[test]
-fn an_override_fragment_is_checked_in_its_project() {
-    let (_guard, root) = workspace();
+/// A session on a project of `compose.yaml` (limits set) and `compose.override.yaml` (only
+/// `depends_on`), both on disk, with the fragment open and its first diagnostics read.
+fn open_override_fragment() -> (tempfile::TempDir, PathBuf, PathBuf, Client, Value) {
+    let (guard, root) = workspace();
     let base = root.join("compose.yaml");
     let fragment = root.join("compose.override.yaml");
     std::fs::write(&base, BASE_WITH_LIMITS).unwrap();
     std::fs::write(&fragment, OVERRIDE_DEPENDS_ON).unwrap();
     let mut client = Client::start(&root);
     client.initialize(&root, json!({}));
-    // The fragment only adds `depends_on`: the limit is set where the service is defined.
     client.open(&fragment, "yaml", OVERRIDE_DEPENDS_ON);
     let published = client.diagnostics(&fragment);
+    (guard, base, fragment, client, published)
+}
+
+#[test]
+fn an_override_fragment_is_checked_in_its_project() {
+    // The fragment only adds `depends_on`: the limit is set where the service is defined.
+    let (_guard, _base, _fragment, client, published) = open_override_fragment();
     assert!(with_code(&published, "DC006").is_empty(), "{published:#}");
     assert!(with_code(&published, "PL000").is_empty(), "{published:#}");
     assert_eq!(client.shutdown().code(), Some(0));
@@ -1180,15 +1187,7 @@ fn an_override_fragment_is_checked_in_its_project() {
 
 #[test]
 fn editing_the_base_file_re_checks_its_project_and_the_finding_stays_in_the_base() {
-    let (_guard, root) = workspace();
-    let base = root.join("compose.yaml");
-    let fragment = root.join("compose.override.yaml");
-    std::fs::write(&base, BASE_WITH_LIMITS).unwrap();
-    std::fs::write(&fragment, OVERRIDE_DEPENDS_ON).unwrap();
-    let mut client = Client::start(&root);
-    client.initialize(&root, json!({}));
-    client.open(&fragment, "yaml", OVERRIDE_DEPENDS_ON);
-    let published = client.diagnostics(&fragment);
+    let (_guard, base, fragment, mut client, published) = open_override_fragment();
     assert!(with_code(&published, "DC006").is_empty(), "{published:#}");
     client.open(&base, "yaml", BASE_WITH_LIMITS);
     let published = client.diagnostics(&base);
