@@ -13,7 +13,8 @@ use crate::syntax::excerpt::excerpt;
 use crate::syntax::image::ImageRef;
 use crate::syntax::span::Span;
 
-use super::support::{PLATFORM_ARGS, part_span};
+use super::support::PLATFORM_ARGS;
+use crate::syntax::span::written_part;
 
 pub static INVALID_DEFAULT_ARG_IN_FROM: Rule = Rule {
     code: "DF075",
@@ -182,7 +183,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         let source = &context.source.text;
         let (span, culprit) = match expansion.empty.first() {
             Some((name, range)) => (
-                part_span(source, raw.span, &raw.value, range.clone()),
+                written_part(source, raw.span, &raw.value, range.clone()),
                 Some(name.as_str()),
             ),
             None => (raw.span, None),

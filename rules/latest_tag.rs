@@ -4,7 +4,8 @@ use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 use crate::syntax::excerpt::excerpt;
 
-use super::support::{base_images, part_span};
+use super::support::base_images;
+use crate::syntax::span::written_part;
 
 pub static LATEST_TAG: Rule = Rule {
     code: "DF002",
@@ -34,7 +35,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         }
         let (span, message) = match (base.resolved_from_args, &base.image.tag_range) {
             (None, Some(range)) => (
-                part_span(
+                written_part(
                     &context.source.text,
                     base.raw.span,
                     &base.raw.value,

@@ -20,7 +20,7 @@ use crate::syntax::compose::{
 };
 use crate::syntax::dockerfile::{BaseKind, Command, Dockerfile, User};
 use crate::syntax::image::ImageRef;
-use crate::syntax::span::{Span, Spanned};
+use crate::syntax::span::{Span, Spanned, written_part};
 use crate::syntax::yaml::Node;
 
 /// The platform ARGs BuildKit defines itself before the first FROM. Their values depend on the
@@ -104,28 +104,6 @@ pub(crate) fn commands(dockerfile: &Dockerfile) -> impl Iterator<Item = &Command
     effective_instructions(dockerfile).map(|effective| &effective.instruction.command)
 }
 
-/// The span of `range` (a byte range of `value`) in the source, when `span` holds `value`
-/// literally (optionally in quotes); otherwise the whole `span`.
-pub(crate) fn part_span(source: &str, span: Span, value: &str, range: Range<usize>) -> Span {
-    let written = span.text(source);
-    let offset = if written == value {
-        Some(0)
-    } else if written.len() == value.len() + 2
-        && (written.starts_with('"') || written.starts_with('\''))
-        && written.get(1..written.len() - 1) == Some(value)
-    {
-        Some(1)
-    } else {
-        None
-    };
-    match offset {
-        Some(offset) if range.end <= value.len() => {
-            span.sub(offset + range.start, offset + range.end)
-        }
-        _ => span,
-    }
-}
-
 /// A compose value with `${VAR:-default}` and `${VAR-default}` replaced by their defaults and
 /// `$$` by `$`. `None` when any other reference (`$VAR`, `${VAR}`, `${VAR:?err}`) is left,
 /// since its value is only known where the file is used.
@@ -190,7 +168,7 @@ impl PulledImage<'_> {
     pub fn span_of(&self, source: &str, range: Range<usize>) -> Span {
         match self.interpolation {
             Some(interpolation) => interpolation.value_span(source, range),
-            None => part_span(source, self.field.span, &self.field.value, range),
+            None => written_part(source, self.field.span, &self.field.value, range),
         }
     }
 
@@ -557,22 +535,6 @@ mod tests {
         assert_eq!(origin.text(text), "<<");
         let image = service.image.as_ref().expect("image");
         assert_eq!(service_merge_origin(service, image.span), None);
-    }
-
-    #[test]
-    fn part_spans() {
-        let source = "image: \"nginx:latest\"\nimage: nginx:latest";
-        let quoted = Span::new(7, 21);
-        assert_eq!(
-            part_span(source, quoted, "nginx:latest", 6..12).text(source),
-            "latest"
-        );
-        let plain = Span::new(29, 41);
-        assert_eq!(
-            part_span(source, plain, "nginx:latest", 6..12).text(source),
-            "latest"
-        );
-        assert_eq!(part_span(source, plain, "other", 0..2), plain);
     }
 
     #[test]

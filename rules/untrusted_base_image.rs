@@ -5,8 +5,9 @@ use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 use crate::syntax::excerpt::excerpt;
 
-use super::support::{base_images, part_span};
+use super::support::base_images;
 use super::trusted_registries::{TRUSTED_REGISTRIES, is_trusted};
+use crate::syntax::span::written_part;
 
 pub static UNTRUSTED_BASE_IMAGE: Rule = Rule {
     code: "DF038",
@@ -36,7 +37,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
             Some(registry)
                 if base.resolved_from_args.is_none() && base.raw.value.starts_with(registry) =>
             {
-                part_span(
+                written_part(
                     &context.source.text,
                     base.raw.span,
                     &base.raw.value,

@@ -184,6 +184,28 @@ pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
     offset
 }
 
+/// The span of `range` (a byte range of `value`) when `span` holds `value` literally (plain, or
+/// in quotes without escapes); otherwise the whole `span`.
+pub fn written_part(source: &str, span: Span, value: &str, range: std::ops::Range<usize>) -> Span {
+    let written = span.text(source);
+    let offset = if written == value {
+        Some(0)
+    } else if written.len() == value.len() + 2
+        && (written.starts_with('"') || written.starts_with('\''))
+        && written.get(1..written.len() - 1) == Some(value)
+    {
+        Some(1)
+    } else {
+        None
+    };
+    match offset {
+        Some(offset) if range.start <= range.end && range.end <= value.len() => {
+            span.sub(offset + range.start, offset + range.end)
+        }
+        _ => span,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,5 +287,21 @@ mod tests {
         let index = LineIndex::new(text);
         assert_eq!(index.position(text, 1), Position { line: 1, column: 1 });
         assert_eq!(index.position(text, 99), Position { line: 1, column: 2 });
+    }
+
+    #[test]
+    fn written_parts_are_exact_when_the_value_is_written_as_is() {
+        let source = "image: \"nginx:latest\"\nimage: nginx:latest";
+        let quoted = Span::new(7, 21);
+        assert_eq!(
+            written_part(source, quoted, "nginx:latest", 6..12).text(source),
+            "latest"
+        );
+        let plain = Span::new(29, 41);
+        assert_eq!(
+            written_part(source, plain, "nginx:latest", 6..12).text(source),
+            "latest"
+        );
+        assert_eq!(written_part(source, plain, "other", 0..2), plain);
     }
 }

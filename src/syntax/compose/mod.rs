@@ -17,7 +17,7 @@ use interpolate::{Interpolated, Origin, Substitution};
 
 use serde::Serialize;
 
-use crate::syntax::span::{Span, Spanned};
+use crate::syntax::span::{Span, Spanned, written_part};
 use crate::syntax::yaml::{Node, YamlFile};
 
 /// A value read from `key: value`, with both spans.
@@ -87,7 +87,7 @@ impl InterpolatedValue {
     /// The span in `source` of `range`, a byte range of [`raw`](Self::raw): exact when the
     /// scalar is written as-is (plain, or quoted without escapes), the whole scalar otherwise.
     pub fn span_of(&self, source: &str, range: Range<usize>) -> Span {
-        written_span(source, self.span, &self.raw, range)
+        written_part(source, self.span, &self.raw, range)
     }
 
     /// The span of `range` of the interpolated value: exact in literal text, the whole `${…}`
@@ -129,28 +129,6 @@ impl InterpolatedValue {
             Origin::Written => format!("the default of `{name}`"),
             Origin::Empty | Origin::Unset => format!("`{name}`, not set"),
         })
-    }
-}
-
-/// The span of `range` (a byte range of `value`) when `span` holds `value` literally (plain, or
-/// in quotes without escapes); otherwise the whole `span`.
-pub(crate) fn written_span(source: &str, span: Span, value: &str, range: Range<usize>) -> Span {
-    let written = span.text(source);
-    let offset = if written == value {
-        Some(0)
-    } else if written.len() == value.len() + 2
-        && (written.starts_with('"') || written.starts_with('\''))
-        && written.get(1..written.len() - 1) == Some(value)
-    {
-        Some(1)
-    } else {
-        None
-    };
-    match offset {
-        Some(offset) if range.start <= range.end && range.end <= value.len() => {
-            span.sub(offset + range.start, offset + range.end)
-        }
-        _ => span,
     }
 }
 

@@ -12,7 +12,7 @@ use super::{
     Service, VolumeMount,
 };
 use crate::syntax::dockerfile::expansion::ExpansionBudget;
-use crate::syntax::span::{Span, Spanned};
+use crate::syntax::span::{Span, Spanned, written_part};
 use crate::syntax::yaml::{Entry, Node, Value};
 
 /// Parse compose text into the model, interpolated with an empty environment: a variable
@@ -859,7 +859,7 @@ fn sub_span(src: Src<'_>, node: &Node, start: usize, end: usize) -> Span {
                 None => node.span,
             }
         }
-        _ => super::written_span(src.text, node.span, &scalar.value, start..end),
+        _ => written_part(src.text, node.span, &scalar.value, start..end),
     }
 }
 

@@ -127,6 +127,42 @@ impl Scalar {
 }
 
 impl Node {
+    /// Call `f` on this node and every node below it (keys included), without recursion.
+    pub fn visit(&self, mut f: impl FnMut(&Node)) {
+        let mut pending = vec![self];
+        while let Some(node) = pending.pop() {
+            f(node);
+            match &node.value {
+                Value::Scalar(_) => {}
+                Value::Sequence(items) => pending.extend(items.iter()),
+                Value::Mapping(entries) => {
+                    for entry in entries.iter() {
+                        pending.push(&entry.key);
+                        pending.push(&entry.value);
+                    }
+                }
+            }
+        }
+    }
+
+    /// [`Node::visit`] with each node mutable (a shared mapping is copied on write).
+    pub fn visit_mut(&mut self, mut f: impl FnMut(&mut Node)) {
+        let mut pending = vec![self];
+        while let Some(node) = pending.pop() {
+            f(node);
+            match &mut node.value {
+                Value::Scalar(_) => {}
+                Value::Sequence(items) => pending.extend(items.iter_mut()),
+                Value::Mapping(entries) => {
+                    for entry in std::sync::Arc::make_mut(entries) {
+                        pending.push(&mut entry.key);
+                        pending.push(&mut entry.value);
+                    }
+                }
+            }
+        }
+    }
+
     pub fn as_scalar(&self) -> Option<&Scalar> {
         match &self.value {
             Value::Scalar(s) => Some(s),

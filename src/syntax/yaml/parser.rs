@@ -754,20 +754,7 @@ fn measure(node: &Node) -> (usize, usize) {
 
 /// Mark every node of a copied tree with where it was referenced.
 fn set_origin(node: &mut Node, origin: Span) {
-    let mut pending = vec![node];
-    while let Some(node) = pending.pop() {
-        node.origin = Some(origin);
-        match &mut node.value {
-            Value::Scalar(_) => {}
-            Value::Sequence(items) => pending.extend(items.iter_mut()),
-            Value::Mapping(entries) => {
-                for entry in Arc::make_mut(entries) {
-                    pending.push(&mut entry.key);
-                    pending.push(&mut entry.value);
-                }
-            }
-        }
-    }
+    node.visit_mut(|node| node.origin = Some(origin));
 }
 
 #[cfg(test)]

@@ -21,10 +21,9 @@
 //! the tree's spans back to the original text. Anything else keeps the strict result.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use super::parser::parse_strict;
-use super::{Node, Value, YamlFile};
+use super::{Value, YamlFile};
 use crate::syntax::span::Span;
 
 /// The most re-parses one file may take (each fixes one line, or one more column of one)…
@@ -178,23 +177,14 @@ fn unshift(insertions: &BTreeMap<usize, usize>, offset: usize) -> usize {
 /// (offsets of the shifted text).
 fn all_inside_flow(file: &YamlFile, shifted: &str, insertions: &BTreeMap<usize, usize>) -> bool {
     let mut flows: Vec<Span> = Vec::new();
-    let mut pending: Vec<&Node> = file.documents.iter().collect();
-    while let Some(node) = pending.pop() {
-        match &node.value {
-            Value::Scalar(_) => {}
-            Value::Sequence(items) => pending.extend(items.iter()),
-            Value::Mapping(entries) => {
-                for entry in entries.iter() {
-                    pending.push(&entry.key);
-                    pending.push(&entry.value);
-                }
+    for document in &file.documents {
+        document.visit(|node| {
+            let collection = !matches!(node.value, Value::Scalar(_));
+            let opens = matches!(shifted.as_bytes().get(node.span.start), Some(b'[' | b'{'));
+            if collection && opens && node.origin.is_none() {
+                flows.push(node.span);
             }
-        }
-        let collection = !matches!(node.value, Value::Scalar(_));
-        let opens = matches!(shifted.as_bytes().get(node.span.start), Some(b'[' | b'{'));
-        if collection && opens && node.origin.is_none() {
-            flows.push(node.span);
-        }
+        });
     }
     let mut shift = 0;
     insertions.iter().all(|(&start, &count)| {
@@ -221,20 +211,11 @@ fn remap(file: &mut YamlFile, insertions: &BTreeMap<usize, usize>) {
         duplicate.first = map(duplicate.first);
         duplicate.duplicate = map(duplicate.duplicate);
     }
-    let mut pending: Vec<&mut Node> = file.documents.iter_mut().collect();
-    while let Some(node) = pending.pop() {
-        node.span = map(node.span);
-        node.origin = node.origin.map(map);
-        match &mut node.value {
-            Value::Scalar(_) => {}
-            Value::Sequence(items) => pending.extend(items.iter_mut()),
-            Value::Mapping(entries) => {
-                for entry in Arc::make_mut(entries) {
-                    pending.push(&mut entry.key);
-                    pending.push(&mut entry.value);
-                }
-            }
-        }
+    for document in &mut file.documents {
+        document.visit_mut(|node| {
+            node.span = map(node.span);
+            node.origin = node.origin.map(&map);
+        });
     }
 }
 
