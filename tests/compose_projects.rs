@@ -225,3 +225,156 @@ fn check_reports_a_missing_extends_target_at_the_reference() {
     );
     assert!(text.contains("DC002/service-latest-tag"), "{text}");
 }
+
+/// `file:line:col code` of the findings of `plimsoll check --format compact ARGS` in `dir`.
+fn compact(dir: &Path, args: &[&str]) -> (Option<i32>, Vec<String>) {
+    let mut all = vec!["check", "--format", "compact"];
+    all.extend_from_slice(args);
+    let out = plimsoll(dir, &all);
+    let lines = stdout(&out)
+        .lines()
+        .filter_map(|line| {
+            let (place, rest) = line.split_once(": ")?;
+            let code = rest.split(['[', '/']).nth(1)?;
+            Some(format!("{place} {code}"))
+        })
+        .collect();
+    (out.status.code(), lines)
+}
+
+const INCLUDE_AND_EXTENDS: &[(&str, &str)] = &[
+    (
+        "compose.yaml",
+        "include:\n  - path: db/database.yml\n    env_file: db/db.env\nservices:\n  web:\n    extends: {file: common.yml, service: base}\n    image: nginx:${TAG}\n",
+    ),
+    (".env", "TAG=1.27\n"),
+    (
+        "db/database.yml",
+        "services:\n  db:\n    image: postgres:${PG}\n    mem_limit: 1g\n",
+    ),
+    ("db/db.env", "PG=latest\n"),
+    (
+        "common.yml",
+        "services:\n  base:\n    privileged: true\n    mem_limit: 256m\n",
+    ),
+];
+
+/// Files a project reads through `include` and `extends` are checked when their directory is
+/// walked, whatever their name: the privileged base service is reported where it is written,
+/// and gets no "missing" finding of its own (its extender is judged); an included file's
+/// variables come from the `include`'s `env_file`.
+#[test]
+fn files_a_project_pulls_in_are_checked_in_its_terms() {
+    let dir = tree(INCLUDE_AND_EXTENDS);
+    let (code, found) = compact(
+        dir.path(),
+        &["--select", "DC002,DC006,DC010,service-user-unset", "."],
+    );
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        found,
+        [
+            "common.yml:3:17 DC010",
+            "compose.yaml:5:3 DC021",
+            "db/database.yml:2:3 DC021",
+            "db/database.yml:3:21 DC002",
+        ],
+        "{found:?}"
+    );
+    // Named alone (as pre-commit does), the compose file pulls nothing in.
+    let (_, found) = compact(dir.path(), &["--select", "DC010", "compose.yaml"]);
+    assert!(found.is_empty(), "{found:?}");
+}
+
+/// `-f` declares a project as `docker compose -f` does, and `--env-file` replaces `.env`;
+/// `compose: projects:` in `.plimsoll.yaml` declares the same for a walk.
+#[test]
+fn projects_declared_with_f_env_file_and_config() {
+    let dir = tree(&[
+        (
+            "deploy/base.yml",
+            "services:\n  app:\n    image: redis:${TAG}\n    mem_limit: 1g\n",
+        ),
+        (
+            "deploy/prod.yml",
+            "services:\n  app:\n    cap_add: [SYS_ADMIN]\n",
+        ),
+        ("deploy/ci.env", "TAG=latest\n"),
+    ]);
+    let expected = ["deploy/base.yml:3:18 DC002", "deploy/prod.yml:3:15 DC013"];
+    let select = "DC002,DC006,DC013";
+    let (code, found) = compact(
+        dir.path(),
+        &[
+            "--select",
+            select,
+            "-f",
+            "deploy/base.yml",
+            "-f",
+            "deploy/prod.yml",
+            "--env-file",
+            "deploy/ci.env",
+        ],
+    );
+    assert_eq!(code, Some(1));
+    assert_eq!(found, expected);
+    // Without the declaration a walk finds neither file (their names do not say compose).
+    let (_, found) = compact(dir.path(), &["--select", select, "."]);
+    assert!(found.is_empty(), "{found:?}");
+    std::fs::write(
+        dir.path().join(".plimsoll.yaml"),
+        "compose:\n  projects:\n    - files: [deploy/base.yml, deploy/prod.yml]\n      env-file: deploy/ci.env\n",
+    )
+    .unwrap();
+    let (code, found) = compact(dir.path(), &["--select", select, "."]);
+    assert_eq!(code, Some(1));
+    assert_eq!(found, expected);
+    // A message says where the value came from.
+    let out = plimsoll(dir.path(), &["check", "--select", "DC002", "."]);
+    assert!(
+        stdout(&out).contains("(`TAG` from ci.env line 1)"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_declared_project_that_cannot_be_loaded_is_a_usage_error() {
+    let dir = tree(&[(
+        ".plimsoll.yaml",
+        "compose:\n  projects:\n    - files: [missing.yml]\n      envfile: x\n",
+    )]);
+    let out = plimsoll(dir.path(), &["check", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains(".plimsoll.yaml:3:15: compose project file `missing.yml` does not exist"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `env-file`?"), "{err}");
+    let out = plimsoll(
+        dir.path(),
+        &["check", "--isolated", "--env-file", "nope.env", "."],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--env-file `nope.env`: no such file"));
+}
+
+/// A missing `include` `env_file` is a problem at the reference, as Compose refuses the
+/// project; the included file itself stays clean.
+#[test]
+fn a_missing_include_env_file_is_reported_at_the_reference() {
+    let dir = tree(&[
+        (
+            "compose.yaml",
+            "include:\n  - path: child/compose.yaml\n    env_file:\n      - secret.env\n",
+        ),
+        (
+            "child/compose.yaml",
+            "services:\n  a:\n    image: alpine:3.20\n",
+        ),
+    ]);
+    let (code, found) = compact(dir.path(), &["--select", "PL000", "."]);
+    assert_eq!(code, Some(1));
+    assert_eq!(found, ["compose.yaml:4:9 PL000"]);
+}

@@ -357,37 +357,53 @@ fn project_problems(project: Option<&ComposeProjectOf>, reported: &[Finding]) ->
         .collect()
 }
 
-/// The variables of the compose file's project: its directory's `.env` (Compose's default
-/// project directory), read through the workspace (bounded, and an editor's unsaved buffer
-/// first). Problems in the `.env` are `parse-error` findings at the start of the compose file,
-/// since Compose refuses the project.
+/// The variables of the compose file's project: the env files the workspace names for it
+/// (by default `.env` in its directory, Compose's default project directory), read through the
+/// workspace (bounded, and an editor's unsaved buffer first); a later file's value wins.
+/// Problems in an env file are `parse-error` findings at the start of the compose file, since
+/// Compose refuses the project. A missing `.env` is no problem; a missing named env file is.
 fn project_env(
     source: &SourceFile,
     workspace: &dyn Workspace,
 ) -> (compose::interpolate::Environment, Vec<Finding>) {
-    let dir = source.path.parent().unwrap_or(std::path::Path::new(""));
-    let path = dir.join(ENV_FILE);
     let mut findings = Vec::new();
-    let Some(file) = workspace.read(&path) else {
-        if let Some(reason) = workspace.refusal(&path) {
+    let mut env = compose::interpolate::Environment::default();
+    let at_start = crate::syntax::span::Span::empty(0);
+    for (path, shown) in workspace.compose_env_files(&source.path) {
+        let Some(file) = workspace.read(&path) else {
+            if let Some(reason) = workspace.refusal(&path) {
+                findings.push(rules::PARSE_ERROR.finding(
+                    at_start,
+                    format!("cannot read `{shown}` of the project: {reason}"),
+                ));
+            } else if path.file_name().is_some_and(|name| name != ENV_FILE) {
+                findings.push(rules::PARSE_ERROR.finding(
+                    at_start,
+                    format!("the env file `{shown}` of the project does not exist"),
+                ));
+            }
+            continue;
+        };
+        let parsed = compose::dotenv::parse(&file.text, &shown);
+        for error in &parsed.errors {
             findings.push(rules::PARSE_ERROR.finding(
-                crate::syntax::span::Span::empty(0),
-                format!("cannot read `{ENV_FILE}` of the project: {reason}"),
+                at_start,
+                format!(
+                    "`{shown}` of the project, line {}:{}: {}; Compose refuses to load the project",
+                    error.line, error.column, error.message
+                ),
             ));
         }
-        return (compose::interpolate::Environment::default(), findings);
-    };
-    let parsed = compose::dotenv::parse(&file.text, ENV_FILE);
-    for error in &parsed.errors {
-        findings.push(rules::PARSE_ERROR.finding(
-            crate::syntax::span::Span::empty(0),
-            format!(
-                "`{ENV_FILE}` of the project, line {}:{}: {}; Compose refuses to load the project",
-                error.line, error.column, error.message
-            ),
-        ));
+        if env.is_empty() {
+            env = parsed.env;
+        } else {
+            env.file = parsed.env.file.clone();
+            for (name, variable) in parsed.env.iter() {
+                env.set(name, variable.clone());
+            }
+        }
     }
-    (parsed.env, findings)
+    (env, findings)
 }
 
 /// `true` when any finding is at or above `fail_level`.

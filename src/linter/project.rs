@@ -59,6 +59,16 @@ pub trait Workspace: Sync {
         let _ = path;
         None
     }
+
+    /// The env files the variables of the compose file at `path` come from, later ones
+    /// winning, each with the name messages give it: by default `.env` beside it (Compose's
+    /// default project directory).
+    fn compose_env_files(&self, path: &Path) -> Vec<(PathBuf, String)> {
+        vec![(
+            path.parent().unwrap_or(Path::new("")).join(".env"),
+            ".env".to_string(),
+        )]
+    }
 }
 
 /// The merged compose project a compose file belongs to, and which of its files this is.
@@ -67,13 +77,19 @@ pub struct ComposeProjectOf {
     pub project: Arc<crate::semantic::compose::Project>,
     /// The path of the checked file as the project names it.
     pub path: PathBuf,
+    /// Services of the checked file that services of other files extend (`extends: {file:
+    /// …}`): they are judged through those services, so no "missing" finding goes on them.
+    pub templates: Vec<String>,
 }
 
 impl ComposeProjectOf {
-    /// The merged service `name`, when the checked file is not the file that first defines
-    /// it (an override fragment) or when the merged service has any of `keys` set: a
-    /// "missing" finding on this file's service is then wrong.
+    /// Whether a "missing" finding on this file's service `name` is wrong: other files'
+    /// services extend it (they are judged instead), the checked file is not the file that
+    /// first defines it (an override fragment), or the merged service has any of `keys` set.
     pub fn settles(&self, name: &str, keys: &[&[&str]]) -> bool {
+        if self.templates.iter().any(|t| t == name) {
+            return true;
+        }
         let Some(service) = self.project.service(name) else {
             return false;
         };

@@ -607,7 +607,7 @@ impl Workspace for EditorWorkspace<'_> {
         let mut loader = projects::FsLoader::with_files(ProjectBuffers(self), self.max_file_size);
         let spec = projects::spec_for_check(&file, &mut loader)?;
         let project = Arc::new(projects::load(&spec, &mut loader));
-        Some(projects::checked_in(&spec, project, file))
+        Some(projects::checked_in(&spec, project, file, Vec::new()))
     }
 
     fn read(&self, path: &Path) -> Option<Arc<SourceFile>> {

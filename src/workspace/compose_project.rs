@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::semantic::compose::{Loader, Project, ProjectInput, load_project};
+use crate::semantic::compose::{FileRole, Loader, Project, ProjectInput, load_project};
 use crate::syntax::compose::{self, ComposeFile};
 
 /// The default file names, in Compose's order of preference.
@@ -35,6 +35,9 @@ pub struct ProjectSpec {
     pub project_dir: PathBuf,
     /// `COMPOSE_PROFILES` from the project's `.env`.
     pub profiles: Vec<String>,
+    /// The env file the project's variables come from instead of `.env` in the project
+    /// directory (`--env-file`, `env-file:` of a declared project).
+    pub env_file: Option<PathBuf>,
 }
 
 impl ProjectSpec {
@@ -159,6 +162,7 @@ pub fn project_for_dir(dir: &Path, loader: &FsLoader<'_>) -> Option<ProjectSpec>
         files,
         project_dir: dir.to_path_buf(),
         profiles,
+        env_file: None,
     })
 }
 
@@ -184,6 +188,7 @@ pub fn project_for_files(
         files: files.to_vec(),
         project_dir: dir,
         profiles,
+        env_file: None,
     }
 }
 
@@ -208,6 +213,7 @@ pub fn project_for_file(file: &Path, loader: &mut FsLoader<'_>) -> ProjectSpec {
         files,
         project_dir: dir,
         profiles: Vec::new(),
+        env_file: None,
     }
 }
 
@@ -297,6 +303,10 @@ impl<'a> FsLoader<'a> {
 }
 
 impl Loader for FsLoader<'_> {
+    fn exists(&mut self, path: &Path) -> bool {
+        self.files.is_file(path)
+    }
+
     fn load(&mut self, path: &Path) -> Result<Arc<ComposeFile>, String> {
         if let Some(loaded) = self.loaded.get(path) {
             return loaded
@@ -307,11 +317,7 @@ impl Loader for FsLoader<'_> {
         let loaded = self
             .files
             .read(path, Some(self.max_file_size))
-            .map_err(|err| format!("cannot read `{}`: {err}", path.display()))
-            .and_then(|bytes| {
-                String::from_utf8(bytes)
-                    .map_err(|_| format!("`{}` is not UTF-8 text", path.display()))
-            })
+            .and_then(|bytes| String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string()))
             .map(|text| {
                 let parsed = Arc::new(compose::parse(&text));
                 (Arc::new(text), parsed)
@@ -342,11 +348,13 @@ pub fn spec_for_check(file: &Path, loader: &mut FsLoader<'_>) -> Option<ProjectS
     Some(spec)
 }
 
-/// The loaded `project` of `spec` as the check of `file` (absolute) sees it.
+/// The loaded `project` of `spec` as the check of `file` (absolute) sees it; `templates` are
+/// the services of the file that services of other files extend.
 pub fn checked_in(
     spec: &ProjectSpec,
     project: Arc<Project>,
     file: PathBuf,
+    templates: Vec<String>,
 ) -> crate::linter::project::ComposeProjectOf {
     let path = spec
         .files
@@ -354,7 +362,155 @@ pub fn checked_in(
         .find(|f| **f == file)
         .cloned()
         .unwrap_or(file);
-    crate::linter::project::ComposeProjectOf { project, path }
+    crate::linter::project::ComposeProjectOf {
+        project,
+        path,
+        templates,
+    }
+}
+
+/// What a run knows of compose projects before it checks a file: the projects the user
+/// declared, the files projects pull in, the env file of each file, the services other files
+/// extend. Built once, on the main thread, from the compose files the run checks.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    /// Projects declared with `check -f` or `compose: projects:` (absolute paths): a file of
+    /// one of them is checked in it, not in the project discovery would give it.
+    pub declared: Vec<ProjectSpec>,
+    /// `--env-file` (absolute): the env file of every project that does not name its own.
+    pub env_file: Option<PathBuf>,
+    /// The env files a file's variables come from, by file (absolute), where they are not the
+    /// `.env` beside it: a project's declared env file, an `include`'s `env_file` or project
+    /// directory.
+    pub env_files: HashMap<PathBuf, Vec<PathBuf>>,
+    /// Services of a file (absolute) that services of other files extend: they are judged
+    /// through those services, so "missing" findings do not go on them.
+    pub extended: HashMap<PathBuf, Vec<String>>,
+    /// Files read by `include` or `extends` (absolute), in the order first met.
+    pub referenced: Vec<PathBuf>,
+    /// The projects loaded while planning, by their files: the run reuses them.
+    pub projects: HashMap<Vec<PathBuf>, Arc<Project>>,
+}
+
+impl Plan {
+    /// The declared project `file` (absolute) belongs to.
+    pub fn declared_for(&self, file: &Path) -> Option<&ProjectSpec> {
+        self.declared
+            .iter()
+            .find(|spec| spec.files.iter().any(|f| f == file))
+    }
+
+    /// The project `file` (absolute) is checked in: its declared project, else the one
+    /// discovery gives it (`None` for a file that is a project alone, see [`spec_for_check`]).
+    pub fn spec_for(&self, file: &Path, loader: &mut FsLoader<'_>) -> Option<ProjectSpec> {
+        if let Some(spec) = self.declared_for(file) {
+            return Some(spec.clone());
+        }
+        let mut spec = spec_for_check(file, loader)?;
+        spec.env_file = self.env_file.clone();
+        Some(spec)
+    }
+
+    /// The env files of `file` (absolute), each with the name messages give it (relative to
+    /// the file's directory): `.env` beside it unless the plan knows better.
+    pub fn env_files_of(&self, file: &Path) -> Vec<(PathBuf, String)> {
+        let dir = file.parent().unwrap_or(Path::new(""));
+        let files = match (self.env_files.get(file), &self.env_file) {
+            (Some(files), _) => files.clone(),
+            (None, Some(env_file)) => vec![env_file.clone()],
+            (None, None) => vec![dir.join(".env")],
+        };
+        files
+            .into_iter()
+            .map(|path| {
+                let shown = relative_to(&path, dir);
+                (path, shown)
+            })
+            .collect()
+    }
+}
+
+/// `path` as seen from `dir` (both absolute and normalized): `ci.env`, `../env/ci.env`.
+fn relative_to(path: &Path, dir: &Path) -> String {
+    let mut up = 0;
+    let mut base = dir;
+    loop {
+        if let Ok(rest) = path.strip_prefix(base) {
+            let mut shown = PathBuf::new();
+            for _ in 0..up {
+                shown.push("..");
+            }
+            shown.push(rest);
+            return shown.display().to_string();
+        }
+        match base.parent() {
+            Some(parent) if up < 3 => {
+                base = parent;
+                up += 1;
+            }
+            _ => return path.display().to_string(),
+        }
+    }
+}
+
+/// The plan of a run over `compose_files` (absolute) with the projects the user `declared`
+/// and the `--env-file`.
+pub fn plan(
+    compose_files: &[PathBuf],
+    declared: Vec<ProjectSpec>,
+    env_file: Option<PathBuf>,
+    loader: &mut FsLoader<'_>,
+) -> Plan {
+    let mut plan = Plan {
+        declared,
+        env_file,
+        ..Plan::default()
+    };
+    let mut specs: Vec<ProjectSpec> = plan.declared.clone();
+    for file in compose_files {
+        if plan.declared_for(file).is_none()
+            && let Some(spec) = plan.spec_for(file, loader)
+            && !specs.iter().any(|s| s.files == spec.files)
+        {
+            specs.push(spec);
+        }
+    }
+    for spec in specs {
+        let project = Arc::new(load(&spec, loader));
+        if let Some(env_file) = &spec.env_file {
+            for file in &spec.files {
+                plan.env_files.insert(file.clone(), vec![env_file.clone()]);
+            }
+        }
+        for file in &project.files {
+            if file.role == FileRole::Own {
+                continue;
+            }
+            if !plan.referenced.contains(&file.path) {
+                plan.referenced.push(file.path.clone());
+            }
+            let beside = file.path.parent().unwrap_or(Path::new(""));
+            let env_files = if !file.env_files.is_empty() {
+                file.env_files.clone()
+            } else if file.role == FileRole::Included && file.base_dir != beside {
+                vec![file.base_dir.join(".env")]
+            } else {
+                continue;
+            };
+            plan.env_files.entry(file.path.clone()).or_insert(env_files);
+        }
+        for (id, name) in &project.extended {
+            let names = plan
+                .extended
+                .entry(project.files[*id].path.clone())
+                .or_default();
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+        plan.projects.insert(spec.files.clone(), project);
+    }
+    plan
 }
 
 /// The merged project of `spec`.

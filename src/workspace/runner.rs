@@ -54,13 +54,15 @@ fn pool_size(requested: Option<usize>, files: usize) -> usize {
 }
 
 /// How the run is set up.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct RunOptions {
     /// Worker threads; `None` for one per core. Capped: see [`MAX_THREADS`].
     pub threads: Option<usize>,
     /// Files larger than this many bytes are refused with an error instead of read; `None`
     /// for no limit.
     pub max_file_size: Option<u64>,
+    /// The compose projects of the run ([`crate::workspace::compose_project::plan`]).
+    pub compose: crate::workspace::compose_project::Plan,
 }
 
 /// Check every candidate (and stdin, if given) with `check`, which gets the run's workspace.
@@ -81,7 +83,8 @@ where
         .thread_name(|i| format!("plimsoll-worker-{i}"))
         .build()
         .map_err(|err| format!("cannot start worker threads: {err}"))?;
-    let workspace = FsWorkspace::with_max_file_size(options.max_file_size);
+    let workspace =
+        FsWorkspace::with_max_file_size(options.max_file_size).with_plan(options.compose);
     let with_workspace = |source: &SourceFile| check(source, &workspace);
     let check_candidate = |candidate: &Candidate| {
         // A Dockerfile a compose service already pulled in is not read again.
@@ -140,6 +143,8 @@ pub struct FsWorkspace {
     refused: Mutex<HashMap<PathBuf, String>>,
     /// Merged compose projects, by the list of their files.
     projects: Mutex<HashMap<Vec<PathBuf>, Arc<crate::semantic::compose::Project>>>,
+    /// What the run knows of compose projects before it starts.
+    plan: crate::workspace::compose_project::Plan,
 }
 
 impl FsWorkspace {
@@ -153,6 +158,13 @@ impl FsWorkspace {
             max_file_size,
             ..Self::default()
         }
+    }
+
+    /// This workspace, with the compose projects of `plan` (and those it loaded).
+    pub fn with_plan(mut self, plan: crate::workspace::compose_project::Plan) -> Self {
+        self.projects = Mutex::new(plan.projects.clone());
+        self.plan = plan;
+        self
     }
 
     fn key(path: &Path) -> PathBuf {
@@ -186,13 +198,28 @@ impl FsWorkspace {
 impl Workspace for FsWorkspace {
     fn compose_project(&self, path: &Path) -> Option<crate::linter::project::ComposeProjectOf> {
         use crate::workspace::compose_project as projects;
-        if FileKind::from_path(path) != Some(FileKind::Compose) {
+        let absolute = absolute(path);
+        let planned =
+            self.plan.declared_for(&absolute).is_some() || self.plan.referenced.contains(&absolute);
+        if !planned && FileKind::from_path(path) != Some(FileKind::Compose) {
             return None;
         }
-        let absolute = absolute(path);
+        let templates = self
+            .plan
+            .extended
+            .get(&absolute)
+            .cloned()
+            .unwrap_or_default();
         let limit = self.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
         let mut loader = projects::FsLoader::new(read_referenced, limit);
-        let spec = projects::spec_for_check(&absolute, &mut loader)?;
+        let Some(spec) = self.plan.spec_for(&absolute, &mut loader) else {
+            // A file that is a project alone: only what other files extend of it matters.
+            return (!templates.is_empty()).then(|| crate::linter::project::ComposeProjectOf {
+                project: Arc::default(),
+                path: absolute,
+                templates,
+            });
+        };
         let cached = self
             .projects
             .lock()
@@ -210,7 +237,11 @@ impl Workspace for FsWorkspace {
                 project
             }
         };
-        Some(projects::checked_in(&spec, project, absolute))
+        Some(projects::checked_in(&spec, project, absolute, templates))
+    }
+
+    fn compose_env_files(&self, path: &Path) -> Vec<(PathBuf, String)> {
+        self.plan.env_files_of(&absolute(path))
     }
 
     fn read(&self, path: &Path) -> Option<Arc<SourceFile>> {

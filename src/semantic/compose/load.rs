@@ -4,7 +4,9 @@
 use std::path::{Component, Path, PathBuf};
 
 use super::merge::{enforce_unicity, merge};
-use super::{Entry, FileId, Loader, Loc, Node, Problem, Project, ProjectFile, Service, Value};
+use super::{
+    Entry, FileId, FileRole, Loader, Loc, Node, Problem, Project, ProjectFile, Service, Value,
+};
 use crate::syntax::span::Span;
 
 /// The files of a project, in order, and its directory (against which the project's own files
@@ -21,10 +23,12 @@ pub fn load_project(input: &ProjectInput, loader: &mut dyn Loader) -> Project {
         loader,
         project: Project::default(),
         reported: Vec::new(),
+        project_dir: input.project_dir.clone(),
     };
     let mut dict = None;
     for path in &input.files {
-        state.load_into(&mut dict, path, &input.project_dir, None, &[]);
+        let role = (FileRole::Own, Vec::new());
+        state.load_into(&mut dict, path, &input.project_dir, None, role, &[]);
     }
     let mut project = state.project;
     if let Some(dict) = dict {
@@ -62,6 +66,8 @@ struct State<'l> {
     project: Project,
     /// Files whose parse errors are already reported.
     reported: Vec<PathBuf>,
+    /// Paths in messages are shown relative to this directory when they lie under it.
+    project_dir: PathBuf,
 }
 
 /// `path` with `.` dropped and `..` applied lexically.
@@ -90,6 +96,14 @@ impl State<'_> {
         self.project.problems.push(Problem { loc, message });
     }
 
+    /// `path` as messages show it: relative to the project directory when under it.
+    fn shown(&self, path: &Path) -> String {
+        path.strip_prefix(&self.project_dir)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    }
+
     /// Read and parse `path` in the role given by `base_dir`: its id and its root mapping.
     /// `None` (with a problem at `reference`, or at the file) when it cannot be read or is not
     /// a mapping.
@@ -98,11 +112,14 @@ impl State<'_> {
         path: &Path,
         base_dir: &Path,
         reference: Option<Loc>,
+        (role, env_files): (FileRole, Vec<PathBuf>),
     ) -> Option<(FileId, Node)> {
         let id = self.project.files.len();
         self.project.files.push(ProjectFile {
             path: path.to_path_buf(),
             base_dir: base_dir.to_path_buf(),
+            role,
+            env_files,
         });
         let at_file = Loc {
             file: id,
@@ -110,7 +127,8 @@ impl State<'_> {
         };
         let compose = match self.loader.load(path) {
             Ok(compose) => compose,
-            Err(message) => {
+            Err(reason) => {
+                let message = format!("cannot read `{}`: {reason}", self.shown(path));
                 self.problem(reference.unwrap_or(at_file), message);
                 return None;
             }
@@ -157,9 +175,10 @@ impl State<'_> {
         path: &Path,
         base_dir: &Path,
         reference: Option<Loc>,
+        role: (FileRole, Vec<PathBuf>),
         included: &[PathBuf],
     ) {
-        let Some((id, mut cfg)) = self.open(path, base_dir, reference) else {
+        let Some((id, mut cfg)) = self.open(path, base_dir, reference, role) else {
             return;
         };
         let mut included = included.to_vec();
@@ -217,6 +236,23 @@ impl State<'_> {
                     (paths, item.get("project_directory").and_then(Node::as_str))
                 }
             };
+            let mut env_files: Vec<PathBuf> = Vec::new();
+            let written_env_files: Vec<&Node> = match item.get("env_file") {
+                Some(file) if file.as_str().is_some() => vec![file],
+                Some(files) => files.as_sequence().unwrap_or_default().iter().collect(),
+                None => Vec::new(),
+            };
+            for node in written_env_files {
+                let Some(written) = node.as_str() else {
+                    continue;
+                };
+                let path = resolve(working_dir, written);
+                if self.loader.exists(&path) {
+                    env_files.push(path);
+                } else {
+                    self.problem(node.loc, format!("env file `{written}` not found"));
+                }
+            }
             let Some((first, _)) = paths.first() else {
                 self.problem(item.loc, "an `include` item needs a `path`".to_string());
                 continue;
@@ -231,7 +267,7 @@ impl State<'_> {
                     item.loc,
                     format!(
                         "include cycle: `{}` is already being loaded",
-                        first.display()
+                        self.shown(&first)
                     ),
                 );
                 continue;
@@ -239,7 +275,15 @@ impl State<'_> {
             let mut imported = None;
             for (written, loc) in &paths {
                 let path = resolve(working_dir, written);
-                self.load_into(&mut imported, &path, &project_dir, Some(*loc), included);
+                let role = (FileRole::Included, env_files.clone());
+                self.load_into(
+                    &mut imported,
+                    &path,
+                    &project_dir,
+                    Some(*loc),
+                    role,
+                    included,
+                );
             }
             if let Some(imported) = imported {
                 self.import(imported, cfg_entries(cfg), item.loc);
@@ -361,7 +405,7 @@ impl State<'_> {
                 reference,
                 format!(
                     "extends cycle: service `{name}` of `{}` extends itself",
-                    path.display()
+                    self.shown(&path)
                 ),
             );
             services[index].value = without_extends(service);
@@ -373,7 +417,12 @@ impl State<'_> {
                 let base_dir = self.project.files[file].base_dir.clone();
                 let other = resolve(&base_dir, &written);
                 let other_dir = other.parent().map(Path::to_path_buf).unwrap_or_default();
-                match self.open(&other, &other_dir, Some(loc)) {
+                match self.open(
+                    &other,
+                    &other_dir,
+                    Some(loc),
+                    (FileRole::Extended, Vec::new()),
+                ) {
                     Some((other_id, mut other_cfg)) => {
                         let entries = cfg_entries(&mut other_cfg);
                         match entries
@@ -386,6 +435,7 @@ impl State<'_> {
                             Some(other_services)
                                 if other_services.iter().any(|e| e.key == target) =>
                             {
+                                self.project.extended.push((other_id, target.clone()));
                                 self.extend(other_services, other_id, &target, chain)
                             }
                             _ => {

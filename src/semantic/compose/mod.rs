@@ -8,9 +8,9 @@
 //! (a [`FileId`] into [`Project::files`]) and span it was written at, so a value that came from
 //! an override, an extended base or an included file still points there.
 //!
-//! Not modelled: interpolation (values stay as written, `${VAR}` included; the project's
-//! `.env` is read only for `COMPOSE_FILE` and `COMPOSE_PROFILES`), `include` `env_file`
-//! (recorded, not applied), the merge of `networks.*.ipam.config` by subnet (appended),
+//! Not modelled: interpolation (values stay as written, `${VAR}` included; each file is
+//! interpolated on its own by the syntax layer, with the env file the workspace finds for it:
+//! an `include`'s `env_file` is recorded here for that), the merge of `networks.*.ipam.config` by subnet (appended),
 //! remote `include`/`extends` targets (git, oci), and the re-canonicalisation that expands
 //! port ranges before de-duplicating ports.
 
@@ -202,6 +202,22 @@ pub struct ProjectFile {
     /// directory for the project's own files, the file's own directory for an `extends` target,
     /// the `include`'s project directory for an included file.
     pub base_dir: PathBuf,
+    pub role: FileRole,
+    /// The env files an `include` names for this file's variables (resolved; empty for the
+    /// default, `.env` in [`ProjectFile::base_dir`]).
+    pub env_files: Vec<PathBuf>,
+}
+
+/// Why a project read a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileRole {
+    /// One of the project's own files (the base file, an override, a `-f` file).
+    Own,
+    /// A file an `include` pulls in: its services run as the project's.
+    Included,
+    /// A file an `extends` with `file:` reads a base service from: only the services extended
+    /// are used, as part of their extenders.
+    Extended,
 }
 
 /// A service of the merged project.
@@ -233,6 +249,9 @@ pub struct Project {
     pub secrets: Vec<(String, Loc)>,
     pub configs: Vec<(String, Loc)>,
     pub problems: Vec<Problem>,
+    /// Services of other files (`extends: {file: …}` targets) that services of the project
+    /// extend: the file and the service name.
+    pub extended: Vec<(FileId, String)>,
 }
 
 impl Project {
@@ -258,4 +277,10 @@ pub trait Loader {
     /// The compose file at `path` (as the project builds it: a directory joined with what is
     /// written), parsed; or why it cannot be read.
     fn load(&mut self, path: &std::path::Path) -> Result<Arc<ComposeFile>, String>;
+
+    /// Whether a file the project names but does not parse (an `include`'s `env_file`) exists.
+    fn exists(&mut self, path: &std::path::Path) -> bool {
+        let _ = path;
+        true
+    }
 }

@@ -15,6 +15,7 @@ use crate::report::{self, Format};
 use crate::syntax::source::FileKind;
 use crate::workspace::atomic_write::write_atomically;
 use crate::workspace::baseline::Baseline;
+use crate::workspace::compose_project::{self, FsLoader, ProjectSpec};
 use crate::workspace::config;
 use crate::workspace::discover::{self, io_message};
 use crate::workspace::results::{FileError, FileResult, Results};
@@ -88,6 +89,17 @@ pub(super) struct CheckArgs {
     /// Print counts by severity and rule, files checked and time taken to standard error.
     #[arg(long)]
     summary: bool,
+    /// Compose files of one project, in order, as `docker compose -f` loads them (repeatable);
+    /// they are checked with the other paths.
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    file: Vec<PathBuf>,
+    /// The project directory of the `-f` project (default: the first file's directory).
+    #[arg(long, value_name = "DIR", requires = "file")]
+    project_directory: Option<PathBuf>,
+    /// The env file compose variables come from, instead of each project's `.env` (as
+    /// `docker compose --env-file`).
+    #[arg(long, value_name = "FILE")]
+    env_file: Option<PathBuf>,
 }
 
 /// `--max-file-size`: `1048576`, `512K`, `8M`, `1G` (also `8MiB`, `8MB`, lower case); `0` is
@@ -203,6 +215,8 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
         }
     }
     let mut paths = args.paths.clone();
+    let declared_cli = declared_on_command_line(&args)?;
+    paths.extend(args.file.iter().cloned());
     if paths.is_empty() {
         paths.push(PathBuf::from(if args.stdin_filename.is_some() {
             "-"
@@ -235,6 +249,14 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
             .files
             .retain(|candidate| !is_excluded(&mut resolver, &candidate.path));
     }
+    let compose = compose_plan(
+        &args,
+        &cwd,
+        &paths,
+        declared_cli,
+        &mut discovery,
+        &mut resolver,
+    );
     let mut errors = discovery.errors;
     let skipped = std::mem::take(&mut discovery.skipped);
     let stdin = if reads_stdin {
@@ -274,6 +296,7 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     let options = RunOptions {
         threads: args.threads.filter(|&n| n > 0),
         max_file_size: Some(max_file_size(&args)),
+        compose,
     };
     let mut results = runner::run(&discovery.files, stdin, options, |source, workspace| {
         engine::check_in(source, &settings_of(&source.path).settings, workspace)
@@ -308,6 +331,107 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     std::mem::forget(results);
     std::mem::forget(file_settings);
     Ok(ExitCode::from(code))
+}
+
+/// The project `-f` declares, and `--env-file`, checked to exist (a usage error otherwise).
+fn declared_on_command_line(args: &CheckArgs) -> Result<Option<ProjectSpec>, Failure> {
+    let absolute = |path: &PathBuf| {
+        std::path::absolute(path)
+            .map(|p| crate::linter::project::normalize(&p))
+            .map_err(|err| Failure::Message(format!("`{}`: {err}", path.display())))
+    };
+    if let Some(env_file) = &args.env_file
+        && !env_file.is_file()
+    {
+        return Err(Failure::Message(format!(
+            "--env-file `{}`: no such file",
+            env_file.display()
+        )));
+    }
+    if args.file.is_empty() {
+        return Ok(None);
+    }
+    let files = args
+        .file
+        .iter()
+        .map(absolute)
+        .collect::<Result<Vec<_>, _>>()?;
+    let project_dir = match &args.project_directory {
+        Some(dir) => Some(absolute(dir)?),
+        None => None,
+    };
+    let loader = FsLoader::new(runner::read_referenced, max_file_size(args));
+    let mut spec = compose_project::project_for_files(&files, project_dir.as_deref(), &loader);
+    spec.env_file = args.env_file.as_ref().map(absolute).transpose()?;
+    Ok(Some(spec))
+}
+
+/// The compose projects of the run: the declared ones (`-f`, `compose: projects:` of the
+/// configs in effect), and what their files pull in. The files of declared projects and the
+/// files that `include` or `extends` read, under a directory being walked, are added to the
+/// files to check (whatever their name), as a walk would have found them had they been named
+/// `compose.yaml`; files named on the command line pull in nothing (pre-commit names only the
+/// files that changed).
+fn compose_plan(
+    args: &CheckArgs,
+    cwd: &std::path::Path,
+    paths: &[PathBuf],
+    declared_cli: Option<ProjectSpec>,
+    discovery: &mut discover::Discovery,
+    resolver: &mut config::Resolver,
+) -> compose_project::Plan {
+    let absolute = |path: &std::path::Path| crate::linter::project::normalize(&cwd.join(path));
+    // Loading every chain first makes the declared projects of all configs in effect known.
+    for candidate in &discovery.files {
+        resolver.chain_for(&candidate.path);
+    }
+    let mut declared: Vec<ProjectSpec> = declared_cli.into_iter().collect();
+    let env_file = args.env_file.as_deref().map(absolute);
+    let mut loader = FsLoader::new(runner::read_referenced, max_file_size(args));
+    for project in resolver.compose_projects() {
+        let mut spec = compose_project::project_for_files(
+            &project.files,
+            project.project_directory.as_deref(),
+            &loader,
+        );
+        spec.env_file = project.env_file.or_else(|| env_file.clone());
+        declared.push(spec);
+    }
+    let compose_files: Vec<PathBuf> = discovery
+        .files
+        .iter()
+        .filter(|c| c.kind == Some(FileKind::Compose))
+        .map(|c| absolute(&c.path))
+        .collect();
+    let plan = compose_project::plan(&compose_files, declared, env_file, &mut loader);
+    let walked: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| p.is_dir())
+        .map(|p| absolute(p))
+        .collect();
+    let mut added = false;
+    let declared = plan.declared.iter().flat_map(|spec| spec.files.iter());
+    for file in declared.chain(&plan.referenced) {
+        let under_walk = walked.iter().any(|dir| file.starts_with(dir));
+        let known = discovery.files.iter().any(|c| absolute(&c.path) == *file);
+        if !under_walk || known || !file.is_file() {
+            continue;
+        }
+        let path = file
+            .strip_prefix(cwd)
+            .map_or_else(|_| file.clone(), PathBuf::from);
+        if let Some(kind) = configured_kind(resolver, &path, Some(FileKind::Compose)) {
+            discovery.files.push(discover::Candidate {
+                path,
+                kind: Some(kind),
+            });
+            added = true;
+        }
+    }
+    if added {
+        discovery.files.sort_by(|a, b| a.path.cmp(&b.path));
+    }
+    plan
 }
 
 /// Two outputs (reports, `--write-baseline`) to one file: only the last would survive.

@@ -101,6 +101,16 @@ pub struct ConfigFile {
     /// The rules declared by the policy files (`.plimsoll/policies/` next to this file and the
     /// `policies:` directories).
     pub policy_rules: Vec<crate::policies::template::PolicyRule>,
+    /// `compose: projects:`.
+    pub compose_projects: Vec<ComposeProject>,
+}
+
+/// A compose project declared in a config file (absolute, normalized paths).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ComposeProject {
+    pub files: Vec<PathBuf>,
+    pub project_directory: Option<PathBuf>,
+    pub env_file: Option<PathBuf>,
 }
 
 /// One entry of `rules:`: the rules its key selects, and what it sets for them.
@@ -151,6 +161,11 @@ impl Chain {
             .flat_map(|f| f.include.iter())
             .find(|(_, m)| m.matches(path))
             .map(|(kind, _)| *kind)
+    }
+
+    /// The compose projects the chain's files declare.
+    pub fn compose_projects(&self) -> impl Iterator<Item = &ComposeProject> {
+        self.files.iter().flat_map(|f| f.compose_projects.iter())
     }
 
     /// Policy directories of the whole chain.
@@ -386,6 +401,24 @@ impl Resolver {
             self.push_errors([error]);
         }
         present.into_iter().next()
+    }
+
+    /// The compose projects declared by every config loaded so far (and `--config`'s), once
+    /// each, in a stable order.
+    pub fn compose_projects(&self) -> Vec<ComposeProject> {
+        let mut chains: Vec<&Arc<Chain>> = self.loaded.values().flatten().collect();
+        chains.extend(self.explicit.iter());
+        chains.sort_by(|a, b| a.path().cmp(b.path()));
+        let mut projects: Vec<ComposeProject> = Vec::new();
+        for project in chains
+            .into_iter()
+            .flat_map(|chain| chain.compose_projects())
+        {
+            if !projects.contains(project) {
+                projects.push(project.clone());
+            }
+        }
+        projects
     }
 
     /// Load `path` and the files it extends (iteratively; a cycle is an error).

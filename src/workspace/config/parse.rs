@@ -13,6 +13,7 @@ use crate::syntax::source::{FileKind, SourceFile};
 use crate::syntax::span::Span;
 use crate::syntax::yaml::{self, Entry, Node, Scalar, ScalarStyle};
 
+use super::ComposeProject;
 use super::glob::{PathMatcher, PatternError};
 use super::policy::PolicyCache;
 use super::{ConfigError, ConfigFile, Override, RuleSetting};
@@ -59,6 +60,32 @@ pub const TOP_LEVEL_KEYS: &[(&str, &str)] = &[
     (
         "policies",
         "Directories (relative to this file) of policy files declaring organisation rules",
+    ),
+    (
+        "compose",
+        "Compose projects: `projects:` lists projects whose files are not found the way `docker compose` finds them",
+    ),
+];
+
+/// The keys of `compose:`.
+pub const COMPOSE_KEYS: &[(&str, &str)] = &[(
+    "projects",
+    "Compose projects, each checked as `docker compose -f FILE … --env-file FILE` would load it",
+)];
+
+/// The keys of one `compose: projects:` entry.
+pub const COMPOSE_PROJECT_KEYS: &[(&str, &str)] = &[
+    (
+        "files",
+        "The project's compose files in order, relative to this config file (as `docker compose -f`)",
+    ),
+    (
+        "project-directory",
+        "The project directory (default: the first file's directory)",
+    ),
+    (
+        "env-file",
+        "The env file the project's variables come from instead of the project directory's `.env`",
     ),
 ];
 
@@ -256,6 +283,7 @@ impl Reader<'_> {
                     config.exclude = self.globs(value);
                 }
                 "strict" => config.strict = self.boolean(value),
+                "compose" => config.compose_projects = self.compose(value),
                 // Read before the other keys (above).
                 "policies" => {}
                 _ => {}
@@ -605,6 +633,87 @@ impl Reader<'_> {
                     .map(OptionValue::Map)
             }
         }
+    }
+
+    /// `compose:` (`projects:` only).
+    fn compose(&mut self, node: &Node) -> Vec<ComposeProject> {
+        let mut out = Vec::new();
+        let Some(entries) = self.mapping(node, "`compose`") else {
+            return out;
+        };
+        for entry in entries {
+            if self.key(entry, COMPOSE_KEYS, "`compose` key") != Some("projects")
+                || entry.value.is_null()
+            {
+                continue;
+            }
+            let Some(items) = entry.value.as_sequence() else {
+                self.error(
+                    entry.value.span,
+                    "`projects` must be a list of mappings, each with `files:`",
+                );
+                continue;
+            };
+            for item in items {
+                if let Some(project) = self.compose_project(item) {
+                    out.push(project);
+                }
+            }
+        }
+        out
+    }
+
+    /// One `compose: projects:` entry; its paths must exist.
+    fn compose_project(&mut self, item: &Node) -> Option<ComposeProject> {
+        let entries = self.mapping(item, "a compose project")?;
+        let mut project = ComposeProject::default();
+        let existing = |reader: &mut Self, text: String, span: Span, dir: bool| {
+            let path = super::normalize(&reader.dir.join(&text));
+            let found = if dir { path.is_dir() } else { path.is_file() };
+            if !found {
+                let what = if dir { "directory" } else { "file" };
+                reader.error(
+                    span,
+                    format!("compose project {what} `{text}` does not exist"),
+                );
+            }
+            path
+        };
+        for entry in entries {
+            let key = self.key(entry, COMPOSE_PROJECT_KEYS, "compose project key");
+            if entry.value.is_null() {
+                continue;
+            }
+            match key {
+                Some("files") => {
+                    for (text, span) in self.strings(&entry.value) {
+                        let path = existing(self, text, span, false);
+                        project.files.push(path);
+                    }
+                }
+                Some("project-directory") => {
+                    if let Some(text) = self.string(&entry.value) {
+                        let path = existing(self, text, entry.value.span, true);
+                        project.project_directory = Some(path);
+                    }
+                }
+                Some("env-file") => {
+                    if let Some(text) = self.string(&entry.value) {
+                        let path = existing(self, text, entry.value.span, false);
+                        project.env_file = Some(path);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if project.files.is_empty() {
+            self.error(
+                item.span,
+                "a compose project needs `files:` (its compose files, in order)",
+            );
+            return None;
+        }
+        Some(project)
     }
 
     fn overrides(&mut self, node: &Node) -> Vec<Override> {

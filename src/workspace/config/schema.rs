@@ -9,8 +9,38 @@ use crate::linter::diagnostic::Category;
 use crate::linter::rule::{OptionKind, Rule};
 use crate::linter::rules;
 
-use super::parse::{INCLUDE_KINDS, OVERRIDE_KEYS, RULE_KEYS, TOP_LEVEL_KEYS};
+use super::parse::{
+    COMPOSE_KEYS, COMPOSE_PROJECT_KEYS, INCLUDE_KINDS, OVERRIDE_KEYS, RULE_KEYS, TOP_LEVEL_KEYS,
+};
 use super::policy::{FILE_KEYS, POLICY_RULE_KEYS, TEMPLATES};
+
+/// `compose:`, from the reader's key tables.
+fn compose_schema() -> Value {
+    let mut project = Map::new();
+    for (key, description) in COMPOSE_PROJECT_KEYS {
+        let mut schema = match *key {
+            "files" => json!({ "type": "array", "items": { "type": "string" }, "minItems": 1 }),
+            _ => json!({ "type": "string" }),
+        };
+        describe(&mut schema, description);
+        project.insert((*key).to_string(), schema);
+    }
+    let mut compose = Map::new();
+    for (key, description) in COMPOSE_KEYS {
+        let mut schema = json!({
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": project.clone(),
+                "required": ["files"],
+                "additionalProperties": false,
+            },
+        });
+        describe(&mut schema, description);
+        compose.insert((*key).to_string(), schema);
+    }
+    json!({ "type": "object", "properties": compose, "additionalProperties": false })
+}
 
 /// The schema as a JSON value.
 pub fn json_schema() -> Value {
@@ -39,6 +69,7 @@ pub fn json_schema() -> Value {
             "exclude" => json!({ "$ref": "#/definitions/globs" }),
             "strict" => json!({ "type": "boolean", "default": false }),
             "policies" => json!({ "type": "array", "items": { "type": "string" } }),
+            "compose" => compose_schema(),
             // A key without a schema here fails the schema test, naming it.
             _ => json!({}),
         };
