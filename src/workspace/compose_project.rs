@@ -454,40 +454,68 @@ fn relative_to(path: &Path, dir: &Path) -> String {
 }
 
 /// The plan of a run over `compose_files` (absolute) with the projects the user `declared`
-/// and the `--env-file`.
+/// and the `--env-file`. Projects are found and loaded in parallel on the current rayon pool
+/// (the runner's, see [`crate::workspace::runner::in_worker_pool`]), each worker with a
+/// loader of its own over `read`.
 pub fn plan(
     compose_files: &[PathBuf],
     declared: Vec<ProjectSpec>,
     env_file: Option<PathBuf>,
-    loader: &mut FsLoader<'_>,
+    read: ReadFn,
+    max_file_size: u64,
 ) -> Plan {
+    use rayon::prelude::*;
     let mut plan = Plan {
         declared,
         env_file,
         ..Plan::default()
     };
+    let found: Vec<ProjectSpec> = compose_files
+        .par_iter()
+        .filter(|file| plan.declared_for(file).is_none())
+        .map_init(
+            || FsLoader::new(read, max_file_size),
+            |loader, file| plan.spec_for(file, loader),
+        )
+        .flatten()
+        .collect();
     let mut specs: Vec<ProjectSpec> = plan.declared.clone();
-    for file in compose_files {
-        if plan.declared_for(file).is_none()
-            && let Some(spec) = plan.spec_for(file, loader)
-            && !specs.iter().any(|s| s.files == spec.files)
-        {
+    for spec in found {
+        if !specs.iter().any(|s| s.files == spec.files) {
             specs.push(spec);
         }
     }
-    for spec in specs {
-        let project = Arc::new(load(&spec, loader));
+    let loaded: Vec<(ProjectSpec, Project)> = specs
+        .into_par_iter()
+        .map_init(
+            || FsLoader::new(read, max_file_size),
+            |loader, spec| {
+                let project = load(&spec, loader);
+                (spec, project)
+            },
+        )
+        .collect();
+    for (spec, project) in loaded {
+        plan.learn(&spec, &project);
+        plan.projects.insert(spec.files.clone(), Arc::new(project));
+    }
+    plan
+}
+
+impl Plan {
+    /// What the loaded `project` of `spec` tells about its files.
+    fn learn(&mut self, spec: &ProjectSpec, project: &Project) {
         if let Some(env_file) = &spec.env_file {
             for file in &spec.files {
-                plan.env_files.insert(file.clone(), vec![env_file.clone()]);
+                self.env_files.insert(file.clone(), vec![env_file.clone()]);
             }
         }
         for file in &project.files {
             if file.role == FileRole::Own {
                 continue;
             }
-            if !plan.referenced.contains(&file.path) {
-                plan.referenced.push(file.path.clone());
+            if !self.referenced.contains(&file.path) {
+                self.referenced.push(file.path.clone());
             }
             let beside = file.path.parent().unwrap_or(Path::new(""));
             let env_files = if !file.env_files.is_empty() {
@@ -497,10 +525,10 @@ pub fn plan(
             } else {
                 continue;
             };
-            plan.env_files.entry(file.path.clone()).or_insert(env_files);
+            self.env_files.entry(file.path.clone()).or_insert(env_files);
         }
         for (id, name) in &project.extended {
-            let names = plan
+            let names = self
                 .extended
                 .entry(project.files[*id].path.clone())
                 .or_default();
@@ -508,9 +536,7 @@ pub fn plan(
                 names.push(name.clone());
             }
         }
-        plan.projects.insert(spec.files.clone(), project);
     }
-    plan
 }
 
 /// The merged project of `spec`.

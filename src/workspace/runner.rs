@@ -65,6 +65,30 @@ pub struct RunOptions {
     pub compose: crate::workspace::compose_project::Plan,
 }
 
+/// The pool a run's work goes to: `threads` workers (see [`pool_size`]) with stacks large
+/// enough for the parsers on pathological input.
+fn worker_pool(threads: Option<usize>, files: usize) -> Result<rayon::ThreadPool, String> {
+    rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK_SIZE)
+        .num_threads(pool_size(threads, files))
+        .thread_name(|i| format!("plimsoll-worker-{i}"))
+        .build()
+        .map_err(|err| format!("cannot start worker threads: {err}"))
+}
+
+/// Run `work` on a pool of workers like a run's (for the work before it: planning compose
+/// projects), falling back to the current thread when no pool can be started.
+pub fn in_worker_pool<T: Send>(
+    threads: Option<usize>,
+    files: usize,
+    work: impl FnOnce() -> T + Send,
+) -> T {
+    match worker_pool(threads, files) {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    }
+}
+
 /// Check every candidate (and stdin, if given) with `check`, which gets the run's workspace.
 /// Results are sorted by path.
 pub fn run<F>(
@@ -77,12 +101,7 @@ where
     F: Fn(&SourceFile, &dyn Workspace) -> Vec<Finding> + Sync,
 {
     let files = candidates.len() + usize::from(stdin.is_some());
-    let pool = rayon::ThreadPoolBuilder::new()
-        .stack_size(STACK_SIZE)
-        .num_threads(pool_size(options.threads, files))
-        .thread_name(|i| format!("plimsoll-worker-{i}"))
-        .build()
-        .map_err(|err| format!("cannot start worker threads: {err}"))?;
+    let pool = worker_pool(options.threads, files)?;
     let workspace =
         FsWorkspace::with_max_file_size(options.max_file_size).with_plan(options.compose);
     let with_workspace = |source: &SourceFile| check(source, &workspace);

@@ -387,7 +387,7 @@ fn compose_plan(
     }
     let mut declared: Vec<ProjectSpec> = declared_cli.into_iter().collect();
     let env_file = args.env_file.as_deref().map(absolute);
-    let mut loader = FsLoader::new(runner::read_referenced, max_file_size(args));
+    let loader = FsLoader::new(runner::read_referenced, max_file_size(args));
     for project in resolver.compose_projects() {
         let mut spec = compose_project::project_for_files(
             &project.files,
@@ -403,7 +403,17 @@ fn compose_plan(
         .filter(|c| c.kind == Some(FileKind::Compose))
         .map(|c| absolute(&c.path))
         .collect();
-    let plan = compose_project::plan(&compose_files, declared, env_file, &mut loader);
+    let limit = max_file_size(args);
+    let threads = args.threads.filter(|&n| n > 0);
+    let plan = runner::in_worker_pool(threads, compose_files.len(), || {
+        compose_project::plan(
+            &compose_files,
+            declared,
+            env_file,
+            runner::read_referenced,
+            limit,
+        )
+    });
     let walked: Vec<PathBuf> = paths
         .iter()
         .filter(|p| p.is_dir())
