@@ -390,6 +390,9 @@ pub struct Plan {
     pub referenced: Vec<PathBuf>,
     /// The projects loaded while planning, by their files: the run reuses them.
     pub projects: HashMap<Vec<PathBuf>, Arc<Project>>,
+    /// The project each compose file of the run is checked in, as planned (`None`: a
+    /// project alone): the run does not look again.
+    pub spec_of: HashMap<PathBuf, Option<ProjectSpec>>,
 }
 
 impl Plan {
@@ -405,6 +408,9 @@ impl Plan {
     pub fn spec_for(&self, file: &Path, loader: &mut FsLoader<'_>) -> Option<ProjectSpec> {
         if let Some(spec) = self.declared_for(file) {
             return Some(spec.clone());
+        }
+        if let Some(planned) = self.spec_of.get(file) {
+            return planned.clone();
         }
         let mut spec = spec_for_check(file, loader)?;
         spec.env_file = self.env_file.clone();
@@ -470,20 +476,24 @@ pub fn plan(
         env_file,
         ..Plan::default()
     };
-    let found: Vec<ProjectSpec> = compose_files
+    let found: Vec<(PathBuf, Option<ProjectSpec>)> = compose_files
         .par_iter()
         .filter(|file| plan.declared_for(file).is_none())
         .map_init(
             || FsLoader::new(read, max_file_size),
-            |loader, file| plan.spec_for(file, loader),
+            |loader, file| (file.clone(), plan.spec_for(file, loader)),
         )
-        .flatten()
         .collect();
     let mut specs: Vec<ProjectSpec> = plan.declared.clone();
-    for spec in found {
-        if !specs.iter().any(|s| s.files == spec.files) {
-            specs.push(spec);
+    let mut known: std::collections::HashSet<Vec<PathBuf>> =
+        specs.iter().map(|s| s.files.clone()).collect();
+    for (file, spec) in found {
+        if let Some(spec) = &spec
+            && known.insert(spec.files.clone())
+        {
+            specs.push(spec.clone());
         }
+        plan.spec_of.insert(file, spec);
     }
     let loaded: Vec<(ProjectSpec, Project)> = specs
         .into_par_iter()

@@ -420,11 +420,15 @@ fn compose_plan(
         .map(|p| absolute(p))
         .collect();
     let mut added = false;
+    if plan.declared.is_empty() && plan.referenced.is_empty() {
+        return plan;
+    }
     let declared = plan.declared.iter().flat_map(|spec| spec.files.iter());
+    let mut known: std::collections::HashSet<PathBuf> =
+        discovery.files.iter().map(|c| absolute(&c.path)).collect();
     for file in declared.chain(&plan.referenced) {
         let under_walk = walked.iter().any(|dir| file.starts_with(dir));
-        let known = discovery.files.iter().any(|c| absolute(&c.path) == *file);
-        if !under_walk || known || !file.is_file() {
+        if !under_walk || !file.is_file() || !known.insert(file.clone()) {
             continue;
         }
         let path = file
