@@ -54,6 +54,7 @@ fn check_and_render(text: &str, kind: FileKind) -> Result<(), TestCaseError> {
         files: vec![FileResult { source, findings }],
         errors: Vec::new(),
         skipped: Vec::new(),
+        fixed: Vec::new(),
     };
     for format in Format::ALL {
         let mut out = Vec::new();

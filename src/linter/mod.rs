@@ -6,6 +6,7 @@
 pub mod catalogue;
 pub mod diagnostic;
 pub mod engine;
+pub mod fix;
 pub mod project;
 pub mod rule;
 pub mod selection;

@@ -52,6 +52,7 @@ mod tests {
             }],
             errors: Vec::new(),
             skipped: Vec::new(),
+            fixed: Vec::new(),
         };
         let mut out = Vec::new();
         write(Format::Compact, &results, Options::default(), &mut out).unwrap();

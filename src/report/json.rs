@@ -243,6 +243,7 @@ mod tests {
                 std::path::Path::new("keys/Dockerfile"),
                 "symlink to a file outside the checked directory",
             )],
+            fixed: Vec::new(),
         };
         let mut out = Vec::new();
         write(Format::Json, &results, Options::default(), &mut out).unwrap();

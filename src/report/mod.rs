@@ -391,6 +391,7 @@ pub(crate) fn sample_results() -> Results {
             position: Some(Position { line: 2, column: 3 }),
         }],
         skipped: Vec::new(),
+        fixed: Vec::new(),
     }
 }
 

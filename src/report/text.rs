@@ -259,6 +259,7 @@ mod tests {
             }],
             errors: Vec::new(),
             skipped: Vec::new(),
+            fixed: Vec::new(),
         }
     }
 

@@ -200,6 +200,7 @@ mod tests {
             files: vec![FileResult { source, findings }],
             errors: Vec::new(),
             skipped: Vec::new(),
+            fixed: Vec::new(),
         }
     }
 

@@ -60,6 +60,16 @@ pub struct Results {
     /// Files deliberately not read (a walked symlink out of the checked directory), with the
     /// reason: not errors, they do not change the exit code.
     pub skipped: Vec<FileError>,
+    /// Files `--fix` changed (their results hold the fixed text and its findings).
+    pub fixed: Vec<FixRecord>,
+}
+
+/// A file `--fix` changed: its text before, and how many fixes were applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixRecord {
+    pub path: PathBuf,
+    pub original: String,
+    pub applied: usize,
 }
 
 impl Results {

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 
-use super::results::{FileError, FileResult, Results};
+use super::results::{FileError, FileResult, FixRecord, Results};
 use crate::linter::diagnostic::Finding;
 use crate::linter::project::{ParsedDockerfile, Workspace, normalize};
 use crate::syntax::source::{FileKind, SourceFile};
@@ -100,6 +100,22 @@ pub fn run<F>(
 where
     F: Fn(&SourceFile, &dyn Workspace) -> Vec<Finding> + Sync,
 {
+    run_then(candidates, stdin, options, check, |file, _| (file, None))
+}
+
+/// [`run`], with `then` applied to each checked file in the worker that checked it, with the
+/// run's workspace (`--fix`: fix, re-check, and say what changed).
+pub fn run_then<F, T>(
+    candidates: &[Candidate],
+    stdin: Option<StdinInput>,
+    options: RunOptions,
+    check: F,
+    then: T,
+) -> Result<Results, String>
+where
+    F: Fn(&SourceFile, &dyn Workspace) -> Vec<Finding> + Sync,
+    T: Fn(FileResult, &dyn Workspace) -> (FileResult, Option<FixRecord>) + Sync,
+{
     let files = candidates.len() + usize::from(stdin.is_some());
     let pool = worker_pool(options.threads, files)?;
     let workspace =
@@ -112,33 +128,37 @@ where
             None => read_limited(&candidate.path, options.max_file_size),
         };
         match bytes {
-            Ok(bytes) => check_bytes(&candidate.path, candidate.kind, bytes, &with_workspace),
+            Ok(bytes) => check_bytes(&candidate.path, candidate.kind, bytes, &with_workspace)
+                .map(|file| then(file, &workspace)),
             Err(message) => Err(FileError::new(&candidate.path, message)),
         }
     };
     let (compose, others): (Vec<&Candidate>, Vec<&Candidate>) = candidates
         .iter()
         .partition(|candidate| candidate.kind == Some(FileKind::Compose));
-    let outcomes: Vec<Result<FileResult, FileError>> = pool.install(|| {
+    type Outcome = Result<(FileResult, Option<FixRecord>), FileError>;
+    let outcomes: Vec<Outcome> = pool.install(|| {
         let mut outcomes: Vec<_> = compose.par_iter().map(|c| check_candidate(c)).collect();
         outcomes.par_extend(others.par_iter().map(|c| check_candidate(c)));
         if let Some(stdin) = stdin {
-            outcomes.push(check_bytes(
-                &stdin.path,
-                stdin.kind,
-                stdin.bytes,
-                &with_workspace,
-            ));
+            outcomes.push(
+                check_bytes(&stdin.path, stdin.kind, stdin.bytes, &with_workspace)
+                    .map(|file| then(file, &workspace)),
+            );
         }
         outcomes
     });
     let mut results = Results::default();
     for outcome in outcomes {
         match outcome {
-            Ok(file) => results.files.push(file),
+            Ok((file, fixed)) => {
+                results.files.push(file);
+                results.fixed.extend(fixed);
+            }
             Err(error) => results.errors.push(error),
         }
     }
+    results.fixed.sort_by(|a, b| a.path.cmp(&b.path));
     results
         .files
         .sort_by(|a, b| a.source.path.cmp(&b.source.path));

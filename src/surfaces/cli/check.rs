@@ -831,6 +831,7 @@ mod tests {
             }],
             errors: Vec::new(),
             skipped: Vec::new(),
+            fixed: Vec::new(),
         };
         assert_eq!(exit_code(&results, Severity::Info), 1);
         assert_eq!(exit_code(&results, Severity::Warning), 1);
