@@ -1,14 +1,14 @@
 //! DF059 install-without-yes: `apt-get install`, `yum install`, `dnf install` or `zypper
 //! install` without the flag that answers its confirmation prompt.
 
-use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::linter::diagnostic::{Applicability, Category, Fix, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::semantic::effective_instructions;
 use crate::syntax::dockerfile::Keyword;
 use crate::syntax::dockerfile::shell::CommandView;
-use crate::syntax::span::Span;
 
 use super::build_support::{package_subcommand, run_scripts};
+use super::run_commands::argument_after;
 
 pub static INSTALL_WITHOUT_YES: Rule = Rule {
     code: "DF059",
@@ -107,6 +107,7 @@ fn answers_yes(program: &str, view: &CommandView<'_>) -> bool {
 }
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+    let source = context.source.text.as_str();
     for instruction in effective_instructions(context.dockerfile).map(|run| run.instruction) {
         if instruction.keyword != Keyword::Run {
             continue;
@@ -137,11 +138,10 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                 } else {
                     "-y"
                 };
-                let (insert_at, replacement) = if program == "zypper" {
-                    let name_end = view.name.map_or(subcommand.span.start, |n| n.span.end);
-                    (name_end, format!(" {flag}"))
-                } else {
-                    (subcommand.span.end, format!(" {flag}"))
+                // zypper's global option goes before the subcommand.
+                let after = match view.name {
+                    Some(name) if program == "zypper" => name.span,
+                    _ => subcommand.span,
                 };
                 out.report(
                     subcommand.span,
@@ -154,10 +154,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                 .with_fix(Fix {
                     message: format!("add `{flag}`"),
                     applicability: Applicability::Safe,
-                    edits: vec![Edit {
-                        span: Span::empty(insert_at),
-                        replacement,
-                    }],
+                    edits: vec![argument_after(source, after, flag)],
                 });
             }
         }

@@ -1,14 +1,14 @@
 //! DF065 pip-install-cache: `pip install` without `--no-cache-dir` in a stage that ends up in
 //! the image, leaving pip's download cache in the layer.
 
-use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::linter::diagnostic::{Applicability, Category, Fix, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::semantic::reaches_image;
 use crate::syntax::dockerfile::Command;
 use crate::syntax::dockerfile::shell::CommandView;
-use crate::syntax::span::Span;
 
 use super::build_support::{cache_mount_targets, final_image_runs, removes_under, run_scripts};
+use super::run_commands::argument_after;
 
 pub static PIP_INSTALL_CACHE: Rule = Rule {
     code: "DF065",
@@ -55,6 +55,7 @@ fn pip_install<'a>(view: &CommandView<'a>) -> Option<&'a crate::syntax::dockerfi
 }
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+    let source = context.source.text.as_str();
     let dockerfile = context.dockerfile;
     // `ENV PIP_NO_CACHE_DIR=…` (any value: pip reads even `off` as "disable") in a stage of the
     // image turns the cache off for every pip after it; checked per file for simplicity.
@@ -103,10 +104,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                 .with_fix(Fix {
                     message: "add `--no-cache-dir`".into(),
                     applicability: Applicability::Safe,
-                    edits: vec![Edit {
-                        span: Span::empty(install.span.end),
-                        replacement: " --no-cache-dir".into(),
-                    }],
+                    edits: vec![argument_after(source, install.span, "--no-cache-dir")],
                 });
             }
         }
