@@ -43,7 +43,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
             continue;
         }
         // The shell form keeps quotes in the value (`"${DIR}/"`); BuildKit removes them.
-        let value = destination.value.trim_matches(|c| c == '"' || c == '\'');
+        let value = copy.path(destination);
         // A destination that ends in a variable may well end in `/` once expanded; `.` and
         // `..` are directories by definition.
         let ends_in_variable = value.ends_with('}')

@@ -95,13 +95,13 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
             if source.value.starts_with("<<") {
                 continue;
             }
-            let Some(kind) = secret_file_kind(&source.value) else {
+            let Some(kind) = secret_file_kind(copy.path(source)) else {
                 continue;
             };
             let public_destination = copy
                 .destination
                 .as_ref()
-                .is_some_and(|d| is_public_key_destination(&d.value));
+                .is_some_and(|d| is_public_key_destination(copy.path(d)));
             if kind == PRIVATE_KEY_FILE && public_destination {
                 continue;
             }
@@ -109,7 +109,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                 source.span,
                 format!(
                     "{keyword} puts {kind} into the image (`{}`)",
-                    excerpt(&source.value)
+                    excerpt(copy.path(source))
                 ),
             )
             .with_help(
