@@ -1,6 +1,8 @@
 //! DF054 pipe-without-pipefail: a RUN pipes commands under a POSIX shell without
 //! `set -o pipefail`, so a failure on the left of `|` does not fail the build.
 
+use std::collections::HashMap;
+
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 use crate::syntax::dockerfile::shell::{ShellScript, SimpleCommand};
@@ -104,7 +106,33 @@ fn consumer_decides(command: &SimpleCommand) -> bool {
 /// Whether the and-or list the pipeline ends (its last member is `last`, at `position` in the
 /// script's commands) handles a failure with `||`: `a | b || true`,
 /// `a | grep x && exit 1 || :`, `{ a | b; } || echo failed`.
-fn handled_after(source: &str, commands: &[SimpleCommand], position: usize) -> bool {
+///
+/// Every pipeline crossed on the way shares the answer, which `memo` keeps (by the position of
+/// its last member), so a chain of n pipelines is walked once, not n times.
+fn handled_after(
+    source: &str,
+    commands: &[SimpleCommand],
+    position: usize,
+    memo: &mut HashMap<usize, bool>,
+) -> bool {
+    if let Some(&known) = memo.get(&position) {
+        return known;
+    }
+    let mut crossed = vec![position];
+    let handled = walk_and_or(source, commands, position, &mut crossed);
+    for end in crossed {
+        memo.insert(end, handled);
+    }
+    handled
+}
+
+/// [`handled_after`]'s walk; records the last member of each pipeline it crosses.
+fn walk_and_or(
+    source: &str,
+    commands: &[SimpleCommand],
+    position: usize,
+    crossed: &mut Vec<usize>,
+) -> bool {
     let level = |c: &SimpleCommand| (c.in_substitution, c.in_shell_string);
     let Some(last) = commands.get(position) else {
         return false;
@@ -112,12 +140,13 @@ fn handled_after(source: &str, commands: &[SimpleCommand], position: usize) -> b
     let mut end = last.span.end;
     let mut next = commands
         .iter()
+        .enumerate()
         .skip(position + 1)
-        .filter(|c| level(c) == level(last));
+        .filter(|(_, c)| level(c) == level(last));
     // Each round crosses one `&&` to the next pipeline; bounded by the commands left.
     loop {
         let following = next.next();
-        let gap_end = following.map_or(source.len(), |c| c.span.start);
+        let gap_end = following.map_or(source.len(), |(_, c)| c.span.start);
         let gap = source.get(end..gap_end).unwrap_or("");
         let mut rest = gap;
         loop {
@@ -142,7 +171,7 @@ fn handled_after(source: &str, commands: &[SimpleCommand], position: usize) -> b
             return false;
         }
         // `a | b && c`: go on past `c`'s pipeline.
-        let Some(following) = following else {
+        let Some((mut member_at, following)) = following else {
             return false;
         };
         let mut member_end = following.span.end;
@@ -152,11 +181,15 @@ fn handled_after(source: &str, commands: &[SimpleCommand], position: usize) -> b
             .saturating_sub(following.pipeline.index + 1);
         while remaining > 0 {
             match next.next() {
-                Some(member) => member_end = member.span.end,
+                Some((at, member)) => {
+                    member_end = member.span.end;
+                    member_at = at;
+                }
                 None => break,
             }
             remaining -= 1;
         }
+        crossed.push(member_at);
         end = member_end;
     }
 }
@@ -165,6 +198,7 @@ fn handled_after(source: &str, commands: &[SimpleCommand], position: usize) -> b
 fn unchecked_pipe(source: &str, script: &ShellScript) -> Option<Span> {
     let commands = &script.commands;
     let pipefail_from = first_pipefail(script);
+    let mut memo = HashMap::new();
     for (position, first) in commands.iter().enumerate() {
         // A substitution's exit status is lost anyway; pipelines there are not the point.
         if first.in_substitution || first.pipeline.len < 2 || first.pipeline.index != 0 {
@@ -192,7 +226,7 @@ fn unchecked_pipe(source: &str, script: &ShellScript) -> Option<Span> {
         if pipefail_from.is_some_and(|start| start < first.span.start)
             || is_condition(source, first.span.start)
             || members.last().is_some_and(|last| consumer_decides(last))
-            || handled_after(source, commands, last_position)
+            || handled_after(source, commands, last_position, &mut memo)
         {
             continue;
         }
