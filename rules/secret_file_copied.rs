@@ -160,17 +160,25 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let dockerfile = context.dockerfile;
     let credentials = credential_paths(dockerfile);
     // The working directory of the stage so far (`/` until a WORKDIR; a trigger's is the
-    // child's, unknown here).
-    let mut workdir = String::from("/");
+    // child's, unknown here). Followed only while a credential path could be reached, and
+    // only up to a length no real path has: a chain of relative WORKDIRs grows it with every
+    // instruction, and joining it each time would make the rule quadratic.
+    const LONGEST_WORKDIR: usize = 4096;
+    let follow = !credentials.is_empty();
+    let mut workdir = Some(String::from("/"));
     for run in effective_instructions(dockerfile) {
         let instruction = run.instruction;
         let (keyword, copy) = match &instruction.command {
             Command::From(_) => {
-                workdir = String::from("/");
+                workdir = Some(String::from("/"));
                 continue;
             }
             Command::Workdir(dir) if !run.is_trigger => {
-                workdir = join(&workdir, &dir.value);
+                if follow {
+                    workdir = workdir
+                        .map(|current| join(&current, &dir.value))
+                        .filter(|joined| joined.len() <= LONGEST_WORKDIR);
+                }
                 continue;
             }
             Command::Copy(copy) => ("COPY", copy),
@@ -192,7 +200,12 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                 if path.contains(['*', '?', '[', '$']) || matches!(path, "." | "./") {
                     continue;
                 }
-                let targets = copied_to(&workdir, path, destination);
+                // An absolute destination needs no working directory.
+                let known = workdir.as_deref().or(absolute.then_some("/"));
+                let Some(workdir) = known.filter(|_| follow) else {
+                    continue;
+                };
+                let targets = copied_to(workdir, path, destination);
                 if let Some((target, kind, name)) = credentials
                     .iter()
                     .find(|(target, _, _)| targets.iter().any(|t| t == target))
