@@ -70,7 +70,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         let Command::Add(add) = &instruction.command else {
             continue;
         };
-        if add.sources.is_empty() || add.sources.iter().any(|s| needs_add(&s.value)) {
+        if add.sources.is_empty() || add.sources.iter().any(|s| needs_add(add.path(s))) {
             continue;
         }
         let finding = out.report(

@@ -74,13 +74,14 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
             continue;
         }
         for source in &add.sources {
-            match remote(&source.value) {
+            let path = add.path(source);
+            match remote(path) {
                 Some(Remote::Http) => {
                     out.report(
                         source.span,
                         format!(
                             "`ADD` downloads `{}` without `--checksum`, so any content is accepted",
-                            source.value
+                            path
                         ),
                     )
                     .with_help(
@@ -92,13 +93,12 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                 Some(Remote::Git(Some(git_ref))) if git_ref.contains('$') => {}
                 Some(Remote::Git(git_ref)) if !git_ref.is_some_and(is_commit) => {
                     let message = match git_ref {
-                        None => format!(
-                            "`ADD` clones `{}` at its default branch, which moves",
-                            source.value
-                        ),
+                        None => {
+                            format!("`ADD` clones `{}` at its default branch, which moves", path)
+                        }
                         Some(git_ref) => format!(
                             "`ADD` clones `{}` at `{git_ref}`, a branch or tag that can move",
-                            source.value
+                            path
                         ),
                     };
                     out.report(source.span, message).with_help(

@@ -1,14 +1,14 @@
 //! DF064 apk-add-without-no-cache: `apk add` without `--no-cache` in a stage that ends up in the
 //! image, leaving the package index in the layer.
 
-use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::linter::diagnostic::{Applicability, Category, Fix, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
-use crate::syntax::span::Span;
 
 use super::build_support::{
     cache_mount_targets, final_image_runs, mounts_cover, package_subcommand, removes_under,
     run_scripts,
 };
+use super::run_commands::argument_after;
 
 pub static APK_ADD_WITHOUT_NO_CACHE: Rule = Rule {
     code: "DF064",
@@ -31,6 +31,7 @@ pub static APK_ADD_WITHOUT_NO_CACHE: Rule = Rule {
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+    let source = context.source.text.as_str();
     for (_, instruction) in final_image_runs(context.dockerfile) {
         let mounts = cache_mount_targets(instruction);
         if mounts_cover(&mounts, "/var/cache/apk") || mounts_cover(&mounts, "/etc/apk/cache") {
@@ -60,10 +61,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                 .with_fix(Fix {
                     message: "add `--no-cache`".into(),
                     applicability: Applicability::Safe,
-                    edits: vec![Edit {
-                        span: Span::empty(subcommand.span.end),
-                        replacement: " --no-cache".into(),
-                    }],
+                    edits: vec![argument_after(source, subcommand.span, "--no-cache")],
                 });
             }
         }

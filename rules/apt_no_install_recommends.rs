@@ -1,11 +1,11 @@
 //! DF060 apt-no-install-recommends: `apt-get install` without `--no-install-recommends` in a
 //! stage that ends up in the image.
 
-use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::linter::diagnostic::{Applicability, Category, Fix, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
-use crate::syntax::span::Span;
 
 use super::build_support::{final_image_runs, package_subcommand, run_scripts};
+use super::run_commands::argument_after;
 
 pub static APT_NO_INSTALL_RECOMMENDS: Rule = Rule {
     code: "DF060",
@@ -27,6 +27,7 @@ pub static APT_NO_INSTALL_RECOMMENDS: Rule = Rule {
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+    let source = context.source.text.as_str();
     for (_, instruction) in final_image_runs(context.dockerfile) {
         for run in run_scripts(context, instruction) {
             for command in &run.script.commands {
@@ -58,10 +59,11 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                 .with_fix(Fix {
                     message: "add `--no-install-recommends`".into(),
                     applicability: Applicability::Unsafe,
-                    edits: vec![Edit {
-                        span: Span::empty(subcommand.span.end),
-                        replacement: " --no-install-recommends".into(),
-                    }],
+                    edits: vec![argument_after(
+                        source,
+                        subcommand.span,
+                        "--no-install-recommends",
+                    )],
                 });
             }
         }

@@ -6,7 +6,9 @@ use std::borrow::Cow;
 
 use crate::linter::rule::DockerfileContext;
 use crate::semantic::{effective_stage_instructions, is_sh_family, reaches_image};
-use crate::syntax::dockerfile::shell::{CommandView, ShellScript, Word, analyze, analyze_str};
+use crate::syntax::dockerfile::shell::{
+    CommandView, ShellScript, Word, analyze, analyze_exec, analyze_str,
+};
 use crate::syntax::dockerfile::{Command, Dockerfile, Heredoc, Instruction, ShellOrExec, Stage};
 
 /// One script a RUN runs: its shell-form text, or a heredoc body run by the shell.
@@ -19,18 +21,29 @@ pub(crate) struct RunScript<'a> {
 }
 
 /// The shell scripts of a RUN instruction (shell form and heredoc bodies run as shell scripts).
-/// Exec-form RUNs give nothing: no shell runs them.
+/// An exec-form RUN gives one script: its words as one command, followed by the commands of
+/// the script of `["sh", "-c", "…"]` ([`analyze_exec`]).
 pub(crate) fn run_scripts<'a>(
     context: &'a DockerfileContext<'_>,
     instruction: &'a Instruction,
 ) -> Vec<RunScript<'a>> {
-    let Command::Run(ShellOrExec::Shell(text)) = &instruction.command else {
+    let Command::Run(body) = &instruction.command else {
         return Vec::new();
     };
     let index = context.instruction_index(instruction);
-    let line: Cow<'a, ShellScript> = match index.and_then(|i| context.shell(i)) {
-        Some(script) => Cow::Borrowed(script),
-        None => Cow::Owned(analyze(text)),
+    let line: Cow<'a, ShellScript> = match (index.and_then(|i| context.shell(i)), body) {
+        (Some(script), _) => Cow::Borrowed(script),
+        (None, ShellOrExec::Shell(text)) => Cow::Owned(analyze(text)),
+        (None, ShellOrExec::Exec(words)) => Cow::Owned(analyze_exec(
+            words
+                .iter()
+                .map(|word| Word {
+                    span: word.span,
+                    raw: context.source.slice(word.span).to_owned(),
+                    value: word.value.clone(),
+                })
+                .collect(),
+        )),
     };
     let cached_bodies = index.map_or(&[][..], |i| context.heredoc_shells(i));
     let mut scripts = Vec::new();

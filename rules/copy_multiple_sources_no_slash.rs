@@ -5,6 +5,7 @@ use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::semantic::effective_instructions;
 use crate::syntax::dockerfile::Command;
+use crate::syntax::dockerfile::flags::flag_value_error;
 use crate::syntax::excerpt::excerpt;
 use crate::syntax::span::Span;
 
@@ -32,8 +33,17 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         let Some(destination) = &copy.destination else {
             continue;
         };
+        // `COPY --from build /a /b`: BuildKit stops at the flag ("missing a value on flag:
+        // from", unknown-instruction-flag); `build` is no source.
+        if instruction
+            .flags
+            .iter()
+            .any(|flag| flag_value_error(instruction.keyword, flag).is_some())
+        {
+            continue;
+        }
         // The shell form keeps quotes in the value (`"${DIR}/"`); BuildKit removes them.
-        let value = destination.value.trim_matches(|c| c == '"' || c == '\'');
+        let value = copy.path(destination);
         // A destination that ends in a variable may well end in `/` once expanded; `.` and
         // `..` are directories by definition.
         let ends_in_variable = value.ends_with('}')

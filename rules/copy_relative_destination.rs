@@ -32,7 +32,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         let Some(destination) = &copy.destination else {
             continue;
         };
-        if is_absolute_or_unknown(&destination.value) {
+        if is_absolute_or_unknown(copy.path(destination)) {
             continue;
         }
         let Some(stage) = instruction
@@ -57,7 +57,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
             format!(
                 "`{keyword}` to the relative path `{}` before any WORKDIR: the files land in the \
                  base image's working directory",
-                excerpt(&destination.value)
+                excerpt(copy.path(destination))
             ),
         )
         .with_help("set `WORKDIR /app` before it, or give an absolute destination");

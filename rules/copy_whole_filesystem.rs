@@ -63,7 +63,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         if !copy
             .destination
             .as_ref()
-            .is_some_and(|destination| is_root(&destination.value))
+            .is_some_and(|destination| is_root(copy.path(destination)))
         {
             continue;
         }
@@ -87,14 +87,14 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
             continue;
         }
         for source in &copy.sources {
-            if is_root(&source.value) {
+            if is_root(copy.path(source)) {
                 out.report(
                     source.span,
                     format!(
                         "`COPY --from={} {}` copies the whole filesystem of `{}`, /etc/passwd and \
                          package databases included",
                         excerpt(&from.value),
-                        excerpt(&source.value),
+                        excerpt(copy.path(source)),
                         excerpt(&from.value)
                     ),
                 )

@@ -1,14 +1,14 @@
 //! DF059 install-without-yes: `apt-get install`, `yum install`, `dnf install` or `zypper
 //! install` without the flag that answers its confirmation prompt.
 
-use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::linter::diagnostic::{Applicability, Category, Fix, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::semantic::effective_instructions;
 use crate::syntax::dockerfile::Keyword;
 use crate::syntax::dockerfile::shell::CommandView;
-use crate::syntax::span::Span;
 
 use super::build_support::{package_subcommand, run_scripts};
+use super::run_commands::argument_after;
 
 pub static INSTALL_WITHOUT_YES: Rule = Rule {
     code: "DF059",
@@ -52,9 +52,19 @@ fn prompts(program: &str, subcommand: &str) -> bool {
                 | "build-dep"
                 | "reinstall"
         ),
-        "yum" | "dnf" => matches!(
+        "yum" | "dnf" | "dnf5" => matches!(
             subcommand,
             "install"
+                | "in"
+                | "up"
+                | "rei"
+                | "update-minimal"
+                | "upgrade-minimal"
+                | "up-min"
+                | "dsync"
+                | "dg"
+                | "builddep"
+                | "swap"
                 | "update"
                 | "upgrade"
                 | "remove"
@@ -86,18 +96,37 @@ fn prompts(program: &str, subcommand: &str) -> bool {
     }
 }
 
+/// apt's quiet level: one per `q` in short-flag groups (`-q -q`, `-qq`, `-qqy`) and per
+/// `--quiet`, or the number given as `-q=2`, `--quiet=2`.
+fn quiet_level(view: &CommandView<'_>) -> usize {
+    let mut level = 0;
+    for flag in view.flags() {
+        if let Some(number) = flag
+            .strip_prefix("--quiet=")
+            .or_else(|| flag.strip_prefix("-q="))
+        {
+            level = level.max(number.parse().unwrap_or(0));
+        } else if flag == "--quiet" {
+            level += 1;
+        } else if !flag.starts_with("--") {
+            level += flag.bytes().filter(|&b| b == b'q').count();
+        }
+    }
+    level
+}
+
 /// Whether the call answers prompts by itself.
 fn answers_yes(program: &str, view: &CommandView<'_>) -> bool {
     let words = || view.args.iter().map(|w| w.value.as_str());
     match program {
         "zypper" => view.has_flag('n', "non-interactive") || view.has_flag('y', "no-confirm"),
-        "yum" | "dnf" => view.has_flag('y', "assumeyes"),
+        "yum" | "dnf" | "dnf5" => view.has_flag('y', "assumeyes"),
         _ => {
             view.has_flag('y', "yes")
                 || view.has_long_flag("assume-yes")
                 || view.has_long_flag("force-yes")
-                // `-qq` implies `-y` for apt-get.
-                || words().any(|w| w == "-qq" || w == "-q=2" || w == "--quiet=2")
+                // Quiet level 2 (`-qq`, `-q -q`, `-qqy`, `-q=2`) implies `-y` for apt-get.
+                || quiet_level(view) >= 2
                 || words().any(|w| {
                     let lower = w.to_ascii_lowercase();
                     lower.contains("assume-yes=true") || lower.contains("assume-yes=1")
@@ -107,6 +136,7 @@ fn answers_yes(program: &str, view: &CommandView<'_>) -> bool {
 }
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+    let source = context.source.text.as_str();
     for instruction in effective_instructions(context.dockerfile).map(|run| run.instruction) {
         if instruction.keyword != Keyword::Run {
             continue;
@@ -137,11 +167,10 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                 } else {
                     "-y"
                 };
-                let (insert_at, replacement) = if program == "zypper" {
-                    let name_end = view.name.map_or(subcommand.span.start, |n| n.span.end);
-                    (name_end, format!(" {flag}"))
-                } else {
-                    (subcommand.span.end, format!(" {flag}"))
+                // zypper's global option goes before the subcommand.
+                let after = match view.name {
+                    Some(name) if program == "zypper" => name.span,
+                    _ => subcommand.span,
                 };
                 out.report(
                     subcommand.span,
@@ -154,10 +183,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                 .with_fix(Fix {
                     message: format!("add `{flag}`"),
                     applicability: Applicability::Safe,
-                    edits: vec![Edit {
-                        span: Span::empty(insert_at),
-                        replacement,
-                    }],
+                    edits: vec![argument_after(source, after, flag)],
                 });
             }
         }

@@ -3,11 +3,10 @@
 
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
-use crate::syntax::dockerfile::shell::Word;
+use crate::syntax::dockerfile::shell::{CommandView, Word};
 
 use super::build_support::{
-    RunScript, cache_mount_targets, final_image_runs, mounts_cover, package_subcommand,
-    removes_under, run_scripts,
+    RunScript, cache_mount_targets, final_image_runs, mounts_cover, package_subcommand, run_scripts,
 };
 
 pub static PACKAGE_CACHE_NOT_CLEANED: Rule = Rule {
@@ -52,9 +51,35 @@ struct Manager {
     advice: &'static str,
 }
 
+/// The subcommands of yum and dnf that download metadata or packages into the cache, with
+/// dnf's aliases (`in`, `up`, `rei`, `up-min`, `dsync`, `mc`).
+const DNF_FILLS: &[&str] = &[
+    "install",
+    "in",
+    "update",
+    "up",
+    "upgrade",
+    "update-minimal",
+    "upgrade-minimal",
+    "up-min",
+    "groupinstall",
+    "groupupdate",
+    "localinstall",
+    "reinstall",
+    "rei",
+    "distro-sync",
+    "dsync",
+    "downgrade",
+    "dg",
+    "makecache",
+    "mc",
+    "builddep",
+    "swap",
+];
+
 const MANAGERS: &[Manager] = &[
     Manager {
-        programs: &["apt-get", "apt"],
+        programs: &["apt-get", "apt", "aptitude"],
         fills: &["update"],
         dirs: &["/var/lib/apt/lists", "/var/cache/apt"],
         // apt 2.7+: `apt-get dist-clean` removes the lists too.
@@ -63,36 +88,29 @@ const MANAGERS: &[Manager] = &[
     },
     Manager {
         programs: &["yum"],
-        fills: &[
-            "install",
-            "update",
-            "upgrade",
-            "groupinstall",
-            "localinstall",
-            "reinstall",
-        ],
+        fills: DNF_FILLS,
         dirs: &["/var/cache/yum"],
         clean: &["clean"],
         advice: "end the RUN with `&& yum clean all`, or mount a cache on /var/cache/yum",
     },
     Manager {
-        programs: &["dnf"],
-        fills: &[
-            "install",
-            "update",
-            "upgrade",
-            "groupinstall",
-            "reinstall",
-            "distro-sync",
-        ],
+        programs: &["dnf", "dnf5", "dnf4"],
+        fills: DNF_FILLS,
         dirs: &["/var/cache/dnf", "/var/cache/libdnf5"],
         clean: &["clean"],
         advice: "end the RUN with `&& dnf clean all`, or mount a cache on /var/cache/dnf",
     },
     Manager {
         programs: &["microdnf"],
-        fills: &["install", "update", "upgrade", "reinstall"],
-        dirs: &["/var/cache/yum", "/var/cache/dnf"],
+        fills: &[
+            "install",
+            "update",
+            "upgrade",
+            "reinstall",
+            "makecache",
+            "download",
+        ],
+        dirs: &["/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5"],
         clean: &["clean"],
         advice: "end the RUN with `&& microdnf clean all`",
     },
@@ -106,6 +124,12 @@ const MANAGERS: &[Manager] = &[
             "dist-upgrade",
             "dup",
             "patch",
+            "refresh",
+            "ref",
+            "source-install",
+            "si",
+            "install-new-recommends",
+            "inr",
         ],
         dirs: &["/var/cache/zypp"],
         clean: &["clean", "cc"],
@@ -113,34 +137,81 @@ const MANAGERS: &[Manager] = &[
     },
 ];
 
-/// The first call of `manager` that fills its cache, if the RUN does not clean it.
-fn uncleaned<'a>(manager: &Manager, scripts: &'a [RunScript<'_>]) -> Option<&'a Word> {
-    let mut filler = None;
-    let mut cleaned = false;
-    for run in scripts {
-        for command in &run.script.commands {
-            let view = command.effective();
-            let Some(program) = view.program() else {
-                continue;
-            };
-            if !manager.programs.contains(&program) {
-                continue;
+/// The word that says what a package-manager call does: its subcommand, or for `dnf module
+/// install` and `yum group install` the action after `module`/`group`.
+fn action<'a>(view: &CommandView<'a>) -> Option<&'a Word> {
+    let subcommand = package_subcommand(view)?;
+    if !matches!(subcommand.value.as_str(), "module" | "group" | "groups") {
+        return Some(subcommand);
+    }
+    let position = view
+        .args
+        .iter()
+        .position(|word| std::ptr::eq(word, subcommand))?;
+    let rest = CommandView {
+        name: view.name,
+        args: view.args.get(position + 1..)?,
+    };
+    package_subcommand(&rest).or(Some(subcommand))
+}
+
+/// Whether `word` (an `rm` argument) removes `dir` or something under it.
+fn removes(word: &str, dir: &str) -> bool {
+    let path = word.trim_end_matches(['*', '/']);
+    !path.is_empty() && (path.starts_with(dir) || dir.starts_with(path) && path.len() > 5)
+}
+
+/// A call that fills a package manager's cache: `dnf` `install`, or `dnf` `module` `install`.
+struct Filler<'a> {
+    program: &'a str,
+    subcommand: &'a Word,
+    action: &'a Word,
+}
+
+/// The first call of `manager` that fills its cache after the last time the RUN cleaned it:
+/// cleaning counts only after the install (`dnf clean all && dnf install -y vim` leaves the
+/// cache).
+fn uncleaned<'a>(manager: &Manager, scripts: &'a [RunScript<'_>]) -> Option<Filler<'a>> {
+    let mut commands: Vec<_> = scripts
+        .iter()
+        .flat_map(|run| run.script.commands.iter())
+        .collect();
+    // The RUN line and its heredoc bodies, in source order.
+    commands.sort_by_key(|command| command.span.start);
+    let mut pending = None;
+    for command in commands {
+        let view = command.effective();
+        let Some(program) = view.program() else {
+            continue;
+        };
+        if program == "rm" {
+            let cleans = view
+                .args
+                .iter()
+                .any(|arg| manager.dirs.iter().any(|dir| removes(&arg.value, dir)));
+            if cleans {
+                pending = None;
             }
-            let Some(subcommand) = package_subcommand(&view) else {
-                continue;
-            };
-            if manager.fills.contains(&subcommand.value.as_str()) {
-                filler.get_or_insert(subcommand);
-            }
-            if manager.clean.contains(&subcommand.value.as_str()) {
-                cleaned = true;
-            }
+            continue;
+        }
+        if !manager.programs.contains(&program) {
+            continue;
+        }
+        let Some(action) = action(&view) else {
+            continue;
+        };
+        let subcommand = package_subcommand(&view).unwrap_or(action);
+        if manager.fills.contains(&action.value.as_str()) {
+            pending.get_or_insert(Filler {
+                program,
+                subcommand,
+                action,
+            });
+        } else if manager.clean.contains(&subcommand.value.as_str()) {
+            pending = None;
         }
     }
-    if cleaned || manager.dirs.iter().any(|dir| removes_under(scripts, dir)) {
-        return None;
-    }
-    filler
+    pending
 }
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
@@ -151,21 +222,25 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
             if manager.dirs.iter().any(|dir| mounts_cover(&mounts, dir)) {
                 continue;
             }
-            let Some(word) = uncleaned(manager, &scripts) else {
+            let Some(filler) = uncleaned(manager, &scripts) else {
                 continue;
             };
-            let program = manager.programs.first().copied().unwrap_or("");
-            let what = if program == "apt-get" {
+            let what = if manager.fills == ["update"] {
                 "package lists"
             } else {
                 "package cache"
             };
-            out.report(
-                word.span,
+            let call = if std::ptr::eq(filler.subcommand, filler.action) {
+                format!("{} {}", filler.program, filler.action.value)
+            } else {
                 format!(
-                    "`{program} {}` leaves its {what} in this layer of the image",
-                    word.value
-                ),
+                    "{} {} {}",
+                    filler.program, filler.subcommand.value, filler.action.value
+                )
+            };
+            out.report(
+                filler.action.span,
+                format!("`{call}` leaves its {what} in this layer of the image"),
             )
             .with_help(manager.advice);
         }

@@ -112,7 +112,13 @@ fn name_list<'a>(names: impl Iterator<Item = &'a str>) -> String {
 /// unquoted.
 fn operand_span(item: &Unpinned<'_>) -> crate::syntax::span::Span {
     let word = item.word;
-    match (item.operand, word.value.rfind('@')) {
+    // The version part: `@latest`, `#main` (npm git specs), never a user part
+    // (`git+ssh://git@host/…`).
+    let at = word
+        .value
+        .rfind(['@', '#'])
+        .filter(|&at| !word.value[at..].contains('/'));
+    match (item.operand, at) {
         (Operand::Floating(_), Some(at)) if word.raw == word.value && at > 0 => {
             word.span.sub(at, word.value.len())
         }
@@ -164,7 +170,9 @@ fn unpinned<'a>(view: &CommandView<'a>, manager: &Manager) -> Vec<Unpinned<'a>> 
     split
         .operands
         .into_iter()
-        .filter(|word| !is_dynamic(word) && !word.value.is_empty())
+        // After `--` the words are the tool's own arguments (`gem install pg -- --with-x`),
+        // never packages when they look like options.
+        .filter(|word| !is_dynamic(word) && !word.value.is_empty() && !word.value.starts_with('-'))
         .filter_map(|word| {
             let operand = (manager.classify)(&word.value);
             (operand != Operand::Fine).then_some(Unpinned { word, operand })
@@ -176,6 +184,20 @@ fn unpinned<'a>(view: &CommandView<'a>, manager: &Manager) -> Vec<Unpinned<'a>> 
 pub(crate) fn is_path_or_url(operand: &str) -> bool {
     operand.contains('/') || operand.starts_with('.') || operand.starts_with('~')
 }
+
+/// A branch name that a git reference may follow: it moves with every commit.
+pub(crate) fn is_branch(reference: &str) -> bool {
+    matches!(
+        reference,
+        "main" | "master" | "HEAD" | "head" | "develop" | "dev" | "trunk" | "default"
+    )
+}
+
+/// Why a source from git does not pin what it installs: no commit or tag at all, or a branch.
+pub(crate) const GIT_WITHOUT_REF: &str =
+    "from git without a commit or tag (the default branch moves)";
+pub(crate) const GIT_BRANCH: &str =
+    "from a git branch, which moves with every commit (use a tag or a commit)";
 
 /// An rpm `name-version[-release][.arch]`: the last `-` part starts with a digit
 /// (`httpd-2.4.6`, `httpd-2.4.6-97.el7`, `java-1.8.0-openjdk-1.8.0.392`), while

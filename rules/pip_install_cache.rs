@@ -1,14 +1,14 @@
 //! DF065 pip-install-cache: `pip install` without `--no-cache-dir` in a stage that ends up in
 //! the image, leaving pip's download cache in the layer.
 
-use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::linter::diagnostic::{Applicability, Category, Fix, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::semantic::reaches_image;
 use crate::syntax::dockerfile::Command;
-use crate::syntax::dockerfile::shell::CommandView;
-use crate::syntax::span::Span;
+use crate::syntax::dockerfile::shell::{CommandView, Word};
 
 use super::build_support::{cache_mount_targets, final_image_runs, removes_under, run_scripts};
+use super::run_commands::argument_after;
 
 pub static PIP_INSTALL_CACHE: Rule = Rule {
     code: "DF065",
@@ -36,7 +36,7 @@ fn is_pip(program: &str) -> bool {
 }
 
 /// The `install` word of `pip install …` or `python -m pip install …`.
-fn pip_install<'a>(view: &CommandView<'a>) -> Option<&'a crate::syntax::dockerfile::shell::Word> {
+fn pip_install<'a>(view: &CommandView<'a>) -> Option<&'a Word> {
     let program = view.program()?;
     let args = if is_pip(program) {
         view.args
@@ -55,6 +55,7 @@ fn pip_install<'a>(view: &CommandView<'a>) -> Option<&'a crate::syntax::dockerfi
 }
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+    let source = context.source.text.as_str();
     let dockerfile = context.dockerfile;
     // `ENV PIP_NO_CACHE_DIR=…` (any value: pip reads even `off` as "disable") in a stage of the
     // image turns the cache off for every pip after it; checked per file for simplicity.
@@ -80,12 +81,30 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         if mounted || removes_under(&scripts, "/root/.cache/pip") {
             continue;
         }
+        // `export PIP_NO_CACHE_DIR=1 && pip install …` (or a bare `PIP_NO_CACHE_DIR=1;`) turns the
+        // cache off for the pips after it in the RUN.
+        let exported_at = scripts
+            .iter()
+            .flat_map(|run| run.script.commands.iter())
+            .filter(|command| {
+                let sets = |word: &Word| word.value.starts_with("PIP_NO_CACHE_DIR=");
+                match command.program() {
+                    Some("export") => command.args.iter().any(sets),
+                    None => command.assignments.iter().any(sets),
+                    _ => false,
+                }
+            })
+            .map(|command| command.span.start)
+            .min();
         for run in &scripts {
             for command in &run.script.commands {
                 let view = command.effective();
                 let Some(install) = pip_install(&view) else {
                     continue;
                 };
+                if exported_at.is_some_and(|at| at < command.span.start) {
+                    continue;
+                }
                 let disabled_inline = view.has_long_flag("no-cache-dir")
                     || command
                         .assignments
@@ -103,10 +122,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                 .with_fix(Fix {
                     message: "add `--no-cache-dir`".into(),
                     applicability: Applicability::Safe,
-                    edits: vec![Edit {
-                        span: Span::empty(install.span.end),
-                        replacement: " --no-cache-dir".into(),
-                    }],
+                    edits: vec![argument_after(source, install.span, "--no-cache-dir")],
                 });
             }
         }

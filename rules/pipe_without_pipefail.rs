@@ -1,10 +1,12 @@
 //! DF054 pipe-without-pipefail: a RUN pipes commands under a POSIX shell without
 //! `set -o pipefail`, so a failure on the left of `|` does not fail the build.
 
+use std::collections::HashMap;
+
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
-use crate::syntax::dockerfile::Keyword;
 use crate::syntax::dockerfile::shell::{ShellScript, SimpleCommand};
+use crate::syntax::dockerfile::{Command, Keyword, ShellOrExec};
 use crate::syntax::span::Span;
 
 use crate::semantic::{Shells, effective_stage_instructions};
@@ -51,33 +53,168 @@ fn first_pipefail(script: &ShellScript) -> Option<usize> {
 }
 
 /// Whether the pipeline starting at `start` is a condition (`if a | grep -q b; then`,
-/// `while …`, `! …`): its status is tested on purpose, and pipefail would change the test.
+/// `while …`, `! …`, `! { a | b; }`): its status is tested on purpose, and pipefail would change
+/// the test.
 fn is_condition(source: &str, start: usize) -> bool {
-    let before = source.get(..start).unwrap_or("").trim_end();
+    let mut before = source.get(..start).unwrap_or("").trim_end();
+    // The openers of groups and subshells around the pipeline: `! { a | b; }`, `if ( a | b )`.
+    while let Some(rest) = before.strip_suffix(['{', '(']) {
+        before = rest.trim_end();
+    }
     let last_word = before
-        .rsplit(|c: char| c.is_whitespace() || c == ';' || c == '(')
+        .rsplit(|c: char| c.is_whitespace() || c == ';' || c == '(' || c == '{')
         .next()
         .unwrap_or("");
     matches!(last_word, "if" | "elif" | "while" | "until" | "!")
+}
+
+/// Whether the last command of a pipeline checks what it reads, so that a failed or cut-short
+/// producer fails it too: `grep` selects no line from empty input (status 1), `tar x`, the
+/// decompressors, `gpg --dearmor`/`--import`, `apt-key add` and `sha256sum -c` reject empty or
+/// truncated input. `curl -fsSL … | tar -xz` fails when the download does. (With pipefail,
+/// `… | grep -q x` can even fail spuriously: `grep -q` exits at the first match and the writer
+/// dies of SIGPIPE.)
+fn consumer_decides(command: &SimpleCommand) -> bool {
+    let view = command.effective();
+    let Some(program) = view.program() else {
+        return false;
+    };
+    match program {
+        "grep" | "egrep" | "fgrep" | "zgrep" => true,
+        "tar" | "bsdtar" => {
+            view.has_short_flag('x')
+                || view.has_long_flag("extract")
+                || view.has_long_flag("get")
+                // The old style without a dash: `tar xzf -`.
+                || view
+                    .args
+                    .first()
+                    .is_some_and(|w| !w.value.starts_with('-') && w.value.contains('x'))
+        }
+        "gunzip" | "zcat" | "bunzip2" | "bzcat" | "unxz" | "xzcat" | "unzstd" | "zstdcat" => true,
+        "gzip" | "bzip2" | "xz" | "zstd" => view.has_flag('d', "decompress"),
+        "sha1sum" | "sha224sum" | "sha256sum" | "sha384sum" | "sha512sum" | "md5sum" | "b2sum"
+        | "shasum" => view.has_flag('c', "check"),
+        "gpg" | "gpg2" => ["dearmor", "enarmor", "import", "verify", "decrypt"]
+            .iter()
+            .any(|flag| view.has_long_flag(flag)),
+        "apt-key" => view.subcommand().is_some_and(|w| w.value == "add"),
+        _ => false,
+    }
+}
+
+/// Whether the and-or list the pipeline ends (its last member is `last`, at `position` in the
+/// script's commands) handles a failure with `||`: `a | b || true`,
+/// `a | grep x && exit 1 || :`, `{ a | b; } || echo failed`.
+///
+/// Every pipeline crossed on the way shares the answer, which `memo` keeps (by the position of
+/// its last member), so a chain of n pipelines is walked once, not n times.
+fn handled_after(
+    source: &str,
+    commands: &[SimpleCommand],
+    position: usize,
+    memo: &mut HashMap<usize, bool>,
+) -> bool {
+    if let Some(&known) = memo.get(&position) {
+        return known;
+    }
+    let mut crossed = vec![position];
+    let handled = walk_and_or(source, commands, position, &mut crossed);
+    for end in crossed {
+        memo.insert(end, handled);
+    }
+    handled
+}
+
+/// [`handled_after`]'s walk; records the last member of each pipeline it crosses.
+fn walk_and_or(
+    source: &str,
+    commands: &[SimpleCommand],
+    position: usize,
+    crossed: &mut Vec<usize>,
+) -> bool {
+    let level = |c: &SimpleCommand| (c.in_substitution, c.in_shell_string);
+    let Some(last) = commands.get(position) else {
+        return false;
+    };
+    let mut end = last.span.end;
+    let mut next = commands
+        .iter()
+        .enumerate()
+        .skip(position + 1)
+        .filter(|(_, c)| level(c) == level(last));
+    // Each round crosses one `&&` to the next pipeline; bounded by the commands left.
+    loop {
+        let following = next.next();
+        let gap_end = following.map_or(source.len(), |(_, c)| c.span.start);
+        let gap = source.get(end..gap_end).unwrap_or("");
+        let mut rest = gap;
+        loop {
+            rest = rest.trim_start_matches([' ', '\t', '\r']);
+            if let Some(after) = rest.strip_prefix("\\\n") {
+                rest = after;
+            } else if let Some(after) = rest
+                .strip_prefix(";")
+                .filter(|after| after.trim_start().starts_with(['}', ')']))
+            {
+                rest = after;
+            } else if let Some(after) = rest.strip_prefix(['}', ')']) {
+                rest = after;
+            } else {
+                break;
+            }
+        }
+        if rest.starts_with("||") {
+            return true;
+        }
+        if !rest.starts_with("&&") {
+            return false;
+        }
+        // `a | b && c`: go on past `c`'s pipeline.
+        let Some((mut member_at, following)) = following else {
+            return false;
+        };
+        let mut member_end = following.span.end;
+        let mut remaining = following
+            .pipeline
+            .len
+            .saturating_sub(following.pipeline.index + 1);
+        while remaining > 0 {
+            match next.next() {
+                Some((at, member)) => {
+                    member_end = member.span.end;
+                    member_at = at;
+                }
+                None => break,
+            }
+            remaining -= 1;
+        }
+        crossed.push(member_at);
+        end = member_end;
+    }
 }
 
 /// The first pipeline of the script whose failure is lost: its first `|` operator's span.
 fn unchecked_pipe(source: &str, script: &ShellScript) -> Option<Span> {
     let commands = &script.commands;
     let pipefail_from = first_pipefail(script);
+    let mut memo = HashMap::new();
     for (position, first) in commands.iter().enumerate() {
         // A substitution's exit status is lost anyway; pipelines there are not the point.
         if first.in_substitution || first.pipeline.len < 2 || first.pipeline.index != 0 {
             continue;
         }
-        let members: Vec<&SimpleCommand> = commands
+        let indexed: Vec<(usize, &SimpleCommand)> = commands
             .iter()
+            .enumerate()
             .skip(position)
-            .filter(|c| {
+            .filter(|(_, c)| {
                 c.in_substitution == first.in_substitution && c.pipeline.len == first.pipeline.len
             })
             .take(first.pipeline.len)
             .collect();
+        let last_position = indexed.last().map_or(position, |(index, _)| *index);
+        let members: Vec<&SimpleCommand> = indexed.into_iter().map(|(_, c)| c).collect();
         let producers = members.len().saturating_sub(1);
         if members
             .iter()
@@ -88,6 +225,8 @@ fn unchecked_pipe(source: &str, script: &ShellScript) -> Option<Span> {
         }
         if pipefail_from.is_some_and(|start| start < first.span.start)
             || is_condition(source, first.span.start)
+            || members.last().is_some_and(|last| consumer_decides(last))
+            || handled_after(source, commands, last_position, &mut memo)
         {
             continue;
         }
@@ -115,13 +254,25 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
             if instruction.keyword != Keyword::Run {
                 continue;
             }
-            let shell = shells.at(dockerfile, index);
-            let has_pipefail = shell
-                .words
-                .is_some_and(|words| words.iter().any(|w| w.value == "pipefail"));
-            // Not a POSIX shell (PowerShell, cmd, a Windows default), or pipefail already on.
-            if !shell.is_posix() || has_pipefail {
-                continue;
+            let exec = match &instruction.command {
+                Command::Run(ShellOrExec::Exec(words)) => Some(words),
+                _ => None,
+            };
+            if let Some(words) = exec {
+                // No SHELL runs the exec form; `["bash", "-o", "pipefail", "-c", "…"]` sets it
+                // on the shell it names (only an `sh -c` script has pipelines to judge).
+                if words.iter().any(|w| w.value == "pipefail") {
+                    continue;
+                }
+            } else {
+                let shell = shells.at(dockerfile, index);
+                let has_pipefail = shell
+                    .words
+                    .is_some_and(|words| words.iter().any(|w| w.value == "pipefail"));
+                // Not a POSIX shell (PowerShell, cmd, a Windows default), or pipefail already on.
+                if !shell.is_posix() || has_pipefail {
+                    continue;
+                }
             }
             for run in run_scripts(context, instruction) {
                 let Some(span) = unchecked_pipe(source, &run.script) else {
@@ -131,7 +282,11 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                     span,
                     "only the last command of this pipeline decides whether the RUN fails; a failure before `|` is ignored",
                 );
-                if run.heredoc.is_some() {
+                if exec.is_some() {
+                    finding.with_help(
+                        "name the shell's option before its script: `[\"bash\", \"-o\", \"pipefail\", \"-c\", \"…\"]`, or start the script with `set -o pipefail &&`",
+                    );
+                } else if run.heredoc.is_some() {
                     finding.with_help("start the script with `set -o pipefail` (bash, or a shell that supports it)");
                 } else {
                     finding.with_help(

@@ -2,10 +2,12 @@
 //! bypass, remote scripts, privilege): every simple command a build runs, and the operands of a
 //! package-manager command with its option values skipped. Not a rule itself.
 
+use crate::linter::diagnostic::Edit;
 use crate::linter::rule::DockerfileContext;
-use crate::semantic::{Shells, is_sh_family};
-use crate::syntax::dockerfile::shell::{self, CommandView, PipelinePos, SimpleCommand, Word};
+use crate::semantic::Shells;
+use crate::syntax::dockerfile::shell::{CommandView, SimpleCommand, Word};
 use crate::syntax::dockerfile::{Command, ShellOrExec};
+use crate::syntax::span::Span;
 
 /// Every simple command a RUN (or `ONBUILD RUN`) runs: shell form, heredoc bodies run by a
 /// shell, and exec form (as one command whose words are the JSON strings), in file order.
@@ -20,7 +22,7 @@ pub(crate) fn run_commands<'a>(context: &DockerfileContext<'a>) -> &'a [SimpleCo
 }
 
 fn collect_run_commands(context: &DockerfileContext<'_>) -> Vec<SimpleCommand> {
-    let (source, dockerfile) = (context.source, context.dockerfile);
+    let dockerfile = context.dockerfile;
     let mut commands = Vec::new();
     let shells = Shells::new(dockerfile);
     for (index, instruction) in dockerfile.instructions.iter().enumerate() {
@@ -48,63 +50,39 @@ fn collect_run_commands(context: &DockerfileContext<'_>) -> Vec<SimpleCommand> {
                     }
                 }
             }
-            ShellOrExec::Exec(words) => {
-                let mut words = words.iter().map(|word| Word {
-                    span: word.span,
-                    raw: source.slice(word.span).to_owned(),
-                    value: word.value.clone(),
-                });
-                let Some(name) = words.next() else {
-                    continue;
-                };
-                let args: Vec<Word> = words.collect();
-                let span = args
-                    .last()
-                    .map_or(name.span, |last| name.span.cover(last.span));
-                let command = SimpleCommand {
-                    span,
-                    assignments: Vec::new(),
-                    name: Some(name),
-                    args,
-                    redirects: Vec::new(),
-                    pipeline: PipelinePos { index: 0, len: 1 },
-                    in_substitution: false,
-                    in_shell_string: false,
-                };
-                // `["sh", "-c", "apt-get install curl"]`: the script string is shell text.
-                if let Some(script) = exec_shell_script(&command) {
-                    commands.extend(shell::analyze_str(&script.1, script.0).commands);
+            // No SHELL runs the exec form: its words are one command, and the script of
+            // `["sh", "-c", "…"]` is shell text (`shell::analyze_exec`).
+            ShellOrExec::Exec(_) => {
+                if let Some(script) = context.shell(index) {
+                    commands.extend(script.commands.iter().cloned());
                 }
-                commands.push(command);
             }
         }
     }
     commands
 }
 
-/// The script of an exec-form `["sh", "-c", "script"]`, with the offset of its first byte,
-/// when the JSON string has no escapes (so offsets map one to one).
-fn exec_shell_script(command: &SimpleCommand) -> Option<(usize, String)> {
-    let view = command.view();
-    if !is_sh_family(view.program()?) {
-        return None;
+/// An edit that adds `argument` as a new word right after the word at `after`: ` argument` in
+/// shell text, and `", "argument` after a word of an exec-form JSON array, whose span lies
+/// inside its quotes (`["apk", "add"` → `["apk", "add", "--no-cache"`), so the fix keeps the
+/// JSON valid and the argument a word of its own.
+pub(crate) fn argument_after(source: &str, after: Span, argument: &str) -> Edit {
+    let bytes = source.as_bytes();
+    let quoted = after.start.checked_sub(1).and_then(|i| bytes.get(i)) == Some(&b'"')
+        && bytes.get(after.end) == Some(&b'"');
+    let in_array = quoted
+        && source
+            .get(..after.start - 1)
+            .and_then(|before| before.trim_end().chars().last())
+            .is_some_and(|c| matches!(c, '[' | ','));
+    Edit {
+        span: Span::empty(after.end),
+        replacement: if in_array {
+            format!("\", \"{argument}")
+        } else {
+            format!(" {argument}")
+        },
     }
-    let (flag, rest) = view.args.split_first()?;
-    if !(flag.value.starts_with('-') && flag.value.contains('c')) {
-        return None;
-    }
-    let script = rest.first()?;
-    // The span may or may not include the JSON quotes; either way the text must equal the
-    // value for offsets to map.
-    let (start, inner) = match script
-        .raw
-        .strip_prefix('"')
-        .and_then(|r| r.strip_suffix('"'))
-    {
-        Some(inner) => (script.span.start + 1, inner),
-        None => (script.span.start, script.raw.as_str()),
-    };
-    (inner == script.value).then(|| (start, script.value.clone()))
 }
 
 /// A command's subcommand and operands, with options (and the values of the options in
@@ -198,8 +176,8 @@ mod tests {
                 "apk add git",
                 "python3 <<EOF",
                 "pip\", \"install\", \"flask",
-                "npm install -g yarn",
                 "sh\", \"-c\", \"npm install -g yarn",
+                "npm install -g yarn",
                 "gem install rails",
             ]
         );
@@ -233,6 +211,27 @@ mod tests {
                 "a copy is not in the file"
             );
         });
+    }
+
+    #[test]
+    fn arguments_are_added_as_words_of_their_own() {
+        let text = "RUN [\"apk\", \"add\", \"git\"]\nRUN apk add git\nRUN [\"sh\", \"-c\", \"apk add git\"]\n";
+        let fixed = |word: &str, nth: usize| {
+            let start = text.match_indices(word).nth(nth).unwrap().0;
+            let edit = argument_after(text, Span::new(start, start + word.len()), "--no-cache");
+            let mut out = text.to_owned();
+            out.insert_str(edit.span.start, &edit.replacement);
+            out.lines().nth(nth).unwrap().to_owned()
+        };
+        assert_eq!(
+            fixed("add", 0),
+            "RUN [\"apk\", \"add\", \"--no-cache\", \"git\"]"
+        );
+        assert_eq!(fixed("add", 1), "RUN apk add --no-cache git");
+        assert_eq!(
+            fixed("add", 2),
+            "RUN [\"sh\", \"-c\", \"apk add --no-cache git\"]"
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@ use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 use crate::syntax::dockerfile::{Command, KeyValue};
 
 use super::support::commands;
-use crate::semantic::secrets::{is_inert_value, secret_name_word};
+use crate::semantic::secrets::{is_setting_value, secret_name_word};
 
 pub static SECRET_IN_ARG_ENV: Rule = Rule {
     code: "DF005",
@@ -47,12 +47,13 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
             let Some(word) = secret_name_word(&pair.key.value) else {
                 continue;
             };
-            if pair
-                .value
-                .as_ref()
-                .is_some_and(|v| is_inert_value(&v.value))
-            {
-                continue;
+            if let Some(value) = &pair.value {
+                // `ENV X_TOKEN=` stores nothing; an ARG's empty default still receives
+                // whatever `--build-arg` passes, which the history records.
+                let empty = keyword == "ENV" && value.value.is_empty();
+                if empty || is_setting_value(&pair.key.value, &value.value) {
+                    continue;
+                }
             }
             out.report(
                 pair.key.span,

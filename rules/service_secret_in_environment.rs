@@ -4,7 +4,7 @@
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 use crate::semantic::secrets::{
-    find_credentials, is_inert_value, is_variable_reference, mask, secret_name_word,
+    find_credentials, is_setting_value, is_variable_reference, mask, secret_name_word,
 };
 use std::ops::Range;
 
@@ -118,7 +118,7 @@ fn check_var(
     }
     let whole = 0..value.value.len();
     if is_variable_reference(&value.value)
-        || is_inert_value(&value.value)
+        || is_setting_value(name, &value.value)
         || from_env(whole.clone())
     {
         return;

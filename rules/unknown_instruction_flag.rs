@@ -1,17 +1,20 @@
 //! DF046 unknown-instruction-flag: a `--flag` that BuildKit does not know for that instruction
-//! (`COPY --chmown`, `RUN --mounts`), with a did-you-mean hint.
+//! (`COPY --chmown`, `RUN --mounts`), with a did-you-mean hint, or a known flag with a value
+//! BuildKit rejects (`COPY --from build`, without `=`).
 
 use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::semantic::effective_instructions;
-use crate::syntax::dockerfile::{Instruction, Keyword};
+use crate::syntax::dockerfile::flags::{flag_value_error, known_flags};
+use crate::syntax::dockerfile::{Command, Flag, Instruction};
+use crate::syntax::span::Span;
 
 use super::build_support::closest;
 
 pub static UNKNOWN_INSTRUCTION_FLAG: Rule = Rule {
     code: "DF046",
     name: "unknown-instruction-flag",
-    summary: "An instruction has a flag that BuildKit does not know for it",
+    summary: "An instruction has a flag that BuildKit does not know for it, or a known flag with a value BuildKit rejects",
     target: Target::Dockerfile,
     category: Category::Correctness,
     severity: Severity::Error,
@@ -21,40 +24,18 @@ pub static UNKNOWN_INSTRUCTION_FLAG: Rule = Rule {
     ..Rule::DEFAULTS
 };
 
-/// The flags BuildKit's Dockerfile frontend accepts, per instruction (labs flags included, so
-/// that files written for `docker/dockerfile:labs` are not reported).
-fn known_flags(keyword: Keyword) -> &'static [&'static str] {
-    match keyword {
-        Keyword::From => &["platform"],
-        Keyword::Run => &["mount", "network", "security", "device"],
-        Keyword::Copy => &["from", "chown", "chmod", "link", "parents", "exclude"],
-        Keyword::Add => &[
-            "chown",
-            "chmod",
-            "link",
-            "checksum",
-            "keep-git-dir",
-            "exclude",
-            "unpack",
-            "parents",
-        ],
-        Keyword::Healthcheck => &[
-            "interval",
-            "timeout",
-            "start-period",
-            "start-interval",
-            "retries",
-        ],
-        _ => &[],
-    }
-}
-
-fn check_instruction(instruction: &Instruction, out: &mut Emitter<'_>) {
-    let known = known_flags(instruction.keyword);
+fn check_instruction(source: &str, instruction: &Instruction, out: &mut Emitter<'_>) {
+    let known: Vec<&str> = known_flags(instruction.keyword)
+        .iter()
+        .map(|(name, _)| *name)
+        .collect();
     let keyword = instruction.keyword.as_str();
     for flag in &instruction.flags {
         let name = flag.name.value.as_str();
         if known.contains(&name) {
+            if let Some(error) = flag_value_error(instruction.keyword, flag) {
+                report_value_error(source, instruction, flag, &error, out);
+            }
             continue;
         }
         let finding = out.report(
@@ -89,15 +70,68 @@ fn check_instruction(instruction: &Instruction, out: &mut Emitter<'_>) {
     }
 }
 
+/// A known flag with a value BuildKit rejects: `COPY --from build /a /b` (no `=`), where
+/// BuildKit fails with "missing a value on flag: from" instead of copying `build` and `/a`.
+fn report_value_error(
+    source: &str,
+    instruction: &Instruction,
+    flag: &Flag,
+    error: &str,
+    out: &mut Emitter<'_>,
+) {
+    let name = flag.name.value.as_str();
+    let keyword = instruction.keyword.as_str();
+    let finding = out.report(
+        flag.span,
+        format!("BuildKit rejects `--{name}` on {keyword}: \"{error}\""),
+    );
+    if flag.value.is_some() {
+        finding.with_help(format!(
+            "write `--{name}`, `--{name}=true` or `--{name}=false`"
+        ));
+        return;
+    }
+    // `--from build`: the next word was meant as the value; join it with `=`.
+    let after = source
+        .get(flag.span.end..instruction.args_span.end)
+        .unwrap_or("");
+    let gap = after.len() - after.trim_start_matches([' ', '\t']).len();
+    let next = after[gap..]
+        .split(|c: char| c.is_whitespace())
+        .next()
+        .unwrap_or("");
+    // Only where the words left still make the instruction: COPY and ADD keep a source and
+    // the destination after giving up their first source (`RUN --mount true` would not).
+    let joinable = match &instruction.command {
+        Command::Copy(copy) | Command::Add(copy) => copy.sources.len() >= 2,
+        _ => false,
+    };
+    if !joinable || gap == 0 || next.is_empty() || next.starts_with(['-', '\\']) {
+        finding.with_help(format!("write `--{name}=<value>`"));
+        return;
+    }
+    finding
+        .with_help(format!("write `--{name}={next}`"))
+        .with_fix(Fix {
+            message: format!("use `--{name}={next}`"),
+            applicability: Applicability::Unsafe,
+            edits: vec![Edit {
+                span: Span::new(flag.span.end, flag.span.end + gap),
+                replacement: "=".into(),
+            }],
+        });
+}
+
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let dockerfile = context.dockerfile;
+    let source = context.source.text.as_str();
     for run in effective_instructions(dockerfile) {
         // An ONBUILD's own flags, then its trigger's.
         if run.is_trigger
             && let Some(onbuild) = dockerfile.instructions.get(run.index)
         {
-            check_instruction(onbuild, out);
+            check_instruction(source, onbuild, out);
         }
-        check_instruction(run.instruction, out);
+        check_instruction(source, run.instruction, out);
     }
 }

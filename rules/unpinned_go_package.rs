@@ -1,4 +1,5 @@
-//! DF018 unpinned-go-package: `go install pkg@latest` (or another moving query).
+//! DF018 unpinned-go-package: `go install pkg@latest`, `go run pkg@latest` (or another moving
+//! query), `go get pkg` without a version.
 
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
@@ -8,7 +9,7 @@ use super::package_pins::{Manager, Operand, check_manager, never};
 pub static UNPINNED_GO_PACKAGE: Rule = Rule {
     code: "DF018",
     name: "unpinned-go-package",
-    summary: "`go install` installs a tool at `@latest` or a branch instead of a version",
+    summary: "`go install`, `go run` or `go get` fetches a module at `@latest`, a branch or no version",
     target: Target::Dockerfile,
     category: Category::Reproducibility,
     severity: Severity::Warning,
@@ -19,31 +20,36 @@ pub static UNPINNED_GO_PACKAGE: Rule = Rule {
     ..Rule::DEFAULTS
 };
 
+/// The options of `go install`, `go run` and `go get` that take a separate value.
+const GO_VALUE_OPTIONS: &[&str] = &[
+    "-o",
+    "-p",
+    "-C",
+    "-tags",
+    "-ldflags",
+    "-gcflags",
+    "-asmflags",
+    "-mod",
+    "-modfile",
+    "-pkgdir",
+    "-buildmode",
+    "-compiler",
+    "-gccgoflags",
+    "-installsuffix",
+    "-overlay",
+    "-pgo",
+    "-toolexec",
+    "-exec",
+];
+
+/// `go install pkg@…` and `go run pkg@…` (which downloads and runs a module's program).
 const GO: Manager = Manager {
     programs: &["go"],
-    install: &["install"],
-    value_options: &[
-        "-o",
-        "-p",
-        "-C",
-        "-tags",
-        "-ldflags",
-        "-gcflags",
-        "-asmflags",
-        "-mod",
-        "-modfile",
-        "-pkgdir",
-        "-buildmode",
-        "-compiler",
-        "-gccgoflags",
-        "-installsuffix",
-        "-overlay",
-        "-pgo",
-        "-toolexec",
-    ],
+    install: &["install", "run"],
+    value_options: GO_VALUE_OPTIONS,
     classify,
     pinned_by_option: never,
-    display: "go install",
+    display: "go",
     help: "pin a version: `go install golang.org/x/tools/gopls@v0.16.2`",
 };
 
@@ -62,6 +68,32 @@ fn classify(operand: &str) -> Operand {
     }
 }
 
+/// `go get pkg`: without `@version` it resolves `@upgrade`, the latest release (and in GOPATH
+/// mode the default branch), so it is reported like `@latest`.
+const GO_GET: Manager = Manager {
+    programs: &["go"],
+    install: &["get"],
+    value_options: GO_VALUE_OPTIONS,
+    classify: classify_get,
+    pinned_by_option: never,
+    display: "go get",
+    help: "pin a version: `go get example.com/pkg@v1.4.0` (or list it in go.mod and run `go mod download`)",
+};
+
+/// A `go get` operand: as [`classify`] with `@`; without it, a module path is unpinned, while
+/// local packages (`.`, `./...`) and `all` follow go.mod.
+fn classify_get(operand: &str) -> Operand {
+    if operand.contains('@') {
+        return classify(operand);
+    }
+    if operand.starts_with(['.', '/']) || operand == "all" {
+        Operand::Fine
+    } else {
+        Operand::Unpinned
+    }
+}
+
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     check_manager(context, out, &GO);
+    check_manager(context, out, &GO_GET);
 }

@@ -3,7 +3,9 @@
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 
-use super::package_pins::{Manager, Operand, check_manager, never};
+use super::package_pins::{
+    GIT_BRANCH, GIT_WITHOUT_REF, Manager, Operand, check_manager, is_branch, never,
+};
 
 pub static UNPINNED_NPM_PACKAGE: Rule = Rule {
     code: "DF016",
@@ -42,10 +44,13 @@ const NPM: Manager = Manager {
            and run `npm ci`",
 };
 
-/// `pkg@1.2.3`, `@scope/pkg@^1`, paths, tarballs, `github:user/repo`, `user/repo` and URLs
-/// carry a version or are not registry packages; `pkg@latest` and `pkg@next` follow a moving
+/// `pkg@1.2.3`, `@scope/pkg@^1`, paths, tarballs and URLs carry a version or are not registry
+/// packages; git sources (`github:user/repo`, `user/repo`) need a tag or commit ([`git_spec`]); `pkg@latest` and `pkg@next` follow a moving
 /// tag. npm upgrading itself (`npm install -g npm@latest`) is left alone.
 fn classify(operand: &str) -> Operand {
+    if let Some(reason) = git_spec(operand) {
+        return reason;
+    }
     let unscoped = match operand.strip_prefix('@') {
         Some(scoped) => match scoped.split_once('/') {
             Some((_, rest)) => rest,
@@ -74,6 +79,39 @@ fn classify(operand: &str) -> Operand {
         Some("latest" | "next") => Operand::Floating("at a dist-tag that moves with every release"),
         Some(_) => Operand::Fine,
     }
+}
+
+/// A package from git (`github:user/repo`, `user/repo`, `git+https://…`, `git://…`,
+/// `gitlab:`, `bitbucket:`, `gist:`): pinned only by a tag or commit after `#`
+/// (`github:user/repo#v1.0`); without one, or at a branch, it installs what the branch holds.
+/// `None` when the operand is not a git spec.
+fn git_spec(operand: &str) -> Option<Operand> {
+    let lower = operand.to_ascii_lowercase();
+    let hosted = [
+        "github:",
+        "gitlab:",
+        "bitbucket:",
+        "gist:",
+        "git+",
+        "git://",
+    ]
+    .iter()
+    .any(|prefix| lower.starts_with(prefix));
+    // `user/repo`: one slash, no scope, no path, no URL.
+    let shorthand = !operand.starts_with(['@', '.', '/', '~'])
+        && !operand.contains(':')
+        && operand.matches('/').count() == 1
+        && !lower.ends_with(".tgz")
+        && !lower.ends_with(".tar.gz");
+    if !(hosted || shorthand) {
+        return None;
+    }
+    let reference = operand.split_once('#').map(|(_, reference)| reference);
+    Some(match reference {
+        None | Some("") => Operand::Floating(GIT_WITHOUT_REF),
+        Some(reference) if is_branch(reference) => Operand::Floating(GIT_BRANCH),
+        Some(_) => Operand::Fine,
+    })
 }
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {

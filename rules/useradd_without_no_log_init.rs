@@ -1,10 +1,10 @@
 //! DF028 useradd-without-no-log-init: `useradd` with a high uid and without `-l`, which
 //! writes a huge sparse `/var/log/lastlog` into the layer.
 
-use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::linter::diagnostic::{Applicability, Category, Fix, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
-use crate::syntax::span::Span;
 
+use super::run_commands::argument_after;
 use super::run_commands::run_commands;
 
 pub static USERADD_WITHOUT_NO_LOG_INIT: Rule = Rule {
@@ -26,6 +26,7 @@ pub static USERADD_WITHOUT_NO_LOG_INIT: Rule = Rule {
 const HIGH_UID: u64 = 100_000;
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+    let source = context.source.text.as_str();
     for command in run_commands(context) {
         let view = command.effective();
         if view.program() != Some("useradd") {
@@ -66,10 +67,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         finding.with_fix(Fix {
             message: "add `--no-log-init`".into(),
             applicability: Applicability::Safe,
-            edits: vec![Edit {
-                span: Span::empty(name.span.end),
-                replacement: " --no-log-init".into(),
-            }],
+            edits: vec![argument_after(source, name.span, "--no-log-init")],
         });
     }
 }

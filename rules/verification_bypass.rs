@@ -114,7 +114,31 @@ fn command_bypasses(command: &SimpleCommand, found: &mut Vec<Bypass>) {
             what,
         });
     };
-    for word in flags(&view) {
+    // A flag is judged on the command it belongs to: `echo --nogpgcheck` or
+    // `grep -- --insecure` print or search for the word, they turn nothing off. (A setting they
+    // write into a file, `echo sslverify=0 >> /etc/yum.conf`, is judged below.)
+    let flags_are_data = matches!(
+        program,
+        "echo"
+            | "printf"
+            | "print"
+            | "grep"
+            | "egrep"
+            | "fgrep"
+            | "rg"
+            | "sed"
+            | "awk"
+            | "gawk"
+            | "test"
+            | "["
+            | "true"
+            | "false"
+            | ":"
+            | "logger"
+            | "expr"
+            | "jq"
+    );
+    for word in flags(&view).filter(|_| !flags_are_data) {
         let flag = word.value.as_str();
         let long = flag.split('=').next().unwrap_or(flag);
         let tls = match long {

@@ -190,7 +190,8 @@ fn many_args(n: usize) -> String {
     text
 }
 
-/// One RUN continued over `n` lines, with pipes and comments inside.
+/// One RUN continued over `n` lines, with pipes and comments inside; then one and-or list of
+/// `n` pipelines whose failure a final `||` handles (each pipeline looks ahead for it).
 fn long_continuation(n: usize) -> String {
     let mut text = String::from("FROM alpine:3.20\nRUN set -e \\\n");
     for i in 0..n {
@@ -201,7 +202,11 @@ fn long_continuation(n: usize) -> String {
             text.push_str("# a comment inside\n");
         }
     }
-    text.push_str("    && true\n");
+    text.push_str("    && true\nRUN true \\\n");
+    for i in 0..n {
+        text.push_str(&format!("    && ls /{i} | sort \\\n"));
+    }
+    text.push_str("    || true\n");
     text
 }
 

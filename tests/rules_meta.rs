@@ -1,7 +1,8 @@
 //! Meta-tests for the project's own rule conventions (in the spirit of clippy's): every rule is
 //! declared once with only what differs from `Rule::DEFAULTS`, registered (the registry in
 //! rules/mod.rs is generated from rules/*.rs), documented with the fixed headings, exemplified,
-//! fixtured and snapshotted, and docs/rules.md is generated from the declarations. Each failure
+//! fixtured and snapshotted (a page may say where it parts from a peer in `## Differences from
+//! <peer>` sections after `## Use instead`), and docs/rules.md is generated from the declarations. Each failure
 //! names exactly what is missing; `PLIMSOLL_UPDATE_DOCS=1 cargo test --test rules_meta` writes
 //! the registry and docs/rules.md.
 
@@ -157,15 +158,35 @@ fn docs_have_the_fixed_shape() {
         if rule.docs.lines().next() != Some(title.as_str()) {
             failures.push(format!("rules/{stem}.md: first line must be `{title}`"));
         }
-        let headings: Vec<&str> = rule
+        let all_headings: Vec<&str> = rule
             .docs
             .lines()
             .filter_map(|line| line.strip_prefix("## "))
             .map(str::trim)
             .collect();
+        // Optional `## Differences from <peer>` sections, right after `## Use instead`, say
+        // where the rule deliberately parts from a peer's check (for a migrating user).
+        let mut headings = Vec::new();
+        for heading in &all_headings {
+            match heading.strip_prefix("Differences from ") {
+                Some(peer) => {
+                    if !RELATED_PREFIXES.contains(&peer) {
+                        failures.push(format!(
+                            "rules/{stem}.md: `## {heading}` names no known peer ({RELATED_PREFIXES:?})"
+                        ));
+                    }
+                    if headings.last() != Some(&"Use instead") {
+                        failures.push(format!(
+                            "rules/{stem}.md: `## {heading}` must follow `## Use instead` (or another difference section)"
+                        ));
+                    }
+                }
+                None => headings.push(*heading),
+            }
+        }
         if headings != HEADINGS {
             failures.push(format!(
-                "rules/{stem}.md: headings are {headings:?}, expected exactly {HEADINGS:?} in that order"
+                "rules/{stem}.md: headings are {all_headings:?}, expected exactly {HEADINGS:?} in that order (with optional `Differences from <peer>` sections after `Use instead`)"
             ));
         }
         let on_disk = root().join("rules").join(format!("{stem}.md"));

@@ -221,9 +221,31 @@ pub fn find_credentials(text: &str) -> Vec<Credential> {
     found
 }
 
-/// `true` for a password that is obviously not a real one: a variable reference (`$PASS`,
-/// `${PASS}`), a template (`{{ .pass }}`, `<password>`, `%s`), a run of `x` or `*`, or a word
-/// that documentation uses as a stand-in (`password`, `changeme`, …).
+/// `true` for a value that only shows where a secret would go: a run of mask characters
+/// (`******`, `xxxx`, `•••`, `…`), a template (`<password>`, `{{ .pass }}`, `%s`, `[token]`).
+/// It is not a secret itself: a Dockerfile or compose file that ships `DB_PASSWORD=******` holds
+/// no password. (A word such as `changeme` is different: it is a real default password that
+/// works until someone changes it.)
+pub fn is_masked(value: &str) -> bool {
+    let value = value.trim();
+    if value.starts_with('<') && value.ends_with('>')
+        || value.starts_with("{{") && value.ends_with("}}")
+        || value.starts_with('[') && value.ends_with(']')
+        || value == "%s"
+    {
+        return true;
+    }
+    value.chars().count() >= 3
+        && value
+            .chars()
+            .all(|c| matches!(c, 'x' | 'X' | '*' | '.' | '…' | '•' | '●' | '#'))
+}
+
+/// `true` for a password in a URL that is obviously not a real one: a variable reference
+/// (`$PASS`, `${PASS}`), a masked value or template ([`is_masked`]), or a word that
+/// documentation uses as a stand-in (`password`, `changeme`, …). The URL scanner reads comments
+/// and examples too, so it is more forgiving than the name-based checks, which report
+/// `DB_PASSWORD=changeme` as the literal default password it is.
 pub fn is_placeholder(password: &str) -> bool {
     let lower = password.to_ascii_lowercase();
     if lower.starts_with('$')
@@ -231,6 +253,7 @@ pub fn is_placeholder(password: &str) -> bool {
         || lower.starts_with("{{")
         || lower.starts_with('%')
         || lower.starts_with('[')
+        || is_masked(&lower)
     {
         return true;
     }
@@ -377,6 +400,68 @@ const NEUTRAL_HEADS: &[&str] = &[
     "prefix",
     "location",
     "arn",
+    // Settings about where a secret comes from or how it is used (`…_CREDENTIALS_SOURCE`,
+    // `SECRET_FORCED_LANGUAGE`, `CREDENTIAL_HELPER`).
+    "source",
+    "sources",
+    "store",
+    "backend",
+    "helper",
+    "command",
+    "cmd",
+    "scheme",
+    "strategy",
+    "mechanism",
+    "level",
+    "language",
+    "lang",
+    "locale",
+];
+
+/// Words that, before the word that says "secret", make the name a switch about the secret
+/// rather than the secret: `VNC_NO_PASSWORD`, `MYSQL_RANDOM_ROOT_PASSWORD`,
+/// `MYSQL_ALLOW_EMPTY_PASSWORD`, `SKIP_AUTH`, `GENERATE_SECRET`.
+const SWITCH_WORDS: &[&str] = &[
+    "no", "random", "allow", "empty", "skip", "disable", "enable", "require", "generate", "use",
+    "without", "has", "is",
+];
+
+/// Authentication schemes and methods: the value of a `…_AUTH` setting that chooses how users
+/// log in (`REGISTRY_AUTH=htpasswd`, `NEO4J_AUTH=none`), not a credential.
+const AUTH_SCHEMES: &[&str] = &[
+    "none",
+    "htpasswd",
+    "basic",
+    "bearer",
+    "digest",
+    "token",
+    "oauth",
+    "oauth2",
+    "oidc",
+    "openid",
+    "ldap",
+    "saml",
+    "jwt",
+    "kerberos",
+    "ntlm",
+    "negotiate",
+    "silly",
+    "trust",
+    "md5",
+    "password",
+    "scram-sha-256",
+    "plain",
+    "native",
+    "internal",
+    "external",
+    "github",
+    "google",
+    "keycloak",
+    "anonymous",
+    "disabled",
+    "enabled",
+    "true",
+    "false",
 ];
 
 /// Split a variable name into lower-case words at `_`, `-`, `.` and other punctuation, and at
@@ -414,12 +499,21 @@ pub fn name_parts(name: &str) -> Vec<String> {
 /// The name is split into words ([`name_parts`]); it is secret when a word of
 /// [`SECRET_WORDS`] occurs anywhere, a word of [`HEAD_WORDS`] is the last word, or `key` follows
 /// a qualifier such as `api` or `private`. It is not secret when any word is `public`
-/// (`PUBLIC_KEY`, `NEXT_PUBLIC_API_KEY`) or the last word names something about the secret
-/// rather than the secret (`TOKEN_URL`, `PASSWORD_FILE`, `AWS_ACCESS_KEY_ID`).
+/// (`PUBLIC_KEY`, `NEXT_PUBLIC_API_KEY`), the last word names something about the secret
+/// rather than the secret (`TOKEN_URL`, `PASSWORD_FILE`, `AWS_ACCESS_KEY_ID`,
+/// `GOOGLE_CREDENTIALS_SOURCE`), or a switch word comes before the last (`VNC_NO_PASSWORD`,
+/// `MYSQL_RANDOM_ROOT_PASSWORD`).
 pub fn secret_name_word(name: &str) -> Option<&'static str> {
     let parts = name_parts(name);
     let last = parts.last()?;
     if parts.iter().any(|p| p == "public") || NEUTRAL_HEADS.contains(&last.as_str()) {
+        return None;
+    }
+    // A switch word before the secret word: the name is a setting (`VNC_NO_PASSWORD=1`).
+    if parts[..parts.len() - 1]
+        .iter()
+        .any(|p| SWITCH_WORDS.contains(&p.as_str()))
+    {
         return None;
     }
     if (parts.len() > 1 || last != "pwd")
@@ -448,15 +542,31 @@ pub fn secret_name_word(name: &str) -> Option<&'static str> {
 }
 
 /// `true` for a value that, whatever the variable's name, cannot be the secret itself: a
-/// switch (`true`, `yes`, `off`, as in `ALLOW_EMPTY_PASSWORD=yes`), a file path
-/// (`/run/secrets/db`, `./key.json`) or a file name with a common extension
-/// (`resetPassword.sh`), which point at a secret instead of holding it.
+/// switch (`true`, `yes`, `off`, `none`, `0`, `1`, as in `ALLOW_EMPTY_PASSWORD=yes`), a masked
+/// placeholder ([`is_masked`]: `******`, `<password>`), a file path (`/run/secrets/db`,
+/// `./key.json`) or a file name with a common extension (`resetPassword.sh`), which point at a
+/// secret instead of holding it. Longer numbers stay suspect: `PIN=1234` is a password.
 pub fn is_inert_value(value: &str) -> bool {
     let value = value.trim();
     if matches!(
         value.to_ascii_lowercase().as_str(),
-        "true" | "false" | "yes" | "no" | "on" | "off"
-    ) {
+        "true"
+            | "false"
+            | "yes"
+            | "no"
+            | "on"
+            | "off"
+            | "y"
+            | "n"
+            | "0"
+            | "1"
+            | "none"
+            | "null"
+            | "nil"
+            | "enabled"
+            | "disabled"
+    ) || is_masked(value)
+    {
         return true;
     }
     let path_chars = |text: &str| {
@@ -489,6 +599,19 @@ pub fn is_inert_value(value: &str) -> bool {
     value.rsplit_once('.').is_some_and(|(stem, extension)| {
         !stem.is_empty() && path_chars(stem) && EXTENSIONS.contains(&extension)
     })
+}
+
+/// `true` when `value`, given to the variable `name`, is a setting rather than a secret: any
+/// [`is_inert_value`], and for a name whose last word is `auth` an authentication scheme
+/// (`REGISTRY_AUTH=htpasswd`, `NEO4J_AUTH=none`), where `NEO4J_AUTH=neo4j/s3cret` stays a
+/// secret.
+pub fn is_setting_value(name: &str, value: &str) -> bool {
+    if is_inert_value(value) {
+        return true;
+    }
+    let lower = value.trim().to_ascii_lowercase();
+    name_parts(name).last().is_some_and(|last| last == "auth")
+        && AUTH_SCHEMES.contains(&lower.as_str())
 }
 
 /// `true` when `value` is nothing but one compose/shell variable reference: `$VAR`, `${VAR}`,
@@ -682,6 +805,15 @@ mod tests {
             "TOKENIZER",
             "PATH",
             "BYPASS",
+            // Switches and settings about a secret.
+            "VNC_NO_PASSWORD",
+            "MYSQL_RANDOM_ROOT_PASSWORD",
+            "MYSQL_ALLOW_EMPTY_PASSWORD",
+            "SKIP_AUTH",
+            "GOOGLE_CREDENTIALS_SOURCE",
+            "AWS_CREDENTIALS_SOURCE",
+            "SECRET_FORCED_LANGUAGE",
+            "DOCKER_CREDENTIAL_HELPER",
         ] {
             assert!(
                 secret_name_word(name).is_none(),
@@ -703,8 +835,50 @@ mod tests {
         ] {
             assert!(is_inert_value(value), "{value}");
         }
-        for value in ["hunter2", "P@ssw0rd", "/abc+def==", "/", "abc.def", "1"] {
+        for value in [
+            "******",
+            "xxxx",
+            "XXXXXXXX",
+            "<password>",
+            "{{ .Pass }}",
+            "1",
+            "0",
+            "none",
+        ] {
+            assert!(is_inert_value(value), "{value}");
+        }
+        for value in [
+            "hunter2",
+            "P@ssw0rd",
+            "/abc+def==",
+            "/",
+            "abc.def",
+            "1234",
+            "changeme",
+            "x",
+            "**",
+        ] {
             assert!(!is_inert_value(value), "{value}");
+        }
+    }
+
+    #[test]
+    fn settings_of_auth_names() {
+        for (name, value) in [
+            ("REGISTRY_AUTH", "htpasswd"),
+            ("NEO4J_AUTH", "none"),
+            ("NEO4J_AUTH", "None"),
+            ("DB_PASSWORD", "******"),
+            ("VNC_PASSWORD", "1"),
+        ] {
+            assert!(is_setting_value(name, value), "{name}={value}");
+        }
+        for (name, value) in [
+            ("NEO4J_AUTH", "neo4j/s3cret"),
+            ("DB_PASSWORD", "htpasswd"),
+            ("DB_PASSWORD", "changeme"),
+        ] {
+            assert!(!is_setting_value(name, value), "{name}={value}");
         }
     }
 

@@ -65,7 +65,8 @@ pub struct DockerfileContext<'a> {
 /// once per rule is what this is for.
 #[derive(Debug, Default)]
 pub struct ShellCache {
-    /// Per instruction: the analysis of its shell-form RUN (or `ONBUILD RUN`) text.
+    /// Per instruction: the analysis of its RUN (or `ONBUILD RUN`): shell-form text, or the
+    /// exec form's words.
     runs: Vec<OnceLock<Option<ShellScript>>>,
     /// Per instruction: one analysis per heredoc, of the body as written in the source.
     heredocs: Vec<OnceLock<Vec<ShellScript>>>,
@@ -131,8 +132,9 @@ impl DockerfileContext<'_> {
         })
     }
 
-    /// The shell analysis of instruction `index` when it is a shell-form RUN (or
-    /// `ONBUILD RUN`), computed once per file.
+    /// The shell analysis of instruction `index` when it is a RUN (or `ONBUILD RUN`),
+    /// computed once per file: the shell form's text, or the exec form's words as one command
+    /// (with the script of `["sh", "-c", "…"]`; see [`shell::analyze_exec`]).
     pub fn shell(&self, index: usize) -> Option<&ShellScript> {
         let instruction = self.dockerfile.instructions.get(index)?;
         self.shells
@@ -140,6 +142,14 @@ impl DockerfileContext<'_> {
             .get(index)?
             .get_or_init(|| match &run_instruction(instruction).command {
                 Command::Run(ShellOrExec::Shell(text)) => Some(shell::analyze(text)),
+                Command::Run(ShellOrExec::Exec(words)) => {
+                    let words = words.iter().map(|word| shell::Word {
+                        span: word.span,
+                        raw: self.source.slice(word.span).to_owned(),
+                        value: word.value.clone(),
+                    });
+                    Some(shell::analyze_exec(words.collect()))
+                }
                 _ => None,
             })
             .as_ref()

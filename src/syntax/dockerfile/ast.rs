@@ -329,6 +329,26 @@ pub struct Copy {
     pub json: bool,
 }
 
+impl Copy {
+    /// A source or destination as BuildKit uses it: the shell form keeps quotes in the words
+    /// (as BuildKit's parser does), and BuildKit's word processing removes a pair around the
+    /// word (`ADD "vendor.tar.gz" /opt/` adds `vendor.tar.gz`); the JSON form's strings are
+    /// already decoded. A quote that does not close the word is left alone.
+    pub fn path<'a>(&self, word: &'a Spanned<String>) -> &'a str {
+        let value = word.value.as_str();
+        if self.json {
+            return value;
+        }
+        ['"', '\'']
+            .iter()
+            .find_map(|&quote| {
+                let inner = value.strip_prefix(quote)?.strip_suffix(quote)?;
+                (!inner.contains(quote)).then_some(inner)
+            })
+            .unwrap_or(value)
+    }
+}
+
 /// `KEY=value` (or the legacy `KEY value` form) in ENV, LABEL and ARG.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct KeyValue {

@@ -2,6 +2,7 @@
 
 pub mod ast;
 pub mod expansion;
+pub mod flags;
 mod lexer;
 mod parser;
 pub mod shell;

@@ -392,6 +392,68 @@ pub fn analyze_str(body: &str, source_start: usize) -> ShellScript {
     analyze_mapped(body, Mapping::Offset(source_start))
 }
 
+/// Analyses an exec-form RUN (`RUN ["apt-get", "install", "-y", "curl"]`): no shell runs it, so
+/// its JSON strings are the words of one simple command. When that command is a shell given a
+/// script (`["sh", "-c", "apt-get update && …"]`, also `bash -o pipefail -c`, `-ec`), the
+/// script is the RUN's own shell text and its commands follow; only a JSON string without
+/// escapes is analysed, so spans map one to one. `words` carry their source spans (inside the
+/// quotes) and their decoded values.
+pub fn analyze_exec(words: Vec<Word>) -> ShellScript {
+    let mut words = words.into_iter();
+    let Some(name) = words.next() else {
+        return ShellScript::default();
+    };
+    let args: Vec<Word> = words.collect();
+    let span = args
+        .last()
+        .map_or(name.span, |last| name.span.cover(last.span));
+    let command = SimpleCommand {
+        span,
+        assignments: Vec::new(),
+        name: Some(name),
+        args,
+        redirects: Vec::new(),
+        pipeline: PipelinePos { index: 0, len: 1 },
+        in_substitution: false,
+        in_shell_string: false,
+    };
+    let script = exec_shell_script(&command).map(|word| analyze_str(&word.value, word.span.start));
+    let mut commands = vec![command];
+    let mut error = None;
+    if let Some(script) = script {
+        commands.extend(script.commands);
+        error = script.error;
+    }
+    ShellScript { commands, error }
+}
+
+/// The script word of an exec-form shell call (`sh -c script`, `bash -o pipefail -c script`,
+/// `sh -ec script`), when its source text is exactly its value.
+fn exec_shell_script(command: &SimpleCommand) -> Option<&Word> {
+    let view = command.view();
+    if !matches!(
+        view.program()?,
+        "sh" | "bash" | "dash" | "ash" | "zsh" | "ksh"
+    ) {
+        return None;
+    }
+    let mut has_c = false;
+    let mut args = view.args.iter();
+    while let Some(word) = args.next() {
+        let value = word.value.as_str();
+        if matches!(value, "-o" | "+o" | "-O" | "+O") {
+            args.next();
+            continue;
+        }
+        if (value.starts_with('-') || value.starts_with('+')) && value.len() > 1 {
+            has_c |= !value.starts_with("--") && value.contains('c');
+            continue;
+        }
+        return (has_c && word.raw == word.value).then_some(word);
+    }
+    None
+}
+
 /// A range of the text still to scan.
 struct Work {
     range: Range,

@@ -702,3 +702,58 @@ fn remembered_syntax_verdicts_match_fresh_ones() {
     assert!(validate("cat <<EOF", &["EOF".to_owned()]).is_none());
     assert!(validate("cat <<EOF", &["EOF".to_owned()]).is_none());
 }
+
+fn exec_words(text: &str) -> Vec<Word> {
+    // The JSON strings of a one-line exec form without escapes, with spans inside the quotes.
+    let mut words = Vec::new();
+    let mut rest = text;
+    let mut offset = 0;
+    while let Some(open) = rest.find('"') {
+        let close = rest[open + 1..].find('"').unwrap() + open + 1;
+        let value = rest[open + 1..close].to_owned();
+        let span = Span::new(offset + open + 1, offset + close);
+        words.push(Word {
+            span,
+            raw: value.clone(),
+            value,
+        });
+        offset += close + 1;
+        rest = &text[offset..];
+    }
+    words
+}
+
+#[test]
+fn exec_form_is_one_command_and_its_shell_script() {
+    let text = r#"RUN ["apt-get", "install", "-y", "curl"]"#;
+    let script = analyze_exec(exec_words(text));
+    assert_eq!(script.commands.len(), 1);
+    let command = &script.commands[0];
+    assert_eq!(command.program(), Some("apt-get"));
+    assert_eq!(
+        command.span.text(text),
+        r#"apt-get", "install", "-y", "curl"#
+    );
+    assert_eq!(command.args.len(), 3);
+
+    let text = r#"RUN ["bash", "-o", "pipefail", "-ec", "curl -fsSL x | tar x && make"]"#;
+    let script = analyze_exec(exec_words(text));
+    let names: Vec<_> = script
+        .commands
+        .iter()
+        .map(|c| c.program().unwrap_or(""))
+        .collect();
+    assert_eq!(names, ["bash", "curl", "tar", "make"]);
+    assert_eq!(script.commands[1].pipeline.len, 2);
+    assert_eq!(script.commands[2].span.text(text), "tar x");
+    assert!(!script.commands[1].in_shell_string);
+
+    // Not a shell, or no `-c`: the words are data.
+    for text in [
+        r#"RUN ["python3", "-c", "a | b"]"#,
+        r#"RUN ["sh", "script.sh"]"#,
+    ] {
+        assert_eq!(analyze_exec(exec_words(text)).commands.len(), 1, "{text}");
+    }
+    assert_eq!(analyze_exec(Vec::new()), ShellScript::default());
+}
