@@ -120,6 +120,44 @@ impl Baseline {
     }
 }
 
+impl Baseline {
+    /// For each finding of the file at `path` (absolute), whether this baseline records it
+    /// (the file's entries counted as [`Baseline::filter`] counts them): `--fix` leaves those
+    /// alone.
+    pub fn recorded(
+        &self,
+        path: &Path,
+        base_dir: &Path,
+        source: &SourceFile,
+        findings: &[Finding],
+    ) -> Vec<bool> {
+        let path = relative_path(path, base_dir);
+        let mut remaining: HashMap<(&str, &str), usize> = HashMap::new();
+        for entry in self.findings.iter().filter(|e| e.path == path) {
+            *remaining
+                .entry((entry.code.as_str(), entry.fingerprint.as_str()))
+                .or_default() += 1;
+        }
+        if remaining.is_empty() {
+            return vec![false; findings.len()];
+        }
+        let prints = fingerprints(source, findings);
+        findings
+            .iter()
+            .zip(&prints)
+            .map(
+                |(finding, print)| match remaining.get_mut(&(&*finding.code, print.as_str())) {
+                    Some(count) if *count > 0 => {
+                        *count -= 1;
+                        true
+                    }
+                    _ => false,
+                },
+            )
+            .collect()
+    }
+}
+
 /// The fingerprint of each finding of one file, in order.
 pub fn fingerprints(source: &SourceFile, findings: &[Finding]) -> Vec<String> {
     let mut seen: HashMap<(String, String), u64> = HashMap::new();

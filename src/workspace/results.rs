@@ -70,6 +70,8 @@ pub struct FixRecord {
     pub path: PathBuf,
     pub original: String,
     pub applied: usize,
+    /// The fixed text would not parse: the file was left as it was.
+    pub rejected: bool,
 }
 
 impl Results {

@@ -100,6 +100,18 @@ pub(super) struct CheckArgs {
     /// `docker compose --env-file`).
     #[arg(long, value_name = "FILE")]
     env_file: Option<PathBuf>,
+    /// Apply the safe fixes to the files (the fixed text of stdin goes to standard output) and
+    /// report what remains.
+    #[arg(long)]
+    fix: bool,
+    /// With `--fix` or `--diff`: apply the unsafe fixes too (they may change what the image or
+    /// the service does).
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print a unified diff of what `--fix` would change and write nothing; exit 1 when there
+    /// is something to change.
+    #[arg(long, conflicts_with = "fix")]
+    diff: bool,
 }
 
 /// `--max-file-size`: `1048576`, `512K`, `8M`, `1G` (also `8MiB`, `8MB`, lower case); `0` is
@@ -298,10 +310,53 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
         max_file_size: Some(max_file_size(&args)),
         compose,
     };
-    let mut results = runner::run(&discovery.files, stdin, options, |source, workspace| {
-        engine::check_in(source, &settings_of(&source.path).settings, workspace)
-    })
+    let stdin_path = stdin.as_ref().map(|input| input.path.clone());
+    let fixing = args.fix || args.diff;
+    let base_dir = |file: &std::path::Path| {
+        let file = resolver.absolute(file);
+        file.parent().map(|p| p.to_path_buf()).unwrap_or(file)
+    };
+    let policy = super::fix::FixPolicy {
+        unsafe_fixes: args.unsafe_fixes,
+        baseline: baseline
+            .as_ref()
+            .zip(args.baseline.as_deref())
+            .map(|(loaded, path)| (loaded, base_dir(path))),
+        cwd: cwd.clone(),
+    };
+    let mut results = runner::run_then(
+        &discovery.files,
+        stdin,
+        options,
+        |source, workspace| {
+            engine::check_in(source, &settings_of(&source.path).settings, workspace)
+        },
+        |file, workspace| {
+            if fixing {
+                let settings = &settings_of(&file.source.path).settings;
+                super::fix::fix_file(file, workspace, settings, &policy)
+            } else {
+                (file, None)
+            }
+        },
+    )
     .map_err(Failure::Message)?;
+    if args.diff {
+        return finish_diff(&args, &results);
+    }
+    if args.fix {
+        super::fix::write_fixed(&mut results, stdin_path.as_deref());
+        if let Some(path) = &stdin_path
+            && let Some(file) = results.files.iter().find(|f| &f.source.path == path)
+        {
+            io::stdout().lock().write_all(file.source.text.as_bytes())?;
+        }
+        if !args.quiet {
+            for line in super::fix::summary(&results, args.unsafe_fixes, false) {
+                eprintln!("plimsoll: {line}");
+            }
+        }
+    }
     let mut catalogue = resolver.catalogue(
         std::iter::once(&default_settings)
             .chain(settings_with_policies(&file_settings))
@@ -331,6 +386,25 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     std::mem::forget(results);
     std::mem::forget(file_settings);
     Ok(ExitCode::from(code))
+}
+
+/// `--diff`: the diffs on standard output, the summary on standard error; 1 when a file would
+/// change, 2 when a file could not be checked, else 0.
+fn finish_diff(args: &CheckArgs, results: &Results) -> Result<ExitCode, Failure> {
+    for error in &results.errors {
+        eprintln!("plimsoll: error: {}", error.located_message());
+    }
+    let changed = super::fix::print_diffs(results, &mut io::stdout().lock())?;
+    if !args.quiet {
+        for line in super::fix::summary(results, args.unsafe_fixes, true) {
+            eprintln!("plimsoll: {line}");
+        }
+    }
+    Ok(ExitCode::from(if !results.errors.is_empty() {
+        EXIT_ERROR
+    } else {
+        u8::from(changed > 0)
+    }))
 }
 
 /// The project `-f` declares, and `--env-file`, checked to exist (a usage error otherwise).
@@ -752,6 +826,13 @@ pub(super) fn write_reports(
                         io_message(&err)
                     ))
                 })?;
+            }
+            // `--fix` on stdin prints the fixed text on standard output: the report goes to
+            // standard error then, as ruff does.
+            None if args.fix && args.paths.iter().any(|p| p.as_os_str() == "-") => {
+                let mut out = BufWriter::new(io::stderr().lock());
+                report::write(spec.format, results, options, &mut out)?;
+                out.flush()?;
             }
             None => {
                 let mut out = BufWriter::new(io::stdout().lock());

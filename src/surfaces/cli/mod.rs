@@ -5,6 +5,7 @@
 
 mod check;
 mod compose;
+mod fix;
 mod lsp;
 mod rule_docs;
 mod test;
