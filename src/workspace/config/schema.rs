@@ -39,6 +39,10 @@ pub fn json_schema() -> Value {
             "exclude" => json!({ "$ref": "#/definitions/globs" }),
             "strict" => json!({ "type": "boolean", "default": false }),
             "policies" => json!({ "type": "array", "items": { "type": "string" } }),
+            "non-root-images" => json!({
+                "type": "array",
+                "items": { "type": "string", "pattern": "^[^\\s@]+$" }
+            }),
             // A key without a schema here fails the schema test, naming it.
             _ => json!({}),
         };
