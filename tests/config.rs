@@ -223,7 +223,7 @@ overrides:
     assert_eq!(
         lines,
         [
-            "Dockerfile:1:1: warning[DF004/root-user] the final stage sets no USER, so it runs as the",
+            "Dockerfile:1:1: warning[DF004/root-user] the final stage sets no USER: it runs as the",
             "Dockerfile:1:13: error[DF002/latest-tag]",
             "app/x.old.Dockerfile:1:13: info[DF002/latest-tag]",
             "legacy/a/Dockerfile:1:13: info[DF002/latest-tag]",
