@@ -2,6 +2,8 @@
 
 use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::syntax::dockerfile::Keyword;
+use crate::syntax::excerpt::excerpt;
 use crate::syntax::span::Span;
 
 pub static EMPTY_CONTINUATION_LINE: Rule = Rule {
@@ -11,7 +13,7 @@ pub static EMPTY_CONTINUATION_LINE: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Correctness,
     severity: Severity::Warning,
-    fix: FixAvailability::Always,
+    fix: FixAvailability::Sometimes,
     related: &["buildkit:NoEmptyContinuation"],
     docs: include_str!("empty_continuation_line.md"),
     check: Check::Dockerfile(check),
@@ -27,27 +29,71 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         let Some(text) = source.get(start..end) else {
             continue;
         };
+        let keyword = instruction.keyword.as_str();
+        // (offset, line with its end of line, line without it)
+        let mut lines = Vec::new();
         let mut offset = start;
         for line in text.split_inclusive('\n') {
-            let content = line.trim_end_matches(['\n', '\r']);
-            // The instruction's own first line is never empty; later empty lines are the
-            // ones BuildKit skips with a warning.
-            if offset != start && content.trim().is_empty() {
-                out.report(
-                    Span::new(offset, offset + content.len()),
-                    "empty line inside a continued instruction",
-                )
-                .with_help("remove the empty line (or put a `#` comment on it)")
-                .with_fix(Fix {
-                    message: "remove the empty line".into(),
-                    applicability: Applicability::Safe,
-                    edits: vec![Edit {
-                        span: Span::new(offset, offset + line.len()),
-                        replacement: String::new(),
-                    }],
-                });
-            }
+            lines.push((offset, line, line.trim_end_matches(['\n', '\r'])));
             offset += line.len();
         }
+        for (index, &(offset, line, content)) in lines.iter().enumerate() {
+            // The instruction's own first line is never empty; later empty lines are the
+            // ones BuildKit skips with a warning.
+            if index == 0 || !content.trim().is_empty() {
+                continue;
+            }
+            let span = Span::new(offset, offset + content.len());
+            match swallowed_instruction(&lines[index + 1..]) {
+                Some((swallowed, next)) => {
+                    out.report(
+                        span,
+                        format!(
+                            "empty line inside a continued `{keyword}`: Docker skips it, so the \
+                             next line `{}` is part of this `{keyword}`, not an instruction of \
+                             its own",
+                            excerpt(next.trim())
+                        ),
+                    )
+                    .with_label(swallowed, format!("read as part of the `{keyword}`"))
+                    .with_help(
+                        "end the instruction before the empty line (remove its trailing `\\`)",
+                    );
+                }
+                None => {
+                    out.report(
+                        span,
+                        format!(
+                            "empty line inside a continued `{keyword}`: Docker skips it and \
+                             warns that it will become an error"
+                        ),
+                    )
+                    .with_help("remove the empty line (or put a `#` comment on it)")
+                    .with_fix(Fix {
+                        message: "remove the empty line".into(),
+                        applicability: Applicability::Safe,
+                        edits: vec![Edit {
+                            span: Span::new(offset, offset + line.len()),
+                            replacement: String::new(),
+                        }],
+                    });
+                }
+            }
+        }
     }
+}
+
+/// The next line with content after an empty one, when it starts (unindented) with an
+/// instruction keyword: the author meant a new instruction, but Docker reads it as part of the
+/// continued one. Its span and text.
+fn swallowed_instruction<'a>(rest: &[(usize, &'a str, &'a str)]) -> Option<(Span, &'a str)> {
+    let &(offset, _, content) = rest
+        .iter()
+        .find(|(_, _, content)| !content.trim().is_empty())?;
+    if content.starts_with(char::is_whitespace) || content.starts_with('#') {
+        return None;
+    }
+    let word = content.split_whitespace().next()?;
+    Keyword::parse(word)?;
+    Some((Span::new(offset, offset + content.len()), content))
 }

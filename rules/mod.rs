@@ -115,6 +115,7 @@ mod service_no_healthcheck;
 mod service_no_memory_limit;
 mod service_no_new_privileges;
 mod service_no_pids_limit;
+mod service_no_resource_limits;
 mod service_no_ulimits;
 mod service_privileged;
 mod service_restart_policy;
@@ -246,6 +247,7 @@ pub use service_no_healthcheck::SERVICE_NO_HEALTHCHECK;
 pub use service_no_memory_limit::SERVICE_NO_MEMORY_LIMIT;
 pub use service_no_new_privileges::SERVICE_NO_NEW_PRIVILEGES;
 pub use service_no_pids_limit::SERVICE_NO_PIDS_LIMIT;
+pub use service_no_resource_limits::SERVICE_NO_RESOURCE_LIMITS;
 pub use service_no_ulimits::SERVICE_NO_ULIMITS;
 pub use service_privileged::SERVICE_PRIVILEGED;
 pub use service_restart_policy::SERVICE_RESTART_POLICY;
@@ -345,6 +347,7 @@ static ALL: &[&Rule] = &[
     &COMPOSE_V1_FORMAT,
     &COMPOSE_SCHEMA,
     &REQUIRED_VARIABLE_UNSET,
+    &SERVICE_NO_RESOURCE_LIMITS,
     &UNTAGGED_IMAGE,
     &LATEST_TAG,
     &UNPINNED_DIGEST,

@@ -36,23 +36,27 @@ fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
             if host_ip(mapping) != HostIp::All {
                 continue;
             }
-            let shown = mapping
-                .published
-                .as_ref()
-                .or(mapping.target.as_ref())
-                .map_or("?", |port| port.value.as_str());
+            // A bare container port (`- 8008`) gets a random host port from Docker: say so
+            // rather than "port 8008", which reads as the host port.
+            let shown = match (&mapping.published, &mapping.target) {
+                (Some(published), _) => format!("port {}", published.value),
+                (None, Some(target)) => {
+                    format!("container port {} on a random host port", target.value)
+                }
+                (None, None) => "a port".to_string(),
+            };
             let (span, message) = match &mapping.host_ip {
                 Some(ip) => (
                     ip.span,
                     format!(
-                        "service `{}` publishes port {shown} on every interface (`{}`)",
+                        "service `{}` publishes {shown} on every interface (`{}`)",
                         service.name.value, ip.value
                     ),
                 ),
                 None => (
                     mapping.span,
                     format!(
-                        "service `{}` publishes port {shown} on every interface",
+                        "service `{}` publishes {shown} on every interface",
                         service.name.value
                     ),
                 ),

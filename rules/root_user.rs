@@ -2,12 +2,11 @@
 
 use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
-use crate::syntax::dockerfile::BaseKind;
 use crate::syntax::span::Span;
 
-use crate::semantic::{StageUser, stage_user};
+use crate::semantic::{StageUser, stage_user, windows_stages};
 
-use super::support::{is_root_user, runs_unprivileged_or_windows, user_value};
+use super::support::{base_user, is_root_user, no_user_consequence, user_value};
 
 pub static ROOT_USER: Rule = Rule {
     code: "DF004",
@@ -43,24 +42,28 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         return;
     };
     let from_span = final_from.keyword_span.cover(final_stage.base.raw.span);
+    // A Windows image has no root user (its users are `ContainerUser` and
+    // `ContainerAdministrator`).
+    if windows_stages(dockerfile)
+        .get(final_stage.index)
+        .copied()
+        .unwrap_or(false)
+    {
+        return;
+    }
 
     let Some(resolved) = stage_user(dockerfile, final_stage.index) else {
         return;
     };
     let (user_stage, user) = match resolved {
         StageUser::Set { stage, user, .. } => (stage, user),
-        StageUser::Unset { base: stage } => {
-            // No USER anywhere: the user is the base image's, root unless the image says otherwise.
-            if let BaseKind::Image(image) = &stage.base.kind
-                && runs_unprivileged_or_windows(image)
-            {
+        StageUser::Unset { base } => {
+            // No USER anywhere: the base image's user decides.
+            let Some(consequence) = no_user_consequence(&base_user(base, context.non_root_images))
+            else {
                 return;
-            }
-            let message = if matches!(stage.base.kind, BaseKind::Scratch) {
-                "the final stage sets no USER, so it runs as root (uid 0 in a `scratch` image)"
-            } else {
-                "the final stage sets no USER, so it runs as the base image's user, usually root"
             };
+            let message = format!("the final stage sets no USER{consequence}");
             let end = dockerfile
                 .instructions
                 .get(final_stage.instructions.clone())

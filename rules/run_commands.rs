@@ -145,6 +145,7 @@ mod tests {
             dockerfile: &dockerfile,
             options: &RuleOptions::EMPTY,
             shells: &shells,
+            non_root_images: &crate::semantic::NonRootImages::default(),
         };
         f(&context)
     }

@@ -55,6 +55,16 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                     continue;
                 }
             }
+            // `ENV X_TOKEN=` stores an empty value: nothing secret is in the image. (An ARG
+            // still is reported: the value passed with `--build-arg` is what gets recorded.)
+            if keyword == "ENV"
+                && pair
+                    .value
+                    .as_ref()
+                    .is_some_and(|v| v.value.trim().trim_matches(['"', '\'']).is_empty())
+            {
+                continue;
+            }
             out.report(
                 pair.key.span,
                 format!(

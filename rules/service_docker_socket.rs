@@ -74,37 +74,28 @@ fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
                 .source
                 .as_ref()
                 .map_or(mount.span, |source| source.span);
-            let finding = report_in_service(
-                out,
-                service,
-                span,
-                if SOCKET_DIRS.contains(&socket.as_str()) {
-                    format!(
-                        "service `{}` mounts `{socket}`, which holds the container engine's \
-                         control socket",
-                        service.name.value
-                    )
-                } else {
-                    format!(
-                        "service `{}` mounts `{socket}`, the container engine's control socket",
-                        service.name.value
-                    )
-                },
-            );
-            if mount.read_only {
-                // `:ro` stops writes to the socket file, not API calls through it; still a
-                // real risk, one notch lower since it shows some intent to limit the mount.
-                finding.severity = Severity::Warning;
-                finding.with_help(
-                    "a read-only mount does not stop API calls through the socket; use a \
-                     filtering socket proxy that allows only the calls the service needs",
-                );
+            let what = if SOCKET_DIRS.contains(&socket.as_str()) {
+                "which holds the container engine's control socket"
             } else {
-                finding.with_help(
-                    "whoever reaches this socket controls the host; use a filtering socket proxy \
-                     that allows only the calls the service needs, or remove the mount",
-                );
-            }
+                "the container engine's control socket"
+            };
+            // `:ro` stops writes to the socket file, not API calls through it: the service
+            // controls the engine all the same, so the finding keeps its severity.
+            let message = if mount.read_only {
+                format!(
+                    "service `{}` mounts `{socket}`, {what}, read-only: `:ro` does not stop API \
+                     calls through the socket, so the service still has full control of the \
+                     engine",
+                    service.name.value
+                )
+            } else {
+                format!("service `{}` mounts `{socket}`, {what}", service.name.value)
+            };
+            let finding = report_in_service(out, service, span, message);
+            finding.with_help(
+                "whoever reaches this socket controls the host; use a filtering socket proxy \
+                 that allows only the calls the service needs, or remove the mount",
+            );
         }
     }
 }

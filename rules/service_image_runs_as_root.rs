@@ -4,13 +4,12 @@
 
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{BuiltDockerfile, Check, ComposeContext, Emitter, Rule, Target};
-use crate::syntax::dockerfile::BaseKind;
 use crate::syntax::span::Span;
 
-use crate::semantic::{StageUser, stage_user};
+use crate::semantic::{NonRootImages, StageUser, stage_user};
 
 use super::support::{
-    is_root_user, runs_unprivileged_or_windows, service_merge_origin, user_value,
+    BaseUser, base_user, is_root_user, no_user_consequence, service_merge_origin, user_value,
 };
 
 pub static SERVICE_IMAGE_RUNS_AS_ROOT: Rule = Rule {
@@ -35,8 +34,12 @@ pub static SERVICE_IMAGE_RUNS_AS_ROOT: Rule = Rule {
 const HELP: &str = "add `USER <non-root>` (for example `USER 10001`) to the built stage, or set \
                     `user: \"10001:10001\"` on the service";
 
-/// Why the built stage runs as root: the span in the Dockerfile to label, and what to say.
-fn root_reason(built: &BuiltDockerfile) -> Option<(Span, String)> {
+/// Why the built stage runs as root: the span in the Dockerfile to label, what to say, and
+/// whether it is certain (`false` when no USER is set and the base image's user is unknown).
+fn root_reason(
+    built: &BuiltDockerfile,
+    non_root_images: &NonRootImages,
+) -> Option<(Span, String, bool)> {
     let dockerfile = &built.file.dockerfile;
     let stage = dockerfile.stages.get(built.stage)?;
     let from = dockerfile.instructions.get(stage.from)?;
@@ -59,22 +62,18 @@ fn root_reason(built: &BuiltDockerfile) -> Option<(Span, String)> {
                     ),
                     _ => format!("{stage_name} runs as root: `USER {written}`"),
                 };
-                (span, message)
+                (span, message, true)
             })
         }
         StageUser::Unset { base } => {
-            // The base image decides; root unless it says otherwise.
-            if let BaseKind::Image(image) = &base.base.kind
-                && runs_unprivileged_or_windows(image)
-            {
-                return None;
-            }
+            let user = base_user(base, non_root_images);
+            let consequence = no_user_consequence(&user)?;
             let span = from.keyword_span.cover(stage.base.raw.span);
+            let certain = !matches!(user, BaseUser::Unknown(_));
             Some((
                 span,
-                format!(
-                    "{stage_name} sets no USER, so it runs as the base image's user, usually root"
-                ),
+                format!("{stage_name} sets no USER{consequence}"),
+                certain,
             ))
         }
     }
@@ -93,14 +92,20 @@ fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
         let Some(built) = context.built_dockerfile(service) else {
             continue;
         };
-        let Some((reason_span, reason)) = root_reason(&built) else {
+        let Some((reason_span, reason, certain)) = root_reason(&built, context.non_root_images)
+        else {
             continue;
         };
         let name = &service.name.value;
-        let finding = out.report(
-            build.key_span,
-            format!("service `{name}` builds an image that runs as root and sets no `user:`"),
-        );
+        let message = if certain {
+            format!("service `{name}` builds an image that runs as root and sets no `user:`")
+        } else {
+            format!(
+                "service `{name}` sets no `user:` and builds an image that sets no USER, so it \
+                 runs as root unless its base image sets a user"
+            )
+        };
+        let finding = out.report(build.key_span, message);
         finding.with_help(HELP);
         match built.inline_span {
             // The inline Dockerfile's spans are not offsets of the compose file: label the value.

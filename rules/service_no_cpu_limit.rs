@@ -18,6 +18,9 @@ pub static SERVICE_NO_CPU_LIMIT: Rule = Rule {
         "cis:5.12",
         "nist-800-190:3.4.3",
     ],
+    // Off by default: service-no-resource-limits (DC053) reports a service once, naming every
+    // missing limit; this rule is the finding-per-limit variant for teams that want it.
+    default_enabled: false,
     docs: include_str!("service_no_cpu_limit.md"),
     check: Check::Compose(check),
     ..Rule::DEFAULTS

@@ -13,6 +13,9 @@ pub static SERVICE_NO_PIDS_LIMIT: Rule = Rule {
     category: Category::Resources,
     severity: Severity::Info,
     related: &["kics:221e0658", "cis:5.29", "nist-800-190:3.4.3"],
+    // Off by default: service-no-resource-limits (DC053) reports a service once, naming every
+    // missing limit; this rule is the finding-per-limit variant for teams that want it.
+    default_enabled: false,
     docs: include_str!("service_no_pids_limit.md"),
     check: Check::Compose(check),
     ..Rule::DEFAULTS

@@ -14,11 +14,11 @@ use std::ops::Range;
 
 use crate::linter::diagnostic::Finding;
 use crate::linter::rule::Emitter;
-use crate::semantic::{effective_instructions, is_windows_image};
+use crate::semantic::{ImageUser, NonRootImages, effective_instructions, is_windows_base};
 use crate::syntax::compose::{
     ComposeFile, Field, InterpolatedValue, PortMapping, Service, VolumeMount,
 };
-use crate::syntax::dockerfile::{BaseKind, Command, Dockerfile, User};
+use crate::syntax::dockerfile::{BaseKind, Command, Dockerfile, Stage, User};
 use crate::syntax::image::ImageRef;
 use crate::syntax::span::{Span, Spanned, written_part};
 use crate::syntax::yaml::Node;
@@ -223,14 +223,56 @@ pub(crate) fn user_value(user: &User) -> (String, Span) {
     }
 }
 
-/// Base images whose default user is not root (distroless `nonroot` tags), or Windows images,
-/// where `USER root` does not exist and the default is `ContainerUser` or `ContainerAdministrator`.
-pub(crate) fn runs_unprivileged_or_windows(image: &ImageRef) -> bool {
-    image
-        .tag
-        .as_deref()
-        .is_some_and(|tag| tag.contains("nonroot"))
-        || is_windows_image(image)
+/// Who a stage without any USER runs as, decided by `base`, the stage where its `FROM <stage>`
+/// chain ends (its base image, `scratch`, or a reference that did not resolve).
+pub(crate) enum BaseUser {
+    /// Not root: a Windows image (no root user; `ContainerUser` or `ContainerAdministrator`),
+    /// or an image the table or the config's `non-root-images` knows runs unprivileged.
+    NotRoot,
+    /// `FROM scratch`: uid 0.
+    Scratch,
+    /// An image known to run as root: why we know.
+    Root(&'static str),
+    /// An image whose user is not known here: the reference, as resolved from ARG defaults
+    /// (or as written when it did not resolve).
+    Unknown(String),
+}
+
+/// The user a stage without USER runs as, from `base` (see [`BaseUser`]).
+pub(crate) fn base_user(base: &Stage, images: &NonRootImages) -> BaseUser {
+    if is_windows_base(&base.base) {
+        return BaseUser::NotRoot;
+    }
+    match &base.base.kind {
+        BaseKind::Scratch => BaseUser::Scratch,
+        BaseKind::Image(image) => match images.user_of(image) {
+            ImageUser::NonRoot(_) => BaseUser::NotRoot,
+            ImageUser::Root(why) => BaseUser::Root(why),
+            ImageUser::Unknown => BaseUser::Unknown(
+                base.base
+                    .resolved
+                    .clone()
+                    .unwrap_or_else(|| base.base.raw.value.clone()),
+            ),
+        },
+        BaseKind::Stage { .. } | BaseKind::Unresolved => {
+            BaseUser::Unknown(base.base.raw.value.clone())
+        }
+    }
+}
+
+/// How a finding says what a stage without USER runs as (after "sets no USER"), given what
+/// [`base_user`] found; `None` when it does not run as root.
+pub(crate) fn no_user_consequence(user: &BaseUser) -> Option<String> {
+    match user {
+        BaseUser::NotRoot => None,
+        BaseUser::Scratch => Some(", so it runs as root (uid 0 in a `scratch` image)".into()),
+        BaseUser::Root(why) => Some(format!(", so it runs as root ({why})")),
+        BaseUser::Unknown(image) => Some(format!(
+            ": it runs as the base image's user, root unless `{}` sets one",
+            crate::syntax::excerpt::excerpt(image)
+        )),
+    }
 }
 
 /// A resource limit of a compose service, from the keys that can set it.

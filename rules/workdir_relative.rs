@@ -3,7 +3,7 @@
 
 use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
-use crate::semantic::effective_instructions;
+use crate::semantic::{effective_instructions, windows_stages};
 use crate::syntax::dockerfile::Command;
 use crate::syntax::excerpt::excerpt;
 
@@ -25,6 +25,7 @@ pub static WORKDIR_RELATIVE: Rule = Rule {
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let dockerfile = context.dockerfile;
+    let windows = windows_stages(dockerfile);
     for run in effective_instructions(dockerfile) {
         let instruction = run.instruction;
         let Command::Workdir(path) = &instruction.command else {
@@ -48,6 +49,11 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         } else {
             run.index
         };
+        // Windows images start in `C:\` and their paths are spelled another way: the judgement
+        // (and the `/app` fix) is about Linux images.
+        if windows.get(stage.index).copied().unwrap_or(false) {
+            continue;
+        }
         if workdir_set(dockerfile, stage, position) {
             continue;
         }

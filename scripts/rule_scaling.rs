@@ -285,6 +285,7 @@ fn parse(kind: FileKind, text: String) -> Parsed {
                 dockerfile: &dockerfile,
                 options: &plimsoll::linter::rule::RuleOptions::EMPTY,
                 shells: &shells,
+                non_root_images: &plimsoll::semantic::NonRootImages::default(),
             };
             for index in 0..dockerfile.instructions.len() {
                 warm.shell(index);
@@ -319,6 +320,7 @@ fn time_rule(rule: &'static Rule, parsed: &Parsed, at_least: Duration) -> Option
                     dockerfile,
                     options,
                     shells,
+                    non_root_images: &settings.non_root_images,
                 };
                 check(&context, &mut emitter);
             }
@@ -329,6 +331,7 @@ fn time_rule(rule: &'static Rule, parsed: &Parsed, at_least: Duration) -> Option
                     options,
                     workspace: &NoWorkspace,
                     project: None,
+                    non_root_images: &settings.non_root_images,
                 };
                 check(&context, &mut emitter);
             }

@@ -208,6 +208,48 @@ fn missing_findings_follow_the_merged_project() {
     assert!(found.iter().all(|f| f.starts_with("compose.yaml:")));
 }
 
+/// The default resource-limit rule reports a service once, in the file that defines it, naming
+/// the limits the merged project leaves unset (an override's `cpus` counts).
+#[test]
+fn one_resource_limit_finding_per_service_in_its_defining_file() {
+    let dir = tree(&[
+        (
+            "compose.yaml",
+            "services:\n  web:\n    image: nginx:1.27\n  db:\n    image: postgres:16\n  cache:\n    image: redis:7.4\n",
+        ),
+        (
+            "compose.override.yaml",
+            "services:\n  web:\n    cpus: 1\n  db:\n    mem_limit: 1g\n",
+        ),
+    ]);
+    let out = plimsoll(dir.path(), &["check", "--format", "json", "."]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let mut found: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["category"] == "resources")
+        .map(|f| {
+            let path = f["path"].as_str().unwrap_or_default();
+            let name = Path::new(path).file_name().unwrap().to_string_lossy();
+            format!(
+                "{name}:{}:{}",
+                f["code"].as_str().unwrap_or_default(),
+                f["message"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "compose.yaml:DC053:service `cache` has no memory limit (and no CPU or pids limit)",
+            "compose.yaml:DC053:service `web` has no memory limit (and no pids limit)",
+        ],
+        "{json:#}"
+    );
+}
+
 /// `plimsoll check` reports a project problem in the checked file (here a missing `extends`
 /// file) as a parse error at the reference, and still checks the rest of the file.
 #[test]

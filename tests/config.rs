@@ -223,7 +223,7 @@ overrides:
     assert_eq!(
         lines,
         [
-            "Dockerfile:1:1: warning[DF004/root-user] the final stage sets no USER, so it runs as the",
+            "Dockerfile:1:1: warning[DF004/root-user] the final stage sets no USER: it runs as the",
             "Dockerfile:1:13: error[DF002/latest-tag]",
             "app/x.old.Dockerfile:1:13: info[DF002/latest-tag]",
             "legacy/a/Dockerfile:1:13: info[DF002/latest-tag]",
@@ -274,6 +274,60 @@ fn include_and_exclude_shape_directory_walks() {
 }
 
 /// Each config problem is reported at its file:line:col, all of them at once, with exit 2.
+/// `non-root-images` extends the table of base images known to run unprivileged, through the
+/// `extends` chain, for both the Dockerfile rule and the compose rule that follows `build:`.
+#[test]
+fn non_root_images_extend_the_table_through_extends() {
+    let dockerfile = "FROM registry.example.com/base/python:3.12\nCOPY app.py /app.py\n";
+    let compose = "services:\n  app:\n    build: .\n    mem_limit: 256m\n";
+    let dir = tree(&[
+        (".git/HEAD", ""),
+        (
+            ".plimsoll.yaml",
+            "non-root-images: [\"registry.example.com/base/*\"]\n",
+        ),
+        (
+            "svc/.plimsoll.yaml",
+            "extends: ../.plimsoll.yaml\nnon-root-images: [acme/app]\n",
+        ),
+        ("svc/Dockerfile", dockerfile),
+        ("svc/compose.yaml", compose),
+        ("other/Dockerfile", "FROM acme/app:2.0\n"),
+        ("bare/Dockerfile", dockerfile),
+        (
+            "bare/.plimsoll.yaml",
+            "select: [root-user, service-image-runs-as-root]\n",
+        ),
+        ("bare/compose.yaml", compose),
+    ]);
+    let select = ["--select", "root-user,service-image-runs-as-root"];
+    let (found, _) = codes(&dir.path().join("svc"), &select);
+    assert_eq!(found, expect(&[]));
+    // The subtree's own entry does not reach a file outside it.
+    let (found, _) = codes(&dir.path().join("other"), &select);
+    assert_eq!(found, expect(&[("Dockerfile", &["DF004"])]));
+    let (found, _) = codes(&dir.path().join("bare"), &[]);
+    assert_eq!(
+        found,
+        expect(&[("Dockerfile", &["DF004"]), ("compose.yaml", &["DC048"])])
+    );
+
+    std::fs::write(
+        dir.path().join(".plimsoll.yaml"),
+        "non-root-images: [\" \", \"a b\", ok/image]\n",
+    )
+    .unwrap();
+    let errors = config_errors(&dir.path().join("svc"), &[]);
+    assert!(
+        errors.contains(".plimsoll.yaml:1:19: expected a string"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("image pattern `a b`: an image pattern has no spaces"),
+        "{errors}"
+    );
+}
+
 #[test]
 fn config_errors_point_at_the_problem() {
     let config = "\

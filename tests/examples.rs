@@ -69,7 +69,7 @@ fn shop_shows_all_four_core_risks_at_exact_spans() {
         [("examples/shop/compose.yaml".to_string(), "root".to_string())]
     );
     assert_eq!(
-        find("service-no-memory-limit"),
+        find("service-no-resource-limits"),
         [(
             "examples/shop/compose.yaml".to_string(),
             "worker".to_string()

@@ -1180,7 +1180,7 @@ fn open_override_fragment() -> (tempfile::TempDir, PathBuf, PathBuf, Client, Val
 fn an_override_fragment_is_checked_in_its_project() {
     // The fragment only adds `depends_on`: the limit is set where the service is defined.
     let (_guard, _base, _fragment, client, published) = open_override_fragment();
-    assert!(with_code(&published, "DC006").is_empty(), "{published:#}");
+    assert!(with_code(&published, "DC053").is_empty(), "{published:#}");
     assert!(with_code(&published, "PL000").is_empty(), "{published:#}");
     assert_eq!(client.shutdown().code(), Some(0));
 }
@@ -1188,25 +1188,25 @@ fn an_override_fragment_is_checked_in_its_project() {
 #[test]
 fn editing_the_base_file_re_checks_its_project_and_the_finding_stays_in_the_base() {
     let (_guard, base, fragment, mut client, published) = open_override_fragment();
-    assert!(with_code(&published, "DC006").is_empty(), "{published:#}");
+    assert!(with_code(&published, "DC053").is_empty(), "{published:#}");
     client.open(&base, "yaml", BASE_WITH_LIMITS);
     let published = client.diagnostics(&base);
-    assert!(with_code(&published, "DC006").is_empty(), "{published:#}");
+    assert!(with_code(&published, "DC053").is_empty(), "{published:#}");
     // Opening the base re-checks the fragment (it now reads the buffer).
     let published = client.diagnostics(&fragment);
-    assert!(with_code(&published, "DC006").is_empty(), "{published:#}");
+    assert!(with_code(&published, "DC053").is_empty(), "{published:#}");
 
     // An unsaved edit drops the web service's limit: the base file shows it missing...
     let edited = BASE_WITH_LIMITS.replace("    mem_limit: 256m\n", "");
     client.change(&base, 2, &edited);
     let published = client.diagnostics(&base);
-    let missing = with_code(&published, "DC006");
+    let missing = with_code(&published, "DC053");
     assert_eq!(missing.len(), 1, "{published:#}");
     assert_eq!(missing[0]["range"]["start"]["line"], 1, "{published:#}");
     // ...and the fragment, checked again against the edited buffer, still gets nothing: the
     // finding belongs to the file that defines the service.
     let published = client.diagnostics(&fragment);
-    assert!(with_code(&published, "DC006").is_empty(), "{published:#}");
+    assert!(with_code(&published, "DC053").is_empty(), "{published:#}");
     assert!(with_code(&published, "PL000").is_empty(), "{published:#}");
 
     // The base's limit moves to the fragment on disk (another editor): the watcher's event
@@ -1223,7 +1223,7 @@ fn editing_the_base_file_re_checks_its_project_and_the_finding_stays_in_the_base
     );
     let published = loop {
         let published = client.diagnostics(&base);
-        if with_code(&published, "DC006").is_empty() {
+        if with_code(&published, "DC053").is_empty() {
             break published;
         }
     };

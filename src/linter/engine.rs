@@ -212,6 +212,7 @@ fn check_with(
                     dockerfile,
                     options: &RuleOptions::EMPTY,
                     shells: &shells,
+                    non_root_images: &settings.non_root_images,
                 };
                 use rayon::prelude::*;
                 pool.install(|| {
@@ -229,6 +230,7 @@ fn check_with(
                     dockerfile,
                     options: settings.options_for(rule),
                     shells: &shells,
+                    non_root_images: &settings.non_root_images,
                 };
                 match rule {
                     RuleRef::Builtin(builtin) => {
@@ -281,6 +283,7 @@ fn check_with(
                 options: &RuleOptions::EMPTY,
                 workspace,
                 project: project.as_ref(),
+                non_root_images: &settings.non_root_images,
             };
             for service in &compose.services {
                 if let Some((span, message)) = context.refused_build(service) {
@@ -294,6 +297,7 @@ fn check_with(
                     options: settings.options_for(rule),
                     workspace,
                     project: project.as_ref(),
+                    non_root_images: &settings.non_root_images,
                 };
                 match rule {
                     RuleRef::Builtin(builtin) => {

@@ -7,6 +7,7 @@ use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::RuleOptions;
 use crate::linter::rule::{RuleCode, RuleRef};
 use crate::linter::rules;
+use crate::semantic::NonRootImages;
 
 /// Which rules run, at what severity and with which options, for one file.
 #[derive(Clone, Debug)]
@@ -20,6 +21,9 @@ pub struct Settings {
     pub strict: bool,
     /// Policy rules known to these settings (enabled or not), besides the built-in ones.
     policies: Vec<RuleRef>,
+    /// Base images known to run as a non-root user: the built-in table and the config's
+    /// `non-root-images`.
+    pub non_root_images: NonRootImages,
 }
 
 impl Default for Settings {
@@ -126,6 +130,7 @@ impl Settings {
             options,
             strict: false,
             policies: policies.to_vec(),
+            non_root_images: NonRootImages::default(),
         }
     }
 

@@ -14,7 +14,7 @@
 use crate::syntax::dockerfile::{BaseKind, Command, Dockerfile, Instruction};
 use crate::syntax::span::Spanned;
 
-use super::stages::is_windows_image;
+use super::stages::windows_stages;
 
 /// The words of a SHELL instruction that sets a shell. An empty SHELL (invalid JSON, already a
 /// parse error) leaves the shell in force unchanged.
@@ -96,18 +96,16 @@ pub struct Shells<'a> {
 impl<'a> Shells<'a> {
     pub fn new(dockerfile: &'a Dockerfile) -> Self {
         let count = dockerfile.stages.len();
-        let mut windows = Vec::with_capacity(count);
+        let windows = windows_stages(dockerfile);
         // The SHELL in force at the end of each stage.
         let mut at_end: Vec<Option<&'a [Spanned<String>]>> = Vec::with_capacity(count);
         let mut at = vec![None; dockerfile.instructions.len()];
         for stage in &dockerfile.stages {
-            let (mut shell, on_windows) = match &stage.base.kind {
-                BaseKind::Stage { index } if *index < stage.index => (
-                    at_end.get(*index).copied().flatten(),
-                    windows.get(*index).copied().unwrap_or(false),
-                ),
-                BaseKind::Image(image) => (None, is_windows_image(image)),
-                _ => (None, false),
+            let mut shell = match &stage.base.kind {
+                BaseKind::Stage { index } if *index < stage.index => {
+                    at_end.get(*index).copied().flatten()
+                }
+                _ => None,
             };
             for index in stage.instructions.clone() {
                 let Some(instruction) = dockerfile.instructions.get(index) else {
@@ -120,7 +118,6 @@ impl<'a> Shells<'a> {
                     *slot = shell;
                 }
             }
-            windows.push(on_windows);
             at_end.push(shell);
         }
         Self { at, windows }

@@ -1,7 +1,7 @@
 //! The stage graph: stages by name, the FROM chain through earlier stages, the stages built on
 //! each stage, which stages reach the final image, and what a base image says about its platform.
 
-use crate::syntax::dockerfile::{Dockerfile, Stage};
+use crate::syntax::dockerfile::{BaseImage, BaseKind, Dockerfile, Stage};
 use crate::syntax::image::ImageRef;
 
 /// The stage and the stages it is built on through `FROM <stage>`, nearest first. Stage
@@ -80,13 +80,82 @@ pub fn reaches_image(dockerfile: &Dockerfile) -> Vec<bool> {
     marks
 }
 
-/// Whether an image is a Windows image (Windows Server Core, Nano Server, `windows`), by its
-/// repository name: the one detection every rule uses.
+/// Whether an image is a Windows image (Windows Server Core, Nano Server, `windows`): by its
+/// repository (`mcr.microsoft.com/windows/servercore`, `microsoft/nanoserver`) or by its tag
+/// (`golang:1.9-nanoserver`, `openjdk:8-windowsservercore`, `dotnet/sdk:8.0-nanoserver-1809`,
+/// `…:ltsc2022`): the one detection every rule uses.
 pub fn is_windows_image(image: &ImageRef) -> bool {
     let repository = image.repository.to_ascii_lowercase();
-    repository.contains("windows")
-        || repository.contains("nanoserver")
-        || repository.contains("servercore")
+    let tag = image.tag.as_deref().unwrap_or("").to_ascii_lowercase();
+    mentions_windows(&repository) || mentions_windows(&tag) || is_ltsc(&tag)
+}
+
+/// A Windows base's name in a repository or tag.
+fn mentions_windows(text: &str) -> bool {
+    text.contains("windows") || text.contains("nanoserver") || text.contains("servercore")
+}
+
+/// A Windows Server long-term servicing channel tag: `ltsc2019`, `10.0-ltsc2022`.
+fn is_ltsc(tag: &str) -> bool {
+    tag.match_indices("ltsc")
+        .any(|(at, _)| tag[at + 4..].bytes().take_while(u8::is_ascii_digit).count() == 4)
+}
+
+/// Whether a stage's base is a Windows image: a registry image ([`is_windows_image`], after
+/// ARG defaults), or a FROM whose variables have no default but whose literal text names a
+/// Windows base (`mcr.microsoft.com/windows/servercore:${VERSION}`).
+pub fn is_windows_base(base: &BaseImage) -> bool {
+    match &base.kind {
+        BaseKind::Image(image) => is_windows_image(image),
+        BaseKind::Unresolved => {
+            let literal = without_variables(&base.raw.value).to_ascii_lowercase();
+            mentions_windows(&literal) || is_ltsc(&literal)
+        }
+        BaseKind::Scratch | BaseKind::Stage { .. } => false,
+    }
+}
+
+/// `text` with `$NAME` and `${…}` references removed (a variable's name is not the image).
+fn without_variables(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '$' {
+            out.push(c);
+            continue;
+        }
+        if chars.peek() == Some(&'{') {
+            for c in chars.by_ref() {
+                if c == '}' {
+                    break;
+                }
+            }
+        } else {
+            while chars
+                .peek()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_')
+            {
+                chars.next();
+            }
+        }
+    }
+    out
+}
+
+/// Per stage, whether it is built on a Windows image: its own base, or through `FROM <stage>`
+/// the base of the stage it builds on.
+pub fn windows_stages(dockerfile: &Dockerfile) -> Vec<bool> {
+    let mut windows: Vec<bool> = Vec::with_capacity(dockerfile.stages.len());
+    for stage in &dockerfile.stages {
+        let on_windows = match &stage.base.kind {
+            BaseKind::Stage { index } if *index < stage.index => {
+                windows.get(*index).copied().unwrap_or(false)
+            }
+            _ => is_windows_base(&stage.base),
+        };
+        windows.push(on_windows);
+    }
+    windows
 }
 
 #[cfg(test)]
@@ -105,5 +174,33 @@ mod tests {
         let forest = StageForest::new(&dockerfile);
         assert_eq!(forest.roots, vec![0, 2]);
         assert_eq!(forest.children, vec![vec![1], vec![3], vec![], vec![]]);
+    }
+
+    #[test]
+    fn windows_images_by_repository_tag_arg_default_and_stage() {
+        let windows = |r: &str| is_windows_image(&ImageRef::parse(r).unwrap());
+        for image in [
+            "mcr.microsoft.com/windows/servercore:ltsc2022",
+            "microsoft/nanoserver",
+            "golang:1.9-nanoserver",
+            "openjdk:8-windowsservercore",
+            "mcr.microsoft.com/dotnet/aspnet:8.0-nanoserver-1809",
+            "example.com/agent:2.1-ltsc2019",
+            "mcr.microsoft.com/dotnet/sdk:8.0-windowsservercore-ltsc2019",
+        ] {
+            assert!(windows(image), "{image}");
+        }
+        for image in ["golang:1.22", "example/app:ltsc-beta", "alpine:3.20"] {
+            assert!(!windows(image), "{image}");
+        }
+        let dockerfile = crate::syntax::dockerfile::parse(
+            "ARG BASE=mcr.microsoft.com/windows/servercore:ltsc2022\nARG V\n\
+             FROM $BASE AS a\nFROM a\nFROM mcr.microsoft.com/windows/nanoserver:${V}\n\
+             FROM ${V}\nFROM alpine:3.20\n",
+        );
+        assert_eq!(
+            windows_stages(&dockerfile),
+            vec![true, true, true, false, false]
+        );
     }
 }

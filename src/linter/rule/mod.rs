@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use crate::linter::diagnostic::{Category, Finding, Severity};
 use crate::linter::project::{ParsedDockerfile, Workspace, normalize};
+use crate::semantic::NonRootImages;
 use crate::syntax::compose::{ComposeFile, Service};
 use crate::syntax::dockerfile::shell::{self, ShellScript, SimpleCommand};
 use crate::syntax::dockerfile::{Command, Dockerfile, Instruction, ShellOrExec};
@@ -58,6 +59,8 @@ pub struct DockerfileContext<'a> {
     /// Shell analyses of the RUN instructions, shared by every rule run on this file; use
     /// [`DockerfileContext::shell`] and [`DockerfileContext::heredoc_shells`].
     pub shells: &'a ShellCache,
+    /// Who base images run as (the built-in table and the config's `non-root-images`).
+    pub non_root_images: &'a NonRootImages,
 }
 
 /// The shell analyses of one Dockerfile's RUN instructions, each computed on first use. About
@@ -190,6 +193,8 @@ pub struct ComposeContext<'a> {
     pub workspace: &'a dyn Workspace,
     /// The merged compose project this file belongs to, when the workspace loads projects.
     pub project: Option<&'a crate::linter::project::ComposeProjectOf>,
+    /// Who base images run as (the built-in table and the config's `non-root-images`).
+    pub non_root_images: &'a NonRootImages,
 }
 
 /// The Dockerfile a compose service builds, and the stage it builds.

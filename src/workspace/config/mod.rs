@@ -25,6 +25,7 @@ use crate::linter::diagnostic::Severity;
 use crate::linter::rule::RuleRef;
 use crate::linter::rule::{OptionValue, RuleOptions};
 use crate::linter::selection::{Selection, Settings};
+use crate::semantic::NonRootImages;
 use crate::syntax::source::{FileKind, SourceFile};
 use crate::syntax::span::{Position, Span};
 use crate::workspace::results::FileError;
@@ -96,6 +97,8 @@ pub struct ConfigFile {
     pub include: Vec<(FileKind, PathMatcher)>,
     pub exclude: Option<PathMatcher>,
     pub strict: Option<bool>,
+    /// `non-root-images:` patterns: base images that run as a non-root user.
+    pub non_root_images: Vec<String>,
     /// Policy directories (absolute) from the `policies:` key.
     pub policies: Vec<PathBuf>,
     /// The rules declared by the policy files (`.plimsoll/policies/` next to this file and the
@@ -621,6 +624,13 @@ fn resolve_matching(
         }
     }
     settings.strict = files.iter().rev().find_map(|f| f.strict).unwrap_or(false);
+    // Every file of the chain adds to the table: a base's images stay known in its subtrees.
+    settings.non_root_images = NonRootImages::new(
+        files
+            .iter()
+            .flat_map(|f| f.non_root_images.iter().cloned())
+            .collect(),
+    );
     let fail_level = cli
         .fail_level
         .or_else(|| files.iter().rev().find_map(|f| f.fail_level))

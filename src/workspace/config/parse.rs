@@ -62,6 +62,11 @@ pub const TOP_LEVEL_KEYS: &[(&str, &str)] = &[
         "Directories (relative to this file) of policy files declaring organisation rules",
     ),
     (
+        "non-root-images",
+        "Base images (`name[:tag]` patterns, `*` matches anything) known to run as a non-root \
+         user, added to the built-in table `root-user` and `service-image-runs-as-root` use",
+    ),
+    (
         "compose",
         "Compose projects: `projects:` lists projects whose files are not found the way `docker compose` finds them",
     ),
@@ -284,6 +289,7 @@ impl Reader<'_> {
                 }
                 "strict" => config.strict = self.boolean(value),
                 "compose" => config.compose_projects = self.compose(value),
+                "non-root-images" => config.non_root_images = self.image_patterns(value),
                 // Read before the other keys (above).
                 "policies" => {}
                 _ => {}
@@ -366,6 +372,21 @@ impl Reader<'_> {
         for item in items {
             if let Some(text) = self.string(item) {
                 out.push((text, item.span));
+            }
+        }
+        out
+    }
+
+    /// The `non-root-images:` patterns; a pattern that cannot match an image is an error.
+    fn image_patterns(&mut self, node: &Node) -> Vec<String> {
+        let mut out = Vec::new();
+        for (text, span) in self.strings(node) {
+            match crate::semantic::image_users::pattern_problem(&text) {
+                Some(problem) => self.error(
+                    span,
+                    format!("image pattern `{}`: {problem}", excerpt(&text)),
+                ),
+                None => out.push(text.trim().to_string()),
             }
         }
         out

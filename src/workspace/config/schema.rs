@@ -70,6 +70,10 @@ pub fn json_schema() -> Value {
             "strict" => json!({ "type": "boolean", "default": false }),
             "policies" => json!({ "type": "array", "items": { "type": "string" } }),
             "compose" => compose_schema(),
+            "non-root-images" => json!({
+                "type": "array",
+                "items": { "type": "string", "pattern": "^[^\\s@]+$" }
+            }),
             // A key without a schema here fails the schema test, naming it.
             _ => json!({}),
         };
