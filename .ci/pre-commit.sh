@@ -41,8 +41,8 @@ report = json.load(open(sys.argv[1]))
 prefix = sys.argv[2].rstrip("/") + "/"
 recognised = sorted(f["path"][len(prefix):] for f in report["files"])
 hooks = yaml.safe_load(open(".pre-commit-hooks.yaml"))
-assert [h["id"] for h in hooks] == ["plimsoll", "plimsoll-system"], hooks
-assert hooks[0]["files"] == hooks[1]["files"], "both hooks use the same regex"
+assert [h["id"] for h in hooks] == ["plimsoll", "plimsoll-system", "plimsoll-fix"], hooks
+assert all(h["files"] == hooks[0]["files"] for h in hooks), "the hooks use the same regex"
 pattern = re.compile(hooks[0]["files"])
 import os
 all_names = sorted("sub/" + n for n in os.listdir(prefix + "sub"))
@@ -72,6 +72,8 @@ make_repo "$tmp/good" \
   charts/values.yaml 'RUNN this would be a parse error if it were linted\n' \
   legacy/Dockerfile 'RUNN excluded by the config below\n' \
   .plimsoll.yaml 'exclude:\n  - legacy/\n'
+make_repo "$tmp/fixable" \
+  Dockerfile 'from alpine:3.20\nENV A b\nUSER 10001\n'
 
 # The hook's `cargo install` (a release build) goes to a target dir of its own under target/, kept
 # between runs: a second local run rebuilds only the plimsoll crate. The normal CARGO_HOME is
@@ -103,6 +105,16 @@ grep -q 'Dockerfile' "$tmp/bad.log"
 echo "-- try-repo plimsoll on the good fixture: must pass"
 try_repo "$tmp/good" plimsoll "$tmp/good.log" || { cat "$tmp/good.log"; echo "FAIL: the clean fixture failed"; exit 1; }
 grep -q 'Passed' "$tmp/good.log" || { cat "$tmp/good.log"; echo "FAIL: the hook did not run"; exit 1; }
+
+echo "-- try-repo plimsoll-fix on a fixable fixture: fixes it, and fails because files changed"
+set +e
+try_repo "$tmp/fixable" plimsoll-fix "$tmp/fix.log"
+rc=$?
+set -e
+fixed=$(cat "$tmp/fixable/Dockerfile")
+[ "$rc" -eq 1 ] && [ "$fixed" = "$(printf 'FROM alpine:3.20\nENV A=b\nUSER 10001')" ] \
+  || { cat "$tmp/fix.log"; echo "FAIL: plimsoll-fix (exit $rc) left: $fixed"; exit 1; }
+grep -q 'files were modified by this hook' "$tmp/fix.log" || { cat "$tmp/fix.log"; echo "FAIL: pre-commit did not see the fix"; exit 1; }
 
 echo "-- try-repo plimsoll-system (language: system) with the built binary on PATH"
 export PATH="$(dirname "$bin"):$PATH"
