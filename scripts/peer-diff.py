@@ -387,8 +387,13 @@ def compare(rules, plimsoll, peers, kinds, corpus, examples, only_rule=None, onl
                     unmapped_example.setdefault((tool, f["code"]), f"{rel(path)}:{f['line']}  {f['message'][:100]}")
                 for code in codes:
                     fired[tool].add(code)
-                    peer_hits[(tool, code, path)].append(f)
+                    peer_hits[(tool, code, path)].append({**f, "rules": codes})
 
+    ours_by_rule = {}
+    for mode, report in plimsoll.items():
+        ours_by_rule[mode] = defaultdict(list)
+        for f in report:
+            ours_by_rule[mode][(f["code"], f["abspath"])].append(f)
     places = Places()
     out = {"pairs": [], "unmapped": {}}
     for tool, results in peers.items():
@@ -445,6 +450,23 @@ def compare(rules, plimsoll, peers, kinds, corpus, examples, only_rule=None, onl
                                 agree.add(0)
                         else:
                             left_theirs.append(0)
+                    # a peer code several rules share (dclint's explicit-tag check is DC001 and
+                    # DC002; BuildKit's MultipleInstructionsDisallowed is DF030 and DF044): a place
+                    # a sibling rule reports is not a disagreement of this rule
+                    def elsewhere(u):
+                        f = their_units.get(u)
+                        if f is None:
+                            return False
+                        for sibling in f["rules"]:
+                            if sibling != code and any(
+                                places.unit(path, kind, g["line"]) == u for g in ours_by_rule[mode].get((sibling, path), [])
+                            ):
+                                return True
+                        return False
+
+                    covered = [u for u in left_theirs if elsewhere(u)]
+                    left_theirs = [u for u in left_theirs if u not in covered]
+                    counts["elsewhere"] += len(covered)
                     counts["agree"] += len(agree)
                     counts["only_peer"] += len(left_theirs)
                     counts["only_plimsoll"] += len(left_ours)
@@ -464,7 +486,7 @@ def compare(rules, plimsoll, peers, kinds, corpus, examples, only_rule=None, onl
                                 ex[cls].append(f"{rel(path)}:{f['line']}  {f['message'][:110]}")
                             else:
                                 ex[cls].append(f"{rel(path)}:{u}")
-                pair[mode] = {k: counts[k] for k in ("agree", "only_peer", "only_plimsoll")}
+                pair[mode] = {k: counts[k] for k in ("agree", "only_peer", "only_plimsoll", "elsewhere")}
                 pair[mode]["examples"] = dict(ex)
             out["pairs"].append(pair)
         out["unmapped"][tool] = [
@@ -481,7 +503,7 @@ def print_text(result, rules, examples_shown):
         on = "on" if default_on[p["rule"]] else "off"
         print(
             f"{p['rule'] + ' ' + p['name']:<40} {p['peer']:<13} {on:<3} {a['agree']:>6} {a['only_peer']:>6} "
-            f"{a['only_plimsoll']:>6}   {d.get('agree', 0):>13} {d.get('only_peer', 0):>4} {d.get('only_plimsoll', 0):>4}"
+            f"{a['only_plimsoll']:>6} {a['elsewhere']:>6}   {d.get('agree', 0):>13} {d.get('only_peer', 0):>4} {d.get('only_plimsoll', 0):>4}"
         )
     if examples_shown:
         print()
