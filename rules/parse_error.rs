@@ -10,7 +10,7 @@ pub static PARSE_ERROR: Rule = Rule {
     target: Target::Any,
     category: Category::Correctness,
     severity: Severity::Error,
-    related: &["buildkit:parse", "hadolint:DL1000"],
+    related: &["buildkit:parse", "hadolint:DL1000", "hadolint:DL3061"],
     docs: include_str!("parse_error.md"),
     check: Check::Engine,
     ..Rule::DEFAULTS
