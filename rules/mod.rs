@@ -162,6 +162,7 @@ mod wget_without_progress;
 mod workdir_relative;
 mod workdir_support;
 mod workdir_system_directory;
+mod world_writable_path;
 mod yaml11_boolean;
 
 pub use add_instead_of_copy::ADD_INSTEAD_OF_COPY;
@@ -289,6 +290,7 @@ pub use wget_and_curl::WGET_AND_CURL;
 pub use wget_without_progress::WGET_WITHOUT_PROGRESS;
 pub use workdir_relative::WORKDIR_RELATIVE;
 pub use workdir_system_directory::WORKDIR_SYSTEM_DIRECTORY;
+pub use world_writable_path::WORLD_WRITABLE_PATH;
 pub use yaml11_boolean::YAML11_BOOLEAN;
 
 static ALL: &[&Rule] = &[
@@ -417,6 +419,7 @@ static ALL: &[&Rule] = &[
     &WGET_WITHOUT_PROGRESS,
     &LABEL_SCHEMA,
     &INVALID_DEFAULT_ARG_IN_FROM,
+    &WORLD_WRITABLE_PATH,
     &UNUSED_SUPPRESSION,
 ];
 // END GENERATED REGISTRY
