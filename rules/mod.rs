@@ -130,6 +130,7 @@ mod service_writable_root_fs;
 mod setuid_bit_set;
 mod shared_volume;
 mod signature_verification_disabled;
+mod signing_key_over_http;
 mod ssh_port_published;
 mod stage_name_casing;
 mod sudo_in_run;
@@ -262,6 +263,7 @@ pub use service_writable_root_fs::SERVICE_WRITABLE_ROOT_FS;
 pub use setuid_bit_set::SETUID_BIT_SET;
 pub use shared_volume::SHARED_VOLUME;
 pub use signature_verification_disabled::SIGNATURE_VERIFICATION_DISABLED;
+pub use signing_key_over_http::SIGNING_KEY_OVER_HTTP;
 pub use ssh_port_published::SSH_PORT_PUBLISHED;
 pub use stage_name_casing::STAGE_NAME_CASING;
 pub use sudo_in_run::SUDO_IN_RUN;
@@ -420,6 +422,7 @@ static ALL: &[&Rule] = &[
     &LABEL_SCHEMA,
     &INVALID_DEFAULT_ARG_IN_FROM,
     &WORLD_WRITABLE_PATH,
+    &SIGNING_KEY_OVER_HTTP,
     &UNUSED_SUPPRESSION,
 ];
 // END GENERATED REGISTRY
