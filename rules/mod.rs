@@ -36,6 +36,7 @@ mod apk_add_without_no_cache;
 mod apt_get_update_alone;
 mod apt_instead_of_apt_get;
 mod apt_no_install_recommends;
+mod auth_disabled;
 mod build_and_image;
 mod build_insecure;
 mod build_support;
@@ -100,6 +101,7 @@ mod run_cd;
 mod run_commands;
 mod secret_file_copied;
 mod secret_in_arg_env;
+mod service_auth_disabled;
 mod service_build_secret_arg;
 mod service_cgroup_parent;
 mod service_dangerous_capability;
@@ -172,6 +174,7 @@ pub use apk_add_without_no_cache::APK_ADD_WITHOUT_NO_CACHE;
 pub use apt_get_update_alone::APT_GET_UPDATE_ALONE;
 pub use apt_instead_of_apt_get::APT_INSTEAD_OF_APT_GET;
 pub use apt_no_install_recommends::APT_NO_INSTALL_RECOMMENDS;
+pub use auth_disabled::AUTH_DISABLED;
 pub use build_and_image::BUILD_AND_IMAGE;
 pub use build_insecure::BUILD_INSECURE;
 pub use certificate_verification_disabled::CERTIFICATE_VERIFICATION_DISABLED;
@@ -233,6 +236,7 @@ pub use root_user::ROOT_USER;
 pub use run_cd::RUN_CD;
 pub use secret_file_copied::SECRET_FILE_COPIED;
 pub use secret_in_arg_env::SECRET_IN_ARG_ENV;
+pub use service_auth_disabled::SERVICE_AUTH_DISABLED;
 pub use service_build_secret_arg::SERVICE_BUILD_SECRET_ARG;
 pub use service_cgroup_parent::SERVICE_CGROUP_PARENT;
 pub use service_dangerous_capability::SERVICE_DANGEROUS_CAPABILITY;
@@ -349,6 +353,7 @@ static ALL: &[&Rule] = &[
     &COMPOSE_V1_FORMAT,
     &COMPOSE_SCHEMA,
     &REQUIRED_VARIABLE_UNSET,
+    &SERVICE_AUTH_DISABLED,
     &UNTAGGED_IMAGE,
     &LATEST_TAG,
     &UNPINNED_DIGEST,
@@ -423,6 +428,7 @@ static ALL: &[&Rule] = &[
     &INVALID_DEFAULT_ARG_IN_FROM,
     &WORLD_WRITABLE_PATH,
     &SIGNING_KEY_OVER_HTTP,
+    &AUTH_DISABLED,
     &UNUSED_SUPPRESSION,
 ];
 // END GENERATED REGISTRY
