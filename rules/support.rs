@@ -496,6 +496,41 @@ pub(crate) fn disabling_node(service: &Service) -> Option<&Node> {
     (first.trim() == "NONE").then_some(test)
 }
 
+/// What a setting of a well-known server image switches off when it turns its authentication
+/// off (`NEO4J_AUTH=none`, `xpack.security.enabled=false`, `POSTGRES_HOST_AUTH_METHOD=trust`,
+/// `MYSQL_ALLOW_EMPTY_PASSWORD=yes`, Bitnami's `ALLOW_EMPTY_PASSWORD=yes`), for the message;
+/// `None` for anything else. `value` is the literal value (one holding a variable is not
+/// judged by the caller).
+pub(crate) fn auth_switched_off(name: &str, value: &str) -> Option<&'static str> {
+    let value = value.trim().trim_matches(['"', '\'']).to_ascii_lowercase();
+    let truthy = matches!(value.as_str(), "1" | "true" | "yes" | "on");
+    match name.trim() {
+        "NEO4J_AUTH" if value == "none" => Some("Neo4j's authentication"),
+        "xpack.security.enabled" | "XPACK_SECURITY_ENABLED" if value == "false" => {
+            Some("Elasticsearch's security (authentication and TLS)")
+        }
+        "plugins.security.disabled" if value == "true" => Some("OpenSearch's security plugin"),
+        "DISABLE_SECURITY_PLUGIN" if value == "true" => Some("OpenSearch's security plugin"),
+        "POSTGRES_HOST_AUTH_METHOD" if value == "trust" => {
+            Some("PostgreSQL's password checks (every connection is trusted)")
+        }
+        // The official images treat any non-empty value as yes, `no` included.
+        "MYSQL_ALLOW_EMPTY_PASSWORD"
+        | "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD"
+        | "MARIADB_ALLOW_EMPTY_PASSWORD"
+            if !value.is_empty() =>
+        {
+            Some("the requirement for a root password (root may log in with none)")
+        }
+        "ALLOW_EMPTY_PASSWORD" if truthy => {
+            Some("the requirement for a password (the server may run with none)")
+        }
+        "ALLOW_ANONYMOUS_LOGIN" if truthy => Some("ZooKeeper's authentication"),
+        "ALLOW_NONE_AUTHENTICATION" if truthy => Some("etcd's authentication"),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -584,40 +619,5 @@ mod tests {
         }
         assert_eq!(is_root_user("$APP_USER"), None);
         assert_eq!(is_root_user("${UID}:0"), None);
-    }
-}
-
-/// What a setting of a well-known server image switches off when it turns its authentication
-/// off (`NEO4J_AUTH=none`, `xpack.security.enabled=false`, `POSTGRES_HOST_AUTH_METHOD=trust`,
-/// `MYSQL_ALLOW_EMPTY_PASSWORD=yes`, Bitnami's `ALLOW_EMPTY_PASSWORD=yes`), for the message;
-/// `None` for anything else. `value` is the literal value (one holding a variable is not
-/// judged by the caller).
-pub(crate) fn auth_switched_off(name: &str, value: &str) -> Option<&'static str> {
-    let value = value.trim().trim_matches(['"', '\'']).to_ascii_lowercase();
-    let truthy = matches!(value.as_str(), "1" | "true" | "yes" | "on");
-    match name.trim() {
-        "NEO4J_AUTH" if value == "none" => Some("Neo4j's authentication"),
-        "xpack.security.enabled" | "XPACK_SECURITY_ENABLED" if value == "false" => {
-            Some("Elasticsearch's security (authentication and TLS)")
-        }
-        "plugins.security.disabled" if value == "true" => Some("OpenSearch's security plugin"),
-        "DISABLE_SECURITY_PLUGIN" if value == "true" => Some("OpenSearch's security plugin"),
-        "POSTGRES_HOST_AUTH_METHOD" if value == "trust" => {
-            Some("PostgreSQL's password checks (every connection is trusted)")
-        }
-        // The official images treat any non-empty value as yes, `no` included.
-        "MYSQL_ALLOW_EMPTY_PASSWORD"
-        | "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD"
-        | "MARIADB_ALLOW_EMPTY_PASSWORD"
-            if !value.is_empty() =>
-        {
-            Some("the requirement for a root password (root may log in with none)")
-        }
-        "ALLOW_EMPTY_PASSWORD" if truthy => {
-            Some("the requirement for a password (the server may run with none)")
-        }
-        "ALLOW_ANONYMOUS_LOGIN" if truthy => Some("ZooKeeper's authentication"),
-        "ALLOW_NONE_AUTHENTICATION" if truthy => Some("etcd's authentication"),
-        _ => None,
     }
 }

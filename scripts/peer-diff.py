@@ -147,7 +147,9 @@ def run_dclint(paths, cwd):
     out = defaultdict(list)
     for f in run_json([binary("dclint"), "-f", "json", *paths], cwd):
         for m in f.get("messages", []):
-            out[f["filePath"]].append({"code": m["rule"], "line": m.get("line", 0), "message": m["message"]})
+            # dclint puts its schema and YAML errors on line 1: they are about the file
+            line = 0 if m["rule"] in ("invalid-schema", "invalid-yaml") else m.get("line", 0)
+            out[f["filePath"]].append({"code": m["rule"], "line": line, "message": m["message"]})
     return out
 
 
