@@ -1,4 +1,4 @@
-//! DC053 service-auth-disabled: a service's `environment:` switches its authentication off
+//! DC054 service-auth-disabled: a service's `environment:` switches its authentication off
 //! (`NEO4J_AUTH=none`, `xpack.security.enabled=false`, `ALLOW_EMPTY_PASSWORD=yes`).
 
 use crate::linter::diagnostic::{Category, Severity};
@@ -7,7 +7,7 @@ use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 use super::support::{auth_switched_off, report_in_service, with_compose_defaults};
 
 pub static SERVICE_AUTH_DISABLED: Rule = Rule {
-    code: "DC053",
+    code: "DC054",
     name: "service-auth-disabled",
     summary: "A service's environment switches its authentication off (`NEO4J_AUTH=none`, \
               `ALLOW_EMPTY_PASSWORD=yes`, `POSTGRES_HOST_AUTH_METHOD=trust`)",
