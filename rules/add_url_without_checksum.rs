@@ -16,6 +16,7 @@ pub static ADD_URL_WITHOUT_CHECKSUM: Rule = Rule {
     severity: Severity::Warning,
     related: &[
         "kics:4b410d24",
+        "checkov:CKV_DOCKER_4",
         "semgrep:prefer-copy-over-add",
         "nist-800-190:3.1.5",
         "cwe:494",

@@ -16,7 +16,7 @@ pub static COMPOSE_SCHEMA: Rule = Rule {
     target: Target::Compose,
     category: Category::Correctness,
     severity: Severity::Error,
-    related: &["dclint:no-unknown-keys"],
+    related: &["dclint:invalid-schema"],
     docs: include_str!("compose_schema.md"),
     check: Check::Compose(check),
     ..Rule::DEFAULTS

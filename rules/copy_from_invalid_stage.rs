@@ -20,7 +20,6 @@ pub static COPY_FROM_INVALID_STAGE: Rule = Rule {
     related: &[
         "hadolint:DL3022",
         "hadolint:DL3023",
-        "kics:68a51e22",
         "kics:cdddb86f",
         "trivy:DS-0006",
     ],

@@ -10,7 +10,7 @@ pub static DUPLICATE_KEY: Rule = Rule {
     target: Target::Compose,
     category: Category::Correctness,
     severity: Severity::Error,
-    related: &["dclint:no-duplicate-keys"],
+    related: &["dclint:invalid-yaml"],
     docs: include_str!("duplicate_key.md"),
     check: Check::Engine,
     ..Rule::DEFAULTS

@@ -1,4 +1,5 @@
-//! DF002 latest-tag: a base image pinned to the moving `latest` tag.
+//! DF002 latest-tag: a base image on the moving `latest` tag, or another tag that names a
+//! channel rather than a version (`edge`, `stable`, `nightly`, `main`; `ImageRef::moving_tag`).
 
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
@@ -10,7 +11,8 @@ use crate::syntax::span::written_part;
 pub static LATEST_TAG: Rule = Rule {
     code: "DF002",
     name: "latest-tag",
-    summary: "A base image uses the `latest` tag, which changes under the build",
+    summary: "A base image uses `latest` or another moving tag (`edge`, `stable`, `nightly`), which \
+              changes under the build",
     target: Target::Dockerfile,
     category: Category::Provenance,
     severity: Severity::Warning,
@@ -27,12 +29,26 @@ pub static LATEST_TAG: Rule = Rule {
     ..Rule::DEFAULTS
 };
 
+/// How a message names the tag: `the `latest` tag`, or `the moving tag `edge``.
+fn named(tag: &str) -> String {
+    if tag == "latest" {
+        "the `latest` tag".to_string()
+    } else {
+        format!("the moving tag `{tag}`")
+    }
+}
+
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     for base in base_images(context.dockerfile) {
         // With a digest the tag is ignored: the image is pinned.
-        if !base.image.is_latest() || base.image.digest.is_some() {
+        let Some(tag) = base
+            .image
+            .moving_tag()
+            .filter(|_| base.image.digest.is_none())
+        else {
             continue;
-        }
+        };
+        let tag = excerpt(tag);
         let (span, message) = match (base.resolved_from_args, &base.image.tag_range) {
             (None, Some(range)) => (
                 written_part(
@@ -42,28 +58,31 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                     range.clone(),
                 ),
                 format!(
-                    "base image `{}` uses the `latest` tag",
-                    excerpt(&base.raw.value)
+                    "base image `{}` uses {}",
+                    excerpt(&base.raw.value),
+                    named(&tag)
                 ),
             ),
             (Some(resolved), _) => (
                 base.raw.span,
                 format!(
-                    "base image `{}` resolves to `{}` (ARG defaults), the `latest` tag",
+                    "base image `{}` resolves to `{}` (ARG defaults), {}",
                     excerpt(&base.raw.value),
-                    excerpt(resolved)
+                    excerpt(resolved),
+                    named(&tag)
                 ),
             ),
             (None, None) => (
                 base.raw.span,
                 format!(
-                    "base image `{}` uses the `latest` tag",
-                    excerpt(&base.raw.value)
+                    "base image `{}` uses {}",
+                    excerpt(&base.raw.value),
+                    named(&tag)
                 ),
             ),
         };
-        out.report(span, message).with_help(
-            "`latest` moves whenever the image is republished; name a version tag or pin a digest",
-        );
+        out.report(span, message).with_help(format!(
+            "`{tag}` moves whenever the image is republished; name a version tag or pin a digest"
+        ));
     }
 }

@@ -36,6 +36,7 @@ mod apk_add_without_no_cache;
 mod apt_get_update_alone;
 mod apt_instead_of_apt_get;
 mod apt_no_install_recommends;
+mod auth_disabled;
 mod build_and_image;
 mod build_insecure;
 mod build_support;
@@ -100,6 +101,7 @@ mod run_cd;
 mod run_commands;
 mod secret_file_copied;
 mod secret_in_arg_env;
+mod service_auth_disabled;
 mod service_build_secret_arg;
 mod service_cgroup_parent;
 mod service_dangerous_capability;
@@ -131,6 +133,7 @@ mod service_writable_root_fs;
 mod setuid_bit_set;
 mod shared_volume;
 mod signature_verification_disabled;
+mod signing_key_over_http;
 mod ssh_port_published;
 mod stage_name_casing;
 mod sudo_in_run;
@@ -163,6 +166,7 @@ mod wget_without_progress;
 mod workdir_relative;
 mod workdir_support;
 mod workdir_system_directory;
+mod world_writable_path;
 mod yaml11_boolean;
 
 pub use add_instead_of_copy::ADD_INSTEAD_OF_COPY;
@@ -171,6 +175,7 @@ pub use apk_add_without_no_cache::APK_ADD_WITHOUT_NO_CACHE;
 pub use apt_get_update_alone::APT_GET_UPDATE_ALONE;
 pub use apt_instead_of_apt_get::APT_INSTEAD_OF_APT_GET;
 pub use apt_no_install_recommends::APT_NO_INSTALL_RECOMMENDS;
+pub use auth_disabled::AUTH_DISABLED;
 pub use build_and_image::BUILD_AND_IMAGE;
 pub use build_insecure::BUILD_INSECURE;
 pub use certificate_verification_disabled::CERTIFICATE_VERIFICATION_DISABLED;
@@ -232,6 +237,7 @@ pub use root_user::ROOT_USER;
 pub use run_cd::RUN_CD;
 pub use secret_file_copied::SECRET_FILE_COPIED;
 pub use secret_in_arg_env::SECRET_IN_ARG_ENV;
+pub use service_auth_disabled::SERVICE_AUTH_DISABLED;
 pub use service_build_secret_arg::SERVICE_BUILD_SECRET_ARG;
 pub use service_cgroup_parent::SERVICE_CGROUP_PARENT;
 pub use service_dangerous_capability::SERVICE_DANGEROUS_CAPABILITY;
@@ -263,6 +269,7 @@ pub use service_writable_root_fs::SERVICE_WRITABLE_ROOT_FS;
 pub use setuid_bit_set::SETUID_BIT_SET;
 pub use shared_volume::SHARED_VOLUME;
 pub use signature_verification_disabled::SIGNATURE_VERIFICATION_DISABLED;
+pub use signing_key_over_http::SIGNING_KEY_OVER_HTTP;
 pub use ssh_port_published::SSH_PORT_PUBLISHED;
 pub use stage_name_casing::STAGE_NAME_CASING;
 pub use sudo_in_run::SUDO_IN_RUN;
@@ -291,6 +298,7 @@ pub use wget_and_curl::WGET_AND_CURL;
 pub use wget_without_progress::WGET_WITHOUT_PROGRESS;
 pub use workdir_relative::WORKDIR_RELATIVE;
 pub use workdir_system_directory::WORKDIR_SYSTEM_DIRECTORY;
+pub use world_writable_path::WORLD_WRITABLE_PATH;
 pub use yaml11_boolean::YAML11_BOOLEAN;
 
 static ALL: &[&Rule] = &[
@@ -348,6 +356,7 @@ static ALL: &[&Rule] = &[
     &COMPOSE_SCHEMA,
     &REQUIRED_VARIABLE_UNSET,
     &SERVICE_NO_RESOURCE_LIMITS,
+    &SERVICE_AUTH_DISABLED,
     &UNTAGGED_IMAGE,
     &LATEST_TAG,
     &UNPINNED_DIGEST,
@@ -420,6 +429,9 @@ static ALL: &[&Rule] = &[
     &WGET_WITHOUT_PROGRESS,
     &LABEL_SCHEMA,
     &INVALID_DEFAULT_ARG_IN_FROM,
+    &WORLD_WRITABLE_PATH,
+    &SIGNING_KEY_OVER_HTTP,
+    &AUTH_DISABLED,
     &UNUSED_SUPPRESSION,
 ];
 // END GENERATED REGISTRY

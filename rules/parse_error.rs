@@ -10,7 +10,12 @@ pub static PARSE_ERROR: Rule = Rule {
     target: Target::Any,
     category: Category::Correctness,
     severity: Severity::Error,
-    related: &["buildkit:parse", "hadolint:DL1000"],
+    related: &[
+        "buildkit:parse",
+        "hadolint:DL1000",
+        "hadolint:DL3061",
+        "dclint:invalid-yaml",
+    ],
     docs: include_str!("parse_error.md"),
     check: Check::Engine,
     ..Rule::DEFAULTS

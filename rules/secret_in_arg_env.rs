@@ -19,6 +19,7 @@ pub static SECRET_IN_ARG_ENV: Rule = Rule {
         "hadolint:DL3064",
         "trivy:DS-0031",
         "semgrep:secret-in-build-arg",
+        "kics:passwords_and_secrets",
         "cis:4.10",
         "nist-800-190:3.1.4",
         "cwe:522",

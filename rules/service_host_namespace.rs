@@ -1,5 +1,6 @@
 //! DC016 service-host-namespace: a compose service shares a namespace with the host
-//! (`network_mode: host`, `pid: host`, `ipc: host`, `uts: host`, `userns_mode: host`).
+//! (`network_mode: host`, `pid: host`, `ipc: host`, `uts: host`, `userns_mode: host`; the
+//! Compose v1 spelling `net: host` too).
 
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
@@ -34,14 +35,12 @@ pub static SERVICE_HOST_NAMESPACE: Rule = Rule {
 };
 
 /// Each key, and what sharing that namespace exposes.
-fn namespaces(service: &Service) -> [(&'static str, Option<&Field<String>>, &'static str); 5] {
+fn namespaces(service: &Service) -> [(&'static str, Option<&Field<String>>, &'static str); 6] {
+    const NETWORK: &str = "the host's network stack: every host interface and port, including \
+                           services bound to localhost";
     [
-        (
-            "network_mode",
-            service.network_mode.as_ref(),
-            "the host's network stack: every host interface and port, including services bound \
-             to localhost",
-        ),
+        ("network_mode", service.network_mode.as_ref(), NETWORK),
+        ("net", service.net.as_ref(), NETWORK),
         (
             "pid",
             service.pid.as_ref(),

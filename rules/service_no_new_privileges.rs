@@ -16,7 +16,6 @@ pub static SERVICE_NO_NEW_PRIVILEGES: Rule = Rule {
     default_enabled: false,
     related: &[
         "kics:27fcc7d6",
-        "kics:610e266e",
         "compose-lint:CL-0003",
         "semgrep:no-new-privileges",
         "cis:5.26",

@@ -430,10 +430,47 @@ pub(crate) fn port_protocol(mapping: &PortMapping) -> String {
 
 /// Whether the service's `ports:` are ignored because it uses the host's network.
 pub(crate) fn uses_host_network(service: &Service) -> bool {
-    service
-        .network_mode
-        .as_ref()
-        .is_some_and(|field| field.value.trim() == "host")
+    [&service.network_mode, &service.net]
+        .into_iter()
+        .flatten()
+        .any(|field| field.value.trim() == "host")
+}
+
+/// Whether an application's own variable switches TLS certificate checks off:
+/// `*_INSECURE_SKIP_VERIFY`, `*_SKIP_TLS_VERIFY`, `VAULT_SKIP_VERIFY`, `*_SSL_NO_VERIFY` set to
+/// a true value (`1`, `true`, `yes`, `on`), or `*_SSL_VERIFY`, `*_VERIFY_SSL`, `*_TLS_VERIFY`
+/// set to a false one. The tools with a variable of their own (`NODE_TLS_REJECT_UNAUTHORIZED`,
+/// `GIT_SSL_NO_VERIFY`, …) are judged by the rules' own tables. `DOCKER_TLS_VERIFY` is left out:
+/// the Docker CLI turns checks on for any non-empty value, `0` included. `value` is the literal
+/// value (one holding a variable is not judged by the caller).
+pub(crate) fn app_variable_skips_tls(name: &str, value: &str) -> bool {
+    let name = name.trim().to_ascii_uppercase();
+    let value = value.trim().trim_matches(['"', '\'']).to_ascii_lowercase();
+    let truthy = matches!(value.as_str(), "1" | "true" | "yes" | "on");
+    let falsy = matches!(value.as_str(), "0" | "false" | "no" | "off");
+    let bare = name.trim_start_matches('_');
+    let skips = [
+        "INSECURE_SKIP_VERIFY",
+        "INSECURESKIPVERIFY",
+        "SKIP_TLS_VERIFY",
+        "TLS_SKIP_VERIFY",
+        "SKIP_SSL_VERIFY",
+        "SSL_SKIP_VERIFY",
+        "SSL_NO_VERIFY",
+        "TLS_NO_VERIFY",
+        "SKIP_VERIFY",
+    ];
+    let verifies = ["SSL_VERIFY", "VERIFY_SSL", "TLS_VERIFY", "VERIFY_TLS"];
+    let ends = |suffixes: &[&str]| {
+        suffixes
+            .iter()
+            .any(|s| bare == *s || name.ends_with(&format!("_{s}")))
+    };
+    // `GIT_SSL_NO_VERIFY` acts on any value and is in the tools' tables.
+    if name == "GIT_SSL_NO_VERIFY" || name == "DOCKER_TLS_VERIFY" {
+        return false;
+    }
+    (truthy && ends(&skips)) || (falsy && ends(&verifies))
 }
 
 /// The service's `profiles:` names, empty when it has none (it then always runs).
@@ -499,6 +536,41 @@ pub(crate) fn disabling_node(service: &Service) -> Option<&Node> {
         None => test.as_str()?,
     };
     (first.trim() == "NONE").then_some(test)
+}
+
+/// What a setting of a well-known server image switches off when it turns its authentication
+/// off (`NEO4J_AUTH=none`, `xpack.security.enabled=false`, `POSTGRES_HOST_AUTH_METHOD=trust`,
+/// `MYSQL_ALLOW_EMPTY_PASSWORD=yes`, Bitnami's `ALLOW_EMPTY_PASSWORD=yes`), for the message;
+/// `None` for anything else. `value` is the literal value (one holding a variable is not
+/// judged by the caller).
+pub(crate) fn auth_switched_off(name: &str, value: &str) -> Option<&'static str> {
+    let value = value.trim().trim_matches(['"', '\'']).to_ascii_lowercase();
+    let truthy = matches!(value.as_str(), "1" | "true" | "yes" | "on");
+    match name.trim() {
+        "NEO4J_AUTH" if value == "none" => Some("Neo4j's authentication"),
+        "xpack.security.enabled" | "XPACK_SECURITY_ENABLED" if value == "false" => {
+            Some("Elasticsearch's security (authentication and TLS)")
+        }
+        "plugins.security.disabled" if value == "true" => Some("OpenSearch's security plugin"),
+        "DISABLE_SECURITY_PLUGIN" if value == "true" => Some("OpenSearch's security plugin"),
+        "POSTGRES_HOST_AUTH_METHOD" if value == "trust" => {
+            Some("PostgreSQL's password checks (every connection is trusted)")
+        }
+        // The official images treat any non-empty value as yes, `no` included.
+        "MYSQL_ALLOW_EMPTY_PASSWORD"
+        | "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD"
+        | "MARIADB_ALLOW_EMPTY_PASSWORD"
+            if !value.is_empty() =>
+        {
+            Some("the requirement for a root password (root may log in with none)")
+        }
+        "ALLOW_EMPTY_PASSWORD" if truthy => {
+            Some("the requirement for a password (the server may run with none)")
+        }
+        "ALLOW_ANONYMOUS_LOGIN" if truthy => Some("ZooKeeper's authentication"),
+        "ALLOW_NONE_AUTHENTICATION" if truthy => Some("etcd's authentication"),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
 use crate::syntax::compose::EnvVar;
 
-use super::support::{report_in_service, with_compose_defaults};
+use super::support::{app_variable_skips_tls, report_in_service, with_compose_defaults};
 
 pub static TLS_VERIFICATION_DISABLED: Rule = Rule {
     code: "DC039",
@@ -104,8 +104,11 @@ const VARIABLES: &[(&str, Off, &str)] = &[
 /// What the variable turns off, when its value turns it off.
 fn turns_off(var: &EnvVar) -> Option<&'static str> {
     let name = var.name.value.trim().to_ascii_uppercase();
-    let (_, off, what) = VARIABLES.iter().find(|(known, _, _)| *known == name)?;
     let value = with_compose_defaults(var.value.as_ref()?.value.trim())?;
+    let Some((_, off, what)) = VARIABLES.iter().find(|(known, _, _)| *known == name) else {
+        return app_variable_skips_tls(&name, &value)
+            .then_some("TLS certificate checks of the application that reads it");
+    };
     let disabled = match off {
         Off::Values(values) => values.iter().any(|v| v.eq_ignore_ascii_case(&value)),
         Off::AnySet => !value.is_empty() && !FALSY.iter().any(|v| v.eq_ignore_ascii_case(&value)),

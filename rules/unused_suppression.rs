@@ -13,11 +13,18 @@ pub static UNUSED_SUPPRESSION: Rule = Rule {
     category: Category::Correctness,
     severity: Severity::Warning,
     docs: include_str!("unused_suppression.md"),
-    options: &[RuleOption {
-        name: "hadolint",
-        kind: OptionKind::Bool(false),
-        description: "Also report `# hadolint ignore=` pragmas that suppress no plimsoll finding",
-    }],
+    options: &[
+        RuleOption {
+            name: "hadolint",
+            kind: OptionKind::Bool(false),
+            description: "Also report `# hadolint ignore=` pragmas that suppress no plimsoll finding",
+        },
+        RuleOption {
+            name: "buildkit",
+            kind: OptionKind::Bool(false),
+            description: "Also report BuildKit `# check=skip=` names that suppress no plimsoll finding",
+        },
+    ],
     check: Check::Engine,
     ..Rule::DEFAULTS
 };

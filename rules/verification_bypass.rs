@@ -9,7 +9,7 @@ use crate::syntax::dockerfile::shell::{CommandView, SimpleCommand, Word};
 use crate::syntax::span::Span;
 
 use super::run_commands::run_commands;
-use super::support::commands;
+use super::support::{app_variable_skips_tls, commands};
 
 /// Which check is turned off.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,6 +79,7 @@ fn variable_bypass(name: &str, value: &str) -> Option<Verification> {
         "GOFLAGS" if value.split_whitespace().any(|flag| flag == "-insecure") => {
             Some(Verification::Tls)
         }
+        _ if app_variable_skips_tls(name, &value) => Some(Verification::Tls),
         _ => None,
     }
 }

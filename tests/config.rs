@@ -366,7 +366,7 @@ strict: yes
         ".plimsoll.yaml:7:15: rule `latest-tag` (DF002) takes no options",
         ".plimsoll.yaml:8:3: `options` need a single rule, but `provenance` names",
         ".plimsoll.yaml:12:17: option `hadolint` of rule `unused-suppression` must be a boolean",
-        ".plimsoll.yaml:13:7: unknown option `hadolnt` for rule `unused-suppression` (it takes `hadolint`); did you mean `hadolint`?",
+        ".plimsoll.yaml:13:7: unknown option `hadolnt` for rule `unused-suppression` (it takes `hadolint`, `buildkit`); did you mean `hadolint`?",
         ".plimsoll.yaml:14:5: unknown rule setting `colour` (expected one of `severity`, `options`)",
         ".plimsoll.yaml:16:5: an override needs `files:`",
         ".plimsoll.yaml:17:13: invalid glob `a[`",
@@ -532,6 +532,92 @@ services:
     assert!(lines[1].starts_with("compose.yaml:9:31: warning[PL001/unused-suppression] suppression of an unknown rule `DC9`"), "{text}");
     assert!(lines[2].starts_with("compose.yaml:12:"), "{text}");
     assert!(lines[2].contains("[DC002/service-latest-tag]"), "{text}");
+}
+
+#[test]
+fn buildkit_check_directives_and_hadolint_pragma_variants_are_honoured() {
+    // `# check=` as BuildKit reads it: the parser directive skips for the file and makes the
+    // BuildKit checks errors; a `# check=skip=` comment above an instruction skips there only.
+    let dockerfile = "\
+# check=skip=JSONArgsRecommended;error=true
+FROM alpine:3.20 AS one
+CMD echo hi
+from alpine:3.20 AS two
+# check=skip=StageNameCasing
+FROM alpine:3.20 AS Three
+FROM alpine:3.20 AS Four
+# hadolint stage ignore = DL3007
+FROM alpine:latest
+RUN true
+FROM alpine:latest
+# hadolint global ignore = DL3006 , DL3027 # a comment of hadolint's
+FROM alpine
+";
+    let dir = tree(&[("Dockerfile", dockerfile)]);
+    let output = plimsoll(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "compact",
+            "--quiet",
+            "--isolated",
+            "--select",
+            "DF001,DF002,DF043,DF050,DF051",
+        ],
+    );
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "Dockerfile:4:1: error[DF050/inconsistent-instruction-casing] `from` should be `FROM`: the file writes instructions in upper case",
+            "Dockerfile:4:18: error[DF050/inconsistent-instruction-casing] `AS` should be `as`, in the same case as `from`",
+            "Dockerfile:7:21: error[DF043/stage-name-casing] stage name `Four` should be lower-case",
+            "Dockerfile:11:13: warning[DF002/latest-tag] base image `alpine:latest` uses the `latest` tag",
+        ],
+        "{text}"
+    );
+
+    // `skip=all` skips every rule with a BuildKit check id, and nothing else; a value BuildKit
+    // refuses (`error=maybe`) changes nothing.
+    let dir = tree(&[
+        (
+            "a/Dockerfile",
+            "# check=skip=all\nFROM alpine:latest\nCMD echo hi\n",
+        ),
+        (
+            "b/Dockerfile",
+            "# check=error=maybe\nFROM alpine:3.20\nCMD echo hi\n",
+        ),
+    ]);
+    let (found, _) = codes(dir.path(), &["--isolated", "--select", "DF002,DF051"]);
+    assert_eq!(
+        found,
+        expect(&[("a/Dockerfile", &["DF002"]), ("b/Dockerfile", &["DF051"])])
+    );
+}
+
+#[test]
+fn unused_buildkit_skips_are_opt_in() {
+    let dockerfile = "# check=skip=JSONArgsRecommended,NoSuchCheck\nFROM alpine:3.20\n";
+    let dir = tree(&[("Dockerfile", dockerfile)]);
+    let (found, _) = codes(dir.path(), &["--isolated", "--select", "DF051,PL001"]);
+    assert!(found.is_empty(), "{found:?}");
+    let dir = tree(&[
+        (".git/HEAD", ""),
+        ("Dockerfile", dockerfile),
+        (
+            ".plimsoll.yaml",
+            "select: [DF051, PL001]\nrules:\n  PL001:\n    options: {buildkit: true}\n",
+        ),
+    ]);
+    let output = plimsoll(dir.path(), &["check", "--format", "compact", "--quiet"]);
+    let text = stdout(&output);
+    assert_eq!(
+        text.trim(),
+        "Dockerfile:1:14: warning[PL001/unused-suppression] unused suppression: no `JSONArgsRecommended` finding here",
+    );
 }
 
 #[test]

@@ -248,6 +248,55 @@ fn policy_errors_are_located_and_exit_2() {
 }
 
 #[test]
+fn policies_at_the_repository_root_load_without_a_config_file() {
+    let policy = "rules:\n  - code: ORG001\n    name: no-apk-upgrade\n    summary: no apk upgrade\n    \
+                  category: reproducibility\n    template: run-command\n    \
+                  options: {program: apk, subcommand: upgrade}\n";
+    let dockerfile = "FROM alpine:3.20\nRUN apk upgrade\n";
+    let dir = tree(&[
+        (".git/HEAD", ""),
+        (".plimsoll/policies/org.yaml", policy),
+        ("svc/Dockerfile", dockerfile),
+    ]);
+    let (found, _) = policy_findings(dir.path(), &["svc"]);
+    assert_eq!(found, ["svc/Dockerfile:2:5 ORG001"]);
+    // Outside a repository, the checked tree is the working directory.
+    let dir = tree(&[
+        (".plimsoll/policies/org.yaml", policy),
+        ("Dockerfile", dockerfile),
+    ]);
+    let (found, _) = policy_findings(dir.path(), &[]);
+    assert_eq!(found, ["Dockerfile:2:5 ORG001"]);
+    // `--isolated` still reads nothing.
+    let (found, _) = policy_findings(dir.path(), &["--isolated"]);
+    assert!(found.is_empty(), "{found:?}");
+}
+
+#[test]
+fn a_policies_directory_nothing_reads_is_reported() {
+    let policy = "rules: []\n";
+    let dir = tree(&[
+        (".git/HEAD", ""),
+        (".plimsoll/policies/README.md", "policies go here\n"),
+        ("svc/.plimsoll/policies/org.yaml", policy),
+        ("svc/Dockerfile", "FROM alpine:3.20\n"),
+    ]);
+    let output = plimsoll(dir.path(), &["check", "--quiet", "svc"]);
+    let err = stderr(&output);
+    assert!(
+        err.contains(
+            "plimsoll: note: `svc/.plimsoll/policies/` is not loaded: policy directories are read \
+             beside a `.plimsoll.yaml` or at the repository root"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("plimsoll: note: `.plimsoll/policies/` holds no policy file (`*.yaml`)"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_missing_policies_directory_is_an_error() {
     let dir = tree(&[
         (".plimsoll.yaml", "policies: [org-policies]\n"),

@@ -34,6 +34,7 @@ const RELATED_PREFIXES: &[&str] = &[
     "compose-lint",
     "semgrep",
     "scout",
+    "tally",
     "dockle",
     "cis",
     "nist-800-190",

@@ -187,6 +187,7 @@ fn check_with(
 ) -> Isolated {
     let mut failures = Vec::new();
     let mut findings = Vec::new();
+    let mut buildkit_checks = suppress::BuildkitChecks::default();
     let directives = match source.kind {
         FileKind::Dockerfile => {
             let shared = workspace
@@ -246,6 +247,7 @@ fn check_with(
                 }
             };
             findings.extend(run_rules(settings.enabled(), pool, &mut failures, &run));
+            buildkit_checks = suppress::BuildkitChecks::of(dockerfile);
             suppress::dockerfile_directives(&source.text, dockerfile)
         }
         FileKind::Compose => {
@@ -324,6 +326,10 @@ fn check_with(
     for finding in &mut findings {
         if let Some(severity) = settings.severity_for_code(&finding.code) {
             finding.severity = severity;
+        }
+        // `# check=error=true`: BuildKit fails the build on these checks, whatever the config.
+        if buildkit_checks.escalates(&finding.code) {
+            finding.severity = Severity::Error;
         }
     }
     findings.sort_by(|a, b| {

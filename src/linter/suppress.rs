@@ -4,9 +4,16 @@
 //!   whole instruction (all its lines and heredocs); above a compose key it covers that key and
 //!   its subtree; inside a multi-line instruction it covers that instruction.
 //! - `# plimsoll ignore-file=… -- reason` anywhere covers the whole file.
-//! - hadolint's `# hadolint ignore=DL3008` (line above) and `# hadolint global ignore=…` (file)
-//!   are honoured through each rule's `related` ids (`hadolint:DL3008`), so a migrating
-//!   repository keeps its exceptions. hadolint codes with no plimsoll equivalent are skipped.
+//! - hadolint's `# hadolint ignore=DL3008` (line above), `# hadolint stage ignore=…` (to the end
+//!   of the stage) and `# hadolint global ignore=…` (file), with spaces around `=` and `,` as
+//!   hadolint allows, are honoured through each rule's `related` ids (`hadolint:DL3008`), so a
+//!   migrating repository keeps its exceptions. hadolint codes with no plimsoll equivalent are
+//!   skipped.
+//! - BuildKit's build-check settings: the `# check=skip=A,B` parser directive (file), `skip=all`
+//!   (every rule with a `buildkit:` id), and a `# check=skip=…` comment directly above an
+//!   instruction (that instruction, as BuildKit reads it since Dockerfile 1.9), through
+//!   `buildkit:<CheckName>` ids; check names are case-sensitive, as in BuildKit.
+//!   `# check=error=true` makes those rules' findings errors (see [`BuildkitChecks`]).
 //!
 //! Rules are named by code, name, category, code prefix or `all` (as in `--select`). Comment
 //! lines may sit between a directive and what it covers; a blank line ends the directive's reach.
@@ -25,6 +32,19 @@ use crate::syntax::yaml::{Node, Value, YamlFile};
 pub enum Origin {
     Plimsoll,
     Hadolint,
+    /// BuildKit's `# check=skip=…`.
+    Buildkit,
+}
+
+/// How far a directive reaches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reach {
+    /// The instruction or key that follows (or the instruction the comment sits in).
+    Next,
+    /// From the comment to the end of the stage the next instruction belongs to.
+    Stage,
+    /// The whole file.
+    File,
 }
 
 /// One rule reference in a directive.
@@ -61,15 +81,20 @@ impl Directive {
 }
 
 /// Read one comment's text (after `#`); `at` is the byte offset of that text in the file.
-fn parse_comment(text: &str, at: usize, span: Span) -> Option<(Directive, bool)> {
-    let lead = text.len() - text.trim_start().len();
+/// BuildKit's `check=` comments are read in Dockerfiles only (`dockerfile`).
+fn parse_comment(
+    text: &str,
+    at: usize,
+    span: Span,
+    dockerfile: bool,
+) -> Option<(Directive, Reach)> {
     let body = text.trim_start();
-    let (origin, rest, file_wide) = if let Some(rest) = word(body, "plimsoll") {
+    let (origin, rest, reach) = if let Some(rest) = word(body, "plimsoll") {
         let rest_trim = rest.trim_start();
         if let Some(codes) = rest_trim.strip_prefix("ignore-file=") {
-            (Origin::Plimsoll, codes, true)
+            (Origin::Plimsoll, codes, Reach::File)
         } else if let Some(codes) = rest_trim.strip_prefix("ignore=") {
-            (Origin::Plimsoll, codes, false)
+            (Origin::Plimsoll, codes, Reach::Next)
         } else {
             return Some((
                 Directive {
@@ -80,20 +105,31 @@ fn parse_comment(text: &str, at: usize, span: Span) -> Option<(Directive, bool)>
                     reason: None,
                     malformed: true,
                 },
-                true,
+                Reach::File,
             ));
         }
     } else if let Some(rest) = word(body, "hadolint") {
+        // hadolint's grammar: `hadolint [global|stage] ignore = A , B`, spaces optional
+        // around `=` and `,` (src/Hadolint/Pragma.hs).
         let rest = rest.trim_start();
-        if let Some(codes) = rest.strip_prefix("ignore=") {
-            (Origin::Hadolint, codes, false)
-        } else if let Some(codes) =
-            word(rest, "global").and_then(|r| r.trim_start().strip_prefix("ignore="))
-        {
-            (Origin::Hadolint, codes, true)
+        let (reach, rest) = if let Some(r) = word(rest, "global") {
+            (Reach::File, r.trim_start())
+        } else if let Some(r) = word(rest, "stage") {
+            (Reach::Stage, r.trim_start())
         } else {
-            return None;
-        }
+            (Reach::Next, rest)
+        };
+        let codes = rest
+            .strip_prefix("ignore")
+            .map(str::trim_start)
+            .and_then(|r| r.strip_prefix('='))?;
+        (Origin::Hadolint, codes, reach)
+    } else if dockerfile {
+        let value = check_value(body)?;
+        let skip = buildkit_skip(value)?;
+        let codes_at = at + offset_in(text, skip);
+        let directive = buildkit_directive(skip, codes_at, span);
+        return Some((directive, Reach::Next));
     } else {
         return None;
     };
@@ -109,7 +145,11 @@ fn parse_comment(text: &str, at: usize, span: Span) -> Option<(Directive, bool)>
         }
         None => (rest, None),
     };
-    let _ = lead;
+    // hadolint reads a `#` after the codes as a comment of its own.
+    let list = match origin {
+        Origin::Hadolint => list.split('#').next().unwrap_or(""),
+        _ => list,
+    };
     let mut codes = Vec::new();
     let mut offset = 0;
     for piece in list.split(',') {
@@ -127,6 +167,7 @@ fn parse_comment(text: &str, at: usize, span: Span) -> Option<(Directive, bool)>
                 .map(|&rule| RuleRef::Builtin(rule))
                 .filter(|rule| selection::matches_selector(rule, code))
                 .collect(),
+            Origin::Buildkit => buildkit_rules(code),
             Origin::Hadolint => {
                 let id = format!("hadolint:{code}");
                 rules::all()
@@ -151,8 +192,154 @@ fn parse_comment(text: &str, at: usize, span: Span) -> Option<(Directive, bool)>
             reason,
             malformed: false,
         },
-        file_wide,
+        reach,
     ))
+}
+
+/// Where `part`, a slice of `whole`, starts in it.
+fn offset_in(whole: &str, part: &str) -> usize {
+    (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize)
+}
+
+/// The value of a `check=…` comment (`body` starts after `#` and blanks), cut at its first
+/// space as BuildKit cuts a check comment above an instruction.
+fn check_value(body: &str) -> Option<&str> {
+    let rest = body.get(..5).filter(|w| w.eq_ignore_ascii_case("check"))?;
+    let rest = body[rest.len()..]
+        .trim_start()
+        .strip_prefix('=')?
+        .trim_start();
+    Some(rest.split([' ', '\t']).next().unwrap_or(""))
+}
+
+/// The `skip=` list of a BuildKit check setting (`skip=A,B;error=true`), as a suffix of
+/// `value`; `None` when it has no `skip` or is not one BuildKit accepts.
+fn buildkit_skip(value: &str) -> Option<&str> {
+    let mut skip = None;
+    for part in value.splitn(3, ';') {
+        let (key, v) = part.split_once('=')?;
+        match key.trim() {
+            "skip" => skip = Some(v),
+            "error" => {
+                parse_bool(v.trim())?;
+            }
+            "experimental" => {}
+            _ => return None,
+        }
+    }
+    skip
+}
+
+/// Go's `strconv.ParseBool`, which BuildKit reads `error=` with.
+fn parse_bool(value: &str) -> Option<bool> {
+    match value {
+        "1" | "t" | "T" | "true" | "TRUE" | "True" => Some(true),
+        "0" | "f" | "F" | "false" | "FALSE" | "False" => Some(false),
+        _ => None,
+    }
+}
+
+/// The rules a BuildKit check name stands for (`all`: every rule with a `buildkit:` check id).
+fn buildkit_rules(name: &str) -> Vec<RuleRef> {
+    rules::all()
+        .iter()
+        .filter(|rule| {
+            rule.related
+                .iter()
+                .any(|id| match id.strip_prefix("buildkit:") {
+                    // `buildkit:parse` is the parser refusing the file, not a check.
+                    Some(check) if name == "all" => check != "parse",
+                    Some(check) => check == name,
+                    None => false,
+                })
+        })
+        .map(|&rule| RuleRef::Builtin(rule))
+        .collect()
+}
+
+/// A directive from a `skip=` list that starts at byte `at` (empty names are skipped).
+fn buildkit_directive(list: &str, at: usize, span: Span) -> Directive {
+    let mut codes = Vec::new();
+    let mut offset = 0;
+    for piece in list.split(',') {
+        let start = offset + (piece.len() - piece.trim_start().len());
+        offset += piece.len() + 1;
+        let name = piece.trim();
+        if name.is_empty() {
+            continue;
+        }
+        codes.push(CodeRef {
+            text: name.to_string(),
+            span: Span::new(at + start, at + start + name.len()),
+            rules: buildkit_rules(name),
+        });
+    }
+    Directive {
+        span,
+        origin: Origin::Buildkit,
+        scope: None,
+        codes,
+        reason: None,
+        malformed: false,
+    }
+}
+
+/// BuildKit's `# check=` parser directive at the top of a Dockerfile.
+#[derive(Clone, Debug, Default)]
+pub struct BuildkitChecks {
+    /// `skip=…`: a file-wide suppression of the rules the named checks map to.
+    pub skip: Option<Directive>,
+    /// `error=true`: the findings of every rule with a BuildKit check id are errors (BuildKit
+    /// fails the build on them).
+    pub error: bool,
+}
+
+impl BuildkitChecks {
+    /// Read the `check` parser directive of `dockerfile` (none, or one BuildKit would refuse:
+    /// nothing).
+    pub fn of(dockerfile: &Dockerfile) -> BuildkitChecks {
+        let Some(directive) = dockerfile
+            .directives
+            .iter()
+            .find(|d| d.name.value == "check")
+        else {
+            return BuildkitChecks::default();
+        };
+        let value = directive.value.value.as_str();
+        let mut checks = BuildkitChecks::default();
+        let mut part_at = directive.value.span.start;
+        for part in value.splitn(3, ';') {
+            let Some((key, v)) = part.split_once('=') else {
+                return BuildkitChecks::default();
+            };
+            let value_at = part_at + key.len() + 1;
+            part_at += part.len() + 1;
+            match key.trim() {
+                "skip" => {
+                    checks.skip = Some(buildkit_directive(v, value_at, directive.span));
+                }
+                "error" => match parse_bool(v.trim()) {
+                    Some(error) => checks.error = error,
+                    None => return BuildkitChecks::default(),
+                },
+                "experimental" => {}
+                _ => return BuildkitChecks::default(),
+            }
+        }
+        checks
+    }
+
+    /// Whether `error=true` makes this rule's findings errors.
+    pub fn escalates(&self, code: &str) -> bool {
+        self.error
+            && rules::all().iter().any(|rule| {
+                rule.code == code
+                    && rule
+                        .related
+                        .iter()
+                        .any(|id| id.strip_prefix("buildkit:").is_some_and(|c| c != "parse"))
+            })
+    }
 }
 
 /// `text` after the word `name` followed by a space or the end (`plimsoll ignore=…`).
@@ -185,27 +372,50 @@ fn next_content_line(text: &str, offset: usize) -> Option<usize> {
     }
 }
 
-/// The directives of a Dockerfile, with what each covers.
+/// The directives of a Dockerfile, with what each covers (the `# check=skip=` parser
+/// directive among them).
 pub fn dockerfile_directives(text: &str, dockerfile: &Dockerfile) -> Vec<Directive> {
-    let mut out = Vec::new();
+    let mut out: Vec<Directive> = BuildkitChecks::of(dockerfile).skip.into_iter().collect();
     for comment in &dockerfile.comments {
-        let Some((mut directive, file_wide)) =
-            parse_comment(&comment.text, comment.span.start + 1, comment.span)
+        let Some((mut directive, reach)) =
+            parse_comment(&comment.text, comment.span.start + 1, comment.span, true)
         else {
             continue;
         };
-        if !file_wide {
-            let inside = dockerfile
-                .instructions
-                .iter()
-                .find(|i| i.span.start <= comment.span.start && comment.span.start < i.span.end);
-            let scope = inside.map(|i| i.span).or_else(|| {
+        if reach != Reach::File {
+            let inside = dockerfile.instructions.iter().position(|i| {
+                i.span.start <= comment.span.start && comment.span.start < i.span.end
+            });
+            let covered = inside.or_else(|| {
                 let next = next_content_line(text, comment.span.start)?;
                 dockerfile
                     .instructions
                     .iter()
-                    .find(|i| i.span.start == next)
-                    .map(|i| i.span)
+                    .position(|i| i.span.start == next)
+            });
+            let scope = covered.and_then(|index| {
+                let instruction = dockerfile.instructions.get(index)?;
+                if reach == Reach::Next {
+                    return Some(instruction.span);
+                }
+                // To the last instruction of the stage the covered instruction belongs to
+                // (instructions before the first FROM: up to that FROM).
+                let last = dockerfile
+                    .stages
+                    .iter()
+                    .find(|stage| stage.instructions.contains(&index))
+                    .map_or_else(
+                        || dockerfile.stages.first().map_or(index, |s| s.from),
+                        |stage| stage.instructions.end.saturating_sub(1),
+                    );
+                let end = dockerfile
+                    .instructions
+                    .get(last)
+                    .map_or(instruction.span.end, |i| i.span.end);
+                Some(Span::new(
+                    instruction.span.start,
+                    end.max(instruction.span.end),
+                ))
             });
             directive.scope = Some(scope);
         }
@@ -238,10 +448,11 @@ pub fn compose_directives(text: &str, yaml: &YamlFile) -> Vec<Directive> {
         }
         let content = trimmed.trim_end_matches(['\n', '\r']);
         let span = Span::new(hash, hash + content.len());
-        let Some((mut directive, file_wide)) = parse_comment(&content[1..], hash + 1, span) else {
+        let Some((mut directive, reach)) = parse_comment(&content[1..], hash + 1, span, false)
+        else {
             continue;
         };
-        if !file_wide {
+        if reach != Reach::File {
             let targets = targets.get_or_insert_with(|| yaml_targets(yaml));
             let scope = next_content_line(text, hash).and_then(|next| {
                 let next_line_end = text
@@ -370,6 +581,7 @@ pub fn apply(findings: &mut Vec<Finding>, directives: &[Directive], settings: &S
         return;
     }
     let check_hadolint = settings.options_for(&UNUSED_SUPPRESSION).bool("hadolint");
+    let check_buildkit = settings.options_for(&UNUSED_SUPPRESSION).bool("buildkit");
     let mut reports = Vec::new();
     for (d, directive) in directives.iter().enumerate() {
         if directive.malformed {
@@ -387,7 +599,7 @@ pub fn apply(findings: &mut Vec<Finding>, directives: &[Directive], settings: &S
             );
             finding.with_help(match directive.origin {
                 Origin::Plimsoll => "add the reason after ` -- `",
-                Origin::Hadolint => {
+                Origin::Hadolint | Origin::Buildkit => {
                     "write it as `# plimsoll ignore=RULE -- reason` to give the reason"
                 }
             });
@@ -418,7 +630,9 @@ pub fn apply(findings: &mut Vec<Finding>, directives: &[Directive], settings: &S
                 }
                 continue;
             }
-            if directive.origin == Origin::Hadolint && !check_hadolint {
+            if directive.origin == Origin::Hadolint && !check_hadolint
+                || directive.origin == Origin::Buildkit && !check_buildkit
+            {
                 continue;
             }
             let enabled = code.rules.iter().any(|rule| settings.is_enabled(rule));
@@ -451,8 +665,8 @@ mod tests {
     #[test]
     fn directives_parse_with_spans_and_reasons() {
         let text = " plimsoll ignore=DF002, latest-tag -- pinned upstream";
-        let (directive, file_wide) = parse_comment(text, 1, Span::new(0, 54)).unwrap();
-        assert!(!file_wide);
+        let (directive, file_wide) = parse_comment(text, 1, Span::new(0, 54), true).unwrap();
+        assert_eq!(file_wide, Reach::Next);
         assert_eq!(directive.origin, Origin::Plimsoll);
         assert_eq!(directive.reason.as_deref(), Some("pinned upstream"));
         let codes: Vec<_> = directive.codes.iter().map(|c| c.text.as_str()).collect();
@@ -466,16 +680,52 @@ mod tests {
 
     #[test]
     fn hadolint_pragmas_map_through_related_ids() {
-        let (directive, file_wide) =
-            parse_comment(" hadolint global ignore=DL3007,DL9999", 1, Span::default()).unwrap();
-        assert!(file_wide);
+        let (directive, file_wide) = parse_comment(
+            " hadolint global ignore=DL3007,DL9999",
+            1,
+            Span::default(),
+            true,
+        )
+        .unwrap();
+        assert_eq!(file_wide, Reach::File);
         assert_eq!(directive.origin, Origin::Hadolint);
         assert_eq!(directive.codes[0].rules[0].name(), "latest-tag");
         assert!(directive.codes[1].rules.is_empty());
-        assert!(parse_comment(" hadolint shell=bash", 1, Span::default()).is_none());
-        assert!(parse_comment(" just a comment", 1, Span::default()).is_none());
-        let (malformed, _) = parse_comment(" plimsoll ignroe=x", 1, Span::default()).unwrap();
+        assert!(parse_comment(" hadolint shell=bash", 1, Span::default(), true).is_none());
+        assert!(parse_comment(" just a comment", 1, Span::default(), true).is_none());
+        let (malformed, _) = parse_comment(" plimsoll ignroe=x", 1, Span::default(), true).unwrap();
         assert!(malformed.malformed);
+    }
+
+    #[test]
+    fn hadolint_pragmas_take_spaces_stage_scope_and_trailing_comments() {
+        let text = " hadolint stage ignore = DL3007 , DL3006 # why";
+        let (directive, reach) = parse_comment(text, 1, Span::default(), true).unwrap();
+        assert_eq!(reach, Reach::Stage);
+        let codes: Vec<_> = directive.codes.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(codes, ["DL3007", "DL3006"]);
+        let full = format!("#{text}");
+        assert_eq!(directive.codes[1].span.text(&full), "DL3006");
+        assert!(parse_comment(" hadolint ignoreDL3007", 1, Span::default(), true).is_none());
+    }
+
+    #[test]
+    fn buildkit_check_comments_map_check_names_case_sensitively() {
+        let text = " check=skip=JSONArgsRecommended,jsonargsrecommended;error=true";
+        let (directive, reach) = parse_comment(text, 1, Span::default(), true).unwrap();
+        assert_eq!((directive.origin, reach), (Origin::Buildkit, Reach::Next));
+        assert_eq!(directive.codes[0].rules[0].name(), "json-args-recommended");
+        assert!(directive.codes[1].rules.is_empty());
+        let full = format!("#{text}");
+        assert_eq!(directive.codes[0].span.text(&full), "JSONArgsRecommended");
+        // Not read in compose files; not a setting BuildKit accepts.
+        assert!(parse_comment(text, 1, Span::default(), false).is_none());
+        assert!(parse_comment(" check=skip=A;colour=red", 1, Span::default(), true).is_none());
+        assert!(parse_comment(" check=error=true", 1, Span::default(), true).is_none());
+        // `all` is every rule with a BuildKit check id, not the parse error.
+        let all = buildkit_rules("all");
+        assert!(all.iter().any(|r| r.name() == "undefined-variable"));
+        assert!(all.iter().all(|r| r.name() != "parse-error"));
     }
 
     #[test]

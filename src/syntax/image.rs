@@ -100,7 +100,47 @@ impl ImageRef {
     pub fn is_latest(&self) -> bool {
         self.tag.as_deref() == Some("latest")
     }
+
+    /// The tag, when it names a release channel that publishers move to each new build rather
+    /// than a version: `latest`, `stable`, `edge`, `nightly`, a branch (`main`, `develop`), and
+    /// the channels with a variant (`stable-slim`, `lts-alpine`). Case as written; tags are
+    /// case-sensitive, and `Latest` is no channel anyone publishes.
+    pub fn moving_tag(&self) -> Option<&str> {
+        let tag = self.tag.as_deref()?;
+        let channel = tag.split_once('-').map_or(tag, |(channel, _)| channel);
+        let moving = MOVING_TAGS.contains(&tag)
+            || (channel != tag && MOVING_CHANNELS_WITH_VARIANTS.contains(&channel));
+        moving.then_some(tag)
+    }
 }
+
+/// Tags that name a moving channel, not a version (see [`ImageRef::moving_tag`]). Chosen from
+/// what the official images and the corpus publish and pull: `test`, `local` and the like are
+/// left out, as projects use them for images they build themselves.
+const MOVING_TAGS: &[&str] = &[
+    "latest",
+    "stable",
+    "edge",
+    "nightly",
+    "canary",
+    "rolling",
+    "lts",
+    "current",
+    "mainline",
+    "unstable",
+    "beta",
+    "dev",
+    "develop",
+    "development",
+    "main",
+    "master",
+    "snapshot",
+];
+
+/// Channels that also move with a variant suffix (`stable-slim`, `lts-alpine`, `edge-…`).
+const MOVING_CHANNELS_WITH_VARIANTS: &[&str] = &[
+    "latest", "stable", "edge", "nightly", "lts", "current", "mainline",
+];
 
 fn valid_tag(tag: &str) -> bool {
     !tag.is_empty()
@@ -135,6 +175,25 @@ mod tests {
     const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
     #[test]
+    fn moving_tags_are_channels_not_versions() {
+        let tag = |r: &str| ImageRef::parse(r).unwrap().moving_tag().map(str::to_string);
+        assert_eq!(tag("redis:edge").as_deref(), Some("edge"));
+        assert_eq!(tag("debian:stable-slim").as_deref(), Some("stable-slim"));
+        assert_eq!(tag("node:lts-alpine").as_deref(), Some("lts-alpine"));
+        assert_eq!(tag("ghcr.io/acme/app:main").as_deref(), Some("main"));
+        for fixed in [
+            "nginx:1.27",
+            "node:20-alpine",
+            "ubuntu:noble",
+            "app:test",
+            "app:main-3f2a1c",
+            "app",
+        ] {
+            assert_eq!(tag(fixed), None, "{fixed}");
+        }
+    }
+
+    #[test]
     fn plain_names() {
         let r = ImageRef::parse("alpine").unwrap();
         assert_eq!(r.registry, None);
@@ -152,6 +211,7 @@ mod tests {
         assert_eq!(r.registry.as_deref(), Some("localhost:5000"));
         assert_eq!(r.repository, "team/app");
         assert!(r.is_latest());
+        assert_eq!(r.moving_tag(), Some("latest"));
         let text = format!("ghcr.io/o/app@{DIGEST}");
         let r = ImageRef::parse(&text).unwrap();
         assert_eq!(r.registry.as_deref(), Some("ghcr.io"));

@@ -718,6 +718,9 @@ pub(super) fn settings_per_file(
     {
         settings.insert(path.clone(), resolver.settings_for(path, &overrides));
     }
+    for note in resolver.notes() {
+        eprintln!("plimsoll: note: {note}");
+    }
     if let Some((last, others)) = resolver.errors().split_last() {
         for error in others {
             eprintln!("plimsoll: error: {error}");

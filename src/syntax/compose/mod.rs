@@ -164,6 +164,9 @@ pub struct Service {
     pub cap_drop: Vec<Spanned<String>>,
     pub security_opt: Vec<Spanned<String>>,
     pub network_mode: Option<Field<String>>,
+    /// `net:`, the Compose v1 spelling of `network_mode` (Compose v2 refuses the key; a v1 file
+    /// means the same by it).
+    pub net: Option<Field<String>>,
     pub pid: Option<Field<String>>,
     pub ipc: Option<Field<String>>,
     pub uts: Option<Field<String>>,

@@ -238,6 +238,8 @@ pub struct Resolver {
     /// The `--config` chain.
     explicit: Option<Arc<Chain>>,
     errors: Vec<ConfigError>,
+    /// Things a user should know that are not errors (a policy directory that is not read).
+    notes: Vec<String>,
     /// The policies loaded so far (policy files turned into rules, compiled Rego sets).
     policy_cache: policy::PolicyCache,
     /// Settings already resolved, for the command line they were resolved with: every file with
@@ -271,6 +273,7 @@ impl Resolver {
             loaded: HashMap::new(),
             explicit: None,
             errors: Vec::new(),
+            notes: Vec::new(),
             policy_cache,
             resolved: None,
         };
@@ -320,6 +323,18 @@ impl Resolver {
         &self.errors
     }
 
+    /// Notes met so far (each once): a `.plimsoll/policies/` directory that is not loaded, or
+    /// one that holds no policy file.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    fn note(&mut self, note: String) {
+        if !self.notes.contains(&note) {
+            self.notes.push(note);
+        }
+    }
+
     /// `path` relative to the working directory when below it, for messages.
     fn shown(&self, path: &Path) -> String {
         path.strip_prefix(&self.cwd)
@@ -360,30 +375,94 @@ impl Resolver {
     }
 
     /// The nearest config walking up from `dir`, stopping after a repository root (a directory
-    /// holding `.git`) or at the filesystem root.
+    /// holding `.git`) or at the filesystem root. Without a config file, a `.plimsoll/policies/`
+    /// at the repository root (or, outside a repository, in the working directory) applies on
+    /// its own, as if an empty `.plimsoll.yaml` sat beside it.
     fn chain_for_dir(&mut self, dir: &Path) -> Option<Arc<Chain>> {
         let mut visited = Vec::new();
         let mut found = None;
         let mut current = Some(dir);
+        let mut root = None;
         while let Some(dir) = current {
             if let Some(cached) = self.by_dir.get(dir) {
                 found = cached.clone();
+                root = Some(None);
                 break;
             }
             visited.push(dir.to_path_buf());
             if let Some(path) = self.config_in(dir) {
                 found = self.load(&path);
+                root = Some(None);
                 break;
             }
             if dir.join(".git").exists() {
+                root = Some(Some(dir.to_path_buf()));
                 break;
             }
             current = dir.parent();
+        }
+        let root = match root {
+            Some(root) => root,
+            // No repository: the tree being checked is the working directory.
+            None => visited.contains(&self.cwd).then(|| self.cwd.clone()),
+        };
+        if let Some(root) = root
+            && root.join(policy::DEFAULT_DIR).is_dir()
+        {
+            found = self.load_policies_only(&root);
+        }
+        // A policy directory passed on the way up is read by nothing: say so.
+        for dir in &visited {
+            let policies = dir.join(policy::DEFAULT_DIR);
+            let loaded = found.as_ref().is_some_and(|chain| {
+                chain
+                    .files
+                    .iter()
+                    .any(|f| f.dir.join(policy::DEFAULT_DIR) == policies)
+            });
+            if !loaded && policies.is_dir() {
+                let shown = self.shown(&policies);
+                self.note(format!(
+                    "`{shown}/` is not loaded: policy directories are read beside a \
+                     `.plimsoll.yaml` or at the repository root; add a `.plimsoll.yaml` in `{}` \
+                     or name the directory in the nearest config's `policies:`",
+                    self.shown(dir)
+                ));
+            }
         }
         for dir in visited {
             self.by_dir.insert(dir, found.clone());
         }
         found
+    }
+
+    /// The chain of a directory with `.plimsoll/policies/` and no config file: the policies
+    /// with every other setting at its default.
+    fn load_policies_only(&mut self, root: &Path) -> Option<Arc<Chain>> {
+        let key = root.join(policy::DEFAULT_DIR);
+        if let Some(cached) = self.loaded.get(&key) {
+            return cached.clone();
+        }
+        let chain =
+            match parse::parse_with_policies(&root.join(FILE_NAMES[0]), "", &mut self.policy_cache)
+            {
+                Ok(mut file) => {
+                    file.path = key.clone();
+                    if file.policy_rules.is_empty() {
+                        let shown = self.shown(&key);
+                        self.note(format!(
+                            "`{shown}/` holds no policy file (`*.yaml`), so no policy is loaded"
+                        ));
+                    }
+                    Some(Arc::new(Chain { files: vec![file] }))
+                }
+                Err(errors) => {
+                    self.push_errors(errors);
+                    None
+                }
+            };
+        self.loaded.insert(key, chain.clone());
+        chain
     }
 
     /// The config file in `dir`, if there is one (two is an error: which would win is unclear).
