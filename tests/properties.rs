@@ -55,6 +55,7 @@ fn check_and_render(text: &str, kind: FileKind) -> Result<(), TestCaseError> {
         errors: Vec::new(),
         skipped: Vec::new(),
         fixed: Vec::new(),
+        older: 0,
     };
     for format in Format::ALL {
         let mut out = Vec::new();

@@ -53,6 +53,7 @@ mod tests {
             errors: Vec::new(),
             skipped: Vec::new(),
             fixed: Vec::new(),
+            older: 0,
         };
         let mut out = Vec::new();
         write(Format::Compact, &results, Options::default(), &mut out).unwrap();

@@ -244,6 +244,7 @@ mod tests {
                 "symlink to a file outside the checked directory",
             )],
             fixed: Vec::new(),
+            older: 0,
         };
         let mut out = Vec::new();
         write(Format::Json, &results, Options::default(), &mut out).unwrap();

@@ -392,6 +392,7 @@ pub(crate) fn sample_results() -> Results {
         }],
         skipped: Vec::new(),
         fixed: Vec::new(),
+        older: 0,
     }
 }
 

@@ -179,11 +179,17 @@ impl<'a> Excerpt<'a> {
 /// `Found 3 findings (1 error, 2 warnings) in 2 files; 1 file could not be read.`
 pub(super) fn summary(results: &Results) -> String {
     let findings = results.finding_count();
-    let unreadable = match results.errors.len() {
+    let mut unreadable = match results.errors.len() {
         0 => String::new(),
         1 => "; 1 file could not be read".to_string(),
         n => format!("; {n} files could not be read"),
     };
+    if results.older > 0 {
+        unreadable.push_str(&format!(
+            "; {} older than the change not shown",
+            plural(results.older, "finding")
+        ));
+    }
     if findings > 0 {
         let by_severity: Vec<String> = [
             Severity::Error,
@@ -260,6 +266,7 @@ mod tests {
             errors: Vec::new(),
             skipped: Vec::new(),
             fixed: Vec::new(),
+            older: 0,
         }
     }
 

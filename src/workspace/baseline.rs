@@ -239,6 +239,7 @@ mod tests {
             errors: Vec::new(),
             skipped: Vec::new(),
             fixed: Vec::new(),
+            older: 0,
         }
     }
 

@@ -62,6 +62,8 @@ pub struct Results {
     pub skipped: Vec<FileError>,
     /// Files `--fix` changed (their results hold the fixed text and its findings).
     pub fixed: Vec<FixRecord>,
+    /// Findings left out by `--diff-base` as older than the change.
+    pub older: usize,
 }
 
 /// A file `--fix` changed: its text before, and how many fixes were applied.

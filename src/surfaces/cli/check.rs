@@ -15,6 +15,7 @@ use crate::report::{self, Format};
 use crate::syntax::source::FileKind;
 use crate::workspace::atomic_write::write_atomically;
 use crate::workspace::baseline::Baseline;
+use crate::workspace::changes::Changes;
 use crate::workspace::compose_project::{self, FsLoader, ProjectSpec};
 use crate::workspace::config;
 use crate::workspace::discover::{self, io_message};
@@ -112,6 +113,10 @@ pub(super) struct CheckArgs {
     /// is something to change.
     #[arg(long, conflicts_with = "fix")]
     diff: bool,
+    /// Report only findings on lines added or changed since the merge base of REF (a branch,
+    /// tag or commit) and the working tree, in git: what a pull request changed.
+    #[arg(long, value_name = "REF")]
+    diff_base: Option<String>,
 }
 
 /// `--max-file-size`: `1048576`, `512K`, `8M`, `1G` (also `8MiB`, `8MB`, lower case); `0` is
@@ -246,6 +251,10 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
             io_message(&err)
         ))
     })?;
+    let changes = match &args.diff_base {
+        Some(base) => Some(Changes::since(&cwd, base).map_err(Failure::Message)?),
+        None => None,
+    };
     let mut resolver = config::Resolver::new(
         config::ResolveOptions {
             config: args.config.clone(),
@@ -368,6 +377,9 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     results.errors.sort_by(|a, b| a.path.cmp(&b.path));
     results.skipped = skipped;
     apply_baseline(&args, &resolver, &mut results, baseline)?;
+    if let Some(changes) = &changes {
+        only_changed(&mut results, changes, &cwd);
+    }
 
     for error in &results.errors {
         eprintln!("plimsoll: error: {}", error.located_message());
@@ -386,6 +398,17 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     std::mem::forget(results);
     std::mem::forget(file_settings);
     Ok(ExitCode::from(code))
+}
+
+/// `--diff-base`: keep the findings on lines the change touched; count the others.
+fn only_changed(results: &mut Results, changes: &Changes, cwd: &std::path::Path) {
+    for file in &mut results.files {
+        let absolute = crate::linter::project::normalize(&cwd.join(&file.source.path));
+        let before = file.findings.len();
+        file.findings
+            .retain(|finding| changes.covers(&absolute, &file.source, finding));
+        results.older += before - file.findings.len();
+    }
 }
 
 /// `--diff`: the diffs on standard output, the summary on standard error; 1 when a file would
@@ -916,6 +939,7 @@ mod tests {
             errors: Vec::new(),
             skipped: Vec::new(),
             fixed: Vec::new(),
+            older: 0,
         };
         assert_eq!(exit_code(&results, Severity::Info), 1);
         assert_eq!(exit_code(&results, Severity::Warning), 1);
