@@ -85,4 +85,37 @@ except AssertionError as err:
     sys.exit(1)
 print(f"ok: {len(annotations)} annotations as expected; steps: {steps}")
 PY
+echo "-- act: action-selftest.yml on a pull_request event (only-changed: annotations of the change only)"
+# The pull request's base is this very commit: no line of the fixture changed, so nothing is
+# annotated, the steps pass, and the SARIF file still holds every finding.
+base_sha=$(git rev-parse HEAD)
+printf '{"pull_request": {"number": 1, "base": {"sha": "%s", "ref": "main"}, "head": {"sha": "%s", "ref": "change"}}}\n' \
+  "$base_sha" "$base_sha" > "$tmp/pull_request.json"
+set +e
+PATH="$(dirname "$bin"):$PATH" timeout 300 "$tools/act" pull_request -e "$tmp/pull_request.json" \
+  -W .github/workflows/action-selftest.yml \
+  -P ubuntu-latest=-self-hosted --no-cache-server --action-offline-mode \
+  --local-repository "actions/cache@v5=$tmp/cache-stub" \
+  --action-cache-path "$tmp/act-cache" --json > "$tmp/act-pr.jsonl" 2> "$tmp/act-pr.err"
+rc=$?
+set -e
+python3 - "$tmp/act-pr.jsonl" "$rc" <<'PY'
+import json, sys
+path, rc = sys.argv[1], int(sys.argv[2])
+records = [json.loads(line) for line in open(path) if line.startswith("{")]
+annotations = [r for r in records if r.get("command") in ("error", "warning", "notice")]
+steps = [(r.get("step"), r["stepResult"]) for r in records if "stepResult" in r]
+try:
+    assert rc == 0, f"act exited with {rc}"
+    assert not annotations, annotations
+    assert ("Check the outputs", "success") in steps, steps
+    assert ("Check the lenient run", "success") in steps, steps
+    assert ("Complete job", "success") in steps, steps
+except AssertionError as err:
+    for r in records:
+        print(r.get("msg", "").rstrip()[:300])
+    print(f"FAIL: {err}")
+    sys.exit(1)
+print(f"ok: no annotations on a pull request that changed no fixture line; steps: {steps}")
+PY
 echo "== GitHub Action ok"
