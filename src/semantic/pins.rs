@@ -89,9 +89,7 @@ fn whole_variable(text: &str) -> Option<&str> {
         .and_then(|rest| rest.strip_suffix('}'))
         .or_else(|| text.strip_prefix('$'))?;
     (!name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
         && !name.starts_with(|c: char| c.is_ascii_digit()))
     .then_some(name)
 }
@@ -125,10 +123,7 @@ pub fn dockerfile_sites(source: &str, dockerfile: &Dockerfile) -> PinSites {
                 Some(span) => sites.add(image.clone(), span, "FROM".to_string(), &mut seen),
                 None => sites.skipped.push(Unpinnable {
                     span: base.raw.span,
-                    reason: format!(
-                        "`{}` is not written in one piece",
-                        excerpt(&base.raw.value)
-                    ),
+                    reason: format!("`{}` is not written in one piece", excerpt(&base.raw.value)),
                 }),
             }
             continue;
@@ -312,7 +307,13 @@ mod tests {
             .map(|s| (s.span, s.pinned(text, "sha256:ab")))
             .collect();
         let edited = apply_edits(text, &edits);
-        assert!(edited.contains("image: 'nginx:1.27@sha256:ab'\n"), "{edited}");
-        assert!(edited.contains("image: redis:7@sha256:ab # comment\n"), "{edited}");
+        assert!(
+            edited.contains("image: 'nginx:1.27@sha256:ab'\n"),
+            "{edited}"
+        );
+        assert!(
+            edited.contains("image: redis:7@sha256:ab # comment\n"),
+            "{edited}"
+        );
     }
 }

@@ -75,10 +75,7 @@ impl TagRef {
             Some(rest) => rest.split(']').next().map(|ip| format!("[{ip}]")),
             None => self.host.split(':').next().map(str::to_string),
         };
-        matches!(
-            name.as_deref(),
-            Some("localhost" | "127.0.0.1" | "[::1]")
-        )
+        matches!(name.as_deref(), Some("localhost" | "127.0.0.1" | "[::1]"))
     }
 
     fn base_url(&self) -> String {
@@ -202,10 +199,7 @@ impl Client {
         Client {
             remote: config(true).into(),
             local: config(false).into(),
-            credentials: path
-                .as_deref()
-                .map(Credentials::load)
-                .unwrap_or_default(),
+            credentials: path.as_deref().map(Credentials::load).unwrap_or_default(),
             options,
             authorizations: HashMap::new(),
         }
@@ -324,9 +318,7 @@ impl Client {
                     .find_map(|field| json.get(field)?.as_str().map(str::to_string))
             })
             .filter(|token| !token.is_empty())
-            .ok_or_else(|| {
-                ResolveError::Protocol("the token service sent no token".to_string())
-            })?;
+            .ok_or_else(|| ResolveError::Protocol("the token service sent no token".to_string()))?;
         Ok(Some(format!("Bearer {token}")))
     }
 
@@ -365,8 +357,7 @@ impl Client {
                     }
                     match retry_after(response) {
                         Some(wait) if wait > MAX_RETRY_AFTER => {
-                            return outcome
-                                .map_err(|err| ResolveError::Network(err.to_string()));
+                            return outcome.map_err(|err| ResolveError::Network(err.to_string()));
                         }
                         Some(wait) => wait,
                         None => self.options.backoff * 2u32.saturating_pow(attempt),
@@ -723,7 +714,11 @@ mod tests {
             assert!(tag(text).is_loopback(), "{text}");
             assert!(tag(text).manifest_url().starts_with("http://"), "{text}");
         }
-        for text in ["ghcr.io/a/b:1", "localhost.example.com/a:1", "127.0.0.2:5000/a:1"] {
+        for text in [
+            "ghcr.io/a/b:1",
+            "localhost.example.com/a:1",
+            "127.0.0.2:5000/a:1",
+        ] {
             assert!(!tag(text).is_loopback(), "{text}");
             assert!(tag(text).manifest_url().starts_with("https://"), "{text}");
         }
@@ -785,5 +780,219 @@ mod tests {
             hex(&Sha256::digest(b"")),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
+    }
+
+    /// A scripted HTTP server on 127.0.0.1: each request (method, path, headers lower-cased)
+    /// gets the handler's (status, headers, body); every connection is closed after one answer.
+    struct FakeRegistry {
+        host: String,
+        requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    }
+
+    type Handler = dyn Fn(&str, &str, &HashMap<String, String>) -> (u16, Vec<(String, String)>, Vec<u8>)
+        + Send
+        + Sync;
+
+    impl FakeRegistry {
+        fn start(handler: Box<Handler>) -> FakeRegistry {
+            use std::io::{BufRead, BufReader};
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let host = listener.local_addr().unwrap().to_string();
+            let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+            let log = requests.clone();
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    let Ok(mut stream) = stream else { return };
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).is_err() {
+                        continue;
+                    }
+                    let mut parts = line.split_whitespace();
+                    let method = parts.next().unwrap_or("").to_string();
+                    let path = parts.next().unwrap_or("").to_string();
+                    let mut headers = HashMap::new();
+                    loop {
+                        let mut header = String::new();
+                        if reader.read_line(&mut header).unwrap_or(0) == 0
+                            || header.trim().is_empty()
+                        {
+                            break;
+                        }
+                        if let Some((name, value)) = header.split_once(':') {
+                            headers
+                                .insert(name.trim().to_ascii_lowercase(), value.trim().to_string());
+                        }
+                    }
+                    let authorization = headers.get("authorization").cloned().unwrap_or_default();
+                    log.lock()
+                        .unwrap()
+                        .push(format!("{method} {path} [{authorization}]"));
+                    let (status, extra, body) = handler(&method, &path, &headers);
+                    let mut response = format!(
+                        "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+                        body.len()
+                    );
+                    for (name, value) in extra {
+                        response.push_str(&format!("{name}: {value}\r\n"));
+                    }
+                    response.push_str("\r\n");
+                    let _ = stream.write_all(response.as_bytes());
+                    if method != "HEAD" {
+                        let _ = stream.write_all(&body);
+                    }
+                }
+            });
+            FakeRegistry { host, requests }
+        }
+
+        fn requests(&self) -> Vec<String> {
+            self.requests.lock().unwrap().clone()
+        }
+    }
+
+    fn quick(docker_config: Option<PathBuf>, retries: u32) -> Client {
+        Client::new(Options {
+            timeout: Duration::from_secs(5),
+            retries,
+            backoff: Duration::from_millis(1),
+            docker_config: docker_config
+                .or_else(|| Some(PathBuf::from("/nonexistent/config.json"))),
+        })
+    }
+
+    #[test]
+    fn bearer_tokens_are_fetched_with_the_configured_credentials_and_bodies_hashed() {
+        let realm = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let realm_in = realm.clone();
+        let server = FakeRegistry::start(Box::new(move |method, path, headers| {
+            let auth = headers.get("authorization").map(String::as_str);
+            if path.starts_with("/token?") {
+                return match auth {
+                    Some(a) if a.starts_with("Basic ") => {
+                        (200, vec![], br#"{"token":"tok123"}"#.to_vec())
+                    }
+                    _ => (401, vec![], Vec::new()),
+                };
+            }
+            if auth != Some("Bearer tok123") {
+                let challenge = format!(
+                    r#"Bearer realm="{}",service="fake registry",scope="repository:private/app:pull""#,
+                    realm_in.lock().unwrap()
+                );
+                return (
+                    401,
+                    vec![("WWW-Authenticate".into(), challenge)],
+                    Vec::new(),
+                );
+            }
+            assert!(headers["accept"].contains("application/vnd.oci.image.index.v1+json"));
+            match (method, path) {
+                (_, "/v2/private/app/manifests/1") => (200, vec![], b"the manifest".to_vec()),
+                _ => (404, vec![], Vec::new()),
+            }
+        }));
+        *realm.lock().unwrap() = format!("http://{}/token", server.host);
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config.json");
+        let auth = base64::engine::general_purpose::STANDARD.encode("me:pw");
+        std::fs::write(
+            &config,
+            format!(r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#, server.host),
+        )
+        .unwrap();
+        let mut client = quick(Some(config), 0);
+        let reference = tag(&format!("{}/private/app:1", server.host));
+        assert_eq!(
+            client.resolve(&reference),
+            Ok(format!("sha256:{}", hex(&Sha256::digest(b"the manifest"))))
+        );
+        let requests = server.requests();
+        assert_eq!(
+            requests,
+            [
+                "HEAD /v2/private/app/manifests/1 []".to_string(),
+                format!(
+                    "GET /token?service=fake%20registry&scope=repository%3Aprivate%2Fapp%3Apull [Basic {auth}]"
+                ),
+                "HEAD /v2/private/app/manifests/1 [Bearer tok123]".to_string(),
+                "GET /v2/private/app/manifests/1 [Bearer tok123]".to_string(),
+            ]
+        );
+        // The token is kept for the repository: a missing tag costs one request.
+        let missing = tag(&format!("{}/private/app:2", server.host));
+        assert_eq!(client.resolve(&missing), Err(ResolveError::NotFound));
+        assert_eq!(server.requests().len(), requests.len() + 1);
+
+        // Without credentials the token service refuses: authentication required.
+        let mut anonymous = quick(None, 0);
+        let error = anonymous.resolve(&reference).unwrap_err();
+        assert!(matches!(error, ResolveError::Unauthorized(_)), "{error:?}");
+        assert!(
+            error
+                .to_string()
+                .starts_with("authentication required (401"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn rate_limits_and_server_errors_are_retried_then_reported() {
+        let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = calls.clone();
+        let digest = format!("sha256:{}", "b".repeat(64));
+        let served = digest.clone();
+        let server = FakeRegistry::start(Box::new(move |_, path, _| {
+            let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            match path {
+                "/v2/busy/manifests/1" if n < 2 => (429, vec![], Vec::new()),
+                "/v2/busy/manifests/1" => (
+                    200,
+                    vec![("Docker-Content-Digest".into(), served.clone())],
+                    Vec::new(),
+                ),
+                "/v2/broken/manifests/1" => (503, vec![], Vec::new()),
+                "/v2/slow/manifests/1" => {
+                    (429, vec![("Retry-After".into(), "3600".into())], Vec::new())
+                }
+                _ => (404, vec![], Vec::new()),
+            }
+        }));
+        let busy = tag(&format!("{}/busy:1", server.host));
+        assert_eq!(quick(None, 3).resolve(&busy), Ok(digest));
+        assert_eq!(server.requests().len(), 3);
+        // Too few retries: rate limited.
+        calls.store(0, std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(
+            quick(None, 1).resolve(&busy),
+            Err(ResolveError::RateLimited)
+        );
+        let broken = tag(&format!("{}/broken:1", server.host));
+        let before = server.requests().len();
+        assert_eq!(
+            quick(None, 2).resolve(&broken),
+            Err(ResolveError::Status(503))
+        );
+        assert_eq!(
+            server.requests().len(),
+            before + 3,
+            "one try and two retries"
+        );
+        // A Retry-After longer than plimsoll waits fails at once.
+        let slow = tag(&format!("{}/slow:1", server.host));
+        let before = server.requests().len();
+        assert_eq!(
+            quick(None, 3).resolve(&slow),
+            Err(ResolveError::RateLimited)
+        );
+        assert_eq!(server.requests().len(), before + 1);
+        // Nobody listening: a network error, not a panic.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let nobody = closed.local_addr().unwrap().to_string();
+        drop(closed);
+        let error = quick(None, 0)
+            .resolve(&tag(&format!("{nobody}/x:1")))
+            .unwrap_err();
+        assert!(matches!(error, ResolveError::Network(_)), "{error:?}");
     }
 }
