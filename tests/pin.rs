@@ -558,3 +558,15 @@ fn only_pin_uses_the_registry_client() {
     }
     assert!(offenders.is_empty(), "{offenders:#?}");
 }
+
+/// The rule of `pin --check`'s findings has its docs like any rule.
+#[test]
+fn the_stale_pin_rule_is_documented() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = plimsoll(dir.path(), &["rule", "stale-digest-pin"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let docs = text(&out.stdout);
+    assert!(docs.starts_with("PL003 stale-digest-pin"), "{docs}");
+    assert!(docs.contains("## What it does"), "{docs}");
+    assert_eq!(plimsoll(dir.path(), &["rule", "PL003"]).status.code(), Some(0));
+}
