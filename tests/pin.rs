@@ -568,5 +568,8 @@ fn the_stale_pin_rule_is_documented() {
     let docs = text(&out.stdout);
     assert!(docs.starts_with("PL003 stale-digest-pin"), "{docs}");
     assert!(docs.contains("## What it does"), "{docs}");
-    assert_eq!(plimsoll(dir.path(), &["rule", "PL003"]).status.code(), Some(0));
+    assert_eq!(
+        plimsoll(dir.path(), &["rule", "PL003"]).status.code(),
+        Some(0)
+    );
 }

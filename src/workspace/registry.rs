@@ -183,6 +183,9 @@ pub struct Client {
     credentials: Credentials,
     /// `Authorization` values by `host/repository`.
     authorizations: HashMap<String, String>,
+    /// Hosts that did not answer (after the retries), with why: the other tags of an
+    /// unreachable registry fail at once instead of each waiting through the retries.
+    unreachable: HashMap<String, String>,
 }
 
 impl Client {
@@ -202,12 +205,25 @@ impl Client {
             credentials: path.as_deref().map(Credentials::load).unwrap_or_default(),
             options,
             authorizations: HashMap::new(),
+            unreachable: HashMap::new(),
         }
     }
 
     /// The digest `reference` points to now (`sha256:…`): of the index for a multi-platform
     /// image.
     pub fn resolve(&mut self, reference: &TagRef) -> Result<String, ResolveError> {
+        if let Some(message) = self.unreachable.get(&reference.host) {
+            return Err(ResolveError::Network(message.clone()));
+        }
+        let outcome = self.resolve_reachable(reference);
+        if let Err(ResolveError::Network(message)) = &outcome {
+            self.unreachable
+                .insert(reference.host.clone(), message.clone());
+        }
+        outcome
+    }
+
+    fn resolve_reachable(&mut self, reference: &TagRef) -> Result<String, ResolveError> {
         let url = reference.manifest_url();
         let head = self.authorized(reference, "HEAD", &url)?;
         let status = head.status().as_u16();
