@@ -26,6 +26,21 @@ pub static POLICY_ERROR: Rule = Rule {
     ..Rule::DEFAULTS
 };
 
+/// The findings of `plimsoll pin --check`: a reference pinned to a digest that its tag no longer
+/// points to. Only that command emits them (it asks the registry); `plimsoll check` never does.
+pub static STALE_DIGEST_PIN: Rule = Rule {
+    code: "PL003",
+    name: "stale-digest-pin",
+    summary: "An image pinned by digest whose tag now points to another digest",
+    target: Target::Any,
+    category: Category::Provenance,
+    severity: Severity::Warning,
+    status: Status::Preview,
+    docs: include_str!("stale_digest_pin.md"),
+    check: Check::Engine,
+    ..Rule::DEFAULTS
+};
+
 /// What a run's reporters and the language server describe rules from. Built where configs are
 /// resolved ([`crate::workspace::config::Resolver::catalogue`]); dropping it drops the policy rules it
 /// alone still held.
@@ -78,6 +93,9 @@ impl Catalogue {
     pub fn describe(&self, code: &str) -> Option<RuleRef> {
         if code == POLICY_ERROR.code {
             return Some(RuleRef::Builtin(&POLICY_ERROR));
+        }
+        if code == STALE_DIGEST_PIN.code {
+            return Some(RuleRef::Builtin(&STALE_DIGEST_PIN));
         }
         self.policy_rule(code).cloned()
     }

@@ -12,6 +12,7 @@
 
 pub mod compose;
 pub mod image_users;
+pub mod pins;
 pub mod secrets;
 pub mod shell;
 pub mod stages;

@@ -1,6 +1,7 @@
 //! The workspace layer: everything that reads or writes files. Config discovery and resolution
 //! (with the policy files it names), file discovery, the runner that reads and checks each file,
-//! the baseline, and atomic writes.
+//! the baseline, and atomic writes; and the registry client of `plimsoll pin`, the only code that
+//! touches the network.
 
 pub mod atomic_write;
 pub mod baseline;
@@ -8,5 +9,6 @@ pub mod changes;
 pub mod compose_project;
 pub mod config;
 pub mod discover;
+pub mod registry;
 pub mod results;
 pub mod runner;

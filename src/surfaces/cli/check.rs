@@ -150,8 +150,8 @@ pub(super) fn parse_size(value: &str) -> Result<u64, String> {
 /// One `--format` value: a format and where to write it (`None`: `--output` or stdout).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct FormatSpec {
-    format: Format,
-    file: Option<PathBuf>,
+    pub(super) format: Format,
+    pub(super) file: Option<PathBuf>,
 }
 
 pub(super) fn parse_format_spec(value: &str) -> Result<FormatSpec, String> {

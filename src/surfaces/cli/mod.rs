@@ -1,5 +1,5 @@
 //! The command line: the arguments, the dispatch to one file per subcommand (`check`, `rules` and
-//! `rule` in `rule_docs`, `test`, `lsp`, `compose`), and the exit code: 0 clean, 1 findings at or above the
+//! `rule` in `rule_docs`, `test`, `lsp`, `compose`, `pin`), and the exit code: 0 clean, 1 findings at or above the
 //! fail level, 2 usage, configuration or I/O errors. With the language server, the only code that
 //! writes to stdout and stderr.
 
@@ -7,6 +7,7 @@ mod check;
 mod compose;
 mod fix;
 mod lsp;
+mod pin;
 mod rule_docs;
 mod test;
 
@@ -22,6 +23,7 @@ use crate::workspace::discover::io_message;
 use check::CheckArgs;
 use compose::ComposeArgs;
 use lsp::{LspArgs, language_server};
+use pin::PinArgs;
 use rule_docs::{RuleArgs, RulesArgs, list_rules, show_rule};
 use test::{TestArgs, test_examples};
 
@@ -47,6 +49,9 @@ enum Command {
     Test(TestArgs),
     /// Compose projects as `docker compose` loads them (`plimsoll compose config`).
     Compose(ComposeArgs),
+    /// Pin base images and compose images to the digest their tag points to now (asks the
+    /// registries; the only command that uses the network).
+    Pin(PinArgs),
     /// Run the language server on standard input and output (for editors).
     Lsp(LspArgs),
 }
@@ -74,6 +79,7 @@ pub fn main() -> ExitCode {
         Command::Test(args) => test_examples(&args),
         Command::Lsp(args) => language_server(args),
         Command::Compose(args) => compose::compose(args),
+        Command::Pin(args) => pin::pin(args),
     };
     match outcome {
         Ok(code) => code,

@@ -152,7 +152,15 @@ pub(super) fn rule_json(rule: &RuleRef) -> RuleJson<'_> {
 
 pub(super) fn show_rule(args: &RuleArgs) -> Result<ExitCode, Failure> {
     let code_or_name = args.rule.as_str();
-    let all_rules = match rules::find(code_or_name) {
+    // The rules of findings that other commands report (`plimsoll pin --check`, policy
+    // problems) have docs too.
+    let outside_the_engine = [
+        &crate::linter::catalogue::POLICY_ERROR,
+        &crate::linter::catalogue::STALE_DIGEST_PIN,
+    ]
+    .into_iter()
+    .find(|rule| rule.code.eq_ignore_ascii_case(code_or_name) || rule.name == code_or_name);
+    let all_rules = match rules::find(code_or_name).or(outside_the_engine) {
         Some(rule) => vec![RuleRef::Builtin(rule)],
         None => rules_in_effect(args.config.as_ref())?,
     };
