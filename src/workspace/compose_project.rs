@@ -196,7 +196,9 @@ pub fn project_for_files(
 /// otherwise its own, merged onto the directory's base file when it overrides it.
 pub fn project_for_file(file: &Path, loader: &mut FsLoader<'_>) -> ProjectSpec {
     let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
-    let same = |a: &Path, b: &Path| a == b || (same_file(a, b));
+    // Paths of one directory, absolute and normalized: equal names are the same file. (A
+    // `compose.yaml` that links to another file of the directory is then its own project.)
+    let same = |a: &Path, b: &Path| a == b;
     if let Some(spec) = project_for_dir(&dir, loader)
         && spec.files.iter().any(|f| same(f, file))
     {
@@ -214,13 +216,6 @@ pub fn project_for_file(file: &Path, loader: &mut FsLoader<'_>) -> ProjectSpec {
         project_dir: dir,
         profiles: Vec::new(),
         env_file: None,
-    }
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
     }
 }
 

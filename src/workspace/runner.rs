@@ -206,7 +206,12 @@ impl FsWorkspace {
         self
     }
 
+    /// The canonical path of a file that exists (one `lstat` first: most files asked for
+    /// and missing, a project's `.env` say, then cost no `readlink` per path component).
     fn key(path: &Path) -> PathBuf {
+        if std::fs::symlink_metadata(path).is_err() {
+            return normalize(path);
+        }
         std::fs::canonicalize(path).unwrap_or_else(|_| normalize(path))
     }
 
