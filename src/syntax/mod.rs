@@ -3,6 +3,7 @@
 //! references). It imports no other layer.
 
 pub mod compose;
+pub mod dockerignore;
 pub mod dockerfile;
 pub mod excerpt;
 pub mod image;
