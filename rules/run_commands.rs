@@ -167,6 +167,7 @@ mod tests {
             dockerfile: &dockerfile,
             options: &RuleOptions::EMPTY,
             shells: &shells,
+            workspace: &crate::linter::project::NoWorkspace,
         };
         f(&context)
     }

@@ -212,6 +212,7 @@ fn check_with(
                     dockerfile,
                     options: &RuleOptions::EMPTY,
                     shells: &shells,
+                    workspace,
                 };
                 use rayon::prelude::*;
                 pool.install(|| {
@@ -229,6 +230,7 @@ fn check_with(
                     dockerfile,
                     options: settings.options_for(rule),
                     shells: &shells,
+                    workspace,
                 };
                 match rule {
                     RuleRef::Builtin(builtin) => {
@@ -285,6 +287,9 @@ fn check_with(
             for service in &compose.services {
                 if let Some((span, message)) = context.refused_build(service) {
                     findings.push(rules::PARSE_ERROR.finding(span, message));
+                }
+                if let Some((dir, dockerfile)) = context.build_context_of(service) {
+                    workspace.note_build_context(&dockerfile, &dir);
                 }
             }
             let run = |rule: &RuleRef, emitter: &mut Emitter| {

@@ -4,6 +4,7 @@
 
 pub mod atomic_write;
 pub mod baseline;
+pub mod build_context;
 pub mod compose_project;
 pub mod config;
 pub mod discover;
