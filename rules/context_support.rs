@@ -48,22 +48,16 @@ pub(crate) fn context_sources(dockerfile: &Dockerfile) -> Vec<ContextSource<'_>>
     sources
 }
 
-/// Whether the context found is plausibly the one the Dockerfile is built with: it has no
-/// plain source, or at least one plain (non-glob, non-root) source exists in it. When none does,
-/// the Dockerfile is most likely built from another directory (`docker build -f … .`), and
-/// findings about missing sources would all be wrong.
+/// Whether the context found is plausibly the one the Dockerfile is built with: at least one
+/// source other than `.` (a path or a glob) exists in it. When none does, the Dockerfile is most
+/// likely built from another directory (`docker build -f … .`), and findings about missing
+/// sources would all be wrong.
 pub(crate) fn context_is_plausible(context: &BuildContext, sources: &[ContextSource<'_>]) -> bool {
-    let mut plain = sources.iter().filter(|s| {
-        let cleaned = crate::syntax::dockerignore::clean_relative(&s.source.value);
-        cleaned != "." && !crate::syntax::dockerignore::has_wildcard(&cleaned)
-    });
-    let mut any = false;
-    let found = plain.any(|s| {
-        any = true;
-        matches!(
-            context.resolve(&s.source.value),
-            Resolved::Found(_) | Resolved::Excluded(_)
-        )
-    });
-    found || !any
+    sources.iter().any(|s| {
+        crate::syntax::dockerignore::clean_relative(&s.source.value) != "."
+            && matches!(
+                context.resolve(&s.source.value),
+                Resolved::Found(_) | Resolved::Excluded(_)
+            )
+    })
 }

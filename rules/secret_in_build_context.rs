@@ -42,7 +42,10 @@ fn secret_item(path: &str) -> Option<(String, &'static str)> {
         prefix.push_str(part);
         let is_dir = index + 1 < parts.len();
         if is_dir && *part == ".git" {
-            return Some((prefix, "a git repository (history, remotes, maybe credentials)"));
+            return Some((
+                prefix,
+                "a git repository (history, remotes, maybe credentials)",
+            ));
         }
         if is_dir && let Some(kind) = secret_file_kind(&format!("{prefix}/")) {
             return Some((prefix, kind));
@@ -108,7 +111,11 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         } else {
             String::new()
         };
-        let lines: Vec<String> = items.keys().take(NAMED + 2).map(|p| format!("/{p}")).collect();
+        let lines: Vec<String> = items
+            .keys()
+            .take(NAMED + 2)
+            .map(|p| format!("/{p}"))
+            .collect();
         out.report(
             copy.source.span,
             format!(

@@ -280,6 +280,7 @@ fn parse(kind: FileKind, text: String) -> Parsed {
                 dockerfile: &dockerfile,
                 options: &plimsoll::linter::rule::RuleOptions::EMPTY,
                 shells: &shells,
+                workspace: &plimsoll::linter::project::NoWorkspace,
             };
             for index in 0..dockerfile.instructions.len() {
                 warm.shell(index);
@@ -314,6 +315,7 @@ fn time_rule(rule: &'static Rule, parsed: &Parsed, at_least: Duration) -> Option
                     dockerfile,
                     options,
                     shells,
+                    workspace: &plimsoll::linter::project::NoWorkspace,
                 };
                 check(&context, &mut emitter);
             }

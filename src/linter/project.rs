@@ -66,7 +66,10 @@ pub trait Workspace: Sync {
     /// The build context of the Dockerfile at `path`, listed (names and sizes, never
     /// contents) and shared by every Dockerfile that uses it; `None` when the workspace does
     /// not list contexts (the language server, tests without files).
-    fn build_context(&self, path: &Path) -> Option<Arc<crate::semantic::build_context::BuildContext>> {
+    fn build_context(
+        &self,
+        path: &Path,
+    ) -> Option<Arc<crate::semantic::build_context::BuildContext>> {
         let _ = path;
         None
     }

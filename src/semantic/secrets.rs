@@ -572,7 +572,6 @@ pub fn secret_file_kind(path: &str) -> Option<&'static str> {
     Some(kind)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

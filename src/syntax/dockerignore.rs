@@ -148,11 +148,7 @@ impl DockerIgnore {
             };
             matched_by.push(matched);
             if relevant && matched {
-                excluded = if pattern.exclusion {
-                    None
-                } else {
-                    Some(index)
-                };
+                excluded = if pattern.exclusion { None } else { Some(index) };
             }
         }
         Matches {
@@ -332,7 +328,8 @@ mod tests {
 
     #[test]
     fn comments_blanks_and_trimming() {
-        let ignore = DockerIgnore::parse("\u{feff}# comment\n\n  node_modules  \r\n # not a comment\n");
+        let ignore =
+            DockerIgnore::parse("\u{feff}# comment\n\n  node_modules  \r\n # not a comment\n");
         let cleaned: Vec<_> = ignore.patterns.iter().map(|p| p.cleaned.as_str()).collect();
         assert_eq!(cleaned, ["node_modules", "# not a comment"]);
         assert_eq!(ignore.patterns[0].line, 3);
@@ -341,7 +338,14 @@ mod tests {
 
     #[test]
     fn leading_and_trailing_slashes_and_dots_are_cleaned() {
-        for pattern in ["/secret", "secret/", "./secret", "secret/.", "x/../secret", "//secret//"] {
+        for pattern in [
+            "/secret",
+            "secret/",
+            "./secret",
+            "secret/.",
+            "x/../secret",
+            "//secret//",
+        ] {
             assert!(excluded(&[pattern], "secret"), "{pattern}");
             assert!(excluded(&[pattern], "secret/inner/file"), "{pattern}");
             assert!(!excluded(&[pattern], "a/secret"), "{pattern}");
@@ -431,7 +435,17 @@ mod tests {
     #[test]
     fn walking_state_agrees_with_the_direct_answer() {
         let ignore = DockerIgnore::from_patterns(["a", "!a/b/**", "a/b/c", "*/x", "!**/keep"]);
-        let paths = ["a", "a/b", "a/b/c", "a/b/c/keep", "a/b/d", "a/x", "q", "q/x", "q/x/y"];
+        let paths = [
+            "a",
+            "a/b",
+            "a/b/c",
+            "a/b/c/keep",
+            "a/b/d",
+            "a/x",
+            "q",
+            "q/x",
+            "q/x/y",
+        ];
         for path in paths {
             let mut state = Matches::default();
             let mut prefix = String::new();

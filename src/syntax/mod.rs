@@ -3,8 +3,8 @@
 //! references). It imports no other layer.
 
 pub mod compose;
-pub mod dockerignore;
 pub mod dockerfile;
+pub mod dockerignore;
 pub mod excerpt;
 pub mod image;
 pub mod source;

@@ -152,7 +152,11 @@ mod tests {
     }
 
     fn sent(context: &BuildContext) -> Vec<&str> {
-        context.sent_root().iter().map(|e| e.path.as_str()).collect()
+        context
+            .sent_root()
+            .iter()
+            .map(|e| e.path.as_str())
+            .collect()
     }
 
     #[test]
@@ -174,7 +178,12 @@ mod tests {
         let context = list(dir.path(), &dir.path().join("Dockerfile"));
         assert_eq!(
             sent(&context),
-            [".dockerignore", "Dockerfile", "docs/public/index.md", "src/main.go"]
+            [
+                ".dockerignore",
+                "Dockerfile",
+                "docs/public/index.md",
+                "src/main.go"
+            ]
         );
         let modules = context.entry("node_modules").unwrap();
         assert!(modules.pruned);
@@ -193,7 +202,13 @@ mod tests {
         )
         .unwrap();
         let context = list(dir.path(), &dir.path().join("docker/app.Dockerfile"));
-        assert!(context.ignore_file.as_ref().unwrap().ends_with("app.Dockerfile.dockerignore"));
+        assert!(
+            context
+                .ignore_file
+                .as_ref()
+                .unwrap()
+                .ends_with("app.Dockerfile.dockerignore")
+        );
         assert!(context.entry("a.txt").unwrap().excluded.is_none());
         assert!(context.entry("b.txt").unwrap().excluded.is_some());
         assert_eq!(context.ignore_name(), "app.Dockerfile.dockerignore");
@@ -203,12 +218,24 @@ mod tests {
     fn limits_stop_the_walk_and_say_so() {
         let dir = tree(&["a/b/c/d/e.txt", "f.txt", "g.txt"]);
         let context = list_with(dir.path(), None, DockerIgnore::default(), 100, 3);
-        assert!(context.truncated.as_ref().unwrap().contains("3 directories deep"));
+        assert!(
+            context
+                .truncated
+                .as_ref()
+                .unwrap()
+                .contains("3 directories deep")
+        );
         assert!(context.entry("a/b/c").is_some());
         assert!(context.entry("a/b/c/d").is_none());
         let context = list_with(dir.path(), None, DockerIgnore::default(), 2, 64);
         assert_eq!(context.entries.len(), 2);
-        assert!(context.truncated.as_ref().unwrap().contains("more than 2 paths"));
+        assert!(
+            context
+                .truncated
+                .as_ref()
+                .unwrap()
+                .contains("more than 2 paths")
+        );
     }
 
     #[cfg(unix)]

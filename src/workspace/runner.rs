@@ -301,7 +301,8 @@ impl Workspace for FsWorkspace {
             .unwrap_or_default();
         // Several services may build it from different contexts: its own directory when one
         // of them does, else the first in order, so every run picks the same.
-        let dir = if declared.is_empty() || declared.iter().any(|d| Self::key(d) == Self::key(&own)) {
+        let dir = if declared.is_empty() || declared.iter().any(|d| Self::key(d) == Self::key(&own))
+        {
             own
         } else {
             declared.iter().min()?.clone()
@@ -317,9 +318,9 @@ impl Workspace for FsWorkspace {
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
             Arc::clone(contexts.entry((Self::key(&dir), ignore)).or_default())
         };
-        Some(Arc::clone(
-            slot.get_or_init(|| Arc::new(super::build_context::list(&dir, path))),
-        ))
+        Some(Arc::clone(slot.get_or_init(|| {
+            Arc::new(super::build_context::list(&dir, path))
+        })))
     }
 
     fn read(&self, path: &Path) -> Option<Arc<SourceFile>> {
