@@ -3,11 +3,11 @@
 
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
-use crate::linter::selection::closest;
 use crate::semantic::build_context::{BuildContext, Resolved};
 use crate::syntax::dockerignore::clean_relative;
 use crate::syntax::excerpt::excerpt;
 
+use super::build_support::closest;
 use super::context_support::{context_is_plausible, context_sources};
 
 pub static COPY_SOURCE_NOT_FOUND: Rule = Rule {

@@ -120,7 +120,7 @@ fn the_docker_sdk_sends_the_same_files() {
         let count = 1 + rng.next() % 4;
         let mut patterns = Vec::new();
         for _ in 0..count {
-            if !patterns.is_empty() && rng.next() % 3 == 0 {
+            if !patterns.is_empty() && rng.next().is_multiple_of(3) {
                 patterns.push(rng.pick(EXCEPTIONS).to_string());
             } else {
                 patterns.push(rng.pick(EXCLUDES).to_string());

@@ -20,7 +20,7 @@ pub const MAX_ENTRIES: usize = 200_000;
 /// The deepest directory level walked (see docs/limits.md).
 pub const MAX_DEPTH: usize = 64;
 /// The largest ignore file read.
-const MAX_IGNORE_FILE: u64 = 1 << 20;
+pub const MAX_IGNORE_FILE: u64 = 1 << 20;
 
 /// The ignore file for a build of `dockerfile` in `context`: `<name>.dockerignore` beside the
 /// Dockerfile, else `<context>/.dockerignore`, if either is a regular file.
@@ -34,12 +34,17 @@ pub fn ignore_file(dockerfile: &Path, context: &Path) -> Option<PathBuf> {
         .find(|path| std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file()))
 }
 
-/// List the context `dir` for a build of `dockerfile`.
-pub fn list(dir: &Path, dockerfile: &Path) -> BuildContext {
+/// List the context `dir` for a build of `dockerfile`; `read` reads the ignore file (at most
+/// [`MAX_IGNORE_FILE`] bytes, as a file plimsoll opens on its own).
+pub fn list(
+    dir: &Path,
+    dockerfile: &Path,
+    read: impl Fn(&Path, u64) -> Option<Vec<u8>>,
+) -> BuildContext {
     let ignore_path = ignore_file(dockerfile, dir);
     let ignore = ignore_path
         .as_ref()
-        .and_then(|path| super::runner::read_referenced(path, Some(MAX_IGNORE_FILE)).ok())
+        .and_then(|path| read(path, MAX_IGNORE_FILE))
         .map(|bytes| DockerIgnore::parse(&String::from_utf8_lossy(&bytes)))
         .unwrap_or_default();
     list_with(dir, ignore_path, ignore, MAX_ENTRIES, MAX_DEPTH)
@@ -151,6 +156,10 @@ mod tests {
         dir
     }
 
+    fn read(path: &Path, _: u64) -> Option<Vec<u8>> {
+        std::fs::read(path).ok()
+    }
+
     fn sent(context: &BuildContext) -> Vec<&str> {
         context
             .sent_root()
@@ -175,7 +184,7 @@ mod tests {
             "node_modules\n.env\ndocs\n!docs/public\n",
         )
         .unwrap();
-        let context = list(dir.path(), &dir.path().join("Dockerfile"));
+        let context = list(dir.path(), &dir.path().join("Dockerfile"), read);
         assert_eq!(
             sent(&context),
             [
@@ -201,7 +210,7 @@ mod tests {
             "b.txt\n",
         )
         .unwrap();
-        let context = list(dir.path(), &dir.path().join("docker/app.Dockerfile"));
+        let context = list(dir.path(), &dir.path().join("docker/app.Dockerfile"), read);
         assert!(
             context
                 .ignore_file
@@ -246,7 +255,7 @@ mod tests {
         std::os::unix::fs::symlink(outside.path().join("secret"), dir.path().join("linked"))
             .unwrap();
         std::os::unix::fs::symlink(".", dir.path().join("loop")).unwrap();
-        let context = list(dir.path(), &dir.path().join("Dockerfile"));
+        let context = list(dir.path(), &dir.path().join("Dockerfile"), read);
         assert_eq!(context.entry("linked").unwrap().kind, EntryKind::Symlink);
         assert!(context.entry("linked/id_rsa").is_none());
         assert_eq!(context.entry("loop").unwrap().kind, EntryKind::Symlink);

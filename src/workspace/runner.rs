@@ -319,7 +319,8 @@ impl Workspace for FsWorkspace {
             Arc::clone(contexts.entry((Self::key(&dir), ignore)).or_default())
         };
         Some(Arc::clone(slot.get_or_init(|| {
-            Arc::new(super::build_context::list(&dir, path))
+            let read = |path: &Path, limit: u64| read_referenced(path, Some(limit)).ok();
+            Arc::new(super::build_context::list(&dir, path, read))
         })))
     }
 
