@@ -1,4 +1,4 @@
-//! DF078 secret-in-build-context: `COPY . .` (or a directory or glob) sends key, credential or
+//! DF081 secret-in-build-context: `COPY . .` (or a directory or glob) sends key, credential or
 //! dotenv files, or a `.git` directory, from the build context into the image.
 
 use std::collections::BTreeMap;
@@ -14,7 +14,7 @@ use crate::syntax::excerpt::excerpt;
 use super::context_support::context_sources;
 
 pub static SECRET_IN_BUILD_CONTEXT: Rule = Rule {
-    code: "DF078",
+    code: "DF081",
     name: "secret-in-build-context",
     summary: "COPY or ADD of a directory or glob sends key, credential or dotenv files (or `.git`) \
               from the build context into the image",
