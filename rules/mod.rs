@@ -45,9 +45,12 @@ mod compose_schema;
 mod compose_v1_format;
 mod consecutive_run;
 mod container_name_with_replicas;
+mod context_support;
 mod copy_from_invalid_stage;
+mod copy_ignored_source;
 mod copy_multiple_sources_no_slash;
 mod copy_relative_destination;
+mod copy_source_not_found;
 mod copy_whole_filesystem;
 mod depends_on_not_healthy;
 mod duplicate_container_name;
@@ -101,6 +104,7 @@ mod run_cd;
 mod run_commands;
 mod secret_file_copied;
 mod secret_in_arg_env;
+mod secret_in_build_context;
 mod service_auth_disabled;
 mod service_build_secret_arg;
 mod service_cgroup_parent;
@@ -184,8 +188,10 @@ pub use compose_v1_format::COMPOSE_V1_FORMAT;
 pub use consecutive_run::CONSECUTIVE_RUN;
 pub use container_name_with_replicas::CONTAINER_NAME_WITH_REPLICAS;
 pub use copy_from_invalid_stage::COPY_FROM_INVALID_STAGE;
+pub use copy_ignored_source::COPY_IGNORED_SOURCE;
 pub use copy_multiple_sources_no_slash::COPY_MULTIPLE_SOURCES_NO_SLASH;
 pub use copy_relative_destination::COPY_RELATIVE_DESTINATION;
+pub use copy_source_not_found::COPY_SOURCE_NOT_FOUND;
 pub use copy_whole_filesystem::COPY_WHOLE_FILESYSTEM;
 pub use depends_on_not_healthy::DEPENDS_ON_NOT_HEALTHY;
 pub use duplicate_container_name::DUPLICATE_CONTAINER_NAME;
@@ -237,6 +243,7 @@ pub use root_user::ROOT_USER;
 pub use run_cd::RUN_CD;
 pub use secret_file_copied::SECRET_FILE_COPIED;
 pub use secret_in_arg_env::SECRET_IN_ARG_ENV;
+pub use secret_in_build_context::SECRET_IN_BUILD_CONTEXT;
 pub use service_auth_disabled::SERVICE_AUTH_DISABLED;
 pub use service_build_secret_arg::SERVICE_BUILD_SECRET_ARG;
 pub use service_cgroup_parent::SERVICE_CGROUP_PARENT;
@@ -432,6 +439,9 @@ static ALL: &[&Rule] = &[
     &WORLD_WRITABLE_PATH,
     &SIGNING_KEY_OVER_HTTP,
     &AUTH_DISABLED,
+    &COPY_IGNORED_SOURCE,
+    &COPY_SOURCE_NOT_FOUND,
+    &SECRET_IN_BUILD_CONTEXT,
     &UNUSED_SUPPRESSION,
 ];
 // END GENERATED REGISTRY

@@ -146,6 +146,7 @@ mod tests {
             options: &RuleOptions::EMPTY,
             shells: &shells,
             non_root_images: &crate::semantic::NonRootImages::default(),
+            workspace: &crate::linter::project::NoWorkspace,
         };
         f(&context)
     }

@@ -7,6 +7,7 @@ use crate::syntax::dockerfile::{Command, Dockerfile};
 use crate::syntax::excerpt::excerpt;
 
 use super::support::commands;
+use crate::semantic::secrets::{PRIVATE_KEY_FILE, secret_file_kind};
 
 pub static SECRET_FILE_COPIED: Rule = Rule {
     code: "DF007",
@@ -27,8 +28,6 @@ pub static SECRET_FILE_COPIED: Rule = Rule {
     ..Rule::DEFAULTS
 };
 
-const PRIVATE_KEY_FILE: &str = "a private key file";
-
 /// A destination that says the copied key is public: a `.pub`/`.asc`/`.gpg` name, or a package
 /// manager's keyring (`COPY vendor.key /usr/share/keyrings/` installs a signing key).
 fn is_public_key_destination(destination: &str) -> bool {
@@ -39,50 +38,6 @@ fn is_public_key_destination(destination: &str) -> bool {
         || lower.contains("keyring")
         || lower.starts_with("/etc/apt/")
         || lower.starts_with("/etc/pki/rpm-gpg")
-}
-
-/// What a path names, if it names a well-known key or credential file or directory.
-pub(crate) fn secret_file_kind(path: &str) -> Option<&'static str> {
-    let trimmed = path.trim_end_matches('/');
-    let lower = trimmed.to_ascii_lowercase();
-    let base = lower.rsplit('/').next().unwrap_or(&lower);
-    let ends_with_path = |suffix: &str| lower == suffix || lower.ends_with(&format!("/{suffix}"));
-    let kind = match base {
-        "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519" | "id_ecdsa_sk" | "id_ed25519_sk" => {
-            "an SSH private key"
-        }
-        ".ssh" => "an SSH directory",
-        ".aws" | ".gnupg" | ".kube" => "a directory of credentials",
-        ".npmrc" => "an npm config (often holds registry tokens)",
-        ".pypirc" => "a PyPI config (holds upload credentials)",
-        ".netrc" | "_netrc" => "a .netrc (holds login passwords)",
-        ".git-credentials" => "a git credential store",
-        ".pgpass" => "a PostgreSQL password file",
-        "kubeconfig" => "a kubeconfig",
-        "credentials.json" => "a credentials file",
-        ".env" => "a dotenv file",
-        // `.env.example` and friends are templates meant to be shared.
-        _ if base.strip_prefix(".env.").is_some_and(|variant| {
-            !matches!(
-                variant,
-                "example" | "sample" | "template" | "dist" | "defaults"
-            )
-        }) =>
-        {
-            "a dotenv file"
-        }
-        _ if base.ends_with(".key") => PRIVATE_KEY_FILE,
-        _ if base.ends_with(".p12") || base.ends_with(".pfx") => "a PKCS#12 key store",
-        // `cert.pem` and `ca.pem` are public; `key.pem`, `privkey.pem` are not.
-        _ if base.ends_with(".pem") && (base.contains("key") || base.contains("priv")) => {
-            PRIVATE_KEY_FILE
-        }
-        _ if ends_with_path(".aws/credentials") => "AWS credentials",
-        _ if ends_with_path(".docker/config.json") => "a Docker config (holds registry logins)",
-        _ if ends_with_path(".kube/config") => "a kubeconfig",
-        _ => return None,
-    };
-    Some(kind)
 }
 
 /// Variables whose value is the path of a credentials file the application reads: a file
@@ -245,45 +200,6 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                  (`RUN --mount=type=secret,id=…` or `--mount=type=ssh`), and list it in \
                  .dockerignore",
             );
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::secret_file_kind;
-
-    #[test]
-    fn secret_files() {
-        for path in [
-            "id_rsa",
-            "/root/.ssh/id_ed25519",
-            ".ssh/",
-            ".env",
-            "config/.env.production",
-            ".npmrc",
-            "server.key",
-            "certs/privkey.pem",
-            "home/.aws/credentials",
-            ".docker/config.json",
-            "store.p12",
-            "*.key",
-        ] {
-            assert!(secret_file_kind(path).is_some(), "{path}");
-        }
-        for path in [
-            "id_rsa.pub",
-            ".env.example",
-            "cert.pem",
-            "ca.pem",
-            ".",
-            "src/",
-            "package.json",
-            "config.json",
-            "keys.txt",
-            "environment",
-        ] {
-            assert!(secret_file_kind(path).is_none(), "{path}");
         }
     }
 }

@@ -286,6 +286,7 @@ fn parse(kind: FileKind, text: String) -> Parsed {
                 options: &plimsoll::linter::rule::RuleOptions::EMPTY,
                 shells: &shells,
                 non_root_images: &plimsoll::semantic::NonRootImages::default(),
+                workspace: &plimsoll::linter::project::NoWorkspace,
             };
             for index in 0..dockerfile.instructions.len() {
                 warm.shell(index);
@@ -321,6 +322,7 @@ fn time_rule(rule: &'static Rule, parsed: &Parsed, at_least: Duration) -> Option
                     options,
                     shells,
                     non_root_images: &settings.non_root_images,
+                    workspace: &plimsoll::linter::project::NoWorkspace,
                 };
                 check(&context, &mut emitter);
             }

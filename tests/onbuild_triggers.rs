@@ -21,6 +21,18 @@ use plimsoll::{FileKind, Finding, SourceFile, Span};
 /// Rules about the state of this image or stage, or about FROM: a trigger changes the child's
 /// image and runs in the child's scope, so these rules do not count it.
 const NOT_SEEING: &[(&str, &str)] = &[
+    (
+        "secret-in-build-context",
+        "a trigger's COPY reads the child build's context, not this one",
+    ),
+    (
+        "copy-ignored-source",
+        "a trigger's COPY reads the child build's context, not this one",
+    ),
+    (
+        "copy-source-not-found",
+        "a trigger's COPY reads the child build's context, not this one",
+    ),
     ("untagged-image", "judges FROM, which cannot be a trigger"),
     ("latest-tag", "judges FROM, which cannot be a trigger"),
     ("unpinned-digest", "judges FROM, which cannot be a trigger"),

@@ -13,10 +13,15 @@ use plimsoll::linter::rule::{FixAvailability, Rule};
 use plimsoll::workspace::runner::FsWorkspace;
 use plimsoll::{FileKind, Finding, SourceFile};
 
-/// A fenced code block: its language tag and body.
+/// A fenced code block: its language tag and body, with the build context the blocks before
+/// it describe: a `context` block lists the paths of the context (one per line, a trailing `/`
+/// for an empty directory) and a `dockerignore` block its `.dockerignore`. The block then runs
+/// as `Dockerfile` at the root of that tree.
 struct Block {
     language: String,
     body: String,
+    context: Option<String>,
+    dockerignore: Option<String>,
 }
 
 /// The fenced code blocks of the section `## {heading}` (up to the next `## `).
@@ -24,10 +29,20 @@ fn section_blocks(docs: &str, heading: &str) -> Vec<Block> {
     let mut blocks = Vec::new();
     let mut in_section = false;
     let mut open: Option<Block> = None;
+    let (mut context, mut dockerignore) = (None, None);
     for line in docs.lines() {
         if let Some(block) = open.as_mut() {
             if line.trim_start().starts_with("```") {
-                blocks.push(open.take().expect("a block is open"));
+                let mut block = open.take().expect("a block is open");
+                match block.language.as_str() {
+                    "context" => context = Some(block.body),
+                    "dockerignore" => dockerignore = Some(block.body),
+                    _ => {
+                        block.context = context.take();
+                        block.dockerignore = dockerignore.take();
+                        blocks.push(block);
+                    }
+                }
             } else {
                 block.body.push_str(line);
                 block.body.push('\n');
@@ -42,6 +57,8 @@ fn section_blocks(docs: &str, heading: &str) -> Vec<Block> {
             open = Some(Block {
                 language: language.trim().to_string(),
                 body: String::new(),
+                context: None,
+                dockerignore: None,
             });
         }
     }
@@ -61,9 +78,33 @@ fn kind_of(language: &str) -> Option<FileKind> {
 fn run(rule: &Rule, block: &Block) -> Result<(Vec<Finding>, Vec<String>), String> {
     let kind = kind_of(&block.language)
         .ok_or_else(|| format!("code block with unknown language `{}`", block.language))?;
-    let source = SourceFile::new("example", block.body.clone(), kind);
     let settings = Settings::from_selectors(&[rule.code.to_string()], &[], &[]);
-    let findings = engine::check(&source, &settings);
+    let findings = match &block.context {
+        None => {
+            let source = SourceFile::new("example", block.body.clone(), kind);
+            engine::check(&source, &settings)
+        }
+        Some(paths) => {
+            let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+            for path in paths.lines().map(str::trim).filter(|p| !p.is_empty()) {
+                let full = dir.path().join(path);
+                if path.ends_with('/') {
+                    fs::create_dir_all(&full).map_err(|e| e.to_string())?;
+                } else {
+                    fs::create_dir_all(full.parent().expect("a parent"))
+                        .map_err(|e| e.to_string())?;
+                    fs::write(&full, "x\n").map_err(|e| e.to_string())?;
+                }
+            }
+            if let Some(ignore) = &block.dockerignore {
+                fs::write(dir.path().join(".dockerignore"), ignore).map_err(|e| e.to_string())?;
+            }
+            let path = dir.path().join("Dockerfile");
+            fs::write(&path, &block.body).map_err(|e| e.to_string())?;
+            let source = SourceFile::new(&path, block.body.clone(), kind);
+            engine::check_in(&source, &settings, &FsWorkspace::new())
+        }
+    };
     let parse_errors = findings
         .iter()
         .filter(|f| f.code == plimsoll::linter::rules::PARSE_ERROR.code && rule.code != f.code)
@@ -271,6 +312,8 @@ fn fixed_example(rule: &Rule) -> Result<Option<FixedExample>, String> {
             let block = Block {
                 language: block.language.clone(),
                 body: text.to_string(),
+                context: block.context.clone(),
+                dockerignore: block.dockerignore.clone(),
             };
             run(rule, &block).map(|(own, _)| own).unwrap_or_default()
         };
@@ -289,6 +332,8 @@ fn fixed_example(rule: &Rule) -> Result<Option<FixedExample>, String> {
         let fixed_block = Block {
             language: block.language.clone(),
             body: fixed.text.clone(),
+            context: block.context.clone(),
+            dockerignore: block.dockerignore.clone(),
         };
         let (_, parse_errors) = run(rule, &fixed_block)?;
         if !parse_errors.is_empty() {

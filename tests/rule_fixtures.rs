@@ -42,14 +42,21 @@ fn fixture_dirs() -> Vec<(String, PathBuf)> {
     dirs
 }
 
-/// The fixture files of a folder, sorted by name. A `.env` is not one: it is the environment
-/// the compose fixtures beside it are interpolated with.
+/// The fixture files of a folder, sorted by name. A dotfile is not one: `.env` is the
+/// environment the compose fixtures beside it are interpolated with, and `.env`,
+/// `.dockerignore`, `.npmrc` and the like are the build context of the Dockerfiles beside
+/// them (the folder is their context; other context files go in subfolders).
 fn fixture_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = fs::read_dir(dir)
         .expect("fixture folder is readable")
         .filter_map(Result::ok)
         .map(|entry| entry.path())
-        .filter(|path| path.is_file() && path.file_name() != Some(".env".as_ref()))
+        .filter(|path| {
+            path.is_file()
+                && !path
+                    .file_name()
+                    .is_some_and(|name| name.to_string_lossy().starts_with('.'))
+        })
         .collect();
     files.sort();
     files

@@ -214,6 +214,7 @@ fn check_with(
                     options: &RuleOptions::EMPTY,
                     shells: &shells,
                     non_root_images: &settings.non_root_images,
+                    workspace,
                 };
                 use rayon::prelude::*;
                 pool.install(|| {
@@ -232,6 +233,7 @@ fn check_with(
                     options: settings.options_for(rule),
                     shells: &shells,
                     non_root_images: &settings.non_root_images,
+                    workspace,
                 };
                 match rule {
                     RuleRef::Builtin(builtin) => {
@@ -290,6 +292,9 @@ fn check_with(
             for service in &compose.services {
                 if let Some((span, message)) = context.refused_build(service) {
                     findings.push(rules::PARSE_ERROR.finding(span, message));
+                }
+                if let Some((dir, dockerfile)) = context.build_context_of(service) {
+                    workspace.note_build_context(&dockerfile, &dir);
                 }
             }
             let run = |rule: &RuleRef, emitter: &mut Emitter| {

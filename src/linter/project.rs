@@ -63,6 +63,24 @@ pub trait Workspace: Sync {
     /// The env files the variables of the compose file at `path` come from, later ones
     /// winning, each with the name messages give it: by default `.env` beside it (Compose's
     /// default project directory).
+    /// The build context of the Dockerfile at `path`, listed (names and sizes, never
+    /// contents) and shared by every Dockerfile that uses it; `None` when the workspace does
+    /// not list contexts (the language server, tests without files).
+    fn build_context(
+        &self,
+        path: &Path,
+    ) -> Option<Arc<crate::semantic::build_context::BuildContext>> {
+        let _ = path;
+        None
+    }
+
+    /// Note that a compose service builds the Dockerfile at `dockerfile` with `context` as its
+    /// build context, so [`Workspace::build_context`] lists that directory instead of the
+    /// Dockerfile's own. Compose files are checked before Dockerfiles in a run.
+    fn note_build_context(&self, dockerfile: &Path, context: &Path) {
+        let _ = (dockerfile, context);
+    }
+
     fn compose_env_files(&self, path: &Path) -> Vec<(PathBuf, String)> {
         vec![(
             path.parent().unwrap_or(Path::new("")).join(".env"),

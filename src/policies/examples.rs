@@ -33,16 +33,26 @@ pub struct Example {
     pub text: String,
 }
 
-/// The examples of `docs`, in order.
+/// The examples of `docs`, in order. An example that needs a build context (a `context` or
+/// `dockerignore` block before it, as the build-context rules' docs have) is left out: it needs
+/// files on disk, and tests/rule_docs.rs runs it in a temporary tree.
 pub fn examples(docs: &str) -> Vec<Example> {
     let mut out = Vec::new();
     let mut section = None;
     let mut open: Option<Example> = None;
     let mut counts = [0usize; 2];
+    let mut needs_files = false;
     for line in docs.lines() {
         if let Some(example) = open.as_mut() {
             if line.trim_start().starts_with("```") {
-                out.extend(open.take());
+                let example = open.take().expect("an example is open");
+                if matches!(example.language.as_str(), "context" | "dockerignore") {
+                    needs_files = true;
+                } else if std::mem::take(&mut needs_files) {
+                    // Run by tests/rule_docs.rs in a tree built from the blocks before it.
+                } else {
+                    out.push(example);
+                }
             } else {
                 example.text.push_str(line);
                 example.text.push('\n');
@@ -134,8 +144,10 @@ pub fn run_all(rules: &[&'static Rule]) -> (usize, Vec<Failure>) {
     let mut failures = Vec::new();
     for &rule in rules {
         let examples = examples(rule.docs);
+        // Examples in a build context need files: tests/rule_docs.rs runs those.
+        let needs_files = rule.docs.contains("```context");
         for expect in [Expect::Finding, Expect::Clean] {
-            if !examples.iter().any(|e| e.expect == expect) {
+            if !needs_files && !examples.iter().any(|e| e.expect == expect) {
                 failures.push(Failure {
                     rule,
                     example: "docs".into(),
@@ -266,7 +278,12 @@ mod tests {
     #[test]
     fn every_built_in_rule_passes_its_examples() {
         let (ran, failures) = run_all(rules::all());
-        assert!(ran >= 2 * rules::all().len());
+        // The build-context rules' examples need files (tests/rule_docs.rs runs them).
+        let in_memory = rules::all()
+            .iter()
+            .filter(|rule| !rule.docs.contains("```context"))
+            .count();
+        assert!(ran >= 2 * in_memory);
         assert!(failures.is_empty(), "{failures:?}");
     }
 }

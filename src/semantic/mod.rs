@@ -10,6 +10,7 @@
 //! HEALTHCHECK, CMD count, stage names, base images, variables in scope) does not count
 //! triggers. The details are in [`triggers`].
 
+pub mod build_context;
 pub mod compose;
 pub mod image_users;
 pub mod pins;

@@ -648,6 +648,53 @@ pub fn is_variable_reference(value: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// What [`secret_file_kind`] calls a private key file (a destination may show it is public).
+pub const PRIVATE_KEY_FILE: &str = "a private key file";
+
+/// What a path names, if it names a well-known key or credential file or directory.
+pub fn secret_file_kind(path: &str) -> Option<&'static str> {
+    let trimmed = path.trim_end_matches('/');
+    let lower = trimmed.to_ascii_lowercase();
+    let base = lower.rsplit('/').next().unwrap_or(&lower);
+    let ends_with_path = |suffix: &str| lower == suffix || lower.ends_with(&format!("/{suffix}"));
+    let kind = match base {
+        "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519" | "id_ecdsa_sk" | "id_ed25519_sk" => {
+            "an SSH private key"
+        }
+        ".ssh" => "an SSH directory",
+        ".aws" | ".gnupg" | ".kube" => "a directory of credentials",
+        ".npmrc" => "an npm config (often holds registry tokens)",
+        ".pypirc" => "a PyPI config (holds upload credentials)",
+        ".netrc" | "_netrc" => "a .netrc (holds login passwords)",
+        ".git-credentials" => "a git credential store",
+        ".pgpass" => "a PostgreSQL password file",
+        "kubeconfig" => "a kubeconfig",
+        "credentials.json" => "a credentials file",
+        ".env" => "a dotenv file",
+        // `.env.example` and friends are templates meant to be shared.
+        _ if base.strip_prefix(".env.").is_some_and(|variant| {
+            !matches!(
+                variant,
+                "example" | "sample" | "template" | "dist" | "defaults"
+            )
+        }) =>
+        {
+            "a dotenv file"
+        }
+        _ if base.ends_with(".key") => PRIVATE_KEY_FILE,
+        _ if base.ends_with(".p12") || base.ends_with(".pfx") => "a PKCS#12 key store",
+        // `cert.pem` and `ca.pem` are public; `key.pem`, `privkey.pem` are not.
+        _ if base.ends_with(".pem") && (base.contains("key") || base.contains("priv")) => {
+            PRIVATE_KEY_FILE
+        }
+        _ if ends_with_path(".aws/credentials") => "AWS credentials",
+        _ if ends_with_path(".docker/config.json") => "a Docker config (holds registry logins)",
+        _ if ends_with_path(".kube/config") => "a kubeconfig",
+        _ => return None,
+    };
+    Some(kind)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -899,6 +946,40 @@ mod tests {
             "", "$", "${}", "${X}y", "x${X}", "$1abc", "${X", "$$X", "abc",
         ] {
             assert!(!is_variable_reference(value), "{value}");
+        }
+    }
+
+    #[test]
+    fn secret_files() {
+        for path in [
+            "id_rsa",
+            "/root/.ssh/id_ed25519",
+            ".ssh/",
+            ".env",
+            "config/.env.production",
+            ".npmrc",
+            "server.key",
+            "certs/privkey.pem",
+            "home/.aws/credentials",
+            ".docker/config.json",
+            "store.p12",
+            "*.key",
+        ] {
+            assert!(secret_file_kind(path).is_some(), "{path}");
+        }
+        for path in [
+            "id_rsa.pub",
+            ".env.example",
+            "cert.pem",
+            "ca.pem",
+            ".",
+            "src/",
+            "package.json",
+            "config.json",
+            "keys.txt",
+            "environment",
+        ] {
+            assert!(secret_file_kind(path).is_none(), "{path}");
         }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod compose;
 pub mod dockerfile;
+pub mod dockerignore;
 pub mod excerpt;
 pub mod image;
 pub mod source;

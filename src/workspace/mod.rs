@@ -5,6 +5,7 @@
 
 pub mod atomic_write;
 pub mod baseline;
+pub mod build_context;
 pub mod changes;
 pub mod compose_project;
 pub mod config;

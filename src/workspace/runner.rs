@@ -184,7 +184,15 @@ pub struct FsWorkspace {
     projects: Mutex<HashMap<Vec<PathBuf>, Arc<crate::semantic::compose::Project>>>,
     /// What the run knows of compose projects before it starts.
     plan: crate::workspace::compose_project::Plan,
+    /// Build contexts compose services give Dockerfiles, by the Dockerfile's key.
+    declared_contexts: Mutex<HashMap<PathBuf, Vec<PathBuf>>>,
+    /// Listed build contexts, by the context directory's key and the ignore file in force:
+    /// each is walked once, by whichever Dockerfile asks first.
+    contexts: Mutex<HashMap<(PathBuf, Option<PathBuf>), ContextSlot>>,
 }
+
+/// One listed build context, filled once.
+type ContextSlot = Arc<OnceLock<Arc<crate::semantic::build_context::BuildContext>>>;
 
 impl FsWorkspace {
     pub fn new() -> Self {
@@ -286,6 +294,59 @@ impl Workspace for FsWorkspace {
 
     fn compose_env_files(&self, path: &Path) -> Vec<(PathBuf, String)> {
         self.plan.env_files_of(&absolute(path))
+    }
+
+    fn note_build_context(&self, dockerfile: &Path, context: &Path) {
+        let mut declared = self
+            .declared_contexts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let contexts = declared.entry(Self::key(dockerfile)).or_default();
+        if !contexts.iter().any(|c| c == context) {
+            contexts.push(context.to_path_buf());
+        }
+    }
+
+    fn build_context(
+        &self,
+        path: &Path,
+    ) -> Option<Arc<crate::semantic::build_context::BuildContext>> {
+        let own = path.parent().unwrap_or(Path::new("")).to_path_buf();
+        let own = if own.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            own
+        };
+        let declared = self
+            .declared_contexts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(&Self::key(path))
+            .cloned()
+            .unwrap_or_default();
+        // Several services may build it from different contexts: its own directory when one
+        // of them does, else the first in order, so every run picks the same.
+        let dir = if declared.is_empty() || declared.iter().any(|d| Self::key(d) == Self::key(&own))
+        {
+            own
+        } else {
+            declared.iter().min()?.clone()
+        };
+        if !std::fs::metadata(&dir).is_ok_and(|m| m.is_dir()) {
+            return None;
+        }
+        let ignore = super::build_context::ignore_file(path, &dir).map(|p| Self::key(&p));
+        let slot = {
+            let mut contexts = self
+                .contexts
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            Arc::clone(contexts.entry((Self::key(&dir), ignore)).or_default())
+        };
+        Some(Arc::clone(slot.get_or_init(|| {
+            let read = |path: &Path, limit: u64| read_referenced(path, Some(limit)).ok();
+            Arc::new(super::build_context::list(&dir, path, read))
+        })))
     }
 
     fn read(&self, path: &Path) -> Option<Arc<SourceFile>> {

@@ -61,6 +61,9 @@ pub struct DockerfileContext<'a> {
     pub shells: &'a ShellCache,
     /// Who base images run as (the built-in table and the config's `non-root-images`).
     pub non_root_images: &'a NonRootImages,
+    /// Other files of the project: the Dockerfile's build context
+    /// ([`DockerfileContext::build_context`]); may hold none.
+    pub workspace: &'a dyn Workspace,
 }
 
 /// The shell analyses of one Dockerfile's RUN instructions, each computed on first use. About
@@ -103,6 +106,11 @@ fn run_instruction(instruction: &Instruction) -> &Instruction {
 }
 
 impl DockerfileContext<'_> {
+    /// The listing of this Dockerfile's build context, when the workspace lists contexts.
+    pub fn build_context(&self) -> Option<Arc<crate::semantic::build_context::BuildContext>> {
+        self.workspace.build_context(&self.source.path)
+    }
+
     /// The index of `instruction` in the Dockerfile's top-level instructions, when it is one of
     /// them, or of the `ONBUILD` whose trigger it is (the key of [`DockerfileContext::shell`],
     /// as in [`crate::semantic::Effective::index`]).
@@ -292,6 +300,25 @@ impl ComposeContext<'_> {
             span,
             format!("cannot read the Dockerfile `{}`: {reason}", path.display()),
         ))
+    }
+
+    /// The build context directory and Dockerfile path of `service`'s local build (`None`
+    /// for no build, an inline Dockerfile, or a remote or variable context).
+    pub fn build_context_of(&self, service: &Service) -> Option<(PathBuf, PathBuf)> {
+        let build = &service.build.as_ref()?.value;
+        if build.dockerfile_inline.is_some() {
+            return None;
+        }
+        let context = build.context.as_ref().map_or(".", |c| c.value.as_str());
+        let dockerfile = self.build_path(
+            context,
+            build
+                .dockerfile
+                .as_ref()
+                .map_or("Dockerfile", |d| d.value.as_str()),
+        )?;
+        let dir = self.source.path.parent().unwrap_or(Path::new(""));
+        Some((normalize(&dir.join(context)), dockerfile))
     }
 
     /// The path of a local build's Dockerfile, or `None` for a remote or variable context.

@@ -1,0 +1,163 @@
+//! DF081 secret-in-build-context: `COPY . .` (or a directory or glob) sends key, credential or
+//! dotenv files, or a `.git` directory, from the build context into the image.
+
+use std::collections::BTreeMap;
+
+use crate::linter::diagnostic::{Category, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::semantic::build_context::{BuildContext, Entry, EntryKind, Resolved};
+use crate::semantic::reaches_image;
+use crate::semantic::secrets::secret_file_kind;
+use crate::syntax::dockerignore::{clean_relative, has_wildcard};
+use crate::syntax::excerpt::excerpt;
+
+use super::context_support::context_sources;
+
+pub static SECRET_IN_BUILD_CONTEXT: Rule = Rule {
+    code: "DF081",
+    name: "secret-in-build-context",
+    summary: "COPY or ADD of a directory or glob sends key, credential or dotenv files (or `.git`) \
+              from the build context into the image",
+    target: Target::Dockerfile,
+    category: Category::Secrets,
+    severity: Severity::Warning,
+    related: &["cis:4.10", "nist-800-190:3.1.4", "cwe:538"],
+    docs: include_str!("secret_in_build_context.md"),
+    check: Check::Dockerfile(check),
+    ..Rule::DEFAULTS
+};
+
+/// How many secret-looking paths a message names before it counts the rest.
+const NAMED: usize = 3;
+
+/// The secret-looking item a sent file belongs to: the file itself, or the first directory on
+/// its path that is one (`.ssh`, `.aws`, `.git`), with what it is.
+fn secret_item(path: &str) -> Option<(String, &'static str)> {
+    let mut prefix = String::new();
+    let parts: Vec<&str> = path.split('/').collect();
+    for (index, part) in parts.iter().enumerate() {
+        if index > 0 {
+            prefix.push('/');
+        }
+        prefix.push_str(part);
+        let is_dir = index + 1 < parts.len();
+        if is_dir && *part == ".git" {
+            return Some((
+                prefix,
+                "a git repository (history, remotes, maybe credentials)",
+            ));
+        }
+        if is_dir && let Some(kind) = secret_file_kind(&format!("{prefix}/")) {
+            return Some((prefix, kind));
+        }
+    }
+    secret_file_kind(path).map(|kind| (path.to_string(), kind))
+}
+
+/// The files a source sends, when it is the whole context, a directory or a glob; `None` for
+/// a single file (secret-file-copied judges its name) or a source not in the context.
+fn sent_by<'c>(context: &'c BuildContext, source: &str) -> Option<Vec<&'c Entry>> {
+    match context.resolve(source) {
+        Resolved::Root => Some(context.sent_root()),
+        Resolved::Found(entries) => {
+            let glob = has_wildcard(&clean_relative(source));
+            if !glob && entries.iter().all(|e| e.kind != EntryKind::Dir) {
+                return None;
+            }
+            Some(
+                entries
+                    .into_iter()
+                    .flat_map(|entry| context.sent_files(entry))
+                    .collect(),
+            )
+        }
+        _ => None,
+    }
+}
+
+fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+    let Some(build) = context.build_context() else {
+        return;
+    };
+    let reaches = reaches_image(context.dockerfile);
+    for copy in context_sources(context.dockerfile) {
+        let in_image = copy
+            .instruction
+            .stage
+            .is_some_and(|stage| reaches.get(stage).copied().unwrap_or(false));
+        if !in_image {
+            continue;
+        }
+        let Some(files) = sent_by(&build, &copy.source.value) else {
+            continue;
+        };
+        let mut items: BTreeMap<String, &'static str> = BTreeMap::new();
+        for file in files {
+            if let Some((item, kind)) = secret_item(&file.path) {
+                items.entry(item).or_insert(kind);
+            }
+        }
+        if items.is_empty() {
+            continue;
+        }
+        let named: Vec<String> = items
+            .iter()
+            .take(NAMED)
+            .map(|(path, kind)| format!("`{}` ({kind})", excerpt(path)))
+            .collect();
+        let more = items.len().saturating_sub(NAMED);
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        let lines: Vec<String> = items
+            .keys()
+            .take(NAMED + 2)
+            .map(|p| format!("/{p}"))
+            .collect();
+        out.report(
+            copy.source.span,
+            format!(
+                "{} `{}` sends {} secret-looking path{} of the build context into the image: {}{more}",
+                copy.keyword,
+                excerpt(&copy.source.value),
+                items.len(),
+                if items.len() == 1 { "" } else { "s" },
+                named.join(", "),
+            ),
+        )
+        .with_help(format!(
+            "keep them out of the build context: add {} to {}{}; a step that needs a secret \
+             should mount it (`RUN --mount=type=secret,id=…`)",
+            lines
+                .iter()
+                .map(|l| format!("`{l}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            build.ignore_name(),
+            if items.len() > lines.len() {
+                " (and the rest)"
+            } else {
+                ""
+            }
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::secret_item;
+
+    #[test]
+    fn items_are_the_outermost_secret_path() {
+        assert_eq!(secret_item(".git/config").unwrap().0, ".git");
+        assert_eq!(secret_item("sub/.git/HEAD").unwrap().0, "sub/.git");
+        assert_eq!(secret_item("home/.ssh/known_hosts").unwrap().0, "home/.ssh");
+        assert_eq!(secret_item("config/.env").unwrap().0, "config/.env");
+        assert_eq!(secret_item(".aws/credentials").unwrap().0, ".aws");
+        assert!(secret_item("src/main.go").is_none());
+        assert!(secret_item(".gitignore").is_none());
+        assert!(secret_item("x/.github/workflows/ci.yml").is_none());
+    }
+}
