@@ -41,6 +41,7 @@ mod build_and_image;
 mod build_insecure;
 mod build_support;
 mod certificate_verification_disabled;
+mod compose_edits;
 mod compose_schema;
 mod compose_v1_format;
 mod consecutive_run;

@@ -1,9 +1,10 @@
 //! DF044 multiple-cmd-entrypoint: a stage has more than one CMD, or more than one ENTRYPOINT;
 //! only the last one takes effect.
 
-use crate::linter::diagnostic::{Category, Severity};
-use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::syntax::dockerfile::Command;
+use crate::syntax::span::Span;
 
 pub static MULTIPLE_CMD_ENTRYPOINT: Rule = Rule {
     code: "DF044",
@@ -12,6 +13,7 @@ pub static MULTIPLE_CMD_ENTRYPOINT: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Correctness,
     severity: Severity::Warning,
+    fix: FixAvailability::Always,
     related: &[
         "hadolint:DL4003",
         "hadolint:DL4004",
@@ -28,6 +30,7 @@ pub static MULTIPLE_CMD_ENTRYPOINT: Rule = Rule {
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let dockerfile = context.dockerfile;
+    let text = context.source.text.as_bytes();
     for stage in &dockerfile.stages {
         let instructions = dockerfile.stage_instructions(stage);
         for (keyword, is_it) in [
@@ -44,6 +47,14 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                 continue;
             };
             for instruction in earlier {
+                // The whole instruction with its line break.
+                let mut end = instruction.span.end;
+                if text.get(end) == Some(&b'\r') {
+                    end += 1;
+                }
+                if text.get(end) == Some(&b'\n') {
+                    end += 1;
+                }
                 out.report(
                     instruction.keyword_span,
                     format!("this {keyword} has no effect: a later {keyword} in the same stage replaces it"),
@@ -51,7 +62,16 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                 .with_label(last.keyword_span, format!("the {keyword} that takes effect"))
                 .with_help(format!(
                     "keep one {keyword} per stage; to run several commands, use a script or `&&` in one {keyword}"
-                ));
+                ))
+                // Safe: the image's configuration holds only the last one.
+                .with_fix(Fix {
+                    message: format!("remove the {keyword} that has no effect"),
+                    applicability: Applicability::Safe,
+                    edits: vec![Edit {
+                        span: Span::new(instruction.span.start, end),
+                        replacement: String::new(),
+                    }],
+                });
             }
         }
     }

@@ -1,9 +1,10 @@
 //! DC012 service-no-cap-drop-all: a compose service keeps Docker's default capabilities
 //! instead of dropping them all (`cap_drop: [ALL]`) and adding back what it needs.
 
-use crate::linter::diagnostic::{Category, Severity};
-use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Applicability, Category, Fix, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Target};
 
+use super::compose_edits::{append_list_item, append_service_entry};
 use super::support::capability_name;
 
 pub static SERVICE_NO_CAP_DROP_ALL: Rule = Rule {
@@ -14,6 +15,7 @@ pub static SERVICE_NO_CAP_DROP_ALL: Rule = Rule {
     category: Category::Privilege,
     severity: Severity::Info,
     default_enabled: false,
+    fix: FixAvailability::Sometimes,
     related: &[
         "kics:ce76b7d0",
         "compose-lint:CL-0006",
@@ -26,6 +28,7 @@ pub static SERVICE_NO_CAP_DROP_ALL: Rule = Rule {
 };
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
+    let text = context.source.text.as_str();
     for service in &context.compose.services {
         // A privileged service has every capability whatever `cap_drop` says;
         // `service-privileged` reports it.
@@ -39,16 +42,30 @@ fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
         {
             continue;
         }
-        out.report(
+        // A `cap_drop` merged in from an anchor would be replaced by a new key.
+        let edit = match service.node.get("cap_drop") {
+            None => append_service_entry(text, service, "cap_drop: [ALL]"),
+            Some(_) => append_list_item(text, service, "cap_drop", "ALL"),
+        };
+        let finding = out.report(
             service.name.span,
             format!(
                 "service `{}` keeps Docker's default capabilities",
                 service.name.value
             ),
-        )
-        .with_help(
+        );
+        finding.with_help(
             "add `cap_drop: [ALL]` and list in `cap_add` only the capabilities the program needs \
              (often none, or `NET_BIND_SERVICE`)",
         );
+        // Unsafe: the program may need a default capability (an entrypoint that `chown`s files
+        // or switches users); `cap_add` entries the service lists are kept.
+        if let Some(edit) = edit {
+            finding.with_fix(Fix {
+                message: "drop all capabilities (`cap_drop: [ALL]`)".into(),
+                applicability: Applicability::Unsafe,
+                edits: vec![edit],
+            });
+        }
     }
 }

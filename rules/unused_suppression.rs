@@ -3,7 +3,7 @@
 //! The engine produces these findings while applying suppressions (see `src/linter/suppress.rs`).
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::linter::rule::{Check, OptionKind, Rule, RuleOption, Target};
+use crate::linter::rule::{Check, FixAvailability, OptionKind, Rule, RuleOption, Target};
 
 pub static UNUSED_SUPPRESSION: Rule = Rule {
     code: "PL001",
@@ -12,6 +12,7 @@ pub static UNUSED_SUPPRESSION: Rule = Rule {
     target: Target::Any,
     category: Category::Correctness,
     severity: Severity::Warning,
+    fix: FixAvailability::Sometimes,
     docs: include_str!("unused_suppression.md"),
     options: &[
         RuleOption {

@@ -1,12 +1,13 @@
 //! DF073 wget-without-progress: `wget` in a RUN without a quiet or `--progress` option, which
 //! floods build logs with its progress bar.
 
-use crate::linter::diagnostic::{Category, Severity};
-use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Applicability, Category, Fix, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::semantic::effective_instructions;
 use crate::syntax::dockerfile::Keyword;
 
 use super::build_support::run_scripts;
+use super::run_commands::argument_after;
 
 pub static WGET_WITHOUT_PROGRESS: Rule = Rule {
     code: "DF073",
@@ -16,6 +17,7 @@ pub static WGET_WITHOUT_PROGRESS: Rule = Rule {
     category: Category::Style,
     severity: Severity::Style,
     default_enabled: false,
+    fix: FixAvailability::Always,
     related: &["hadolint:DL3047"],
     docs: include_str!("wget_without_progress.md"),
     check: Check::Dockerfile(check),
@@ -23,6 +25,7 @@ pub static WGET_WITHOUT_PROGRESS: Rule = Rule {
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
+    let source = context.source.text.as_str();
     for instruction in effective_instructions(context.dockerfile).map(|run| run.instruction) {
         if instruction.keyword != Keyword::Run {
             continue;
@@ -48,7 +51,13 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                     name.span,
                     "`wget` without `--progress` prints a progress line for every few kilobytes",
                 )
-                .with_help("add `--progress=dot:giga`, or `-q` (busybox wget has no `--progress`)");
+                .with_help("add `--progress=dot:giga`, or `-q` (busybox wget has no `--progress`)")
+                .with_fix(Fix {
+                    message: "add `--progress=dot:giga`".into(),
+                    // Unsafe: busybox wget (Alpine) rejects the option and fails the build.
+                    applicability: Applicability::Unsafe,
+                    edits: vec![argument_after(source, name.span, "--progress=dot:giga")],
+                });
             }
         }
     }

@@ -132,6 +132,35 @@ fn suppressed_and_baselined_findings_are_not_fixed() {
 }
 
 #[test]
+fn unused_suppressions_are_removed_and_used_ones_kept() {
+    let text = "FROM alpine:3.20\n\
+                # plimsoll ignore=latest-tag -- pinned by the release pipeline\n\
+                RUN apk add --no-cache curl\n\
+                # plimsoll ignore=DF002, apt-instead-of-apt-get, DF001\n\
+                RUN apt update\n\
+                # plimsoll ignore=latest-tag, DF9\n\
+                RUN true\n";
+    let compose = "services:\n  web:\n    # plimsoll ignore=DC002\n    image: nginx:1.27\n";
+    let dir = tree(&[("Dockerfile", text), ("compose.yaml", compose)]);
+    plimsoll(dir.path(), &["check", "--fix", "."]);
+    // A comment that suppresses nothing goes with its line; an unused code leaves the list;
+    // an unknown code is the user's to correct, so the directive stays.
+    assert_eq!(
+        read(dir.path(), "Dockerfile"),
+        "FROM alpine:3.20\n\
+         RUN apk add --no-cache curl\n\
+         # plimsoll ignore=apt-instead-of-apt-get\n\
+         RUN apt update\n\
+         # plimsoll ignore=DF9\n\
+         RUN true\n"
+    );
+    assert_eq!(
+        read(dir.path(), "compose.yaml"),
+        "services:\n  web:\n    image: nginx:1.27\n"
+    );
+}
+
+#[test]
 fn fix_on_stdin_prints_the_fixed_text_and_reports_on_stderr() {
     let dir = tree(&[]);
     let out = common::plimsoll_timed(

@@ -323,7 +323,7 @@ fn check_with(
             suppress::compose_directives(&source.text, &compose.yaml)
         }
     };
-    suppress::apply(&mut findings, &directives, settings);
+    suppress::apply(&mut findings, &directives, settings, &source.text);
     if !failures.is_empty() {
         // A rule that did not finish may have needed a suppression that now looks unused.
         findings.retain(|finding| finding.code != rules::UNUSED_SUPPRESSION.code);

@@ -19,7 +19,7 @@
 //! lines may sit between a directive and what it covers; a blank line ends the directive's reach.
 //! The engine applies suppressions, then reports what they did wrong as `unused-suppression`.
 
-use crate::linter::diagnostic::Finding;
+use crate::linter::diagnostic::{Applicability, Edit, Finding, Fix};
 use crate::linter::rule::RuleRef;
 use crate::linter::rules::{self, UNUSED_SUPPRESSION};
 use crate::linter::selection::{self, Settings};
@@ -531,7 +531,12 @@ fn yaml_targets(yaml: &YamlFile) -> Vec<(usize, Span)> {
 
 /// Drop the findings the directives suppress, then add the `unused-suppression` findings
 /// (when that rule is enabled).
-pub fn apply(findings: &mut Vec<Finding>, directives: &[Directive], settings: &Settings) {
+pub fn apply(
+    findings: &mut Vec<Finding>,
+    directives: &[Directive],
+    settings: &Settings,
+    text: &str,
+) {
     if directives.is_empty() {
         return;
     }
@@ -642,6 +647,35 @@ pub fn apply(findings: &mut Vec<Finding>, directives: &[Directive], settings: &S
                     format!("unused suppression: no `{}` finding here", code.text),
                 );
                 finding.with_help("remove it, the problem it hid is gone");
+                if directive.origin == Origin::Plimsoll {
+                    let unused = |c: usize| {
+                        let code = &directive.codes[c];
+                        uses[d][c] == 0 && code.rules.iter().any(|rule| settings.is_enabled(rule))
+                    };
+                    let whole = (0..directive.codes.len()).all(unused);
+                    let (span, message) = if whole {
+                        (
+                            comment_removal(text, directive.span),
+                            "remove the unused suppression".to_string(),
+                        )
+                    } else {
+                        (
+                            code_removal(&directive.codes, c),
+                            format!("remove `{}` from the suppression", code.text),
+                        )
+                    };
+                    if let Some(span) = span {
+                        // Safe: it suppresses nothing, so no finding changes.
+                        finding.with_fix(Fix {
+                            message,
+                            applicability: Applicability::Safe,
+                            edits: vec![Edit {
+                                span,
+                                replacement: String::new(),
+                            }],
+                        });
+                    }
+                }
                 reports.push(finding);
             }
         }
@@ -656,6 +690,34 @@ pub fn apply(findings: &mut Vec<Finding>, directives: &[Directive], settings: &S
         })
     });
     findings.extend(reports);
+}
+
+/// The text to delete to remove a whole comment: its line with the line break when nothing
+/// else is written on it, else the comment with the blanks before it.
+fn comment_removal(text: &str, comment: Span) -> Option<Span> {
+    let line_start = text.get(..comment.start)?.rfind('\n').map_or(0, |i| i + 1);
+    let before = text.get(line_start..comment.start)?;
+    if before.trim().is_empty() {
+        let rest = text.get(comment.end..)?;
+        let end = rest.find('\n').map_or(text.len(), |i| comment.end + i + 1);
+        return Some(Span::new(line_start, end));
+    }
+    let start = comment.start - (before.len() - before.trim_end().len());
+    Some(Span::new(start, comment.end))
+}
+
+/// The text to delete to remove code `c` from a list of several: up to the next code, or for
+/// the last one from the end of the one before.
+fn code_removal(codes: &[CodeRef], c: usize) -> Option<Span> {
+    let code = codes.get(c)?;
+    match (
+        codes.get(c + 1),
+        c.checked_sub(1).and_then(|p| codes.get(p)),
+    ) {
+        (Some(next), _) => Some(Span::new(code.span.start, next.span.start)),
+        (None, Some(previous)) => Some(Span::new(previous.span.end, code.span.end)),
+        (None, None) => None,
+    }
 }
 
 #[cfg(test)]
