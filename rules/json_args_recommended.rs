@@ -3,7 +3,7 @@
 
 use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
-use crate::semantic::effective_stage_instructions;
+use crate::semantic::{effective_stage_instructions, windows_stages};
 use crate::syntax::dockerfile::{Command, ShellOrExec, ShellText};
 use crate::syntax::excerpt::excerpt;
 
@@ -48,7 +48,13 @@ fn as_json(text: &ShellText) -> Option<String> {
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let dockerfile = context.dockerfile;
+    let windows = windows_stages(dockerfile);
     for stage in &dockerfile.stages {
+        // A Windows image runs the shell form under `cmd /S /C`, and stops its programs with
+        // console events, not POSIX signals: the advice does not apply there.
+        if windows.get(stage.index).copied().unwrap_or(false) {
+            continue;
+        }
         // A SHELL instruction says the shell form is deliberate (and which shell runs it): set
         // once one is seen, rather than looking back from every CMD (quadratic).
         let mut shell_set = false;
