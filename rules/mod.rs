@@ -100,6 +100,7 @@ mod root_user;
 mod run_cd;
 mod run_commands;
 mod secret_file_copied;
+mod shellcheck;
 mod secret_in_arg_env;
 mod service_auth_disabled;
 mod service_build_secret_arg;
@@ -236,6 +237,7 @@ pub use reserved_stage_name::RESERVED_STAGE_NAME;
 pub use root_user::ROOT_USER;
 pub use run_cd::RUN_CD;
 pub use secret_file_copied::SECRET_FILE_COPIED;
+pub use shellcheck::SHELLCHECK;
 pub use secret_in_arg_env::SECRET_IN_ARG_ENV;
 pub use service_auth_disabled::SERVICE_AUTH_DISABLED;
 pub use service_build_secret_arg::SERVICE_BUILD_SECRET_ARG;
@@ -432,6 +434,7 @@ static ALL: &[&Rule] = &[
     &WORLD_WRITABLE_PATH,
     &SIGNING_KEY_OVER_HTTP,
     &AUTH_DISABLED,
+    &SHELLCHECK,
     &UNUSED_SUPPRESSION,
 ];
 // END GENERATED REGISTRY

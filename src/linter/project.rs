@@ -60,6 +60,17 @@ pub trait Workspace: Sync {
         None
     }
 
+    /// What ShellCheck says about each of `scripts` (texts with their `#!` line), in order;
+    /// `None` when this workspace does not run ShellCheck (switched off, not installed, or no
+    /// processes here). Implementations batch the scripts and cache outcomes by script text.
+    fn shellcheck(
+        &self,
+        scripts: &[&str],
+    ) -> Option<Vec<Arc<crate::linter::shellcheck::Outcome>>> {
+        let _ = scripts;
+        None
+    }
+
     /// The env files the variables of the compose file at `path` come from, later ones
     /// winning, each with the name messages give it: by default `.env` beside it (Compose's
     /// default project directory).

@@ -10,3 +10,4 @@ pub mod config;
 pub mod discover;
 pub mod results;
 pub mod runner;
+pub mod shellcheck;
