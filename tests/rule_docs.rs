@@ -13,6 +13,9 @@ use plimsoll::linter::rule::{FixAvailability, Rule};
 use plimsoll::workspace::runner::FsWorkspace;
 use plimsoll::{FileKind, Finding, SourceFile};
 
+#[allow(dead_code)]
+mod common;
+
 /// A fenced code block: its language tag and body.
 struct Block {
     language: String,
@@ -56,6 +59,9 @@ fn kind_of(language: &str) -> Option<FileKind> {
     }
 }
 
+/// What [`run`] returns for the `shellcheck` rule when no ShellCheck is installed.
+const SKIPPED: &str = "skipped: no ShellCheck";
+
 /// Run one block with only `rule` selected; the findings of `rule`, and the messages of parse
 /// errors.
 fn run(rule: &Rule, block: &Block) -> Result<(Vec<Finding>, Vec<String>), String> {
@@ -63,7 +69,19 @@ fn run(rule: &Rule, block: &Block) -> Result<(Vec<Finding>, Vec<String>), String
         .ok_or_else(|| format!("code block with unknown language `{}`", block.language))?;
     let source = SourceFile::new("example", block.body.clone(), kind);
     let settings = Settings::from_selectors(&[rule.code.to_string()], &[], &[]);
-    let findings = engine::check(&source, &settings);
+    // The `shellcheck` family's findings come from ShellCheck, under their own codes.
+    let shellcheck = rule.code == plimsoll::linter::rules::SHELLCHECK.code;
+    let findings = match shellcheck.then(|| common::shellcheck_binary(rule.name)).flatten() {
+        Some(binary) => {
+            let mut workspace = FsWorkspace::new();
+            workspace.shellcheck = Some(std::sync::Arc::new(
+                plimsoll::workspace::shellcheck::Shellcheck::new(binary),
+            ));
+            engine::check_in(&source, &settings, &workspace)
+        }
+        None if shellcheck => return Err(SKIPPED.to_string()),
+        None => engine::check(&source, &settings),
+    };
     let parse_errors = findings
         .iter()
         .filter(|f| f.code == plimsoll::linter::rules::PARSE_ERROR.code && rule.code != f.code)
@@ -71,7 +89,7 @@ fn run(rule: &Rule, block: &Block) -> Result<(Vec<Finding>, Vec<String>), String
         .collect();
     let own = findings
         .into_iter()
-        .filter(|f| f.code == rule.code)
+        .filter(|f| f.code == rule.code || shellcheck && f.code.starts_with("SC"))
         .collect();
     Ok((own, parse_errors))
 }
@@ -177,6 +195,7 @@ fn doc_examples_behave_as_documented() {
         {
             for (index, block) in blocks.iter().enumerate() {
                 match run(rule, block) {
+                    Err(problem) if problem == SKIPPED => {}
                     Err(problem) => failures.push(format!(
                         "{} `## {section}` block {}: {problem}",
                         rule.name,

@@ -62,7 +62,8 @@ pub fn locate() -> Option<PathBuf> {
         if value.is_empty() {
             return None;
         }
-        let path = PathBuf::from(value);
+        // Absolute: ShellCheck runs in a temporary directory.
+        let path = std::path::absolute(PathBuf::from(value)).ok()?;
         return path.is_file().then_some(path);
     }
     let name = if cfg!(windows) {
@@ -104,6 +105,11 @@ impl Shellcheck {
             cache: Mutex::new(HashMap::new()),
             timeout: Duration::from_secs_f64(seconds),
         }
+    }
+
+    /// This ShellCheck with `timeout` for a process (and 0.5 s per script on top).
+    pub fn with_timeout(self, timeout: Duration) -> Self {
+        Self { timeout, ..self }
     }
 
     pub fn binary(&self) -> &Path {
