@@ -13,7 +13,6 @@ use plimsoll::linter::rule::{FixAvailability, Rule};
 use plimsoll::workspace::runner::FsWorkspace;
 use plimsoll::{FileKind, Finding, SourceFile};
 
-#[allow(dead_code)]
 mod common;
 
 /// A fenced code block: its language tag and body.
@@ -71,7 +70,10 @@ fn run(rule: &Rule, block: &Block) -> Result<(Vec<Finding>, Vec<String>), String
     let settings = Settings::from_selectors(&[rule.code.to_string()], &[], &[]);
     // The `shellcheck` family's findings come from ShellCheck, under their own codes.
     let shellcheck = rule.code == plimsoll::linter::rules::SHELLCHECK.code;
-    let findings = match shellcheck.then(|| common::shellcheck_binary(rule.name)).flatten() {
+    let findings = match shellcheck
+        .then(|| common::shellcheck_binary(rule.name))
+        .flatten()
+    {
         Some(binary) => {
             let mut workspace = FsWorkspace::new();
             workspace.shellcheck = Some(std::sync::Arc::new(

@@ -86,7 +86,10 @@ fn findings_point_at_their_text() {
             // `[[` is wrong in sh, right under `SHELL ["/bin/bash", "-c"]`; the exec form's
             // script is checked; the PowerShell stage is not.
             "shells.Dockerfile",
-            &["2:5 SC3010 \"[[ -n \\\"$HOME\\\" ]]\"", "6:26 SC2086 \"$1\""],
+            &[
+                "2:5 SC3010 \"[[ -n \\\"$HOME\\\" ]]\"",
+                "6:26 SC2086 \"$1\"",
+            ],
         ),
         (
             // `# plimsoll ignore=SC2086` and `# hadolint ignore=SC2164` each hide their code
@@ -178,7 +181,11 @@ fn a_failing_shellcheck_is_one_finding_and_the_rest_survives() {
         let findings = engine::check_in(&source, &settings, &workspace);
         let codes: Vec<&str> = findings.iter().map(|f| &*f.code).collect();
         assert_eq!(codes, ["DF004", "DF090"], "{says}: {findings:?}");
-        assert!(findings[1].message.contains(says), "{}", findings[1].message);
+        assert!(
+            findings[1].message.contains(says),
+            "{}",
+            findings[1].message
+        );
         assert!(findings[1].message.contains("2 RUN scripts"));
         assert_eq!(source.slice(findings[1].span), "RUN");
     }

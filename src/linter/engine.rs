@@ -9,8 +9,8 @@ use crate::linter::rule::{
     Check, ComposeContext, DockerfileContext, Emitter, RuleOptions, ShellCache,
 };
 use crate::linter::rules;
-use crate::linter::shellcheck;
 pub use crate::linter::selection::{Selection, Settings};
+use crate::linter::shellcheck;
 use crate::linter::suppress;
 use crate::syntax::compose;
 use crate::syntax::dockerfile;

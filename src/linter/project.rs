@@ -63,10 +63,7 @@ pub trait Workspace: Sync {
     /// What ShellCheck says about each of `scripts` (texts with their `#!` line), in order;
     /// `None` when this workspace does not run ShellCheck (switched off, not installed, or no
     /// processes here). Implementations batch the scripts and cache outcomes by script text.
-    fn shellcheck(
-        &self,
-        scripts: &[&str],
-    ) -> Option<Vec<Arc<crate::linter::shellcheck::Outcome>>> {
+    fn shellcheck(&self, scripts: &[&str]) -> Option<Vec<Arc<crate::linter::shellcheck::Outcome>>> {
         let _ = scripts;
         None
     }

@@ -81,8 +81,8 @@ fn names_shellcheck_codes(selector: &str) -> bool {
 pub fn is_known_selector(selector: &str) -> bool {
     names_shellcheck_codes(selector)
         || rules::all()
-        .iter()
-        .any(|&rule| matches_selector(&RuleRef::Builtin(rule), selector))
+            .iter()
+            .any(|&rule| matches_selector(&RuleRef::Builtin(rule), selector))
 }
 
 impl Settings {
@@ -115,9 +115,8 @@ impl Settings {
                 // The ShellCheck family runs when any of its codes is selected; ignoring one
                 // code leaves the others running.
                 let family = rule.code() == rules::SHELLCHECK.code;
-                let selects = |s: &String| {
-                    matches_selector(rule, s) || family && names_shellcheck_codes(s)
-                };
+                let selects =
+                    |s: &String| matches_selector(rule, s) || family && names_shellcheck_codes(s);
                 if let Some(select) = &layer.select {
                     *on = select.iter().any(selects);
                 }

@@ -215,8 +215,7 @@ pub fn scripts(source: &SourceFile, dockerfile: &Dockerfile) -> Vec<Script> {
                     let mut builder = Builder::default();
                     builder.synthetic(&format!("#!/bin/{dialect}\n{exports}\n"));
                     builder.mapped(&text.value, |offset| text.source_offset(offset));
-                    if let (Some(first), Some(last)) = (run.heredocs.first(), run.heredocs.last())
-                    {
+                    if let (Some(first), Some(last)) = (run.heredocs.first(), run.heredocs.last()) {
                         // The shell is given the heredocs after the command line.
                         builder.synthetic("\n");
                         let span = Span::new(
@@ -242,9 +241,7 @@ fn standalone_heredoc<'a>(
     text: &ShellText,
 ) -> Option<&'a Heredoc> {
     match run.heredocs.as_slice() {
-        [heredoc] if text.value.trim() == source.slice(heredoc.marker_span).trim() => {
-            Some(heredoc)
-        }
+        [heredoc] if text.value.trim() == source.slice(heredoc.marker_span).trim() => Some(heredoc),
         _ => None,
     }
 }
@@ -397,9 +394,7 @@ fn severity(level: &str) -> Severity {
 /// `SC2086`-like: `SC` and digits.
 pub fn is_code(text: &str) -> bool {
     text.len() > 2
-        && text
-            .get(..2)
-            .is_some_and(|p| p.eq_ignore_ascii_case("SC"))
+        && text.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("SC"))
         && text[2..].bytes().all(|b| b.is_ascii_digit())
 }
 
@@ -488,7 +483,11 @@ mod tests {
         let (source, scripts) = scripts_of(text);
         assert_eq!(scripts.len(), 1);
         let script = &scripts[0];
-        assert!(script.text.starts_with("#!/bin/sh\nexport "), "{}", script.text);
+        assert!(
+            script.text.starts_with("#!/bin/sh\nexport "),
+            "{}",
+            script.text
+        );
         assert!(script.text.contains(" dir\n"));
         let line: Vec<&str> = script.text.lines().collect();
         let column = line[2].find("$dir").unwrap() + 1;

@@ -661,7 +661,8 @@ pub fn apply(
                 continue;
             }
             let enabled = code.rules.iter().any(|rule| {
-                settings.is_enabled(rule) && (rule.code() != rules::SHELLCHECK.code || shellcheck_ran)
+                settings.is_enabled(rule)
+                    && (rule.code() != rules::SHELLCHECK.code || shellcheck_ran)
             }) && (!shellcheck::is_code(&code.text)
                 || settings.shellcheck_code_enabled(&code.text));
             if uses[d][c] == 0 && enabled {

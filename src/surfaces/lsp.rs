@@ -614,10 +614,7 @@ impl ProjectFiles for ProjectBuffers<'_, '_> {
 }
 
 impl Workspace for EditorWorkspace<'_> {
-    fn shellcheck(
-        &self,
-        scripts: &[&str],
-    ) -> Option<Vec<Arc<crate::linter::shellcheck::Outcome>>> {
+    fn shellcheck(&self, scripts: &[&str]) -> Option<Vec<Arc<crate::linter::shellcheck::Outcome>>> {
         Some(self.shellcheck?.check(scripts))
     }
 

@@ -300,10 +300,7 @@ impl Workspace for FsWorkspace {
         Some(projects::checked_in(&spec, project, absolute, templates))
     }
 
-    fn shellcheck(
-        &self,
-        scripts: &[&str],
-    ) -> Option<Vec<Arc<crate::linter::shellcheck::Outcome>>> {
+    fn shellcheck(&self, scripts: &[&str]) -> Option<Vec<Arc<crate::linter::shellcheck::Outcome>>> {
         Some(self.shellcheck.as_ref()?.check(scripts))
     }
 

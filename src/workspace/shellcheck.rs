@@ -182,7 +182,10 @@ impl Shellcheck {
                         .map_err(|f| f.message)
                 })
                 .collect(),
-            Err(failure) => scripts.iter().map(|_| Err(failure.message.clone())).collect(),
+            Err(failure) => scripts
+                .iter()
+                .map(|_| Err(failure.message.clone()))
+                .collect(),
         }
     }
 
@@ -265,8 +268,11 @@ impl Shellcheck {
         struct Output {
             comments: Vec<Comment>,
         }
-        let output: Output = serde_json::from_slice(&stdout)
-            .map_err(|e| fail(format!("ShellCheck printed output plimsoll cannot read: {e}")))?;
+        let output: Output = serde_json::from_slice(&stdout).map_err(|e| {
+            fail(format!(
+                "ShellCheck printed output plimsoll cannot read: {e}"
+            ))
+        })?;
         let mut by_script: Vec<Vec<Comment>> = vec![Vec::new(); scripts.len()];
         for comment in output.comments {
             let index = comment

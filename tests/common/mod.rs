@@ -205,10 +205,10 @@ pub fn plimsoll_timed(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> std::p
 /// The ShellCheck binary for the tests that need one: `PLIMSOLL_SHELLCHECK`, `shellcheck` on
 /// PATH, or the one `.ci/run` installs in `target/shellcheck`. `None` (the caller says it
 /// skipped) when there is none, unless `PLIMSOLL_REQUIRE_SHELLCHECK=1` (CI), which fails.
-#[allow(dead_code)]
 pub fn shellcheck_binary(test: &str) -> Option<PathBuf> {
     let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/shellcheck/bin/shellcheck");
-    let found = plimsoll::workspace::shellcheck::locate().or_else(|| venv.is_file().then_some(venv));
+    let found =
+        plimsoll::workspace::shellcheck::locate().or_else(|| venv.is_file().then_some(venv));
     if found.is_none() {
         assert!(
             std::env::var("PLIMSOLL_REQUIRE_SHELLCHECK").as_deref() != Ok("1"),

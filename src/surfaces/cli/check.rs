@@ -361,8 +361,11 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     }
     let default_settings = config::resolve(None, &cwd, &cli_overrides(&args));
     let settings_of = |path: &std::path::Path| file_settings.get(path).unwrap_or(&default_settings);
-    let shellcheck =
-        shellcheck_for_run(file_settings.values().chain(std::iter::once(&default_settings)))?;
+    let shellcheck = shellcheck_for_run(
+        file_settings
+            .values()
+            .chain(std::iter::once(&default_settings)),
+    )?;
     let options = RunOptions {
         threads: args.threads.filter(|&n| n > 0),
         max_file_size: Some(max_file_size(&args)),

@@ -517,9 +517,8 @@ impl Reader<'_> {
                 .chain(self.policies.iter().cloned())
                 .filter(|rule| selection::matches_selector(rule, selector))
                 .collect();
-            let shellcheck = (selected.is_empty()
-                && selection::is_known_selector(selector))
-            .then(|| selector.to_string());
+            let shellcheck = (selected.is_empty() && selection::is_known_selector(selector))
+                .then(|| selector.to_string());
             if selected.is_empty() && shellcheck.is_none() {
                 self.error(entry.key.span, unknown_selector(selector));
             }
