@@ -65,7 +65,7 @@ pub fn matches_selector(rule: &RuleRef, selector: &str) -> bool {
 /// `shellcheck`, `DF090`, its category) or a code prefix (`SC`, `SC20`, `SC2086`).
 pub fn matches_shellcheck_code(selector: &str, code: &str) -> bool {
     matches_selector(&RuleRef::Builtin(&rules::SHELLCHECK), selector)
-        || (crate::linter::shellcheck::is_code(selector) || selector.eq_ignore_ascii_case("SC"))
+        || (is_shellcheck_code(selector) || selector.eq_ignore_ascii_case("SC"))
             && code.len() >= selector.len()
             && code
                 .get(..selector.len())
@@ -74,7 +74,14 @@ pub fn matches_shellcheck_code(selector: &str, code: &str) -> bool {
 
 /// Whether `selector` names ShellCheck codes without naming the whole family: `SC`, `SC2086`.
 fn names_shellcheck_codes(selector: &str) -> bool {
-    selector.eq_ignore_ascii_case("SC") || crate::linter::shellcheck::is_code(selector)
+    selector.eq_ignore_ascii_case("SC") || is_shellcheck_code(selector)
+}
+
+/// `SC2086`-like: `SC` and digits.
+pub fn is_shellcheck_code(text: &str) -> bool {
+    text.len() > 2
+        && text.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("SC"))
+        && text[2..].bytes().all(|b| b.is_ascii_digit())
 }
 
 /// `true` when `selector` names at least one rule.
@@ -213,7 +220,7 @@ impl Settings {
     /// the severity set for a prefix of it (`SC`, `SC20`) or for the family (`DF090`), the one
     /// set last winning.
     pub(crate) fn severity_for_code(&self, code: &str) -> Option<Severity> {
-        if crate::linter::shellcheck::is_code(code) {
+        if is_shellcheck_code(code) {
             return self
                 .severities
                 .iter()

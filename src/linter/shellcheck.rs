@@ -11,8 +11,6 @@
 
 use std::borrow::Cow;
 
-use serde::Deserialize;
-
 use crate::linter::diagnostic::{Finding, Severity};
 use crate::linter::rules::SHELLCHECK;
 use crate::linter::selection::Settings;
@@ -42,24 +40,8 @@ const PREDEFINED: &[&str] = &[
     "all_proxy",
 ];
 
-/// One comment of ShellCheck's `json1` output. Lines are 1-based; columns are 1-based and count
-/// characters (a tab is one column in `json1`); the end column is exclusive.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-pub struct Comment {
-    pub file: String,
-    pub line: usize,
-    #[serde(rename = "endLine")]
-    pub end_line: usize,
-    pub column: usize,
-    #[serde(rename = "endColumn")]
-    pub end_column: usize,
-    pub level: String,
-    pub code: u32,
-    pub message: String,
-}
-
-/// What ShellCheck said about one script: its comments, or why it could not be run.
-pub type Outcome = Result<Vec<Comment>, String>;
+pub use crate::linter::project::{ShellcheckComment as Comment, ShellcheckOutcome as Outcome};
+pub use crate::linter::selection::is_shellcheck_code as is_code;
 
 /// Where a character of a script comes from: a byte range of the Dockerfile, or nothing (the
 /// `#!` line and the exports plimsoll writes).
@@ -391,13 +373,6 @@ fn severity(level: &str) -> Severity {
     }
 }
 
-/// `SC2086`-like: `SC` and digits.
-pub fn is_code(text: &str) -> bool {
-    text.len() > 2
-        && text.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("SC"))
-        && text[2..].bytes().all(|b| b.is_ascii_digit())
-}
-
 /// The findings of ShellCheck's `outcomes` on `scripts` (one outcome per script): each comment
 /// at its text, for the codes `settings` enable; the scripts it could not check as one
 /// `shellcheck` finding on the first of them.
@@ -515,5 +490,9 @@ mod tests {
         assert_eq!(source.slice(span), "$y");
         let span = scripts[2].span(&comment(3, 6, 3, 8)).unwrap();
         assert_eq!(source.slice(span), "$w");
+        // `ONBUILD RUN` is checked too.
+        let (source, scripts) = scripts_of("FROM a\nONBUILD RUN echo $v\n");
+        let span = scripts[0].span(&comment(3, 6, 3, 8)).unwrap();
+        assert_eq!(source.slice(span), "$v");
     }
 }
