@@ -137,6 +137,7 @@ mod service_user_unset;
 mod service_writable_root_fs;
 mod setuid_bit_set;
 mod shared_volume;
+mod shellcheck;
 mod signature_verification_disabled;
 mod signing_key_over_http;
 mod ssh_port_published;
@@ -276,6 +277,7 @@ pub use service_user_unset::SERVICE_USER_UNSET;
 pub use service_writable_root_fs::SERVICE_WRITABLE_ROOT_FS;
 pub use setuid_bit_set::SETUID_BIT_SET;
 pub use shared_volume::SHARED_VOLUME;
+pub use shellcheck::SHELLCHECK;
 pub use signature_verification_disabled::SIGNATURE_VERIFICATION_DISABLED;
 pub use signing_key_over_http::SIGNING_KEY_OVER_HTTP;
 pub use ssh_port_published::SSH_PORT_PUBLISHED;
@@ -443,6 +445,7 @@ static ALL: &[&Rule] = &[
     &COPY_IGNORED_SOURCE,
     &COPY_SOURCE_NOT_FOUND,
     &SECRET_IN_BUILD_CONTEXT,
+    &SHELLCHECK,
     &UNUSED_SUPPRESSION,
 ];
 // END GENERATED REGISTRY

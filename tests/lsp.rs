@@ -35,6 +35,8 @@ impl Client {
     /// `plimsoll lsp ARGS…` with extra environment variables.
     fn start_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_plimsoll"))
+            // Existing expectations hold without ShellCheck, whether or not it is installed.
+            .env("PLIMSOLL_SHELLCHECK", "")
             .arg("lsp")
             .args(args)
             .envs(env.iter().copied())
@@ -846,6 +848,8 @@ fn the_server_ends_when_stdin_closes_and_accepts_the_stdio_flag() {
     let dir = tempfile::tempdir().unwrap();
     for args in [&["lsp"][..], &["lsp", "--stdio"][..]] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_plimsoll"))
+            // Existing expectations hold without ShellCheck, whether or not it is installed.
+            .env("PLIMSOLL_SHELLCHECK", "")
             .args(args)
             .current_dir(dir.path())
             .stdin(Stdio::null())

@@ -22,6 +22,7 @@ fn tree() -> TempDir {
 
 fn plimsoll(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_plimsoll"));
+    command.env("PLIMSOLL_SHELLCHECK", "");
     command
         .args(args)
         .current_dir(dir)

@@ -13,6 +13,8 @@ use plimsoll::linter::rule::{FixAvailability, Rule};
 use plimsoll::workspace::runner::FsWorkspace;
 use plimsoll::{FileKind, Finding, SourceFile};
 
+mod common;
+
 /// A fenced code block: its language tag and body, with the build context the blocks before
 /// it describe: a `context` block lists the paths of the context (one per line, a trailing `/`
 /// for an empty directory) and a `dockerignore` block its `.dockerignore`. The block then runs
@@ -73,16 +75,37 @@ fn kind_of(language: &str) -> Option<FileKind> {
     }
 }
 
+/// What [`run`] returns for the `shellcheck` rule when no ShellCheck is installed.
+const SKIPPED: &str = "skipped: no ShellCheck";
+
 /// Run one block with only `rule` selected; the findings of `rule`, and the messages of parse
 /// errors.
 fn run(rule: &Rule, block: &Block) -> Result<(Vec<Finding>, Vec<String>), String> {
     let kind = kind_of(&block.language)
         .ok_or_else(|| format!("code block with unknown language `{}`", block.language))?;
     let settings = Settings::from_selectors(&[rule.code.to_string()], &[], &[]);
+    // The `shellcheck` family's findings come from ShellCheck, under their own codes.
+    let shellcheck = rule.code == plimsoll::linter::rules::SHELLCHECK.code;
+    let shellcheck_binary = shellcheck
+        .then(|| common::shellcheck_binary(rule.name))
+        .flatten();
+    if shellcheck && shellcheck_binary.is_none() {
+        return Err(SKIPPED.to_string());
+    }
+    let mut workspace = FsWorkspace::new();
+    if let Some(binary) = shellcheck_binary {
+        workspace.shellcheck = Some(std::sync::Arc::new(
+            plimsoll::workspace::shellcheck::Shellcheck::new(binary),
+        ));
+    }
     let findings = match &block.context {
-        None => {
+        None if !shellcheck => {
             let source = SourceFile::new("example", block.body.clone(), kind);
             engine::check(&source, &settings)
+        }
+        None => {
+            let source = SourceFile::new("example", block.body.clone(), kind);
+            engine::check_in(&source, &settings, &workspace)
         }
         Some(paths) => {
             let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
@@ -102,7 +125,7 @@ fn run(rule: &Rule, block: &Block) -> Result<(Vec<Finding>, Vec<String>), String
             let path = dir.path().join("Dockerfile");
             fs::write(&path, &block.body).map_err(|e| e.to_string())?;
             let source = SourceFile::new(&path, block.body.clone(), kind);
-            engine::check_in(&source, &settings, &FsWorkspace::new())
+            engine::check_in(&source, &settings, &workspace)
         }
     };
     let parse_errors = findings
@@ -112,7 +135,7 @@ fn run(rule: &Rule, block: &Block) -> Result<(Vec<Finding>, Vec<String>), String
         .collect();
     let own = findings
         .into_iter()
-        .filter(|f| f.code == rule.code)
+        .filter(|f| f.code == rule.code || shellcheck && f.code.starts_with("SC"))
         .collect();
     Ok((own, parse_errors))
 }
@@ -218,6 +241,7 @@ fn doc_examples_behave_as_documented() {
         {
             for (index, block) in blocks.iter().enumerate() {
                 match run(rule, block) {
+                    Err(problem) if problem == SKIPPED => {}
                     Err(problem) => failures.push(format!(
                         "{} `## {section}` block {}: {problem}",
                         rule.name,

@@ -10,6 +10,7 @@ use crate::linter::rule::{
 };
 use crate::linter::rules;
 pub use crate::linter::selection::{Selection, Settings};
+use crate::linter::shellcheck;
 use crate::linter::suppress;
 use crate::syntax::compose;
 use crate::syntax::dockerfile;
@@ -188,6 +189,7 @@ fn check_with(
     let mut failures = Vec::new();
     let mut findings = Vec::new();
     let mut buildkit_checks = suppress::BuildkitChecks::default();
+    let mut shellcheck_ran = false;
     let directives = match source.kind {
         FileKind::Dockerfile => {
             let shared = workspace
@@ -249,6 +251,7 @@ fn check_with(
                 }
             };
             findings.extend(run_rules(settings.enabled(), pool, &mut failures, &run));
+            shellcheck_ran = run_shellcheck(source, dockerfile, settings, workspace, &mut findings);
             buildkit_checks = suppress::BuildkitChecks::of(dockerfile);
             suppress::dockerfile_directives(&source.text, dockerfile)
         }
@@ -323,7 +326,13 @@ fn check_with(
             suppress::compose_directives(&source.text, &compose.yaml)
         }
     };
-    suppress::apply(&mut findings, &directives, settings, &source.text);
+    suppress::apply(
+        &mut findings,
+        &directives,
+        settings,
+        &source.text,
+        shellcheck_ran,
+    );
     if !failures.is_empty() {
         // A rule that did not finish may have needed a suppression that now looks unused.
         findings.retain(|finding| finding.code != rules::UNUSED_SUPPRESSION.code);
@@ -341,6 +350,29 @@ fn check_with(
         (a.span.start, a.span.end, &a.code).cmp(&(b.span.start, b.span.end, &b.code))
     });
     Isolated { findings, failures }
+}
+
+/// ShellCheck's findings on the file's RUN scripts, through the workspace (which runs it, or
+/// cannot). `true` when ShellCheck ran: a suppression of an `SC` code can only be judged unused
+/// then.
+fn run_shellcheck(
+    source: &SourceFile,
+    dockerfile: &dockerfile::Dockerfile,
+    settings: &Settings,
+    workspace: &dyn Workspace,
+    findings: &mut Vec<Finding>,
+) -> bool {
+    if !settings.shellcheck || !settings.is_enabled(&rules::SHELLCHECK) {
+        return false;
+    }
+    let scripts = shellcheck::scripts(source, dockerfile);
+    let texts: Vec<&str> = scripts.iter().map(|s| s.text.as_str()).collect();
+    let Some(outcomes) = workspace.shellcheck(&texts) else {
+        return false;
+    };
+    let outcomes: Vec<&shellcheck::Outcome> = outcomes.iter().map(|o| &**o).collect();
+    findings.extend(shellcheck::findings(&scripts, &outcomes, settings));
+    true
 }
 
 /// The name of the env file Compose reads from the project directory.

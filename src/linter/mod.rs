@@ -10,6 +10,7 @@ pub mod fix;
 pub mod project;
 pub mod rule;
 pub mod selection;
+pub mod shellcheck;
 pub mod suppress;
 
 // The built-in rules live at the top of the repository, code and prose side by side.

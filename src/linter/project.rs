@@ -9,6 +9,25 @@ use std::sync::Arc;
 use crate::syntax::dockerfile::{self, Dockerfile};
 use crate::syntax::source::{FileKind, SourceFile};
 
+/// One comment of ShellCheck's `json1` output. Lines are 1-based; columns are 1-based and count
+/// characters (a tab is one column in `json1`); the end column is exclusive.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct ShellcheckComment {
+    pub file: String,
+    pub line: usize,
+    #[serde(rename = "endLine")]
+    pub end_line: usize,
+    pub column: usize,
+    #[serde(rename = "endColumn")]
+    pub end_column: usize,
+    pub level: String,
+    pub code: u32,
+    pub message: String,
+}
+
+/// What ShellCheck said about one script: its comments, or why it could not be run.
+pub type ShellcheckOutcome = Result<Vec<ShellcheckComment>, String>;
+
 /// A Dockerfile with its parse tree, shared between the checks that need it.
 #[derive(Debug)]
 pub struct ParsedDockerfile {
@@ -57,6 +76,14 @@ pub trait Workspace: Sync {
     /// `include` applied); `None` when the workspace does not load projects.
     fn compose_project(&self, path: &Path) -> Option<ComposeProjectOf> {
         let _ = path;
+        None
+    }
+
+    /// What ShellCheck says about each of `scripts` (texts with their `#!` line), in order;
+    /// `None` when this workspace does not run ShellCheck (switched off, not installed, or no
+    /// processes here). Implementations batch the scripts and cache outcomes by script text.
+    fn shellcheck(&self, scripts: &[&str]) -> Option<Vec<Arc<ShellcheckOutcome>>> {
+        let _ = scripts;
         None
     }
 

@@ -24,6 +24,10 @@ pub struct Settings {
     /// Base images known to run as a non-root user: the built-in table and the config's
     /// `non-root-images`.
     pub non_root_images: NonRootImages,
+    /// Run ShellCheck on RUN scripts when the workspace can (`shellcheck: off` clears it).
+    pub shellcheck: bool,
+    /// The layers, kept to decide which ShellCheck codes (`SC2086`) are enabled.
+    layers: Vec<Selection>,
 }
 
 impl Default for Settings {
@@ -57,11 +61,35 @@ pub fn matches_selector(rule: &RuleRef, selector: &str) -> bool {
                 .is_some_and(|prefix| prefix.eq_ignore_ascii_case(selector)))
 }
 
+/// Whether `selector` names the ShellCheck code `code` (`SC2086`): the whole family (`all`,
+/// `shellcheck`, `DF090`, its category) or a code prefix (`SC`, `SC20`, `SC2086`).
+pub fn matches_shellcheck_code(selector: &str, code: &str) -> bool {
+    matches_selector(&RuleRef::Builtin(&rules::SHELLCHECK), selector)
+        || (is_shellcheck_code(selector) || selector.eq_ignore_ascii_case("SC"))
+            && code.len() >= selector.len()
+            && code
+                .get(..selector.len())
+                .is_some_and(|prefix| prefix.eq_ignore_ascii_case(selector))
+}
+
+/// Whether `selector` names ShellCheck codes without naming the whole family: `SC`, `SC2086`.
+fn names_shellcheck_codes(selector: &str) -> bool {
+    selector.eq_ignore_ascii_case("SC") || is_shellcheck_code(selector)
+}
+
+/// `SC2086`-like: `SC` and digits.
+pub fn is_shellcheck_code(text: &str) -> bool {
+    text.len() > 2
+        && text.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("SC"))
+        && text[2..].bytes().all(|b| b.is_ascii_digit())
+}
+
 /// `true` when `selector` names at least one rule.
 pub fn is_known_selector(selector: &str) -> bool {
-    rules::all()
-        .iter()
-        .any(|&rule| matches_selector(&RuleRef::Builtin(rule), selector))
+    names_shellcheck_codes(selector)
+        || rules::all()
+            .iter()
+            .any(|&rule| matches_selector(&RuleRef::Builtin(rule), selector))
 }
 
 impl Settings {
@@ -91,17 +119,21 @@ impl Settings {
         let mut on: Vec<bool> = universe.iter().map(RuleRef::default_enabled).collect();
         for layer in layers {
             for (rule, on) in universe.iter().zip(on.iter_mut()) {
+                // The ShellCheck family runs when any of its codes is selected; ignoring one
+                // code leaves the others running.
+                let family = rule.code() == rules::SHELLCHECK.code;
+                let selects =
+                    |s: &String| matches_selector(rule, s) || family && names_shellcheck_codes(s);
                 if let Some(select) = &layer.select {
-                    *on = select.iter().any(|s| matches_selector(rule, s));
+                    *on = select.iter().any(selects);
                 }
-                if layer
-                    .extend_select
-                    .iter()
-                    .any(|s| matches_selector(rule, s))
-                {
+                if layer.extend_select.iter().any(selects) {
                     *on = true;
                 }
-                if layer.ignore.iter().any(|s| matches_selector(rule, s)) {
+                let ignores = |s: &String| {
+                    matches_selector(rule, s) || family && s.eq_ignore_ascii_case("SC")
+                };
+                if layer.ignore.iter().any(ignores) {
                     *on = false;
                 }
             }
@@ -131,7 +163,31 @@ impl Settings {
             strict: false,
             policies: policies.to_vec(),
             non_root_images: NonRootImages::default(),
+            shellcheck: true,
+            layers: layers.to_vec(),
         }
+    }
+
+    /// Whether ShellCheck's findings of `code` (`SC2086`) are reported: the family is enabled
+    /// and the layers, read as for a rule of that code, leave it on.
+    pub fn shellcheck_code_enabled(&self, code: &str) -> bool {
+        if !self.is_enabled(&rules::SHELLCHECK) {
+            return false;
+        }
+        let mut on = rules::SHELLCHECK.default_enabled;
+        for layer in &self.layers {
+            let named = |s: &String| matches_shellcheck_code(s, code);
+            if let Some(select) = &layer.select {
+                on = select.iter().any(named);
+            }
+            if layer.extend_select.iter().any(named) {
+                on = true;
+            }
+            if layer.ignore.iter().any(named) {
+                on = false;
+            }
+        }
+        on
     }
 
     /// The policy rules these settings know (enabled or not).
@@ -160,11 +216,29 @@ impl Settings {
         self.severity_for_code(rule.code).unwrap_or(rule.severity)
     }
 
+    /// The configured severity of findings of `code`. A ShellCheck code (`SC2086`) also takes
+    /// the severity set for a prefix of it (`SC`, `SC20`) or for the family (`DF090`), the one
+    /// set last winning.
     pub(crate) fn severity_for_code(&self, code: &str) -> Option<Severity> {
+        if is_shellcheck_code(code) {
+            return self
+                .severities
+                .iter()
+                .rev()
+                .find(|(c, _)| c == rules::SHELLCHECK.code || matches_shellcheck_code(c, code))
+                .map(|(_, severity)| *severity);
+        }
         self.severities
             .iter()
             .find(|(c, _)| c == code)
             .map(|(_, severity)| *severity)
+    }
+
+    /// Report the findings of the ShellCheck codes `selector` names (`SC2086`, `SC`) at
+    /// `severity`.
+    pub fn set_shellcheck_severity(&mut self, selector: &str, severity: Severity) {
+        self.severities.retain(|(known, _)| known != selector);
+        self.severities.push((selector.to_string(), severity));
     }
 
     /// Set `rule`'s options (already validated against its declaration).

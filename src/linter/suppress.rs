@@ -23,6 +23,7 @@ use crate::linter::diagnostic::{Applicability, Edit, Finding, Fix};
 use crate::linter::rule::RuleRef;
 use crate::linter::rules::{self, UNUSED_SUPPRESSION};
 use crate::linter::selection::{self, Settings};
+use crate::linter::shellcheck;
 use crate::syntax::dockerfile::Dockerfile;
 use crate::syntax::span::Span;
 use crate::syntax::yaml::{Node, Value, YamlFile};
@@ -54,6 +55,19 @@ pub struct CodeRef {
     pub span: Span,
     /// The rules it names (empty: unknown, or a hadolint code without an equivalent).
     pub rules: Vec<RuleRef>,
+    /// It names ShellCheck codes (`SC2086`, `SC`): `rules` holds the `shellcheck` family.
+    pub shellcheck: bool,
+}
+
+impl CodeRef {
+    /// Whether this reference names the rule of `finding`.
+    fn covers(&self, origin: Origin, finding: &Finding) -> bool {
+        self.rules.iter().any(|rule| rule.code() == finding.code)
+            || origin != Origin::Buildkit
+                && shellcheck::is_code(&finding.code)
+                && (self.shellcheck || origin == Origin::Plimsoll)
+                && selection::matches_shellcheck_code(&self.text, &finding.code)
+    }
 }
 
 /// One suppression comment.
@@ -161,7 +175,10 @@ fn parse_comment(
         if code.is_empty() {
             continue;
         }
+        let names_shellcheck = origin != Origin::Buildkit
+            && (shellcheck::is_code(code) || code.eq_ignore_ascii_case("SC"));
         let rules = match origin {
+            _ if names_shellcheck => vec![RuleRef::Builtin(&rules::SHELLCHECK)],
             Origin::Plimsoll => rules::all()
                 .iter()
                 .map(|&rule| RuleRef::Builtin(rule))
@@ -181,6 +198,7 @@ fn parse_comment(
             text: code.to_string(),
             span: Span::new(codes_at + start, codes_at + start + code.len()),
             rules,
+            shellcheck: names_shellcheck,
         });
     }
     Some((
@@ -272,6 +290,7 @@ fn buildkit_directive(list: &str, at: usize, span: Span) -> Directive {
             text: name.to_string(),
             span: Span::new(at + start, at + start + name.len()),
             rules: buildkit_rules(name),
+            shellcheck: false,
         });
     }
     Directive {
@@ -531,11 +550,14 @@ fn yaml_targets(yaml: &YamlFile) -> Vec<(usize, Span)> {
 
 /// Drop the findings the directives suppress, then add the `unused-suppression` findings
 /// (when that rule is enabled).
+/// (when that rule is enabled). `shellcheck_ran`: ShellCheck checked the file, so a suppression
+/// of its codes that hid nothing is unused (otherwise nothing can be said of it).
 pub fn apply(
     findings: &mut Vec<Finding>,
     directives: &[Directive],
     settings: &Settings,
     text: &str,
+    shellcheck_ran: bool,
 ) {
     if directives.is_empty() {
         return;
@@ -574,7 +596,7 @@ pub fn apply(
                 continue;
             }
             for (c, code) in directive.codes.iter().enumerate() {
-                if code.rules.iter().any(|rule| rule.code() == finding.code) {
+                if code.covers(directive.origin, finding) {
                     uses[d][c] += 1;
                     suppressed = true;
                 }
@@ -640,7 +662,11 @@ pub fn apply(
             {
                 continue;
             }
-            let enabled = code.rules.iter().any(|rule| settings.is_enabled(rule));
+            let enabled = code.rules.iter().any(|rule| {
+                settings.is_enabled(rule)
+                    && (rule.code() != rules::SHELLCHECK.code || shellcheck_ran)
+            }) && (!shellcheck::is_code(&code.text)
+                || settings.shellcheck_code_enabled(&code.text));
             if uses[d][c] == 0 && enabled {
                 let mut finding = UNUSED_SUPPRESSION.finding(
                     code.span,

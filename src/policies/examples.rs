@@ -83,6 +83,11 @@ pub fn examples(docs: &str) -> Vec<Example> {
 
 /// Run one example of `rule` with only that rule selected. `Err` says what went wrong.
 pub fn run(rule: &'static Rule, example: &Example) -> Result<(), String> {
+    // The `shellcheck` family's findings come from the ShellCheck process, which this layer
+    // does not start: tests/rule_docs.rs runs its examples with ShellCheck.
+    if rule.code == crate::linter::rules::SHELLCHECK.code {
+        return Ok(());
+    }
     let kind = match example.language.as_str() {
         "dockerfile" | "Dockerfile" => FileKind::Dockerfile,
         "yaml" | "yml" => FileKind::Compose,

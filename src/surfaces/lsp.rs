@@ -60,6 +60,9 @@ pub struct EditorLinter {
     rule_threads: Option<rayon::ThreadPool>,
     /// Documents larger than this many bytes are not checked (the CLI's `--max-file-size`).
     max_file_size: u64,
+    /// ShellCheck, looked for on the first check that wants it; its outcomes are cached by
+    /// script text for the session, so an edit re-runs only the scripts it changed.
+    shellcheck: std::sync::OnceLock<Option<crate::workspace::shellcheck::Shellcheck>>,
 }
 
 impl EditorLinter {
@@ -81,6 +84,7 @@ impl EditorLinter {
                 .build()
                 .ok(),
             max_file_size: crate::workspace::runner::DEFAULT_MAX_FILE_SIZE,
+            shellcheck: std::sync::OnceLock::new(),
         }
     }
 
@@ -295,6 +299,16 @@ impl Linter for EditorLinter {
             files: FsWorkspace::new(),
             reads: Mutex::new(Vec::new()),
             parsed: Mutex::new(Vec::new()),
+            shellcheck: if kind == FileKind::Dockerfile && settings.shellcheck {
+                self.shellcheck
+                    .get_or_init(|| {
+                        crate::workspace::shellcheck::locate()
+                            .map(crate::workspace::shellcheck::Shellcheck::new)
+                    })
+                    .as_ref()
+            } else {
+                None
+            },
         };
         let (findings, internal_errors) = if excluded {
             (Vec::new(), Vec::new())
@@ -519,6 +533,8 @@ struct EditorWorkspace<'a> {
     files: FsWorkspace,
     reads: Mutex<Vec<PathBuf>>,
     parsed: Mutex<Vec<Arc<ParsedDockerfile>>>,
+    /// The session's ShellCheck, when the document's settings run it and it is installed.
+    shellcheck: Option<&'a crate::workspace::shellcheck::Shellcheck>,
 }
 
 impl EditorWorkspace<'_> {
@@ -598,6 +614,10 @@ impl ProjectFiles for ProjectBuffers<'_, '_> {
 }
 
 impl Workspace for EditorWorkspace<'_> {
+    fn shellcheck(&self, scripts: &[&str]) -> Option<Vec<Arc<crate::linter::shellcheck::Outcome>>> {
+        Some(self.shellcheck?.check(scripts))
+    }
+
     fn compose_project(&self, path: &Path) -> Option<crate::linter::project::ComposeProjectOf> {
         use crate::workspace::compose_project as projects;
         if FileKind::from_path(path) != Some(FileKind::Compose) || path.is_relative() {

@@ -13,3 +13,4 @@ pub mod discover;
 pub mod registry;
 pub mod results;
 pub mod runner;
+pub mod shellcheck;

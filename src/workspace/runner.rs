@@ -63,6 +63,9 @@ pub struct RunOptions {
     pub max_file_size: Option<u64>,
     /// The compose projects of the run ([`crate::workspace::compose_project::plan`]).
     pub compose: crate::workspace::compose_project::Plan,
+    /// ShellCheck, when the run uses it: the scripts of every Dockerfile are checked in
+    /// batches before the files are, and the checks read the outcomes from its cache.
+    pub shellcheck: Option<Arc<crate::workspace::shellcheck::Shellcheck>>,
 }
 
 /// The pool a run's work goes to: `threads` workers (see [`pool_size`]) with stacks large
@@ -118,8 +121,9 @@ where
 {
     let files = candidates.len() + usize::from(stdin.is_some());
     let pool = worker_pool(options.threads, files)?;
-    let workspace =
+    let mut workspace =
         FsWorkspace::with_max_file_size(options.max_file_size).with_plan(options.compose);
+    workspace.shellcheck = options.shellcheck.clone();
     let with_workspace = |source: &SourceFile| check(source, &workspace);
     let check_candidate = |candidate: &Candidate| {
         // A Dockerfile a compose service already pulled in is not read again.
@@ -138,6 +142,21 @@ where
         .partition(|candidate| candidate.kind == Some(FileKind::Compose));
     type Outcome = Result<(FileResult, Option<FixRecord>), FileError>;
     let outcomes: Vec<Outcome> = pool.install(|| {
+        if let Some(shellcheck) = &options.shellcheck {
+            // Every script of the run at once: full batches, one process start per batch.
+            let scripts: Vec<String> = others
+                .par_iter()
+                .flat_map_iter(|candidate| {
+                    let parsed = workspace.dockerfile(&candidate.path);
+                    parsed
+                        .map(|p| crate::linter::shellcheck::scripts(&p.source, &p.dockerfile))
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|script| script.text)
+                })
+                .collect();
+            shellcheck.prefetch(scripts);
+        }
         let mut outcomes: Vec<_> = compose.par_iter().map(|c| check_candidate(c)).collect();
         outcomes.par_extend(others.par_iter().map(|c| check_candidate(c)));
         if let Some(stdin) = stdin {
@@ -189,6 +208,8 @@ pub struct FsWorkspace {
     /// Listed build contexts, by the context directory's key and the ignore file in force:
     /// each is walked once, by whichever Dockerfile asks first.
     contexts: Mutex<HashMap<(PathBuf, Option<PathBuf>), ContextSlot>>,
+    /// ShellCheck, when the run uses it.
+    pub shellcheck: Option<Arc<crate::workspace::shellcheck::Shellcheck>>,
 }
 
 /// One listed build context, filled once.
@@ -290,6 +311,10 @@ impl Workspace for FsWorkspace {
             }
         };
         Some(projects::checked_in(&spec, project, absolute, templates))
+    }
+
+    fn shellcheck(&self, scripts: &[&str]) -> Option<Vec<Arc<crate::linter::shellcheck::Outcome>>> {
+        Some(self.shellcheck.as_ref()?.check(scripts))
     }
 
     fn compose_env_files(&self, path: &Path) -> Vec<(PathBuf, String)> {

@@ -100,6 +100,8 @@ pub fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
 /// Run the real binary in `dir` with `args` (NO_COLOR unset, so colour logic is exercised).
 pub fn plimsoll(dir: &Path, args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_plimsoll"))
+        // Existing expectations hold without ShellCheck, whether or not it is installed.
+        .env("PLIMSOLL_SHELLCHECK", "")
         .args(args)
         .current_dir(dir)
         .env_remove("NO_COLOR")
@@ -126,6 +128,7 @@ pub fn plimsoll_limited(dir: &Path, limits: &str, args: &[&str]) -> std::process
         .arg(format!("{limits}; exec timeout {guard} \"$0\" \"$@\""))
         .arg(env!("CARGO_BIN_EXE_plimsoll"))
         .args(args)
+        .env("PLIMSOLL_SHELLCHECK", "")
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("PLIMSOLL_MAX_FILE_SIZE")
@@ -145,6 +148,8 @@ pub fn plimsoll_timed(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> std::p
     use std::process::Stdio;
 
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_plimsoll"))
+        // Existing expectations hold without ShellCheck, whether or not it is installed.
+        .env("PLIMSOLL_SHELLCHECK", "")
         .args(args)
         .current_dir(dir)
         .env_remove("NO_COLOR")
@@ -195,4 +200,22 @@ pub fn plimsoll_timed(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> std::p
         stdout: out.join().unwrap(),
         stderr: err.join().unwrap(),
     }
+}
+
+/// The ShellCheck binary for the tests that need one: `PLIMSOLL_SHELLCHECK`, `shellcheck` on
+/// PATH, or the one `.ci/run` installs in `target/shellcheck`. `None` (the caller says it
+/// skipped) when there is none, unless `PLIMSOLL_REQUIRE_SHELLCHECK=1` (CI), which fails.
+pub fn shellcheck_binary(test: &str) -> Option<PathBuf> {
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/shellcheck/bin/shellcheck");
+    let found =
+        plimsoll::workspace::shellcheck::locate().or_else(|| venv.is_file().then_some(venv));
+    if found.is_none() {
+        assert!(
+            std::env::var("PLIMSOLL_REQUIRE_SHELLCHECK").as_deref() != Ok("1"),
+            "{test}: PLIMSOLL_REQUIRE_SHELLCHECK=1 but no ShellCheck found \
+             (set PLIMSOLL_SHELLCHECK or put shellcheck on PATH)"
+        );
+        eprintln!("{test}: skipped, no ShellCheck found (PLIMSOLL_SHELLCHECK, PATH)");
+    }
+    found
 }

@@ -21,6 +21,7 @@ use crate::workspace::config;
 use crate::workspace::discover::{self, io_message};
 use crate::workspace::results::{FileError, FileResult, Results};
 use crate::workspace::runner::{self, RunOptions, StdinInput};
+use crate::workspace::shellcheck::{Shellcheck, Switch};
 
 use super::{EXIT_ERROR, Failure};
 
@@ -75,6 +76,11 @@ pub(super) struct CheckArgs {
     /// `G` suffix (powers of 1024); `0` for no limit [default: 8M]. See docs/limits.md.
     #[arg(long, value_name = "SIZE", env = "PLIMSOLL_MAX_FILE_SIZE", value_parser = parse_size)]
     max_file_size: Option<u64>,
+    /// Run ShellCheck on RUN scripts: `auto` when it is installed (`PLIMSOLL_SHELLCHECK`, else
+    /// `shellcheck` on PATH), `on` (an error without it), `off` [default: the config's
+    /// `shellcheck`, else auto].
+    #[arg(long, value_enum, value_name = "WHEN")]
+    shellcheck: Option<ShellcheckChoice>,
     /// When to use colours.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -170,6 +176,47 @@ pub(super) fn parse_format_spec(value: &str) -> Result<FormatSpec, String> {
         )
     })?;
     Ok(FormatSpec { format, file })
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(super) enum ShellcheckChoice {
+    Auto,
+    On,
+    Off,
+}
+
+impl ShellcheckChoice {
+    fn switch(self) -> Switch {
+        match self {
+            ShellcheckChoice::Auto => Switch::Auto,
+            ShellcheckChoice::On => Switch::On,
+            ShellcheckChoice::Off => Switch::Off,
+        }
+    }
+}
+
+/// ShellCheck for the run, when some file's settings run it: `None` when none does or it is
+/// not installed (`auto`); a usage error when a file says `on` and it is not installed.
+fn shellcheck_for_run<'a>(
+    mut files: impl Iterator<Item = &'a config::FileSettings>,
+) -> Result<Option<std::sync::Arc<Shellcheck>>, Failure> {
+    let wanted: Vec<Switch> = files
+        .by_ref()
+        .filter(|f| f.shellcheck != Switch::Off)
+        .filter(|f| f.settings.is_enabled(&crate::linter::rules::SHELLCHECK))
+        .map(|f| f.shellcheck)
+        .collect();
+    if wanted.is_empty() {
+        return Ok(None);
+    }
+    match crate::workspace::shellcheck::locate() {
+        Some(binary) => Ok(Some(std::sync::Arc::new(Shellcheck::new(binary)))),
+        None if wanted.contains(&Switch::On) => Err(Failure::Message(format!(
+            "`shellcheck: on` but ShellCheck is not installed: {}",
+            crate::workspace::shellcheck::INSTALL_HINT
+        ))),
+        None => Ok(None),
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -314,10 +361,16 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     }
     let default_settings = config::resolve(None, &cwd, &cli_overrides(&args));
     let settings_of = |path: &std::path::Path| file_settings.get(path).unwrap_or(&default_settings);
+    let shellcheck = shellcheck_for_run(
+        file_settings
+            .values()
+            .chain(std::iter::once(&default_settings)),
+    )?;
     let options = RunOptions {
         threads: args.threads.filter(|&n| n > 0),
         max_file_size: Some(max_file_size(&args)),
         compose,
+        shellcheck,
     };
     let stdin_path = stdin.as_ref().map(|input| input.path.clone());
     let fixing = args.fix || args.diff;
@@ -700,6 +753,7 @@ pub(super) fn cli_overrides(args: &CheckArgs) -> config::CliOverrides {
             ignore: args.ignore.clone(),
         },
         fail_level: args.fail_level,
+        shellcheck: args.shellcheck.map(ShellcheckChoice::switch),
     }
 }
 

@@ -29,6 +29,7 @@ use crate::semantic::NonRootImages;
 use crate::syntax::source::{FileKind, SourceFile};
 use crate::syntax::span::{Position, Span};
 use crate::workspace::results::FileError;
+use crate::workspace::shellcheck::Switch;
 
 /// The names a config file may have, in order of preference.
 pub const FILE_NAMES: [&str; 2] = [".plimsoll.yaml", ".plimsoll.yml"];
@@ -97,6 +98,8 @@ pub struct ConfigFile {
     pub include: Vec<(FileKind, PathMatcher)>,
     pub exclude: Option<PathMatcher>,
     pub strict: Option<bool>,
+    /// `shellcheck:`: whether ShellCheck runs.
+    pub shellcheck: Option<Switch>,
     /// `non-root-images:` patterns: base images that run as a non-root user.
     pub non_root_images: Vec<String>,
     /// Policy directories (absolute) from the `policies:` key.
@@ -120,6 +123,8 @@ pub struct ComposeProject {
 #[derive(Clone, Debug)]
 pub struct RuleSetting {
     pub rules: Vec<RuleRef>,
+    /// ShellCheck codes the key names (`SC2086`, `SC`), which no rule declaration stands for.
+    pub shellcheck: Option<String>,
     pub severity: Option<Severity>,
     /// Validated option values (only when the key names a single rule).
     pub options: Vec<(String, OptionValue)>,
@@ -205,6 +210,8 @@ pub struct CliOverrides {
     /// `--select`, `--extend-select`, `--ignore` (an empty layer changes nothing).
     pub selection: Selection,
     pub fail_level: Option<Severity>,
+    /// `--shellcheck`.
+    pub shellcheck: Option<Switch>,
 }
 
 /// How config files are found.
@@ -221,6 +228,8 @@ pub struct ResolveOptions {
 pub struct FileSettings {
     pub settings: Settings,
     pub fail_level: Severity,
+    /// Whether ShellCheck runs on this file (`--shellcheck`, else the config's `shellcheck:`).
+    pub shellcheck: Switch,
     /// The config file that applies (the one found, not its bases).
     pub config: Option<PathBuf>,
 }
@@ -676,6 +685,9 @@ fn resolve_matching(
             for rule in &setting.rules {
                 settings.set_severity(rule, severity);
             }
+            if let Some(codes) = &setting.shellcheck {
+                settings.set_shellcheck_severity(codes, severity);
+            }
         }
     }
     let builtins = crate::linter::rules::all()
@@ -714,9 +726,15 @@ fn resolve_matching(
         .fail_level
         .or_else(|| files.iter().rev().find_map(|f| f.fail_level))
         .unwrap_or(DEFAULT_FAIL_LEVEL);
+    let shellcheck = cli
+        .shellcheck
+        .or_else(|| files.iter().rev().find_map(|f| f.shellcheck))
+        .unwrap_or_default();
+    settings.shellcheck = shellcheck != Switch::Off;
     FileSettings {
         settings,
         fail_level,
+        shellcheck,
         config: chain.map(|c| c.path().to_path_buf()),
     }
 }
@@ -797,6 +815,7 @@ mod tests {
                 ..Selection::default()
             },
             fail_level: None,
+            shellcheck: None,
         };
         let a = codes(&resolver.settings_for(Path::new("a/Dockerfile"), &narrower));
         assert_eq!(a, ["PL000", "DF004"], "another command line resolves again");
@@ -850,6 +869,7 @@ mod tests {
                 ..Selection::default()
             },
             fail_level: Some(Severity::Error),
+            shellcheck: None,
         };
         let forced = resolve(Some(&chain), Path::new("/r/svc/legacy/Dockerfile"), &cli);
         let codes: Vec<&str> = forced.settings.enabled().iter().map(|r| r.code()).collect();

@@ -17,6 +17,7 @@ use super::ComposeProject;
 use super::glob::{PathMatcher, PatternError};
 use super::policy::PolicyCache;
 use super::{ConfigError, ConfigFile, Override, RuleSetting};
+use crate::workspace::shellcheck::Switch;
 
 /// The top-level keys, with one line each for the JSON Schema and the docs.
 pub const TOP_LEVEL_KEYS: &[(&str, &str)] = &[
@@ -65,6 +66,10 @@ pub const TOP_LEVEL_KEYS: &[(&str, &str)] = &[
         "non-root-images",
         "Base images (`name[:tag]` patterns, `*` matches anything) known to run as a non-root \
          user, added to the built-in table `root-user` and `service-image-runs-as-root` use",
+    ),
+    (
+        "shellcheck",
+        "Run ShellCheck on RUN scripts: `auto` (when it is installed), `on` (required) or `off`",
     ),
     (
         "compose",
@@ -288,6 +293,7 @@ impl Reader<'_> {
                     config.exclude = self.globs(value);
                 }
                 "strict" => config.strict = self.boolean(value),
+                "shellcheck" => config.shellcheck = self.shellcheck_switch(value),
                 "compose" => config.compose_projects = self.compose(value),
                 "non-root-images" => config.non_root_images = self.image_patterns(value),
                 // Read before the other keys (above).
@@ -347,6 +353,22 @@ impl Reader<'_> {
             Some(text) if !text.trim().is_empty() => Some(text.to_string()),
             _ => {
                 self.error(node.span, "expected a string");
+                None
+            }
+        }
+    }
+
+    /// `auto`, `on` or `off` (also `true` and `false`).
+    fn shellcheck_switch(&mut self, node: &Node) -> Option<Switch> {
+        let text = node.as_str().map(str::to_string).or_else(|| {
+            node.as_scalar()
+                .and_then(Scalar::as_bool)
+                .map(|b| if b { "on" } else { "off" }.to_string())
+        });
+        match text.as_deref().and_then(Switch::parse) {
+            Some(switch) => Some(switch),
+            None => {
+                self.error(node.span, "expected `auto`, `on` or `off`");
                 None
             }
         }
@@ -495,10 +517,13 @@ impl Reader<'_> {
                 .chain(self.policies.iter().cloned())
                 .filter(|rule| selection::matches_selector(rule, selector))
                 .collect();
-            if selected.is_empty() {
+            let shellcheck = (selected.is_empty() && selection::is_known_selector(selector))
+                .then(|| selector.to_string());
+            if selected.is_empty() && shellcheck.is_none() {
                 self.error(entry.key.span, unknown_selector(selector));
             }
             let mut setting = RuleSetting {
+                shellcheck,
                 rules: selected,
                 severity: None,
                 options: Vec::new(),

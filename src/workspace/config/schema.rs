@@ -68,6 +68,9 @@ pub fn json_schema() -> Value {
             }
             "exclude" => json!({ "$ref": "#/definitions/globs" }),
             "strict" => json!({ "type": "boolean", "default": false }),
+            "shellcheck" => {
+                json!({ "type": "string", "enum": ["auto", "on", "off"], "default": "auto" })
+            }
             "policies" => json!({ "type": "array", "items": { "type": "string" } }),
             "compose" => compose_schema(),
             "non-root-images" => json!({
