@@ -894,32 +894,10 @@ pub(super) fn write_reports(
             elapsed: Some(elapsed),
             catalogue: Some(catalogue),
         };
-        match file {
-            Some(path) => {
-                write_atomically(path, |out| {
-                    report::write(spec.format, results, options, out)
-                })
-                .map_err(|err| {
-                    Failure::Message(format!(
-                        "{}: cannot write the report: {}",
-                        path.display(),
-                        io_message(&err)
-                    ))
-                })?;
-            }
-            // `--fix` on stdin prints the fixed text on standard output: the report goes to
-            // standard error then, as ruff does.
-            None if args.fix && args.paths.iter().any(|p| p.as_os_str() == "-") => {
-                let mut out = BufWriter::new(io::stderr().lock());
-                report::write(spec.format, results, options, &mut out)?;
-                out.flush()?;
-            }
-            None => {
-                let mut out = BufWriter::new(io::stdout().lock());
-                report::write(spec.format, results, options, &mut out)?;
-                out.flush()?;
-            }
-        }
+        // `--fix` on stdin prints the fixed text on standard output: the report goes to
+        // standard error then, as ruff does.
+        let to_stderr = args.fix && args.paths.iter().any(|p| p.as_os_str() == "-");
+        write_report(spec.format, results, options, file, to_stderr)?;
     }
     if args.format.iter().any(|spec| spec.format == Format::Github) {
         append_step_summary(results)?;
@@ -946,6 +924,37 @@ pub(super) fn append_step_summary(results: &Results) -> Result<(), Failure> {
     file.write_all(report::step_summary(results).as_bytes())
         .map_err(|err| Failure::Message(format!("{}: {}", path.display(), io_message(&err))))?;
     Ok(())
+}
+
+/// One report in `format`: to `file` (atomically), else to standard output (standard error
+/// with `to_stderr`).
+pub(super) fn write_report(
+    format: Format,
+    results: &Results,
+    options: report::Options<'_>,
+    file: Option<&PathBuf>,
+    to_stderr: bool,
+) -> Result<(), Failure> {
+    match file {
+        Some(path) => write_atomically(path, |out| report::write(format, results, options, out))
+            .map_err(|err| {
+                Failure::Message(format!(
+                    "{}: cannot write the report: {}",
+                    path.display(),
+                    io_message(&err)
+                ))
+            }),
+        None if to_stderr => {
+            let mut out = BufWriter::new(io::stderr().lock());
+            report::write(format, results, options, &mut out)?;
+            Ok(out.flush()?)
+        }
+        None => {
+            let mut out = BufWriter::new(io::stdout().lock());
+            report::write(format, results, options, &mut out)?;
+            Ok(out.flush()?)
+        }
+    }
 }
 
 /// Whether `selector` has the shape of a policy rule code, name or code prefix.

@@ -95,18 +95,28 @@ pub(super) fn print_diffs(results: &Results, out: &mut dyn Write) -> io::Result<
         let Some(fixed) = text_of(results, &record.path) else {
             continue;
         };
-        let shown = record.path.display().to_string();
-        let diff = similar::TextDiff::from_lines(record.original.as_str(), fixed);
-        write!(
-            out,
-            "{}",
-            diff.unified_diff()
-                .context_radius(3)
-                .header(&format!("a/{shown}"), &format!("b/{shown}"))
-        )?;
+        write_unified_diff(out, &record.path, &record.original, fixed)?;
         changed += 1;
     }
     Ok(changed)
+}
+
+/// A unified diff (3 lines of context) from `old` to `new` of the file at `path`.
+pub(super) fn write_unified_diff(
+    out: &mut dyn Write,
+    path: &Path,
+    old: &str,
+    new: &str,
+) -> io::Result<()> {
+    let shown = path.display().to_string();
+    let diff = similar::TextDiff::from_lines(old, new);
+    write!(
+        out,
+        "{}",
+        diff.unified_diff()
+            .context_radius(3)
+            .header(&format!("a/{shown}"), &format!("b/{shown}"))
+    )
 }
 
 /// `--fix`: write each changed file (not `stdin_path`) atomically, unless it changed on disk

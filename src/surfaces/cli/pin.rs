@@ -10,7 +10,7 @@
 //! reference could not be resolved or a file could not be read or written.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -29,7 +29,8 @@ use crate::workspace::registry::{self, Client, ResolveError, TagRef};
 use crate::workspace::results::{FileError, FileResult, Results};
 use crate::workspace::runner;
 
-use super::check::{FormatSpec, parse_format_spec};
+use super::check::{FormatSpec, parse_format_spec, write_report};
+use super::fix::write_unified_diff;
 use super::{EXIT_ERROR, Failure};
 
 #[derive(Debug, Args)]
@@ -216,15 +217,7 @@ pub(super) fn pin(mut args: PinArgs) -> Result<ExitCode, Failure> {
     if args.dry_run {
         let mut out = io::stdout().lock();
         for (path, old_text, new_text, _) in &edited {
-            let shown = path.display().to_string();
-            let diff = similar::TextDiff::from_lines(old_text.as_str(), new_text.as_str());
-            write!(
-                out,
-                "{}",
-                diff.unified_diff()
-                    .context_radius(3)
-                    .header(&format!("a/{shown}"), &format!("b/{shown}"))
-            )?;
+            write_unified_diff(&mut out, path, old_text, new_text)?;
         }
         out.flush()?;
     }
@@ -361,25 +354,7 @@ fn finish_check(args: &PinArgs, results: &Results, elapsed: Duration) -> Result<
             elapsed: Some(elapsed),
             catalogue: Some(&catalogue),
         };
-        match &spec.file {
-            Some(path) => {
-                write_atomically(path, |out| {
-                    report::write(spec.format, results, options, out)
-                })
-                .map_err(|err| {
-                    Failure::Message(format!(
-                        "{}: cannot write the report: {}",
-                        path.display(),
-                        io_message(&err)
-                    ))
-                })?;
-            }
-            None => {
-                let mut out = BufWriter::new(io::stdout().lock());
-                report::write(spec.format, results, options, &mut out)?;
-                out.flush()?;
-            }
-        }
+        write_report(spec.format, results, options, spec.file.as_ref(), false)?;
     }
     Ok(ExitCode::from(code))
 }
