@@ -396,12 +396,6 @@ fn usage_errors_exit_two() {
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         assert!(stderr(&output).contains("error:"), "{args:?}");
     }
-    let version = plimsoll(dir.path(), &["--version"]);
-    assert_eq!(version.status.code(), Some(0));
-    assert_eq!(
-        stdout(&version),
-        format!("plimsoll {}\n", env!("CARGO_PKG_VERSION"))
-    );
 }
 
 #[test]
@@ -530,4 +524,46 @@ fn one_rule_is_explained() {
         "plimsoll: error: unknown rule `parse-eror`; did you mean `parse-error`? \
          (`plimsoll rules` lists them all)\n"
     );
+}
+
+/// `--version` names the version (release builds from git add the commit in parentheses),
+/// `completions` prints a script per shell that knows the subcommands and their options, and
+/// `manpages` writes one page per command.
+#[test]
+fn version_completions_and_man_pages() {
+    let dir = tree(&[]);
+    let out = plimsoll(dir.path(), &["--version"]);
+    let version = stdout(&out);
+    assert!(
+        version.starts_with(&format!("plimsoll {}", env!("CARGO_PKG_VERSION"))),
+        "{version}"
+    );
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = plimsoll(dir.path(), &["completions", shell]);
+        assert!(out.status.success(), "{shell}: {}", stderr(&out));
+        let script = stdout(&out);
+        assert!(
+            script.contains("diff-base") && script.contains("pin"),
+            "{shell}"
+        );
+    }
+    let out = plimsoll(dir.path(), &["completions", "tcsh"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = plimsoll(dir.path(), &["manpages", "man"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for page in [
+        "plimsoll",
+        "plimsoll-check",
+        "plimsoll-pin",
+        "plimsoll-compose",
+        "plimsoll-lsp",
+    ] {
+        let text = std::fs::read_to_string(dir.path().join(format!("man/{page}.1"))).unwrap();
+        assert!(
+            text.contains(&format!(".TH {}", page.to_uppercase())),
+            "{page}"
+        );
+    }
+    let check = std::fs::read_to_string(dir.path().join("man/plimsoll-check.1")).unwrap();
+    assert!(check.contains("\\fBplimsoll check\\fR") && check.contains("unsafe\\-fixes"));
 }

@@ -11,7 +11,7 @@ mod pin;
 mod rule_docs;
 mod test;
 
-use std::io;
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -28,7 +28,12 @@ use rule_docs::{RuleArgs, RulesArgs, list_rules, show_rule};
 use test::{TestArgs, test_examples};
 
 #[derive(Debug, Parser)]
-#[command(name = "plimsoll", version, about, max_term_width = 100)]
+#[command(
+    name = "plimsoll",
+    version = env!("PLIMSOLL_LONG_VERSION"),
+    about,
+    max_term_width = 100
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -54,6 +59,16 @@ enum Command {
     Pin(PinArgs),
     /// Run the language server on standard input and output (for editors).
     Lsp(LspArgs),
+    /// Print the shell completion script for SHELL (bash, zsh, fish, powershell, elvish).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write a man page per command (plimsoll.1, plimsoll-check.1, …) into DIR.
+    Manpages {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
 }
 
 /// Exit code 2: usage, configuration and I/O errors.
@@ -80,6 +95,18 @@ pub fn main() -> ExitCode {
         Command::Lsp(args) => language_server(args),
         Command::Compose(args) => compose::compose(args),
         Command::Pin(args) => pin::pin(args),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            // Generated into memory: the generator panics when its writer fails (`| head`).
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "plimsoll", &mut script);
+            io::stdout()
+                .lock()
+                .write_all(&script)
+                .map_err(Failure::from)
+                .map(|()| ExitCode::SUCCESS)
+        }
+        Command::Manpages { dir } => manpages(&dir),
     };
     match outcome {
         Ok(code) => code,
@@ -90,6 +117,35 @@ pub fn main() -> ExitCode {
         // The reader went away (`plimsoll check | head`): nothing left to say.
         Err(Failure::BrokenPipe) => ExitCode::from(EXIT_ERROR),
     }
+}
+
+/// `plimsoll manpages DIR`: `plimsoll.1` and one page per subcommand, `plimsoll-check.1`, ….
+fn manpages(dir: &std::path::Path) -> Result<ExitCode, Failure> {
+    let failed = |path: &std::path::Path, err: io::Error| {
+        Failure::Message(format!("{}: {}", path.display(), io_message(&err)))
+    };
+    std::fs::create_dir_all(dir).map_err(|err| failed(dir, err))?;
+    let command = <Cli as clap::CommandFactory>::command();
+    let mut pages = vec![("plimsoll".to_string(), command.clone())];
+    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = format!("plimsoll-{}", sub.get_name());
+        let page = sub
+            .clone()
+            .display_name(name.clone())
+            .bin_name(format!("plimsoll {}", sub.get_name()));
+        pages.push((name, page));
+    }
+    for (name, page) in pages {
+        let path = dir.join(format!("{name}.1"));
+        let mut text = Vec::new();
+        clap_mangen::Man::new(page)
+            .title(name.to_uppercase())
+            .render(&mut text)
+            .map_err(|err| failed(&path, err))?;
+        crate::workspace::atomic_write::write_atomically(&path, |out| out.write_all(&text))
+            .map_err(|err| failed(&path, err))?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Why a command stopped early; always exit code 2.
