@@ -188,9 +188,9 @@ where
 /// One cached file: filled once, by whichever thread asks first.
 type Slot<T> = Arc<OnceLock<Option<Arc<T>>>>;
 
-/// The filesystem seen by the checks of one run. Files are keyed by their canonical path (the
-/// normalized path when it cannot be canonicalized), read once and, for Dockerfiles, parsed
-/// once, whichever thread asks first; later askers wait for that result.
+/// The filesystem seen by the checks of one run. Files are keyed by their absolute, normalized
+/// path ([`FsWorkspace::key`]), read once and, for Dockerfiles, parsed once, whichever thread
+/// asks first; later askers wait for that result.
 #[derive(Debug, Default)]
 pub struct FsWorkspace {
     sources: Mutex<HashMap<PathBuf, Slot<SourceFile>>>,
@@ -208,6 +208,9 @@ pub struct FsWorkspace {
     /// Listed build contexts, by the context directory's key and the ignore file in force:
     /// each is walked once, by whichever Dockerfile asks first.
     contexts: Mutex<HashMap<(PathBuf, Option<PathBuf>), ContextSlot>>,
+    /// The build context of each Dockerfile asked about, by its absolute path: the rules of
+    /// one Dockerfile ask several times, and finding the context costs path lookups.
+    context_of: Mutex<HashMap<PathBuf, Option<Arc<crate::semantic::build_context::BuildContext>>>>,
     /// ShellCheck, when the run uses it.
     pub shellcheck: Option<Arc<crate::workspace::shellcheck::Shellcheck>>,
 }
@@ -235,13 +238,11 @@ impl FsWorkspace {
         self
     }
 
-    /// The canonical path of a file that exists (one `lstat` first: most files asked for
-    /// and missing, a project's `.env` say, then cost no `readlink` per path component).
+    /// The key of a file in the caches: its absolute path, normalized without touching the
+    /// disk. Not canonical: resolving links costs a `readlink` per path component, for every
+    /// file of the run, while a file reached through two spellings is only read twice.
     fn key(path: &Path) -> PathBuf {
-        if std::fs::symlink_metadata(path).is_err() {
-            return normalize(path);
-        }
-        std::fs::canonicalize(path).unwrap_or_else(|_| normalize(path))
+        absolute(path)
     }
 
     fn slot<T>(map: &Mutex<HashMap<PathBuf, Slot<T>>>, key: PathBuf) -> Slot<T> {
@@ -256,10 +257,58 @@ impl FsWorkspace {
         if lock().is_empty() {
             return None;
         }
-        // Canonicalize outside the lock: other workers keep going meanwhile.
+        // The key outside the lock (it asks for the working directory).
         let key = Self::key(path);
         let slot = lock().get(&key).cloned()?;
         slot.get()?.clone()
+    }
+
+    /// The build context of the Dockerfile at `path`, listed (once per context and ignore
+    /// file): its own directory unless compose services of the run build it from another.
+    fn find_build_context(
+        &self,
+        path: &Path,
+    ) -> Option<Arc<crate::semantic::build_context::BuildContext>> {
+        let own = path.parent().unwrap_or(Path::new("")).to_path_buf();
+        let own = if own.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            own
+        };
+        let declared = {
+            let declared = self
+                .declared_contexts
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            // Most runs have no compose service that builds elsewhere: no lookup then.
+            if declared.is_empty() {
+                Vec::new()
+            } else {
+                declared.get(&absolute(path)).cloned().unwrap_or_default()
+            }
+        };
+        // Several services may build it from different contexts: its own directory when one
+        // of them does, else the first in order, so every run picks the same.
+        let dir = if declared.is_empty() || declared.contains(&absolute(&own)) {
+            own
+        } else {
+            declared.iter().min()?.clone()
+        };
+        if !std::fs::metadata(&dir).is_ok_and(|m| m.is_dir()) {
+            return None;
+        }
+        let ignore = super::build_context::ignore_file(path, &dir).map(|p| absolute(&p));
+        let slot = {
+            let mut contexts = self
+                .contexts
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            Arc::clone(contexts.entry((absolute(&dir), ignore)).or_default())
+        };
+        Some(Arc::clone(slot.get_or_init(|| {
+            let read = |path: &Path, limit: u64| read_referenced(path, Some(limit)).ok();
+            Arc::new(super::build_context::list(&dir, path, read))
+        })))
     }
 
     /// The file at `path` if some check already read it (nothing is read here).
@@ -326,9 +375,12 @@ impl Workspace for FsWorkspace {
             .declared_contexts
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let contexts = declared.entry(Self::key(dockerfile)).or_default();
-        if !contexts.iter().any(|c| c == context) {
-            contexts.push(context.to_path_buf());
+        // Absolute paths, not canonical ones: resolving links costs a `readlink` per component
+        // for every Dockerfile of the run.
+        let contexts = declared.entry(absolute(dockerfile)).or_default();
+        let context = absolute(context);
+        if !contexts.contains(&context) {
+            contexts.push(context);
         }
     }
 
@@ -336,42 +388,17 @@ impl Workspace for FsWorkspace {
         &self,
         path: &Path,
     ) -> Option<Arc<crate::semantic::build_context::BuildContext>> {
-        let own = path.parent().unwrap_or(Path::new("")).to_path_buf();
-        let own = if own.as_os_str().is_empty() {
-            PathBuf::from(".")
-        } else {
-            own
+        let lock = |map| -> std::sync::MutexGuard<'_, _> {
+            let map: &Mutex<_> = map;
+            map.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
         };
-        let declared = self
-            .declared_contexts
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .get(&Self::key(path))
-            .cloned()
-            .unwrap_or_default();
-        // Several services may build it from different contexts: its own directory when one
-        // of them does, else the first in order, so every run picks the same.
-        let dir = if declared.is_empty() || declared.iter().any(|d| Self::key(d) == Self::key(&own))
-        {
-            own
-        } else {
-            declared.iter().min()?.clone()
-        };
-        if !std::fs::metadata(&dir).is_ok_and(|m| m.is_dir()) {
-            return None;
+        let memo = absolute(path);
+        if let Some(found) = lock(&self.context_of).get(&memo) {
+            return found.clone();
         }
-        let ignore = super::build_context::ignore_file(path, &dir).map(|p| Self::key(&p));
-        let slot = {
-            let mut contexts = self
-                .contexts
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            Arc::clone(contexts.entry((Self::key(&dir), ignore)).or_default())
-        };
-        Some(Arc::clone(slot.get_or_init(|| {
-            let read = |path: &Path, limit: u64| read_referenced(path, Some(limit)).ok();
-            Arc::new(super::build_context::list(&dir, path, read))
-        })))
+        let found = self.find_build_context(path);
+        lock(&self.context_of).insert(memo, found.clone());
+        found
     }
 
     fn read(&self, path: &Path) -> Option<Arc<SourceFile>> {
