@@ -270,18 +270,8 @@ fn check_reports_a_missing_extends_target_at_the_reference() {
 
 /// `file:line:col code` of the findings of `plimsoll check --format compact ARGS` in `dir`.
 fn compact(dir: &Path, args: &[&str]) -> (Option<i32>, Vec<String>) {
-    let mut all = vec!["check", "--format", "compact"];
-    all.extend_from_slice(args);
-    let out = plimsoll(dir, &all);
-    let lines = stdout(&out)
-        .lines()
-        .filter_map(|line| {
-            let (place, rest) = line.split_once(": ")?;
-            let code = rest.split(['[', '/']).nth(1)?;
-            Some(format!("{place} {code}"))
-        })
-        .collect();
-    (out.status.code(), lines)
+    let (code, lines, _) = common::check_compact(dir, args);
+    (code, lines)
 }
 
 const INCLUDE_AND_EXTENDS: &[(&str, &str)] = &[

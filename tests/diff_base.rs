@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{plimsoll, stderr, stdout, tree};
+use common::{plimsoll, stdout, tree};
 
 fn git(dir: &Path, args: &[&str]) {
     let status = Command::new("git")
@@ -64,19 +64,7 @@ fn repository() -> tempfile::TempDir {
     dir
 }
 
-fn compact(dir: &Path, args: &[&str]) -> (Option<i32>, Vec<String>, String) {
-    let mut all = vec!["check", "--format", "compact"];
-    all.extend_from_slice(args);
-    let out = plimsoll(dir, &all);
-    let lines = stdout(&out)
-        .lines()
-        .filter_map(|line| {
-            let (place, rest) = line.split_once(": ")?;
-            Some(format!("{place} {}", rest.split(['[', '/']).nth(1)?))
-        })
-        .collect();
-    (out.status.code(), lines, stderr(&out))
-}
+use common::check_compact as compact;
 
 #[test]
 fn only_findings_on_changed_lines_are_reported() {

@@ -109,6 +109,22 @@ pub fn plimsoll(dir: &Path, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// `plimsoll check --format compact ARGS` in `dir`: the exit code, each finding as
+/// `file:line:col CODE`, and standard error.
+pub fn check_compact(dir: &Path, args: &[&str]) -> (Option<i32>, Vec<String>, String) {
+    let mut all = vec!["check", "--format", "compact"];
+    all.extend_from_slice(args);
+    let out = plimsoll(dir, &all);
+    let lines = stdout(&out)
+        .lines()
+        .filter_map(|line| {
+            let (place, rest) = line.split_once(": ")?;
+            Some(format!("{place} {}", rest.split(['[', '/']).nth(1)?))
+        })
+        .collect();
+    (out.status.code(), lines, stderr(&out))
+}
+
 pub fn stdout(output: &std::process::Output) -> String {
     String::from_utf8(output.stdout.clone()).unwrap()
 }

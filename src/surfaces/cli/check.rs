@@ -374,16 +374,12 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     };
     let stdin_path = stdin.as_ref().map(|input| input.path.clone());
     let fixing = args.fix || args.diff;
-    let base_dir = |file: &std::path::Path| {
-        let file = resolver.absolute(file);
-        file.parent().map(|p| p.to_path_buf()).unwrap_or(file)
-    };
     let policy = super::fix::FixPolicy {
         unsafe_fixes: args.unsafe_fixes,
         baseline: baseline
             .as_ref()
             .zip(args.baseline.as_deref())
-            .map(|(loaded, path)| (loaded, base_dir(path))),
+            .map(|(loaded, path)| (loaded, baseline_dir(&resolver, path))),
         cwd: cwd.clone(),
     };
     let mut results = runner::run_then(
@@ -451,6 +447,12 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     std::mem::forget(results);
     std::mem::forget(file_settings);
     Ok(ExitCode::from(code))
+}
+
+/// The directory a baseline file's paths are relative to: the file's own (absolute).
+fn baseline_dir(resolver: &config::Resolver, file: &std::path::Path) -> PathBuf {
+    let file = resolver.absolute(file);
+    file.parent().map(|p| p.to_path_buf()).unwrap_or(file)
 }
 
 /// `--diff-base`: keep the findings on lines the change touched; count the others.
@@ -569,10 +571,10 @@ fn compose_plan(
         .filter(|p| p.is_dir())
         .map(|p| absolute(p))
         .collect();
-    let mut added = false;
     if plan.declared.is_empty() && plan.referenced.is_empty() {
         return plan;
     }
+    let mut added = false;
     let declared = plan.declared.iter().flat_map(|spec| spec.files.iter());
     let mut known: std::collections::HashSet<PathBuf> =
         discovery.files.iter().map(|c| absolute(&c.path)).collect();
@@ -713,10 +715,7 @@ pub(super) fn apply_baseline(
     loaded: Option<Baseline>,
 ) -> Result<(), Failure> {
     let absolute = |path: &std::path::Path| resolver.absolute(path);
-    let base_dir = |file: &std::path::Path| {
-        let file = resolver.absolute(file);
-        file.parent().map(|p| p.to_path_buf()).unwrap_or(file)
-    };
+    let base_dir = |file: &std::path::Path| baseline_dir(resolver, file);
     let baseline = if let Some(path) = &args.write_baseline {
         let baseline = Baseline::record(results, &base_dir(path), &absolute);
         let json = baseline.to_json();
