@@ -5,7 +5,7 @@ use crate::linter::diagnostic::{Applicability, Category, Fix, Severity};
 use crate::linter::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Target};
 
 use super::compose_edits::{append_list_item, append_service_entry};
-use super::support::capability_name;
+use super::support::{capability_name, is_true};
 
 pub static SERVICE_NO_CAP_DROP_ALL: Rule = Rule {
     code: "DC012",
@@ -40,6 +40,23 @@ fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
             .iter()
             .any(|cap| capability_name(&cap.value) == "ALL")
         {
+            continue;
+        }
+        // An override or an `extends` base may drop them (or make the service privileged).
+        if context.settled_by_project_when(service, |merged| {
+            merged
+                .get("privileged")
+                .and_then(|p| p.as_str())
+                .is_some_and(is_true)
+                || merged
+                    .get("cap_drop")
+                    .and_then(|list| list.as_sequence())
+                    .is_some_and(|list| {
+                        list.iter()
+                            .filter_map(|cap| cap.as_str())
+                            .any(|cap| capability_name(cap) == "ALL")
+                    })
+        }) {
             continue;
         }
         // A `cap_drop` merged in from an anchor would be replaced by a new key.

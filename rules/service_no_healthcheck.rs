@@ -19,7 +19,8 @@ pub static SERVICE_NO_HEALTHCHECK: Rule = Rule {
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
     for service in &context.compose.services {
-        if service.healthcheck.is_some() {
+        if service.healthcheck.is_some() || context.settled_by_project(service, &[&["healthcheck"]])
+        {
             continue;
         }
         out.report(

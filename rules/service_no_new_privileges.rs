@@ -50,6 +50,18 @@ fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
             (option == "no-new-privileges").then_some((entry, value))
         });
         match setting {
+            None if context.settled_by_project_when(service, |merged| {
+                merged
+                    .get("security_opt")
+                    .and_then(|list| list.as_sequence())
+                    .and_then(|list| {
+                        list.iter()
+                            .filter_map(|entry| entry.as_str())
+                            .find(|entry| security_opt(entry).0 == "no-new-privileges")
+                    })
+                    // Written `false` in another file: that file reports it.
+                    .is_some()
+            }) => {}
             None => {
                 // A `security_opt` merged in from an anchor would be replaced by a new key.
                 let edit = match service.node.get("security_opt") {

@@ -20,7 +20,7 @@ pub static SERVICE_NO_ULIMITS: Rule = Rule {
 
 fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
     for service in &context.compose.services {
-        if service.ulimits.is_some() {
+        if service.ulimits.is_some() || context.settled_by_project(service, &[&["ulimits"]]) {
             continue;
         }
         out.report(

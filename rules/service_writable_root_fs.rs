@@ -67,6 +67,8 @@ fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
                     finding.with_fix(fix);
                 }
             }
+            // Set in another file (`false` there is reported there).
+            None if context.settled_by_project(service, &[&["read_only"]]) => {}
             None => {
                 let finding = out.report(
                     service.name.span,

@@ -363,6 +363,12 @@ pub(crate) fn report_in_service<'e>(
 /// A `security_opt` entry split into its option and value: `seccomp:unconfined` and
 /// `seccomp=unconfined` give `("seccomp", Some("unconfined"))`, `no-new-privileges` gives
 /// `("no-new-privileges", None)`. The value keeps any further `:` (`label:type:svirt_t`).
+/// Whether a merged compose scalar is YAML's `true` (Compose reads YAML 1.2: `true`, `True`,
+/// `TRUE`).
+pub(crate) fn is_true(value: &str) -> bool {
+    matches!(value, "true" | "True" | "TRUE")
+}
+
 pub(crate) fn security_opt(entry: &str) -> (&str, Option<&str>) {
     let entry = entry.trim();
     match entry.find([':', '=']) {

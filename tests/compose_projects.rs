@@ -208,6 +208,42 @@ fn missing_findings_follow_the_merged_project() {
     assert!(found.iter().all(|f| f.starts_with("compose.yaml:")));
 }
 
+/// The hardening rules that report what a service lacks (no-new-privileges, `cap_drop: [ALL]`,
+/// a read-only root, ulimits, a healthcheck) judge the merged service, once, in the file that
+/// defines it: a production override that adds them settles the base, and an override fragment
+/// gets no finding of its own.
+#[test]
+fn hardening_findings_follow_the_merged_project() {
+    let select = "service-no-new-privileges,service-no-cap-drop-all,service-writable-root-fs,service-no-ulimits,service-no-healthcheck";
+    let dir = tree(&[
+        (
+            "compose.yaml",
+            "services:\n  web:\n    image: nginx:1.27\n  db:\n    image: postgres:16\n  cache:\n    image: redis:7.4\n",
+        ),
+        (
+            "compose.override.yaml",
+            "services:\n  web:\n    read_only: true\n    cap_drop: [ALL]\n    security_opt: [\"no-new-privileges:true\"]\n    ulimits: {nofile: 1024}\n    healthcheck: {test: [\"CMD\", \"true\"]}\n  db:\n    privileged: true\n    security_opt: [\"no-new-privileges:false\"]\n",
+        ),
+    ]);
+    let found = findings(dir.path(), select);
+    assert_eq!(
+        found,
+        [
+            // db: the override turns it off, reported where it is written
+            "compose.override.yaml:DC011",
+            "compose.yaml:DC011", // cache
+            "compose.yaml:DC012", // cache (db is privileged: service-privileged reports)
+            "compose.yaml:DC020", // cache, db
+            "compose.yaml:DC020",
+            "compose.yaml:DC031",
+            "compose.yaml:DC031",
+            "compose.yaml:DC033",
+            "compose.yaml:DC033",
+        ],
+        "{found:?}"
+    );
+}
+
 /// The default resource-limit rule reports a service once, in the file that defines it, naming
 /// the limits the merged project leaves unset (an override's `cpus` counts).
 #[test]

@@ -132,6 +132,16 @@ impl ComposeProjectOf {
     /// services extend it (they are judged instead), the checked file is not the file that
     /// first defines it (an override fragment), or the merged service has any of `keys` set.
     pub fn settles(&self, name: &str, keys: &[&[&str]]) -> bool {
+        self.settles_when(name, |merged| keys.iter().any(|k| merged.has(k)))
+    }
+
+    /// [`Self::settles`] with the merged service judged by `settled` (given the merged
+    /// service's mapping) instead of by the presence of keys.
+    pub fn settles_when(
+        &self,
+        name: &str,
+        settled: impl FnOnce(&crate::semantic::compose::Node) -> bool,
+    ) -> bool {
         if self.templates.iter().any(|t| t == name) {
             return true;
         }
@@ -139,7 +149,7 @@ impl ComposeProjectOf {
             return false;
         };
         let first = &self.project.files[service.defined_at.file].path;
-        first != &self.path || keys.iter().any(|k| service.node.has(k))
+        first != &self.path || settled(&service.node)
     }
 }
 

@@ -229,6 +229,17 @@ impl ComposeContext<'_> {
             .is_some_and(|p| p.settles(&service.name.value, keys))
     }
 
+    /// [`Self::settled_by_project`] with the merged service (its mapping) judged by `settled`:
+    /// for rules that need a value, not only a key (`cap_drop` holding `ALL`).
+    pub fn settled_by_project_when(
+        &self,
+        service: &Service,
+        settled: impl FnOnce(&crate::semantic::compose::Node) -> bool,
+    ) -> bool {
+        self.project
+            .is_some_and(|p| p.settles_when(&service.name.value, settled))
+    }
+
     /// The Dockerfile `service` builds: `build.dockerfile` (default `Dockerfile`) in
     /// `build.context` (default `.`), both relative to the compose file's directory, or
     /// `build.dockerfile_inline`. `None` when the service does not build, the context is remote
