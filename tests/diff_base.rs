@@ -114,6 +114,39 @@ fn only_findings_on_changed_lines_are_reported() {
     );
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(json["findings"].as_array().unwrap().len(), 2);
+    assert_eq!(json["summary"]["findings"], 2);
+    let older = json["summary"]["older_than_change"].as_u64().unwrap();
+    assert!(older >= 2, "{}", json["summary"]);
+}
+
+/// A service that an override changes is "changed" in the file that defines it: the
+/// override drops `cap_drop: [ALL]` from `web`, so the base's `web` reports what it now
+/// lacks; `db`, untouched, reports nothing.
+#[test]
+fn an_override_that_changes_a_service_reports_it_in_its_base() {
+    let base = "services:\n  web:\n    image: nginx:1.27\n  db:\n    image: postgres:16\n";
+    let dir = tree(&[
+        ("compose.yaml", base),
+        (
+            "compose.override.yaml",
+            "services:\n  web:\n    cap_drop: [ALL]\n  db:\n    cap_drop: [ALL]\n",
+        ),
+    ]);
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "base"]);
+    std::fs::write(
+        dir.path().join("compose.override.yaml"),
+        "services:\n  web:\n    cap_add: [NET_ADMIN]\n  db:\n    cap_drop: [ALL]\n",
+    )
+    .unwrap();
+    let select = ["--select", "DC012,DC002", "--diff-base", "HEAD", "."];
+    let (_, found, _) = compact(dir.path(), &select);
+    assert_eq!(found, ["compose.yaml:2:3 DC012"], "{found:?}");
+    // Without the change, nothing is new.
+    git(dir.path(), &["checkout", "-q", "--", "."]);
+    let (code, found, _) = compact(dir.path(), &select);
+    assert_eq!((code, found), (Some(0), Vec::<String>::new()));
 }
 
 #[test]

@@ -77,6 +77,8 @@ struct Summary {
     findings: usize,
     by_severity: BySeverity,
     errors: usize,
+    /// Findings left out as older than the change (`--diff-base`); 0 without it.
+    older_than_change: usize,
 }
 
 #[derive(Serialize)]
@@ -161,6 +163,7 @@ pub(super) fn write(results: &Results, out: &mut dyn Write) -> io::Result<()> {
                 style: results.count_of(Severity::Style),
             },
             errors: results.errors.len(),
+            older_than_change: results.older,
         },
     };
     serde_json::to_writer_pretty(&mut *out, &output)?;
@@ -297,7 +300,8 @@ mod tests {
                     "files_with_findings": 1,
                     "findings": 1,
                     "by_severity": {"error": 0, "warning": 1, "info": 0, "style": 0},
-                    "errors": 1
+                    "errors": 1,
+                    "older_than_change": 0
                 }
             })
         );

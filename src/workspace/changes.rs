@@ -127,6 +127,103 @@ impl Changes {
         }
         self.touches(absolute, first, last)
     }
+
+    /// [`Self::covers`], and for a finding on a compose service's key (what it lacks: no
+    /// limit, no user) whether the change touched that service's definition in another file
+    /// of its project (`others`, absolute; `text_of` gives their text): an override that
+    /// drops a setting makes the base's service report it.
+    pub fn covers_in_project(
+        &self,
+        absolute: &Path,
+        source: &SourceFile,
+        finding: &Finding,
+        others: &[PathBuf],
+        text_of: &dyn Fn(&Path) -> Option<String>,
+    ) -> bool {
+        if self.covers(absolute, source, finding) {
+            return true;
+        }
+        if source.kind != FileKind::Compose {
+            return false;
+        }
+        let line = source.position(finding.span.start).line;
+        let Some(service) = service_key_at(&source.text, line) else {
+            return false;
+        };
+        others
+            .iter()
+            .filter(|other| other.as_path() != absolute && self.lines.contains_key(*other))
+            .any(|other| {
+                text_of(other)
+                    .and_then(|text| service_block(&text, service))
+                    .is_some_and(|(first, last)| self.touches(other, first, last))
+            })
+    }
+}
+
+/// The key of a line of YAML text (`  web:` → `web`), unquoted; `None` for other lines.
+fn key_of(line: &str) -> Option<&str> {
+    let trimmed = line.trim();
+    if trimmed.starts_with('#') || trimmed.starts_with('-') {
+        return None;
+    }
+    let (key, _) = trimmed.split_once(':')?;
+    let key = key.trim();
+    Some(
+        key.strip_prefix(['"', '\''])
+            .and_then(|k| k.strip_suffix(['"', '\'']))
+            .unwrap_or(key),
+    )
+}
+
+fn indent_of(line: &str) -> usize {
+    line.len() - line.trim_start().len()
+}
+
+fn is_content(line: &str) -> bool {
+    let trimmed = line.trim();
+    !trimmed.is_empty() && !trimmed.starts_with('#')
+}
+
+/// The service whose key is line `line` (1-based) of a compose file: a key directly under the
+/// top-level `services:`.
+fn service_key_at(text: &str, line: usize) -> Option<&str> {
+    let lines: Vec<&str> = text.lines().collect();
+    let at = *lines.get(line.checked_sub(1)?)?;
+    let indent = indent_of(at);
+    if indent == 0 {
+        return None;
+    }
+    let key = key_of(at)?;
+    let parent = lines[..line - 1]
+        .iter()
+        .rev()
+        .find(|l| is_content(l) && indent_of(l) < indent)?;
+    (indent_of(parent) == 0 && key_of(parent) == Some("services")).then_some(key)
+}
+
+/// The lines (1-based, inclusive) of service `name`'s block in a compose file's text.
+fn service_block(text: &str, name: &str) -> Option<(usize, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let services = lines
+        .iter()
+        .position(|l| indent_of(l) == 0 && key_of(l) == Some("services"))?;
+    let mut child_indent = None;
+    for (offset, line) in lines[services + 1..].iter().enumerate() {
+        if !is_content(line) {
+            continue;
+        }
+        let indent = indent_of(line);
+        if indent == 0 {
+            return None;
+        }
+        let child = *child_indent.get_or_insert(indent);
+        if indent == child && key_of(line) == Some(name) {
+            let first = services + offset + 2;
+            return Some((first, block_end(text, first)));
+        }
+    }
+    None
 }
 
 /// The last line of the YAML block that line `first` (1-based) opens: the lines after it that
@@ -172,6 +269,18 @@ mod tests {
             vec![(2, 2), (6, 7), (10, 11)]
         );
         assert_eq!(changes.lines.len(), 1);
+    }
+
+    #[test]
+    fn service_keys_and_their_blocks() {
+        let text = "version: '3'\nservices:\n  web:\n    image: a\n    environment:\n      db: x\n  \"db\":\n    image: c\nvolumes:\n  web: {}\n";
+        assert_eq!(service_key_at(text, 3), Some("web"));
+        assert_eq!(service_key_at(text, 7), Some("db"));
+        assert_eq!(service_key_at(text, 6), None);
+        assert_eq!(service_key_at(text, 10), None);
+        assert_eq!(service_block(text, "web"), Some((3, 6)));
+        assert_eq!(service_block(text, "db"), Some((7, 8)));
+        assert_eq!(service_block(text, "cache"), None);
     }
 
     #[test]

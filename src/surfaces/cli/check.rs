@@ -1,5 +1,6 @@
 //! `plimsoll check`: lint files, report the findings in the chosen formats, pick the exit code.
 
+use std::collections::HashMap;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -325,6 +326,21 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
         &mut discovery,
         &mut resolver,
     );
+    // For --diff-base: the files of each compose file's project (the plan moves into the run).
+    let project_files: HashMap<PathBuf, Vec<PathBuf>> = if changes.is_some() {
+        compose
+            .spec_of
+            .iter()
+            .filter_map(|(file, spec)| Some((file.clone(), spec.as_ref()?.files.clone())))
+            .chain(compose.declared.iter().flat_map(|spec| {
+                spec.files
+                    .iter()
+                    .map(|file| (file.clone(), spec.files.clone()))
+            }))
+            .collect()
+    } else {
+        HashMap::new()
+    };
     let mut errors = discovery.errors;
     let skipped = std::mem::take(&mut discovery.skipped);
     let stdin = if reads_stdin {
@@ -427,7 +443,7 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     results.skipped = skipped;
     apply_baseline(&args, &resolver, &mut results, baseline)?;
     if let Some(changes) = &changes {
-        only_changed(&mut results, changes, &cwd);
+        only_changed(&mut results, changes, &cwd, &project_files);
     }
 
     for error in &results.errors {
@@ -456,12 +472,44 @@ fn baseline_dir(resolver: &config::Resolver, file: &std::path::Path) -> PathBuf 
 }
 
 /// `--diff-base`: keep the findings on lines the change touched; count the others.
-fn only_changed(results: &mut Results, changes: &Changes, cwd: &std::path::Path) {
-    for file in &mut results.files {
-        let absolute = crate::linter::project::normalize(&cwd.join(&file.source.path));
+/// A compose finding on a service's key also counts when another file of its project (in
+/// `project_files`, by absolute path) changed that service.
+fn only_changed(
+    results: &mut Results,
+    changes: &Changes,
+    cwd: &std::path::Path,
+    project_files: &HashMap<PathBuf, Vec<PathBuf>>,
+) {
+    let absolute = |path: &std::path::Path| crate::linter::project::normalize(&cwd.join(path));
+    let texts: HashMap<PathBuf, &str> = results
+        .files
+        .iter()
+        .map(|file| (absolute(&file.source.path), file.source.text.as_str()))
+        .collect();
+    let text_of = |path: &std::path::Path| -> Option<String> {
+        match texts.get(path) {
+            Some(text) => Some(text.to_string()),
+            None => std::fs::read_to_string(path).ok(),
+        }
+    };
+    let mut kept: Vec<Vec<bool>> = Vec::with_capacity(results.files.len());
+    for file in &results.files {
+        let path = absolute(&file.source.path);
+        let others = project_files.get(&path).map_or(&[][..], Vec::as_slice);
+        kept.push(
+            file.findings
+                .iter()
+                .map(|finding| {
+                    changes.covers_in_project(&path, &file.source, finding, others, &text_of)
+                })
+                .collect(),
+        );
+    }
+    drop(texts);
+    for (file, kept) in results.files.iter_mut().zip(kept) {
         let before = file.findings.len();
-        file.findings
-            .retain(|finding| changes.covers(&absolute, &file.source, finding));
+        let mut keep = kept.into_iter();
+        file.findings.retain(|_| keep.next().unwrap_or(false));
         results.older += before - file.findings.len();
     }
 }
