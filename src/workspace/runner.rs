@@ -612,8 +612,11 @@ pub fn tree_of(path: &Path) -> PathBuf {
 
 /// `path` made absolute against the working directory, `.` and `..` applied lexically.
 fn absolute(path: &Path) -> PathBuf {
-    match std::env::current_dir() {
-        Ok(cwd) if path.is_relative() => normalize(&cwd.join(path)),
+    // Asked for every file and rule that looks at paths: one `getcwd` per process, not tens of
+    // thousands per run (plimsoll never changes its working directory).
+    static CWD: OnceLock<Option<PathBuf>> = OnceLock::new();
+    match CWD.get_or_init(|| std::env::current_dir().ok()) {
+        Some(cwd) if path.is_relative() => normalize(&cwd.join(path)),
         _ => normalize(path),
     }
 }
