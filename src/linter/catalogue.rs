@@ -41,6 +41,24 @@ pub static STALE_DIGEST_PIN: Rule = Rule {
     ..Rule::DEFAULTS
 };
 
+/// The built-in rules, each with a page on the docs site: the engine's, then the rules of findings
+/// that other parts report (policy problems, `plimsoll pin --check`).
+pub fn documented_rules() -> impl Iterator<Item = &'static Rule> {
+    rules::all()
+        .iter()
+        .copied()
+        .chain([&POLICY_ERROR, &STALE_DIGEST_PIN])
+}
+
+/// The address of the page of the built-in rule called `name` on the docs site
+/// (`https://plimsoll.dev/rules/latest-tag`); `None` for any other name: a policy rule is
+/// documented in its policy file, not on the site.
+pub fn rule_page(name: &str) -> Option<String> {
+    documented_rules()
+        .any(|rule| rule.name == name)
+        .then(|| format!("{}/rules/{name}", crate::SITE_URL))
+}
+
 /// What a run's reporters and the language server describe rules from. Built where configs are
 /// resolved ([`crate::workspace::config::Resolver::catalogue`]); dropping it drops the policy rules it
 /// alone still held.

@@ -13,7 +13,8 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::{Columns, HOMEPAGE, Options, Results, fingerprints, portable_path, region, rule_url};
+use super::{Columns, Options, Results, fingerprints, portable_path, region};
+use crate::linter::catalogue::rule_page;
 use crate::linter::catalogue::Catalogue;
 use crate::linter::diagnostic::{Category, Fix, Severity};
 use crate::linter::rule::RuleRef;
@@ -110,7 +111,7 @@ fn log(results: &Results, options: Options) -> Value {
                     "name": "plimsoll",
                     "version": env!("CARGO_PKG_VERSION"),
                     "semanticVersion": env!("CARGO_PKG_VERSION"),
-                    "informationUri": HOMEPAGE,
+                    "informationUri": crate::SITE_URL,
                     "rules": catalogue.rules,
                 }
             },
@@ -182,19 +183,23 @@ fn descriptor(rule: &RuleRef) -> Value {
     if is_security(rule.category()) {
         properties["security-severity"] = json!(security_severity(rule.severity()));
     }
-    json!({
+    let mut descriptor = json!({
         "id": rule.code(),
         "name": rule.name(),
         "shortDescription": { "text": rule.summary() },
         "fullDescription": { "text": full_description(rule) },
         "help": { "text": rule.docs(), "markdown": rule.docs() },
-        "helpUri": rule_url(rule.name()),
         "defaultConfiguration": {
             "level": level(rule.severity()),
             "enabled": rule.default_enabled(),
         },
         "properties": properties,
-    })
+    });
+    // A policy rule's docs are its policy file's: no page on the site.
+    if let Some(page) = rule_page(rule.name()) {
+        descriptor["helpUri"] = json!(page);
+    }
+    descriptor
 }
 
 /// Tags: the category, `security` for security categories (GitHub files those under security),
