@@ -128,3 +128,27 @@ impl Catalogue {
         std::mem::take(&mut self.problems)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_rules_have_a_page_and_policy_rules_none() {
+        assert_eq!(
+            rule_page("latest-tag").as_deref(),
+            Some("https://plimsoll.dev/rules/latest-tag")
+        );
+        assert_eq!(
+            rule_page("policy-error").as_deref(),
+            Some("https://plimsoll.dev/rules/policy-error")
+        );
+        assert!(rule_page("stale-digest-pin").is_some());
+        // A code is no name, and a policy rule's name has no page.
+        assert_eq!(rule_page("DF002"), None);
+        assert_eq!(rule_page("internal-registry-only"), None);
+        let documented: Vec<&str> = documented_rules().map(|rule| rule.code).collect();
+        assert_eq!(documented.len(), rules::all().len() + 2);
+        assert!(documented.contains(&"PL002") && documented.contains(&"PL003"));
+    }
+}

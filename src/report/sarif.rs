@@ -152,17 +152,13 @@ impl<'a> Descriptors<'a> {
         }
         let index = self.rules.len();
         self.index.insert(code.to_string(), index);
-        // A policy rule: described from its policy file like a built-in rule.
+        // A policy rule (described from its policy file like a built-in rule), or the rule of
+        // policy problems or stale pins.
         if let Some(rule) = self
             .catalogue
             .and_then(|catalogue| catalogue.describe(code))
         {
-            let mut described = descriptor(&rule);
-            // Its docs are in the policy file, not on plimsoll's site.
-            if let Some(object) = described.as_object_mut() {
-                object.remove("helpUri");
-            }
-            self.rules.push(described);
+            self.rules.push(descriptor(&rule));
             return index;
         }
         self.rules.push(json!({
