@@ -337,10 +337,17 @@ def lsp_urls(plimsoll, site, fixtures, files, rule_names, tmp):
     return {"LSP diagnostics": hrefs, "LSP hover": hovers}
 
 
-def check_printed(book, plimsoll, problems):
+def collect(plimsoll):
+    """The site's address, the built-in rules, and the site URLs plimsoll prints."""
     site = site_url(plimsoll)
     with tempfile.TemporaryDirectory() as empty:  # no config here: the built-in rules alone
         rules = json.loads(run([plimsoll, "rules", "--format", "json"], cwd=empty).stdout)
+    seen = printed_urls(plimsoll, site, [rule["name"] for rule in rules])
+    return site, rules, seen
+
+
+def check_printed(book, collected, problems):
+    site, rules, seen = collected
     base, server = serve(book)
     try:
         def served(url):
@@ -355,7 +362,6 @@ def check_printed(book, plimsoll, problems):
             code_path, status, _ = served(f"{site}/rules/{rule['code']}")
             if status != 200 or code_path != path:
                 problems.append(f"{site}/rules/{rule['code']}: {status} at {code_path}, not {path}")
-        seen = printed_urls(plimsoll, site, [rule["name"] for rule in rules])
         rule_urls = {url for url in seen if "/rules/" in url}
         # Not vacuous: the fixtures trigger nearly every rule, SARIF describes them all.
         if len(rule_urls) < len(rules):
@@ -382,13 +388,13 @@ def check_printed(book, plimsoll, problems):
         server.shutdown()
 
 
-def check(book, plimsoll):
+def check(book, collected):
     problems, counts = check_links(book)
-    counts.update(check_printed(book, plimsoll, problems))
+    counts.update(check_printed(book, collected, problems))
     return problems, counts
 
 
-def self_test(book, plimsoll):
+def self_test(book, collected):
     """Break a copy of the book three ways; each must be reported."""
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "book"
@@ -398,7 +404,7 @@ def self_test(book, plimsoll):
         text = page.read_text()
         page.write_text(text.replace("</main>", '<a href="../rules/no-such-rule/">x</a>'
                                      '<a href="suppressions.html#no-such-heading">y</a></main>', 1))
-        problems, _ = check(copy, plimsoll)
+        problems, _ = check(copy, collected)
     expected = [
         "/rules/latest-tag: 404",
         "link `../rules/no-such-rule/` leads nowhere",
@@ -420,7 +426,8 @@ def main():
     plimsoll = str(Path(args.plimsoll).resolve())
     if not (book / "index.html").is_file():
         sys.exit(f"{book}: no built site (run scripts/docs-site.sh)")
-    problems, counts = check(book, plimsoll)
+    collected = collect(plimsoll)
+    problems, counts = check(book, collected)
     for key, value in counts.items():
         print(f"{key}: {value}")
     if problems:
@@ -428,7 +435,7 @@ def main():
         sys.exit(1)
     print("every internal link resolves; every rule and every printed URL has its page")
     if args.self_test:
-        self_test(book, plimsoll)
+        self_test(book, collected)
 
 
 if __name__ == "__main__":

@@ -485,7 +485,10 @@ fn policy_rules_link_to_no_page_of_the_site() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
     let summary = std::fs::read_to_string(summary).unwrap();
-    assert!(summary.contains("| ORG003 memory-at-most-2g |"), "{summary}");
+    assert!(
+        summary.contains("| ORG003 memory-at-most-2g |"),
+        "{summary}"
+    );
 }
 
 #[test]

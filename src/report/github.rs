@@ -11,8 +11,7 @@ use std::io::{self, Write};
 
 use super::text::summary;
 use super::{
-    Columns, Options, Results, SEVERITIES, plural, portable_path, printable, region,
-    severity_count,
+    Columns, Options, Results, SEVERITIES, plural, portable_path, printable, region, severity_count,
 };
 use crate::linter::catalogue::rule_page;
 use crate::linter::diagnostic::{Finding, Severity};

@@ -14,8 +14,8 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use super::{Columns, Options, Results, fingerprints, portable_path, region};
-use crate::linter::catalogue::rule_page;
 use crate::linter::catalogue::Catalogue;
+use crate::linter::catalogue::rule_page;
 use crate::linter::diagnostic::{Category, Fix, Severity};
 use crate::linter::rule::RuleRef;
 use crate::linter::rules;
