@@ -7,6 +7,12 @@
 //! [`workspace`] (config, file discovery, the runner, the baseline: all file I/O) → [`report`]
 //! (the output formats) → [`surfaces`] (the CLI and the language server).
 
+/// The project's site: its home page, and a page per built-in rule at `{SITE_URL}/rules/<name>`
+/// ([`linter::catalogue::rule_page`]). Every output that links to the site starts here, and the
+/// site itself is built for this address (`plimsoll docs-site`, scripts/docs-site.sh): one place
+/// to change when the site moves.
+pub const SITE_URL: &str = "https://plimsoll.dev";
+
 pub mod linter;
 pub mod policies;
 pub mod report;

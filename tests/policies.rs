@@ -464,6 +464,34 @@ fn sarif_describes_policy_rules_from_their_policy_file() {
 }
 
 #[test]
+fn policy_rules_link_to_no_page_of_the_site() {
+    // The site has pages for built-in rules only: reviewdog's code and the job summary name a
+    // policy rule without a link.
+    let dir = template_tree();
+    let output = plimsoll(dir.path(), &["check", "--format", "rdjson", "compose.yaml"]);
+    let rdjson: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let diagnostics = rdjson["diagnostics"].as_array().unwrap();
+    let policy = diagnostics
+        .iter()
+        .find(|d| d["code"]["value"] == "ORG003")
+        .expect("an ORG003 finding");
+    assert!(policy["code"].get("url").is_none(), "{policy}");
+    let summary = dir.path().join("summary.md");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_plimsoll"))
+        .args(["check", "--format", "github", "compose.yaml"])
+        .current_dir(dir.path())
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let summary = std::fs::read_to_string(summary).unwrap();
+    assert!(
+        summary.contains("| ORG003 memory-at-most-2g |"),
+        "{summary}"
+    );
+}
+
+#[test]
 fn a_config_that_extends_another_selects_its_policy_rules() {
     let dir = tree(&[
         (".plimsoll.yaml", "ignore: [DF, DC, ORG]\n"),

@@ -41,6 +41,24 @@ pub static STALE_DIGEST_PIN: Rule = Rule {
     ..Rule::DEFAULTS
 };
 
+/// The built-in rules, each with a page on the docs site: the engine's, then the rules of findings
+/// that other parts report (policy problems, `plimsoll pin --check`).
+pub fn documented_rules() -> impl Iterator<Item = &'static Rule> {
+    rules::all()
+        .iter()
+        .copied()
+        .chain([&POLICY_ERROR, &STALE_DIGEST_PIN])
+}
+
+/// The address of the page of the built-in rule called `name` on the docs site
+/// (`https://plimsoll.dev/rules/latest-tag`); `None` for any other name: a policy rule is
+/// documented in its policy file, not on the site.
+pub fn rule_page(name: &str) -> Option<String> {
+    documented_rules()
+        .any(|rule| rule.name == name)
+        .then(|| format!("{}/rules/{name}", crate::SITE_URL))
+}
+
 /// What a run's reporters and the language server describe rules from. Built where configs are
 /// resolved ([`crate::workspace::config::Resolver::catalogue`]); dropping it drops the policy rules it
 /// alone still held.
@@ -108,5 +126,29 @@ impl Catalogue {
     /// Take the problems out (to report them among the checked files).
     pub fn take_problems(&mut self) -> Vec<(SourceFile, Vec<Finding>)> {
         std::mem::take(&mut self.problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_rules_have_a_page_and_policy_rules_none() {
+        assert_eq!(
+            rule_page("latest-tag").as_deref(),
+            Some("https://plimsoll.dev/rules/latest-tag")
+        );
+        assert_eq!(
+            rule_page("policy-error").as_deref(),
+            Some("https://plimsoll.dev/rules/policy-error")
+        );
+        assert!(rule_page("stale-digest-pin").is_some());
+        // A code is no name, and a policy rule's name has no page.
+        assert_eq!(rule_page("DF002"), None);
+        assert_eq!(rule_page("internal-registry-only"), None);
+        let documented: Vec<&str> = documented_rules().map(|rule| rule.code).collect();
+        assert_eq!(documented.len(), rules::all().len() + 2);
+        assert!(documented.contains(&"PL002") && documented.contains(&"PL003"));
     }
 }

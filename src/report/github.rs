@@ -11,9 +11,9 @@ use std::io::{self, Write};
 
 use super::text::summary;
 use super::{
-    Columns, Options, Results, SEVERITIES, plural, portable_path, printable, region, rule_url,
-    severity_count,
+    Columns, Options, Results, SEVERITIES, plural, portable_path, printable, region, severity_count,
 };
+use crate::linter::catalogue::rule_page;
 use crate::linter::diagnostic::{Finding, Severity};
 use crate::syntax::source::SourceFile;
 
@@ -113,12 +113,15 @@ pub fn step_summary(results: &Results) -> String {
         out.push_str("| Severity | Rule | Location | Message |\n|---|---|---|---|\n");
         for (source, finding) in findings.iter().take(MAX_SUMMARY_ROWS) {
             let at = source.position(finding.span.start);
+            let rule = format!("{} {}", finding.code, finding.name);
+            // A policy rule has no page on the site: its name alone.
+            let rule = match rule_page(&finding.name) {
+                Some(page) => format!("[{rule}]({page})"),
+                None => rule,
+            };
             out.push_str(&format!(
-                "| {} | [{} {}]({}) | `{}:{}:{}` | {} |\n",
+                "| {} | {rule} | `{}:{}:{}` | {} |\n",
                 finding.severity,
-                finding.code,
-                finding.name,
-                rule_url(&finding.name),
                 cell(&portable_path(&source.path)).replace('`', "'"),
                 at.line,
                 at.column,

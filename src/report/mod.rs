@@ -301,17 +301,6 @@ fn plural(count: usize, noun: &str) -> String {
     }
 }
 
-/// The project's home page (SARIF `informationUri`, reviewdog's source URL).
-pub const HOMEPAGE: &str = "https://plimsoll.dev";
-
-/// Where a rule's documentation is published. One place to change when the site moves.
-pub const RULE_DOCS_BASE: &str = "https://plimsoll.dev/rules/";
-
-/// The documentation URL of the rule called `name`.
-fn rule_url(name: &str) -> String {
-    format!("{RULE_DOCS_BASE}{name}")
-}
-
 /// A fixed, hand-made set of results that every format's snapshot test renders: two files with
 /// findings of every severity (non-ASCII text before a span, a fix, a label, characters that
 /// need escaping in XML, JSON and workflow commands), a clean file and a file error.

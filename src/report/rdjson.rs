@@ -6,7 +6,8 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Columns, HOMEPAGE, Results, portable_path, region, rule_url};
+use super::{Columns, Results, portable_path, region};
+use crate::linter::catalogue::rule_page;
 use crate::linter::diagnostic::Severity;
 use crate::syntax::source::SourceFile;
 use crate::syntax::span::{Position, Span};
@@ -49,7 +50,9 @@ struct Range {
 #[derive(Serialize)]
 struct Code {
     value: String,
-    url: String,
+    /// The rule's page; a policy rule has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -61,7 +64,7 @@ struct Suggestion<'a> {
 fn source() -> Source {
     Source {
         name: "plimsoll",
-        url: HOMEPAGE,
+        url: crate::SITE_URL,
     }
 }
 
@@ -87,7 +90,7 @@ pub(super) fn write(results: &Results, out: &mut dyn Write) -> io::Result<()> {
             source: source(),
             code: Code {
                 value: finding.code.to_string(),
-                url: rule_url(&finding.name),
+                url: rule_page(&finding.name),
             },
             suggestions: finding
                 .fix

@@ -13,8 +13,9 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::{Columns, HOMEPAGE, Options, Results, fingerprints, portable_path, region, rule_url};
+use super::{Columns, Options, Results, fingerprints, portable_path, region};
 use crate::linter::catalogue::Catalogue;
+use crate::linter::catalogue::rule_page;
 use crate::linter::diagnostic::{Category, Fix, Severity};
 use crate::linter::rule::RuleRef;
 use crate::linter::rules;
@@ -110,7 +111,7 @@ fn log(results: &Results, options: Options) -> Value {
                     "name": "plimsoll",
                     "version": env!("CARGO_PKG_VERSION"),
                     "semanticVersion": env!("CARGO_PKG_VERSION"),
-                    "informationUri": HOMEPAGE,
+                    "informationUri": crate::SITE_URL,
                     "rules": catalogue.rules,
                 }
             },
@@ -151,17 +152,13 @@ impl<'a> Descriptors<'a> {
         }
         let index = self.rules.len();
         self.index.insert(code.to_string(), index);
-        // A policy rule: described from its policy file like a built-in rule.
+        // A policy rule (described from its policy file like a built-in rule), or the rule of
+        // policy problems or stale pins.
         if let Some(rule) = self
             .catalogue
             .and_then(|catalogue| catalogue.describe(code))
         {
-            let mut described = descriptor(&rule);
-            // Its docs are in the policy file, not on plimsoll's site.
-            if let Some(object) = described.as_object_mut() {
-                object.remove("helpUri");
-            }
-            self.rules.push(described);
+            self.rules.push(descriptor(&rule));
             return index;
         }
         self.rules.push(json!({
@@ -182,19 +179,23 @@ fn descriptor(rule: &RuleRef) -> Value {
     if is_security(rule.category()) {
         properties["security-severity"] = json!(security_severity(rule.severity()));
     }
-    json!({
+    let mut descriptor = json!({
         "id": rule.code(),
         "name": rule.name(),
         "shortDescription": { "text": rule.summary() },
         "fullDescription": { "text": full_description(rule) },
         "help": { "text": rule.docs(), "markdown": rule.docs() },
-        "helpUri": rule_url(rule.name()),
         "defaultConfiguration": {
             "level": level(rule.severity()),
             "enabled": rule.default_enabled(),
         },
         "properties": properties,
-    })
+    });
+    // A policy rule's docs are its policy file's: no page on the site.
+    if let Some(page) = rule_page(rule.name()) {
+        descriptor["helpUri"] = json!(page);
+    }
+    descriptor
 }
 
 /// Tags: the category, `security` for security categories (GitHub files those under security),

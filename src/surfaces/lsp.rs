@@ -11,7 +11,7 @@ use plimsoll_lsp::{
     Tag, TextEdit,
 };
 
-use crate::linter::catalogue::Catalogue;
+use crate::linter::catalogue::{Catalogue, rule_page};
 use crate::linter::diagnostic::{Applicability, Finding, Severity};
 use crate::linter::engine::{self, Settings};
 use crate::linter::project::{ParsedDockerfile, Workspace, normalize};
@@ -22,11 +22,6 @@ use crate::syntax::source::{FileKind, SourceFile};
 use crate::workspace::compose_project::ProjectFiles;
 use crate::workspace::config::{self, CliOverrides, ResolveOptions, Resolver};
 use crate::workspace::runner::FsWorkspace;
-
-/// Where a rule's docs page lives: the same place the SARIF reporter links to.
-pub fn rule_url(name: &str) -> String {
-    format!("{}{name}", crate::report::RULE_DOCS_BASE)
-}
 
 /// Serve the language server on stdin/stdout until the client says `exit`. `options` are the
 /// CLI's `--config` / `--isolated`, so an editor can use exactly the config CI uses.
@@ -375,15 +370,16 @@ impl Linter for EditorLinter {
         } else {
             rule_in_suppression(document.text, offset)?
         };
+        let mut markdown = rule.docs().trim_end().to_string();
+        // A policy rule's docs are all in its policy file: no page on the site.
+        if let Some(page) = rule_page(rule.name()) {
+            let site = crate::SITE_URL.trim_start_matches("https://");
+            markdown.push_str(&format!("\n\n[{} on {site}]({page})", rule.name()));
+        }
         Some(HoverInfo {
             start,
             end,
-            markdown: format!(
-                "{}\n\n[{} on plimsoll.dev]({})",
-                rule.docs().trim_end(),
-                rule.name(),
-                rule_url(rule.name())
-            ),
+            markdown,
         })
     }
 
@@ -471,7 +467,6 @@ fn to_lsp(
     if finding.name.contains("deprecated") {
         tags.push(Tag::Deprecated);
     }
-    let known_rule = rules::find(&finding.code).is_some();
     plimsoll_lsp::Finding {
         start: finding.span.start,
         end: finding.span.end,
@@ -483,7 +478,7 @@ fn to_lsp(
             Severity::Info => Level::Information,
             Severity::Style => Level::Hint,
         },
-        href: known_rule.then(|| rule_url(&finding.name)),
+        href: rule_page(&finding.name),
         tags,
         fix: finding
             .fix

@@ -5,6 +5,7 @@
 
 mod check;
 mod compose;
+mod docs_site;
 mod fix;
 mod lsp;
 mod pin;
@@ -69,6 +70,9 @@ enum Command {
         #[arg(value_name = "DIR")]
         dir: PathBuf,
     },
+    /// Write the source of the docs site (an mdBook) into OUT (scripts/docs-site.sh).
+    #[command(hide = true)]
+    DocsSite(docs_site::DocsSiteArgs),
 }
 
 /// Exit code 2: usage, configuration and I/O errors.
@@ -107,6 +111,7 @@ pub fn main() -> ExitCode {
                 .map(|()| ExitCode::SUCCESS)
         }
         Command::Manpages { dir } => manpages(&dir),
+        Command::DocsSite(args) => docs_site::docs_site(&args),
     };
     match outcome {
         Ok(code) => code,

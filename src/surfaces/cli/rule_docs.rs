@@ -6,11 +6,10 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
-use crate::linter::catalogue::Catalogue;
+use crate::linter::catalogue::{Catalogue, documented_rules};
 use crate::linter::diagnostic::Severity;
 use crate::linter::rule::RuleRef;
 use crate::linter::rule::{FixAvailability, Status, Target};
-use crate::linter::rules;
 use crate::linter::selection::closest;
 
 use super::{Failure, policies_in_effect};
@@ -154,13 +153,9 @@ pub(super) fn show_rule(args: &RuleArgs) -> Result<ExitCode, Failure> {
     let code_or_name = args.rule.as_str();
     // The rules of findings that other commands report (`plimsoll pin --check`, policy
     // problems) have docs too.
-    let outside_the_engine = [
-        &crate::linter::catalogue::POLICY_ERROR,
-        &crate::linter::catalogue::STALE_DIGEST_PIN,
-    ]
-    .into_iter()
-    .find(|rule| rule.code.eq_ignore_ascii_case(code_or_name) || rule.name == code_or_name);
-    let all_rules = match rules::find(code_or_name).or(outside_the_engine) {
+    let builtin = documented_rules()
+        .find(|rule| rule.code.eq_ignore_ascii_case(code_or_name) || rule.name == code_or_name);
+    let all_rules = match builtin {
         Some(rule) => vec![RuleRef::Builtin(rule)],
         None => rules_in_effect(args.config.as_ref())?,
     };

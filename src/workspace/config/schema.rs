@@ -162,7 +162,7 @@ pub fn json_schema() -> Value {
 
     json!({
         "$schema": "http://json-schema.org/draft-07/schema#",
-        "$id": "https://plimsoll.invalid/plimsoll.schema.json",
+        "$id": format!("{}/schemas/plimsoll.schema.json", crate::SITE_URL),
         "title": "plimsoll configuration (.plimsoll.yaml)",
         "type": "object",
         "properties": properties,
@@ -287,7 +287,7 @@ pub fn policy_json_schema() -> Value {
     }
     json!({
         "$schema": "http://json-schema.org/draft-07/schema#",
-        "$id": "https://plimsoll.invalid/plimsoll-policy.schema.json",
+        "$id": format!("{}/schemas/plimsoll-policy.schema.json", crate::SITE_URL),
         "title": "plimsoll policy file (.plimsoll/policies/*.yaml)",
         "type": "object",
         "properties": properties,
