@@ -75,6 +75,9 @@ enum Writable {
     ShellForm { escape: char },
     /// A heredoc body, which BuildKit passes on verbatim.
     Heredoc,
+    /// The body of an unquoted heredoc fed to a shell: nor with `$`, `` ` `` or `\` (the
+    /// shell that reads the heredoc would take them before the script sees them).
+    ExpandedHeredoc,
     /// The string of an exec-form RUN: nothing (a quote would need a JSON escape, and a string
     /// with escapes is no longer checked).
     Nothing,
@@ -115,6 +118,7 @@ impl Script {
             let allowed = match self.writable {
                 Writable::Nothing => false,
                 Writable::Heredoc => true,
+                Writable::ExpandedHeredoc => !text.contains(['$', '`', '\\']),
                 Writable::ShellForm { escape } => !text.contains(escape),
             };
             if !allowed || text.contains(['\n', '\r']) {
@@ -209,6 +213,43 @@ impl Builder {
     /// Carriage returns before a line end are left out (ShellCheck reads them as text).
     fn verbatim(&mut self, text: &str, at: usize) {
         self.mapped(text, |offset| at + offset);
+    }
+
+    /// The body of an unquoted heredoc starting at byte `at`, as the shell that reads it hands
+    /// it on: `\$`, `` \` `` and `\\` lose their backslash (each maps to both bytes, so an
+    /// insertion before it goes before the backslash), a backslash before a line end joins the
+    /// lines. Other expansions are left to the script (`$x` is expanded first, but the script
+    /// splits the value as it would split `$x`).
+    fn unescaped_heredoc(&mut self, text: &str, at: usize) {
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            let start = at + i;
+            if c == '\\' {
+                match chars.peek().copied() {
+                    Some((j, next @ ('$' | '`' | '\\'))) => {
+                        chars.next();
+                        self.text.push(next);
+                        self.chars.push((start, at + j + next.len_utf8()));
+                        continue;
+                    }
+                    Some((_, '\n')) => {
+                        chars.next();
+                        continue;
+                    }
+                    Some((j, '\r')) if text[j + 1..].starts_with('\n') => {
+                        chars.next();
+                        chars.next();
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
+            if c == '\r' && chars.peek().is_none_or(|&(_, next)| next == '\n') {
+                continue;
+            }
+            self.text.push(c);
+            self.chars.push((start, start + c.len_utf8()));
+        }
     }
 
     /// `text`, whose byte `i` comes from source offset `origin(i)`.
@@ -360,7 +401,8 @@ fn heredocs_fed_to_shells<'a>(
 }
 
 /// The body of a heredoc fed to a shell (`bash <<EOF`) as a script of that shell's dialect. A
-/// `#!` line of the body is only a comment to that shell: the dialect's line replaces it.
+/// `#!` line of the body is only a comment to that shell: the dialect's line replaces it. An
+/// unquoted delimiter lets the RUN's own shell process the body first (its backslashes).
 fn fed_heredoc_script(
     source: &SourceFile,
     heredoc: &Heredoc,
@@ -377,8 +419,13 @@ fn fed_heredoc_script(
     } else {
         0
     };
-    builder.verbatim(&body[skip..], start + skip);
-    builder.finish(at, Writable::Heredoc)
+    if heredoc.quoted {
+        builder.verbatim(&body[skip..], start + skip);
+        builder.finish(at, Writable::Heredoc)
+    } else {
+        builder.unescaped_heredoc(&body[skip..], start + skip);
+        builder.finish(at, Writable::ExpandedHeredoc)
+    }
 }
 
 /// The heredoc of `RUN <<EOF` alone: BuildKit runs its body as the script (honouring a `#!`).
@@ -773,6 +820,20 @@ mod tests {
         );
         let edits = body.edits(&quote(3, at, at + 4)).unwrap();
         assert!(applied(text, &edits).contains("<<'EOF'\n#!/bin/bash\ncd \"$dir\"\nEOF\n"));
+        // An unquoted delimiter: the RUN's shell removes the backslashes of `\$` and joins
+        // `\`-continued lines before the script runs.
+        let text = "FROM a\nRUN bash <<EOF\necho \\$HOME \\\n  $1\nEOF\n";
+        let (unquoted_source, unquoted) = scripts_of(text);
+        assert_eq!(unquoted[1].text.lines().nth(2), Some("echo $HOME   $1"));
+        let at = column(&unquoted[1], 3, "$HOME");
+        let span = unquoted[1].span(&comment(3, at, 3, at + 5)).unwrap();
+        assert_eq!(unquoted_source.slice(span), "\\$HOME");
+        let edits = unquoted[1].edits(&quote(3, at, at + 5)).unwrap();
+        assert!(applied(text, &edits).contains("echo \"\\$HOME\" \\\n"));
+        let dollar = ShellcheckFix {
+            replacements: vec![replace(3, at, at, "afterEnd", "$(")],
+        };
+        assert!(unquoted[1].edits(&dollar).is_none());
         let fed = &scripts[5];
         assert_eq!(fed.text.lines().nth(2), Some("[[ -n $y ]]"));
         let at = column(fed, 3, "$y");
