@@ -175,6 +175,12 @@ fn fixture_findings(rule: &Rule) -> Vec<(String, Vec<Finding>)> {
 fn declared_fix_kinds_match_the_fixes_emitted() {
     let mut failures = Vec::new();
     for rule in plimsoll::linter::rules::all() {
+        if rule.code == plimsoll::linter::rules::SHELLCHECK.code
+            && common::shellcheck_binary(rule.name).is_none()
+        {
+            // Its examples need ShellCheck (skipped, said above).
+            continue;
+        }
         // (where, findings, fixed)
         let mut seen: Vec<(String, usize, usize)> = Vec::new();
         for section in ["Example", "Use instead"] {
@@ -437,6 +443,21 @@ fn fixed_examples_are_documented() {
         }
         let example = match fixed_example(rule) {
             Ok(Some(example)) => example,
+            Ok(None)
+                if rule.code == plimsoll::linter::rules::SHELLCHECK.code
+                    && common::shellcheck_binary(rule.name).is_none() =>
+            {
+                // Its examples need ShellCheck (skipped, said above): its page cannot be
+                // checked here, and its row is the one ShellCheck's fixes give.
+                table.push_str(&format!(
+                    "| {} | [{}](../rules/{}.md) | unsafe | {:?} |\n",
+                    rule.code,
+                    rule.name,
+                    rule.name.replace('-', "_"),
+                    rule.fix
+                ));
+                continue;
+            }
             Ok(None) => {
                 table.push_str(&format!(
                     "| {} | [{}](../rules/{}.md) | suggestion only (the editor shows it) | {:?} |\n",
