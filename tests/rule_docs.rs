@@ -504,7 +504,10 @@ fn fixed_examples_are_documented() {
          `plimsoll check --fix` applies the safe fixes; `--unsafe-fixes` also applies the unsafe \
          ones, which may change what the image or the service does; `--diff` shows what would \
          change and writes nothing. A fix is *safe* when it keeps the meaning of the file (ruff's \
-         definition). Each rule's page shows its first example fixed.\n\n\
+         definition). Each rule's page shows its first example fixed. The fixes of `shellcheck` \
+         (DF090) are ShellCheck's own suggestions, written back at the exact bytes they replace; \
+         they can change what a script does (a quoted variable is no longer split into words), \
+         so they are unsafe: see [shellcheck.md](shellcheck.md#fixes).\n\n\
          | Code | Rule | Fixes | Available |\n|---|---|---|---|\n{table}"
     );
     let fixes_path = root.join("docs/fixes.md");

@@ -789,7 +789,8 @@ mod tests {
                     RUN sh -e <<'EOF'\n#!/bin/bash\ncd $dir\nEOF\n\
                     RUN python3 <<EOF\nprint(1)\nEOF\n\
                     RUN bash -c 'cat' <<EOF\n$x\nEOF\n\
-                    RUN cat <<A && bash -euo pipefail <<B\none\nA\n[[ -n $y ]]\nB\n";
+                    RUN cat <<A && bash -euo pipefail <<B\none\nA\n[[ -n $y ]]\nB\n\
+                    RUN <<EOF sh -x\necho $z\nEOF\n";
         let (source, scripts) = scripts_of(text);
         let heads: Vec<(&str, &str)> = scripts
             .iter()
@@ -806,6 +807,9 @@ mod tests {
                 ("#!/bin/bash", "RUN"),
                 ("#!/bin/bash", "RUN"),
                 ("#!/bin/bash", "RUN"),
+                // `RUN <<EOF sh -x`: the heredoc is `sh`'s standard input all the same.
+                ("#!/bin/bash", "RUN"),
+                ("#!/bin/sh", "RUN"),
             ]
         );
         // The body's own `#!` line is replaced by the dialect's; its lines map back, and so

@@ -606,6 +606,8 @@ fn shells_reading_their_script_from_stdin() {
     assert_eq!(shell("env A=1 ksh --norc <<EOF").as_deref(), Some("ksh"));
     assert_eq!(shell("sh -s -- one two <<EOF").as_deref(), Some("sh"));
     assert_eq!(shell("bash - <<EOF").as_deref(), Some("bash"));
+    // The redirection may come first (hadolint's issue 1137).
+    assert_eq!(shell("<<EOF bash -ex").as_deref(), Some("bash"));
     // A script string or a script file: the heredoc is only their input.
     assert_eq!(shell("bash -c 'read x' <<EOF"), None);
     assert_eq!(shell("bash -ec 'read x' <<EOF"), None);
