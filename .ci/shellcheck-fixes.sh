@@ -8,6 +8,7 @@
 # Measured: 6 min wall, 2 min CPU, on 2 cores at load 12 (debug binary).
 # Env: PLIMSOLL_BIN (default target/debug/plimsoll, built if missing).
 set -euo pipefail
+# shellcheck source=.ci/lib.sh
 source "$(dirname "$0")/lib.sh"
 ci_setup
 

@@ -382,3 +382,33 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_limited_cache_keeps_the_scripts_asked_for_last() {
+        let mut cache = Cache {
+            limit: Some(4),
+            ..Cache::default()
+        };
+        let outcome = || Arc::new(Ok(Vec::new()));
+        for script in ["a", "b", "c", "d"] {
+            cache.insert(script.into(), outcome());
+        }
+        // `a` asked for again: it is younger than `b`, `c` and `d` now.
+        assert!(cache.get("a").is_some());
+        cache.insert("e".into(), outcome());
+        let mut kept: Vec<&str> = cache.entries.keys().map(String::as_str).collect();
+        kept.sort_unstable();
+        assert_eq!(kept, ["a", "e"]);
+        assert!(cache.get("b").is_none());
+        // Without a limit (a CLI run), everything stays.
+        let mut unlimited = Cache::default();
+        for i in 0..100 {
+            unlimited.insert(i.to_string(), outcome());
+        }
+        assert_eq!(unlimited.entries.len(), 100);
+    }
+}
