@@ -872,6 +872,7 @@ mod tests {
         let text = "FROM a\nSHELL [\"/bin/bash\", \"-c\"]\nRUN echo $x\n\
                     RUN <<EOF\n#!/usr/bin/env python3\nprint(1)\nEOF\n\
                     RUN <<EOF\n#!/bin/sh\necho $y\nEOF\n\
+                    RUN <<EOF\necho $q\nEOF\n\
                     FROM b\nSHELL [\"pwsh\", \"-c\"]\nRUN echo $z\n\
                     FROM c\nRUN [\"sh\", \"-c\", \"echo $w\"]\n";
         let (source, scripts) = scripts_of(text);
@@ -879,11 +880,17 @@ mod tests {
             .iter()
             .map(|s| s.text.lines().next().unwrap())
             .collect();
-        assert_eq!(heads, ["#!/bin/bash", "#!/bin/sh", "#!/bin/sh"]);
+        // A body without `#!` is a script of the stage's shell.
+        assert_eq!(
+            heads,
+            ["#!/bin/bash", "#!/bin/sh", "#!/bin/bash", "#!/bin/sh"]
+        );
         // The heredoc's own `#!` line is its first line, mapped.
         let span = scripts[1].span(&comment(3, 6, 3, 8)).unwrap();
         assert_eq!(source.slice(span), "$y");
         let span = scripts[2].span(&comment(3, 6, 3, 8)).unwrap();
+        assert_eq!(source.slice(span), "$q");
+        let span = scripts[3].span(&comment(3, 6, 3, 8)).unwrap();
         assert_eq!(source.slice(span), "$w");
         // `ONBUILD RUN` is checked too.
         let (source, scripts) = scripts_of("FROM a\nONBUILD RUN echo $v\n");
