@@ -5,7 +5,7 @@
 //! ShellCheck run that failed (crashed, timed out, printed what plimsoll cannot read).
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::linter::rule::{Check, Rule, Target};
+use crate::linter::rule::{Check, FixAvailability, Rule, Target};
 
 pub static SHELLCHECK: Rule = Rule {
     code: "DF090",
@@ -14,6 +14,9 @@ pub static SHELLCHECK: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Correctness,
     severity: Severity::Warning,
+    // ShellCheck's own fix suggestions (SC2086's quotes, SC2006's `$(…)`, SC2164's
+    // `|| exit`…), all unsafe.
+    fix: FixAvailability::Sometimes,
     docs: include_str!("shellcheck.md"),
     check: Check::Engine,
     ..Rule::DEFAULTS

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+mod common;
 #[path = "common/lsp_frames.rs"]
 mod lsp_frames;
 
@@ -1232,5 +1233,177 @@ fn editing_the_base_file_re_checks_its_project_and_the_finding_stays_in_the_base
         }
     };
     assert!(with_code(&published, "PL000").is_empty(), "{published:#}");
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+/// A ShellCheck that takes a second longer than `real` and notes each run in `log`.
+#[cfg(unix)]
+fn slow_shellcheck(dir: &Path, real: &Path, log: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let wrapper = dir.join("slow-shellcheck");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\necho run >> '{}'\nsleep 1\nexec '{}' \"$@\"\n",
+            log.display(),
+            real.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    wrapper
+}
+
+/// The SC codes among published diagnostics, each with its range.
+fn shellcheck_codes(published: &Value) -> Vec<(String, Value)> {
+    published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"].as_str().unwrap().starts_with("SC"))
+        .map(|d| (d["code"].as_str().unwrap().to_string(), d["range"].clone()))
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn shellcheck_findings_arrive_after_the_built_in_ones_and_stale_ones_are_dropped() {
+    let Some(real) = common::shellcheck_binary("shellcheck_findings_arrive_after") else {
+        return;
+    };
+    let (_guard, root) = workspace();
+    let tools = tempfile::tempdir().unwrap();
+    let log = tools.path().join("runs");
+    let slow = slow_shellcheck(tools.path(), &real, &log);
+    let runs = || {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+    let path = root.join("Dockerfile");
+    let mut client = Client::start_with(
+        &root,
+        &[],
+        &[("PLIMSOLL_SHELLCHECK", slow.to_str().unwrap())],
+    );
+    client.initialize(&root, json!({}));
+    let text = "FROM ubuntu:latest\nRUN cd /tmp; echo $1\n";
+    client.open(&path, "dockerfile", text);
+    // The built-in findings at once (ShellCheck takes a second)…
+    let quick = client.diagnostics(&path);
+    assert_eq!(quick["version"], 1);
+    assert_eq!(with_code(&quick, "DF002").len(), 1, "{quick:#}");
+    assert_eq!(shellcheck_codes(&quick), [], "{quick:#}");
+    // …then all of them, for the same version.
+    let complete = client.diagnostics(&path);
+    assert_eq!(complete["version"], 1);
+    assert_eq!(with_code(&complete, "DF002").len(), 1, "{complete:#}");
+    assert_eq!(
+        shellcheck_codes(&complete),
+        [
+            ("SC2164".to_string(), range((1, 4), (1, 11))),
+            ("SC2086".to_string(), range((1, 18), (1, 20))),
+        ]
+    );
+    assert_eq!(runs(), 1);
+
+    // ShellCheck's fix is a quick fix, not preferred and not among "fix all" (unsafe).
+    let quoting = with_code(&complete, "SC2086")[0].clone();
+    let actions = client.actions_for(&path, &quoting);
+    let fix = titled(&actions, "Apply ShellCheck's fix for SC2086");
+    assert_eq!(fix["isPreferred"], false);
+    let fixed = apply(text, fix, &path);
+    assert_eq!(fixed, "FROM ubuntu:latest\nRUN cd /tmp; echo \"$1\"\n");
+    let fix_all = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": uri(&path)},
+            "range": range((0, 0), (2, 0)),
+            "context": {"diagnostics": [], "only": ["source.fixAll.plimsoll"]}
+        }),
+    );
+    assert!(
+        fix_all
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|action| !apply(text, action, &path).contains("\"$1\"")),
+        "{fix_all:#}"
+    );
+
+    // The fixed text: its RUN is a new script, so its ShellCheck findings come late again.
+    client.change(&path, 2, &fixed);
+    let quick = client.diagnostics(&path);
+    assert_eq!(
+        (&quick["version"], shellcheck_codes(&quick).len()),
+        (&json!(2), 0)
+    );
+    let complete = client.diagnostics(&path);
+    assert_eq!(complete["version"], 2);
+    let codes: Vec<String> = shellcheck_codes(&complete)
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect();
+    assert_eq!(codes, ["SC2164"]);
+    assert_eq!(runs(), 2);
+    // Back to the first text: its script is in the session's cache, so everything comes in one
+    // round, without running ShellCheck.
+    client.change(&path, 3, text);
+    let cached = client.diagnostics(&path);
+    assert_eq!(cached["version"], 3);
+    assert_eq!(shellcheck_codes(&cached).len(), 2, "{cached:#}");
+    let later = client.drain(Duration::from_millis(300));
+    assert!(
+        later
+            .iter()
+            .all(|m| m["method"] != "textDocument/publishDiagnostics"),
+        "{later:?}"
+    );
+    assert_eq!(runs(), 2);
+
+    // A version replaced while ShellCheck runs on it: its late findings are never published.
+    client.change(&path, 4, "FROM ubuntu:latest\nRUN echo $2\n");
+    let quick = client.diagnostics(&path);
+    assert_eq!(quick["version"], 4);
+    // (Its ShellCheck run has started.)
+    let deadline = Instant::now() + TIMEOUT;
+    while runs() < 3 {
+        assert!(
+            Instant::now() < deadline,
+            "ShellCheck never ran on version 4"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    client.change(&path, 5, "FROM ubuntu:latest\nRUN echo $3\n");
+    let mut published = Vec::new();
+    loop {
+        let next = client.diagnostics(&path);
+        let done = next["version"] == 5 && !shellcheck_codes(&next).is_empty();
+        published.push(next);
+        if done {
+            break;
+        }
+    }
+    // Version 4's ShellCheck run finishes a second after its start: wait for it, then check.
+    published.extend(
+        client
+            .drain(Duration::from_millis(1500))
+            .into_iter()
+            .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+            .map(|m| m["params"].clone()),
+    );
+    for p in &published {
+        assert!(
+            p["version"] == 5 || shellcheck_codes(p).is_empty(),
+            "version 4's ShellCheck findings were published: {p:#}"
+        );
+    }
+    let last = published.last().unwrap();
+    assert_eq!(
+        shellcheck_codes(last),
+        [("SC2086".to_string(), range((1, 9), (1, 11)))]
+    );
+    assert_eq!(runs(), 4);
     assert_eq!(client.shutdown().code(), Some(0));
 }

@@ -92,6 +92,22 @@ fn findings_point_at_their_text() {
             ],
         ),
         (
+            // Heredocs fed to a shell are scripts in its dialect: `[[` is fine for `bash`, not
+            // for `sh` (whatever the RUN's own shell); the `python3` and `cat` bodies are not
+            // scripts. `$undeclared` is seen by both the RUN's shell (the heredoc's data) and
+            // `sh` (its script): one finding each.
+            "heredoc-shell.Dockerfile",
+            &[
+                "4:1 SC2164 \"cd $dir\"",
+                "4:4 SC2086 \"$dir\"",
+                "5:23 SC2006 \"`pwd`\"",
+                "5:23 SC2046 \"`pwd`\"",
+                "8:1 SC3010 \"[[ -n \\\"\\\\$HOME\\\" ]]\"",
+                "8:27 SC2086 \"$undeclared\"",
+                "8:27 SC2154 \"$undeclared\"",
+            ],
+        ),
+        (
             // `# plimsoll ignore=SC2086` and `# hadolint ignore=SC2164` each hide their code
             // only; a suppression of a code ShellCheck did not report is unused.
             "suppressions.Dockerfile",
@@ -246,4 +262,108 @@ fn the_switch_on_the_command_line() {
     };
     assert!(!common::stdout(&configured(&[])).contains("SC2086"));
     assert!(common::stdout(&configured(&["--shellcheck", "on"])).contains("SC2086"));
+}
+
+/// `plimsoll check ARGS` in `dir` with ShellCheck at `binary`.
+fn plimsoll_with(binary: &Path, dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_plimsoll"))
+        .args(["check", "--isolated", "--select", "SC"])
+        .args(args)
+        .current_dir(dir)
+        .env("PLIMSOLL_SHELLCHECK", binary)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn shellcheck_fixes_rewrite_the_exact_text() {
+    let Some(binary) = common::shellcheck_binary("shellcheck_fixes_rewrite_the_exact_text") else {
+        return;
+    };
+    let tree = common::tree(&[]);
+    let dir = tree.path();
+    let cases: &[(&str, &str)] = &[
+        (
+            // Quotes on each side of the word (through a continuation), `$(…)` for
+            // backquotes, `|| exit` after `cd`, in a quoted heredoc fed to bash; the exec
+            // form's string keeps its finding without a fix (a quote there needs a JSON
+            // escape).
+            "fixes.Dockerfile",
+            "FROM debian:12-slim\nARG dir=/opt\nRUN echo \"$dir\" \\\n    && ls $(pwd)\n\
+             RUN cd /tmp || exit; make\nRUN bash <<'EOF'\ncd \"$dir\" && echo \"$1\"\nEOF\n\
+             RUN [\"sh\", \"-c\", \"echo $1\"]\n",
+        ),
+        (
+            // `escape=\``, CRLF line ends, and an unquoted heredoc whose `\$HOME` is the
+            // script's `$HOME`: the quotes go around the backslash too.
+            "fixes-crlf.Dockerfile",
+            "# escape=`\r\nFROM debian:12-slim\r\nRUN echo \"$1\" `\r\n    && cd /srv || exit; `\r\n    ls\r\n\
+             RUN bash <<EOF\r\necho \"\\$HOME\" \"$2\"\r\nEOF\r\n",
+        ),
+    ];
+    for (name, expected) in cases {
+        let original = fixture(name).text;
+        let path = dir.join(name);
+        std::fs::write(&path, &original).unwrap();
+        // Unsafe: `--fix` alone changes nothing and says so.
+        let out = plimsoll_with(&binary, dir, &["--fix", name]);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), original, "{name}");
+        assert!(
+            common::stderr(&out).contains("with `--unsafe-fixes`"),
+            "{}",
+            common::stderr(&out)
+        );
+        // `--diff` shows the change and writes nothing.
+        let out = plimsoll_with(&binary, dir, &["--diff", "--unsafe-fixes", name]);
+        let diff = common::stdout(&out);
+        assert!(
+            diff.starts_with(&format!("--- a/{name}\n+++ b/{name}\n")),
+            "{diff}"
+        );
+        let added: Vec<&str> = diff
+            .lines()
+            .filter(|l| l.starts_with('+') && !l.starts_with("+++"))
+            .collect();
+        let wanted: Vec<String> = expected
+            .lines()
+            .zip(original.lines())
+            .filter(|(after, before)| after != before)
+            .map(|(after, _)| format!("+{after}"))
+            .collect();
+        assert_eq!(added, wanted, "{name}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), original, "{name}");
+        // `--fix --unsafe-fixes` writes it.
+        let out = plimsoll_with(&binary, dir, &["--fix", "--unsafe-fixes", name]);
+        assert!(
+            out.status.code().is_some_and(|c| c <= 1),
+            "{}",
+            common::stderr(&out)
+        );
+        let fixed = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(fixed, *expected, "{name}");
+        // The fixed file parses, and only the findings without a fix are left.
+        let source = SourceFile::new(*name, fixed.clone(), FileKind::Dockerfile);
+        let all = Settings::from_selectors(&["all".into()], &[], &[]);
+        let findings = engine::check_in(&source, &all, &workspace(binary.clone()));
+        assert!(
+            findings
+                .iter()
+                .all(|f| f.code != plimsoll::linter::rules::PARSE_ERROR.code),
+            "{findings:?}"
+        );
+        let left: Vec<String> = findings
+            .iter()
+            .filter(|f| f.code.starts_with("SC"))
+            .map(|f| {
+                assert!(f.fix.is_none(), "{f:?}");
+                format!("{} {:?}", f.code, source.slice(f.span))
+            })
+            .collect();
+        let expected_left: &[&str] = if *name == "fixes.Dockerfile" {
+            &["SC2046 \"$(pwd)\"", "SC2086 \"$1\""]
+        } else {
+            &[]
+        };
+        assert_eq!(left, expected_left, "{name}");
+    }
 }

@@ -143,6 +143,11 @@ pub struct Checked {
     /// The other files the check read (absolute): when one of them changes in the editor, this
     /// document is checked again.
     pub reads: Vec<PathBuf>,
+    /// Findings of a slower source are still missing (an external tool that has not run on
+    /// this text yet): the server publishes these findings at once, then calls
+    /// [`Linter::check_late`] off the request path and replaces them with its result, if the
+    /// document has not changed meanwhile.
+    pub late: bool,
 }
 
 /// Documentation to show for a hover, and the byte span it is about.
@@ -155,8 +160,17 @@ pub struct HoverInfo {
 
 /// What the server needs from the linter. Calls may come from several threads at once.
 pub trait Linter: Send + Sync + 'static {
-    /// Check a document; `None` when it is not a file this linter handles.
+    /// Check a document; `None` when it is not a file this linter handles. Should be quick: a
+    /// finding source that is slow can be left for [`Linter::check_late`] (see
+    /// [`Checked::late`]).
     fn check(&self, document: &Document<'_>) -> Option<Checked>;
+
+    /// The complete check of a document whose [`Linter::check`] said [`Checked::late`]: every
+    /// finding, the slow ones included. Runs on a background thread; its own `late` is
+    /// ignored (there is no third round).
+    fn check_late(&self, document: &Document<'_>) -> Option<Checked> {
+        self.check(document)
+    }
 
     /// The docs of the rule named at byte `offset` (a code in a suppression comment), if any.
     fn hover(&self, document: &Document<'_>, offset: usize) -> Option<HoverInfo>;

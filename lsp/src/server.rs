@@ -5,6 +5,12 @@
 //! and published only if the document still has that version (the newest version wins, stale
 //! results are dropped). Checks run on blocking threads under `catch_unwind`: a panicking rule
 //! is logged to the client and the document keeps its last good diagnostics.
+//!
+//! A check may come in two rounds ([`Checked::late`]): the quick findings are stored and
+//! published at once, then the complete check runs in the background on the same snapshot
+//! and replaces them under the same rules (dropped when the document changed meanwhile).
+//! What is published is always the document's stored result, read under the lock, so a quick
+//! result can never overwrite the complete one of the same version.
 
 use std::collections::{HashMap, HashSet};
 use std::panic::{self, AssertUnwindSafe};
@@ -100,6 +106,36 @@ struct Doc {
     language_id: String,
     /// The result for `version`: `Some(None)` when the linter does not handle the document.
     checked: Option<Option<Arc<Checked>>>,
+}
+
+/// What a check reads: the document as it was when the check started.
+#[derive(Clone)]
+struct Snapshot {
+    path: Option<PathBuf>,
+    text: Arc<str>,
+    language_id: String,
+    /// The other open documents (cheap: the texts are shared).
+    open: Vec<OpenFile>,
+}
+
+impl Snapshot {
+    fn document(&self) -> Document<'_> {
+        Document {
+            path: self.path.as_deref(),
+            text: &self.text,
+            language_id: Some(&self.language_id),
+            open: &self.open,
+        }
+    }
+}
+
+/// The message a panic was raised with.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string())
 }
 
 /// A fresh [`Doc::stamp`].
@@ -238,8 +274,9 @@ impl Inner {
     }
 
     /// The result for `uri` at `version`, checking if needed; `None` when the document is gone,
-    /// has a newer version, or the check panicked.
-    async fn checked(&self, uri: &Uri, version: i32) -> Option<Option<Arc<Checked>>> {
+    /// has a newer version, or the check panicked. A result that says more findings come late
+    /// starts the complete check in the background.
+    async fn checked(self: &Arc<Self>, uri: &Uri, version: i32) -> Option<Option<Arc<Checked>>> {
         let (text, language_id, stamp, open) = {
             let docs = self.docs.lock().await;
             let doc = docs.get(uri).filter(|d| d.version == version)?;
@@ -264,53 +301,32 @@ impl Inner {
                 open,
             )
         };
+        let snapshot = Snapshot {
+            path: path_of(uri),
+            text,
+            language_id,
+            open,
+        };
         let linter = Arc::clone(&self.linter);
-        let path = path_of(uri);
+        let taken = snapshot.clone();
         let outcome = tokio::task::spawn_blocking(move || {
-            panic::catch_unwind(AssertUnwindSafe(|| {
-                linter.check(&Document {
-                    path: path.as_deref(),
-                    text: &text,
-                    language_id: Some(&language_id),
-                    open: &open,
-                })
-            }))
+            panic::catch_unwind(AssertUnwindSafe(|| linter.check(&taken.document())))
         })
         .await;
         let checked = match outcome {
             Ok(Ok(checked)) => {
                 for error in checked.iter().flat_map(|c| &c.internal_errors) {
-                    self.client
-                        .log_message(
-                            MessageType::ERROR,
-                            format!(
-                                "{}: internal error while checking {}: {error} (please report); \
-                                 the other findings are shown",
-                                self.linter.name(),
-                                uri.as_str()
-                            ),
-                        )
-                        .await;
+                    self.log_internal_error(uri, error).await;
                 }
                 checked.map(Arc::new)
             }
             Ok(Err(payload)) => {
-                let what = payload
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_string())
-                    .or_else(|| payload.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "unknown panic".to_string());
-                self.client
-                    .log_message(
-                        MessageType::ERROR,
-                        format!(
-                            "{}: internal error while checking {}: {what} (please report); \
-                             keeping the previous diagnostics",
-                            self.linter.name(),
-                            uri.as_str()
-                        ),
-                    )
-                    .await;
+                self.log_panic(
+                    uri,
+                    panic_text(&*payload),
+                    "keeping the previous diagnostics",
+                )
+                .await;
                 return None;
             }
             Err(err) => {
@@ -324,8 +340,127 @@ impl Inner {
         let doc = docs
             .get_mut(uri)
             .filter(|d| d.version == version && d.stamp == stamp)?;
+        // A check of the same snapshot stored first (it may be the complete one): keep it.
+        if let Some(stored) = &doc.checked {
+            return Some(stored.clone());
+        }
         doc.checked = Some(checked.clone());
+        drop(docs);
+        if let Some(quick) = checked.as_ref().filter(|c| c.late) {
+            self.complete_later(uri.clone(), version, stamp, snapshot, quick);
+        }
         Some(checked)
+    }
+
+    /// Whether `uri` still has `version` and `stamp`.
+    async fn is_current(&self, uri: &Uri, version: i32, stamp: u64) -> bool {
+        self.docs
+            .lock()
+            .await
+            .get(uri)
+            .is_some_and(|d| d.version == version && d.stamp == stamp)
+    }
+
+    /// The complete check of `snapshot` (whose quick result is `quick`), on a blocking thread:
+    /// stored and published in place of the quick one if the document is still at `version`
+    /// and `stamp`, dropped otherwise.
+    fn complete_later(
+        self: &Arc<Self>,
+        uri: Uri,
+        version: i32,
+        stamp: u64,
+        snapshot: Snapshot,
+        quick: &Checked,
+    ) {
+        let inner = Arc::clone(self);
+        let logged = quick.internal_errors.clone();
+        tokio::spawn(async move {
+            // A newer version arrived while the quick result was published: its own check
+            // has work to do, this one has none.
+            if !inner.is_current(&uri, version, stamp).await {
+                return;
+            }
+            let linter = Arc::clone(&inner.linter);
+            let outcome = tokio::task::spawn_blocking(move || {
+                panic::catch_unwind(AssertUnwindSafe(|| linter.check_late(&snapshot.document())))
+            })
+            .await;
+            let checked = match outcome {
+                Ok(Ok(Some(checked))) => checked,
+                Ok(Ok(None)) => return,
+                Ok(Err(payload)) => {
+                    inner
+                        .log_panic(&uri, panic_text(&*payload), "keeping the findings shown")
+                        .await;
+                    return;
+                }
+                Err(err) => {
+                    inner
+                        .client
+                        .log_message(MessageType::ERROR, format!("check task failed: {err}"))
+                        .await;
+                    return;
+                }
+            };
+            // The rule failures of the quick round were logged already.
+            for error in checked
+                .internal_errors
+                .iter()
+                .filter(|e| !logged.contains(e))
+            {
+                inner.log_internal_error(&uri, error).await;
+            }
+            let checked = Arc::new(Checked {
+                late: false,
+                ..checked
+            });
+            {
+                let mut docs = inner.docs.lock().await;
+                let Some(doc) = docs
+                    .get_mut(&uri)
+                    .filter(|d| d.version == version && d.stamp == stamp)
+                else {
+                    return;
+                };
+                doc.checked = Some(Some(Arc::clone(&checked)));
+            }
+            inner.publish_config(&checked.config_problems).await;
+            let negotiated = inner.negotiated();
+            if negotiated.pull {
+                if negotiated.pull_refresh {
+                    let _ = inner.client.workspace_diagnostic_refresh().await;
+                }
+                return;
+            }
+            inner.publish_stored(&uri, version).await;
+        });
+    }
+
+    async fn log_internal_error(&self, uri: &Uri, error: &str) {
+        self.client
+            .log_message(
+                MessageType::ERROR,
+                format!(
+                    "{}: internal error while checking {}: {error} (please report); \
+                     the other findings are shown",
+                    self.linter.name(),
+                    uri.as_str()
+                ),
+            )
+            .await;
+    }
+
+    async fn log_panic(&self, uri: &Uri, what: String, keeping: &str) {
+        self.client
+            .log_message(
+                MessageType::ERROR,
+                format!(
+                    "{}: internal error while checking {}: {what} (please report); {keeping}",
+                    self.linter.name(),
+                    uri.as_str()
+                ),
+            )
+            .await;
     }
 
     /// The document at `path` changed, opened or closed: the open documents whose last check
@@ -365,7 +500,7 @@ impl Inner {
     }
 
     /// Check and push diagnostics for `uri` at `version` (a no-op when stale).
-    async fn check_and_publish(&self, uri: &Uri, version: i32) {
+    async fn check_and_publish(self: &Arc<Self>, uri: &Uri, version: i32) {
         let Some(checked) = self.checked(uri, version).await else {
             return;
         };
@@ -376,10 +511,18 @@ impl Inner {
         if self.negotiated().pull {
             return;
         }
-        // Publish under the lock, after checking the version once more: a newer version's
-        // diagnostics must never be overwritten by these.
+        self.publish_stored(uri, version).await;
+    }
+
+    /// Push the stored result of `uri` if it is still at `version`. Under the lock, after
+    /// checking the version once more: a newer version's diagnostics must never be overwritten
+    /// by these, nor a complete result by the quick one it replaced.
+    async fn publish_stored(&self, uri: &Uri, version: i32) {
         let docs = self.docs.lock().await;
         let Some(doc) = docs.get(uri).filter(|d| d.version == version) else {
+            return;
+        };
+        let Some(Some(checked)) = &doc.checked else {
             return;
         };
         let diagnostics = self.diagnostics(uri, &doc.text, &checked.findings);
@@ -439,7 +582,7 @@ impl Inner {
     }
 
     /// A config file changed: forget cached settings and check every open document again.
-    async fn config_changed(&self) {
+    async fn config_changed(self: &Arc<Self>) {
         self.linter.reload_config();
         let open: Vec<(Uri, i32)> = {
             let mut docs = self.docs.lock().await;
@@ -460,7 +603,7 @@ impl Inner {
     }
 
     /// The current text and result of `uri`, checking now if needed.
-    async fn current(&self, uri: &Uri) -> Option<(Arc<str>, Arc<Checked>)> {
+    async fn current(self: &Arc<Self>, uri: &Uri) -> Option<(Arc<str>, Arc<Checked>)> {
         let version = self.docs.lock().await.get(uri)?.version;
         let checked = self.checked(uri, version).await??;
         let text = Arc::clone(&self.docs.lock().await.get(uri)?.text);

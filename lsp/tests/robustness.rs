@@ -2,8 +2,13 @@
 //! logged and the document keeps its last good diagnostics, quick successive changes publish
 //! only the newest version, a malformed request gets a protocol error, a message that is not
 //! JSON (or not JSON-RPC) gets an error without ending the session, and `exit` ends serving.
+//! With a fake linter whose findings come in two rounds ([`Checked::late`]): the quick ones are
+//! published first, the complete ones replace them, and a late round for a version that is no
+//! longer current is never published (pushed or pulled).
 
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use plimsoll_lsp::{Checked, Document, Finding, HoverInfo, Level, Linter};
@@ -54,6 +59,110 @@ impl Linter for Fake {
     fn reload_config(&self) {}
 }
 
+/// Reports `bad` (X001) at once and `slow` (X002) only in its late round, which waits for the
+/// test to let it finish.
+struct Late {
+    gate: Arc<Gate>,
+}
+
+#[derive(Default)]
+struct Gate {
+    /// How many late rounds may still finish.
+    permits: Mutex<u32>,
+    opened: Condvar,
+    started: AtomicUsize,
+    finished: AtomicUsize,
+}
+
+impl Gate {
+    fn allow_one(&self) {
+        *self.permits.lock().unwrap() += 1;
+        self.opened.notify_all();
+    }
+
+    /// Wait (in the test) until `counter` reaches `n`.
+    async fn until(counter: &AtomicUsize, n: usize) {
+        tokio::time::timeout(TIMEOUT, async {
+            while counter.load(Ordering::SeqCst) < n {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+        .await
+        .expect("the late round did not get there");
+    }
+}
+
+fn found(text: &str, word: &str, code: &str) -> Vec<Finding> {
+    text.match_indices(word)
+        .map(|(at, _)| Finding {
+            start: at,
+            end: at + word.len(),
+            code: code.into(),
+            message: word.into(),
+            level: Level::Warning,
+            href: None,
+            tags: Vec::new(),
+            fix: None,
+            related: Vec::new(),
+            suppress_at: None,
+        })
+        .collect()
+}
+
+impl Linter for Late {
+    fn check(&self, document: &Document<'_>) -> Option<Checked> {
+        Some(Checked {
+            findings: found(document.text, "bad", "X001"),
+            late: document.text.contains("slow"),
+            ..Checked::default()
+        })
+    }
+
+    fn check_late(&self, document: &Document<'_>) -> Option<Checked> {
+        self.gate.started.fetch_add(1, Ordering::SeqCst);
+        let mut permits = self.gate.permits.lock().unwrap();
+        while *permits == 0 {
+            permits = self.gate.opened.wait(permits).unwrap();
+        }
+        *permits -= 1;
+        drop(permits);
+        let mut findings = found(document.text, "bad", "X001");
+        findings.extend(found(document.text, "slow", "X002"));
+        findings.sort_by_key(|f| f.start);
+        self.gate.finished.fetch_add(1, Ordering::SeqCst);
+        Some(Checked {
+            findings,
+            // Ignored: there is no third round.
+            late: true,
+            ..Checked::default()
+        })
+    }
+
+    fn hover(&self, _: &Document<'_>, _: usize) -> Option<HoverInfo> {
+        None
+    }
+
+    fn is_config_file(&self, _: &Path) -> bool {
+        false
+    }
+
+    fn config_globs(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    fn reload_config(&self) {}
+}
+
+/// The codes of published or pulled diagnostics.
+fn codes(diagnostics: &Value) -> Vec<String> {
+    diagnostics
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
 struct Pipe {
     write: tokio::io::WriteHalf<DuplexStream>,
     read: BufReader<tokio::io::ReadHalf<DuplexStream>>,
@@ -62,9 +171,14 @@ struct Pipe {
 impl Pipe {
     /// A server (the fake linter) on the other end of a fresh pipe, and its task.
     fn start() -> (Self, tokio::task::JoinHandle<()>) {
+        Self::start_with(Fake)
+    }
+
+    /// A server with `linter` on the other end of a fresh pipe, and its task.
+    fn start_with(linter: impl Linter) -> (Self, tokio::task::JoinHandle<()>) {
         let (client, server) = tokio::io::duplex(1 << 16);
         let (server_read, server_write) = tokio::io::split(server);
-        let serving = tokio::spawn(plimsoll_lsp::serve(Fake, server_read, server_write));
+        let serving = tokio::spawn(plimsoll_lsp::serve(linter, server_read, server_write));
         let (read, write) = tokio::io::split(client);
         let pipe = Pipe {
             write,
@@ -75,9 +189,28 @@ impl Pipe {
 
     /// `initialize` (id 1); its result.
     async fn initialize(&mut self) -> Value {
-        self.send(json!({"id": 1, "method": "initialize", "params": {"capabilities": {}}}))
-            .await;
+        self.initialize_with(json!({})).await
+    }
+
+    /// `initialize` (id 1) with the client's `capabilities`; its result.
+    async fn initialize_with(&mut self, capabilities: Value) -> Value {
+        self.send(
+            json!({"id": 1, "method": "initialize", "params": {"capabilities": capabilities}}),
+        )
+        .await;
         self.response(1).await["result"].clone()
+    }
+
+    /// Every message within `wait`.
+    async fn drain(&mut self, wait: Duration) -> Vec<Value> {
+        let mut out = Vec::new();
+        let _ = tokio::time::timeout(wait, async {
+            loop {
+                out.push(self.receive().await);
+            }
+        })
+        .await;
+        out
     }
 
     /// `shutdown` then `exit`; serving must end.
@@ -239,5 +372,105 @@ async fn bad_messages_get_an_error_and_the_session_goes_on() {
     .await;
     let published = pipe.next("textDocument/publishDiagnostics").await;
     assert_eq!(published["diagnostics"].as_array().unwrap().len(), 1);
+    pipe.finish(serving).await;
+}
+
+fn open(text: &str) -> Value {
+    json!({"method": "textDocument/didOpen", "params": {"textDocument": {
+        "uri": "file:///w/Dockerfile", "languageId": "dockerfile", "version": 1, "text": text
+    }}})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn late_findings_follow_the_quick_ones_and_stale_ones_are_dropped() {
+    let gate = Arc::new(Gate::default());
+    let (mut pipe, serving) = Pipe::start_with(Late {
+        gate: Arc::clone(&gate),
+    });
+    pipe.initialize().await;
+    pipe.send(json!({"method": "initialized", "params": {}}))
+        .await;
+    pipe.send(open("bad slow")).await;
+    // The quick findings at once, while the late round waits.
+    let published = pipe.next("textDocument/publishDiagnostics").await;
+    assert_eq!(published["version"], 1);
+    assert_eq!(codes(&published["diagnostics"]), ["X001"]);
+    Gate::until(&gate.started, 1).await;
+    // Code actions meanwhile answer from the quick result, without waiting.
+    pipe.send(
+        json!({"id": 5, "method": "textDocument/codeAction", "params": {
+            "textDocument": {"uri": "file:///w/Dockerfile"},
+            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 8}},
+            "context": {"diagnostics": []}
+        }}),
+    )
+    .await;
+    assert!(pipe.response(5).await["result"].is_array());
+    // Then the complete set, for the same version.
+    gate.allow_one();
+    let published = pipe.next("textDocument/publishDiagnostics").await;
+    assert_eq!(published["version"], 1);
+    assert_eq!(codes(&published["diagnostics"]), ["X001", "X002"]);
+
+    // Version 2's late round is still running when version 3 arrives: it is dropped.
+    pipe.send(change(2, "slow bad slow")).await;
+    let published = pipe.next("textDocument/publishDiagnostics").await;
+    assert_eq!(
+        (&published["version"], codes(&published["diagnostics"])),
+        (&json!(2), vec!["X001".to_string()])
+    );
+    Gate::until(&gate.started, 2).await;
+    pipe.send(change(3, "bad")).await;
+    let published = pipe.next("textDocument/publishDiagnostics").await;
+    assert_eq!(published["version"], 3);
+    gate.allow_one();
+    Gate::until(&gate.finished, 2).await;
+    let later = pipe.drain(Duration::from_millis(300)).await;
+    assert!(
+        later
+            .iter()
+            .all(|m| m["method"] != "textDocument/publishDiagnostics"),
+        "{later:?}"
+    );
+    assert_eq!(gate.started.load(Ordering::SeqCst), 2);
+    pipe.finish(serving).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pulling_clients_are_asked_to_pull_again_when_late_findings_arrive() {
+    let gate = Arc::new(Gate::default());
+    let (mut pipe, serving) = Pipe::start_with(Late {
+        gate: Arc::clone(&gate),
+    });
+    let capabilities = json!({
+        "textDocument": {"diagnostic": {}},
+        "workspace": {"diagnostics": {"refreshSupport": true}}
+    });
+    pipe.initialize_with(capabilities).await;
+    pipe.send(json!({"method": "initialized", "params": {}}))
+        .await;
+    pipe.send(open("slow bad")).await;
+    let pull = |id: i64| {
+        json!({"id": id, "method": "textDocument/diagnostic", "params": {
+            "textDocument": {"uri": "file:///w/Dockerfile"}
+        }})
+    };
+    pipe.send(pull(2)).await;
+    let report = pipe.response(2).await;
+    assert_eq!(codes(&report["result"]["items"]), ["X001"]);
+    gate.allow_one();
+    // The server asks for a refresh; the next pull has everything.
+    let refresh = loop {
+        let message = pipe.receive().await;
+        if message["method"] == "workspace/diagnostic/refresh" {
+            break message;
+        }
+    };
+    pipe.send(json!({"id": refresh["id"], "result": null}))
+        .await;
+    pipe.send(pull(3)).await;
+    let report = pipe.response(3).await;
+    assert_eq!(codes(&report["result"]["items"]), ["X002", "X001"]);
+    assert_eq!(gate.finished.load(Ordering::SeqCst), 1);
     pipe.finish(serving).await;
 }

@@ -353,8 +353,8 @@ fn check_with(
 }
 
 /// ShellCheck's findings on the file's RUN scripts, through the workspace (which runs it, or
-/// cannot). `true` when ShellCheck ran: a suppression of an `SC` code can only be judged unused
-/// then.
+/// cannot). `true` when ShellCheck ran on every script: a suppression of an `SC` code can only
+/// be judged unused then (the language server's first answer may lack some scripts' outcomes).
 fn run_shellcheck(
     source: &SourceFile,
     dockerfile: &dockerfile::Dockerfile,
@@ -370,9 +370,11 @@ fn run_shellcheck(
     let Some(outcomes) = workspace.shellcheck(&texts) else {
         return false;
     };
-    let outcomes: Vec<&shellcheck::Outcome> = outcomes.iter().map(|o| &**o).collect();
+    let complete = outcomes.iter().all(Option::is_some);
+    let outcomes: Vec<Option<&shellcheck::Outcome>> =
+        outcomes.iter().map(|o| o.as_deref()).collect();
     findings.extend(shellcheck::findings(&scripts, &outcomes, settings));
-    true
+    complete
 }
 
 /// The name of the env file Compose reads from the project directory.

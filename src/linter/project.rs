@@ -23,6 +23,34 @@ pub struct ShellcheckComment {
     pub level: String,
     pub code: u32,
     pub message: String,
+    /// ShellCheck's suggested fix, for the codes that have one (`null` in its output
+    /// otherwise).
+    #[serde(default)]
+    pub fix: Option<ShellcheckFix>,
+}
+
+/// ShellCheck's fix for one comment: replacements of ranges of the script, all to be applied
+/// together.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct ShellcheckFix {
+    pub replacements: Vec<ShellcheckReplacement>,
+}
+
+/// One replacement of a ShellCheck fix: the script's text from `line:column` to
+/// `end_line:end_column` (exclusive; equal for an insertion) becomes `replacement`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct ShellcheckReplacement {
+    pub line: usize,
+    #[serde(rename = "endLine")]
+    pub end_line: usize,
+    pub column: usize,
+    #[serde(rename = "endColumn")]
+    pub end_column: usize,
+    /// For an insertion, which side it leans to: `afterEnd` goes with the text that follows
+    /// (an opening quote), `beforeStart` with the text before it (a closing quote).
+    #[serde(rename = "insertionPoint", default)]
+    pub insertion_point: String,
+    pub replacement: String,
 }
 
 /// What ShellCheck said about one script: its comments, or why it could not be run.
@@ -82,7 +110,9 @@ pub trait Workspace: Sync {
     /// What ShellCheck says about each of `scripts` (texts with their `#!` line), in order;
     /// `None` when this workspace does not run ShellCheck (switched off, not installed, or no
     /// processes here). Implementations batch the scripts and cache outcomes by script text.
-    fn shellcheck(&self, scripts: &[&str]) -> Option<Vec<Arc<ShellcheckOutcome>>> {
+    /// An entry is `None` when that script's outcome is not known yet: the language server
+    /// answers from its cache first and runs ShellCheck afterwards, off the editor's path.
+    fn shellcheck(&self, scripts: &[&str]) -> Option<Vec<Option<Arc<ShellcheckOutcome>>>> {
         let _ = scripts;
         None
     }

@@ -262,8 +262,28 @@ fn is_config_name(path: &Path) -> bool {
         .is_some_and(|name| config::FILE_NAMES.contains(&name))
 }
 
-impl Linter for EditorLinter {
-    fn check(&self, document: &Document<'_>) -> Option<Checked> {
+/// The most ShellCheck outcomes a session keeps (scripts by text: typing in a RUN makes a new
+/// one per pause); about the scripts of a few hundred open Dockerfiles.
+const SESSION_SHELLCHECK_CACHE: usize = 4096;
+
+impl EditorLinter {
+    /// The session's ShellCheck, looked for on first use.
+    fn session_shellcheck(&self) -> Option<&crate::workspace::shellcheck::Shellcheck> {
+        self.shellcheck
+            .get_or_init(|| {
+                crate::workspace::shellcheck::locate().map(|binary| {
+                    crate::workspace::shellcheck::Shellcheck::new(binary)
+                        .with_cache_limit(SESSION_SHELLCHECK_CACHE)
+                })
+            })
+            .as_ref()
+    }
+
+    /// Check a document. `complete`: run ShellCheck on the scripts it has not seen yet and
+    /// wait for it; otherwise only its cached outcomes count, and the result says whether
+    /// some are missing ([`Checked::late`]: the server then asks for the complete check in
+    /// the background).
+    fn check_document(&self, document: &Document<'_>, complete: bool) -> Option<Checked> {
         if document
             .path
             .is_some_and(|path| self.is_config_document(path))
@@ -295,15 +315,12 @@ impl Linter for EditorLinter {
             reads: Mutex::new(Vec::new()),
             parsed: Mutex::new(Vec::new()),
             shellcheck: if kind == FileKind::Dockerfile && settings.shellcheck {
-                self.shellcheck
-                    .get_or_init(|| {
-                        crate::workspace::shellcheck::locate()
-                            .map(crate::workspace::shellcheck::Shellcheck::new)
-                    })
-                    .as_ref()
+                self.session_shellcheck()
             } else {
                 None
             },
+            wait_for_shellcheck: complete,
+            shellcheck_missing: std::sync::atomic::AtomicBool::new(false),
         };
         let (findings, internal_errors) = if excluded {
             (Vec::new(), Vec::new())
@@ -349,11 +366,27 @@ impl Linter for EditorLinter {
             file_suppress_at: anchors.file_suppression(),
             config_problems,
             internal_errors,
+            late: workspace
+                .shellcheck_missing
+                .load(std::sync::atomic::Ordering::Relaxed),
             reads: workspace
                 .reads
                 .into_inner()
                 .unwrap_or_else(|poisoned| poisoned.into_inner()),
         })
+    }
+}
+
+impl Linter for EditorLinter {
+    /// Built-in rules and policies, with ShellCheck's findings as far as its session cache
+    /// knows the scripts: the editor gets them without waiting for a ShellCheck process.
+    fn check(&self, document: &Document<'_>) -> Option<Checked> {
+        self.check_document(document, false)
+    }
+
+    /// Everything, ShellCheck run on the scripts it had not seen (in the background).
+    fn check_late(&self, document: &Document<'_>) -> Option<Checked> {
+        self.check_document(document, true)
     }
 
     fn hover(&self, document: &Document<'_>, offset: usize) -> Option<HoverInfo> {
@@ -530,6 +563,10 @@ struct EditorWorkspace<'a> {
     parsed: Mutex<Vec<Arc<ParsedDockerfile>>>,
     /// The session's ShellCheck, when the document's settings run it and it is installed.
     shellcheck: Option<&'a crate::workspace::shellcheck::Shellcheck>,
+    /// Run ShellCheck on scripts it has not seen; otherwise answer from its cache only…
+    wait_for_shellcheck: bool,
+    /// …and note here that some script's outcome was not there.
+    shellcheck_missing: std::sync::atomic::AtomicBool,
 }
 
 impl EditorWorkspace<'_> {
@@ -609,8 +646,20 @@ impl ProjectFiles for ProjectBuffers<'_, '_> {
 }
 
 impl Workspace for EditorWorkspace<'_> {
-    fn shellcheck(&self, scripts: &[&str]) -> Option<Vec<Arc<crate::linter::shellcheck::Outcome>>> {
-        Some(self.shellcheck?.check(scripts))
+    fn shellcheck(
+        &self,
+        scripts: &[&str],
+    ) -> Option<Vec<Option<Arc<crate::linter::shellcheck::Outcome>>>> {
+        let shellcheck = self.shellcheck?;
+        if self.wait_for_shellcheck {
+            return Some(shellcheck.check(scripts).into_iter().map(Some).collect());
+        }
+        let cached = shellcheck.cached(scripts);
+        if cached.iter().any(Option::is_none) {
+            self.shellcheck_missing
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        Some(cached)
     }
 
     fn compose_project(&self, path: &Path) -> Option<crate::linter::project::ComposeProjectOf> {

@@ -362,8 +362,12 @@ impl Workspace for FsWorkspace {
         Some(projects::checked_in(&spec, project, absolute, templates))
     }
 
-    fn shellcheck(&self, scripts: &[&str]) -> Option<Vec<Arc<crate::linter::shellcheck::Outcome>>> {
-        Some(self.shellcheck.as_ref()?.check(scripts))
+    fn shellcheck(
+        &self,
+        scripts: &[&str],
+    ) -> Option<Vec<Option<Arc<crate::linter::shellcheck::Outcome>>>> {
+        let outcomes = self.shellcheck.as_ref()?.check(scripts);
+        Some(outcomes.into_iter().map(Some).collect())
     }
 
     fn compose_env_files(&self, path: &Path) -> Vec<(PathBuf, String)> {

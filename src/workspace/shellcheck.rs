@@ -80,9 +80,52 @@ pub fn locate() -> Option<PathBuf> {
 #[derive(Debug)]
 pub struct Shellcheck {
     binary: PathBuf,
-    cache: Mutex<HashMap<String, Arc<Outcome>>>,
+    cache: Mutex<Cache>,
     /// How long one process may take before it is killed: this plus a little per script.
     timeout: Duration,
+}
+
+/// Outcomes by script text, each with when it was last asked for.
+#[derive(Debug, Default)]
+struct Cache {
+    entries: HashMap<String, Entry>,
+    /// Counts lookups: the age of an entry.
+    tick: u64,
+    /// Past this many entries, the older half goes (`None`: kept for the run).
+    limit: Option<usize>,
+}
+
+#[derive(Debug)]
+struct Entry {
+    outcome: Arc<Outcome>,
+    used: u64,
+}
+
+impl Cache {
+    fn get(&mut self, script: &str) -> Option<Arc<Outcome>> {
+        self.tick += 1;
+        let tick = self.tick;
+        let entry = self.entries.get_mut(script)?;
+        entry.used = tick;
+        Some(Arc::clone(&entry.outcome))
+    }
+
+    fn insert(&mut self, script: String, outcome: Arc<Outcome>) {
+        self.tick += 1;
+        let used = self.tick;
+        self.entries.insert(script, Entry { outcome, used });
+        if let Some(limit) = self.limit
+            && self.entries.len() > limit
+        {
+            // The newest half stays: an editor session's memory stays flat however long it
+            // lasts, and the scripts of the open documents were asked for last.
+            let mut ages: Vec<u64> = self.entries.values().map(|e| e.used).collect();
+            ages.sort_unstable();
+            let keep = (limit / 2).max(1);
+            let threshold = ages[ages.len() - keep];
+            self.entries.retain(|_, e| e.used >= threshold);
+        }
+    }
 }
 
 /// Why a ShellCheck process gave no comments.
@@ -102,9 +145,16 @@ impl Shellcheck {
             .unwrap_or(30.0);
         Self {
             binary,
-            cache: Mutex::new(HashMap::new()),
+            cache: Mutex::new(Cache::default()),
             timeout: Duration::from_secs_f64(seconds),
         }
+    }
+
+    /// This ShellCheck keeping at most about `entries` outcomes (the language server's, for a
+    /// session of any length); without it, every outcome of the run is kept.
+    pub fn with_cache_limit(self, entries: usize) -> Self {
+        self.cache().limit = Some(entries);
+        self
     }
 
     /// This ShellCheck with `timeout` for a process (and 0.5 s per script on top).
@@ -116,19 +166,32 @@ impl Shellcheck {
         &self.binary
     }
 
-    fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Outcome>>> {
+    fn cache(&self) -> std::sync::MutexGuard<'_, Cache> {
         self.cache.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The outcome of each script, from the cache or from new runs (batched, on the current
     /// rayon pool).
     pub fn check(&self, scripts: &[&str]) -> Vec<Arc<Outcome>> {
-        self.prefetch(scripts.iter().map(|s| (*s).to_string()).collect());
-        let cache = self.cache();
-        scripts
+        let mut found = self.cached(scripts);
+        let missing: Vec<String> = scripts
             .iter()
-            .map(|script| {
-                cache.get(*script).cloned().unwrap_or_else(|| {
+            .zip(&found)
+            .filter(|(_, outcome)| outcome.is_none())
+            .map(|(script, _)| (*script).to_string())
+            .collect();
+        if !missing.is_empty() {
+            let fresh: HashMap<String, Arc<Outcome>> = self.run_all(missing).into_iter().collect();
+            for (slot, script) in found.iter_mut().zip(scripts) {
+                if slot.is_none() {
+                    *slot = fresh.get(*script).cloned();
+                }
+            }
+        }
+        found
+            .into_iter()
+            .map(|outcome| {
+                outcome.unwrap_or_else(|| {
                     Arc::new(Err("ShellCheck gave no outcome for this script".into()))
                 })
             })
@@ -138,35 +201,46 @@ impl Shellcheck {
     /// The outcomes cached for `scripts`, without running anything (`None` for a script not
     /// checked yet).
     pub fn cached(&self, scripts: &[&str]) -> Vec<Option<Arc<Outcome>>> {
-        let cache = self.cache();
-        scripts.iter().map(|s| cache.get(*s).cloned()).collect()
+        let mut cache = self.cache();
+        scripts.iter().map(|s| cache.get(s)).collect()
     }
 
     /// Check the scripts not checked yet, in batches spread over the current rayon pool.
     pub fn prefetch(&self, mut scripts: Vec<String>) {
         {
             let cache = self.cache();
-            scripts.retain(|s| !cache.contains_key(s));
+            scripts.retain(|s| !cache.entries.contains_key(s));
         }
+        self.run_all(scripts);
+    }
+
+    /// Run ShellCheck on `scripts` (duplicates once), in batches spread over the current rayon
+    /// pool; the outcomes are cached and returned.
+    fn run_all(&self, mut scripts: Vec<String>) -> Vec<(String, Arc<Outcome>)> {
         scripts.sort_unstable();
         scripts.dedup();
         if scripts.is_empty() {
-            return;
+            return Vec::new();
         }
         let workers = rayon::current_num_threads().max(1);
         let size = scripts.len().div_ceil(workers).clamp(1, MAX_BATCH);
-        let outcomes: Vec<(String, Outcome)> = scripts
+        let outcomes: Vec<(String, Arc<Outcome>)> = scripts
             .par_chunks(size)
             .flat_map_iter(|batch| {
                 let texts: Vec<&str> = batch.iter().map(String::as_str).collect();
                 let outcomes = self.run_batch(&texts);
-                batch.iter().cloned().zip(outcomes).collect::<Vec<_>>()
+                batch
+                    .iter()
+                    .cloned()
+                    .zip(outcomes.into_iter().map(Arc::new))
+                    .collect::<Vec<_>>()
             })
             .collect();
         let mut cache = self.cache();
-        for (script, outcome) in outcomes {
-            cache.insert(script, Arc::new(outcome));
+        for (script, outcome) in &outcomes {
+            cache.insert(script.clone(), Arc::clone(outcome));
         }
+        outcomes
     }
 
     /// One process for the batch; when it fails (not by timing out), each script alone, so a
@@ -306,5 +380,35 @@ impl TempDir {
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_limited_cache_keeps_the_scripts_asked_for_last() {
+        let mut cache = Cache {
+            limit: Some(4),
+            ..Cache::default()
+        };
+        let outcome = || Arc::new(Ok(Vec::new()));
+        for script in ["a", "b", "c", "d"] {
+            cache.insert(script.into(), outcome());
+        }
+        // `a` asked for again: it is younger than `b`, `c` and `d` now.
+        assert!(cache.get("a").is_some());
+        cache.insert("e".into(), outcome());
+        let mut kept: Vec<&str> = cache.entries.keys().map(String::as_str).collect();
+        kept.sort_unstable();
+        assert_eq!(kept, ["a", "e"]);
+        assert!(cache.get("b").is_none());
+        // Without a limit (a CLI run), everything stays.
+        let mut unlimited = Cache::default();
+        for i in 0..100 {
+            unlimited.insert(i.to_string(), outcome());
+        }
+        assert_eq!(unlimited.entries.len(), 100);
     }
 }

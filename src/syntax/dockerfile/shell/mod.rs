@@ -312,6 +312,47 @@ impl SimpleCommand {
         view
     }
 
+    /// The shell (`bash`, `sh`, `dash`, `ash`, `ksh`, `mksh`, `zsh`), through wrappers, that
+    /// reads its script from standard input: given no `-c` string and no script file (an
+    /// operand before `-s`), as in `bash -euo pipefail <<EOF` or `sudo -u app sh -s -- a b`.
+    /// Its program name; `None` for any other command.
+    pub fn stdin_script_shell(&self) -> Option<&str> {
+        let view = self.effective();
+        let program = view.program()?;
+        if !matches!(
+            program,
+            "sh" | "bash" | "dash" | "ash" | "ksh" | "mksh" | "zsh"
+        ) {
+            return None;
+        }
+        let mut stdin = false;
+        let mut args = view.args.iter().map(|word| word.value.as_str());
+        while let Some(arg) = args.next() {
+            match arg {
+                // The end of the options: what follows is a script file, unless `-s`.
+                "-" | "--" => return (stdin || args.next().is_none()).then_some(program),
+                "-o" | "+o" | "-O" | "+O" | "--rcfile" | "--init-file" => {
+                    args.next();
+                }
+                long if long.starts_with("--") => {}
+                group if group.len() > 1 && group.starts_with(['-', '+']) => {
+                    let letters = &group[1..];
+                    if letters.contains('c') {
+                        return None;
+                    }
+                    stdin |= letters.contains('s');
+                    // `-euo pipefail`: `o` takes the next word.
+                    if letters.ends_with(['o', 'O']) {
+                        args.next();
+                    }
+                }
+                // A script file, or the first positional parameter after `-s`.
+                _ => return stdin.then_some(program),
+            }
+        }
+        Some(program)
+    }
+
     /// See [`CommandView::program`]; on the command as written.
     pub fn program(&self) -> Option<&str> {
         self.view().program()

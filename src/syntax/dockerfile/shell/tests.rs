@@ -589,6 +589,35 @@ fn heredoc_interpreters() {
 }
 
 #[test]
+fn shells_reading_their_script_from_stdin() {
+    let shell = |text: &str| {
+        let script = analyze_str(text, 0);
+        script
+            .commands
+            .iter()
+            .find(|c| !c.redirects.is_empty())
+            .and_then(|c| c.stdin_script_shell().map(str::to_string))
+    };
+    assert_eq!(shell("bash <<EOF").as_deref(), Some("bash"));
+    assert_eq!(shell("/bin/sh -e <<-'END'").as_deref(), Some("sh"));
+    assert_eq!(shell("bash -euo pipefail <<EOF").as_deref(), Some("bash"));
+    assert_eq!(shell("bash -o pipefail -x <<EOF").as_deref(), Some("bash"));
+    assert_eq!(shell("sudo -u app dash <<EOF").as_deref(), Some("dash"));
+    assert_eq!(shell("env A=1 ksh --norc <<EOF").as_deref(), Some("ksh"));
+    assert_eq!(shell("sh -s -- one two <<EOF").as_deref(), Some("sh"));
+    assert_eq!(shell("bash - <<EOF").as_deref(), Some("bash"));
+    // The redirection may come first (hadolint's issue 1137).
+    assert_eq!(shell("<<EOF bash -ex").as_deref(), Some("bash"));
+    // A script string or a script file: the heredoc is only their input.
+    assert_eq!(shell("bash -c 'read x' <<EOF"), None);
+    assert_eq!(shell("bash -ec 'read x' <<EOF"), None);
+    assert_eq!(shell("bash install.sh <<EOF"), None);
+    assert_eq!(shell("bash -- install.sh <<EOF"), None);
+    assert_eq!(shell("python3 <<EOF"), None);
+    assert_eq!(shell("cat <<EOF > /run.sh"), None);
+}
+
+#[test]
 fn adversarial_megabyte_inputs_stay_linear() {
     let size = 1 << 20;
     let fill = |unit: &str| unit.repeat(size / unit.len());
