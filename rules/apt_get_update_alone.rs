@@ -4,7 +4,7 @@
 use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::semantic::{Shells, effective_instructions};
-use crate::syntax::dockerfile::shell::{ShellScript, SimpleCommand, analyze_str};
+use crate::syntax::dockerfile::shell::{ShellScript, SimpleCommand};
 use crate::syntax::dockerfile::{Command, Instruction, Keyword, ShellOrExec, ShellText};
 use crate::syntax::span::Span;
 
@@ -156,8 +156,9 @@ fn merge_with_next(
         plain_run(context, shells, index)?,
         plain_run(context, shells, index + 1)?,
     );
-    let script = analyze_str(&second.value, 0);
-    let commands = top_level(&script);
+    // The analyses made for the rules (source spans), not new ones.
+    let script = context.shell(index + 1)?;
+    let commands = top_level(script);
     let family: &[&str] = if program == "apk" {
         &["apk"]
     } else {
@@ -187,28 +188,33 @@ fn merge_with_next(
     }
     // The update's script must end with a command (no trailing comment, `;` or `&`).
     let written = first.value.trim_end();
-    let first_script = analyze_str(written, 0);
-    if first_script.error.is_some() || top_level(&first_script).last()?.span.end != written.len() {
-        return None;
-    }
-    let value = second.value.as_str();
-    let only_and = commands.windows(2).all(|pair| {
-        let gap = value
-            .get(pair[0].span.end..pair[1].span.start)
-            .unwrap_or(";");
-        matches!(gap.trim(), "&&" | "|")
-    });
-    if !only_and
-        || !value.get(..head.span.start)?.trim().is_empty()
-        || !value.get(tail.span.end..)?.trim().is_empty()
-    {
-        return None;
-    }
     let (last_start, last_char) = written.char_indices().last()?;
     let end = first.source_offset(last_start) + last_char.len_utf8();
+    let first_script = context.shell(index)?;
+    if first_script.error.is_some() || top_level(first_script).last()?.span.end != end {
+        return None;
+    }
+    // Between the commands of the next RUN only `&&` and `|`, line continuations aside.
+    let escape = context.dockerfile.escape;
+    let blank = |text: &str| text.chars().all(|c| c.is_whitespace() || c == escape);
+    let only_and = commands.windows(2).all(|pair| {
+        let gap = source
+            .get(pair[0].span.end..pair[1].span.start)
+            .unwrap_or(";");
+        let operator: String = gap
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != escape)
+            .collect();
+        matches!(operator.as_str(), "&&" | "|")
+    });
+    let before = source.get(second.span.start..head.span.start)?;
+    let after = source.get(tail.span.end..second.span.end)?;
+    if !only_and || !blank(before) || !blank(after) {
+        return None;
+    }
     Some((
         Edit {
-            span: Span::new(end, second.source_offset(head.span.start)),
+            span: Span::new(end, head.span.start),
             replacement: " && ".into(),
         },
         "run the next RUN's commands in this one",

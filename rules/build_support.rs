@@ -207,8 +207,8 @@ pub(crate) fn removes_under(scripts: &[RunScript<'_>], dir: &str) -> bool {
 /// of a shell-form RUN line, or a line of its own at the end of the heredoc body `at` lies in
 /// (`at` is a word of the command that asks for it). `None` where that cannot be done
 /// faithfully: exec form, a shell that is not POSIX-like, a RUN line with heredocs, and a
-/// script whose new text would not parse or would not end with `command` as a command of its
-/// own (a trailing comment, `;` or `&`).
+/// script that does not parse or does not end with a simple command (a trailing comment, `;`,
+/// `&`, or a compound command's `fi`, `done`, `}`).
 pub(crate) fn append_command(
     context: &DockerfileContext<'_>,
     shells: &Shells<'_>,
@@ -224,23 +224,33 @@ pub(crate) fn append_command(
         return None;
     };
     let source = context.source.text.as_str();
-    if let Some(heredoc) = instruction
+    // The analyses already made (and cached) for the rules: the script must parse and end with
+    // a command, so that one more after it parses too.
+    let escape = context.dockerfile.escape;
+    let ends_with_command = |script: &ShellScript, end: usize| {
+        script.error.is_none()
+            && last_command(script).is_some_and(|last| {
+                last.span.end <= end
+                    && source
+                        .get(last.span.end..end)
+                        .is_some_and(|rest| only_closers(rest, escape))
+            })
+    };
+    if let Some(position) = instruction
         .heredocs
         .iter()
-        .find(|heredoc| heredoc.body.span.start <= at.start && at.end <= heredoc.body.span.end)
+        .position(|heredoc| heredoc.body.span.start <= at.start && at.end <= heredoc.body.span.end)
     {
-        let body = source.get(heredoc.body.span.start..heredoc.body.span.end)?;
-        if !(body.is_empty() || body.ends_with('\n')) {
-            return None;
-        }
-        let appended = format!("{body}{command}\n");
-        let script = analyze_str(&appended, 0);
-        let last = last_command(&script)?;
-        if script.error.is_some() || last.span.start != body.len() {
+        let body_span = instruction.heredocs[position].body.span;
+        let body = source.get(body_span.start..body_span.end)?;
+        let script = context.heredoc_shells(index).get(position)?;
+        if !body.ends_with('\n')
+            || !ends_with_command(script, body_span.start + body.trim_end().len())
+        {
             return None;
         }
         return Some(Edit {
-            span: Span::empty(heredoc.body.span.end),
+            span: Span::empty(body_span.end),
             replacement: format!("{command}\n"),
         });
     }
@@ -250,16 +260,28 @@ pub(crate) fn append_command(
     }
     let written = text.value.trim_end();
     let (last_start, last_char) = written.char_indices().last()?;
-    let appended = format!("{written} && {command}");
-    let script = analyze_str(&appended, 0);
-    let last = last_command(&script)?;
-    if script.error.is_some() || last.span.start != written.len() + 4 {
+    let end = text.source_offset(last_start) + last_char.len_utf8();
+    if !ends_with_command(context.shell(index)?, end) {
         return None;
     }
     Some(Edit {
-        span: Span::empty(text.source_offset(last_start) + last_char.len_utf8()),
+        span: Span::empty(end),
         replacement: format!(" && {command}"),
     })
+}
+
+/// Whether `rest`, what follows a script's last simple command, only closes compound commands
+/// (`; fi`, `; done`, `; }`, `)`, `;; esac`, with line breaks and continuations) and ends with
+/// such a closer or nothing, so that ` && next` may follow it. A trailing `;`, `&` or comment
+/// does not.
+fn only_closers(rest: &str, escape: char) -> bool {
+    let separator = |c: char| c.is_whitespace() || c == ';' || c == escape;
+    let closes = rest
+        .split(separator)
+        .filter(|word| !word.is_empty())
+        .all(|word| matches!(word, "fi" | "done" | "esac" | "}") || word.chars().all(|c| c == ')'));
+    let ends = rest.trim_end_matches(|c: char| c.is_whitespace() || c == escape);
+    closes && (ends.is_empty() || !ends.ends_with(';'))
 }
 
 /// The last top-level command of a script (not one inside `$(…)` or `sh -c '…'`).
