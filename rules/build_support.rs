@@ -1,15 +1,18 @@
 //! Helpers shared by the build-hygiene rules (DF040–DF099): the shell scripts a RUN runs, the
 //! cache and tmpfs mounts it has, the RUNs of the stages that reach the image, and a small edit
-//! distance for did-you-mean hints. Not a rule itself (it declares no `Rule`).
+//! distance for did-you-mean hints, and the edit that ends a RUN with one more command. Not a
+//! rule itself (it declares no `Rule`).
 
 use std::borrow::Cow;
 
+use crate::linter::diagnostic::Edit;
 use crate::linter::rule::DockerfileContext;
-use crate::semantic::{effective_stage_instructions, is_sh_family, reaches_image};
+use crate::semantic::{Shells, effective_stage_instructions, is_sh_family, reaches_image};
 use crate::syntax::dockerfile::shell::{
-    CommandView, ShellScript, Word, analyze, analyze_exec, analyze_str,
+    CommandView, ShellScript, SimpleCommand, Word, analyze, analyze_exec, analyze_str,
 };
 use crate::syntax::dockerfile::{Command, Dockerfile, Heredoc, Instruction, ShellOrExec, Stage};
+use crate::syntax::span::Span;
 
 /// One script a RUN runs: its shell-form text, or a heredoc body run by the shell.
 pub(crate) struct RunScript<'a> {
@@ -197,6 +200,111 @@ pub(crate) fn removes_under(scripts: &[RunScript<'_>], dir: &str) -> bool {
             })
         })
     })
+}
+
+/// An edit that ends the script of `instruction` (a RUN, or the RUN an `ONBUILD` wraps) with
+/// `command`, so that it runs after everything else the script does: ` && command` at the end
+/// of a shell-form RUN line, or a line of its own at the end of the heredoc body `at` lies in
+/// (`at` is a word of the command that asks for it). `None` where that cannot be done
+/// faithfully: exec form, a shell that is not POSIX-like, a RUN line with heredocs, and a
+/// script that does not parse or does not end with a simple command (a trailing comment, `;`,
+/// `&`, or a compound command's `fi`, `done`, `}`).
+pub(crate) fn append_command(
+    context: &DockerfileContext<'_>,
+    shells: &Shells<'_>,
+    instruction: &Instruction,
+    at: Span,
+    command: &str,
+) -> Option<Edit> {
+    let index = context.instruction_index(instruction)?;
+    if !shells.at(context.dockerfile, index).is_posix() {
+        return None;
+    }
+    let Command::Run(ShellOrExec::Shell(text)) = &instruction.command else {
+        return None;
+    };
+    let source = context.source.text.as_str();
+    // The analyses already made (and cached) for the rules: the script must parse and end with
+    // a command, so that one more after it parses too.
+    let escape = context.dockerfile.escape;
+    let ends_with_command = |script: &ShellScript, end: usize| {
+        script.error.is_none()
+            && last_command(script).is_some_and(|last| {
+                last.span.end <= end
+                    && source
+                        .get(last.span.end..end)
+                        .is_some_and(|rest| only_closers(rest, escape))
+            })
+    };
+    if let Some(position) = instruction
+        .heredocs
+        .iter()
+        .position(|heredoc| heredoc.body.span.start <= at.start && at.end <= heredoc.body.span.end)
+    {
+        let body_span = instruction.heredocs[position].body.span;
+        let body = source.get(body_span.start..body_span.end)?;
+        let script = context.heredoc_shells(index).get(position)?;
+        if !body.ends_with('\n')
+            || !ends_with_command(script, body_span.start + body.trim_end().len())
+        {
+            return None;
+        }
+        return Some(Edit {
+            span: Span::empty(body_span.end),
+            replacement: format!("{command}\n"),
+        });
+    }
+    let in_line = text.span.start <= at.start && at.end <= text.span.end;
+    if !(instruction.heredocs.is_empty() && in_line) {
+        return None;
+    }
+    let written = text.value.trim_end();
+    let (last_start, last_char) = written.char_indices().last()?;
+    let end = text.source_offset(last_start) + last_char.len_utf8();
+    if !ends_with_command(context.shell(index)?, end) {
+        return None;
+    }
+    Some(Edit {
+        span: Span::empty(end),
+        replacement: format!(" && {command}"),
+    })
+}
+
+/// Whether `rest`, what follows a script's last simple command, only closes compound commands
+/// (`; fi`, `; done`, `; }`, `)`, `;; esac`, with line breaks and continuations) and ends with
+/// such a closer or nothing, so that ` && next` may follow it. A trailing `;`, `&` or comment
+/// does not.
+fn only_closers(rest: &str, escape: char) -> bool {
+    let separator = |c: char| c.is_whitespace() || c == ';' || c == escape;
+    let closes = rest
+        .split(separator)
+        .filter(|word| !word.is_empty())
+        .all(|word| matches!(word, "fi" | "done" | "esac" | "}") || word.chars().all(|c| c == ')'));
+    let ends = rest.trim_end_matches(|c: char| c.is_whitespace() || c == escape);
+    closes && (ends.is_empty() || !ends.ends_with(';'))
+}
+
+/// The last top-level command of a script (not one inside `$(…)` or `sh -c '…'`).
+fn last_command(script: &ShellScript) -> Option<&SimpleCommand> {
+    script
+        .commands
+        .iter()
+        .filter(|command| !command.in_substitution && !command.in_shell_string)
+        .max_by_key(|command| command.span.start)
+}
+
+/// Whether `command` switches to another user before running the program it wraps (`sudo`,
+/// `doas`): a command added beside it would run as the RUN's own user.
+pub(crate) fn runs_as_other_user(command: &SimpleCommand) -> bool {
+    let effective = command.effective().name.map(|name| name.span);
+    std::iter::once(command.name.as_ref())
+        .flatten()
+        .chain(command.args.iter())
+        .take_while(|word| Some(word.span) != effective)
+        .any(|word| {
+            let program = word.value.rsplit('/').next().unwrap_or_default();
+            matches!(program, "sudo" | "doas" | "su" | "runuser")
+        })
 }
 
 /// Edit distance with adjacent transpositions (optimal string alignment) over chars, for

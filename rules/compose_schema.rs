@@ -3,8 +3,8 @@
 
 use std::collections::HashSet;
 
-use crate::linter::diagnostic::{Category, Severity};
-use crate::linter::rule::{Check, ComposeContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::linter::rule::{Check, ComposeContext, Emitter, FixAvailability, Rule, Target};
 use crate::syntax::compose::schema::{Object, Shape, TOP_LEVEL};
 use crate::syntax::span::Span;
 use crate::syntax::yaml::{Node, Value};
@@ -16,6 +16,7 @@ pub static COMPOSE_SCHEMA: Rule = Rule {
     target: Target::Compose,
     category: Category::Correctness,
     severity: Severity::Error,
+    fix: FixAvailability::Sometimes,
     related: &["dclint:invalid-schema"],
     docs: include_str!("compose_schema.md"),
     check: Check::Compose(check),
@@ -32,6 +33,7 @@ fn check(context: &ComposeContext<'_>, out: &mut Emitter<'_>) {
     };
     let mut walker = Walker {
         out,
+        source: &context.source.text,
         seen: HashSet::new(),
     };
     walker.object(root, &TOP_LEVEL, "");
@@ -49,6 +51,7 @@ fn closest(input: &str, keys: impl Iterator<Item = &'static str>) -> Option<&'st
 
 struct Walker<'a, 'b> {
     out: &'a mut Emitter<'b>,
+    source: &'a str,
     /// Problems already reported, by span and message: a value copied in by an alias or a
     /// merge into several services is reported once.
     seen: HashSet<(Span, String)>,
@@ -107,12 +110,26 @@ fn join(path: &str, key: &str) -> String {
 
 impl Walker<'_, '_> {
     fn report(&mut self, span: Span, message: String, help: Option<String>) {
+        self.report_fixed(span, message, help, None);
+    }
+
+    fn report_fixed(
+        &mut self,
+        span: Span,
+        message: String,
+        help: Option<String>,
+        fix: Option<Fix>,
+    ) {
         if !self.seen.insert((span, message.clone())) {
             return;
         }
         let finding = self.out.report(span, message);
-        if let Some(help) = help {
-            finding.with_help(help);
+        let finding = match help {
+            Some(help) => finding.with_help(help),
+            None => finding,
+        };
+        if let Some(fix) = fix {
+            finding.with_fix(fix);
         }
     }
 
@@ -193,10 +210,31 @@ impl Walker<'_, '_> {
                         format!("in `{path}`")
                     };
                     let mut message = format!("unknown key `{key}` {at}");
-                    if let Some(close) = closest(key, object.names()) {
+                    let close = closest(key, object.names());
+                    if let Some(close) = close {
                         message.push_str(&format!("; did you mean `{close}`?"));
                     }
-                    self.report(
+                    // The key renamed where it is written, plain, when its value fits the
+                    // suggested key and the mapping does not have that key already.
+                    let fix = close.filter(|close| {
+                        object
+                            .get(close)
+                            .is_some_and(|shape| entry.value.is_null() || fits(&entry.value, shape))
+                            && entry.key.origin.is_none()
+                            && entry.key.span.text(self.source) == key
+                            && !entries
+                                .iter()
+                                .any(|other| other.key.as_str() == Some(close))
+                    });
+                    let fix = fix.map(|close| Fix {
+                        message: format!("rename `{key}` to `{close}`"),
+                        applicability: Applicability::Unsafe,
+                        edits: vec![Edit {
+                            span: entry.key.span,
+                            replacement: close.to_string(),
+                        }],
+                    });
+                    self.report_fixed(
                         span,
                         message,
                         Some(
@@ -204,6 +242,7 @@ impl Walker<'_, '_> {
                              your own keys with `x-`"
                                 .to_string(),
                         ),
+                        fix,
                     );
                 }
             }

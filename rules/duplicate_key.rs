@@ -1,7 +1,9 @@
-//! DC000 duplicate-key: a YAML mapping repeats a key; the later value silently wins.
+//! DC000 duplicate-key: a YAML mapping repeats a key; the later value silently wins. The
+//! engine reports it (and fixes a repeat written exactly like the first) from the YAML
+//! parser's list of duplicates.
 
 use crate::linter::diagnostic::{Category, Severity};
-use crate::linter::rule::{Check, Rule, Target};
+use crate::linter::rule::{Check, FixAvailability, Rule, Target};
 
 pub static DUPLICATE_KEY: Rule = Rule {
     code: "DC000",
@@ -10,6 +12,7 @@ pub static DUPLICATE_KEY: Rule = Rule {
     target: Target::Compose,
     category: Category::Correctness,
     severity: Severity::Error,
+    fix: FixAvailability::Sometimes,
     related: &["dclint:invalid-yaml"],
     docs: include_str!("duplicate_key.md"),
     check: Check::Engine,

@@ -1,10 +1,11 @@
 //! DF068 env-self-reference: an ENV pair uses a variable that an earlier pair of the same ENV
 //! sets; the reference still sees the value from before the instruction.
 
-use crate::linter::diagnostic::{Category, Severity};
-use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::semantic::effective_instructions;
-use crate::syntax::dockerfile::Command;
+use crate::syntax::dockerfile::{Command, KeyValue};
+use crate::syntax::span::Span;
 
 use crate::syntax::dockerfile::expansion::references;
 
@@ -15,6 +16,7 @@ pub static ENV_SELF_REFERENCE: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Correctness,
     severity: Severity::Warning,
+    fix: FixAvailability::Sometimes,
     related: &["hadolint:DL3044"],
     docs: include_str!("env_self_reference.md"),
     check: Check::Dockerfile(check),
@@ -24,10 +26,26 @@ pub static ENV_SELF_REFERENCE: Rule = Rule {
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let source = context.source.text.as_str();
     let escape = context.dockerfile.escape;
-    for instruction in effective_instructions(context.dockerfile).map(|run| run.instruction) {
-        let Command::Env(pairs) = &instruction.command else {
+    for run in effective_instructions(context.dockerfile) {
+        let Command::Env(pairs) = &run.instruction.command else {
             continue;
         };
+        // What starts the instruction's line (`ENV `, `ONBUILD ENV `, with its indentation),
+        // when the first pair stands on that line.
+        let head = context
+            .dockerfile
+            .instructions
+            .get(run.index)
+            .and_then(|top| {
+                let first = pairs.first()?.span.start;
+                let line_start = source
+                    .get(..top.span.start)?
+                    .rfind('\n')
+                    .map_or(0, |i| i + 1);
+                let head = source.get(line_start..first)?;
+                let indent = source.get(line_start..top.span.start)?;
+                (!head.contains(['\n', '\r']) && indent.trim().is_empty()).then_some(head)
+            });
         for (position, pair) in pairs.iter().enumerate() {
             let Some(value) = &pair.value else { continue };
             for reference in references(value.span.text(source), value.span.start, escape) {
@@ -42,7 +60,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                 else {
                     continue;
                 };
-                out.report(
+                let finding = out.report(
                     reference.span,
                     format!(
                         "`{}` is set earlier in this ENV, but here it still has its value from before the instruction",
@@ -54,7 +72,43 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                     "move `{}` to its own ENV instruction before this one",
                     reference.name
                 ));
+                let split = head.and_then(|head| {
+                    split_before(source, escape, &pairs[position - 1], pair, head)
+                });
+                if let Some(edit) = split {
+                    finding.with_fix(Fix {
+                        message: format!(
+                            "start a new `ENV` at `{}`, so that it sees the new value",
+                            pair.key.value
+                        ),
+                        applicability: Applicability::Unsafe,
+                        edits: vec![edit],
+                    });
+                }
             }
         }
     }
+}
+
+/// An edit that ends the ENV after `previous` and starts a new one, written as `head`, at
+/// `pair`: the space between them (with line continuations) becomes a line break. `None` when
+/// anything else stands there (a comment line inside the continuation).
+fn split_before(
+    source: &str,
+    escape: char,
+    previous: &KeyValue,
+    pair: &KeyValue,
+    head: &str,
+) -> Option<Edit> {
+    let gap = source.get(previous.span.end..pair.span.start)?;
+    let only_space = gap
+        .chars()
+        .all(|c| c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == escape);
+    if gap.is_empty() || !only_space {
+        return None;
+    }
+    Some(Edit {
+        span: Span::new(previous.span.end, pair.span.start),
+        replacement: format!("\n{head}"),
+    })
 }

@@ -1,12 +1,15 @@
 //! DF061 package-cache-not-cleaned: a RUN that downloads package lists or packages (apt, yum,
 //! dnf, microdnf, zypper) leaves them in the image layer.
 
-use crate::linter::diagnostic::{Category, Severity};
-use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
-use crate::syntax::dockerfile::shell::{CommandView, Word};
+use crate::linter::diagnostic::{Applicability, Category, Fix, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
+use crate::semantic::Shells;
+use crate::syntax::dockerfile::Instruction;
+use crate::syntax::dockerfile::shell::{CommandView, SimpleCommand, Word};
 
 use super::build_support::{
-    RunScript, cache_mount_targets, final_image_runs, mounts_cover, package_subcommand, run_scripts,
+    RunScript, append_command, cache_mount_targets, final_image_runs, mounts_cover,
+    package_subcommand, run_scripts, runs_as_other_user,
 };
 
 pub static PACKAGE_CACHE_NOT_CLEANED: Rule = Rule {
@@ -16,6 +19,7 @@ pub static PACKAGE_CACHE_NOT_CLEANED: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Efficiency,
     severity: Severity::Info,
+    fix: FixAvailability::Sometimes,
     related: &[
         "hadolint:DL3009",
         "hadolint:DL3032",
@@ -48,6 +52,12 @@ struct Manager {
     dirs: &'static [&'static str],
     /// The clean subcommand (`clean` for `yum clean all`).
     clean: &'static [&'static str],
+    /// The command the fix ends the RUN with; `{}` stands for the program as the RUN calls it
+    /// (`dnf5 clean all`).
+    cleanup: &'static str,
+    /// Removing the cache keeps the manager working (it fetches what it needs again); apt's
+    /// lists are the exception: `apt-get install` without `apt-get update` fails without them.
+    refetches: bool,
     advice: &'static str,
 }
 
@@ -84,6 +94,8 @@ const MANAGERS: &[Manager] = &[
         dirs: &["/var/lib/apt/lists", "/var/cache/apt"],
         // apt 2.7+: `apt-get dist-clean` removes the lists too.
         clean: &["dist-clean"],
+        cleanup: "rm -rf /var/lib/apt/lists/*",
+        refetches: false,
         advice: "end the RUN with `&& rm -rf /var/lib/apt/lists/*`, or mount a cache: `RUN --mount=type=cache,target=/var/lib/apt/lists …`",
     },
     Manager {
@@ -91,6 +103,8 @@ const MANAGERS: &[Manager] = &[
         fills: DNF_FILLS,
         dirs: &["/var/cache/yum"],
         clean: &["clean"],
+        cleanup: "{} clean all",
+        refetches: true,
         advice: "end the RUN with `&& yum clean all`, or mount a cache on /var/cache/yum",
     },
     Manager {
@@ -98,6 +112,8 @@ const MANAGERS: &[Manager] = &[
         fills: DNF_FILLS,
         dirs: &["/var/cache/dnf", "/var/cache/libdnf5"],
         clean: &["clean"],
+        cleanup: "{} clean all",
+        refetches: true,
         advice: "end the RUN with `&& dnf clean all`, or mount a cache on /var/cache/dnf",
     },
     Manager {
@@ -112,6 +128,8 @@ const MANAGERS: &[Manager] = &[
         ],
         dirs: &["/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5"],
         clean: &["clean"],
+        cleanup: "{} clean all",
+        refetches: true,
         advice: "end the RUN with `&& microdnf clean all`",
     },
     Manager {
@@ -133,6 +151,8 @@ const MANAGERS: &[Manager] = &[
         ],
         dirs: &["/var/cache/zypp"],
         clean: &["clean", "cc"],
+        cleanup: "{} clean --all",
+        refetches: true,
         advice: "end the RUN with `&& zypper clean --all`, or mount a cache on /var/cache/zypp",
     },
 ];
@@ -163,6 +183,7 @@ fn removes(word: &str, dir: &str) -> bool {
 
 /// A call that fills a package manager's cache: `dnf` `install`, or `dnf` `module` `install`.
 struct Filler<'a> {
+    command: &'a SimpleCommand,
     program: &'a str,
     subcommand: &'a Word,
     action: &'a Word,
@@ -203,6 +224,7 @@ fn uncleaned<'a>(manager: &Manager, scripts: &'a [RunScript<'_>]) -> Option<Fill
         let subcommand = package_subcommand(&view).unwrap_or(action);
         if manager.fills.contains(&action.value.as_str()) {
             pending.get_or_insert(Filler {
+                command,
                 program,
                 subcommand,
                 action,
@@ -215,10 +237,13 @@ fn uncleaned<'a>(manager: &Manager, scripts: &'a [RunScript<'_>]) -> Option<Fill
 }
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
-    for (_, instruction) in final_image_runs(context.dockerfile) {
+    let runs = final_image_runs(context.dockerfile);
+    let shells = std::cell::OnceCell::new();
+    let last_uses = std::cell::OnceCell::new();
+    for (position, &(_, instruction)) in runs.iter().enumerate() {
         let scripts = run_scripts(context, instruction);
         let mounts = cache_mount_targets(instruction);
-        for manager in MANAGERS {
+        for (manager_index, manager) in MANAGERS.iter().enumerate() {
             if manager.dirs.iter().any(|dir| mounts_cover(&mounts, dir)) {
                 continue;
             }
@@ -238,11 +263,69 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                     filler.program, filler.subcommand.value, filler.action.value
                 )
             };
-            out.report(
-                filler.action.span,
-                format!("`{call}` leaves its {what} in this layer of the image"),
-            )
-            .with_help(manager.advice);
+            let finding = out
+                .report(
+                    filler.action.span,
+                    format!("`{call}` leaves its {what} in this layer of the image"),
+                )
+                .with_help(manager.advice);
+            // Cleaning as another user than the one `sudo` switched to would fail.
+            if runs_as_other_user(filler.command) {
+                continue;
+            }
+            let cleanup = manager.cleanup.replace("{}", filler.program);
+            let shells = shells.get_or_init(|| Shells::new(context.dockerfile));
+            let Some(edit) =
+                append_command(context, shells, instruction, filler.action.span, &cleanup)
+            else {
+                continue;
+            };
+            // apt's lists are gone for every later RUN (and for a child image's, after an
+            // ONBUILD): one that installs without an `apt-get update` of its own would fail.
+            let last_use = last_uses.get_or_init(|| last_uses_of(context, &runs));
+            let used_later = last_use[manager_index].is_some_and(|last| last > position);
+            let applicability =
+                if manager.refetches || !(used_later || is_trigger(context, instruction)) {
+                    Applicability::Safe
+                } else {
+                    Applicability::Unsafe
+                };
+            finding.with_fix(Fix {
+                message: format!("end the RUN with `{cleanup}`"),
+                applicability,
+                edits: vec![edit],
+            });
         }
     }
+}
+
+/// Per manager, the position in `runs` of the last RUN that calls it.
+fn last_uses_of(
+    context: &DockerfileContext<'_>,
+    runs: &[(&crate::syntax::dockerfile::Stage, &Instruction)],
+) -> Vec<Option<usize>> {
+    let mut last = vec![None; MANAGERS.len()];
+    for (position, &(_, instruction)) in runs.iter().enumerate() {
+        for run in run_scripts(context, instruction) {
+            for command in &run.script.commands {
+                let Some(program) = command.effective().program() else {
+                    continue;
+                };
+                for (index, manager) in MANAGERS.iter().enumerate() {
+                    if manager.programs.contains(&program) {
+                        last[index] = Some(position);
+                    }
+                }
+            }
+        }
+    }
+    last
+}
+
+/// Whether `instruction` is the RUN of an `ONBUILD`.
+fn is_trigger(context: &DockerfileContext<'_>, instruction: &Instruction) -> bool {
+    context
+        .instruction_index(instruction)
+        .and_then(|index| context.dockerfile.instructions.get(index))
+        .is_some_and(|top| !std::ptr::eq(top, instruction))
 }

@@ -3,13 +3,13 @@
 
 use std::collections::HashMap;
 
-use crate::linter::diagnostic::{Category, Severity};
-use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::syntax::dockerfile::shell::{ShellScript, SimpleCommand};
 use crate::syntax::dockerfile::{Command, Keyword, ShellOrExec};
 use crate::syntax::span::Span;
 
-use crate::semantic::{Shells, effective_stage_instructions};
+use crate::semantic::{Shells, effective_stage_instructions, shell_program};
 
 use super::build_support::run_scripts;
 
@@ -20,6 +20,7 @@ pub static PIPE_WITHOUT_PIPEFAIL: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Correctness,
     severity: Severity::Warning,
+    fix: FixAvailability::Sometimes,
     related: &["hadolint:DL4006", "kics:efbf148a", "semgrep:set-pipefail"],
     docs: include_str!("pipe_without_pipefail.md"),
     check: Check::Dockerfile(check),
@@ -289,9 +290,30 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                 } else if run.heredoc.is_some() {
                     finding.with_help("start the script with `set -o pipefail` (bash, or a shell that supports it)");
                 } else {
-                    finding.with_help(
+                    let finding = finding.with_help(
                         "add `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before this RUN, or start the command with `set -o pipefail &&`",
                     );
+                    // Only where the SHELL names a shell known to have `pipefail`: the
+                    // default `/bin/sh` is dash on Debian and Ubuntu, which may not.
+                    let capable = shells.at(dockerfile, index).words.is_some_and(|words| {
+                        matches!(
+                            shell_program(words),
+                            "bash" | "zsh" | "ksh" | "mksh" | "ash"
+                        )
+                    });
+                    if let (true, Command::Run(ShellOrExec::Shell(text))) =
+                        (capable, &instruction.command)
+                    {
+                        let start = text.value.len() - text.value.trim_start().len();
+                        finding.with_fix(Fix {
+                            message: "start the RUN with `set -o pipefail &&`".into(),
+                            applicability: Applicability::Unsafe,
+                            edits: vec![Edit {
+                                span: Span::empty(text.source_offset(start)),
+                                replacement: "set -o pipefail && ".into(),
+                            }],
+                        });
+                    }
                 }
                 break;
             }

@@ -2,8 +2,8 @@
 //! imported (`curl http://…/key | apt-key add -`, `rpm --import http://…`, a key file saved
 //! from an `http://` URL then given to `gpg --import`).
 
-use crate::linter::diagnostic::{Category, Severity};
-use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
+use crate::linter::diagnostic::{Applicability, Category, Edit, Fix, Severity};
+use crate::linter::rule::{Check, DockerfileContext, Emitter, FixAvailability, Rule, Target};
 use crate::syntax::dockerfile::shell::{CommandView, SimpleCommand, Word};
 use crate::syntax::span::Span;
 
@@ -16,6 +16,7 @@ pub static SIGNING_KEY_OVER_HTTP: Rule = Rule {
     target: Target::Dockerfile,
     category: Category::Provenance,
     severity: Severity::Warning,
+    fix: FixAvailability::Sometimes,
     related: &["nist-800-190:3.1.5", "cwe:494", "cwe:319"],
     docs: include_str!("signing_key_over_http.md"),
     check: Check::Dockerfile(check),
@@ -128,20 +129,42 @@ fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
+/// An edit that turns the `http` of `url` into `https`, when the word starts with the scheme in
+/// the source (after an opening quote, if any).
+fn to_https(source: &str, url: &Word) -> Option<Edit> {
+    let written = url.span.text(source);
+    let offset = usize::from(written.starts_with(['"', '\'']));
+    let scheme = written.get(offset..offset + 7)?;
+    scheme.eq_ignore_ascii_case("http://").then(|| Edit {
+        span: Span::new(url.span.start + offset, url.span.start + offset + 4),
+        replacement: "https".into(),
+    })
+}
+
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let commands = run_commands(context);
+    let source = context.source.text.as_str();
     let mut report = |url: &Word, how: &str, import: Span| {
-        out.report(
-            url.span,
-            format!(
-                "the signing key `{}` is downloaded over plain HTTP and imported with `{how}`: \
+        let fix = to_https(source, url).map(|edit| Fix {
+            message: "download the key over `https://`".into(),
+            applicability: Applicability::Unsafe,
+            edits: vec![edit],
+        });
+        let finding = out
+            .report(
+                url.span,
+                format!(
+                    "the signing key `{}` is downloaded over plain HTTP and imported with `{how}`: \
                  anyone on the network path can substitute their own key, and every package \
                  it signs is then trusted",
-                crate::syntax::excerpt::excerpt(&url.value)
-            ),
-        )
-        .with_label(import, "imported here")
-        .with_help(HELP);
+                    crate::syntax::excerpt::excerpt(&url.value)
+                ),
+            )
+            .with_label(import, "imported here")
+            .with_help(HELP);
+        if let Some(fix) = fix {
+            finding.with_fix(fix);
+        }
     };
     for (position, command) in commands.iter().enumerate() {
         let view = command.effective();

@@ -9,7 +9,7 @@ use std::path::Path;
 use common::{plimsoll, stderr, stdout, tree};
 
 const DOCKERFILE: &str = "from alpine:3.20\nRUN apt update && apt install -y curl\nENV A b\n";
-const FIXED: &str = "FROM alpine:3.20\nRUN apt-get update && apt-get install -y curl\nENV A=b\n";
+const FIXED: &str = "FROM alpine:3.20\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\nENV A=b\n";
 const COMPOSE: &str = "version: \"3\"\nservices:\n  web:\n    image: nginx:1.27\n";
 
 fn read(dir: &Path, name: &str) -> String {
@@ -50,7 +50,7 @@ fn diff_prints_what_fix_would_change_and_writes_nothing() {
     assert!(diff.contains("\n-from alpine:3.20\n"), "{diff}");
     assert!(diff.contains("\n+FROM alpine:3.20\n"), "{diff}");
     assert!(
-        stderr(&out).contains("Would fix 4 findings in 1 file."),
+        stderr(&out).contains("Would fix 5 findings in 1 file."),
         "{}",
         stderr(&out)
     );
@@ -109,8 +109,7 @@ fn line_endings_byte_order_mark_and_permissions_are_kept() {
 
 #[test]
 fn suppressed_and_baselined_findings_are_not_fixed() {
-    let text =
-        "FROM alpine:3.20\n# plimsoll ignore=apt-instead-of-apt-get\nRUN apt update\nENV A b\n";
+    let text = "FROM alpine:3.20\n# plimsoll ignore=apt-instead-of-apt-get\nRUN apt update && rm -rf /var/lib/apt/lists/*\nENV A b\n";
     let dir = tree(&[("Dockerfile", text)]);
     let out = plimsoll(
         dir.path(),
@@ -137,7 +136,7 @@ fn unused_suppressions_are_removed_and_used_ones_kept() {
                 # plimsoll ignore=latest-tag -- pinned by the release pipeline\n\
                 RUN apk add --no-cache curl\n\
                 # plimsoll ignore=DF002, apt-instead-of-apt-get, DF001\n\
-                RUN apt update\n\
+                RUN apt update && rm -rf /var/lib/apt/lists/*\n\
                 # plimsoll ignore=latest-tag, DF9\n\
                 RUN true\n";
     let compose = "services:\n  web:\n    # plimsoll ignore=DC002\n    image: nginx:1.27\n";
@@ -150,7 +149,7 @@ fn unused_suppressions_are_removed_and_used_ones_kept() {
         "FROM alpine:3.20\n\
          RUN apk add --no-cache curl\n\
          # plimsoll ignore=apt-instead-of-apt-get\n\
-         RUN apt update\n\
+         RUN apt update && rm -rf /var/lib/apt/lists/*\n\
          # plimsoll ignore=DF9\n\
          RUN true\n"
     );
@@ -170,7 +169,7 @@ fn fix_on_stdin_prints_the_fixed_text_and_reports_on_stderr() {
     );
     assert_eq!(stdout(&out), FIXED);
     assert!(
-        stderr(&out).contains("Fixed 4 findings in 1 file."),
+        stderr(&out).contains("Fixed 5 findings in 1 file."),
         "{}",
         stderr(&out)
     );

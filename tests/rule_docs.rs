@@ -428,17 +428,64 @@ fn with_fixed_section(page: &str, section: &str) -> String {
     format!("{head}\n\n{section}\n{tail}")
 }
 
+/// Why a rule has no fix: the first sentence of its `## Fix safety` section, without the
+/// leading "No fix:" / "No automatic fix:". `None` when the section gives no reason.
+fn no_fix_reason(docs: &str) -> Option<String> {
+    let section = docs.split("## Fix safety\n").nth(1)?;
+    let paragraph: Vec<&str> = section
+        .lines()
+        .map(str::trim)
+        .take_while(|line| !line.is_empty() && !line.starts_with("## "))
+        .collect();
+    let text = paragraph.join(" ");
+    let rest = ["No automatic fix", "No fix"]
+        .iter()
+        .find_map(|prefix| text.strip_prefix(prefix))?;
+    let rest = rest.trim_start_matches([':', ';', '.', ',', ' ']);
+    let sentence = match rest.find(". ") {
+        Some(end) => &rest[..=end],
+        None => rest,
+    };
+    let mut chars = sentence.chars();
+    let first = chars.next()?;
+    Some(format!("{}{}", first.to_uppercase(), chars.as_str()))
+}
+
+/// Where docs/fixes.md stops being generated; what follows it (the corpus numbers, written by
+/// hand) is kept.
+const FIXES_TAIL: &str = "<!-- end of the generated part; what follows is written by hand -->";
+
 /// Every fixable rule's page shows its first example fixed (safe and unsafe fixes applied),
 /// and says whether its fixes are safe; the fix removes the fixable findings, a second fix
-/// changes nothing, and the result parses. docs/fixes.md lists them all.
+/// changes nothing, and the result parses. docs/fixes.md lists them all, and every other rule
+/// with the reason its page gives for having no fix.
 #[test]
 fn fixed_examples_are_documented() {
     let update = std::env::var_os("PLIMSOLL_UPDATE_DOCS").is_some();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut failures = Vec::new();
     let mut table = String::new();
+    let mut not_fixable = String::new();
+    // Rules with fixes: safe only, unsafe only, both, suggestions only; and rules without.
+    let (mut safe, mut unsafe_, mut both, mut display, mut none) = (0, 0, 0, 0, 0);
     for rule in plimsoll::linter::rules::all() {
+        let link = format!(
+            "[{}](../rules/{}.md)",
+            rule.name,
+            rule.name.replace('-', "_")
+        );
         if rule.fix == FixAvailability::None {
+            none += 1;
+            match no_fix_reason(rule.docs) {
+                Some(reason) => {
+                    not_fixable.push_str(&format!("| {} | {link} | {reason} |\n", rule.code));
+                }
+                None => failures.push(format!(
+                    "{}: its `## Fix safety` must start with `No fix: <why>` or \
+                     `No automatic fix: <why>`",
+                    rule.name
+                )),
+            }
             continue;
         }
         let example = match fixed_example(rule) {
@@ -449,22 +496,18 @@ fn fixed_examples_are_documented() {
             {
                 // Its examples need ShellCheck (skipped, said above): its page cannot be
                 // checked here, and its row is the one ShellCheck's fixes give.
+                unsafe_ += 1;
                 table.push_str(&format!(
-                    "| {} | [{}](../rules/{}.md) | unsafe | {:?} |\n",
-                    rule.code,
-                    rule.name,
-                    rule.name.replace('-', "_"),
-                    rule.fix
+                    "| {} | {link} | unsafe | {:?} |\n",
+                    rule.code, rule.fix
                 ));
                 continue;
             }
             Ok(None) => {
+                display += 1;
                 table.push_str(&format!(
-                    "| {} | [{}](../rules/{}.md) | suggestion only (the editor shows it) | {:?} |\n",
-                    rule.code,
-                    rule.name,
-                    rule.name.replace('-', "_"),
-                    rule.fix
+                    "| {} | {link} | suggestion only (the editor shows it) | {:?} |\n",
+                    rule.code, rule.fix
                 ));
                 continue;
             }
@@ -473,6 +516,11 @@ fn fixed_examples_are_documented() {
                 continue;
             }
         };
+        match (example.safe, example.unsafe_) {
+            (true, true) => both += 1,
+            (false, true) => unsafe_ += 1,
+            _ => safe += 1,
+        }
         let page_path = root
             .join("rules")
             .join(format!("{}.md", rule.name.replace('-', "_")));
@@ -490,14 +538,18 @@ fn fixed_examples_are_documented() {
             }
         }
         table.push_str(&format!(
-            "| {} | [{}](../rules/{}.md) | {} | {:?} |\n",
+            "| {} | {link} | {} | {:?} |\n",
             rule.code,
-            rule.name,
-            rule.name.replace('-', "_"),
             safety_words(&example),
             rule.fix
         ));
     }
+    let fixable = safe + unsafe_ + both + display;
+    let fixes_path = root.join("docs/fixes.md");
+    let current = fs::read_to_string(&fixes_path).unwrap_or_default();
+    let tail = current
+        .find(FIXES_TAIL)
+        .map_or("\n", |at| &current[at + FIXES_TAIL.len()..]);
     let fixes_md = format!(
         "# Fixes\n\n<!-- Generated from the rules' docs examples; do not edit by hand.\n     \
          Regenerate with `PLIMSOLL_UPDATE_DOCS=1 cargo test --test rule_docs`. -->\n\n\
@@ -508,10 +560,18 @@ fn fixed_examples_are_documented() {
          (DF090) are ShellCheck's own suggestions, written back at the exact bytes they replace; \
          they can change what a script does (a quoted variable is no longer split into words), \
          so they are unsafe: see [shellcheck.md](shellcheck.md#fixes).\n\n\
-         | Code | Rule | Fixes | Available |\n|---|---|---|---|\n{table}"
+         {fixable} of the {} rules have fixes: {safe} safe, {unsafe_} unsafe, {both} safe or \
+         unsafe depending on the case, {display} a suggestion the editor shows and `--fix` does \
+         not apply.\n\n\
+         | Code | Rule | Fixes | Available |\n|---|---|---|---|\n{table}\n\
+         ## Considered and not fixable\n\n\
+         The other {none} rules were each considered for a fix and have none: the remedy is not \
+         mechanical, or it is one a user should not accept without thinking. Each rule's page \
+         says why under `## Fix safety`.\n\n\
+         | Code | Rule | Why not |\n|---|---|---|\n{not_fixable}\n{FIXES_TAIL}{tail}",
+        fixable + none
     );
-    let fixes_path = root.join("docs/fixes.md");
-    if fs::read_to_string(&fixes_path).unwrap_or_default() != fixes_md {
+    if current != fixes_md {
         if update {
             fs::write(&fixes_path, &fixes_md).unwrap();
         } else {
@@ -523,4 +583,15 @@ fn fixed_examples_are_documented() {
         "fixable rules and their docs (regenerate with `PLIMSOLL_UPDATE_DOCS=1 cargo test --test rule_docs` and review):\n{}",
         failures.join("\n")
     );
+}
+
+#[test]
+fn no_fix_reason_reads_the_first_sentence() {
+    let docs = "## Fix safety\nNo automatic fix: the version to pin is\nfor a person. More.\n\n## Options\n";
+    assert_eq!(
+        no_fix_reason(docs).as_deref(),
+        Some("The version to pin is for a person.")
+    );
+    assert_eq!(no_fix_reason("## Fix safety\nNo automatic fix.\n"), None);
+    assert_eq!(no_fix_reason("## Fix safety\nSafe: x.\n"), None);
 }

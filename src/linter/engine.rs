@@ -2,7 +2,7 @@
 //! No I/O and no output format here; the CLI and the language server both call [`check`].
 //! Which rules run ([`Settings`]) is decided in [`crate::linter::selection`].
 
-use crate::linter::diagnostic::{Finding, Severity};
+use crate::linter::diagnostic::{Applicability, Edit, Finding, Fix, Severity};
 use crate::linter::project::{ComposeProjectOf, NoWorkspace, Workspace};
 use crate::linter::rule::RuleRef;
 use crate::linter::rule::{
@@ -277,6 +277,7 @@ fn check_with(
                     finding
                         .with_label(duplicate.first, "first defined here")
                         .with_help("remove one of the two keys");
+                    finding.fix = identical_duplicate_fix(&source.text, duplicate);
                     findings.push(finding);
                 }
             }
@@ -460,6 +461,44 @@ pub fn fails(findings: &[Finding], fail_level: Severity) -> bool {
     findings.iter().any(|f| f.severity >= fail_level)
 }
 
+/// The fix of a duplicate key (`duplicate-key`) whose two entries are written alike, each on a
+/// line of its own: the later line removed. Both give the same value, so nothing changes but
+/// that Compose, which refuses a repeated key, loads the file. Entries that differ are left to
+/// the author.
+fn identical_duplicate_fix(
+    source: &str,
+    duplicate: &crate::syntax::yaml::DuplicateKey,
+) -> Option<Fix> {
+    use crate::syntax::span::Span;
+    // The entry's text from its key to the end of its line, and that line.
+    let entry = |key: Span, value: Span| -> Option<(&str, Span)> {
+        let line_start = source.get(..key.start)?.rfind('\n').map_or(0, |i| i + 1);
+        let line_end = source
+            .get(key.start..)?
+            .find('\n')
+            .map_or(source.len(), |i| key.start + i);
+        if value.start < key.end || value.end > line_end {
+            return None;
+        }
+        let text = source.get(key.start..line_end)?.trim_end();
+        Some((text, Span::new(line_start, line_end)))
+    };
+    let (first, _) = entry(duplicate.first, duplicate.first_value)?;
+    let (later, line) = entry(duplicate.duplicate, duplicate.duplicate_value)?;
+    let indent = source.get(line.start..duplicate.duplicate.start)?;
+    if first != later || !indent.trim().is_empty() {
+        return None;
+    }
+    Some(Fix {
+        message: "remove the repeated entry, which gives the same value".into(),
+        applicability: Applicability::Safe,
+        edits: vec![Edit {
+            span: Span::new(line.start, (line.end + 1).min(source.len())),
+            replacement: String::new(),
+        }],
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -468,6 +507,44 @@ mod tests {
 
     fn explode(_: &DockerfileContext<'_>, _: &mut Emitter) {
         panic!("rule bug");
+    }
+
+    /// The text after `duplicate-key`'s fixes, or `None` when its findings have none.
+    fn duplicate_key_fixed(text: &str) -> Option<String> {
+        let source = SourceFile::new("compose.yaml", text.to_string(), FileKind::Compose);
+        let settings = Settings::from_selectors(&["DC000".to_string()], &[], &[]);
+        let findings = check(&source, &settings);
+        assert!(!findings.is_empty(), "no duplicate in {text:?}");
+        let refs: Vec<&Finding> = findings.iter().collect();
+        crate::linter::fix::apply_once(text, &refs, false).map(|(fixed, _)| fixed)
+    }
+
+    #[test]
+    fn a_duplicate_written_alike_is_removed_and_others_are_left() {
+        let same = "services:\n  db:\n    environment:\n      A: \"1\" # x\n      A: \"1\" # x\n";
+        assert_eq!(
+            duplicate_key_fixed(same).as_deref(),
+            Some("services:\n  db:\n    environment:\n      A: \"1\" # x\n")
+        );
+        let crlf = same.replace('\n', "\r\n");
+        assert_eq!(
+            duplicate_key_fixed(&crlf),
+            Some("services:\r\n  db:\r\n    environment:\r\n      A: \"1\" # x\r\n".into())
+        );
+        // The first entry may open a sequence item; the last line may lack its line break.
+        let item = "x-list:\n  - a: 1\n    a: 1";
+        assert_eq!(
+            duplicate_key_fixed(item).as_deref(),
+            Some("x-list:\n  - a: 1\n")
+        );
+        for left in [
+            "services:\n  web:\n    read_only: true\n    read_only: false\n",
+            "services:\n  web:\n    read_only: true\n    read_only: !!bool true\n",
+            "x: {a: 1, a: 1}\n",
+            "x:\n  a: |\n    t\n  a: |\n    t\n",
+        ] {
+            assert_eq!(duplicate_key_fixed(left), None, "{left:?}");
+        }
     }
 
     static EXPLODING: Rule = Rule {

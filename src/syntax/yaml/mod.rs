@@ -35,6 +35,10 @@ pub struct DuplicateKey {
     pub first: Span,
     /// The later occurrence (which wins).
     pub duplicate: Span,
+    /// Where the earlier occurrence's value is written.
+    pub first_value: Span,
+    /// Where the later occurrence's value is written.
+    pub duplicate_value: Span,
 }
 
 /// One node of the tree.

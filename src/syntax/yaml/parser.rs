@@ -682,6 +682,8 @@ fn add_entry(map: &mut MapFrame, key: Node, value: Node, duplicates: &mut Vec<Du
                 key: name,
                 first: old.key.span,
                 duplicate: key.span,
+                first_value: old.value.span,
+                duplicate_value: value.span,
             });
         }
     }

@@ -210,6 +210,8 @@ fn remap(file: &mut YamlFile, insertions: &BTreeMap<usize, usize>) {
     for duplicate in &mut file.duplicate_keys {
         duplicate.first = map(duplicate.first);
         duplicate.duplicate = map(duplicate.duplicate);
+        duplicate.first_value = map(duplicate.first_value);
+        duplicate.duplicate_value = map(duplicate.duplicate_value);
     }
     for document in &mut file.documents {
         document.visit_mut(|node| {
