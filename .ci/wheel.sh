@@ -73,8 +73,8 @@ grep -Eq "^plimsoll $version( \([0-9a-f]{12} [0-9-]{10}\))?$" "$tmp/version.txt"
   || { echo "FAIL: unexpected --version"; exit 1; }
 # A real check: the same findings as the debug binary on the example project (exit 1 both).
 set +e
-"$installed" check --format json --isolated examples/ > "$tmp/wheel.json"; rc_wheel=$?
-"$bin" check --format json --isolated examples/ > "$tmp/debug.json"; rc_debug=$?
+"$installed" check --format json --isolated --shellcheck off examples/ > "$tmp/wheel.json"; rc_wheel=$?
+"$bin" check --format json --isolated --shellcheck off examples/ > "$tmp/debug.json"; rc_debug=$?
 set -e
 [ "$rc_wheel" -eq 1 ] && [ "$rc_debug" -eq 1 ] || { echo "FAIL: exit $rc_wheel (wheel), $rc_debug (debug)"; exit 1; }
 "$tools/bin/python" - "$tmp/wheel.json" "$tmp/debug.json" <<'PY'
@@ -218,9 +218,9 @@ chmod 755 "$tmp"
 cp "$context_bin" "$tmp/plimsoll-as-65532"
 set +e
 (cd "$ro" && env -i PATH=/usr/bin:/bin HOME=/ \
-  setpriv --reuid 65532 --regid 65532 --clear-groups "$tmp/plimsoll-as-65532" check --format json --isolated . \
+  setpriv --reuid 65532 --regid 65532 --clear-groups "$tmp/plimsoll-as-65532" check --format json --isolated --shellcheck off . \
   > "$tmp/nonroot.json" 2> "$tmp/nonroot.err"); rc=$?
-(cd "$ro" && "$installed" check --format json --isolated . > "$tmp/root.json"); rc_root=$?
+(cd "$ro" && "$installed" check --format json --isolated --shellcheck off . > "$tmp/root.json"); rc_root=$?
 set -e
 [ "$rc" -eq 1 ] && [ "$rc_root" -eq 1 ] && cmp "$tmp/nonroot.json" "$tmp/root.json" \
   || { cat "$tmp/nonroot.err"; echo "FAIL: as uid 65532: exit $rc, other output than as root"; exit 1; }
