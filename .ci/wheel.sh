@@ -81,8 +81,8 @@ set -e
 import json, sys
 wheel, debug = (json.load(open(p)) for p in sys.argv[1:])
 def findings(report):
-    return sorted((f["path"], d["code"], d["start"]["line"], d["start"]["column"], d["message"])
-                  for f in report["files"] for d in f["findings"])
+    return sorted((f["path"], f["code"], f["start"]["line"], f["start"]["column"], f["message"])
+                  for f in report["findings"])
 assert findings(wheel) == findings(debug), "the wheel's binary and the debug binary disagree"
 assert len(findings(wheel)) > 10, "the example project has findings"
 print(f"ok: {len(findings(wheel))} findings in {len(wheel['files'])} files, as the debug binary")
@@ -134,47 +134,64 @@ make_repo() { # dir, then pairs of path and content
   git -C "$dir" init -q
   git -C "$dir" add -A
 }
-make_repo "$tmp/bad" Dockerfile 'FROM alpine:3.20\nRUNN echo hi\nUSER 10001\n' README.md 'not linted\n'
-make_repo "$tmp/good" Dockerfile 'FROM alpine:3.20\nUSER 10001\n' charts/values.yaml 'RUNN not linted\n'
-make_repo "$tmp/fixable" Dockerfile 'from alpine:3.20\nENV A b\nUSER 10001\n'
+# Each fixture is configured as a user would: the mirror at its release tag.
+config="repos:\n  - repo: $mirror\n    rev: v$version\n    hooks:\n      - id: plimsoll\n      - id: plimsoll-fix\n        stages: [manual]\n"
+make_repo "$tmp/bad" .pre-commit-config.yaml "$config" \
+  Dockerfile 'FROM alpine:3.20\nRUNN echo hi\nUSER 10001\n' README.md 'not linted\n'
+make_repo "$tmp/good" .pre-commit-config.yaml "$config" \
+  Dockerfile 'FROM alpine:3.20\nUSER 10001\n' charts/values.yaml 'RUNN not linted\n'
+make_repo "$tmp/fixable" .pre-commit-config.yaml "$config" \
+  Dockerfile 'from alpine:3.20\nENV A b\nUSER 10001\n'
 
-# pip may use nothing but the find-links directory, and no toolchain is on PATH: a hook that
-# tried to build plimsoll from source would fail here.
-no_cargo_path=$(tr ':' '\n' <<<"$PATH" | while read -r dir; do
-  [ -n "$dir" ] && [ ! -e "$dir/cargo" ] && [ ! -e "$dir/rustc" ] && printf '%s:' "$dir"; done)
-hook_env=(env PATH="${no_cargo_path%:}" PIP_NO_INDEX=1 PIP_FIND_LINKS="$links"
+# pip may use nothing but the find-links directory, and cargo, rustc and rustup are stubs that
+# fail and leave a mark: a hook that tried to build plimsoll from source would fail here. (pip
+# runs `rustc --version` for its user agent: that one is answered and not counted.)
+mkdir -p "$tmp/no-toolchain"
+for tool in cargo rustc rustup; do
+  cat > "$tmp/no-toolchain/$tool" <<STUB
+#!/bin/sh
+[ "\$*" = --version ] && { echo "$tool 0.0.0 (a stub)"; exit 0; }
+echo "\$0 \$* (from: \$(tr '\\0' ' ' </proc/\$PPID/cmdline))" >> "$tmp/toolchain-called"
+echo "$tool: no toolchain in this test" >&2
+exit 1
+STUB
+  chmod +x "$tmp/no-toolchain/$tool"
+done
+hook_env=(env PATH="$tmp/no-toolchain:$PATH" PIP_NO_INDEX=1 PIP_FIND_LINKS="$links"
   PIP_ONLY_BINARY=plimsoll-lint PRE_COMMIT_HOME="$tmp/pre-commit-home")
-try_mirror() { # fixture dir, hook id, log file
-  (cd "$1" && "${hook_env[@]}" "$pre_commit" try-repo "$mirror" "$2" --ref "v$version" \
-    --all-files --color=never) > "$3" 2>&1
+run_hooks() { # fixture dir, log file, then pre-commit run's arguments
+  local dir=$1 log=$2; shift 2
+  (cd "$dir" && "${hook_env[@]}" "$pre_commit" run --all-files --color=never "$@") > "$log" 2>&1
 }
 
-echo "-- try-repo plimsoll on the bad fixture: must fail (the first run installs the hook)"
+echo "-- pre-commit install-hooks: the mirror's hook environment, from the wheel"
 start_ns=$(date +%s%N)
+(cd "$tmp/bad" && "${hook_env[@]}" "$pre_commit" install-hooks) > "$tmp/install.log" 2>&1 \
+  || { cat "$tmp/install.log"; tail -n 40 "$tmp/pre-commit-home/pre-commit.log" 2>/dev/null; echo "FAIL: install-hooks"; exit 1; }
+echo "   (took $(( ($(date +%s%N) - start_ns) / 1000000 )) ms: a virtualenv, the placeholder project, the wheel)"
+
+echo "-- plimsoll on the bad fixture: must fail with the parse error"
 set +e
-try_mirror "$tmp/bad" plimsoll "$tmp/bad.log"; rc=$?
+run_hooks "$tmp/bad" "$tmp/bad.log"; rc=$?
 set -e
-echo "   (took $(( ($(date +%s%N) - start_ns) / 1000000 )) ms, including the hook's install)"
 cat "$tmp/bad.log"
-if [ "$rc" -ne 1 ] || ! grep -q 'PL000' "$tmp/bad.log"; then
-  tail -n 40 "$tmp/pre-commit-home/pre-commit.log" 2>/dev/null || true
-  echo "FAIL: expected exit 1 with the parse error, got $rc"
-  exit 1
-fi
-echo "-- try-repo plimsoll on the good fixture: must pass"
-try_mirror "$tmp/good" plimsoll "$tmp/good.log" || { cat "$tmp/good.log"; echo "FAIL: the clean fixture failed"; exit 1; }
+[ "$rc" -eq 1 ] && grep -q 'PL000' "$tmp/bad.log" || { echo "FAIL: expected exit 1 with the parse error, got $rc"; exit 1; }
+echo "-- plimsoll on the good fixture: must pass"
+run_hooks "$tmp/good" "$tmp/good.log" || { cat "$tmp/good.log"; echo "FAIL: the clean fixture failed"; exit 1; }
 grep -q 'Passed' "$tmp/good.log" || { cat "$tmp/good.log"; echo "FAIL: the hook did not run"; exit 1; }
-echo "-- try-repo plimsoll-fix on a fixable fixture: fixes it, and fails because files changed"
+echo "-- plimsoll-fix on a fixable fixture: fixes it, and fails because files changed"
 set +e
-try_mirror "$tmp/fixable" plimsoll-fix "$tmp/fix.log"; rc=$?
+run_hooks "$tmp/fixable" "$tmp/fix.log" --hook-stage manual plimsoll-fix; rc=$?
 set -e
 fixed=$(cat "$tmp/fixable/Dockerfile")
 [ "$rc" -eq 1 ] && [ "$fixed" = "$(printf 'FROM alpine:3.20\nENV A=b\nUSER 10001')" ] \
+  && grep -q 'files were modified by this hook' "$tmp/fix.log" \
   || { cat "$tmp/fix.log"; echo "FAIL: plimsoll-fix (exit $rc) left: $fixed"; exit 1; }
 # The hook's plimsoll is the wheel's binary, byte for byte.
 hook_bin=$(find "$tmp/pre-commit-home" -path '*/bin/plimsoll' -type f | head -n 1)
 cmp "$hook_bin" "$installed" || { echo "FAIL: the hook's plimsoll is not the wheel's"; exit 1; }
-echo "ok: the hooks ran the wheel's binary ($hook_bin)"
+[ ! -e "$tmp/toolchain-called" ] || { cat "$tmp/toolchain-called"; echo "FAIL: installing or running the hooks called a Rust toolchain"; exit 1; }
+echo "ok: the hooks ran the wheel's binary ($hook_bin), and nothing called a Rust toolchain"
 
 echo "-- the Dockerfile: plimsoll (all rules, every severity) and hadolint find nothing"
 "$installed" check --isolated --select all --fail-level style Dockerfile
