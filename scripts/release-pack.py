@@ -58,7 +58,13 @@ COMPLETIONS = {
     "elvish": "plimsoll.elv",
 }
 DOCS = ["README.md", "LICENSE-MIT", "LICENSE-APACHE"]
-ARCHIVE_NAME = re.compile(r"^plimsoll-(?P<version>[^-]+(?:-[0-9A-Za-z.]+)?)-(?P<target>[a-z0-9_]+-[a-z0-9_]+-[a-z0-9_]+(?:-[a-z0-9_]+)?)\.(?P<ext>tar\.gz|zip)$")
+# plimsoll-VERSION-TARGET.EXT; the target starts with its architecture, so that a pre-release
+# version (1.2.0-rc.1) and the target (aarch64-unknown-linux-musl) come apart.
+ARCHIVE_NAME = re.compile(
+    r"^plimsoll-(?P<version>\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?)"
+    r"-(?P<target>(?:x86_64|aarch64|i686|armv7|riscv64gc|powerpc64le|s390x)-[a-z0-9_]+-[a-z0-9_]+(?:-[a-z0-9_]+)?)"
+    r"\.(?P<ext>tar\.gz|zip)$"
+)
 
 
 class Failure(Exception):
