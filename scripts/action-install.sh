@@ -101,7 +101,7 @@ fi
 
 # 3. The tool cache.
 arch=$(echo "$RUNNER_ARCH" | tr '[:upper:]' '[:lower:]')
-cache_dir=${RUNNER_TOOL_CACHE:?}/plimsoll/$version/$arch
+cache_dir=${RUNNER_TOOL_CACHE:-${RUNNER_TEMP:-/tmp}/tool-cache}/plimsoll/$version/$arch
 if [ -f "$cache_dir.complete" ] && [ -x "$cache_dir/$exe" ]; then
   say "plimsoll $version from the tool cache ($cache_dir)"
   echo "$cache_dir" >> "$GITHUB_PATH"

@@ -121,9 +121,11 @@ def build(target: str, builder: str) -> Path:
         key = "CARGO_TARGET_" + target.upper().replace("-", "_") + "_RUSTFLAGS"
         env[key] = (env.get(key, "") + " -C target-feature=+crt-static").strip()
     print(f"release-pack: {shlex.join(cmd)}", file=sys.stderr, flush=True)
-    started = time.monotonic()
+    started, cpu = time.monotonic(), os.times()
     run(cmd, cwd=ROOT, env=env)
-    print(f"release-pack: built in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    used = os.times()
+    cpu_s = used.children_user + used.children_system - cpu.children_user - cpu.children_system
+    print(f"release-pack: built in {time.monotonic() - started:.0f} s ({cpu_s:.0f} s of CPU)", file=sys.stderr)
     meta = json.loads(run(["cargo", "metadata", "--format-version", "1", "--no-deps"], cwd=ROOT, capture_output=True).stdout)
     out = Path(meta["target_directory"])
     if cross:
