@@ -4,7 +4,7 @@
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 use crate::semantic::build_context::{BuildContext, Resolved};
-use crate::syntax::dockerignore::clean_relative;
+use crate::syntax::dockerignore::{clean_relative, has_wildcard};
 use crate::syntax::excerpt::excerpt;
 
 use super::build_support::closest;
@@ -55,22 +55,51 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         );
         return;
     }
+    // Nothing found here: the Dockerfile is built from elsewhere (build-context-elsewhere
+    // says where, when it can tell), and every source would be reported.
     if !context_is_plausible(&build, &sources) {
         return;
     }
-    for copy in &sources {
-        if !matches!(build.resolve(&copy.source.value), Resolved::Missing) {
+    let missing: Vec<bool> = sources
+        .iter()
+        .map(|copy| matches!(copy.resolve(&build), Resolved::Missing))
+        .collect();
+    for (index, copy) in sources.iter().enumerate() {
+        if !missing[index] {
             continue;
         }
         let cleaned = clean_relative(&copy.source.value);
-        let finding = out.report(
-            copy.source.span,
-            format!(
-                "{} source `{}` is not in the build context: the build fails with \"not found\"",
-                copy.keyword,
-                excerpt(&copy.source.value),
-            ),
-        );
+        let finding = if has_wildcard(&cleaned) {
+            // BuildKit copies nothing for a wildcard that matches nothing and goes on
+            // (`COPY package.json yarn.lock* ./` copies a lock file when there is one): only
+            // an instruction all of whose sources are such wildcards is reported.
+            let all_empty_globs = sources
+                .iter()
+                .zip(&missing)
+                .filter(|(other, _)| std::ptr::eq(other.instruction, copy.instruction))
+                .all(|(other, &gone)| gone && has_wildcard(&clean_relative(&other.source.value)));
+            if !all_empty_globs {
+                continue;
+            }
+            out.report(
+                copy.source.span,
+                format!(
+                    "{} source `{}` matches nothing in the build context: BuildKit copies \
+                     nothing, the classic builder fails with \"no source files were specified\"",
+                    copy.keyword,
+                    excerpt(&copy.source.value),
+                ),
+            )
+        } else {
+            out.report(
+                copy.source.span,
+                format!(
+                    "{} source `{}` is not in the build context: the build fails with \"not found\"",
+                    copy.keyword,
+                    excerpt(&copy.source.value),
+                ),
+            )
+        };
         match suggestion(&build, &cleaned) {
             Some(near) => finding.with_help(format!("did you mean `{}`?", excerpt(near))),
             None => finding.with_help(

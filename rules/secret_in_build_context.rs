@@ -11,7 +11,7 @@ use crate::semantic::secrets::secret_file_kind;
 use crate::syntax::dockerignore::{clean_relative, has_wildcard};
 use crate::syntax::excerpt::excerpt;
 
-use super::context_support::context_sources;
+use super::context_support::{ContextSource, context_sources};
 
 pub static SECRET_IN_BUILD_CONTEXT: Rule = Rule {
     code: "DF081",
@@ -54,25 +54,21 @@ fn secret_item(path: &str) -> Option<(String, &'static str)> {
     secret_file_kind(path).map(|kind| (path.to_string(), kind))
 }
 
-/// The files a source sends, when it is the whole context, a directory or a glob; `None` for
-/// a single file (secret-file-copied judges its name) or a source not in the context.
-fn sent_by<'c>(context: &'c BuildContext, source: &str) -> Option<Vec<&'c Entry>> {
-    match context.resolve(source) {
-        Resolved::Root => Some(context.sent_root()),
-        Resolved::Found(entries) => {
-            let glob = has_wildcard(&clean_relative(source));
-            if !glob && entries.iter().all(|e| e.kind != EntryKind::Dir) {
-                return None;
-            }
-            Some(
-                entries
-                    .into_iter()
-                    .flat_map(|entry| context.sent_files(entry))
-                    .collect(),
-            )
-        }
-        _ => None,
+/// The files a source copies, when it is the whole context, a directory or a glob, less what
+/// its `--exclude` patterns leave out; `None` for a single file (secret-file-copied judges its
+/// name), a source not in the context, or excludes that cannot be known.
+fn sent_by<'c>(context: &'c BuildContext, copy: &ContextSource<'_>) -> Option<Vec<&'c Entry>> {
+    if !copy.excludes_known {
+        return None;
     }
+    let source = copy.source.value.as_str();
+    if let Resolved::Found(entries) = copy.resolve(context) {
+        let glob = has_wildcard(&clean_relative(source));
+        if !glob && entries.iter().all(|e| e.kind != EntryKind::Dir) {
+            return None;
+        }
+    }
+    context.copied_files(source, &copy.flags)
 }
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
@@ -88,7 +84,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         if !in_image {
             continue;
         }
-        let Some(files) = sent_by(&build, &copy.source.value) else {
+        let Some(files) = sent_by(&build, &copy) else {
             continue;
         };
         let mut items: BTreeMap<String, &'static str> = BTreeMap::new();

@@ -10,10 +10,10 @@
 //! - The walk stops after [`MAX_ENTRIES`] paths or below [`MAX_DEPTH`] directories; the listing
 //!   then says so ([`BuildContext::truncated`]) and rules that need it complete stay silent.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
-use crate::semantic::build_context::{BuildContext, Entry, EntryKind};
-use crate::syntax::dockerignore::{DockerIgnore, Matches};
+use crate::semantic::build_context::{BuildContext, Entry, EntryKind, SourcesElsewhere};
+use crate::syntax::dockerignore::{self, DockerIgnore, Matches};
 
 /// The most paths listed in one context (see docs/limits.md).
 pub const MAX_ENTRIES: usize = 200_000;
@@ -138,6 +138,158 @@ pub fn list_with(
     }
 }
 
+/// The most directory levels looked through for the repository root.
+const MAX_ROOT_LEVELS: usize = 64;
+
+/// What marks a directory as a root: a `.git` (a directory, or a worktree's file) and a plimsoll
+/// config file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Markers {
+    pub git: bool,
+    /// The config file in the directory, if any.
+    pub config: Option<PathBuf>,
+}
+
+impl Markers {
+    /// The markers of `dir`, read from the disk (two or three `lstat`s).
+    pub fn read(dir: &Path) -> Self {
+        let git = std::fs::symlink_metadata(dir.join(".git")).is_ok();
+        let config = crate::workspace::config::FILE_NAMES
+            .iter()
+            .map(|name| dir.join(name))
+            .find(|path| path.is_file());
+        Self { git, config }
+    }
+}
+
+/// The repository root at or above `dir` (absolute): the nearest directory holding `.git`,
+/// `true`; without one, the outermost directory holding a plimsoll config file, `false`; `None`
+/// when neither is found. `markers` reads (or remembers) a directory's markers.
+pub fn repository_root(dir: &Path, markers: &dyn Fn(&Path) -> Markers) -> Option<(PathBuf, bool)> {
+    let mut outermost_config = None;
+    for ancestor in dir.ancestors().take(MAX_ROOT_LEVELS) {
+        let found = markers(ancestor);
+        if found.git {
+            return Some((ancestor.to_path_buf(), true));
+        }
+        if found.config.is_some() {
+            outermost_config = Some(ancestor.to_path_buf());
+        }
+    }
+    outermost_config.map(|dir| (dir, false))
+}
+
+/// Whether `source` (a COPY or ADD source, relative) names something under `dir`: the path, or
+/// for a wildcard in its last name, any entry of its directory that matches. `None` when that
+/// cannot be told by looking at one directory (a wildcard in a directory name).
+fn exists_under(dir: &Path, source: &str) -> Option<bool> {
+    if !dockerignore::has_wildcard(source) {
+        return Some(std::fs::symlink_metadata(dir.join(source)).is_ok());
+    }
+    let (parent, _) = source.rsplit_once('/').unwrap_or(("", source));
+    if dockerignore::has_wildcard(parent) {
+        return None;
+    }
+    let matcher = dockerignore::copy_source_matcher(source)?;
+    let listing = std::fs::read_dir(dir.join(parent)).ok();
+    Some(listing.into_iter().flatten().flatten().any(|entry| {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let path = if parent.is_empty() {
+            name.into_owned()
+        } else {
+            format!("{parent}/{name}")
+        };
+        matcher.is_match(&path)
+    }))
+}
+
+/// `path` relative to `base` (both absolute and normalized), `/`-separated: `.`, `..`,
+/// `docker/app.Dockerfile`, `../../ops`.
+pub fn relative_path(base: &Path, path: &Path) -> String {
+    let names = |p: &Path| -> Vec<String> {
+        p.components()
+            .filter_map(|c| match c {
+                Component::Normal(name) => Some(name.to_string_lossy().into_owned()),
+                _ => None,
+            })
+            .collect()
+    };
+    let (base, path) = (names(base), names(path));
+    let common = base.iter().zip(&path).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); base.len() - common];
+    parts.extend(path[common..].iter().cloned());
+    if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    }
+}
+
+/// The nearest directory above the Dockerfile's, up to the repository root, where every one of
+/// `sources` (COPY and ADD sources as written, none of which exists beside the Dockerfile)
+/// exists, with how to declare it as the Dockerfile's build context. `None` when there is no
+/// repository root, no source can be looked for, or no such directory exists.
+pub fn sources_elsewhere(
+    dockerfile: &Path,
+    sources: &[&str],
+    markers: &dyn Fn(&Path) -> Markers,
+) -> Option<SourcesElsewhere> {
+    let own = dockerfile.parent()?;
+    let sources: Vec<String> = sources
+        .iter()
+        .map(|source| {
+            let cleaned = dockerignore::clean_relative(source);
+            cleaned.trim_start_matches("../").to_string()
+        })
+        .filter(|source| source != "." && source != "..")
+        .collect();
+    let (root, git) = repository_root(own, markers)?;
+    if own == root || !own.starts_with(&root) {
+        return None;
+    }
+    let found = own
+        .ancestors()
+        .skip(1)
+        .take_while(|dir| dir.starts_with(&root))
+        .find(|dir| {
+            let mut looked = 0;
+            let all = sources
+                .iter()
+                .all(|source| match exists_under(dir, source) {
+                    Some(exists) => {
+                        looked += 1;
+                        exists
+                    }
+                    None => true,
+                });
+            all && looked > 0
+        })?;
+    // The config in effect: the nearest one from the Dockerfile's directory up to the root.
+    let config = own
+        .ancestors()
+        .take_while(|dir| dir.starts_with(&root))
+        .find_map(|dir| markers(dir).config);
+    let (config_file, config_dir) = match config {
+        Some(file) => {
+            let dir = file.parent().unwrap_or(found).to_path_buf();
+            (file, dir)
+        }
+        None => (
+            found.join(crate::workspace::config::FILE_NAMES[0]),
+            found.to_path_buf(),
+        ),
+    };
+    Some(SourcesElsewhere {
+        dir: relative_path(own, found),
+        repository_root: git && found == root,
+        dockerfile_from_dir: relative_path(found, dockerfile),
+        config_file: relative_path(own, &config_file),
+        entry_dockerfile: relative_path(&config_dir, dockerfile),
+        entry_context: relative_path(&config_dir, found),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,5 +411,95 @@ mod tests {
         assert_eq!(context.entry("linked").unwrap().kind, EntryKind::Symlink);
         assert!(context.entry("linked/id_rsa").is_none());
         assert_eq!(context.entry("loop").unwrap().kind, EntryKind::Symlink);
+    }
+
+    #[test]
+    fn relative_paths() {
+        let p = |a: &str, b: &str| relative_path(Path::new(a), Path::new(b));
+        assert_eq!(p("/r/docker", "/r"), "..");
+        assert_eq!(p("/r", "/r/docker/app.Dockerfile"), "docker/app.Dockerfile");
+        assert_eq!(p("/r/a/b", "/r/c"), "../../c");
+        assert_eq!(p("/r", "/r"), ".");
+    }
+
+    #[test]
+    fn sources_are_found_above_up_to_the_repository_root() {
+        let dir = tree(&[
+            "repo/.git/HEAD",
+            "repo/package.json",
+            "repo/src/index.js",
+            "repo/docker/app.Dockerfile",
+            "repo/services/api/go.mod",
+            "repo/services/api/deploy/Dockerfile",
+            "go.mod",
+        ]);
+        let root = dir.path().canonicalize().unwrap().join("repo");
+        let markers = |dir: &Path| Markers::read(dir);
+        let found = sources_elsewhere(
+            &root.join("docker/app.Dockerfile"),
+            &["package.json", "./src/", "*.json", "."],
+            &markers,
+        )
+        .unwrap();
+        assert_eq!(found.dir, "..");
+        assert!(found.repository_root);
+        assert_eq!(found.dockerfile_from_dir, "docker/app.Dockerfile");
+        assert_eq!(found.config_file, "../.plimsoll.yaml");
+        assert_eq!(
+            (
+                found.entry_dockerfile.as_str(),
+                found.entry_context.as_str()
+            ),
+            ("docker/app.Dockerfile", ".")
+        );
+        // The nearest directory wins; a config in effect takes the entry.
+        std::fs::write(root.join("services/.plimsoll.yaml"), "").unwrap();
+        let found = sources_elsewhere(
+            &root.join("services/api/deploy/Dockerfile"),
+            &["go.mod"],
+            &markers,
+        )
+        .unwrap();
+        assert_eq!(found.dir, "..");
+        assert!(!found.repository_root);
+        assert_eq!(found.config_file, "../../.plimsoll.yaml");
+        assert_eq!(found.entry_dockerfile, "api/deploy/Dockerfile");
+        assert_eq!(found.entry_context, "api");
+        // Not above the root (the `go.mod` outside the repository), nor when one is missing.
+        assert!(
+            sources_elsewhere(&root.join("docker/app.Dockerfile"), &["go.mod"], &markers).is_none()
+        );
+        assert!(
+            sources_elsewhere(
+                &root.join("docker/app.Dockerfile"),
+                &["package.json", "missing.txt"],
+                &markers
+            )
+            .is_none()
+        );
+        // Nothing that can be looked for.
+        assert!(
+            sources_elsewhere(&root.join("docker/app.Dockerfile"), &["*/x", "."], &markers)
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn without_git_the_outermost_config_is_the_root() {
+        let dir = tree(&["a/b/c/Dockerfile", "a/b/x.txt", "a/x.txt"]);
+        let base = dir.path().canonicalize().unwrap();
+        let markers = |dir: &Path| Markers::read(dir);
+        // No marker: no search (`/` would hold `etc` and `tmp`).
+        assert!(sources_elsewhere(&base.join("a/b/c/Dockerfile"), &["x.txt"], &markers).is_none());
+        std::fs::write(base.join("a/.plimsoll.yaml"), "").unwrap();
+        std::fs::write(base.join("a/b/.plimsoll.yml"), "").unwrap();
+        assert_eq!(
+            repository_root(&base.join("a/b/c"), &markers),
+            Some((base.join("a"), false))
+        );
+        let found =
+            sources_elsewhere(&base.join("a/b/c/Dockerfile"), &["x.txt"], &markers).unwrap();
+        assert_eq!(found.dir, "..");
+        assert_eq!(found.config_file, "../.plimsoll.yml");
     }
 }
