@@ -151,10 +151,11 @@ pub struct Markers {
 }
 
 impl Markers {
-    /// The markers of `dir`, read from the disk (two or three `lstat`s).
-    pub fn read(dir: &Path) -> Self {
+    /// The markers of `dir`, read from the disk (two or three `lstat`s); `config_names` are
+    /// the names of plimsoll's config files.
+    pub fn read(dir: &Path, config_names: &[&str]) -> Self {
         let git = std::fs::symlink_metadata(dir.join(".git")).is_ok();
-        let config = crate::workspace::config::FILE_NAMES
+        let config = config_names
             .iter()
             .map(|name| dir.join(name))
             .find(|path| path.is_file());
@@ -228,12 +229,14 @@ pub fn relative_path(base: &Path, path: &Path) -> String {
 
 /// The nearest directory above the Dockerfile's, up to the repository root, where every one of
 /// `sources` (COPY and ADD sources as written, none of which exists beside the Dockerfile)
-/// exists, with how to declare it as the Dockerfile's build context. `None` when there is no
-/// repository root, no source can be looked for, or no such directory exists.
+/// exists, with how to declare it as the Dockerfile's build context (in the config file in
+/// effect, else a new `new_config` in that directory). `None` when there is no repository root,
+/// no source can be looked for, or no such directory exists.
 pub fn sources_elsewhere(
     dockerfile: &Path,
     sources: &[&str],
     markers: &dyn Fn(&Path) -> Markers,
+    new_config: &str,
 ) -> Option<SourcesElsewhere> {
     let own = dockerfile.parent()?;
     let sources: Vec<String> = sources
@@ -275,10 +278,7 @@ pub fn sources_elsewhere(
             let dir = file.parent().unwrap_or(found).to_path_buf();
             (file, dir)
         }
-        None => (
-            found.join(crate::workspace::config::FILE_NAMES[0]),
-            found.to_path_buf(),
-        ),
+        None => (found.join(new_config), found.to_path_buf()),
     };
     Some(SourcesElsewhere {
         dir: relative_path(own, found),
@@ -413,6 +413,14 @@ mod tests {
         assert_eq!(context.entry("loop").unwrap().kind, EntryKind::Symlink);
     }
 
+    fn elsewhere(
+        dockerfile: &Path,
+        sources: &[&str],
+        markers: &dyn Fn(&Path) -> Markers,
+    ) -> Option<SourcesElsewhere> {
+        sources_elsewhere(dockerfile, sources, markers, ".plimsoll.yaml")
+    }
+
     #[test]
     fn relative_paths() {
         let p = |a: &str, b: &str| relative_path(Path::new(a), Path::new(b));
@@ -434,8 +442,8 @@ mod tests {
             "go.mod",
         ]);
         let root = dir.path().canonicalize().unwrap().join("repo");
-        let markers = |dir: &Path| Markers::read(dir);
-        let found = sources_elsewhere(
+        let markers = |dir: &Path| Markers::read(dir, &[".plimsoll.yaml", ".plimsoll.yml"]);
+        let found = elsewhere(
             &root.join("docker/app.Dockerfile"),
             &["package.json", "./src/", "*.json", "."],
             &markers,
@@ -454,7 +462,7 @@ mod tests {
         );
         // The nearest directory wins; a config in effect takes the entry.
         std::fs::write(root.join("services/.plimsoll.yaml"), "").unwrap();
-        let found = sources_elsewhere(
+        let found = elsewhere(
             &root.join("services/api/deploy/Dockerfile"),
             &["go.mod"],
             &markers,
@@ -466,11 +474,9 @@ mod tests {
         assert_eq!(found.entry_dockerfile, "api/deploy/Dockerfile");
         assert_eq!(found.entry_context, "api");
         // Not above the root (the `go.mod` outside the repository), nor when one is missing.
+        assert!(elsewhere(&root.join("docker/app.Dockerfile"), &["go.mod"], &markers).is_none());
         assert!(
-            sources_elsewhere(&root.join("docker/app.Dockerfile"), &["go.mod"], &markers).is_none()
-        );
-        assert!(
-            sources_elsewhere(
+            elsewhere(
                 &root.join("docker/app.Dockerfile"),
                 &["package.json", "missing.txt"],
                 &markers
@@ -478,27 +484,23 @@ mod tests {
             .is_none()
         );
         // Nothing that can be looked for.
-        assert!(
-            sources_elsewhere(&root.join("docker/app.Dockerfile"), &["*/x", "."], &markers)
-                .is_none()
-        );
+        assert!(elsewhere(&root.join("docker/app.Dockerfile"), &["*/x", "."], &markers).is_none());
     }
 
     #[test]
     fn without_git_the_outermost_config_is_the_root() {
         let dir = tree(&["a/b/c/Dockerfile", "a/b/x.txt", "a/x.txt"]);
         let base = dir.path().canonicalize().unwrap();
-        let markers = |dir: &Path| Markers::read(dir);
+        let markers = |dir: &Path| Markers::read(dir, &[".plimsoll.yaml", ".plimsoll.yml"]);
         // No marker: no search (`/` would hold `etc` and `tmp`).
-        assert!(sources_elsewhere(&base.join("a/b/c/Dockerfile"), &["x.txt"], &markers).is_none());
+        assert!(elsewhere(&base.join("a/b/c/Dockerfile"), &["x.txt"], &markers).is_none());
         std::fs::write(base.join("a/.plimsoll.yaml"), "").unwrap();
         std::fs::write(base.join("a/b/.plimsoll.yml"), "").unwrap();
         assert_eq!(
             repository_root(&base.join("a/b/c"), &markers),
             Some((base.join("a"), false))
         );
-        let found =
-            sources_elsewhere(&base.join("a/b/c/Dockerfile"), &["x.txt"], &markers).unwrap();
+        let found = elsewhere(&base.join("a/b/c/Dockerfile"), &["x.txt"], &markers).unwrap();
         assert_eq!(found.dir, "..");
         assert_eq!(found.config_file, "../.plimsoll.yml");
     }

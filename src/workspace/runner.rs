@@ -69,6 +69,8 @@ pub struct RunOptions {
     /// The build contexts the configs declare (`build-contexts:`), by the Dockerfile's absolute
     /// path: the context directory and the config file that says so.
     pub build_contexts: HashMap<PathBuf, (PathBuf, PathBuf)>,
+    /// The names of plimsoll's config files ([`FsWorkspace::with_config_names`]).
+    pub config_names: &'static [&'static str],
 }
 
 /// The pool a run's work goes to: `threads` workers (see [`pool_size`]) with stacks large
@@ -126,7 +128,8 @@ where
     let pool = worker_pool(options.threads, files)?;
     let mut workspace = FsWorkspace::with_max_file_size(options.max_file_size)
         .with_plan(options.compose)
-        .with_configured_contexts(options.build_contexts);
+        .with_configured_contexts(options.build_contexts)
+        .with_config_names(options.config_names);
     workspace.shellcheck = options.shellcheck.clone();
     let with_workspace = |source: &SourceFile| check(source, &workspace);
     let check_candidate = |candidate: &Candidate| {
@@ -221,6 +224,9 @@ pub struct FsWorkspace {
     configured_contexts: HashMap<PathBuf, (PathBuf, PathBuf)>,
     /// What marks each directory looked at as a repository root (`.git`, a config file).
     markers: Mutex<HashMap<PathBuf, crate::workspace::build_context::Markers>>,
+    /// The names of plimsoll's config files (the config module's, passed in: it reads files
+    /// through this module), for the markers; none by default.
+    config_names: &'static [&'static str],
     /// ShellCheck, when the run uses it.
     pub shellcheck: Option<Arc<crate::workspace::shellcheck::Shellcheck>>,
 }
@@ -258,6 +264,13 @@ impl FsWorkspace {
         contexts: HashMap<PathBuf, (PathBuf, PathBuf)>,
     ) -> Self {
         self.configured_contexts = contexts;
+        self
+    }
+
+    /// This workspace, knowing plimsoll's config file names (a directory holding one may be
+    /// the root of a tree without `.git`).
+    pub fn with_config_names(mut self, names: &'static [&'static str]) -> Self {
+        self.config_names = names;
         self
     }
 
@@ -463,11 +476,19 @@ impl Workspace for FsWorkspace {
             if let Some(known) = lock().get(dir) {
                 return known.clone();
             }
-            let read = Markers::read(dir);
+            let read = Markers::read(dir, self.config_names);
             lock().insert(dir.to_path_buf(), read.clone());
             read
         };
-        crate::workspace::build_context::sources_elsewhere(&absolute(path), sources, &markers)
+        crate::workspace::build_context::sources_elsewhere(
+            &absolute(path),
+            sources,
+            &markers,
+            self.config_names
+                .first()
+                .copied()
+                .unwrap_or(".plimsoll.yaml"),
+        )
     }
 
     fn read(&self, path: &Path) -> Option<Arc<SourceFile>> {

@@ -376,6 +376,7 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
             &discovery.files,
             stdin.as_ref().map(|input| input.path.as_path()),
         ),
+        config_names: &config::FILE_NAMES,
     };
     let stdin_path = stdin.as_ref().map(|input| input.path.clone());
     let fixing = args.fix || args.diff;
