@@ -10,7 +10,9 @@
 //! - The walk stops after [`MAX_ENTRIES`] paths or below [`MAX_DEPTH`] directories; the listing
 //!   then says so ([`BuildContext::truncated`]) and rules that need it complete stay silent.
 
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use crate::semantic::build_context::{BuildContext, Entry, EntryKind, SourcesElsewhere};
 use crate::syntax::dockerignore::{self, DockerIgnore, Matches};
@@ -58,12 +60,40 @@ pub fn list_with(
     max_entries: usize,
     max_depth: usize,
 ) -> BuildContext {
+    walk(dir, ignore_file, ignore, max_entries, max_depth, None)
+}
+
+/// The modification times of the directories a walk read, taken just before reading each: a
+/// name added, removed or renamed in one changes its time.
+pub type DirTimes = Vec<(PathBuf, Option<std::time::SystemTime>)>;
+
+/// Whether no directory of `times` changed since (or appeared or went).
+fn unchanged(times: &DirTimes) -> bool {
+    times
+        .iter()
+        .all(|(dir, time)| std::fs::metadata(dir).and_then(|m| m.modified()).ok() == *time)
+}
+
+/// Walk `dir` (see the module's comment), recording each directory's time in `times` when
+/// given.
+fn walk(
+    dir: &Path,
+    ignore_file: Option<PathBuf>,
+    ignore: DockerIgnore,
+    max_entries: usize,
+    max_depth: usize,
+    mut times: Option<&mut DirTimes>,
+) -> BuildContext {
     let mut entries = Vec::new();
     let mut truncated = None;
     // Directories to read: path on disk, relative path, depth, match state.
     let mut stack: Vec<(PathBuf, String, usize, Matches)> =
         vec![(dir.to_path_buf(), String::new(), 0, Matches::default())];
     'walk: while let Some((disk, relative, depth, state)) = stack.pop() {
+        if let Some(times) = times.as_deref_mut() {
+            let time = std::fs::metadata(&disk).and_then(|m| m.modified()).ok();
+            times.push((disk.clone(), time));
+        }
         let Ok(read) = std::fs::read_dir(&disk) else {
             continue;
         };
@@ -135,6 +165,114 @@ pub fn list_with(
         ignore,
         entries,
         truncated,
+    }
+}
+
+/// The most contexts a [`ContextCache`] keeps.
+const MAX_CACHED_CONTEXTS: usize = 32;
+
+/// One listing a [`ContextCache`] keeps, with what it was made from.
+#[derive(Debug)]
+struct Cached {
+    ignore_text: Option<String>,
+    listing: Arc<BuildContext>,
+    times: DirTimes,
+    /// When it was listed (a counter): the oldest goes first when the cache is full.
+    made: u64,
+}
+
+/// Listed build contexts kept across checks (the language server's session), by context
+/// directory and ignore file. A listing is reused while its ignore file's text is the same and
+/// no directory it walked changed (checked with one `stat` per directory, far cheaper than a
+/// walk), and dropped when the editor reports a change under it ([`ContextCache::forget`]).
+#[derive(Debug, Default)]
+pub struct ContextCache {
+    entries: Mutex<HashMap<(PathBuf, Option<PathBuf>), Cached>>,
+    made: std::sync::atomic::AtomicU64,
+}
+
+impl ContextCache {
+    /// The listing of the context `dir` for a build of `dockerfile`, whose ignore file is
+    /// `ignore_file` with `ignore_text` (as the editor has it): the kept one when still good,
+    /// else a fresh walk.
+    pub fn listing(
+        &self,
+        dir: &Path,
+        ignore_file: Option<PathBuf>,
+        ignore_text: Option<String>,
+    ) -> Arc<BuildContext> {
+        let key = (dir.to_path_buf(), ignore_file.clone());
+        let lock = || {
+            self.entries
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        };
+        let kept = lock()
+            .get(&key)
+            .filter(|cached| cached.ignore_text == ignore_text)
+            .map(|cached| (Arc::clone(&cached.listing), cached.times.clone()));
+        // The `stat`s outside the lock.
+        if let Some((listing, times)) = kept
+            && unchanged(&times)
+        {
+            return listing;
+        }
+        let ignore = ignore_text
+            .as_deref()
+            .map(DockerIgnore::parse)
+            .unwrap_or_default();
+        let mut times = DirTimes::new();
+        let listing = Arc::new(walk(
+            dir,
+            ignore_file,
+            ignore,
+            MAX_ENTRIES,
+            MAX_DEPTH,
+            Some(&mut times),
+        ));
+        let made = self.made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut entries = lock();
+        if entries.len() >= MAX_CACHED_CONTEXTS && !entries.contains_key(&key) {
+            let oldest = entries
+                .iter()
+                .min_by_key(|(_, cached)| cached.made)
+                .map(|(key, _)| key.clone());
+            if let Some(oldest) = oldest {
+                entries.remove(&oldest);
+            }
+        }
+        entries.insert(
+            key,
+            Cached {
+                ignore_text,
+                listing: Arc::clone(&listing),
+                times,
+                made,
+            },
+        );
+        listing
+    }
+
+    /// `path` changed (saved, created, deleted, edited): drop the listings it may change,
+    /// those of the contexts it is in and those whose ignore file it is.
+    pub fn forget(&self, path: &Path) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .retain(|(dir, ignore), _| !path.starts_with(dir) && ignore.as_deref() != Some(path));
+    }
+
+    /// How many listings are kept.
+    pub fn len(&self) -> usize {
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .len()
+    }
+
+    /// Whether none is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -503,5 +641,28 @@ mod tests {
         let found = elsewhere(&base.join("a/b/c/Dockerfile"), &["x.txt"], &markers).unwrap();
         assert_eq!(found.dir, "..");
         assert_eq!(found.config_file, "../.plimsoll.yml");
+    }
+
+    #[test]
+    fn the_cache_keeps_a_listing_until_a_directory_or_the_ignore_text_changes() {
+        let dir = tree(&["a/x.txt", "b/y.txt"]);
+        let root = dir.path().to_path_buf();
+        let cache = ContextCache::default();
+        let first = cache.listing(&root, None, None);
+        assert!(Arc::ptr_eq(&first, &cache.listing(&root, None, None)));
+        // Another ignore text: listed again, with it applied.
+        let ignored = cache.listing(&root, None, Some("a\n".into()));
+        assert!(ignored.entry("a").unwrap().excluded.is_some());
+        assert_eq!(cache.len(), 1);
+        // A file added in a walked directory: its time changed, listed again. (Sleep past
+        // coarse timestamp granularity.)
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(root.join("b/z.txt"), "z").unwrap();
+        let fresh = cache.listing(&root, None, Some("a\n".into()));
+        assert!(!Arc::ptr_eq(&ignored, &fresh));
+        assert!(fresh.entry("b/z.txt").is_some());
+        // A change the editor reports drops it.
+        cache.forget(&root.join("b/z.txt"));
+        assert!(cache.is_empty());
     }
 }
