@@ -146,18 +146,18 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let sources = context_sources(context.dockerfile);
     // A bulky directory some source names (or names something inside) is wanted:
     // `COPY target/app.jar …`, `COPY node_modules ./node_modules`.
-    let named: Vec<String> = sources
-        .iter()
-        .filter(|s| !s.is_root())
-        .map(|s| clean_relative(&s.source.value))
-        .collect();
+    // Every path a source names, and every directory on the way to one.
+    let mut named: HashSet<String> = HashSet::new();
+    for source in sources.iter().filter(|s| !s.is_root()) {
+        let path = clean_relative(&source.source.value);
+        for (i, _) in path.match_indices('/') {
+            named.insert(path[..i].to_string());
+        }
+        named.insert(path);
+    }
     let reads_git = reads_git_repository(context);
-    let wanted = |dir: &str| {
-        named
-            .iter()
-            .any(|path| path == dir || path.strip_prefix(dir).is_some_and(|r| r.starts_with('/')))
-            || (reads_git && dir.rsplit('/').next() == Some(".git"))
-    };
+    let wanted =
+        |dir: &str| named.contains(dir) || (reads_git && dir.rsplit('/').next() == Some(".git"));
     let mut kinds: HashMap<String, Option<&'static str>> = HashMap::new();
     let mut reported: HashSet<String> = HashSet::new();
     for copy in &sources {

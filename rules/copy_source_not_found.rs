@@ -1,6 +1,8 @@
 //! DF080 copy-source-not-found: a COPY or ADD source that is not in the build context, so the
 //! build fails with "not found".
 
+use std::collections::HashMap;
+
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 use crate::semantic::build_context::{BuildContext, Resolved};
@@ -64,6 +66,14 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         .iter()
         .map(|copy| matches!(copy.resolve(&build), Resolved::Missing))
         .collect();
+    // Per instruction (by its span): whether every source is a wildcard that matches nothing.
+    let mut copies_nothing: HashMap<usize, bool> = HashMap::new();
+    for (copy, &gone) in sources.iter().zip(&missing) {
+        let empty_glob = gone && has_wildcard(&clean_relative(&copy.source.value));
+        *copies_nothing
+            .entry(copy.instruction.span.start)
+            .or_insert(true) &= empty_glob;
+    }
     for (index, copy) in sources.iter().enumerate() {
         if !missing[index] {
             continue;
@@ -73,12 +83,11 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
             // BuildKit copies nothing for a wildcard that matches nothing and goes on
             // (`COPY package.json yarn.lock* ./` copies a lock file when there is one): only
             // an instruction all of whose sources are such wildcards is reported.
-            let all_empty_globs = sources
-                .iter()
-                .zip(&missing)
-                .filter(|(other, _)| std::ptr::eq(other.instruction, copy.instruction))
-                .all(|(other, &gone)| gone && has_wildcard(&clean_relative(&other.source.value)));
-            if !all_empty_globs {
+            if !copies_nothing
+                .get(&copy.instruction.span.start)
+                .copied()
+                .unwrap_or(false)
+            {
                 continue;
             }
             out.report(
