@@ -26,7 +26,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         return;
     };
     for copy in context_sources(context.dockerfile) {
-        let Resolved::Excluded(pattern) = build.resolve(&copy.source.value) else {
+        let Resolved::Excluded(pattern) = copy.resolve(&build) else {
             continue;
         };
         let ignore = build.ignore_name();

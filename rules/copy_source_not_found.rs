@@ -1,10 +1,12 @@
 //! DF080 copy-source-not-found: a COPY or ADD source that is not in the build context, so the
 //! build fails with "not found".
 
+use std::collections::HashMap;
+
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
 use crate::semantic::build_context::{BuildContext, Resolved};
-use crate::syntax::dockerignore::clean_relative;
+use crate::syntax::dockerignore::{clean_relative, has_wildcard};
 use crate::syntax::excerpt::excerpt;
 
 use super::build_support::closest;
@@ -55,22 +57,58 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         );
         return;
     }
+    // Nothing found here: the Dockerfile is built from elsewhere (build-context-elsewhere
+    // says where, when it can tell), and every source would be reported.
     if !context_is_plausible(&build, &sources) {
         return;
     }
-    for copy in &sources {
-        if !matches!(build.resolve(&copy.source.value), Resolved::Missing) {
+    let missing: Vec<bool> = sources
+        .iter()
+        .map(|copy| matches!(copy.resolve(&build), Resolved::Missing))
+        .collect();
+    // Per instruction (by its span): whether every source is a wildcard that matches nothing.
+    let mut copies_nothing: HashMap<usize, bool> = HashMap::new();
+    for (copy, &gone) in sources.iter().zip(&missing) {
+        let empty_glob = gone && has_wildcard(&clean_relative(&copy.source.value));
+        *copies_nothing
+            .entry(copy.instruction.span.start)
+            .or_insert(true) &= empty_glob;
+    }
+    for (index, copy) in sources.iter().enumerate() {
+        if !missing[index] {
             continue;
         }
         let cleaned = clean_relative(&copy.source.value);
-        let finding = out.report(
-            copy.source.span,
-            format!(
-                "{} source `{}` is not in the build context: the build fails with \"not found\"",
-                copy.keyword,
-                excerpt(&copy.source.value),
-            ),
-        );
+        let finding = if has_wildcard(&cleaned) {
+            // BuildKit copies nothing for a wildcard that matches nothing and goes on
+            // (`COPY package.json yarn.lock* ./` copies a lock file when there is one): only
+            // an instruction all of whose sources are such wildcards is reported.
+            if !copies_nothing
+                .get(&copy.instruction.span.start)
+                .copied()
+                .unwrap_or(false)
+            {
+                continue;
+            }
+            out.report(
+                copy.source.span,
+                format!(
+                    "{} source `{}` matches nothing in the build context: BuildKit copies \
+                     nothing, the classic builder fails with \"no source files were specified\"",
+                    copy.keyword,
+                    excerpt(&copy.source.value),
+                ),
+            )
+        } else {
+            out.report(
+                copy.source.span,
+                format!(
+                    "{} source `{}` is not in the build context: the build fails with \"not found\"",
+                    copy.keyword,
+                    excerpt(&copy.source.value),
+                ),
+            )
+        };
         match suggestion(&build, &cleaned) {
             Some(near) => finding.with_help(format!("did you mean `{}`?", excerpt(near))),
             None => finding.with_help(

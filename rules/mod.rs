@@ -38,8 +38,10 @@ mod apt_instead_of_apt_get;
 mod apt_no_install_recommends;
 mod auth_disabled;
 mod build_and_image;
+mod build_context_elsewhere;
 mod build_insecure;
 mod build_support;
+mod bulky_build_context;
 mod certificate_verification_disabled;
 mod compose_edits;
 mod compose_schema;
@@ -183,7 +185,9 @@ pub use apt_instead_of_apt_get::APT_INSTEAD_OF_APT_GET;
 pub use apt_no_install_recommends::APT_NO_INSTALL_RECOMMENDS;
 pub use auth_disabled::AUTH_DISABLED;
 pub use build_and_image::BUILD_AND_IMAGE;
+pub use build_context_elsewhere::BUILD_CONTEXT_ELSEWHERE;
 pub use build_insecure::BUILD_INSECURE;
+pub use bulky_build_context::BULKY_BUILD_CONTEXT;
 pub use certificate_verification_disabled::CERTIFICATE_VERIFICATION_DISABLED;
 pub use compose_schema::COMPOSE_SCHEMA;
 pub use compose_v1_format::COMPOSE_V1_FORMAT;
@@ -445,6 +449,8 @@ static ALL: &[&Rule] = &[
     &COPY_IGNORED_SOURCE,
     &COPY_SOURCE_NOT_FOUND,
     &SECRET_IN_BUILD_CONTEXT,
+    &BULKY_BUILD_CONTEXT,
+    &BUILD_CONTEXT_ELSEWHERE,
     &SHELLCHECK,
     &UNUSED_SUPPRESSION,
 ];

@@ -1,7 +1,7 @@
 //! DF081 secret-in-build-context: `COPY . .` (or a directory or glob) sends key, credential or
 //! dotenv files, or a `.git` directory, from the build context into the image.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
@@ -11,7 +11,7 @@ use crate::semantic::secrets::secret_file_kind;
 use crate::syntax::dockerignore::{clean_relative, has_wildcard};
 use crate::syntax::excerpt::excerpt;
 
-use super::context_support::context_sources;
+use super::context_support::{ContextSource, context_sources};
 
 pub static SECRET_IN_BUILD_CONTEXT: Rule = Rule {
     code: "DF081",
@@ -30,49 +30,46 @@ pub static SECRET_IN_BUILD_CONTEXT: Rule = Rule {
 /// How many secret-looking paths a message names before it counts the rest.
 const NAMED: usize = 3;
 
-/// The secret-looking item a sent file belongs to: the file itself, or the first directory on
-/// its path that is one (`.ssh`, `.aws`, `.git`), with what it is.
-fn secret_item(path: &str) -> Option<(String, &'static str)> {
-    let mut prefix = String::new();
-    let parts: Vec<&str> = path.split('/').collect();
-    for (index, part) in parts.iter().enumerate() {
-        if index > 0 {
-            prefix.push('/');
-        }
-        prefix.push_str(part);
-        let is_dir = index + 1 < parts.len();
-        if is_dir && *part == ".git" {
-            return Some((
-                prefix,
-                "a git repository (history, remotes, maybe credentials)",
-            ));
-        }
-        if is_dir && let Some(kind) = secret_file_kind(&format!("{prefix}/")) {
-            return Some((prefix, kind));
-        }
+/// What a directory of the context is when it is secret-looking (`.ssh`, `.aws`, `.git`).
+fn secret_dir(dir: &str) -> Option<&'static str> {
+    if dir.rsplit('/').next() == Some(".git") {
+        return Some("a git repository (history, remotes, maybe credentials)");
     }
-    secret_file_kind(path).map(|kind| (path.to_string(), kind))
+    secret_file_kind(&format!("{dir}/"))
 }
 
-/// The files a source sends, when it is the whole context, a directory or a glob; `None` for
-/// a single file (secret-file-copied judges its name) or a source not in the context.
-fn sent_by<'c>(context: &'c BuildContext, source: &str) -> Option<Vec<&'c Entry>> {
-    match context.resolve(source) {
-        Resolved::Root => Some(context.sent_root()),
-        Resolved::Found(entries) => {
-            let glob = has_wildcard(&clean_relative(source));
-            if !glob && entries.iter().all(|e| e.kind != EntryKind::Dir) {
-                return None;
-            }
-            Some(
-                entries
-                    .into_iter()
-                    .flat_map(|entry| context.sent_files(entry))
-                    .collect(),
-            )
+/// The secret-looking item a sent file belongs to: the first directory on its path that is one
+/// (`.ssh`, `.aws`, `.git`), else the file itself, with what it is. `dirs` remembers each
+/// directory's answer: a context's files share their directories.
+fn secret_item<'p>(
+    path: &'p str,
+    dirs: &mut HashMap<&'p str, Option<&'static str>>,
+) -> Option<(&'p str, &'static str)> {
+    for (i, _) in path.match_indices('/') {
+        let dir = &path[..i];
+        let kind = *dirs.entry(dir).or_insert_with(|| secret_dir(dir));
+        if let Some(kind) = kind {
+            return Some((dir, kind));
         }
-        _ => None,
     }
+    secret_file_kind(path).map(|kind| (path, kind))
+}
+
+/// The files a source copies, when it is the whole context, a directory or a glob, less what
+/// its `--exclude` patterns leave out; `None` for a single file (secret-file-copied judges its
+/// name), a source not in the context, or excludes that cannot be known.
+fn sent_by<'c>(context: &'c BuildContext, copy: &ContextSource<'_>) -> Option<Vec<&'c Entry>> {
+    if !copy.excludes_known {
+        return None;
+    }
+    let source = copy.source.value.as_str();
+    if let Resolved::Found(entries) = copy.resolve(context) {
+        let glob = has_wildcard(&clean_relative(source));
+        if !glob && entries.iter().all(|e| e.kind != EntryKind::Dir) {
+            return None;
+        }
+    }
+    context.copied_files(source, &copy.flags)
 }
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
@@ -88,12 +85,13 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         if !in_image {
             continue;
         }
-        let Some(files) = sent_by(&build, &copy.source.value) else {
+        let Some(files) = sent_by(&build, &copy) else {
             continue;
         };
-        let mut items: BTreeMap<String, &'static str> = BTreeMap::new();
+        let mut items: BTreeMap<&str, &'static str> = BTreeMap::new();
+        let mut dirs = HashMap::new();
         for file in files {
-            if let Some((item, kind)) = secret_item(&file.path) {
+            if let Some((item, kind)) = secret_item(&file.path, &mut dirs) {
                 items.entry(item).or_insert(kind);
             }
         }
@@ -147,17 +145,20 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
     use super::secret_item;
 
     #[test]
     fn items_are_the_outermost_secret_path() {
-        assert_eq!(secret_item(".git/config").unwrap().0, ".git");
-        assert_eq!(secret_item("sub/.git/HEAD").unwrap().0, "sub/.git");
-        assert_eq!(secret_item("home/.ssh/known_hosts").unwrap().0, "home/.ssh");
-        assert_eq!(secret_item("config/.env").unwrap().0, "config/.env");
-        assert_eq!(secret_item(".aws/credentials").unwrap().0, ".aws");
-        assert!(secret_item("src/main.go").is_none());
-        assert!(secret_item(".gitignore").is_none());
-        assert!(secret_item("x/.github/workflows/ci.yml").is_none());
+        let item = |path| secret_item(path, &mut HashMap::new()).map(|(item, _)| item);
+        assert_eq!(item(".git/config"), Some(".git"));
+        assert_eq!(item("sub/.git/HEAD"), Some("sub/.git"));
+        assert_eq!(item("home/.ssh/known_hosts"), Some("home/.ssh"));
+        assert_eq!(item("config/.env"), Some("config/.env"));
+        assert_eq!(item(".aws/credentials"), Some(".aws"));
+        assert_eq!(item("src/main.go"), None);
+        assert_eq!(item(".gitignore"), None);
+        assert_eq!(item("x/.github/workflows/ci.yml"), None);
     }
 }

@@ -131,11 +131,16 @@ fn the_documented_example_config_is_valid() {
     .unwrap();
     let mut blocks = 0;
     let mut rest = docs.as_str();
+    // The directories the examples name (`build-contexts` contexts must exist).
+    let repo = tempfile::tempdir().unwrap();
+    for dir in ["docker", "services"] {
+        std::fs::create_dir(repo.path().join(dir)).unwrap();
+    }
     while let Some(start) = rest.find("```yaml\n") {
         let body = &rest[start + 8..];
         let end = body.find("```").unwrap();
         let text = &body[..end];
-        let path = PathBuf::from("/repo/.plimsoll.yaml");
+        let path = repo.path().join(".plimsoll.yaml");
         if let Err(errors) = plimsoll::workspace::config::parse(&path, text) {
             panic!(
                 "docs/configuration.md example is invalid:\n{}\n{text}",

@@ -1405,5 +1405,122 @@ fn shellcheck_findings_arrive_after_the_built_in_ones_and_stale_ones_are_dropped
         [("SC2086".to_string(), range((1, 9), (1, 11)))]
     );
     assert_eq!(runs(), 4);
+
+/// The next diagnostics published for `path` that satisfy `wanted` (earlier ones are skipped:
+/// a re-check may publish more than once on the way).
+fn diagnostics_until(client: &mut Client, path: &Path, wanted: impl Fn(&Value) -> bool) -> Value {
+    loop {
+        let published = client.diagnostics(path);
+        if wanted(&published) {
+            return published;
+        }
+    }
+}
+
+#[test]
+fn a_dockerignore_change_re_checks_the_dockerfiles_of_its_context() {
+    let (_guard, root) = workspace();
+    let dockerfile = root.join("Dockerfile");
+    let ignore = root.join(".dockerignore");
+    std::fs::write(root.join(".env"), "TOKEN=x\n").unwrap();
+    let text = "FROM alpine:3.20\nWORKDIR /app\nCOPY . .\nUSER app\n";
+    let mut client = Client::start(&root);
+    client.initialize(
+        &root,
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+    );
+    client.open(&dockerfile, "dockerfile", text);
+    let published = client.diagnostics(&dockerfile);
+    let secrets = with_code(&published, "DF081");
+    assert_eq!(secrets.len(), 1, "{published:#}");
+    assert_eq!(secrets[0]["range"], range((2, 5), (2, 6)));
+    let secret = |d: &Value| !with_code(d, "DF081").is_empty();
+
+    // A `.dockerignore` written on disk: the watcher's event checks the Dockerfile again.
+    std::fs::write(&ignore, ".env\n").unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&ignore), "type": 1}]}),
+    );
+    diagnostics_until(&mut client, &dockerfile, |d| !secret(d));
+
+    // Opened and edited without saving: the buffer is what counts.
+    client.open(&ignore, "ignore", ".env\n");
+    client.change(&ignore, 2, "# nothing is ignored now\n");
+    diagnostics_until(&mut client, &dockerfile, secret);
+    // Closed without saving: the file on disk again.
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri(&ignore)}}),
+    );
+    diagnostics_until(&mut client, &dockerfile, |d| !secret(d));
+
+    // The Dockerfile's own ignore file wins once it exists, and it keeps `.env` in.
+    let own = root.join("Dockerfile.dockerignore");
+    std::fs::write(&own, "*.md\n").unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&own), "type": 1}]}),
+    );
+    let published = diagnostics_until(&mut client, &dockerfile, secret);
+    assert!(
+        with_code(&published, "DF081")[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Dockerfile.dockerignore"),
+        "{published:#}"
+    );
+
+    // A directory that appears on disk (no event: the client watches ignore files only) is
+    // seen at the next check: the kept listing's directory times changed.
+    std::thread::sleep(Duration::from_millis(20));
+    std::fs::create_dir_all(root.join("node_modules/left-pad")).unwrap();
+    std::fs::write(root.join("node_modules/left-pad/index.js"), "x\n").unwrap();
+    client.change(&dockerfile, 2, &format!("# edited\n{text}"));
+    let published = diagnostics_until(&mut client, &dockerfile, |d| {
+        !with_code(d, "DF082").is_empty()
+    });
+    assert_eq!(published["version"], 2);
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+#[test]
+fn the_config_declares_the_context_of_an_open_dockerfile() {
+    let (_guard, root) = workspace();
+    std::fs::create_dir(root.join("docker")).unwrap();
+    std::fs::write(root.join("package.json"), "{}\n").unwrap();
+    std::fs::write(root.join("package-lock.json"), "{}\n").unwrap();
+    let dockerfile = root.join("docker/app.Dockerfile");
+    let text = "FROM node:22-slim\nCOPY package.json pakage-lock.json /app/\nUSER node\n";
+    let mut client = Client::start(&root);
+    client.initialize(&root, json!({}));
+    client.open(&dockerfile, "dockerfile", text);
+    // Nothing told the editor where it is built from, and one source is nowhere: nothing
+    // is reported (a wrong context cannot be told from a wrong path).
+    let published = client.diagnostics(&dockerfile);
+    assert_eq!(codes(&published), Vec::<String>::new(), "{published:#}");
+    let config = root.join(".plimsoll.yaml");
+    std::fs::write(
+        &config,
+        "build-contexts:\n  - dockerfile: docker/*.Dockerfile\n    context: .\n",
+    )
+    .unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&config), "type": 1}]}),
+    );
+    let published = diagnostics_until(&mut client, &dockerfile, |d| {
+        !with_code(d, "DF080").is_empty()
+    });
+    let missing = with_code(&published, "DF080");
+    assert_eq!(missing.len(), 1, "{published:#}");
+    assert_eq!(missing[0]["range"], range((1, 18), (1, 34)));
+    assert!(
+        missing[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `package-lock.json`?"),
+        "{published:#}"
+    );
     assert_eq!(client.shutdown().code(), Some(0));
 }

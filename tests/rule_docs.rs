@@ -17,13 +17,17 @@ mod common;
 
 /// A fenced code block: its language tag and body, with the build context the blocks before
 /// it describe: a `context` block lists the paths of the context (one per line, a trailing `/`
-/// for an empty directory) and a `dockerignore` block its `.dockerignore`. The block then runs
-/// as `Dockerfile` at the root of that tree.
+/// for an empty directory), a `dockerignore` block its `.dockerignore` and a `config` block a
+/// `.plimsoll.yaml` at its root (its `build-contexts` apply). The block then runs as
+/// `Dockerfile` at the root of that tree, or at the path of the context line that ends with
+/// `(this Dockerfile)`.
+#[derive(Clone)]
 struct Block {
     language: String,
     body: String,
     context: Option<String>,
     dockerignore: Option<String>,
+    config: Option<String>,
 }
 
 /// The fenced code blocks of the section `## {heading}` (up to the next `## `).
@@ -31,7 +35,7 @@ fn section_blocks(docs: &str, heading: &str) -> Vec<Block> {
     let mut blocks = Vec::new();
     let mut in_section = false;
     let mut open: Option<Block> = None;
-    let (mut context, mut dockerignore) = (None, None);
+    let (mut context, mut dockerignore, mut config) = (None, None, None);
     for line in docs.lines() {
         if let Some(block) = open.as_mut() {
             if line.trim_start().starts_with("```") {
@@ -39,9 +43,11 @@ fn section_blocks(docs: &str, heading: &str) -> Vec<Block> {
                 match block.language.as_str() {
                     "context" => context = Some(block.body),
                     "dockerignore" => dockerignore = Some(block.body),
+                    "config" => config = Some(block.body),
                     _ => {
                         block.context = context.take();
                         block.dockerignore = dockerignore.take();
+                        block.config = config.take();
                         blocks.push(block);
                     }
                 }
@@ -61,6 +67,7 @@ fn section_blocks(docs: &str, heading: &str) -> Vec<Block> {
                 body: String::new(),
                 context: None,
                 dockerignore: None,
+                config: None,
             });
         }
     }
@@ -109,8 +116,14 @@ fn run(rule: &Rule, block: &Block) -> Result<(Vec<Finding>, Vec<String>), String
         }
         Some(paths) => {
             let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+            let root = dir.path().canonicalize().map_err(|e| e.to_string())?;
+            let mut dockerfile = root.join("Dockerfile");
             for path in paths.lines().map(str::trim).filter(|p| !p.is_empty()) {
-                let full = dir.path().join(path);
+                if let Some(path) = path.strip_suffix("(this Dockerfile)") {
+                    dockerfile = root.join(path.trim());
+                    continue;
+                }
+                let full = root.join(path);
                 if path.ends_with('/') {
                     fs::create_dir_all(&full).map_err(|e| e.to_string())?;
                 } else {
@@ -120,11 +133,26 @@ fn run(rule: &Rule, block: &Block) -> Result<(Vec<Finding>, Vec<String>), String
                 }
             }
             if let Some(ignore) = &block.dockerignore {
-                fs::write(dir.path().join(".dockerignore"), ignore).map_err(|e| e.to_string())?;
+                fs::write(root.join(".dockerignore"), ignore).map_err(|e| e.to_string())?;
             }
-            let path = dir.path().join("Dockerfile");
-            fs::write(&path, &block.body).map_err(|e| e.to_string())?;
-            let source = SourceFile::new(&path, block.body.clone(), kind);
+            fs::create_dir_all(dockerfile.parent().expect("a parent"))
+                .map_err(|e| e.to_string())?;
+            fs::write(&dockerfile, &block.body).map_err(|e| e.to_string())?;
+            if let Some(config) = &block.config {
+                let path = root.join(".plimsoll.yaml");
+                fs::write(&path, config).map_err(|e| e.to_string())?;
+                let parsed = plimsoll::workspace::config::parse(&path, config)
+                    .map_err(|errors| format!("config block: {errors:?}"))?;
+                let declared: std::collections::HashMap<_, _> = parsed
+                    .build_contexts
+                    .iter()
+                    .filter(|d| d.dockerfiles.matches(&dockerfile))
+                    .take(1)
+                    .map(|d| (dockerfile.clone(), (d.context.clone(), d.config.clone())))
+                    .collect();
+                workspace = workspace.with_configured_contexts(declared);
+            }
+            let source = SourceFile::new(&dockerfile, block.body.clone(), kind);
             engine::check_in(&source, &settings, &workspace)
         }
     };
@@ -342,8 +370,7 @@ fn fixed_example(rule: &Rule) -> Result<Option<FixedExample>, String> {
             let block = Block {
                 language: block.language.clone(),
                 body: text.to_string(),
-                context: block.context.clone(),
-                dockerignore: block.dockerignore.clone(),
+                ..block.clone()
             };
             run(rule, &block).map(|(own, _)| own).unwrap_or_default()
         };
@@ -362,8 +389,7 @@ fn fixed_example(rule: &Rule) -> Result<Option<FixedExample>, String> {
         let fixed_block = Block {
             language: block.language.clone(),
             body: fixed.text.clone(),
-            context: block.context.clone(),
-            dockerignore: block.dockerignore.clone(),
+            ..block.clone()
         };
         let (_, parse_errors) = run(rule, &fixed_block)?;
         if !parse_errors.is_empty() {

@@ -212,10 +212,11 @@ fn docs_have_the_fixed_shape() {
                 ));
             }
             if let Some(language) = language {
-                // `context` and `dockerignore` blocks describe the build context the next block runs
+                // `context`, `dockerignore` and `config` blocks describe the build context the next block runs
                 // in (tests/rule_docs.rs).
                 for fence in fences.iter().filter(|fence| {
-                    *fence != language && !matches!(fence.as_str(), "context" | "dockerignore")
+                    *fence != language
+                        && !matches!(fence.as_str(), "context" | "dockerignore" | "config")
                 }) {
                     failures.push(format!(
                         "rules/{stem}.md: a block under `## {section}` is ```{fence}, expected ```{language}"

@@ -194,6 +194,13 @@ pub trait Linter: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// Files changed on disk or in the editor (`paths`, absolute: a watched file event, a
+    /// document opened, edited, saved or closed): drop whatever was cached from them. The server
+    /// calls this before it checks again the open documents whose last check read one of them.
+    fn files_changed(&self, paths: &[PathBuf]) {
+        let _ = paths;
+    }
+
     /// Forget every cached configuration (a config file changed).
     fn reload_config(&self);
 

@@ -469,6 +469,8 @@ impl Inner {
         let Some(path) = path_of(uri) else {
             return;
         };
+        // What the linter derived from the file (a listed build context) goes first.
+        self.linter.files_changed(std::slice::from_ref(&path));
         let stale: Vec<(Uri, i32)> = {
             let mut docs = self.docs.lock().await;
             docs.iter_mut()
@@ -924,10 +926,15 @@ impl LanguageServer for Backend {
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
-        let is_config = path_of(&params.text_document.uri)
-            .is_some_and(|path| self.inner.linter.is_config_file(&path));
+        let uri = params.text_document.uri;
+        let is_config = path_of(&uri).is_some_and(|path| self.inner.linter.is_config_file(&path));
         if is_config {
             self.inner.config_changed().await;
+        } else if let Some(path) = path_of(&uri) {
+            // The file on disk now has the buffer's text (its dependents already read the
+            // buffer): what the linter derived from the old file (a listed build context it is
+            // in) is stale.
+            self.inner.linter.files_changed(&[path]);
         }
     }
 

@@ -131,6 +131,26 @@ pub trait Workspace: Sync {
         None
     }
 
+    /// Where the build context [`Workspace::build_context`] lists for the Dockerfile at `path`
+    /// comes from: its own directory unless a compose service or the config said otherwise.
+    fn build_context_origin(&self, path: &Path) -> crate::semantic::build_context::ContextOrigin {
+        let _ = path;
+        crate::semantic::build_context::ContextOrigin::OwnDirectory
+    }
+
+    /// The directory above the Dockerfile at `path`, up to the repository root, where every one
+    /// of `sources` (COPY and ADD sources none of which is in its own directory) exists: the
+    /// context it is most likely built with. `None` when there is none, or the workspace does
+    /// not look (no files).
+    fn sources_elsewhere(
+        &self,
+        path: &Path,
+        sources: &[&str],
+    ) -> Option<crate::semantic::build_context::SourcesElsewhere> {
+        let _ = (path, sources);
+        None
+    }
+
     /// Note that a compose service builds the Dockerfile at `dockerfile` with `context` as its
     /// build context, so [`Workspace::build_context`] lists that directory instead of the
     /// Dockerfile's own. Compose files are checked before Dockerfiles in a run.

@@ -33,8 +33,9 @@ pub struct Example {
     pub text: String,
 }
 
-/// The examples of `docs`, in order. An example that needs a build context (a `context` or
-/// `dockerignore` block before it, as the build-context rules' docs have) is left out: it needs
+/// The examples of `docs`, in order. An example that needs a build context (a `context`,
+/// `dockerignore` or `config` block before it, as the build-context rules' docs have) is left
+/// out: it needs
 /// files on disk, and tests/rule_docs.rs runs it in a temporary tree.
 pub fn examples(docs: &str) -> Vec<Example> {
     let mut out = Vec::new();
@@ -46,7 +47,10 @@ pub fn examples(docs: &str) -> Vec<Example> {
         if let Some(example) = open.as_mut() {
             if line.trim_start().starts_with("```") {
                 let example = open.take().expect("an example is open");
-                if matches!(example.language.as_str(), "context" | "dockerignore") {
+                if matches!(
+                    example.language.as_str(),
+                    "context" | "dockerignore" | "config"
+                ) {
                     needs_files = true;
                 } else if std::mem::take(&mut needs_files) {
                     // Run by tests/rule_docs.rs in a tree built from the blocks before it.

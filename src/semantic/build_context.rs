@@ -4,7 +4,10 @@
 //! files does it send). The workspace layer walks the directory and builds the listing; nothing
 //! here reads files.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
+
+use regex::Regex;
 
 use crate::syntax::dockerignore::{self, DockerIgnore, IgnorePattern};
 
@@ -47,6 +50,51 @@ pub struct BuildContext {
     pub entries: Vec<Entry>,
     /// Why the listing is incomplete (a limit was reached), `None` when it is complete.
     pub truncated: Option<String>,
+}
+
+/// Where the build context of a Dockerfile comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ContextOrigin {
+    /// The Dockerfile's own directory: nothing of the run said otherwise.
+    OwnDirectory,
+    /// A compose service of the run builds it from this context (`build.context`).
+    Compose,
+    /// A `build-contexts` entry of this config file names it.
+    Config(PathBuf),
+}
+
+/// A directory above the Dockerfile's where every COPY and ADD source exists, when none exists
+/// beside it: the context the Dockerfile is most likely built with, and how to declare it.
+/// Paths are `/`-separated and relative, ready for a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourcesElsewhere {
+    /// The directory, relative to the Dockerfile's (`..`, `../..`).
+    pub dir: String,
+    /// Whether that directory is the repository root (it holds `.git`).
+    pub repository_root: bool,
+    /// The Dockerfile relative to that directory (`docker/app.Dockerfile`): what `docker build
+    /// -f` and a compose service's `build.dockerfile` name.
+    pub dockerfile_from_dir: String,
+    /// The config file the `build-contexts` entry goes in (the one in effect, else a new
+    /// `.plimsoll.yaml` in that directory), relative to the Dockerfile's directory.
+    pub config_file: String,
+    /// The entry's `dockerfile:` and `context:`, relative to the config file's directory.
+    pub entry_dockerfile: String,
+    pub entry_context: String,
+}
+
+/// How a COPY or ADD reads its sources from the context: its `--parents` and `--exclude` flags.
+#[derive(Clone, Debug, Default)]
+pub struct CopyFlags {
+    /// `--parents` (COPY only): a source is a pattern where `**` crosses directories, copied with
+    /// its parent directories below the pivot (`a/./b/c` keeps `b/c`; no pivot keeps the whole
+    /// path).
+    pub parents: bool,
+    /// The `--exclude` patterns (empty for none): matched, with `.dockerignore`'s rules, against
+    /// each path relative to the source it is copied from (with `--parents`, to the pivot, or the
+    /// context root when there is none). A source matched by name is copied even when an
+    /// exclude pattern matches that name: only what is under it is filtered.
+    pub exclude: DockerIgnore,
 }
 
 /// How a COPY or ADD source resolves in the context.
@@ -127,14 +175,48 @@ impl BuildContext {
                 None => Resolved::Missing,
             };
         }
-        let Some(matcher) = dockerignore::copy_source_matcher(&cleaned) else {
-            return Resolved::Unknown;
-        };
-        let matched: Vec<&Entry> = self
-            .entries
-            .iter()
-            .filter(|entry| matcher.is_match(&entry.path))
-            .collect();
+        match dockerignore::copy_source_matcher(&cleaned) {
+            Some(matcher) => self.resolve_glob(&matcher),
+            None => Resolved::Unknown,
+        }
+    }
+
+    /// Where a source leads for an instruction with `flags`: as [`BuildContext::resolve`],
+    /// except that a `--parents` source with a wildcard is a pattern where `**` crosses
+    /// directories (the pivot `/./` is only where the kept parents start).
+    pub fn resolve_with(&self, source: &str, flags: &CopyFlags) -> Resolved<'_> {
+        if !flags.parents {
+            return self.resolve(source);
+        }
+        let cleaned = dockerignore::clean_relative(source);
+        let cleaned = cleaned.trim_start_matches("../");
+        if cleaned == ".." || !dockerignore::has_wildcard(cleaned) {
+            return self.resolve(cleaned);
+        }
+        match dockerignore::parents_source_matcher(cleaned) {
+            Some(matcher) => self.resolve_glob(&matcher),
+            None => Resolved::Unknown,
+        }
+    }
+
+    /// The entries a glob matches (the outermost of nested matches: a directory takes what is
+    /// under it along), sent or, when everything it matches is excluded, the line that does it.
+    fn resolve_glob(&self, matcher: &Regex) -> Resolved<'_> {
+        let mut taken: HashSet<&str> = HashSet::new();
+        let mut matched: Vec<&Entry> = Vec::new();
+        for entry in &self.entries {
+            if !matcher.is_match(&entry.path) {
+                continue;
+            }
+            let nested = entry
+                .path
+                .match_indices('/')
+                .any(|(i, _)| taken.contains(&entry.path[..i]));
+            if !nested {
+                taken.insert(&entry.path);
+                matched.push(entry);
+            }
+        }
         let sent: Vec<&Entry> = matched
             .iter()
             .copied()
@@ -155,6 +237,67 @@ impl BuildContext {
         } else {
             Resolved::Missing
         }
+    }
+
+    /// The files (and links) a COPY or ADD source copies out of the context: what the ignore
+    /// file lets through, less what the instruction's `--exclude` patterns leave out. `None`
+    /// when the source is not (or not wholly) known to be in the context.
+    pub fn copied_files<'a>(&'a self, source: &str, flags: &CopyFlags) -> Option<Vec<&'a Entry>> {
+        let (roots, whole) = match self.resolve_with(source, flags) {
+            Resolved::Root => (Vec::new(), true),
+            Resolved::Found(entries) => (entries, false),
+            _ => return None,
+        };
+        let pivot = flags.parents.then(|| {
+            source
+                .split_once("/./")
+                .map(|(parent, _)| dockerignore::clean_relative(parent))
+                .filter(|parent| parent != ".")
+                .unwrap_or_default()
+        });
+        let kept = |path: &str, root: &str| -> bool {
+            if flags.exclude.patterns.is_empty() {
+                return true;
+            }
+            // The base the patterns are relative to: the pivot with `--parents`, else the
+            // source itself, which is copied whatever its own name.
+            let base = match &pivot {
+                Some(pivot) => pivot.as_str(),
+                None if path == root => return true,
+                None => root,
+            };
+            let relative = if base.is_empty() {
+                path
+            } else {
+                match path
+                    .strip_prefix(base)
+                    .and_then(|rest| rest.strip_prefix('/'))
+                {
+                    Some(rest) => rest,
+                    None => return true,
+                }
+            };
+            flags.exclude.excluded_by(relative).is_none()
+        };
+        if whole {
+            return Some(
+                self.sent_root()
+                    .into_iter()
+                    .filter(|entry| kept(&entry.path, ""))
+                    .collect(),
+            );
+        }
+        Some(
+            roots
+                .into_iter()
+                .flat_map(|root| {
+                    self.sent_files(root)
+                        .into_iter()
+                        .filter(|entry| kept(&entry.path, &root.path))
+                        .collect::<Vec<_>>()
+                })
+                .collect(),
+        )
     }
 
     /// Whether `path` lies inside an excluded directory that was not walked.
@@ -212,6 +355,21 @@ impl BuildContext {
     }
 }
 
+/// A byte count for messages: `512 bytes`, `14.2 KiB`, `312.4 MiB`, `1.2 GiB`.
+pub fn show_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 3] = ["KiB", "MiB", "GiB"];
+    if bytes < 1024 {
+        return format!("{bytes} byte{}", if bytes == 1 { "" } else { "s" });
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,9 +421,139 @@ mod tests {
         assert!(matches!(context.resolve("*.go"), Resolved::Missing));
         assert!(matches!(context.resolve("src/*.go"), Resolved::Found(e) if e.len() == 1));
         assert!(matches!(context.resolve("other.log"), Resolved::Missing));
+        assert_eq!(show_bytes(1), "1 byte");
+        assert_eq!(show_bytes(1023), "1023 bytes");
+        assert_eq!(show_bytes(1536), "1.5 KiB");
+        assert_eq!(show_bytes(5 << 30), "5.0 GiB");
         let src = context.entry("src").unwrap();
         assert_eq!(context.sent_files(src).len(), 2);
         assert_eq!(context.sent_size("src"), 20);
         assert_eq!(context.sent_root().len(), 3);
+    }
+
+    fn paths(entries: Option<Vec<&Entry>>) -> Vec<&str> {
+        entries
+            .unwrap()
+            .iter()
+            .map(|entry| entry.path.as_str())
+            .collect()
+    }
+
+    fn tree() -> BuildContext {
+        let files = [
+            "a",
+            "a/b",
+            "a/b/c.txt",
+            "a/b/d.md",
+            "a/x.txt",
+            "docs",
+            "docs/guide.md",
+            "docs/keep.md",
+            "top.md",
+        ];
+        let mut entries: Vec<Entry> = files
+            .iter()
+            .map(|path| {
+                let kind = if path.contains('.') {
+                    EntryKind::File
+                } else {
+                    EntryKind::Dir
+                };
+                entry(path, kind, None)
+            })
+            .collect();
+        entries.sort_by(|a, b| a.path.cmp(&b.path));
+        BuildContext {
+            dir: ".".into(),
+            entries,
+            ..BuildContext::default()
+        }
+    }
+
+    fn excludes(patterns: &[&str]) -> DockerIgnore {
+        DockerIgnore::from_copy_excludes(patterns.iter().copied()).unwrap()
+    }
+
+    #[test]
+    fn excludes_are_relative_to_each_source() {
+        let context = tree();
+        let flags = CopyFlags {
+            exclude: excludes(&["*.md"]),
+            ..CopyFlags::default()
+        };
+        // From the root, `*.md` is one level deep only.
+        assert_eq!(
+            paths(context.copied_files(".", &flags)),
+            [
+                "a/b/c.txt",
+                "a/b/d.md",
+                "a/x.txt",
+                "docs/guide.md",
+                "docs/keep.md"
+            ]
+        );
+        // From `docs`, it names the files in it.
+        assert!(paths(context.copied_files("docs", &flags)).is_empty());
+        // A source named by a glob is copied whatever its own name.
+        assert_eq!(paths(context.copied_files("*.md", &flags)), ["top.md"]);
+        let flags = CopyFlags {
+            exclude: excludes(&["docs", "!docs/keep.md", "**/*.txt"]),
+            ..CopyFlags::default()
+        };
+        assert_eq!(
+            paths(context.copied_files(".", &flags)),
+            ["a/b/d.md", "docs/keep.md", "top.md"]
+        );
+    }
+
+    #[test]
+    fn parents_sources_cross_directories_and_exclude_from_the_pivot() {
+        let context = tree();
+        let parents = CopyFlags {
+            parents: true,
+            ..CopyFlags::default()
+        };
+        assert_eq!(
+            paths(context.copied_files("a/**/*.txt", &parents)),
+            ["a/b/c.txt", "a/x.txt"]
+        );
+        // Without --parents, `**` is two stars of one segment.
+        assert!(matches!(
+            context.resolve_with("**/c.txt", &CopyFlags::default()),
+            Resolved::Missing
+        ));
+        assert_eq!(
+            paths(context.copied_files("**/c.txt", &parents)),
+            ["a/b/c.txt"]
+        );
+        assert!(matches!(
+            context.resolve_with("./a/./b/c.txt", &parents),
+            Resolved::Found(_)
+        ));
+        assert!(matches!(
+            context.resolve_with("a/./nope", &parents),
+            Resolved::Missing
+        ));
+        // Exclude patterns are relative to the pivot (`a`), or the root without one.
+        let flags = CopyFlags {
+            parents: true,
+            exclude: excludes(&["b"]),
+        };
+        assert_eq!(
+            paths(context.copied_files("./a/./**/*.txt", &flags)),
+            ["a/x.txt"]
+        );
+        assert_eq!(
+            paths(context.copied_files("a/**/*.txt", &flags)),
+            ["a/b/c.txt", "a/x.txt"]
+        );
+        let flags = CopyFlags {
+            parents: true,
+            exclude: excludes(&["a/x.txt"]),
+        };
+        assert_eq!(
+            paths(context.copied_files("a/x.txt", &flags)),
+            Vec::<&str>::new()
+        );
     }
 }

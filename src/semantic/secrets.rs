@@ -656,7 +656,11 @@ pub fn secret_file_kind(path: &str) -> Option<&'static str> {
     let trimmed = path.trim_end_matches('/');
     let lower = trimmed.to_ascii_lowercase();
     let base = lower.rsplit('/').next().unwrap_or(&lower);
-    let ends_with_path = |suffix: &str| lower == suffix || lower.ends_with(&format!("/{suffix}"));
+    let ends_with_path = |suffix: &str| {
+        lower
+            .strip_suffix(suffix)
+            .is_some_and(|rest| rest.is_empty() || rest.ends_with('/'))
+    };
     let kind = match base {
         "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519" | "id_ecdsa_sk" | "id_ed25519_sk" => {
             "an SSH private key"

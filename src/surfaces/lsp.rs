@@ -58,6 +58,9 @@ pub struct EditorLinter {
     /// ShellCheck, looked for on the first check that wants it; its outcomes are cached by
     /// script text for the session, so an edit re-runs only the scripts it changed.
     shellcheck: std::sync::OnceLock<Option<crate::workspace::shellcheck::Shellcheck>>,
+    /// Listed build contexts, kept for the session: typing in a Dockerfile does not walk its
+    /// context again; a changed `.dockerignore` or a directory of the context does.
+    contexts: crate::workspace::build_context::ContextCache,
 }
 
 impl EditorLinter {
@@ -80,6 +83,7 @@ impl EditorLinter {
                 .ok(),
             max_file_size: crate::workspace::runner::DEFAULT_MAX_FILE_SIZE,
             shellcheck: std::sync::OnceLock::new(),
+            contexts: crate::workspace::build_context::ContextCache::default(),
         }
     }
 
@@ -137,17 +141,9 @@ impl EditorLinter {
     }
 
     /// The settings for `path`, whether the config excludes it, its kind by config `include`,
-    /// and every config problem met so far.
-    fn resolve(
-        &self,
-        path: &Path,
-    ) -> (
-        config::FileSettings,
-        bool,
-        Option<FileKind>,
-        Vec<ConfigProblem>,
-        Vec<PathBuf>,
-    ) {
+    /// every config problem met so far, the policy directories, and the build context its
+    /// config declares for it (context directory and config file).
+    fn resolve(&self, path: &Path) -> Resolved {
         // A panic while the lock was held leaves a usable resolver (its caches are only added to).
         let mut resolver = self
             .resolver
@@ -158,6 +154,10 @@ impl EditorLinter {
             self.note_policy_dirs(chain);
         }
         let absolute = resolver.absolute(path);
+        let declared_context = chain
+            .as_ref()
+            .and_then(|c| c.build_context_for(&absolute))
+            .map(|declared| (declared.context.clone(), declared.config.clone()));
         let excluded = chain.as_ref().is_some_and(|c| c.excludes(&absolute));
         let included = chain.as_ref().and_then(|c| c.included_kind(&absolute));
         let settings = resolver.settings_for(path, &CliOverrides::default());
@@ -190,8 +190,25 @@ impl EditorLinter {
                     .chain(file.policies.iter().cloned())
             })
             .collect();
-        (settings, excluded, included, problems, dirs)
+        Resolved {
+            settings,
+            excluded,
+            included,
+            problems,
+            policy_dirs: dirs,
+            declared_context,
+        }
     }
+}
+
+/// What [`EditorLinter::resolve`] finds for a document.
+struct Resolved {
+    settings: config::FileSettings,
+    excluded: bool,
+    included: Option<FileKind>,
+    problems: Vec<ConfigProblem>,
+    policy_dirs: Vec<PathBuf>,
+    declared_context: Option<(PathBuf, PathBuf)>,
 }
 
 /// The kind a document is, if it is ours: by name, then by the config's `include`, then by the
@@ -290,13 +307,28 @@ impl EditorLinter {
         {
             return None;
         }
-        let (settings, excluded, included, mut config_problems, policy_dirs) = match document.path {
-            Some(path) => {
-                let (file, excluded, included, problems, dirs) = self.resolve(path);
-                (file.settings, excluded, included, problems, dirs)
-            }
-            None => (Settings::default(), false, None, Vec::new(), Vec::new()),
-        };
+        let (settings, excluded, included, mut config_problems, policy_dirs, declared_context) =
+            match document.path {
+                Some(path) => {
+                    let found = self.resolve(path);
+                    (
+                        found.settings.settings,
+                        found.excluded,
+                        found.included,
+                        found.problems,
+                        found.policy_dirs,
+                        found.declared_context,
+                    )
+                }
+                None => (
+                    Settings::default(),
+                    false,
+                    None,
+                    Vec::new(),
+                    Vec::new(),
+                    None,
+                ),
+            };
         let kind = kind_of(document.path, included, document.language_id)?;
         if !excluded && document.text.len() as u64 > self.max_file_size {
             return Some(too_large(document.text.len() as u64, self.max_file_size));
@@ -314,6 +346,9 @@ impl EditorLinter {
             files: FsWorkspace::new(),
             reads: Mutex::new(Vec::new()),
             parsed: Mutex::new(Vec::new()),
+            contexts: &self.contexts,
+            declared_context,
+            context: std::sync::OnceLock::new(),
             shellcheck: if kind == FileKind::Dockerfile && settings.shellcheck {
                 self.session_shellcheck()
             } else {
@@ -394,7 +429,9 @@ impl Linter for EditorLinter {
             .path
             .is_some_and(|path| self.is_config_document(path))
         {
-            let settings = document.path.map(|path| self.resolve(path).0.settings);
+            let settings = document
+                .path
+                .map(|path| self.resolve(path).settings.settings);
             let catalogue = Catalogue::new(
                 settings.iter().flat_map(|s| s.policies().iter().cloned()),
                 Vec::new(),
@@ -440,6 +477,8 @@ impl Linter for EditorLinter {
             "**/*{ockerfile,ontainerfile}*".to_string(),
             "**/*.{yaml,yml}".to_string(),
             "**/.env".to_string(),
+            // The ignore files of build contexts (`.dockerignore`, `app.Dockerfile.dockerignore`).
+            "**/{.dockerignore,*.dockerignore}".to_string(),
         ]
     }
 
@@ -454,6 +493,12 @@ impl Linter for EditorLinter {
             dirs.push(dir.to_path_buf());
         }
         dirs
+    }
+
+    fn files_changed(&self, paths: &[PathBuf]) {
+        for path in paths {
+            self.contexts.forget(&normalize(path));
+        }
     }
 
     fn reload_config(&self) {
@@ -567,6 +612,17 @@ struct EditorWorkspace<'a> {
     wait_for_shellcheck: bool,
     /// …and note here that some script's outcome was not there.
     shellcheck_missing: std::sync::atomic::AtomicBool,
+    /// The session's listed build contexts.
+    contexts: &'a crate::workspace::build_context::ContextCache,
+    /// The build context the config declares for the document (directory, config file).
+    declared_context: Option<(PathBuf, PathBuf)>,
+    /// The document's build context and its origin, found once per check.
+    context: std::sync::OnceLock<
+        Option<(
+            Arc<crate::semantic::build_context::BuildContext>,
+            crate::semantic::build_context::ContextOrigin,
+        )>,
+    >,
 }
 
 impl EditorWorkspace<'_> {
@@ -645,7 +701,108 @@ impl ProjectFiles for ProjectBuffers<'_, '_> {
     }
 }
 
+impl EditorWorkspace<'_> {
+    /// The build context of the checked Dockerfile and where it comes from: the directory the
+    /// config declares, else its own. Its ignore file is read from the editor's buffer when
+    /// open, else from the disk; both candidate ignore files count among the check's reads, so
+    /// creating, editing or deleting either checks the document again.
+    fn find_context(
+        &self,
+    ) -> Option<(
+        Arc<crate::semantic::build_context::BuildContext>,
+        crate::semantic::build_context::ContextOrigin,
+    )> {
+        use crate::semantic::build_context::ContextOrigin;
+        let (path, _) = self.document?;
+        if path.is_relative() {
+            return None;
+        }
+        let path = normalize(path);
+        let (dir, origin) = match &self.declared_context {
+            Some((dir, config)) => (dir.clone(), ContextOrigin::Config(config.clone())),
+            None => (path.parent()?.to_path_buf(), ContextOrigin::OwnDirectory),
+        };
+        if !dir.is_dir() {
+            return None;
+        }
+        let mut beside = path.file_name()?.to_os_string();
+        beside.push(".dockerignore");
+        let candidates = [path.with_file_name(beside), dir.join(".dockerignore")];
+        let mut ignore = None;
+        for candidate in candidates {
+            self.note_read(candidate.clone());
+            if ignore.is_some() {
+                continue;
+            }
+            if let Some(file) = self.open_buffer(&candidate) {
+                ignore = Some((candidate, Some(file.text.to_string())));
+            } else if std::fs::symlink_metadata(&candidate).is_ok_and(|m| m.is_file()) {
+                let limit = crate::workspace::build_context::MAX_IGNORE_FILE;
+                let text = crate::workspace::runner::read_referenced(&candidate, Some(limit))
+                    .ok()
+                    .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+                ignore = Some((candidate, text));
+            }
+        }
+        let (ignore_file, ignore_text) = match ignore {
+            Some((file, text)) => (Some(file), text),
+            None => (None, None),
+        };
+        Some((
+            self.contexts.listing(&dir, ignore_file, ignore_text),
+            origin,
+        ))
+    }
+
+    /// [`EditorWorkspace::find_context`] for the checked document only, once per check.
+    fn context_of(
+        &self,
+        path: &Path,
+    ) -> Option<&(
+        Arc<crate::semantic::build_context::BuildContext>,
+        crate::semantic::build_context::ContextOrigin,
+    )> {
+        let (this, _) = self.document?;
+        if normalize(this) != normalize(path) {
+            return None;
+        }
+        self.context.get_or_init(|| self.find_context()).as_ref()
+    }
+}
+
 impl Workspace for EditorWorkspace<'_> {
+    fn build_context(
+        &self,
+        path: &Path,
+    ) -> Option<Arc<crate::semantic::build_context::BuildContext>> {
+        self.context_of(path)
+            .map(|(listing, _)| Arc::clone(listing))
+    }
+
+    fn build_context_origin(&self, path: &Path) -> crate::semantic::build_context::ContextOrigin {
+        self.context_of(path).map_or(
+            crate::semantic::build_context::ContextOrigin::OwnDirectory,
+            |(_, origin)| origin.clone(),
+        )
+    }
+
+    fn sources_elsewhere(
+        &self,
+        path: &Path,
+        sources: &[&str],
+    ) -> Option<crate::semantic::build_context::SourcesElsewhere> {
+        use crate::workspace::build_context::Markers;
+        if path.is_relative() {
+            return None;
+        }
+        crate::workspace::build_context::sources_elsewhere(
+            &normalize(path),
+            sources,
+            &|dir: &Path| Markers::read(dir, &config::FILE_NAMES),
+            config::FILE_NAMES[0],
+        )
+    }
+
     fn shellcheck(
         &self,
         scripts: &[&str],

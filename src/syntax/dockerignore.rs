@@ -108,6 +108,40 @@ impl DockerIgnore {
         Self::parse(&text.join("\n"))
     }
 
+    /// The patterns of a COPY or ADD's `--exclude` flags, read as BuildKit reads them
+    /// (`patternmatcher.New`): each is trimmed and cleaned like Go's `filepath.Clean` (a
+    /// leading `/` stays, so `/x` matches nothing in a relative path), then a leading `!` makes
+    /// it an exception; `#` is not a comment here. The first pattern BuildKit would refuse is
+    /// the error (the build fails with "invalid excludepatterns").
+    pub fn from_copy_excludes<'a>(
+        patterns: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Self, String> {
+        let mut ignore = DockerIgnore::default();
+        for (index, raw) in patterns.into_iter().enumerate() {
+            let trimmed = raw.trim();
+            if trimmed.is_empty() {
+                continue;
+            }
+            let cleaned = clean(trimmed);
+            let (exclusion, body) = match cleaned.strip_prefix('!') {
+                Some("") => return Err("illegal exclusion pattern: \"!\"".to_string()),
+                Some(rest) => (true, rest.to_string()),
+                None => (false, cleaned.clone()),
+            };
+            let Some(regex) = compile(&body, true) else {
+                return Err(format!("syntax error in pattern `{body}`"));
+            };
+            ignore.patterns.push(IgnorePattern {
+                line: index + 1,
+                text: trimmed.to_string(),
+                exclusion,
+                cleaned: body,
+                regex,
+            });
+        }
+        Ok(ignore)
+    }
+
     /// Whether any pattern is an exception (`!…`).
     pub fn has_exclusions(&self) -> bool {
         self.patterns.iter().any(|p| p.exclusion)
@@ -299,6 +333,13 @@ pub fn copy_source_matcher(source: &str) -> Option<Regex> {
     compile(source, false)
 }
 
+/// A `COPY --parents` source pattern (BuildKit passes it as an include pattern to
+/// patternmatcher: `*` and `?` within one segment, `**` any number of directories), as a matcher
+/// of cleaned relative paths. `None` when it is invalid.
+pub fn parents_source_matcher(source: &str) -> Option<Regex> {
+    compile(source, true)
+}
+
 /// Whether a COPY or ADD source has a wildcard (`*`, `?`, `[`).
 pub fn has_wildcard(source: &str) -> bool {
     source.contains(['*', '?', '['])
@@ -462,6 +503,36 @@ mod tests {
                 "{path}"
             );
         }
+    }
+
+    #[test]
+    fn copy_excludes_are_read_like_patternmatcher_new() {
+        let excludes =
+            DockerIgnore::from_copy_excludes(["*.md", " ./docs/ ", "!docs/keep.md", "#x", ""])
+                .unwrap();
+        let cleaned: Vec<_> = excludes
+            .patterns
+            .iter()
+            .map(|p| p.cleaned.as_str())
+            .collect();
+        assert_eq!(cleaned, ["*.md", "docs", "docs/keep.md", "#x"]);
+        assert!(excludes.excluded_by("README.md").is_some());
+        assert!(excludes.excluded_by("docs/a/b.txt").is_some());
+        assert!(excludes.excluded_by("docs/keep.md").is_none());
+        assert!(excludes.excluded_by("#x").is_some());
+        // A leading slash is kept: the pattern matches no relative path.
+        let rooted = DockerIgnore::from_copy_excludes(["/secret"]).unwrap();
+        assert!(rooted.excluded_by("secret").is_none());
+        assert!(DockerIgnore::from_copy_excludes(["!"]).is_err());
+        assert!(DockerIgnore::from_copy_excludes(["a[", "b"]).is_err());
+    }
+
+    #[test]
+    fn parents_sources_cross_directories_with_double_stars() {
+        let m = parents_source_matcher("src/**/*.txt").unwrap();
+        assert!(m.is_match("src/a.txt"));
+        assert!(m.is_match("src/x/y/c.txt"));
+        assert!(!m.is_match("other/a.txt"));
     }
 
     #[test]

@@ -10,10 +10,12 @@
 //! - The walk stops after [`MAX_ENTRIES`] paths or below [`MAX_DEPTH`] directories; the listing
 //!   then says so ([`BuildContext::truncated`]) and rules that need it complete stay silent.
 
-use std::path::{Path, PathBuf};
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
-use crate::semantic::build_context::{BuildContext, Entry, EntryKind};
-use crate::syntax::dockerignore::{DockerIgnore, Matches};
+use crate::semantic::build_context::{BuildContext, Entry, EntryKind, SourcesElsewhere};
+use crate::syntax::dockerignore::{self, DockerIgnore, Matches};
 
 /// The most paths listed in one context (see docs/limits.md).
 pub const MAX_ENTRIES: usize = 200_000;
@@ -58,12 +60,40 @@ pub fn list_with(
     max_entries: usize,
     max_depth: usize,
 ) -> BuildContext {
+    walk(dir, ignore_file, ignore, max_entries, max_depth, None)
+}
+
+/// The modification times of the directories a walk read, taken just before reading each: a
+/// name added, removed or renamed in one changes its time.
+pub type DirTimes = Vec<(PathBuf, Option<std::time::SystemTime>)>;
+
+/// Whether no directory of `times` changed since (or appeared or went).
+fn unchanged(times: &DirTimes) -> bool {
+    times
+        .iter()
+        .all(|(dir, time)| std::fs::metadata(dir).and_then(|m| m.modified()).ok() == *time)
+}
+
+/// Walk `dir` (see the module's comment), recording each directory's time in `times` when
+/// given.
+fn walk(
+    dir: &Path,
+    ignore_file: Option<PathBuf>,
+    ignore: DockerIgnore,
+    max_entries: usize,
+    max_depth: usize,
+    mut times: Option<&mut DirTimes>,
+) -> BuildContext {
     let mut entries = Vec::new();
     let mut truncated = None;
     // Directories to read: path on disk, relative path, depth, match state.
     let mut stack: Vec<(PathBuf, String, usize, Matches)> =
         vec![(dir.to_path_buf(), String::new(), 0, Matches::default())];
     'walk: while let Some((disk, relative, depth, state)) = stack.pop() {
+        if let Some(times) = times.as_deref_mut() {
+            let time = std::fs::metadata(&disk).and_then(|m| m.modified()).ok();
+            times.push((disk.clone(), time));
+        }
         let Ok(read) = std::fs::read_dir(&disk) else {
             continue;
         };
@@ -136,6 +166,266 @@ pub fn list_with(
         entries,
         truncated,
     }
+}
+
+/// The most contexts a [`ContextCache`] keeps.
+const MAX_CACHED_CONTEXTS: usize = 32;
+
+/// One listing a [`ContextCache`] keeps, with what it was made from.
+#[derive(Debug)]
+struct Cached {
+    ignore_text: Option<String>,
+    listing: Arc<BuildContext>,
+    times: DirTimes,
+    /// When it was listed (a counter): the oldest goes first when the cache is full.
+    made: u64,
+}
+
+/// Listed build contexts kept across checks (the language server's session), by context
+/// directory and ignore file. A listing is reused while its ignore file's text is the same and
+/// no directory it walked changed (checked with one `stat` per directory, far cheaper than a
+/// walk), and dropped when the editor reports a change under it ([`ContextCache::forget`]).
+#[derive(Debug, Default)]
+pub struct ContextCache {
+    entries: Mutex<HashMap<(PathBuf, Option<PathBuf>), Cached>>,
+    made: std::sync::atomic::AtomicU64,
+}
+
+impl ContextCache {
+    /// The listing of the context `dir` for a build of `dockerfile`, whose ignore file is
+    /// `ignore_file` with `ignore_text` (as the editor has it): the kept one when still good,
+    /// else a fresh walk.
+    pub fn listing(
+        &self,
+        dir: &Path,
+        ignore_file: Option<PathBuf>,
+        ignore_text: Option<String>,
+    ) -> Arc<BuildContext> {
+        let key = (dir.to_path_buf(), ignore_file.clone());
+        let lock = || {
+            self.entries
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        };
+        let kept = lock()
+            .get(&key)
+            .filter(|cached| cached.ignore_text == ignore_text)
+            .map(|cached| (Arc::clone(&cached.listing), cached.times.clone()));
+        // The `stat`s outside the lock.
+        if let Some((listing, times)) = kept
+            && unchanged(&times)
+        {
+            return listing;
+        }
+        let ignore = ignore_text
+            .as_deref()
+            .map(DockerIgnore::parse)
+            .unwrap_or_default();
+        let mut times = DirTimes::new();
+        let listing = Arc::new(walk(
+            dir,
+            ignore_file,
+            ignore,
+            MAX_ENTRIES,
+            MAX_DEPTH,
+            Some(&mut times),
+        ));
+        let made = self.made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut entries = lock();
+        if entries.len() >= MAX_CACHED_CONTEXTS && !entries.contains_key(&key) {
+            let oldest = entries
+                .iter()
+                .min_by_key(|(_, cached)| cached.made)
+                .map(|(key, _)| key.clone());
+            if let Some(oldest) = oldest {
+                entries.remove(&oldest);
+            }
+        }
+        entries.insert(
+            key,
+            Cached {
+                ignore_text,
+                listing: Arc::clone(&listing),
+                times,
+                made,
+            },
+        );
+        listing
+    }
+
+    /// `path` changed (saved, created, deleted, edited): drop the listings it may change,
+    /// those of the contexts it is in and those whose ignore file it is.
+    pub fn forget(&self, path: &Path) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .retain(|(dir, ignore), _| !path.starts_with(dir) && ignore.as_deref() != Some(path));
+    }
+
+    /// How many listings are kept.
+    pub fn len(&self) -> usize {
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .len()
+    }
+
+    /// Whether none is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The most directory levels looked through for the repository root.
+const MAX_ROOT_LEVELS: usize = 64;
+
+/// What marks a directory as a root: a `.git` (a directory, or a worktree's file) and a plimsoll
+/// config file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Markers {
+    pub git: bool,
+    /// The config file in the directory, if any.
+    pub config: Option<PathBuf>,
+}
+
+impl Markers {
+    /// The markers of `dir`, read from the disk (two or three `lstat`s); `config_names` are
+    /// the names of plimsoll's config files.
+    pub fn read(dir: &Path, config_names: &[&str]) -> Self {
+        let git = std::fs::symlink_metadata(dir.join(".git")).is_ok();
+        let config = config_names
+            .iter()
+            .map(|name| dir.join(name))
+            .find(|path| path.is_file());
+        Self { git, config }
+    }
+}
+
+/// The repository root at or above `dir` (absolute): the nearest directory holding `.git`,
+/// `true`; without one, the outermost directory holding a plimsoll config file, `false`; `None`
+/// when neither is found. `markers` reads (or remembers) a directory's markers.
+pub fn repository_root(dir: &Path, markers: &dyn Fn(&Path) -> Markers) -> Option<(PathBuf, bool)> {
+    let mut outermost_config = None;
+    for ancestor in dir.ancestors().take(MAX_ROOT_LEVELS) {
+        let found = markers(ancestor);
+        if found.git {
+            return Some((ancestor.to_path_buf(), true));
+        }
+        if found.config.is_some() {
+            outermost_config = Some(ancestor.to_path_buf());
+        }
+    }
+    outermost_config.map(|dir| (dir, false))
+}
+
+/// Whether `source` (a COPY or ADD source, relative) names something under `dir`: the path, or
+/// for a wildcard in its last name, any entry of its directory that matches. `None` when that
+/// cannot be told by looking at one directory (a wildcard in a directory name).
+fn exists_under(dir: &Path, source: &str) -> Option<bool> {
+    if !dockerignore::has_wildcard(source) {
+        return Some(std::fs::symlink_metadata(dir.join(source)).is_ok());
+    }
+    let (parent, _) = source.rsplit_once('/').unwrap_or(("", source));
+    if dockerignore::has_wildcard(parent) {
+        return None;
+    }
+    let matcher = dockerignore::copy_source_matcher(source)?;
+    let listing = std::fs::read_dir(dir.join(parent)).ok();
+    Some(listing.into_iter().flatten().flatten().any(|entry| {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let path = if parent.is_empty() {
+            name.into_owned()
+        } else {
+            format!("{parent}/{name}")
+        };
+        matcher.is_match(&path)
+    }))
+}
+
+/// `path` relative to `base` (both absolute and normalized), `/`-separated: `.`, `..`,
+/// `docker/app.Dockerfile`, `../../ops`.
+pub fn relative_path(base: &Path, path: &Path) -> String {
+    let names = |p: &Path| -> Vec<String> {
+        p.components()
+            .filter_map(|c| match c {
+                Component::Normal(name) => Some(name.to_string_lossy().into_owned()),
+                _ => None,
+            })
+            .collect()
+    };
+    let (base, path) = (names(base), names(path));
+    let common = base.iter().zip(&path).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); base.len() - common];
+    parts.extend(path[common..].iter().cloned());
+    if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    }
+}
+
+/// The nearest directory above the Dockerfile's, up to the repository root, where every one of
+/// `sources` (COPY and ADD sources as written, none of which exists beside the Dockerfile)
+/// exists, with how to declare it as the Dockerfile's build context (in the config file in
+/// effect, else a new `new_config` in that directory). `None` when there is no repository root,
+/// no source can be looked for, or no such directory exists.
+pub fn sources_elsewhere(
+    dockerfile: &Path,
+    sources: &[&str],
+    markers: &dyn Fn(&Path) -> Markers,
+    new_config: &str,
+) -> Option<SourcesElsewhere> {
+    let own = dockerfile.parent()?;
+    let sources: Vec<String> = sources
+        .iter()
+        .map(|source| {
+            let cleaned = dockerignore::clean_relative(source);
+            cleaned.trim_start_matches("../").to_string()
+        })
+        .filter(|source| source != "." && source != "..")
+        .collect();
+    let (root, git) = repository_root(own, markers)?;
+    if own == root || !own.starts_with(&root) {
+        return None;
+    }
+    let found = own
+        .ancestors()
+        .skip(1)
+        .take_while(|dir| dir.starts_with(&root))
+        .find(|dir| {
+            let mut looked = 0;
+            let all = sources
+                .iter()
+                .all(|source| match exists_under(dir, source) {
+                    Some(exists) => {
+                        looked += 1;
+                        exists
+                    }
+                    None => true,
+                });
+            all && looked > 0
+        })?;
+    // The config in effect: the nearest one from the Dockerfile's directory up to the root.
+    let config = own
+        .ancestors()
+        .take_while(|dir| dir.starts_with(&root))
+        .find_map(|dir| markers(dir).config);
+    let (config_file, config_dir) = match config {
+        Some(file) => {
+            let dir = file.parent().unwrap_or(found).to_path_buf();
+            (file, dir)
+        }
+        None => (found.join(new_config), found.to_path_buf()),
+    };
+    Some(SourcesElsewhere {
+        dir: relative_path(own, found),
+        repository_root: git && found == root,
+        dockerfile_from_dir: relative_path(found, dockerfile),
+        config_file: relative_path(own, &config_file),
+        entry_dockerfile: relative_path(&config_dir, dockerfile),
+        entry_context: relative_path(&config_dir, found),
+    })
 }
 
 #[cfg(test)]
@@ -259,5 +549,120 @@ mod tests {
         assert_eq!(context.entry("linked").unwrap().kind, EntryKind::Symlink);
         assert!(context.entry("linked/id_rsa").is_none());
         assert_eq!(context.entry("loop").unwrap().kind, EntryKind::Symlink);
+    }
+
+    fn elsewhere(
+        dockerfile: &Path,
+        sources: &[&str],
+        markers: &dyn Fn(&Path) -> Markers,
+    ) -> Option<SourcesElsewhere> {
+        sources_elsewhere(dockerfile, sources, markers, ".plimsoll.yaml")
+    }
+
+    #[test]
+    fn relative_paths() {
+        let p = |a: &str, b: &str| relative_path(Path::new(a), Path::new(b));
+        assert_eq!(p("/r/docker", "/r"), "..");
+        assert_eq!(p("/r", "/r/docker/app.Dockerfile"), "docker/app.Dockerfile");
+        assert_eq!(p("/r/a/b", "/r/c"), "../../c");
+        assert_eq!(p("/r", "/r"), ".");
+    }
+
+    #[test]
+    fn sources_are_found_above_up_to_the_repository_root() {
+        let dir = tree(&[
+            "repo/.git/HEAD",
+            "repo/package.json",
+            "repo/src/index.js",
+            "repo/docker/app.Dockerfile",
+            "repo/services/api/go.mod",
+            "repo/services/api/deploy/Dockerfile",
+            "go.mod",
+        ]);
+        let root = dir.path().canonicalize().unwrap().join("repo");
+        let markers = |dir: &Path| Markers::read(dir, &[".plimsoll.yaml", ".plimsoll.yml"]);
+        let found = elsewhere(
+            &root.join("docker/app.Dockerfile"),
+            &["package.json", "./src/", "*.json", "."],
+            &markers,
+        )
+        .unwrap();
+        assert_eq!(found.dir, "..");
+        assert!(found.repository_root);
+        assert_eq!(found.dockerfile_from_dir, "docker/app.Dockerfile");
+        assert_eq!(found.config_file, "../.plimsoll.yaml");
+        assert_eq!(
+            (
+                found.entry_dockerfile.as_str(),
+                found.entry_context.as_str()
+            ),
+            ("docker/app.Dockerfile", ".")
+        );
+        // The nearest directory wins; a config in effect takes the entry.
+        std::fs::write(root.join("services/.plimsoll.yaml"), "").unwrap();
+        let found = elsewhere(
+            &root.join("services/api/deploy/Dockerfile"),
+            &["go.mod"],
+            &markers,
+        )
+        .unwrap();
+        assert_eq!(found.dir, "..");
+        assert!(!found.repository_root);
+        assert_eq!(found.config_file, "../../.plimsoll.yaml");
+        assert_eq!(found.entry_dockerfile, "api/deploy/Dockerfile");
+        assert_eq!(found.entry_context, "api");
+        // Not above the root (the `go.mod` outside the repository), nor when one is missing.
+        assert!(elsewhere(&root.join("docker/app.Dockerfile"), &["go.mod"], &markers).is_none());
+        assert!(
+            elsewhere(
+                &root.join("docker/app.Dockerfile"),
+                &["package.json", "missing.txt"],
+                &markers
+            )
+            .is_none()
+        );
+        // Nothing that can be looked for.
+        assert!(elsewhere(&root.join("docker/app.Dockerfile"), &["*/x", "."], &markers).is_none());
+    }
+
+    #[test]
+    fn without_git_the_outermost_config_is_the_root() {
+        let dir = tree(&["a/b/c/Dockerfile", "a/b/x.txt", "a/x.txt"]);
+        let base = dir.path().canonicalize().unwrap();
+        let markers = |dir: &Path| Markers::read(dir, &[".plimsoll.yaml", ".plimsoll.yml"]);
+        // No marker: no search (`/` would hold `etc` and `tmp`).
+        assert!(elsewhere(&base.join("a/b/c/Dockerfile"), &["x.txt"], &markers).is_none());
+        std::fs::write(base.join("a/.plimsoll.yaml"), "").unwrap();
+        std::fs::write(base.join("a/b/.plimsoll.yml"), "").unwrap();
+        assert_eq!(
+            repository_root(&base.join("a/b/c"), &markers),
+            Some((base.join("a"), false))
+        );
+        let found = elsewhere(&base.join("a/b/c/Dockerfile"), &["x.txt"], &markers).unwrap();
+        assert_eq!(found.dir, "..");
+        assert_eq!(found.config_file, "../.plimsoll.yml");
+    }
+
+    #[test]
+    fn the_cache_keeps_a_listing_until_a_directory_or_the_ignore_text_changes() {
+        let dir = tree(&["a/x.txt", "b/y.txt"]);
+        let root = dir.path().to_path_buf();
+        let cache = ContextCache::default();
+        let first = cache.listing(&root, None, None);
+        assert!(Arc::ptr_eq(&first, &cache.listing(&root, None, None)));
+        // Another ignore text: listed again, with it applied.
+        let ignored = cache.listing(&root, None, Some("a\n".into()));
+        assert!(ignored.entry("a").unwrap().excluded.is_some());
+        assert_eq!(cache.len(), 1);
+        // A file added in a walked directory: its time changed, listed again. (Sleep past
+        // coarse timestamp granularity.)
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(root.join("b/z.txt"), "z").unwrap();
+        let fresh = cache.listing(&root, None, Some("a\n".into()));
+        assert!(!Arc::ptr_eq(&ignored, &fresh));
+        assert!(fresh.entry("b/z.txt").is_some());
+        // A change the editor reports drops it.
+        cache.forget(&root.join("b/z.txt"));
+        assert!(cache.is_empty());
     }
 }

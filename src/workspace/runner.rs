@@ -66,6 +66,11 @@ pub struct RunOptions {
     /// ShellCheck, when the run uses it: the scripts of every Dockerfile are checked in
     /// batches before the files are, and the checks read the outcomes from its cache.
     pub shellcheck: Option<Arc<crate::workspace::shellcheck::Shellcheck>>,
+    /// The build contexts the configs declare (`build-contexts:`), by the Dockerfile's absolute
+    /// path: the context directory and the config file that says so.
+    pub build_contexts: HashMap<PathBuf, (PathBuf, PathBuf)>,
+    /// The names of plimsoll's config files ([`FsWorkspace::with_config_names`]).
+    pub config_names: &'static [&'static str],
 }
 
 /// The pool a run's work goes to: `threads` workers (see [`pool_size`]) with stacks large
@@ -121,8 +126,10 @@ where
 {
     let files = candidates.len() + usize::from(stdin.is_some());
     let pool = worker_pool(options.threads, files)?;
-    let mut workspace =
-        FsWorkspace::with_max_file_size(options.max_file_size).with_plan(options.compose);
+    let mut workspace = FsWorkspace::with_max_file_size(options.max_file_size)
+        .with_plan(options.compose)
+        .with_configured_contexts(options.build_contexts)
+        .with_config_names(options.config_names);
     workspace.shellcheck = options.shellcheck.clone();
     let with_workspace = |source: &SourceFile| check(source, &workspace);
     let check_candidate = |candidate: &Candidate| {
@@ -208,15 +215,27 @@ pub struct FsWorkspace {
     /// Listed build contexts, by the context directory's key and the ignore file in force:
     /// each is walked once, by whichever Dockerfile asks first.
     contexts: Mutex<HashMap<(PathBuf, Option<PathBuf>), ContextSlot>>,
-    /// The build context of each Dockerfile asked about, by its absolute path: the rules of
-    /// one Dockerfile ask several times, and finding the context costs path lookups.
-    context_of: Mutex<HashMap<PathBuf, Option<Arc<crate::semantic::build_context::BuildContext>>>>,
+    /// The build context of each Dockerfile asked about, by its absolute path, with where it
+    /// comes from: the rules of one Dockerfile ask several times, and finding the context costs
+    /// path lookups.
+    context_of: Mutex<HashMap<PathBuf, Option<(ContextListing, ContextOrigin)>>>,
+    /// Build contexts the configs of the run declare (`build-contexts:`), by the Dockerfile's
+    /// absolute path: the context directory and the config file.
+    configured_contexts: HashMap<PathBuf, (PathBuf, PathBuf)>,
+    /// What marks each directory looked at as a repository root (`.git`, a config file).
+    markers: Mutex<HashMap<PathBuf, crate::workspace::build_context::Markers>>,
+    /// The names of plimsoll's config files (the config module's, passed in: it reads files
+    /// through this module), for the markers; none by default.
+    config_names: &'static [&'static str],
     /// ShellCheck, when the run uses it.
     pub shellcheck: Option<Arc<crate::workspace::shellcheck::Shellcheck>>,
 }
 
 /// One listed build context, filled once.
-type ContextSlot = Arc<OnceLock<Arc<crate::semantic::build_context::BuildContext>>>;
+type ContextSlot = Arc<OnceLock<ContextListing>>;
+
+type ContextListing = Arc<crate::semantic::build_context::BuildContext>;
+use crate::semantic::build_context::ContextOrigin;
 
 impl FsWorkspace {
     pub fn new() -> Self {
@@ -235,6 +254,23 @@ impl FsWorkspace {
     pub fn with_plan(mut self, plan: crate::workspace::compose_project::Plan) -> Self {
         self.projects = Mutex::new(plan.projects.clone());
         self.plan = plan;
+        self
+    }
+
+    /// This workspace, with the build contexts the configs declare for Dockerfiles (absolute
+    /// Dockerfile path → context directory and the config file that says so).
+    pub fn with_configured_contexts(
+        mut self,
+        contexts: HashMap<PathBuf, (PathBuf, PathBuf)>,
+    ) -> Self {
+        self.configured_contexts = contexts;
+        self
+    }
+
+    /// This workspace, knowing plimsoll's config file names (a directory holding one may be
+    /// the root of a tree without `.git`).
+    pub fn with_config_names(mut self, names: &'static [&'static str]) -> Self {
+        self.config_names = names;
         self
     }
 
@@ -264,17 +300,22 @@ impl FsWorkspace {
     }
 
     /// The build context of the Dockerfile at `path`, listed (once per context and ignore
-    /// file): its own directory unless compose services of the run build it from another.
-    fn find_build_context(
-        &self,
-        path: &Path,
-    ) -> Option<Arc<crate::semantic::build_context::BuildContext>> {
+    /// file), and where it comes from: the config's `build-contexts` entry for it, else its own
+    /// directory unless compose services of the run build it from another.
+    fn find_build_context(&self, path: &Path) -> Option<(ContextListing, ContextOrigin)> {
         let own = path.parent().unwrap_or(Path::new("")).to_path_buf();
         let own = if own.as_os_str().is_empty() {
             PathBuf::from(".")
         } else {
             own
         };
+        if let Some((dir, config)) = (!self.configured_contexts.is_empty())
+            .then(|| self.configured_contexts.get(&absolute(path)))
+            .flatten()
+        {
+            let listing = self.listing(path, dir)?;
+            return Some((listing, ContextOrigin::Config(config.clone())));
+        }
         let declared = {
             let declared = self
                 .declared_contexts
@@ -289,26 +330,50 @@ impl FsWorkspace {
         };
         // Several services may build it from different contexts: its own directory when one
         // of them does, else the first in order, so every run picks the same.
-        let dir = if declared.is_empty() || declared.contains(&absolute(&own)) {
-            own
+        let (dir, origin) = if declared.is_empty() {
+            (own, ContextOrigin::OwnDirectory)
+        } else if declared.contains(&absolute(&own)) {
+            (own, ContextOrigin::Compose)
         } else {
-            declared.iter().min()?.clone()
+            (declared.iter().min()?.clone(), ContextOrigin::Compose)
         };
-        if !std::fs::metadata(&dir).is_ok_and(|m| m.is_dir()) {
+        Some((self.listing(path, &dir)?, origin))
+    }
+
+    /// The listing of the context `dir` for a build of the Dockerfile at `path` (its ignore
+    /// file decides what is sent), walked once per run.
+    fn listing(&self, path: &Path, dir: &Path) -> Option<ContextListing> {
+        if !std::fs::metadata(dir).is_ok_and(|m| m.is_dir()) {
             return None;
         }
-        let ignore = super::build_context::ignore_file(path, &dir).map(|p| absolute(&p));
+        let ignore = super::build_context::ignore_file(path, dir).map(|p| absolute(&p));
         let slot = {
             let mut contexts = self
                 .contexts
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
-            Arc::clone(contexts.entry((absolute(&dir), ignore)).or_default())
+            Arc::clone(contexts.entry((absolute(dir), ignore)).or_default())
         };
         Some(Arc::clone(slot.get_or_init(|| {
             let read = |path: &Path, limit: u64| read_referenced(path, Some(limit)).ok();
-            Arc::new(super::build_context::list(&dir, path, read))
+            Arc::new(super::build_context::list(dir, path, read))
         })))
+    }
+
+    /// [`Workspace::build_context`] and its origin, found once per Dockerfile.
+    fn context_and_origin(&self, path: &Path) -> Option<(ContextListing, ContextOrigin)> {
+        let lock = || {
+            self.context_of
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        };
+        let memo = absolute(path);
+        if let Some(found) = lock().get(&memo) {
+            return found.clone();
+        }
+        let found = self.find_build_context(path);
+        lock().insert(memo, found.clone());
+        found
     }
 
     /// The file at `path` if some check already read it (nothing is read here).
@@ -392,17 +457,42 @@ impl Workspace for FsWorkspace {
         &self,
         path: &Path,
     ) -> Option<Arc<crate::semantic::build_context::BuildContext>> {
-        let lock = |map| -> std::sync::MutexGuard<'_, _> {
-            let map: &Mutex<_> = map;
-            map.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.context_and_origin(path).map(|(listing, _)| listing)
+    }
+
+    fn build_context_origin(&self, path: &Path) -> ContextOrigin {
+        self.context_and_origin(path)
+            .map_or(ContextOrigin::OwnDirectory, |(_, origin)| origin)
+    }
+
+    fn sources_elsewhere(
+        &self,
+        path: &Path,
+        sources: &[&str],
+    ) -> Option<crate::semantic::build_context::SourcesElsewhere> {
+        use crate::workspace::build_context::Markers;
+        let markers = |dir: &Path| -> Markers {
+            let lock = || {
+                self.markers
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+            };
+            if let Some(known) = lock().get(dir) {
+                return known.clone();
+            }
+            let read = Markers::read(dir, self.config_names);
+            lock().insert(dir.to_path_buf(), read.clone());
+            read
         };
-        let memo = absolute(path);
-        if let Some(found) = lock(&self.context_of).get(&memo) {
-            return found.clone();
-        }
-        let found = self.find_build_context(path);
-        lock(&self.context_of).insert(memo, found.clone());
-        found
+        crate::workspace::build_context::sources_elsewhere(
+            &absolute(path),
+            sources,
+            &markers,
+            self.config_names
+                .first()
+                .copied()
+                .unwrap_or(".plimsoll.yaml"),
+        )
     }
 
     fn read(&self, path: &Path) -> Option<Arc<SourceFile>> {

@@ -387,6 +387,12 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
         max_file_size: Some(max_file_size(&args)),
         compose,
         shellcheck,
+        build_contexts: configured_contexts(
+            &mut resolver,
+            &discovery.files,
+            stdin.as_ref().map(|input| input.path.as_path()),
+        ),
+        config_names: &config::FILE_NAMES,
     };
     let stdin_path = stdin.as_ref().map(|input| input.path.clone());
     let fixing = args.fix || args.diff;
@@ -646,6 +652,35 @@ fn compose_plan(
         discovery.files.sort_by(|a, b| a.path.cmp(&b.path));
     }
     plan
+}
+
+/// The build context each Dockerfile of the run is declared to have by the `build-contexts`
+/// entries of its config (the nearest file's first match): absolute Dockerfile path → context
+/// directory and the config file.
+fn configured_contexts(
+    resolver: &mut config::Resolver,
+    files: &[discover::Candidate],
+    stdin: Option<&std::path::Path>,
+) -> std::collections::HashMap<PathBuf, (PathBuf, PathBuf)> {
+    let mut out = std::collections::HashMap::new();
+    let dockerfiles = files
+        .iter()
+        .filter(|c| c.kind == Some(FileKind::Dockerfile))
+        .map(|c| c.path.as_path())
+        .chain(stdin);
+    for path in dockerfiles {
+        let Some(chain) = resolver.chain_for(path) else {
+            continue;
+        };
+        let absolute = resolver.absolute(path);
+        if let Some(declared) = chain.build_context_for(&absolute) {
+            out.insert(
+                absolute,
+                (declared.context.clone(), declared.config.clone()),
+            );
+        }
+    }
+    out
 }
 
 /// Two outputs (reports, `--write-baseline`) to one file: only the last would survive.

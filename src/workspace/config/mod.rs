@@ -109,6 +109,19 @@ pub struct ConfigFile {
     pub policy_rules: Vec<crate::policies::template::PolicyRule>,
     /// `compose: projects:`.
     pub compose_projects: Vec<ComposeProject>,
+    /// `build-contexts:`, in the order written.
+    pub build_contexts: Vec<DeclaredContext>,
+}
+
+/// One `build-contexts:` entry: the Dockerfiles its globs match are built from `context`.
+#[derive(Clone, Debug)]
+pub struct DeclaredContext {
+    /// Globs relative to the config file's directory.
+    pub dockerfiles: PathMatcher,
+    /// The context directory (absolute, normalized).
+    pub context: PathBuf,
+    /// The config file that declares it (absolute).
+    pub config: PathBuf,
 }
 
 /// A compose project declared in a config file (absolute, normalized paths).
@@ -174,6 +187,16 @@ impl Chain {
     /// The compose projects the chain's files declare.
     pub fn compose_projects(&self) -> impl Iterator<Item = &ComposeProject> {
         self.files.iter().flat_map(|f| f.compose_projects.iter())
+    }
+
+    /// The build context the chain declares for the Dockerfile at `path` (absolute, normalized):
+    /// the first matching `build-contexts` entry of the nearest file that has one.
+    pub fn build_context_for(&self, path: &Path) -> Option<&DeclaredContext> {
+        self.files
+            .iter()
+            .rev()
+            .flat_map(|f| f.build_contexts.iter())
+            .find(|declared| declared.dockerfiles.matches(path))
     }
 
     /// Policy directories of the whole chain.

@@ -13,9 +13,9 @@ use crate::syntax::source::{FileKind, SourceFile};
 use crate::syntax::span::Span;
 use crate::syntax::yaml::{self, Entry, Node, Scalar, ScalarStyle};
 
-use super::ComposeProject;
 use super::glob::{PathMatcher, PatternError};
 use super::policy::PolicyCache;
+use super::{ComposeProject, DeclaredContext};
 use super::{ConfigError, ConfigFile, Override, RuleSetting};
 use crate::workspace::shellcheck::Switch;
 
@@ -74,6 +74,23 @@ pub const TOP_LEVEL_KEYS: &[(&str, &str)] = &[
     (
         "compose",
         "Compose projects: `projects:` lists projects whose files are not found the way `docker compose` finds them",
+    ),
+    (
+        "build-contexts",
+        "The build context of Dockerfiles built from another directory (`docker build -f docker/app.Dockerfile .`): \
+         entries of `dockerfile:` globs and a `context:` directory, relative to this file",
+    ),
+];
+
+/// The keys of one `build-contexts:` entry.
+pub const BUILD_CONTEXT_KEYS: &[(&str, &str)] = &[
+    (
+        "dockerfile",
+        "The Dockerfiles built from this context: a glob or a list of globs, relative to this config file",
+    ),
+    (
+        "context",
+        "The directory they are built from (the `PATH` of `docker build`), relative to this config file",
     ),
 ];
 
@@ -295,6 +312,7 @@ impl Reader<'_> {
                 "strict" => config.strict = self.boolean(value),
                 "shellcheck" => config.shellcheck = self.shellcheck_switch(value),
                 "compose" => config.compose_projects = self.compose(value),
+                "build-contexts" => config.build_contexts = self.build_contexts(value),
                 "non-root-images" => config.non_root_images = self.image_patterns(value),
                 // Read before the other keys (above).
                 "policies" => {}
@@ -760,6 +778,105 @@ impl Reader<'_> {
             return None;
         }
         Some(project)
+    }
+
+    /// `build-contexts:`: a list of `{dockerfile, context}`; the context must be a directory,
+    /// and a Dockerfile named by a plain path (no wildcard, with a `/`) must exist.
+    fn build_contexts(&mut self, node: &Node) -> Vec<DeclaredContext> {
+        let mut out = Vec::new();
+        let Some(items) = node.as_sequence() else {
+            self.error(
+                node.span,
+                "`build-contexts` must be a list of mappings, each with `dockerfile:` and `context:`",
+            );
+            return out;
+        };
+        for item in items {
+            let Some(entries) = self.mapping(item, "a build context") else {
+                continue;
+            };
+            let (mut dockerfiles, mut context) = (None, None);
+            for entry in entries {
+                let key = self.key(entry, BUILD_CONTEXT_KEYS, "build context key");
+                if entry.value.is_null() {
+                    continue;
+                }
+                match key {
+                    Some("dockerfile") => {
+                        let patterns = match entry.value.as_sequence() {
+                            Some(_) => self.strings(&entry.value),
+                            None => self
+                                .string(&entry.value)
+                                .map(|text| vec![(text, entry.value.span)])
+                                .unwrap_or_default(),
+                        };
+                        for (pattern, span) in &patterns {
+                            let plain = pattern.trim().trim_start_matches("./");
+                            let literal = !plain.contains(['*', '?', '[', '{', '\\']);
+                            if literal
+                                && plain.trim_matches('/').contains('/')
+                                && !super::normalize(&self.dir.join(plain.trim_start_matches('/')))
+                                    .exists()
+                            {
+                                self.error(
+                                    *span,
+                                    format!("Dockerfile `{}` does not exist", excerpt(pattern)),
+                                );
+                            }
+                        }
+                        match PathMatcher::new(
+                            &self.dir,
+                            patterns.iter().map(|(p, s)| (p.as_str(), *s)),
+                        ) {
+                            Ok(matcher) if !matcher.is_empty() => dockerfiles = Some(matcher),
+                            Ok(_) => {}
+                            Err(errors) => {
+                                for PatternError { span, message } in errors {
+                                    self.error(span, message);
+                                }
+                            }
+                        }
+                    }
+                    Some("context") => {
+                        if let Some(text) = self.string(&entry.value) {
+                            let path = super::normalize(&self.dir.join(&text));
+                            if path.is_dir() {
+                                context = Some(path);
+                            } else {
+                                self.error(
+                                    entry.value.span,
+                                    format!(
+                                        "build context directory `{}` does not exist",
+                                        excerpt(&text)
+                                    ),
+                                );
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let has = |name: &str| {
+                entries
+                    .iter()
+                    .any(|e| e.key.as_str() == Some(name) && !e.value.is_null())
+            };
+            match (dockerfiles, context) {
+                (Some(dockerfiles), Some(context)) => out.push(DeclaredContext {
+                    dockerfiles,
+                    context,
+                    config: self.source.path.clone(),
+                }),
+                // A value that was wrong is already an error.
+                _ if has("dockerfile") && has("context") => {}
+                _ => self.error(
+                    item.span,
+                    "a build context needs `dockerfile:` (globs of the Dockerfiles) and \
+                     `context:` (the directory they are built from)",
+                ),
+            }
+        }
+        out
     }
 
     fn overrides(&mut self, node: &Node) -> Vec<Override> {

@@ -10,7 +10,8 @@ use crate::linter::rule::{OptionKind, Rule};
 use crate::linter::rules;
 
 use super::parse::{
-    COMPOSE_KEYS, COMPOSE_PROJECT_KEYS, INCLUDE_KINDS, OVERRIDE_KEYS, RULE_KEYS, TOP_LEVEL_KEYS,
+    BUILD_CONTEXT_KEYS, COMPOSE_KEYS, COMPOSE_PROJECT_KEYS, INCLUDE_KINDS, OVERRIDE_KEYS,
+    RULE_KEYS, TOP_LEVEL_KEYS,
 };
 use super::policy::{FILE_KEYS, POLICY_RULE_KEYS, TEMPLATES};
 
@@ -40,6 +41,33 @@ fn compose_schema() -> Value {
         compose.insert((*key).to_string(), schema);
     }
     json!({ "type": "object", "properties": compose, "additionalProperties": false })
+}
+
+/// `build-contexts:`, from the reader's key table.
+fn build_contexts_schema() -> Value {
+    let mut entry = Map::new();
+    for (key, description) in BUILD_CONTEXT_KEYS {
+        let mut schema = match *key {
+            "dockerfile" => json!({
+                "anyOf": [
+                    { "type": "string" },
+                    { "type": "array", "items": { "type": "string" }, "minItems": 1 },
+                ]
+            }),
+            _ => json!({ "type": "string" }),
+        };
+        describe(&mut schema, description);
+        entry.insert((*key).to_string(), schema);
+    }
+    json!({
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": entry,
+            "required": ["dockerfile", "context"],
+            "additionalProperties": false,
+        },
+    })
 }
 
 /// The schema as a JSON value.
@@ -73,6 +101,7 @@ pub fn json_schema() -> Value {
             }
             "policies" => json!({ "type": "array", "items": { "type": "string" } }),
             "compose" => compose_schema(),
+            "build-contexts" => build_contexts_schema(),
             "non-root-images" => json!({
                 "type": "array",
                 "items": { "type": "string", "pattern": "^[^\\s@]+$" }
