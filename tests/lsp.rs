@@ -1472,10 +1472,12 @@ fn a_dockerignore_change_re_checks_the_dockerfiles_of_its_context() {
     );
 
     // A directory that appears on disk (no event: the client watches ignore files only) is
-    // seen at the next check: the kept listing's directory times changed.
+    // seen at the next check a second after the last look: the kept listing's directory
+    // times changed.
     std::thread::sleep(Duration::from_millis(20));
     std::fs::create_dir_all(root.join("node_modules/left-pad")).unwrap();
     std::fs::write(root.join("node_modules/left-pad/index.js"), "x\n").unwrap();
+    std::thread::sleep(Duration::from_millis(1200));
     client.change(&dockerfile, 2, &format!("# edited\n{text}"));
     let published = diagnostics_until(&mut client, &dockerfile, |d| {
         !with_code(d, "DF082").is_empty()

@@ -171,12 +171,18 @@ fn walk(
 /// The most contexts a [`ContextCache`] keeps.
 const MAX_CACHED_CONTEXTS: usize = 32;
 
+/// How long a kept listing is reused without looking at its directories' times again: a burst
+/// of edits (a check every keystroke pause) pays the `stat`s once.
+const TRUSTED_FOR: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// One listing a [`ContextCache`] keeps, with what it was made from.
 #[derive(Debug)]
 struct Cached {
     ignore_text: Option<String>,
     listing: Arc<BuildContext>,
     times: DirTimes,
+    /// When its directories' times were last found unchanged (or it was listed).
+    checked: std::time::Instant,
     /// When it was listed (a counter): the oldest goes first when the cache is full.
     made: u64,
 }
@@ -210,12 +216,25 @@ impl ContextCache {
         let kept = lock()
             .get(&key)
             .filter(|cached| cached.ignore_text == ignore_text)
-            .map(|cached| (Arc::clone(&cached.listing), cached.times.clone()));
+            .map(|cached| {
+                let fresh = cached.checked.elapsed() < TRUSTED_FOR;
+                (
+                    Arc::clone(&cached.listing),
+                    fresh.then(Vec::new).unwrap_or_else(|| cached.times.clone()),
+                    fresh,
+                )
+            });
         // The `stat`s outside the lock.
-        if let Some((listing, times)) = kept
-            && unchanged(&times)
-        {
-            return listing;
+        if let Some((listing, times, fresh)) = kept {
+            if fresh {
+                return listing;
+            }
+            if unchanged(&times) {
+                if let Some(cached) = lock().get_mut(&key) {
+                    cached.checked = std::time::Instant::now();
+                }
+                return listing;
+            }
         }
         let ignore = ignore_text
             .as_deref()
@@ -247,15 +266,26 @@ impl ContextCache {
                 ignore_text,
                 listing: Arc::clone(&listing),
                 times,
+                checked: std::time::Instant::now(),
                 made,
             },
         );
         listing
     }
 
-    /// `path` changed (saved, created, deleted, edited): drop the listings it may change,
-    /// those of the contexts it is in and those whose ignore file it is.
+    /// `path` changed (saved, created, deleted, edited): when it is an ignore file
+    /// (`.dockerignore`, `<name>.dockerignore`), drop the listings it may decide, those whose
+    /// ignore file it is and those of the contexts it is in (it may have appeared or gone).
+    /// Other files change no listing that the directory times would not catch (a file's size
+    /// only shows in a message), so typing in or saving a Dockerfile keeps its context.
     pub fn forget(&self, path: &Path) {
+        let is_ignore_file = path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .is_some_and(|name| name.ends_with(".dockerignore"));
+        if !is_ignore_file {
+            return;
+        }
         self.entries
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -654,15 +684,21 @@ mod tests {
         let ignored = cache.listing(&root, None, Some("a\n".into()));
         assert!(ignored.entry("a").unwrap().excluded.is_some());
         assert_eq!(cache.len(), 1);
-        // A file added in a walked directory: its time changed, listed again. (Sleep past
-        // coarse timestamp granularity.)
+        // A file added in a walked directory: its time changed, listed again once the
+        // listing is no longer trusted without a look. (A pause first: file times are as
+        // coarse as the kernel's clock tick.)
         std::thread::sleep(std::time::Duration::from_millis(20));
         std::fs::write(root.join("b/z.txt"), "z").unwrap();
+        let trusted = cache.listing(&root, None, Some("a\n".into()));
+        assert!(Arc::ptr_eq(&ignored, &trusted));
+        std::thread::sleep(TRUSTED_FOR + std::time::Duration::from_millis(50));
         let fresh = cache.listing(&root, None, Some("a\n".into()));
         assert!(!Arc::ptr_eq(&ignored, &fresh));
         assert!(fresh.entry("b/z.txt").is_some());
-        // A change the editor reports drops it.
+        // A changed file keeps it (the directory times tell), a changed ignore file drops it.
         cache.forget(&root.join("b/z.txt"));
+        assert_eq!(cache.len(), 1);
+        cache.forget(&root.join("b/.dockerignore"));
         assert!(cache.is_empty());
     }
 }
