@@ -1405,6 +1405,8 @@ fn shellcheck_findings_arrive_after_the_built_in_ones_and_stale_ones_are_dropped
         [("SC2086".to_string(), range((1, 9), (1, 11)))]
     );
     assert_eq!(runs(), 4);
+    assert_eq!(client.shutdown().code(), Some(0));
+}
 
 /// The next diagnostics published for `path` that satisfy `wanted` (earlier ones are skipped:
 /// a re-check may publish more than once on the way).

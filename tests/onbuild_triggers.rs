@@ -33,6 +33,14 @@ const NOT_SEEING: &[(&str, &str)] = &[
         "copy-source-not-found",
         "a trigger's COPY reads the child build's context, not this one",
     ),
+    (
+        "bulky-build-context",
+        "a trigger's COPY reads the child build's context, not this one",
+    ),
+    (
+        "build-context-elsewhere",
+        "a trigger's COPY reads the child build's context, not this one",
+    ),
     ("untagged-image", "judges FROM, which cannot be a trigger"),
     ("latest-tag", "judges FROM, which cannot be a trigger"),
     ("unpinned-digest", "judges FROM, which cannot be a trigger"),
