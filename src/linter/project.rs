@@ -107,6 +107,12 @@ pub trait Workspace: Sync {
         None
     }
 
+    /// Whether [`Workspace::shellcheck`] can answer at all: when it cannot, the scripts are
+    /// not even prepared.
+    fn runs_shellcheck(&self) -> bool {
+        false
+    }
+
     /// What ShellCheck says about each of `scripts` (texts with their `#!` line), in order;
     /// `None` when this workspace does not run ShellCheck (switched off, not installed, or no
     /// processes here). Implementations batch the scripts and cache outcomes by script text.

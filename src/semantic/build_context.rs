@@ -7,7 +7,6 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use regex::Regex;
 
 use crate::syntax::dockerignore::{self, DockerIgnore, IgnorePattern};
 
@@ -201,7 +200,7 @@ impl BuildContext {
 
     /// The entries a glob matches (the outermost of nested matches: a directory takes what is
     /// under it along), sent or, when everything it matches is excluded, the line that does it.
-    fn resolve_glob(&self, matcher: &Regex) -> Resolved<'_> {
+    fn resolve_glob(&self, matcher: &dockerignore::Glob) -> Resolved<'_> {
         let mut taken: HashSet<&str> = HashSet::new();
         let mut matched: Vec<&Entry> = Vec::new();
         for entry in &self.entries {

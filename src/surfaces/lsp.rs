@@ -803,6 +803,10 @@ impl Workspace for EditorWorkspace<'_> {
         )
     }
 
+    fn runs_shellcheck(&self) -> bool {
+        self.shellcheck.is_some()
+    }
+
     fn shellcheck(
         &self,
         scripts: &[&str],

@@ -14,6 +14,9 @@
 //!
 //! Nothing here reads files; the workspace layer reads the file and walks the context.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
 use regex::Regex;
 
 /// One pattern line of a `.dockerignore`.
@@ -27,13 +30,13 @@ pub struct IgnorePattern {
     pub exclusion: bool,
     /// The cleaned pattern, without `!`.
     pub cleaned: String,
-    regex: Regex,
+    glob: Glob,
 }
 
 impl IgnorePattern {
     /// Whether this pattern, alone, matches `path` (a cleaned, `/`-separated relative path).
     pub fn matches(&self, path: &str) -> bool {
-        self.regex.is_match(path)
+        self.glob.is_match(path)
     }
 
     /// Whether the pattern has no wildcard: it names one path.
@@ -86,13 +89,13 @@ impl DockerIgnore {
             if cleaned.len() > 1 && cleaned.starts_with('/') {
                 cleaned.remove(0);
             }
-            match compile(&cleaned, true) {
-                Some(regex) => ignore.patterns.push(IgnorePattern {
+            match Glob::new(&cleaned, true) {
+                Some(glob) => ignore.patterns.push(IgnorePattern {
                     line,
                     text: trimmed.to_string(),
                     exclusion,
                     cleaned,
-                    regex,
+                    glob,
                 }),
                 None => ignore
                     .errors
@@ -128,7 +131,7 @@ impl DockerIgnore {
                 Some(rest) => (true, rest.to_string()),
                 None => (false, cleaned.clone()),
             };
-            let Some(regex) = compile(&body, true) else {
+            let Some(glob) = Glob::new(&body, true) else {
                 return Err(format!("syntax error in pattern `{body}`"));
             };
             ignore.patterns.push(IgnorePattern {
@@ -136,7 +139,7 @@ impl DockerIgnore {
                 text: trimmed.to_string(),
                 exclusion,
                 cleaned: body,
-                regex,
+                glob,
             });
         }
         Ok(ignore)
@@ -252,11 +255,62 @@ pub fn clean(path: &str) -> String {
     }
 }
 
+/// A compiled pattern of a `.dockerignore` line, an `--exclude` or a COPY source: the pattern
+/// itself when it has no wildcard (most `.dockerignore` lines: `.git`, `node_modules`), else the
+/// regular expression [`translate`] gives. Compiling a regular expression costs far more than
+/// matching with it, and the same few patterns come back in every context and COPY of a run,
+/// so compiled ones are shared (at most [`MAX_SHARED_GLOBS`] of them).
+#[derive(Clone, Debug)]
+pub struct Glob(GlobKind);
+
+#[derive(Clone, Debug)]
+enum GlobKind {
+    /// Matches exactly this path.
+    Literal(Box<str>),
+    Regex(Regex),
+}
+
+/// The most compiled patterns kept for reuse; later ones are compiled each time.
+const MAX_SHARED_GLOBS: usize = 4096;
+
+impl Glob {
+    /// `pattern` (cleaned) compiled, with `**` meaning any number of directories when
+    /// `double_star`; `None` when it is not a valid pattern.
+    pub fn new(pattern: &str, double_star: bool) -> Option<Self> {
+        // Without these, the expression is the pattern's characters escaped, anchored.
+        if !pattern.contains(['*', '?', '[', '\\', '^']) {
+            return Some(Self(GlobKind::Literal(pattern.into())));
+        }
+        type Shared = Mutex<HashMap<(Box<str>, bool), Option<Regex>>>;
+        static SHARED: OnceLock<Shared> = OnceLock::new();
+        let shared = SHARED.get_or_init(Shared::default);
+        let lock = || shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let key = (Box::<str>::from(pattern), double_star);
+        if let Some(known) = lock().get(&key) {
+            return known.clone().map(|regex| Self(GlobKind::Regex(regex)));
+        }
+        let regex = translate(pattern, double_star).and_then(|r| Regex::new(&r).ok());
+        let mut map = lock();
+        if map.len() < MAX_SHARED_GLOBS {
+            map.insert(key, regex.clone());
+        }
+        regex.map(|regex| Self(GlobKind::Regex(regex)))
+    }
+
+    /// Whether the whole of `path` (cleaned, relative, `/`-separated) matches.
+    pub fn is_match(&self, path: &str) -> bool {
+        match &self.0 {
+            GlobKind::Literal(literal) => **literal == *path,
+            GlobKind::Regex(regex) => regex.is_match(path),
+        }
+    }
+}
+
 /// The regular expression patternmatcher builds for a cleaned pattern (`Pattern.compile`):
 /// `*` → `[^/]*`, `?` → `[^/]`, `**/` and `**` → `(.*/)?`, a final `**` → `.*`, `\x` → `x`,
 /// brackets passed through as a character class. With `double_star` false (COPY sources,
 /// plain `filepath.Match`) `**` is two single stars. `None` when the pattern is invalid.
-fn compile(pattern: &str, double_star: bool) -> Option<Regex> {
+fn translate(pattern: &str, double_star: bool) -> Option<String> {
     let mut regex = String::from("^");
     let chars: Vec<char> = pattern.chars().collect();
     let mut i = 0;
@@ -324,20 +378,20 @@ fn compile(pattern: &str, double_star: bool) -> Option<Regex> {
         return None;
     }
     regex.push('$');
-    Regex::new(&regex).ok()
+    Some(regex)
 }
 
 /// A COPY or ADD source pattern (Go's `filepath.Match`: `*` and `?` within one segment), as a
 /// matcher of cleaned relative paths: `*.txt`, `src/*/main.go`. `None` when it is invalid.
-pub fn copy_source_matcher(source: &str) -> Option<Regex> {
-    compile(source, false)
+pub fn copy_source_matcher(source: &str) -> Option<Glob> {
+    Glob::new(source, false)
 }
 
 /// A `COPY --parents` source pattern (BuildKit passes it as an include pattern to
 /// patternmatcher: `*` and `?` within one segment, `**` any number of directories), as a matcher
 /// of cleaned relative paths. `None` when it is invalid.
-pub fn parents_source_matcher(source: &str) -> Option<Regex> {
-    compile(source, true)
+pub fn parents_source_matcher(source: &str) -> Option<Glob> {
+    Glob::new(source, true)
 }
 
 /// Whether a COPY or ADD source has a wildcard (`*`, `?`, `[`).

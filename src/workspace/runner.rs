@@ -427,6 +427,10 @@ impl Workspace for FsWorkspace {
         Some(projects::checked_in(&spec, project, absolute, templates))
     }
 
+    fn runs_shellcheck(&self) -> bool {
+        self.shellcheck.is_some()
+    }
+
     fn shellcheck(
         &self,
         scripts: &[&str],
