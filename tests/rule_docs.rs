@@ -621,3 +621,22 @@ fn no_fix_reason_reads_the_first_sentence() {
     assert_eq!(no_fix_reason("## Fix safety\nNo automatic fix.\n"), None);
     assert_eq!(no_fix_reason("## Fix safety\nSafe: x.\n"), None);
 }
+
+/// Every relative link of docs/ and the rule pages leads to a page (and a heading) of the docs
+/// site: `plimsoll docs-site` refuses to write the site otherwise. (CI then builds the site with
+/// mdBook and checks it again, .ci/site.sh; this catches a broken link in the suite.)
+#[test]
+fn every_link_of_the_docs_leads_somewhere() {
+    let out = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_plimsoll"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("docs-site")
+        .arg(out.path().join("site"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -363,7 +363,9 @@ fn run_shellcheck(
     workspace: &dyn Workspace,
     findings: &mut Vec<Finding>,
 ) -> bool {
-    if !settings.shellcheck || !settings.is_enabled(&rules::SHELLCHECK) || !workspace.runs_shellcheck()
+    if !settings.shellcheck
+        || !settings.is_enabled(&rules::SHELLCHECK)
+        || !workspace.runs_shellcheck()
     {
         return false;
     }

@@ -222,6 +222,47 @@ impl Workspace for NoWorkspace {
 /// `path` with `.` segments dropped and `..` applied to earlier normal segments, without touching
 /// the filesystem: `compose/./app/../Dockerfile` → `compose/Dockerfile`. A leading `..` stays.
 pub fn normalize(path: &Path) -> PathBuf {
+    // Asked for every path the run compares (cache keys, contexts, projects): on Unix the bytes
+    // are cleaned directly, without building the path component by component.
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::{OsStrExt, OsStringExt};
+        let bytes = path.as_os_str().as_bytes();
+        let rooted = bytes.first() == Some(&b'/');
+        let mut parts: Vec<&[u8]> = Vec::new();
+        for part in bytes.split(|&b| b == b'/') {
+            match part {
+                b"" | b"." => {}
+                b".." => match parts.last() {
+                    Some(&last) if last != b".." => {
+                        parts.pop();
+                    }
+                    _ if rooted => {}
+                    _ => parts.push(part),
+                },
+                name => parts.push(name),
+            }
+        }
+        if parts.is_empty() {
+            return PathBuf::from(if rooted { "/" } else { "." });
+        }
+        let mut out = Vec::with_capacity(bytes.len());
+        for (i, part) in parts.iter().enumerate() {
+            if rooted || i > 0 {
+                out.push(b'/');
+            }
+            out.extend_from_slice(part);
+        }
+        PathBuf::from(std::ffi::OsString::from_vec(out))
+    }
+    #[cfg(not(unix))]
+    normalize_components(path)
+}
+
+/// [`normalize`] through `Path::components` (other platforms, and the reference the Unix
+/// version is tested against).
+#[cfg_attr(unix, allow(dead_code))]
+fn normalize_components(path: &Path) -> PathBuf {
     let mut parts: Vec<Component<'_>> = Vec::new();
     for component in path.components() {
         match component {
@@ -282,6 +323,27 @@ mod tests {
         assert_eq!(n("a/../../b"), "../b");
         assert_eq!(n("/a/../../b"), "/b");
         assert_eq!(n("."), ".");
+    }
+
+    #[test]
+    fn normalizing_bytes_agrees_with_components() {
+        let parts = ["", ".", "..", "a", "b.c", "..d"];
+        let mut checked = 0;
+        for first in parts {
+            for second in parts {
+                for third in parts {
+                    for rooted in ["", "/", "//"] {
+                        for trailing in ["", "/"] {
+                            let path = format!("{rooted}{first}/{second}/{third}{trailing}");
+                            let path = Path::new(&path);
+                            assert_eq!(normalize(path), normalize_components(path), "{path:?}");
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 6 * 6 * 6 * 3 * 2);
     }
 
     #[test]

@@ -7,7 +7,6 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-
 use crate::syntax::dockerignore::{self, DockerIgnore, IgnorePattern};
 
 /// What a path in the context is.

@@ -284,7 +284,11 @@ impl Glob {
         type Shared = Mutex<HashMap<(Box<str>, bool), Option<Regex>>>;
         static SHARED: OnceLock<Shared> = OnceLock::new();
         let shared = SHARED.get_or_init(Shared::default);
-        let lock = || shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let lock = || {
+            shared
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        };
         let key = (Box::<str>::from(pattern), double_star);
         if let Some(known) = lock().get(&key) {
             return known.clone().map(|regex| Self(GlobKind::Regex(regex)));

@@ -83,6 +83,9 @@ pub struct ShellCache {
     /// the first lookup of a trigger: a search per lookup made the RUN rules quadratic in the
     /// number of `ONBUILD RUN`s (scripts/rule-scaling.sh).
     triggers: OnceLock<HashMap<usize, usize>>,
+    /// The Dockerfile's build context listing, asked of the workspace once for the five
+    /// context rules.
+    build_context: OnceLock<Option<Arc<crate::semantic::build_context::BuildContext>>>,
 }
 
 impl ShellCache {
@@ -93,6 +96,7 @@ impl ShellCache {
             heredocs: (0..instructions).map(|_| OnceLock::new()).collect(),
             run_commands: OnceLock::new(),
             triggers: OnceLock::new(),
+            build_context: OnceLock::new(),
         }
     }
 }
@@ -108,7 +112,10 @@ fn run_instruction(instruction: &Instruction) -> &Instruction {
 impl DockerfileContext<'_> {
     /// The listing of this Dockerfile's build context, when the workspace lists contexts.
     pub fn build_context(&self) -> Option<Arc<crate::semantic::build_context::BuildContext>> {
-        self.workspace.build_context(&self.source.path)
+        self.shells
+            .build_context
+            .get_or_init(|| self.workspace.build_context(&self.source.path))
+            .clone()
     }
 
     /// The index of `instruction` in the Dockerfile's top-level instructions, when it is one of
