@@ -1,7 +1,7 @@
 //! DF082 bulky-build-context: `COPY . .` (or a directory or glob) sends a `.git`,
 //! `node_modules`, a virtual environment or build output from the build context, with its size.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use crate::linter::diagnostic::{Category, Severity};
 use crate::linter::rule::{Check, DockerfileContext, Emitter, Rule, Target};
@@ -143,6 +143,11 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let Some(build) = context.build_context() else {
         return;
     };
+    // Most contexts hold nothing bulky: then nothing else needs looking at.
+    let bulky = outermost_bulky_dirs(&build);
+    if bulky.is_empty() {
+        return;
+    }
     let sources = context_sources(context.dockerfile);
     // A bulky directory some source names (or names something inside) is wanted:
     // `COPY target/app.jar …`, `COPY node_modules ./node_modules`.
@@ -158,10 +163,9 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     let reads_git = reads_git_repository(context);
     let wanted =
         |dir: &str| named.contains(dir) || (reads_git && dir.rsplit('/').next() == Some(".git"));
-    let mut kinds: HashMap<String, Option<&'static str>> = HashMap::new();
     let mut reported: HashSet<String> = HashSet::new();
     for copy in &sources {
-        let Some(found) = bulky_sent(&build, copy, &mut kinds) else {
+        let Some(found) = bulky_sent(&build, copy, &bulky) else {
             continue;
         };
         let (found, total) = found;
@@ -234,13 +238,35 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     }
 }
 
+/// The bulky directories of the context that lie in no other bulky directory, each with what
+/// it holds. Files are attributed to these: a directory is judged once, not once per file
+/// under it, and a context without one (most) costs one pass over its directories.
+fn outermost_bulky_dirs(build: &BuildContext) -> Vec<(&str, &'static str)> {
+    let mut found: Vec<(&str, &'static str)> = Vec::new();
+    for entry in build.entries.iter().filter(|e| e.kind == EntryKind::Dir) {
+        let dir = entry.path.as_str();
+        if found.iter().any(|(outer, _)| is_under(dir, outer)) {
+            continue;
+        }
+        if let Some(kind) = bulky_kind(build, dir) {
+            found.push((dir, kind));
+        }
+    }
+    found
+}
+
+/// Whether `path` lies strictly under directory `dir` (relative, `/`-separated).
+fn is_under(path: &str, dir: &str) -> bool {
+    path.len() > dir.len() && path.starts_with(dir) && path.as_bytes()[dir.len()] == b'/'
+}
+
 /// The bulky directories a source copies (the outermost, by path) with what each sends, and
 /// the bytes the source copies in all; `None` when it copies no bulky directory or what it
 /// copies is unknown.
 fn bulky_sent(
     build: &BuildContext,
     copy: &ContextSource<'_>,
-    kinds: &mut HashMap<String, Option<&'static str>>,
+    bulky: &[(&str, &'static str)],
 ) -> Option<(BTreeMap<String, Bulky>, u64)> {
     if !copy.excludes_known {
         return None;
@@ -253,26 +279,14 @@ fn bulky_sent(
         if file.kind == EntryKind::Dir {
             continue;
         }
-        let dirs = file.path.match_indices('/').map(|(i, _)| &file.path[..i]);
-        for dir in dirs {
-            let kind = match kinds.get(dir) {
-                Some(kind) => *kind,
-                None => {
-                    let kind = bulky_kind(build, dir);
-                    kinds.insert(dir.to_string(), kind);
-                    kind
-                }
-            };
-            if let Some(kind) = kind {
-                let bulky = found.entry(dir.to_string()).or_insert(Bulky {
-                    kind,
-                    bytes: 0,
-                    files: 0,
-                });
-                bulky.bytes += file.size;
-                bulky.files += 1;
-                break;
-            }
+        if let Some((dir, kind)) = bulky.iter().find(|(dir, _)| is_under(&file.path, dir)) {
+            let bulky = found.entry((*dir).to_string()).or_insert(Bulky {
+                kind,
+                bytes: 0,
+                files: 0,
+            });
+            bulky.bytes += file.size;
+            bulky.files += 1;
         }
     }
     (!found.is_empty()).then_some((found, total))
@@ -280,7 +294,16 @@ fn bulky_sent(
 
 #[cfg(test)]
 mod tests {
-    use super::thousands;
+    use super::{is_under, thousands};
+
+    #[test]
+    fn under_means_inside_the_directory() {
+        assert!(is_under("node_modules/a.js", "node_modules"));
+        assert!(is_under("a/node_modules/b/c", "a/node_modules"));
+        assert!(!is_under("node_modules", "node_modules"));
+        assert!(!is_under("node_modules-x/a.js", "node_modules"));
+        assert!(!is_under("node_module", "node_modules"));
+    }
 
     #[test]
     fn counts_are_grouped() {

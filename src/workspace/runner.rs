@@ -662,7 +662,7 @@ fn read_file(
     {
         return Err(too_large_with(Some(meta.len()), limit, hint));
     }
-    read_bounded(file, limit).map_err(|err| match err {
+    read_bounded_sized(file, limit, meta.len()).map_err(|err| match err {
         ReadError::Io(err) => io_message(&err),
         ReadError::TooLarge(limit) => too_large_with(None, limit, hint),
     })
@@ -751,7 +751,19 @@ pub enum ReadError {
 
 /// Read `reader` to its end, failing once more than `limit` bytes have come.
 pub fn read_bounded(reader: impl Read, limit: Option<u64>) -> Result<Vec<u8>, ReadError> {
-    let mut bytes = Vec::new();
+    read_bounded_sized(reader, limit, 0)
+}
+
+/// [`read_bounded`] into a buffer made for `expected` bytes (a file's size as `stat` gave it,
+/// at most the limit): two `read`s for a file instead of a series of growing ones.
+fn read_bounded_sized(
+    reader: impl Read,
+    limit: Option<u64>,
+    expected: u64,
+) -> Result<Vec<u8>, ReadError> {
+    // Never trust a size beyond the limit (or 64 MiB without one) for the allocation.
+    let cap = expected.min(limit.unwrap_or(64 << 20));
+    let mut bytes = Vec::with_capacity(usize::try_from(cap).unwrap_or(0).saturating_add(1));
     match limit {
         Some(limit) => {
             reader

@@ -14,7 +14,7 @@ pub(crate) mod policy;
 pub mod schema;
 
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use glob::PathMatcher;
@@ -764,19 +764,7 @@ fn resolve_matching(
 
 /// `.` and `..` removed lexically (symbolic links are not resolved).
 pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push(component);
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
+    crate::linter::project::normalize(path)
 }
 
 /// `true` when `path` (resolved) lies outside the repository of `referrer` (see
