@@ -43,7 +43,15 @@ pub fn list(
     dockerfile: &Path,
     read: impl Fn(&Path, u64) -> Option<Vec<u8>>,
 ) -> BuildContext {
-    let ignore_path = ignore_file(dockerfile, dir);
+    list_found(dir, ignore_file(dockerfile, dir), read)
+}
+
+/// [`list`] with the ignore file already looked up ([`ignore_file`]).
+pub fn list_found(
+    dir: &Path,
+    ignore_path: Option<PathBuf>,
+    read: impl Fn(&Path, u64) -> Option<Vec<u8>>,
+) -> BuildContext {
     let ignore = ignore_path
         .as_ref()
         .and_then(|path| read(path, MAX_IGNORE_FILE))

@@ -346,17 +346,18 @@ impl FsWorkspace {
         if !std::fs::metadata(dir).is_ok_and(|m| m.is_dir()) {
             return None;
         }
-        let ignore = super::build_context::ignore_file(path, dir).map(|p| absolute(&p));
+        let ignore = super::build_context::ignore_file(path, dir);
         let slot = {
             let mut contexts = self
                 .contexts
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
-            Arc::clone(contexts.entry((absolute(dir), ignore)).or_default())
+            let key = (absolute(dir), ignore.as_deref().map(absolute));
+            Arc::clone(contexts.entry(key).or_default())
         };
         Some(Arc::clone(slot.get_or_init(|| {
             let read = |path: &Path, limit: u64| read_referenced(path, Some(limit)).ok();
-            Arc::new(super::build_context::list(dir, path, read))
+            Arc::new(super::build_context::list_found(dir, ignore, read))
         })))
     }
 
@@ -722,7 +723,7 @@ fn absolute(path: &Path) -> PathBuf {
 /// `Ok` unless resolving symbolic links takes `path` out of its tree ([`tree_of`]). A path
 /// without links is accepted wherever it points: it says plainly what it reads.
 pub fn check_inside_tree(path: &Path) -> Result<(), String> {
-    let Ok(resolved) = std::fs::canonicalize(path) else {
+    let Some(resolved) = resolve_links(path) else {
         // Missing or a dangling link: opening it fails with the real reason.
         return Ok(());
     };
@@ -737,6 +738,57 @@ pub fn check_inside_tree(path: &Path) -> Result<(), String> {
         Err(OUTSIDE_TREE.to_string())
     }
 }
+
+/// `fs::canonicalize(path)`, with the directory part resolved once per directory: a file that
+/// is not itself a link resolves to its directory's resolution and its name. Resolving walks
+/// every component with a `readlink`; most files plimsoll opens on its own sit in a few
+/// directories. A directory's resolution is reused for [`RESOLVED_FOR`] (the language server
+/// runs for hours; a link swapped meanwhile is seen after that).
+fn resolve_links(path: &Path) -> Option<PathBuf> {
+    type Resolved = HashMap<PathBuf, (std::time::Instant, Option<PathBuf>)>;
+    static DIRS: OnceLock<Mutex<Resolved>> = OnceLock::new();
+    let joined = match CWD_FOR_LINKS.get_or_init(|| std::env::current_dir().ok()) {
+        Some(cwd) if path.is_relative() => cwd.join(path),
+        _ => path.to_path_buf(),
+    };
+    let (Some(dir), Some(name)) = (joined.parent(), joined.file_name()) else {
+        return std::fs::canonicalize(path).ok();
+    };
+    if dir.as_os_str().is_empty() || std::fs::symlink_metadata(&joined).ok()?.is_symlink() {
+        return std::fs::canonicalize(path).ok();
+    }
+    let dirs = DIRS.get_or_init(Mutex::default);
+    let lock = || dirs.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let known = lock()
+        .get(dir)
+        .filter(|(when, _)| when.elapsed() < RESOLVED_FOR)
+        .map(|(_, resolved)| resolved.clone());
+    let resolved_dir = match known {
+        Some(resolved) => resolved,
+        None => {
+            let resolved = std::fs::canonicalize(dir).ok();
+            let mut dirs = lock();
+            if dirs.len() >= MAX_RESOLVED_DIRS {
+                dirs.clear();
+            }
+            dirs.insert(
+                dir.to_path_buf(),
+                (std::time::Instant::now(), resolved.clone()),
+            );
+            resolved
+        }
+    };
+    Some(resolved_dir?.join(name))
+}
+
+/// The working directory links are resolved against (plimsoll never changes it).
+static CWD_FOR_LINKS: OnceLock<Option<PathBuf>> = OnceLock::new();
+
+/// How long a directory's resolution is reused (see [`resolve_links`]).
+const RESOLVED_FOR: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The most directory resolutions kept.
+const MAX_RESOLVED_DIRS: usize = 4096;
 
 /// Why a symbolic link out of the tree is not followed.
 pub const OUTSIDE_TREE: &str = "symlink to a file outside the repository, not read";
@@ -889,6 +941,41 @@ fn is_utf16(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn links_resolve_as_canonicalize_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("repo/real")).unwrap();
+        std::fs::create_dir_all(root.join("outside")).unwrap();
+        std::fs::write(root.join("repo/real/f"), "x").unwrap();
+        std::fs::write(root.join("outside/f"), "x").unwrap();
+        std::os::unix::fs::symlink(root.join("outside"), root.join("repo/dirlink")).unwrap();
+        std::os::unix::fs::symlink(root.join("outside/f"), root.join("repo/real/filelink"))
+            .unwrap();
+        std::os::unix::fs::symlink(root.join("nowhere"), root.join("repo/real/dangling")).unwrap();
+        for path in [
+            "repo/real/f",
+            "repo/dirlink/f",
+            "repo/real/filelink",
+            "repo/real/dangling",
+            "repo/real/missing",
+            "repo/dirlink/../real/f",
+            "repo/real/../dirlink/f",
+        ] {
+            let path = root.join(path);
+            // Twice: the second answer comes from the directory cache.
+            for _ in 0..2 {
+                assert_eq!(
+                    resolve_links(&path),
+                    std::fs::canonicalize(&path).ok(),
+                    "{path:?}"
+                );
+            }
+        }
+        assert!(check_inside_tree(&root.join("repo/real/f")).is_ok());
+    }
 
     /// `text` in UTF-16, little or big endian, with or without a byte-order mark.
     fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
