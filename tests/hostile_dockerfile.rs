@@ -337,3 +337,42 @@ fn a_word_of_many_brackets_does_not_hang_the_shell_check() {
         "{findings:?}"
     );
 }
+
+/// One finding on an install of thousands of packages keeps at most 32 labels, so every report
+/// (the text report draws each label in the code frame) stays small and quick.
+#[test]
+fn a_finding_on_thousands_of_packages_keeps_few_labels() {
+    let packages: Vec<String> = (0..3000).map(|i| format!("pkg{i}")).collect();
+    let text = format!(
+        "FROM fedora:40\nRUN dnf install -y {}\n",
+        packages.join(" ")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), &text).unwrap();
+    for format in ["json", "text"] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_plimsoll"))
+            .current_dir(dir.path())
+            .args([
+                "check",
+                "--select",
+                "DF013",
+                "--format",
+                format,
+                "Dockerfile",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{format}");
+        if format == "json" {
+            let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+            let labels = report["findings"][0]["labels"].as_array().unwrap().len();
+            assert_eq!(labels, 32);
+        } else {
+            assert!(
+                output.stdout.len() < 64 * 1024,
+                "{} bytes",
+                output.stdout.len()
+            );
+        }
+    }
+}
