@@ -36,6 +36,9 @@ fn main() {
                 watch(format!(".git/{reference}"));
             }
             watch(".git/packed-refs".to_string());
+            // A branch whose ref is packed gets a loose ref file at its next commit or pull:
+            // cargo scans a watched directory for any change.
+            watch(".git/refs/heads".to_string());
             let hash = git(&["rev-parse", "--short=12", "HEAD"])?;
             let date = git(&["log", "-1", "--format=%cs", "HEAD"]).unwrap_or_default();
             Some(format!("{hash} {date}").trim().to_string())
