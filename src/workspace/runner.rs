@@ -713,8 +713,7 @@ pub fn tree_of(path: &Path) -> PathBuf {
 fn absolute(path: &Path) -> PathBuf {
     // Asked for every file and rule that looks at paths: one `getcwd` per process, not tens of
     // thousands per run (plimsoll never changes its working directory).
-    static CWD: OnceLock<Option<PathBuf>> = OnceLock::new();
-    match CWD.get_or_init(|| std::env::current_dir().ok()) {
+    match working_dir() {
         Some(cwd) if path.is_relative() => normalize(&cwd.join(path)),
         _ => normalize(path),
     }
@@ -747,7 +746,7 @@ pub fn check_inside_tree(path: &Path) -> Result<(), String> {
 fn resolve_links(path: &Path) -> Option<PathBuf> {
     type Resolved = HashMap<PathBuf, (std::time::Instant, Option<PathBuf>)>;
     static DIRS: OnceLock<Mutex<Resolved>> = OnceLock::new();
-    let joined = match CWD_FOR_LINKS.get_or_init(|| std::env::current_dir().ok()) {
+    let joined = match working_dir() {
         Some(cwd) if path.is_relative() => cwd.join(path),
         _ => path.to_path_buf(),
     };
@@ -781,8 +780,11 @@ fn resolve_links(path: &Path) -> Option<PathBuf> {
     Some(resolved_dir?.join(name))
 }
 
-/// The working directory links are resolved against (plimsoll never changes it).
-static CWD_FOR_LINKS: OnceLock<Option<PathBuf>> = OnceLock::new();
+/// The working directory, asked of the OS once (plimsoll never changes it).
+fn working_dir() -> Option<&'static PathBuf> {
+    static CWD: OnceLock<Option<PathBuf>> = OnceLock::new();
+    CWD.get_or_init(|| std::env::current_dir().ok()).as_ref()
+}
 
 /// How long a directory's resolution is reused (see [`resolve_links`]).
 const RESOLVED_FOR: std::time::Duration = std::time::Duration::from_secs(2);

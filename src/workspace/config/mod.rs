@@ -763,9 +763,7 @@ fn resolve_matching(
 }
 
 /// `.` and `..` removed lexically (symbolic links are not resolved).
-pub fn normalize(path: &Path) -> PathBuf {
-    crate::linter::project::normalize(path)
-}
+pub use crate::linter::project::normalize;
 
 /// `true` when `path` (resolved) lies outside the repository of `referrer` (see
 /// [`crate::workspace::runner::tree_of`]).
