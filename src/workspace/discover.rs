@@ -1,6 +1,6 @@
 //! File discovery for `plimsoll check`: turn the paths on the command line into a sorted list of
-//! files to lint. Directories are walked with the `ignore` crate (so `.gitignore` and `.ignore`
-//! are honoured); files named explicitly are linted whatever their name. Hidden directories are
+//! files to lint. Directories are walked in parallel ([`walk`], which honours `.gitignore` and
+//! `.ignore` like the `ignore` crate and keeps every directory's listing); files named explicitly are linted whatever their name. Hidden directories are
 //! walked, because `.devcontainer/Dockerfile` and `.docker/compose.yaml` are common; only
 //! version-control and dependency directories are skipped.
 //! Problems (a path that does not exist, an unreadable directory) are collected per path: the
@@ -9,7 +9,10 @@
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
+use super::listing::Listings;
 use super::results::FileError;
+
+mod walk;
 use crate::syntax::source::FileKind;
 
 /// One file to lint.
@@ -35,7 +38,7 @@ pub struct Discovery {
 pub const SKIPPED_OUTSIDE: &str = "symlink to a file outside the checked directory";
 
 /// Directories never worth walking, even when no ignore file says so.
-const SKIPPED_DIRS: &[&str] = &[
+pub(crate) const SKIPPED_DIRS: &[&str] = &[
     ".git",
     ".hg",
     ".svn",
@@ -59,127 +62,90 @@ pub fn discover_with(
     forced_kind: Option<FileKind>,
     classify: &mut dyn FnMut(&Path, Option<FileKind>) -> Option<FileKind>,
 ) -> Discovery {
-    let mut discovery = Discovery::default();
+    walk(paths, forced_kind).classify(classify)
+}
+
+/// The files under `paths` before the configuration has had its say, and the listing of every
+/// directory read on the way ([`Walked::listings`]). Directories are read in parallel, on the
+/// current rayon pool.
+#[derive(Debug, Default)]
+pub struct Walked {
+    explicit: Vec<Candidate>,
+    /// Walked files, with whether each is a link to a file outside its walked directory.
+    walked: Vec<(PathBuf, bool)>,
+    errors: Vec<FileError>,
+    /// Every directory the walk read, by absolute normalized path.
+    pub listings: Listings,
+}
+
+/// Read `paths`: the files named explicitly, and every file under the directories.
+pub fn walk(paths: &[PathBuf], forced_kind: Option<FileKind>) -> Walked {
+    let mut walked = Walked::default();
+    let cwd = std::env::current_dir().unwrap_or_default();
     // Explicit files first, so that deduplication keeps their (possibly forced) kind.
-    let mut explicit = Vec::new();
-    let mut walked = Vec::new();
     for given in paths {
         let path = display_path(given);
         match std::fs::metadata(&path) {
-            Err(err) => discovery
-                .errors
-                .push(FileError::new(&path, io_message(&err))),
+            Err(err) => walked.errors.push(FileError::new(&path, io_message(&err))),
             Ok(meta) if meta.is_dir() => {
                 if FileKind::from_path(&path).is_some() {
                     // `plimsoll check app/Dockerfile` where that is a directory: the user named a
                     // file, so say it is not one rather than silently walk it.
-                    discovery
+                    walked
                         .errors
                         .push(FileError::new(&path, "is a directory, not a file"));
                 } else {
-                    walk(&path, &mut walked, &mut discovery, classify);
+                    let found = walk::Walk::new(&path, &cwd).run();
+                    walked.walked.extend(found.files);
+                    walked.errors.extend(found.errors);
+                    walked.listings.extend(found.listings);
                 }
             }
-            Ok(_) => explicit.push(Candidate {
+            Ok(_) => walked.explicit.push(Candidate {
                 kind: forced_kind.or_else(|| FileKind::from_path(&path)),
                 path,
             }),
         }
     }
-    let mut files = explicit;
-    files.extend(walked);
-    // A stable sort keeps an explicit entry ahead of the walked copy of the same path.
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    files.dedup_by(|later, earlier| later.path == earlier.path);
-    discovery.files = files;
-    discovery.errors.sort_by(|a, b| a.path.cmp(&b.path));
-    discovery.skipped.sort_by(|a, b| a.path.cmp(&b.path));
-    discovery.skipped.dedup();
-    discovery
+    walked.walked.sort_unstable();
+    walked
 }
 
-fn walk(
-    root: &Path,
-    files: &mut Vec<Candidate>,
-    discovery: &mut Discovery,
-    classify: &mut dyn FnMut(&Path, Option<FileKind>) -> Option<FileKind>,
-) {
-    // Links are judged by where they resolve to: inside the walked directory or not.
-    let resolved_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    let walker = ignore::WalkBuilder::new(root)
-        // Honour .gitignore even outside a git checkout (an unpacked tarball, a test tree).
-        .require_git(false)
-        // Symlinked directories are not followed: no loops, no walking out of the tree.
-        .follow_links(false)
-        .hidden(false)
-        .filter_entry(|entry| {
-            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            !(is_dir && SKIPPED_DIRS.iter().any(|skip| entry.file_name() == *skip))
-        })
-        .build();
-    for entry in walker {
-        match entry {
-            Ok(entry) => {
-                let path = entry.path();
-                let is_file = match entry.file_type() {
-                    Some(t) if t.is_file() => true,
-                    // A symlink to a file is linted; to a directory or nowhere, skipped.
-                    Some(t) if t.is_symlink() => path.metadata().is_ok_and(|m| m.is_file()),
-                    _ => false,
-                };
-                if !is_file {
-                    continue;
-                }
-                let outside = entry.path_is_symlink()
-                    && !std::fs::canonicalize(path)
-                        .is_ok_and(|target| target.starts_with(&resolved_root));
-                let path = display_path(path);
-                if outside {
-                    // Only a file that would have been linted is worth a note.
-                    if classify(&path, FileKind::from_path(&path)).is_some() {
-                        discovery
-                            .skipped
-                            .push(FileError::new(&path, SKIPPED_OUTSIDE));
-                    }
-                    continue;
-                }
-                if let Some(kind) = classify(&path, FileKind::from_path(&path)) {
-                    files.push(Candidate {
-                        path,
-                        kind: Some(kind),
-                    });
-                }
-            }
-            Err(err) => {
-                if let Some(error) = walk_error(root, &err) {
-                    discovery.errors.push(error);
-                }
+impl Walked {
+    /// The files to check: `classify` decides about each walked file (see [`discover_with`]),
+    /// in the order of their paths.
+    pub fn classify(
+        self,
+        classify: &mut dyn FnMut(&Path, Option<FileKind>) -> Option<FileKind>,
+    ) -> Discovery {
+        let mut discovery = Discovery {
+            errors: self.errors,
+            ..Discovery::default()
+        };
+        let mut files = self.explicit;
+        for (path, outside) in self.walked {
+            let path = display_path(&path);
+            let kind = classify(&path, FileKind::from_path(&path));
+            match kind {
+                // Only a file that would have been linted is worth a note.
+                Some(_) if outside => discovery
+                    .skipped
+                    .push(FileError::new(&path, SKIPPED_OUTSIDE)),
+                Some(kind) => files.push(Candidate {
+                    path,
+                    kind: Some(kind),
+                }),
+                None => {}
             }
         }
-    }
-}
-
-/// A walk error as a per-path error. Syntax problems inside ignore files are not the user's
-/// lint problem and are dropped (the walk still honours the rest of the file).
-fn walk_error(root: &Path, err: &ignore::Error) -> Option<FileError> {
-    let mut path = None;
-    let mut current = err;
-    loop {
-        match current {
-            ignore::Error::WithPath { path: p, err } => {
-                path.get_or_insert_with(|| p.clone());
-                current = err;
-            }
-            ignore::Error::WithDepth { err, .. } => current = err,
-            ignore::Error::Io(io) => {
-                let path = display_path(path.as_deref().unwrap_or(root));
-                return Some(FileError::new(&path, io_message(io)));
-            }
-            ignore::Error::Loop { child, .. } => {
-                return Some(FileError::new(&display_path(child), "symbolic link loop"));
-            }
-            _ => return None,
-        }
+        // A stable sort keeps an explicit entry ahead of the walked copy of the same path.
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files.dedup_by(|later, earlier| later.path == earlier.path);
+        discovery.files = files;
+        discovery.errors.sort_by(|a, b| a.path.cmp(&b.path));
+        discovery.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+        discovery.skipped.dedup();
+        discovery
     }
 }
 

@@ -10,6 +10,7 @@ pub mod changes;
 pub mod compose_project;
 pub mod config;
 pub mod discover;
+pub mod listing;
 pub mod registry;
 pub mod results;
 pub mod runner;

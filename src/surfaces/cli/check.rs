@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
@@ -310,9 +311,14 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
         },
         &cwd,
     );
-    let mut discovery = discover::discover_with(&paths, args.kind, &mut |path, kind| {
-        configured_kind(&mut resolver, path, kind)
-    });
+    // The walk reads the directories on the workers; the configs it finds are then looked up
+    // in what it read.
+    let threads = args.threads.filter(|&n| n > 0);
+    let mut walked =
+        runner::in_worker_pool(threads, usize::MAX, || discover::walk(&paths, args.kind));
+    resolver.use_listings(Arc::new(std::mem::take(&mut walked.listings)));
+    let mut discovery =
+        walked.classify(&mut |path, kind| configured_kind(&mut resolver, path, kind));
     if args.force_exclude {
         discovery
             .files
@@ -383,7 +389,7 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
             .chain(std::iter::once(&default_settings)),
     )?;
     let options = RunOptions {
-        threads: args.threads.filter(|&n| n > 0),
+        threads,
         max_file_size: Some(max_file_size(&args)),
         compose,
         shellcheck,

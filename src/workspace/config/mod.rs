@@ -28,6 +28,7 @@ use crate::linter::selection::{Selection, Settings};
 use crate::semantic::NonRootImages;
 use crate::syntax::source::{FileKind, SourceFile};
 use crate::syntax::span::{Position, Span};
+use crate::workspace::listing::{self, Listings};
 use crate::workspace::results::FileError;
 use crate::workspace::shellcheck::Switch;
 
@@ -278,6 +279,9 @@ pub struct Resolver {
     /// the same config chain and the same matching `overrides:` gets the same settings, so a tree
     /// of thousands of files resolves a handful (resolving is selector matching over every rule).
     resolved: Option<(CliOverrides, HashMap<SettingsKey, FileSettings>)>,
+    /// The directories a walk read ([`Resolver::use_listings`]): configs and repository roots
+    /// in them are looked up there instead of on disk.
+    listings: Option<Arc<Listings>>,
 }
 
 /// What a file's settings depend on besides the command line: its config chain (by identity,
@@ -308,6 +312,7 @@ impl Resolver {
             notes: Vec::new(),
             policy_cache,
             resolved: None,
+            listings: None,
         };
         if !resolver.options.isolated
             && let Some(path) = resolver.options.config.clone()
@@ -387,6 +392,12 @@ impl Resolver {
         }
     }
 
+    /// Answer questions about the directories in `listings` from them (a run's walk read them
+    /// all; asking the filesystem again would be one failing `stat` per name and directory).
+    pub fn use_listings(&mut self, listings: Arc<Listings>) {
+        self.listings = Some(listings);
+    }
+
     /// `path` made absolute against the working directory, `.` and `..` resolved lexically.
     pub fn absolute(&self, path: &Path) -> PathBuf {
         normalize(&self.cwd.join(path))
@@ -427,7 +438,7 @@ impl Resolver {
                 root = Some(None);
                 break;
             }
-            if dir.join(".git").exists() {
+            if listing::exists(self.listings.as_deref(), &dir.join(".git")) {
                 root = Some(Some(dir.to_path_buf()));
                 break;
             }
@@ -439,7 +450,7 @@ impl Resolver {
             None => visited.contains(&self.cwd).then(|| self.cwd.clone()),
         };
         if let Some(root) = root
-            && root.join(policy::DEFAULT_DIR).is_dir()
+            && listing::is_dir(self.listings.as_deref(), &root.join(policy::DEFAULT_DIR))
         {
             found = self.load_policies_only(&root);
         }
@@ -452,7 +463,7 @@ impl Resolver {
                     .iter()
                     .any(|f| f.dir.join(policy::DEFAULT_DIR) == policies)
             });
-            if !loaded && policies.is_dir() {
+            if !loaded && listing::is_dir(self.listings.as_deref(), &policies) {
                 let shown = self.shown(&policies);
                 self.note(format!(
                     "`{shown}/` is not loaded: policy directories are read beside a \
@@ -502,7 +513,7 @@ impl Resolver {
         let present: Vec<PathBuf> = FILE_NAMES
             .iter()
             .map(|name| dir.join(name))
-            .filter(|path| path.is_file())
+            .filter(|path| listing::is_file(self.listings.as_deref(), path))
             .collect();
         if let [first, second, ..] = present.as_slice() {
             let error = ConfigError::file(

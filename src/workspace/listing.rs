@@ -1,0 +1,178 @@
+//! What a walk saw: the entries of every directory it read, by absolute directory path.
+//!
+//! The walk reads each directory once (`getdents`); the questions asked afterwards about names in
+//! those directories ("is there a `.plimsoll.yaml` here?", "is this a repository root?") are
+//! answered from that listing instead of one failing `stat` each. A directory the walk did not
+//! read (above the walked root, outside it) is not known: the caller asks the filesystem, as
+//! before. The listings describe the tree when it was walked; a run treats that as the tree.
+
+use std::collections::HashMap;
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+
+/// The type of a directory entry, as the directory listing says (links are not followed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryType {
+    File,
+    Dir,
+    Symlink,
+    Other,
+}
+
+impl EntryType {
+    pub fn of(file_type: std::fs::FileType) -> Self {
+        if file_type.is_file() {
+            Self::File
+        } else if file_type.is_dir() {
+            Self::Dir
+        } else if file_type.is_symlink() {
+            Self::Symlink
+        } else {
+            Self::Other
+        }
+    }
+}
+
+/// The entries of one directory, sorted by name.
+#[derive(Debug, Default)]
+pub struct Listing {
+    entries: Vec<(OsString, EntryType)>,
+}
+
+impl Listing {
+    pub fn new(mut entries: Vec<(OsString, EntryType)>) -> Self {
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        Self { entries }
+    }
+
+    /// The entries, by name.
+    pub fn entries(&self) -> &[(OsString, EntryType)] {
+        &self.entries
+    }
+
+    /// The type of the entry `name`, or `None` when the directory has no such entry.
+    pub fn get(&self, name: &OsStr) -> Option<EntryType> {
+        self.entries
+            .binary_search_by(|(entry, _)| entry.as_os_str().cmp(name))
+            .ok()
+            .map(|at| self.entries[at].1)
+    }
+}
+
+/// The listings of the directories a walk read, keyed by absolute, normalized path.
+#[derive(Debug, Default)]
+pub struct Listings {
+    dirs: HashMap<PathBuf, Listing>,
+}
+
+impl Listings {
+    pub fn insert(&mut self, dir: PathBuf, listing: Listing) {
+        self.dirs.insert(dir, listing);
+    }
+
+    pub fn extend(&mut self, other: Listings) {
+        self.dirs.extend(other.dirs);
+    }
+
+    /// How many directories are known.
+    pub fn len(&self) -> usize {
+        self.dirs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.dirs.is_empty()
+    }
+
+    /// What the listing of `path`'s directory says of it: `Some(None)` when the directory was
+    /// read and has no such name, `None` when the directory is not known.
+    fn entry(&self, path: &Path) -> Option<Option<EntryType>> {
+        let name = path.file_name()?;
+        let dir = path.parent()?;
+        match self.dirs.get(dir) {
+            Some(listing) => Some(listing.get(name)),
+            // `a/.plimsoll/policies` where `a` was read and has no `.plimsoll` directory.
+            None => match self.entry(dir)? {
+                None | Some(EntryType::File | EntryType::Other) => Some(None),
+                Some(EntryType::Dir | EntryType::Symlink) => None,
+            },
+        }
+    }
+
+    /// Whether `path` (absolute, normalized) names a regular file, following links like
+    /// [`Path::is_file`]; `None` when the listings cannot say (unknown directory, a link).
+    pub fn is_file(&self, path: &Path) -> Option<bool> {
+        match self.entry(path)? {
+            Some(EntryType::Symlink) => None,
+            entry => Some(entry == Some(EntryType::File)),
+        }
+    }
+
+    /// Whether `path` names a directory, following links like [`Path::is_dir`].
+    pub fn is_dir(&self, path: &Path) -> Option<bool> {
+        match self.entry(path)? {
+            Some(EntryType::Symlink) => None,
+            entry => Some(entry == Some(EntryType::Dir)),
+        }
+    }
+
+    /// Whether anything is at `path`, following links like [`Path::exists`].
+    pub fn exists(&self, path: &Path) -> Option<bool> {
+        match self.entry(path)? {
+            Some(EntryType::Symlink) => None,
+            entry => Some(entry.is_some()),
+        }
+    }
+}
+
+/// [`Listings::is_file`], asking the filesystem when the listings cannot say.
+pub fn is_file(listings: Option<&Listings>, path: &Path) -> bool {
+    listings
+        .and_then(|known| known.is_file(path))
+        .unwrap_or_else(|| path.is_file())
+}
+
+/// [`Listings::is_dir`], asking the filesystem when the listings cannot say.
+pub fn is_dir(listings: Option<&Listings>, path: &Path) -> bool {
+    listings
+        .and_then(|known| known.is_dir(path))
+        .unwrap_or_else(|| path.is_dir())
+}
+
+/// [`Listings::exists`], asking the filesystem when the listings cannot say.
+pub fn exists(listings: Option<&Listings>, path: &Path) -> bool {
+    listings
+        .and_then(|known| known.exists(path))
+        .unwrap_or_else(|| path.exists())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_directories_answer_and_unknown_ones_do_not() {
+        let mut listings = Listings::default();
+        listings.insert(
+            PathBuf::from("/r"),
+            Listing::new(vec![
+                (OsString::from("b"), EntryType::Dir),
+                (OsString::from("a"), EntryType::File),
+                (OsString::from("l"), EntryType::Symlink),
+            ]),
+        );
+        assert_eq!(listings.is_file(Path::new("/r/a")), Some(true));
+        assert_eq!(listings.is_file(Path::new("/r/b")), Some(false));
+        assert_eq!(listings.is_dir(Path::new("/r/b")), Some(true));
+        assert_eq!(listings.exists(Path::new("/r/c")), Some(false));
+        assert_eq!(listings.is_file(Path::new("/r/c")), Some(false));
+        assert_eq!(listings.is_file(Path::new("/r/l")), None);
+        assert_eq!(listings.exists(Path::new("/s/a")), None);
+        // Under a name the directory does not have, or a file: nothing.
+        assert_eq!(listings.is_dir(Path::new("/r/x/y")), Some(false));
+        assert_eq!(listings.is_dir(Path::new("/r/a/y")), Some(false));
+        // Under a directory that was not read, or a link: the listings cannot say.
+        assert_eq!(listings.is_dir(Path::new("/r/b/y")), None);
+        assert_eq!(listings.is_dir(Path::new("/r/l/y")), None);
+        assert_eq!(listings.exists(Path::new("/")), None);
+    }
+}
