@@ -3,20 +3,23 @@
 
 use std::io::{self, Write};
 
+use rayon::prelude::*;
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 use super::Results;
-use crate::linter::diagnostic::{Fix, Severity};
-use crate::syntax::source::FileKind;
+use crate::linter::diagnostic::{Finding, Fix, Severity};
+use crate::syntax::source::{FileKind, SourceFile};
 use crate::syntax::span::{Position, Span};
 
 const VERSION: u32 = 1;
 
 #[derive(Serialize)]
-struct Output<'a> {
+struct Output {
     version: u32,
     files: Vec<JsonFile>,
-    findings: Vec<JsonFinding<'a>>,
+    /// Each finding rendered on its own (in parallel), already indented for its place.
+    findings: Vec<Box<RawValue>>,
     errors: Vec<JsonError>,
     skipped: Vec<JsonSkipped>,
     summary: Summary,
@@ -99,36 +102,11 @@ pub(super) fn write(results: &Results, out: &mut dyn Write) -> io::Result<()> {
         })
         .collect();
     let findings = results
-        .findings()
-        .map(|(source, finding)| JsonFinding {
-            path: source.path.display().to_string(),
-            code: &finding.code,
-            name: &finding.name,
-            category: finding.category.as_str(),
-            severity: finding.severity.as_str(),
-            message: &finding.message,
-            help: finding.help.as_deref(),
-            start: source.position(finding.span.start),
-            end: source.position(finding.span.end),
-            span: finding.span,
-            labels: finding
-                .labels
-                .iter()
-                .map(|label| {
-                    // A label in another file carries that file, so positions are its own.
-                    let file = label.other_file().unwrap_or(source);
-                    JsonLabel {
-                        path: label.path.as_ref().map(|path| path.display().to_string()),
-                        message: &label.message,
-                        start: file.position(label.span.start),
-                        end: file.position(label.span.end),
-                        span: label.span,
-                    }
-                })
-                .collect(),
-            fix: finding.fix.as_ref(),
-        })
-        .collect();
+        .files
+        .par_iter()
+        .flat_map_iter(|file| file.findings.iter().map(move |f| (&file.source, f)))
+        .map(|(source, finding)| rendered(&json_finding(source, finding)))
+        .collect::<io::Result<Vec<_>>>()?;
     let errors = results
         .errors
         .iter()
@@ -168,6 +146,49 @@ pub(super) fn write(results: &Results, out: &mut dyn Write) -> io::Result<()> {
     };
     serde_json::to_writer_pretty(&mut *out, &output)?;
     writeln!(out)
+}
+
+fn json_finding<'a>(source: &'a SourceFile, finding: &'a Finding) -> JsonFinding<'a> {
+    JsonFinding {
+        path: source.path.display().to_string(),
+        code: &finding.code,
+        name: &finding.name,
+        category: finding.category.as_str(),
+        severity: finding.severity.as_str(),
+        message: &finding.message,
+        help: finding.help.as_deref(),
+        start: source.position(finding.span.start),
+        end: source.position(finding.span.end),
+        span: finding.span,
+        labels: finding
+            .labels
+            .iter()
+            .map(|label| {
+                // A label in another file carries that file, so positions are its own.
+                let file = label.other_file().unwrap_or(source);
+                JsonLabel {
+                    path: label.path.as_ref().map(|path| path.display().to_string()),
+                    message: &label.message,
+                    start: file.position(label.span.start),
+                    end: file.position(label.span.end),
+                    span: label.span,
+                }
+            })
+            .collect(),
+        fix: finding.fix.as_ref(),
+    }
+}
+
+/// How deep a finding sits in the report: inside the top-level object's `findings` array.
+const FINDING_INDENT: &str = "    ";
+
+/// `value` pretty-printed as it appears at [`FINDING_INDENT`] in the report: serde_json writes a
+/// raw value as it is, so every line after the first carries the indentation of its place.
+/// JSON strings never hold a raw line break, so every `\n` is one between tokens.
+fn rendered(value: &impl Serialize) -> io::Result<Box<RawValue>> {
+    let text = serde_json::to_string_pretty(value)?;
+    let indented = text.replace('\n', &format!("\n{FINDING_INDENT}"));
+    RawValue::from_string(indented).map_err(io::Error::other)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 //! anchored on a fixed prefix so that random text does not match.
 
 use std::ops::Range;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use aho_corasick::AhoCorasick;
 use regex::Regex;
@@ -146,7 +146,9 @@ struct Scanner {
     prefilter: AhoCorasick,
     /// For each prefilter pattern, the index of its format.
     keyword_format: Vec<usize>,
-    regexes: Vec<Regex>,
+    /// Each format's regex, compiled the first time its keyword is seen: most runs meet a few
+    /// formats, and compiling all of them was most of the work of checking one small file.
+    regexes: Vec<OnceLock<Regex>>,
 }
 
 static SCANNER: LazyLock<Scanner> = LazyLock::new(|| {
@@ -161,10 +163,7 @@ static SCANNER: LazyLock<Scanner> = LazyLock::new(|| {
     Scanner {
         prefilter: AhoCorasick::new(&keywords).expect("the keywords are plain strings"),
         keyword_format,
-        regexes: FORMATS
-            .iter()
-            .map(|format| Regex::new(format.regex).expect("the formats are valid regexes"))
-            .collect(),
+        regexes: FORMATS.iter().map(|_| OnceLock::new()).collect(),
     }
 });
 
@@ -187,7 +186,9 @@ pub fn find_credentials(text: &str) -> Vec<Credential> {
         if !wanted[index] {
             continue;
         }
-        for captures in scanner.regexes[index].captures_iter(text) {
+        let regex = scanner.regexes[index]
+            .get_or_init(|| Regex::new(format.regex).expect("the formats are valid regexes"));
+        for captures in regex.captures_iter(text) {
             let (Some(whole), Some(secret)) = (captures.get(0), captures.get(format.group)) else {
                 continue;
             };
@@ -702,6 +703,14 @@ pub fn secret_file_kind(path: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_format_compiles_and_has_a_keyword() {
+        for format in FORMATS {
+            assert!(Regex::new(format.regex).is_ok(), "{}", format.kind);
+            assert!(!format.keywords.is_empty(), "{}", format.kind);
+        }
+    }
 
     fn kinds(text: &str) -> Vec<(&'static str, &str)> {
         find_credentials(text)

@@ -106,14 +106,8 @@ pub(super) struct Found {
     pub listings: Listings,
 }
 
-impl Found {
-    fn merge(mut self, other: Found) -> Found {
-        self.files.extend(other.files);
-        self.errors.extend(other.errors);
-        self.listings.extend(other.listings);
-        self
-    }
-}
+/// What the reading of one directory found (gathered under a lock, once per directory).
+type DirFound = (Vec<(PathBuf, bool)>, Vec<FileError>, Option<(PathBuf, Listing)>);
 
 /// One walk of one directory given on the command line.
 pub(super) struct Walk<'a> {
@@ -153,7 +147,17 @@ impl<'a> Walk<'a> {
                 above = Some(level);
             }
         }
-        self.visit(self.root, &self.absolute, Path::new(""), &above)
+        let sink = std::sync::Mutex::new(Vec::new());
+        self.visit(self.root, &self.absolute, Path::new(""), &above, &sink);
+        let mut found = Found::default();
+        for (files, errors, listing) in sink.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            found.files.extend(files);
+            found.errors.extend(errors);
+            if let Some((dir, listing)) = listing {
+                found.listings.insert(dir, listing);
+            }
+        }
+        found
     }
 
     /// Read `dir` (`absolute`; `relative` to the walked root), then its subdirectories in
@@ -164,15 +168,17 @@ impl<'a> Walk<'a> {
         absolute: &Path,
         relative: &Path,
         parent: &Option<Arc<Level>>,
-    ) -> Found {
-        let mut found = Found::default();
+        sink: &std::sync::Mutex<Vec<DirFound>>,
+    ) {
+        let mut files = Vec::new();
+        let mut errors = Vec::new();
         let entries = match std::fs::read_dir(dir) {
             Ok(entries) => entries,
             Err(err) => {
-                found
-                    .errors
-                    .push(FileError::new(&display_path(dir), io_message(&err)));
-                return found;
+                let error = FileError::new(&display_path(dir), io_message(&err));
+                let mut sink = sink.lock().unwrap_or_else(|p| p.into_inner());
+                sink.push((Vec::new(), vec![error], None));
+                return;
             }
         };
         let mut names = Vec::new();
@@ -182,9 +188,7 @@ impl<'a> Walk<'a> {
                     let kind = entry.file_type().map_or(EntryType::Other, EntryType::of);
                     names.push((entry.file_name(), kind));
                 }
-                Err(err) => found
-                    .errors
-                    .push(FileError::new(&display_path(dir), io_message(&err))),
+                Err(err) => errors.push(FileError::new(&display_path(dir), io_message(&err))),
             }
         }
         let listing = Listing::new(names);
@@ -210,22 +214,22 @@ impl<'a> Walk<'a> {
                         subdirs.push((path, child, child_relative));
                     }
                 }
-                EntryType::File => found.files.push((path, false)),
+                EntryType::File => files.push((path, false)),
                 // A link to a file is checked; to a directory or nowhere, skipped.
                 EntryType::Symlink if path.metadata().is_ok_and(|m| m.is_file()) => {
                     let outside = !std::fs::canonicalize(&path)
                         .is_ok_and(|target| target.starts_with(&self.resolved));
-                    found.files.push((path, outside));
+                    files.push((path, outside));
                 }
                 EntryType::Symlink | EntryType::Other => {}
             }
         }
-        found.listings.insert(absolute.to_path_buf(), listing);
-        subdirs
-            .par_iter()
-            .map(|(path, child, child_relative)| self.visit(path, child, child_relative, &level))
-            .reduce(Found::default, Found::merge)
-            .merge(found)
+        sink.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((files, errors, Some((absolute.to_path_buf(), listing))));
+        subdirs.par_iter().for_each(|(path, child, child_relative)| {
+            self.visit(path, child, child_relative, &level, sink);
+        });
     }
 
     /// Whether the ignore rules leave `path` out: the nearest `.ignore` that says anything
