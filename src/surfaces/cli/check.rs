@@ -317,10 +317,8 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     let mut walked =
         runner::in_worker_pool(threads, usize::MAX, || discover::walk(&paths, args.kind));
     resolver.use_listings(Arc::new(std::mem::take(&mut walked.listings)));
-    eprintln!("PHASE walked {:?}", started.elapsed());
     let mut discovery =
         walked.classify(&mut |path, kind| configured_kind(&mut resolver, path, kind));
-    eprintln!("PHASE discovered {:?}", started.elapsed());
     if args.force_exclude {
         discovery
             .files
@@ -334,7 +332,6 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
         &mut discovery,
         &mut resolver,
     );
-    eprintln!("PHASE planned {:?}", started.elapsed());
     // For --diff-base: the files of each compose file's project (the plan moves into the run).
     let project_files: HashMap<PathBuf, Vec<PathBuf>> = if changes.is_some() {
         compose
@@ -384,7 +381,6 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
             }
         }
     }
-    eprintln!("PHASE settings {:?}", started.elapsed());
     let default_settings = config::resolve(None, &cwd, &cli_overrides(&args));
     let settings_of = |path: &std::path::Path| file_settings.get(path).unwrap_or(&default_settings);
     let shellcheck = shellcheck_for_run(
@@ -404,7 +400,6 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
         ),
         config_names: &config::FILE_NAMES,
     };
-    eprintln!("PHASE options {:?}", started.elapsed());
     let stdin_path = stdin.as_ref().map(|input| input.path.clone());
     let fixing = args.fix || args.diff;
     let policy = super::fix::FixPolicy {
@@ -432,7 +427,6 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
         },
     )
     .map_err(Failure::Message)?;
-    eprintln!("PHASE run {:?}", started.elapsed());
     if args.diff {
         return finish_diff(&args, &results);
     }
@@ -449,7 +443,6 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
             }
         }
     }
-    eprintln!("PHASE postrun {:?}", started.elapsed());
     let mut catalogue = resolver.catalogue(
         std::iter::once(&default_settings)
             .chain(settings_with_policies(&file_settings))
@@ -474,13 +467,11 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     // The exit code first: per-file settings are keyed by the paths before rebasing.
     let code = exit_code_by_file(&results, &|path| settings_of(path).fail_level);
     rebase_on_github_workspace(&mut results);
-    eprintln!("PHASE prereport {:?}", started.elapsed());
     write_reports(&args, &results, &catalogue, code, started.elapsed())?;
 
     // The process ends next: freeing every file's text and findings one by one is serial work
     // on the main thread (about a tenth of a whole-corpus run in `perf`) that the OS does for
     // free at exit.
-    eprintln!("PHASE reported {:?}", started.elapsed());
     std::mem::forget(results);
     std::mem::forget(file_settings);
     Ok(ExitCode::from(code))
