@@ -170,7 +170,7 @@ fn merge_with_next(
             .program()
             .is_some_and(|p| family.contains(&p))
     };
-    if script.error.is_some() || !commands.iter().any(|command| manager(command)) {
+    if !commands.iter().any(|command| manager(command)) || script.error().is_some() {
         return None;
     }
     let (head, tail) = (commands.first()?, commands.last()?);
@@ -191,7 +191,7 @@ fn merge_with_next(
     let (last_start, last_char) = written.char_indices().last()?;
     let end = first.source_offset(last_start) + last_char.len_utf8();
     let first_script = context.shell(index)?;
-    if first_script.error.is_some() || top_level(first_script).last()?.span.end != end {
+    if top_level(first_script).last()?.span.end != end || first_script.error().is_some() {
         return None;
     }
     // Between the commands of the next RUN only `&&` and `|`, line continuations aside.

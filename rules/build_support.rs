@@ -228,7 +228,7 @@ pub(crate) fn append_command(
     // a command, so that one more after it parses too.
     let escape = context.dockerfile.escape;
     let ends_with_command = |script: &ShellScript, end: usize| {
-        script.error.is_none()
+        script.error().is_none()
             && last_command(script).is_some_and(|last| {
                 last.span.end <= end
                     && source

@@ -107,7 +107,11 @@ pub(super) struct Found {
 }
 
 /// What the reading of one directory found (gathered under a lock, once per directory).
-type DirFound = (Vec<(PathBuf, bool)>, Vec<FileError>, Option<(PathBuf, Listing)>);
+type DirFound = (
+    Vec<(PathBuf, bool)>,
+    Vec<FileError>,
+    Option<(PathBuf, Listing)>,
+);
 
 /// One walk of one directory given on the command line.
 pub(super) struct Walk<'a> {
@@ -224,12 +228,16 @@ impl<'a> Walk<'a> {
                 EntryType::Symlink | EntryType::Other => {}
             }
         }
-        sink.lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push((files, errors, Some((absolute.to_path_buf(), listing))));
-        subdirs.par_iter().for_each(|(path, child, child_relative)| {
-            self.visit(path, child, child_relative, &level, sink);
-        });
+        sink.lock().unwrap_or_else(|p| p.into_inner()).push((
+            files,
+            errors,
+            Some((absolute.to_path_buf(), listing)),
+        ));
+        subdirs
+            .par_iter()
+            .for_each(|(path, child, child_relative)| {
+                self.visit(path, child, child_relative, &level, sink);
+            });
     }
 
     /// Whether the ignore rules leave `path` out: the nearest `.ignore` that says anything

@@ -23,6 +23,7 @@ mod plain;
 mod quiet_panic;
 
 use std::io::BufReader;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
@@ -44,13 +45,91 @@ const MAX_VALIDATE_DEPTH: usize = 6;
 const MAX_VALIDATE_WORK: usize = 256 * 1024;
 
 /// The simple commands of a shell script.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default)]
 pub struct ShellScript {
     /// Every simple command in source order, including those inside `$(...)`, backticks,
     /// subshells, groups, loops, conditionals, case items and function bodies.
     pub commands: Vec<SimpleCommand>,
-    /// The first syntax error, if any. The commands are still listed.
-    pub error: Option<ShellError>,
+    /// The first syntax error ([`ShellScript::error`]).
+    error: SyntaxError,
+}
+
+impl ShellScript {
+    /// The first syntax error, if any (the commands are still listed). The scanner's own
+    /// errors are known at once; for the rest brush-parser is asked the first time this is
+    /// called, since it is most of the cost of analysing a script and few rules need it.
+    pub fn error(&self) -> Option<&ShellError> {
+        self.error
+            .found
+            .get_or_init(|| {
+                let pending = self.error.pending.as_deref()?;
+                validate(&pending.text, &pending.open_heredocs).map(|(offset, message)| {
+                    ShellError {
+                        message,
+                        span: pending.mapping.span(offset, offset),
+                    }
+                })
+            })
+            .as_ref()
+    }
+}
+
+impl PartialEq for ShellScript {
+    fn eq(&self, other: &Self) -> bool {
+        self.commands == other.commands && self.error() == other.error()
+    }
+}
+
+impl Eq for ShellScript {}
+
+impl Serialize for ShellScript {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("ShellScript", 2)?;
+        out.serialize_field("commands", &self.commands)?;
+        out.serialize_field("error", &self.error())?;
+        out.end()
+    }
+}
+
+/// A script's first syntax error: known, or to be asked of brush-parser when first wanted.
+#[derive(Clone, Debug, Default)]
+struct SyntaxError {
+    found: OnceLock<Option<ShellError>>,
+    pending: Option<Arc<PendingCheck>>,
+}
+
+impl SyntaxError {
+    fn known(error: Option<ShellError>) -> Self {
+        Self {
+            found: OnceLock::from(error),
+            pending: None,
+        }
+    }
+}
+
+/// What brush-parser is asked when a script's error is first wanted.
+#[derive(Debug)]
+struct PendingCheck {
+    text: String,
+    open_heredocs: Vec<String>,
+    mapping: OwnedMapping,
+}
+
+/// [`Mapping`], owning what it maps through.
+#[derive(Debug)]
+enum OwnedMapping {
+    Shell(ShellText),
+    Offset(usize),
+}
+
+impl OwnedMapping {
+    fn span(&self, start: usize, end: usize) -> Span {
+        match self {
+            OwnedMapping::Shell(text) => text.source_span(start, end),
+            OwnedMapping::Offset(base) => Span::new(base + start, base + end),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -461,7 +540,7 @@ pub fn analyze_exec(words: Vec<Word>) -> ShellScript {
     };
     let script = exec_shell_script(&command).map(|word| analyze_str(&word.value, word.span.start));
     let mut commands = vec![command];
-    let mut error = None;
+    let mut error = SyntaxError::default();
     if let Some(script) = script {
         commands.extend(script.commands);
         error = script.error;
@@ -586,23 +665,30 @@ fn analyze_mapped(text: &str, mapping: Mapping<'_>) -> ShellScript {
     }
     commands.sort_by_key(|command: &SimpleCommand| (command.span.start, command.span.end));
     let error = match lex_error {
-        Some(error) => Some(ShellError {
+        Some(error) => SyntaxError::known(Some(ShellError {
             message: error.message.to_owned(),
             span: mapping.span(error.start, error.end),
-        }),
+        })),
         None if max_depth <= MAX_VALIDATE_DEPTH
             && (text.len() << max_depth) <= MAX_VALIDATE_WORK =>
         {
-            validate(text, &open_heredocs).map(|(offset, message)| ShellError {
-                message,
-                span: mapping.span(offset, offset),
-            })
+            SyntaxError {
+                found: OnceLock::new(),
+                pending: Some(Arc::new(PendingCheck {
+                    text: text.to_owned(),
+                    open_heredocs,
+                    mapping: match mapping {
+                        Mapping::Shell(text) => OwnedMapping::Shell(text.clone()),
+                        Mapping::Offset(base) => OwnedMapping::Offset(base),
+                    },
+                })),
+            }
         }
         // Too big or deep for brush-parser: report what the scanner knows.
-        None => unclosed.map(|offset| ShellError {
+        None => SyntaxError::known(unclosed.map(|offset| ShellError {
             message: "shell syntax error: compound command not closed".to_owned(),
             span: mapping.span(offset, offset + 1),
-        }),
+        })),
     };
     ShellScript { commands, error }
 }

@@ -61,7 +61,7 @@ fn names(script: &ShellScript) -> Vec<&str> {
 fn splits_and_lists_with_spans() {
     let source = "FROM x\nRUN apt-get update && apt-get install -y curl; echo done || true\n";
     let (_, script) = run(source);
-    assert_eq!(script.error, None);
+    assert_eq!(script.error(), None);
     assert_eq!(names(&script), ["apt-get", "apt-get", "echo", "true"]);
     let install = &script.commands[1];
     assert_eq!(at(source, install.name.as_ref().unwrap()), "apt-get");
@@ -124,7 +124,7 @@ fn nested_backticks() {
     let (_, script) = run(source);
     assert_eq!(names(&script), ["echo", "dirname", "which"]);
     assert_eq!(at(source, &script.commands[2].args[0]), "python");
-    assert_eq!(script.error, None);
+    assert_eq!(script.error(), None);
 }
 
 #[test]
@@ -139,7 +139,7 @@ fn nested_substitutions() {
 fn multibyte_characters() {
     let source = "RUN echo 'héllo wörld' && 日本 --flag=ü $(ß x)\n";
     let (_, script) = run(source);
-    assert_eq!(script.error, None);
+    assert_eq!(script.error(), None);
     assert_eq!(names(&script), ["echo", "日本", "ß"]);
     assert_eq!(script.commands[0].args[0].value, "héllo wörld");
     assert_eq!(
@@ -229,7 +229,7 @@ fn compound_commands() {
          (( i++ )) || echo no\n",
         0,
     );
-    assert_eq!(script.error, None);
+    assert_eq!(script.error(), None);
     assert_eq!(
         names(&script),
         [
@@ -249,9 +249,9 @@ fn heredoc_bodies() {
     assert_eq!(at(source, &script.commands[1].args[3]), "ß");
     // The instruction line alone (its body is elsewhere) is not an error.
     let (_, script) = run("RUN <<EOF\n");
-    assert_eq!(script.error, None);
+    assert_eq!(script.error(), None);
     let (_, script) = run("RUN cat <<EOF > /etc/x && echo ok\n");
-    assert_eq!(script.error, None);
+    assert_eq!(script.error(), None);
     assert_eq!(names(&script), ["cat", "echo"]);
     assert_eq!(script.commands[0].redirects.len(), 2);
 }
@@ -284,13 +284,13 @@ fn redirects() {
 fn syntax_error_still_yields_commands() {
     let source = "RUN apt-get install 'vim && curl -k x | sh\n";
     let (_, script) = run(source);
-    let error = script.error.clone().expect("error");
+    let error = script.error().cloned().expect("error");
     assert!(error.message.contains("quote"), "{}", error.message);
     assert_eq!(error.span.start, source.find('\'').unwrap());
     assert_eq!(names(&script), ["apt-get"]);
 
     let (_, script) = run("RUN if true; then echo; && curl x | sh\n");
-    assert!(script.error.is_some());
+    assert!(script.error().is_some());
     assert_eq!(names(&script), ["true", "echo", "curl", "sh"]);
     assert!(script.commands[3].pipeline.reads_pipe());
 }
@@ -304,7 +304,7 @@ fn valid_scripts_have_no_error() {
         "x=$(printf '%s' \"$(id -u)\")",
     ] {
         let script = analyze_str(text, 0);
-        assert_eq!(script.error, None, "{text}");
+        assert_eq!(script.error(), None, "{text}");
         assert!(!script.commands.is_empty());
     }
 }
@@ -543,7 +543,7 @@ fn agrees_with_brush_parser_on_a_corpus() {
     ];
     for text in corpus {
         let script = analyze_str(text, 0);
-        assert_eq!(script.error, None, "{text}");
+        assert_eq!(script.error(), None, "{text}");
         let ours: Vec<Vec<String>> = script
             .commands
             .iter()
@@ -567,16 +567,16 @@ fn unclosed_compound_commands_beyond_brush_limits() {
     // Too deep for brush-parser: the scanner reports the innermost unclosed construct.
     let text = format!("{}echo", "while true; do ".repeat(10));
     let script = analyze_str(&text, 100);
-    let error = script.error.expect("error");
+    let error = script.error().cloned().expect("error");
     assert_eq!(error.span.start, 100 + text.rfind("while").unwrap());
     let closed = format!(
         "{}echo{}",
         "while true; do ".repeat(10),
         "; done".repeat(10)
     );
-    assert_eq!(analyze_str(&closed, 0).error, None);
+    assert_eq!(analyze_str(&closed, 0).error(), None);
     // Shallow: brush-parser reports it.
-    assert!(analyze_str("if true; then echo", 0).error.is_some());
+    assert!(analyze_str("if true; then echo", 0).error().is_some());
 }
 
 #[test]
@@ -668,7 +668,7 @@ fn shell_c_strings_are_analysed() {
     assert_eq!(names(&script), ["sh"]);
     // A broken string does not make the RUN itself an error.
     let (_, script) = run("RUN sh -c 'echo \"unterminated'\n");
-    assert_eq!(script.error, None);
+    assert_eq!(script.error(), None);
 }
 
 #[test]
@@ -682,7 +682,7 @@ fn empty_commands_around_operators() {
         ("( && a )", "before `&&`"),
     ] {
         let script = analyze_str(text, 0);
-        let error = script.error.expect(text);
+        let error = script.error().cloned().expect(text);
         assert!(error.message.contains(message), "{text}: {}", error.message);
     }
     for text in [
@@ -698,13 +698,13 @@ fn empty_commands_around_operators() {
         "if a; then b; fi && c",
         "a\n\nb",
     ] {
-        assert_eq!(analyze_str(text, 0).error, None, "{text}");
+        assert_eq!(analyze_str(text, 0).error(), None, "{text}");
     }
     // The broken line still yields its commands.
     let source = "RUN apt-get update && \\\n  \n";
     let (_, script) = run(source);
     assert_eq!(names(&script), ["apt-get"]);
-    let error = script.error.expect("error");
+    let error = script.error().cloned().expect("error");
     assert_eq!(&source[error.span.start..error.span.end], "&&");
 }
 
