@@ -123,8 +123,8 @@ impl Walked {
             ..Discovery::default()
         };
         let mut files = self.explicit;
+        // Walked paths are display paths already (see `walk::Walk`).
         for (path, outside) in self.walked {
-            let path = display_path(&path);
             let kind = classify(&path, FileKind::from_path(&path));
             match kind {
                 // Only a file that would have been linted is worth a note.

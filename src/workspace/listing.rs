@@ -59,15 +59,16 @@ impl Listing {
     }
 }
 
-/// The listings of the directories a walk read, keyed by absolute, normalized path.
+/// The listings of the directories a walk read, keyed by absolute, normalized path (as bytes:
+/// hashing a `Path` goes component by component, several times slower).
 #[derive(Debug, Default)]
 pub struct Listings {
-    dirs: HashMap<PathBuf, Listing>,
+    dirs: HashMap<OsString, Listing>,
 }
 
 impl Listings {
     pub fn insert(&mut self, dir: PathBuf, listing: Listing) {
-        self.dirs.insert(dir, listing);
+        self.dirs.insert(dir.into_os_string(), listing);
     }
 
     pub fn extend(&mut self, other: Listings) {
@@ -88,7 +89,7 @@ impl Listings {
     fn entry(&self, path: &Path) -> Option<Option<EntryType>> {
         let name = path.file_name()?;
         let dir = path.parent()?;
-        match self.dirs.get(dir) {
+        match self.dirs.get(dir.as_os_str()) {
             Some(listing) => Some(listing.get(name)),
             // `a/.plimsoll/policies` where `a` was read and has no `.plimsoll` directory.
             None => match self.entry(dir)? {

@@ -265,7 +265,9 @@ pub struct Resolver {
     options: ResolveOptions,
     cwd: PathBuf,
     /// Directory → the config found from it (walking up).
-    by_dir: HashMap<PathBuf, Option<Arc<Chain>>>,
+    /// Keyed by the path's bytes: hashing a `Path` goes component by component, several times
+    /// slower, and these paths are normalized already.
+    by_dir: HashMap<std::ffi::OsString, Option<Arc<Chain>>>,
     /// Config path → its loaded chain (`None` when it has errors).
     loaded: HashMap<PathBuf, Option<Arc<Chain>>>,
     /// The `--config` chain.
@@ -282,6 +284,8 @@ pub struct Resolver {
     /// The directories a walk read ([`Resolver::use_listings`]): configs and repository roots
     /// in them are looked up there instead of on disk.
     listings: Option<Arc<Listings>>,
+    /// The directory of the last [`Resolver::chain_for`] and its chain.
+    last_dir: Option<(PathBuf, Option<Arc<Chain>>)>,
 }
 
 /// What a file's settings depend on besides the command line: its config chain (by identity,
@@ -313,6 +317,7 @@ impl Resolver {
             policy_cache,
             resolved: None,
             listings: None,
+            last_dir: None,
         };
         if !resolver.options.isolated
             && let Some(path) = resolver.options.config.clone()
@@ -413,8 +418,16 @@ impl Resolver {
             return self.explicit.clone();
         }
         let absolute = self.absolute(path);
-        let dir = absolute.parent().unwrap_or(&absolute).to_path_buf();
-        self.chain_for_dir(&dir)
+        let dir = absolute.parent().unwrap_or(&absolute);
+        // Files come in path order: most share the directory of the one before.
+        if let Some((last, chain)) = &self.last_dir
+            && last == dir
+        {
+            return chain.clone();
+        }
+        let chain = self.chain_for_dir(dir);
+        self.last_dir = Some((dir.to_path_buf(), chain.clone()));
+        chain
     }
 
     /// The nearest config walking up from `dir`, stopping after a repository root (a directory
@@ -427,7 +440,7 @@ impl Resolver {
         let mut current = Some(dir);
         let mut root = None;
         while let Some(dir) = current {
-            if let Some(cached) = self.by_dir.get(dir) {
+            if let Some(cached) = self.by_dir.get(dir.as_os_str()) {
                 found = cached.clone();
                 root = Some(None);
                 break;
@@ -474,7 +487,7 @@ impl Resolver {
             }
         }
         for dir in visited {
-            self.by_dir.insert(dir, found.clone());
+            self.by_dir.insert(dir.into_os_string(), found.clone());
         }
         found
     }

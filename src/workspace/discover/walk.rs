@@ -115,7 +115,7 @@ type DirFound = (
 
 /// One walk of one directory given on the command line.
 pub(super) struct Walk<'a> {
-    /// The directory as given: found paths start with it.
+    /// The directory as given (without `./` parts): found paths start with it.
     root: &'a Path,
     /// The directory made absolute (lexically): the listings' keys start with it.
     absolute: PathBuf,
@@ -211,7 +211,13 @@ impl<'a> Walk<'a> {
             if self.ignored(&level, &child, &child_relative, is_dir) {
                 continue;
             }
-            let path = dir.join(name);
+            // Found paths are displayed as they are: the root is given without `./` parts,
+            // and the files of `.` are shown without one.
+            let path = if dir == Path::new(".") {
+                PathBuf::from(name)
+            } else {
+                dir.join(name)
+            };
             match kind {
                 EntryType::Dir => {
                     if !SKIPPED_DIRS.iter().any(|skip| name == *skip) {
