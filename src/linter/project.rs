@@ -229,29 +229,31 @@ pub fn normalize(path: &Path) -> PathBuf {
         use std::os::unix::ffi::{OsStrExt, OsStringExt};
         let bytes = path.as_os_str().as_bytes();
         let rooted = bytes.first() == Some(&b'/');
-        let mut parts: Vec<&[u8]> = Vec::new();
+        let mut out = Vec::with_capacity(bytes.len());
+        // Normal segments in `out` that a `..` may take back (a leading `..` stays).
+        let mut normal = 0usize;
         for part in bytes.split(|&b| b == b'/') {
             match part {
                 b"" | b"." => {}
-                b".." => match parts.last() {
-                    Some(&last) if last != b".." => {
-                        parts.pop();
+                b".." if normal > 0 => {
+                    let cut = out.iter().rposition(|&b| b == b'/').unwrap_or(0);
+                    out.truncate(cut);
+                    normal -= 1;
+                }
+                b".." if rooted => {}
+                name => {
+                    if rooted || !out.is_empty() {
+                        out.push(b'/');
                     }
-                    _ if rooted => {}
-                    _ => parts.push(part),
-                },
-                name => parts.push(name),
+                    out.extend_from_slice(name);
+                    if name != b".." {
+                        normal += 1;
+                    }
+                }
             }
         }
-        if parts.is_empty() {
+        if out.is_empty() {
             return PathBuf::from(if rooted { "/" } else { "." });
-        }
-        let mut out = Vec::with_capacity(bytes.len());
-        for (i, part) in parts.iter().enumerate() {
-            if rooted || i > 0 {
-                out.push(b'/');
-            }
-            out.extend_from_slice(part);
         }
         PathBuf::from(std::ffi::OsString::from_vec(out))
     }
@@ -332,18 +334,21 @@ mod tests {
         for first in parts {
             for second in parts {
                 for third in parts {
-                    for rooted in ["", "/", "//"] {
-                        for trailing in ["", "/"] {
-                            let path = format!("{rooted}{first}/{second}/{third}{trailing}");
-                            let path = Path::new(&path);
-                            assert_eq!(normalize(path), normalize_components(path), "{path:?}");
-                            checked += 1;
+                    for fourth in parts {
+                        for rooted in ["", "/", "//"] {
+                            for trailing in ["", "/"] {
+                                let path =
+                                    format!("{rooted}{first}/{second}/{third}/{fourth}{trailing}");
+                                let path = Path::new(&path);
+                                assert_eq!(normalize(path), normalize_components(path), "{path:?}");
+                                checked += 1;
+                            }
                         }
                     }
                 }
             }
         }
-        assert_eq!(checked, 6 * 6 * 6 * 3 * 2);
+        assert_eq!(checked, 6 * 6 * 6 * 6 * 3 * 2);
     }
 
     #[test]

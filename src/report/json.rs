@@ -5,7 +5,6 @@ use std::io::{self, Write};
 
 use rayon::prelude::*;
 use serde::Serialize;
-use serde_json::value::RawValue;
 
 use super::Results;
 use crate::linter::diagnostic::{Finding, Fix, Severity};
@@ -13,17 +12,6 @@ use crate::syntax::source::{FileKind, SourceFile};
 use crate::syntax::span::{Position, Span};
 
 const VERSION: u32 = 1;
-
-#[derive(Serialize)]
-struct Output {
-    version: u32,
-    files: Vec<JsonFile>,
-    /// Each finding rendered on its own (in parallel), already indented for its place.
-    findings: Vec<Box<RawValue>>,
-    errors: Vec<JsonError>,
-    skipped: Vec<JsonSkipped>,
-    summary: Summary,
-}
 
 /// A walked file deliberately not read (not an error).
 #[derive(Serialize)]
@@ -93,7 +81,7 @@ struct BySeverity {
 }
 
 pub(super) fn write(results: &Results, out: &mut dyn Write) -> io::Result<()> {
-    let files = results
+    let files: Vec<JsonFile> = results
         .files
         .iter()
         .map(|file| JsonFile {
@@ -105,9 +93,9 @@ pub(super) fn write(results: &Results, out: &mut dyn Write) -> io::Result<()> {
         .files
         .par_iter()
         .flat_map_iter(|file| file.findings.iter().map(move |f| (&file.source, f)))
-        .map(|(source, finding)| rendered(&json_finding(source, finding)))
+        .map(|(source, finding)| pretty_at(&json_finding(source, finding), 2))
         .collect::<io::Result<Vec<_>>>()?;
-    let errors = results
+    let errors: Vec<JsonError> = results
         .errors
         .iter()
         .map(|error| JsonError {
@@ -116,7 +104,7 @@ pub(super) fn write(results: &Results, out: &mut dyn Write) -> io::Result<()> {
             start: error.position,
         })
         .collect();
-    let skipped = results
+    let skipped: Vec<JsonSkipped> = results
         .skipped
         .iter()
         .map(|skipped| JsonSkipped {
@@ -124,28 +112,125 @@ pub(super) fn write(results: &Results, out: &mut dyn Write) -> io::Result<()> {
             reason: skipped.message.clone(),
         })
         .collect();
-    let output = Output {
-        version: VERSION,
-        files,
-        findings,
-        errors,
-        skipped,
-        summary: Summary {
-            files_checked: results.files.len(),
-            files_with_findings: results.files_with_findings(),
-            findings: results.finding_count(),
-            by_severity: BySeverity {
-                error: results.count_of(Severity::Error),
-                warning: results.count_of(Severity::Warning),
-                info: results.count_of(Severity::Info),
-                style: results.count_of(Severity::Style),
-            },
-            errors: results.errors.len(),
-            older_than_change: results.older,
+    let summary = Summary {
+        files_checked: results.files.len(),
+        files_with_findings: results.files_with_findings(),
+        findings: results.finding_count(),
+        by_severity: BySeverity {
+            error: results.count_of(Severity::Error),
+            warning: results.count_of(Severity::Warning),
+            info: results.count_of(Severity::Info),
+            style: results.count_of(Severity::Style),
         },
+        errors: results.errors.len(),
+        older_than_change: results.older,
     };
-    serde_json::to_writer_pretty(&mut *out, &output)?;
-    writeln!(out)
+    // The object serde_json's pretty printer would write for these fields in this order, with
+    // the findings (most of the report) rendered in parallel.
+    out.write_all(b"{")?;
+    field(out, "version", &VERSION, true)?;
+    field(out, "files", &files, false)?;
+    out.write_all(b",\n  \"findings\": [")?;
+    for (at, finding) in findings.iter().enumerate() {
+        out.write_all(if at == 0 { b"\n    " } else { b",\n    " })?;
+        out.write_all(finding)?;
+    }
+    out.write_all(if findings.is_empty() { b"]" } else { b"\n  ]" })?;
+    field(out, "errors", &errors, false)?;
+    field(out, "skipped", &skipped, false)?;
+    field(out, "summary", &summary, false)?;
+    out.write_all(b"\n}\n")
+}
+
+/// One field of the report's top-level object, as serde_json's pretty printer writes it.
+fn field(out: &mut dyn Write, name: &str, value: &impl Serialize, first: bool) -> io::Result<()> {
+    out.write_all(if first { b"\n  " } else { b",\n  " })?;
+    write!(out, "\"{name}\": ")?;
+    out.write_all(&pretty_at(value, 1)?)
+}
+
+/// `value` as serde_json's pretty printer writes it `depth` levels deep in a document.
+fn pretty_at(value: &impl Serialize, depth: usize) -> io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let formatter = Indented {
+        depth,
+        has_value: false,
+    };
+    value.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut out, formatter,
+    ))?;
+    Ok(out)
+}
+
+/// serde_json's `PrettyFormatter` (two spaces per level), starting `depth` levels deep: a value
+/// rendered on its own then fits its place in the report byte for byte.
+struct Indented {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Indented {
+    fn newline(&self, out: &mut (impl Write + ?Sized), comma: bool) -> io::Result<()> {
+        out.write_all(if comma { b",\n" } else { b"\n" })?;
+        for _ in 0..self.depth {
+            out.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, out: &mut (impl Write + ?Sized), bracket: &[u8]) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        out.write_all(bracket)
+    }
+
+    fn close(&mut self, out: &mut (impl Write + ?Sized), bracket: &[u8]) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.newline(out, false)?;
+        }
+        out.write_all(bracket)
+    }
+}
+
+impl serde_json::ser::Formatter for Indented {
+    fn begin_array<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.open(out, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.close(out, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        self.newline(out, !first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.open(out, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.close(out, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        self.newline(out, !first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        out.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 fn json_finding<'a>(source: &'a SourceFile, finding: &'a Finding) -> JsonFinding<'a> {
@@ -177,18 +262,6 @@ fn json_finding<'a>(source: &'a SourceFile, finding: &'a Finding) -> JsonFinding
             .collect(),
         fix: finding.fix.as_ref(),
     }
-}
-
-/// How deep a finding sits in the report: inside the top-level object's `findings` array.
-const FINDING_INDENT: &str = "    ";
-
-/// `value` pretty-printed as it appears at [`FINDING_INDENT`] in the report: serde_json writes a
-/// raw value as it is, so every line after the first carries the indentation of its place.
-/// JSON strings never hold a raw line break, so every `\n` is one between tokens.
-fn rendered(value: &impl Serialize) -> io::Result<Box<RawValue>> {
-    let text = serde_json::to_string_pretty(value)?;
-    let indented = text.replace('\n', &format!("\n{FINDING_INDENT}"));
-    RawValue::from_string(indented).map_err(io::Error::other)
 }
 
 #[cfg(test)]
@@ -231,6 +304,22 @@ mod tests {
             }
         }
         paths
+    }
+
+    #[test]
+    fn values_are_written_as_serde_jsons_pretty_printer_writes_them_at_their_depth() {
+        let value = json!({
+            "a": [],
+            "b": {},
+            "c": [1, [2, []], {"d": null, "e": [{"f": "g\nh"}]}],
+            "i": {"j": {"k": [true, false]}},
+        });
+        let pretty = serde_json::to_string_pretty(&value).unwrap();
+        let at = |depth| String::from_utf8(super::pretty_at(&value, depth).unwrap()).unwrap();
+        assert_eq!(at(0), pretty);
+        assert_eq!(at(2), pretty.replace('\n', "\n    "));
+        let scalar = String::from_utf8(super::pretty_at(&json!("x"), 3).unwrap()).unwrap();
+        assert_eq!(scalar, "\"x\"");
     }
 
     #[test]
