@@ -35,7 +35,7 @@ pub static CERTIFICATE_VERIFICATION_DISABLED: Rule = Rule {
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
-    for bypass in bypasses(context) {
+    for bypass in &bypasses(context).0 {
         if bypass.kind != Verification::Tls {
             continue;
         }

@@ -30,7 +30,7 @@ pub static SIGNATURE_VERIFICATION_DISABLED: Rule = Rule {
 };
 
 fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
-    for bypass in bypasses(context) {
+    for bypass in &bypasses(context).0 {
         if bypass.kind != Verification::Signature {
             continue;
         }

@@ -3,6 +3,8 @@
 //! (`sslverify=false`, `[trusted=yes]`) and environment variables set by ENV, ARG, `export` or
 //! `VAR=value cmd` that turn off certificate or package-signature checks. Not a rule itself.
 
+use std::sync::Arc;
+
 use crate::linter::rule::DockerfileContext;
 use crate::syntax::dockerfile::Command;
 use crate::syntax::dockerfile::shell::{CommandView, SimpleCommand, Word};
@@ -28,8 +30,15 @@ pub(crate) struct Bypass {
     pub what: String,
 }
 
+/// The bypasses of one Dockerfile, found once for the two rules that report them.
+pub(crate) struct Bypasses(pub Vec<Bypass>);
+
 /// Every bypass of the Dockerfile, in file order.
-pub(crate) fn bypasses(context: &DockerfileContext<'_>) -> Vec<Bypass> {
+pub(crate) fn bypasses(context: &DockerfileContext<'_>) -> Arc<Bypasses> {
+    context.memo(|| Bypasses(find_bypasses(context)))
+}
+
+fn find_bypasses(context: &DockerfileContext<'_>) -> Vec<Bypass> {
     let mut found = Vec::new();
     for command in commands(context.dockerfile) {
         let (Command::Env(pairs) | Command::Arg(pairs)) = command else {

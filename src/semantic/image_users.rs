@@ -285,7 +285,12 @@ fn image_name(image: &ImageRef) -> String {
 }
 
 fn pattern_matches(pattern: &str, name: &str, tag: &str) -> bool {
-    let pattern = pattern.to_ascii_lowercase();
+    // Asked for every table entry and every base image: no copy for a lower-case pattern.
+    let pattern: std::borrow::Cow<'_, str> = if pattern.bytes().any(|b| b.is_ascii_uppercase()) {
+        pattern.to_ascii_lowercase().into()
+    } else {
+        pattern.into()
+    };
     // The tag part follows the last `:` after the last `/` (a registry port is not a tag).
     let after_slash = pattern.rfind('/').map_or(0, |i| i + 1);
     let (name_pattern, tag_pattern) = match pattern[after_slash..].rfind(':') {
@@ -293,7 +298,7 @@ fn pattern_matches(pattern: &str, name: &str, tag: &str) -> bool {
             &pattern[..after_slash + colon],
             Some(&pattern[after_slash + colon + 1..]),
         ),
-        None => (pattern.as_str(), None),
+        None => (&*pattern, None),
     };
     let name_pattern = name_pattern
         .strip_prefix("docker.io/")

@@ -85,20 +85,36 @@ pub fn reaches_image(dockerfile: &Dockerfile) -> Vec<bool> {
 /// (`golang:1.9-nanoserver`, `openjdk:8-windowsservercore`, `dotnet/sdk:8.0-nanoserver-1809`,
 /// `…:ltsc2022`): the one detection every rule uses.
 pub fn is_windows_image(image: &ImageRef) -> bool {
-    let repository = image.repository.to_ascii_lowercase();
-    let tag = image.tag.as_deref().unwrap_or("").to_ascii_lowercase();
-    mentions_windows(&repository) || mentions_windows(&tag) || is_ltsc(&tag)
+    let tag = image.tag.as_deref().unwrap_or("");
+    mentions_windows(&image.repository) || mentions_windows(tag) || is_ltsc(tag)
 }
 
-/// A Windows base's name in a repository or tag.
+/// A Windows base's name in a repository or tag, in any case (asked by several rules for every
+/// stage of every file: compared in place, without a lower-cased copy).
 fn mentions_windows(text: &str) -> bool {
-    text.contains("windows") || text.contains("nanoserver") || text.contains("servercore")
+    ["windows", "nanoserver", "servercore"]
+        .iter()
+        .any(|name| positions_of(text, name).next().is_some())
 }
 
-/// A Windows Server long-term servicing channel tag: `ltsc2019`, `10.0-ltsc2022`.
+/// Where `needle` (lower case) starts in `text`, ignoring ASCII case.
+fn positions_of<'a>(text: &'a str, needle: &'a str) -> impl Iterator<Item = usize> + 'a {
+    text.as_bytes()
+        .windows(needle.len())
+        .enumerate()
+        .filter(|(_, window)| window.eq_ignore_ascii_case(needle.as_bytes()))
+        .map(|(at, _)| at)
+}
+
+/// A Windows Server long-term servicing channel tag, in any case: `ltsc2019`, `10.0-ltsc2022`.
 fn is_ltsc(tag: &str) -> bool {
-    tag.match_indices("ltsc")
-        .any(|(at, _)| tag[at + 4..].bytes().take_while(u8::is_ascii_digit).count() == 4)
+    positions_of(tag, "ltsc").any(|at| {
+        tag.as_bytes()[at + 4..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count()
+            == 4
+    })
 }
 
 /// Whether a stage's base is a Windows image: a registry image ([`is_windows_image`], after
@@ -108,7 +124,7 @@ pub fn is_windows_base(base: &BaseImage) -> bool {
     match &base.kind {
         BaseKind::Image(image) => is_windows_image(image),
         BaseKind::Unresolved => {
-            let literal = without_variables(&base.raw.value).to_ascii_lowercase();
+            let literal = without_variables(&base.raw.value);
             mentions_windows(&literal) || is_ltsc(&literal)
         }
         BaseKind::Scratch | BaseKind::Stage { .. } => false,
@@ -161,6 +177,22 @@ pub fn windows_stages(dockerfile: &Dockerfile) -> Vec<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn windows_images_in_any_case() {
+        let windows = |text: &str| mentions_windows(text) || is_ltsc(text);
+        for text in [
+            "windows",
+            "Microsoft/NanoServer",
+            "8-WindowsServerCore",
+            "10.0-LTSC2022",
+        ] {
+            assert!(windows(text), "{text}");
+        }
+        for text in ["alpine", "ltsc", "ltsc20", "LTSC-2022", "window"] {
+            assert!(!windows(text), "{text}");
+        }
+    }
 
     #[test]
     fn ancestors_follow_from_stage_and_final_chain_reaches_image() {

@@ -8,9 +8,10 @@ mod reference;
 
 pub use reference::{PolicyRuleDecl, RuleCode, RuleRef};
 
+use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Serialize;
 
@@ -86,6 +87,8 @@ pub struct ShellCache {
     /// The Dockerfile's build context listing, asked of the workspace once for the five
     /// context rules.
     build_context: OnceLock<Option<Arc<crate::semantic::build_context::BuildContext>>>,
+    /// What several rules derive from the file alike, by type ([`DockerfileContext::memo`]).
+    memos: Mutex<Vec<Arc<dyn Any + Send + Sync>>>,
 }
 
 impl ShellCache {
@@ -97,6 +100,7 @@ impl ShellCache {
             run_commands: OnceLock::new(),
             triggers: OnceLock::new(),
             build_context: OnceLock::new(),
+            memos: Mutex::default(),
         }
     }
 }
@@ -110,6 +114,33 @@ fn run_instruction(instruction: &Instruction) -> &Instruction {
 }
 
 impl DockerfileContext<'_> {
+    /// The value of type `T` that `make` derives from this file, made once per file for all the
+    /// rules that ask (`T` names what it is: each rule module's own type). Two rules asking at
+    /// once on different threads may both make it; one is kept.
+    pub fn memo<T: Any + Send + Sync>(&self, make: impl FnOnce() -> T) -> Arc<T> {
+        let lock = || {
+            self.shells
+                .memos
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        };
+        let known = |memos: &[Arc<dyn Any + Send + Sync>]| {
+            memos
+                .iter()
+                .find_map(|memo| Arc::clone(memo).downcast::<T>().ok())
+        };
+        if let Some(found) = known(&lock()) {
+            return found;
+        }
+        let made = Arc::new(make());
+        let mut memos = lock();
+        if let Some(found) = known(&memos) {
+            return found;
+        }
+        memos.push(made.clone());
+        made
+    }
+
     /// The listing of this Dockerfile's build context, when the workspace lists contexts.
     pub fn build_context(&self) -> Option<Arc<crate::semantic::build_context::BuildContext>> {
         self.shells
