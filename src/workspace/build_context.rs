@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::semantic::build_context::{BuildContext, Entry, EntryKind, SourcesElsewhere};
 use crate::syntax::dockerignore::{self, DockerIgnore, Matches};
+use crate::workspace::listing::{self, Listings};
 
 /// The most paths listed in one context (see docs/limits.md).
 pub const MAX_ENTRIES: usize = 200_000;
@@ -27,13 +28,24 @@ pub const MAX_IGNORE_FILE: u64 = 1 << 20;
 /// The ignore file for a build of `dockerfile` in `context`: `<name>.dockerignore` beside the
 /// Dockerfile, else `<context>/.dockerignore`, if either is a regular file.
 pub fn ignore_file(dockerfile: &Path, context: &Path) -> Option<PathBuf> {
+    ignore_file_with(dockerfile, context, &|path| {
+        std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
+    })
+}
+
+/// [`ignore_file`], with `regular` saying whether a path is a regular file (not a link).
+pub fn ignore_file_with(
+    dockerfile: &Path,
+    context: &Path,
+    regular: &dyn Fn(&Path) -> bool,
+) -> Option<PathBuf> {
     let name = dockerfile.file_name()?;
     let mut specific = name.to_os_string();
     specific.push(".dockerignore");
     let beside = dockerfile.with_file_name(specific);
     [beside, context.join(".dockerignore")]
         .into_iter()
-        .find(|path| std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file()))
+        .find(|path| regular(path))
 }
 
 /// List the context `dir` for a build of `dockerfile`; `read` reads the ignore file (at most
@@ -330,11 +342,16 @@ impl Markers {
     /// The markers of `dir`, read from the disk (two or three `lstat`s); `config_names` are
     /// the names of plimsoll's config files.
     pub fn read(dir: &Path, config_names: &[&str]) -> Self {
-        let git = std::fs::symlink_metadata(dir.join(".git")).is_ok();
+        Self::read_in(dir, config_names, None)
+    }
+
+    /// [`Markers::read`], from the `listings` of a walk where they cover `dir` (absolute).
+    pub fn read_in(dir: &Path, config_names: &[&str], listings: Option<&Listings>) -> Self {
+        let git = listing::is_present(listings, &dir.join(".git"));
         let config = config_names
             .iter()
             .map(|name| dir.join(name))
-            .find(|path| path.is_file());
+            .find(|path| listing::is_file(listings, path));
         Self { git, config }
     }
 }

@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use crate::semantic::compose::{FileRole, Loader, Project, ProjectInput, load_project};
 use crate::syntax::compose::{self, ComposeFile};
+use crate::workspace::listing::{self, Listings};
 
 /// The default file names, in Compose's order of preference.
 pub const DEFAULT_FILES: [&str; 4] = [
@@ -252,12 +253,17 @@ pub trait ProjectFiles {
     }
 }
 
-/// The disk, through a bounded reader.
-struct Disk(ReadFn);
+/// The disk, through a bounded reader; file lookups answered from a walk's listings where
+/// they cover the directory.
+struct Disk(ReadFn, Option<Arc<Listings>>);
 
 impl ProjectFiles for Disk {
     fn read(&self, path: &Path, limit: Option<u64>) -> Result<Vec<u8>, String> {
         (self.0)(path, limit)
+    }
+
+    fn is_file(&self, path: &Path) -> bool {
+        listing::is_file(self.1.as_deref(), path)
     }
 }
 
@@ -271,7 +277,16 @@ pub struct FsLoader<'a> {
 impl<'a> FsLoader<'a> {
     /// Files read from disk with `read`.
     pub fn new(read: ReadFn, max_file_size: u64) -> Self {
-        Self::with_files(Disk(read), max_file_size)
+        Self::with_files(Disk(read, None), max_file_size)
+    }
+
+    /// Files read from disk with `read`, looked up in `listings` (a run's walk) first.
+    pub fn with_listings(
+        read: ReadFn,
+        max_file_size: u64,
+        listings: Option<Arc<Listings>>,
+    ) -> Self {
+        Self::with_files(Disk(read, listings), max_file_size)
     }
 
     /// Files read from `files` (an editor's buffers, then the disk).
@@ -464,6 +479,7 @@ pub fn plan(
     env_file: Option<PathBuf>,
     read: ReadFn,
     max_file_size: u64,
+    listings: Option<Arc<Listings>>,
 ) -> Plan {
     use rayon::prelude::*;
     let mut plan = Plan {
@@ -475,7 +491,7 @@ pub fn plan(
         .par_iter()
         .filter(|file| plan.declared_for(file).is_none())
         .map_init(
-            || FsLoader::new(read, max_file_size),
+            || FsLoader::with_listings(read, max_file_size, listings.clone()),
             |loader, file| (file.clone(), plan.spec_for(file, loader)),
         )
         .collect();
@@ -493,7 +509,7 @@ pub fn plan(
     let loaded: Vec<(ProjectSpec, Project)> = specs
         .into_par_iter()
         .map_init(
-            || FsLoader::new(read, max_file_size),
+            || FsLoader::with_listings(read, max_file_size, listings.clone()),
             |loader, spec| {
                 let project = load(&spec, loader);
                 (spec, project)

@@ -84,8 +84,12 @@ impl Listings {
         self.dirs.is_empty()
     }
 
-    /// What the listing of `path`'s directory says of it: `Some(None)` when the directory was
-    /// read and has no such name, `None` when the directory is not known.
+    /// What the listing of `path`'s directory says of it (links not followed): `Some(None)`
+    /// when the directory was read and has no such name, `None` when the directory is not known.
+    pub fn kind(&self, path: &Path) -> Option<Option<EntryType>> {
+        self.entry(path)
+    }
+
     fn entry(&self, path: &Path) -> Option<Option<EntryType>> {
         let name = path.file_name()?;
         let dir = path.parent()?;
@@ -130,6 +134,24 @@ pub fn is_file(listings: Option<&Listings>, path: &Path) -> bool {
     listings
         .and_then(|known| known.is_file(path))
         .unwrap_or_else(|| path.is_file())
+}
+
+/// Whether `path` is a regular file itself, not a link to one (`symlink_metadata`), from the
+/// listings when they can say.
+pub fn is_regular(listings: Option<&Listings>, path: &Path) -> bool {
+    match listings.and_then(|known| known.kind(path)) {
+        Some(kind) => kind == Some(EntryType::File),
+        None => std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file()),
+    }
+}
+
+/// Whether anything is at `path`, links not followed (`symlink_metadata`), from the listings
+/// when they can say.
+pub fn is_present(listings: Option<&Listings>, path: &Path) -> bool {
+    match listings.and_then(|known| known.kind(path)) {
+        Some(kind) => kind.is_some(),
+        None => std::fs::symlink_metadata(path).is_ok(),
+    }
 }
 
 /// [`Listings::is_dir`], asking the filesystem when the listings cannot say.

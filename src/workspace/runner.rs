@@ -20,6 +20,7 @@ use crate::linter::project::{ParsedDockerfile, Workspace, normalize};
 use crate::syntax::source::{FileKind, SourceFile};
 use crate::syntax::span::{LineIndex, Position};
 use crate::workspace::discover::{Candidate, io_message};
+use crate::workspace::listing::{self, Listings};
 
 /// Worker stack size: parsers and shell analysis may go deep on pathological input.
 const STACK_SIZE: usize = 8 << 20;
@@ -71,6 +72,8 @@ pub struct RunOptions {
     pub build_contexts: HashMap<PathBuf, (PathBuf, PathBuf)>,
     /// The names of plimsoll's config files ([`FsWorkspace::with_config_names`]).
     pub config_names: &'static [&'static str],
+    /// The directories the run's walk read ([`FsWorkspace::with_listings`]).
+    pub listings: Option<Arc<Listings>>,
 }
 
 /// The pool a run's work goes to: `threads` workers (see [`pool_size`]) with stacks large
@@ -129,7 +132,8 @@ where
     let mut workspace = FsWorkspace::with_max_file_size(options.max_file_size)
         .with_plan(options.compose)
         .with_configured_contexts(options.build_contexts)
-        .with_config_names(options.config_names);
+        .with_config_names(options.config_names)
+        .with_listings(options.listings);
     workspace.shellcheck = options.shellcheck.clone();
     let with_workspace = |source: &SourceFile| check(source, &workspace);
     let check_candidate = |candidate: &Candidate| {
@@ -229,6 +233,8 @@ pub struct FsWorkspace {
     config_names: &'static [&'static str],
     /// ShellCheck, when the run uses it.
     pub shellcheck: Option<Arc<crate::workspace::shellcheck::Shellcheck>>,
+    /// The directories the run's walk read: names in them are looked up there, not on disk.
+    listings: Option<Arc<Listings>>,
 }
 
 /// One listed build context, filled once.
@@ -271,6 +277,14 @@ impl FsWorkspace {
     /// the root of a tree without `.git`).
     pub fn with_config_names(mut self, names: &'static [&'static str]) -> Self {
         self.config_names = names;
+        self
+    }
+
+    /// This workspace, answering whether a file exists in the directories of `listings` (a
+    /// run's walk) from them: which ignore file a build uses, whether a service's Dockerfile
+    /// exists, where a repository starts.
+    pub fn with_listings(mut self, listings: Option<Arc<Listings>>) -> Self {
+        self.listings = listings;
         self
     }
 
@@ -343,10 +357,13 @@ impl FsWorkspace {
     /// The listing of the context `dir` for a build of the Dockerfile at `path` (its ignore
     /// file decides what is sent), walked once per run.
     fn listing(&self, path: &Path, dir: &Path) -> Option<ContextListing> {
-        if !std::fs::metadata(dir).is_ok_and(|m| m.is_dir()) {
+        let known = self.listings.as_deref();
+        if !listing::is_dir(known, &absolute(dir)) {
             return None;
         }
-        let ignore = super::build_context::ignore_file(path, dir);
+        let ignore = super::build_context::ignore_file_with(path, dir, &|candidate| {
+            listing::is_regular(known, &absolute(candidate))
+        });
         let slot = {
             let mut contexts = self
                 .contexts
@@ -399,7 +416,8 @@ impl Workspace for FsWorkspace {
             .cloned()
             .unwrap_or_default();
         let limit = self.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
-        let mut loader = projects::FsLoader::new(read_referenced, limit);
+        let mut loader =
+            projects::FsLoader::with_listings(read_referenced, limit, self.listings.clone());
         let Some(spec) = self.plan.spec_for(&absolute, &mut loader) else {
             // A file that is a project alone: only what other files extend of it matters.
             return (!templates.is_empty()).then(|| crate::linter::project::ComposeProjectOf {
@@ -485,7 +503,7 @@ impl Workspace for FsWorkspace {
             if let Some(known) = lock().get(dir) {
                 return known.clone();
             }
-            let read = Markers::read(dir, self.config_names);
+            let read = Markers::read_in(dir, self.config_names, self.listings.as_deref());
             lock().insert(dir.to_path_buf(), read.clone());
             read
         };
@@ -503,6 +521,15 @@ impl Workspace for FsWorkspace {
     fn read(&self, path: &Path) -> Option<Arc<SourceFile>> {
         let slot = Self::slot(&self.sources, Self::key(path));
         slot.get_or_init(|| {
+            // A service's Dockerfile that is not there (it may build elsewhere): known from the
+            // walk without a lookup.
+            let known = self
+                .listings
+                .as_deref()
+                .and_then(|l| l.kind(&Self::key(path)));
+            if known == Some(None) {
+                return None;
+            }
             let bytes = match read_referenced(path, self.max_file_size) {
                 Ok(bytes) => bytes,
                 Err(reason) => {

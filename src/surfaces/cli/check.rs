@@ -316,7 +316,8 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     let threads = args.threads.filter(|&n| n > 0);
     let mut walked =
         runner::in_worker_pool(threads, usize::MAX, || discover::walk(&paths, args.kind));
-    resolver.use_listings(Arc::new(std::mem::take(&mut walked.listings)));
+    let listings = Arc::new(std::mem::take(&mut walked.listings));
+    resolver.use_listings(listings.clone());
     let mut discovery =
         walked.classify(&mut |path, kind| configured_kind(&mut resolver, path, kind));
     if args.force_exclude {
@@ -331,6 +332,7 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
         declared_cli,
         &mut discovery,
         &mut resolver,
+        &listings,
     );
     // For --diff-base: the files of each compose file's project (the plan moves into the run).
     let project_files: HashMap<PathBuf, Vec<PathBuf>> = if changes.is_some() {
@@ -399,6 +401,7 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
             stdin.as_ref().map(|input| input.path.as_path()),
         ),
         config_names: &config::FILE_NAMES,
+        listings: Some(listings),
     };
     let stdin_path = stdin.as_ref().map(|input| input.path.clone());
     let fixing = args.fix || args.diff;
@@ -591,6 +594,7 @@ fn compose_plan(
     declared_cli: Option<ProjectSpec>,
     discovery: &mut discover::Discovery,
     resolver: &mut config::Resolver,
+    listings: &Arc<crate::workspace::listing::Listings>,
 ) -> compose_project::Plan {
     let absolute = |path: &std::path::Path| crate::linter::project::normalize(&cwd.join(path));
     // Loading every chain first makes the declared projects of all configs in effect known.
@@ -624,6 +628,7 @@ fn compose_plan(
             env_file,
             runner::read_referenced,
             limit,
+            Some(listings.clone()),
         )
     });
     let walked: Vec<PathBuf> = paths
