@@ -210,6 +210,33 @@ pub struct SimpleCommand {
     /// `zsh`, `ksh`, also through wrappers such as `sudo`). Only strings written in single
     /// quotes, or in double quotes without backslashes, are analysed, so spans stay exact.
     pub in_shell_string: bool,
+    /// Where [`SimpleCommand::effective`] found the command, once asked (rules ask for every
+    /// command many times).
+    #[serde(skip)]
+    pub effective_at: EffectiveMemo,
+}
+
+/// Where the command run through wrappers starts among a command's words, remembered.
+/// Two commands are equal whatever each remembers.
+#[derive(Clone, Debug, Default)]
+pub struct EffectiveMemo(OnceLock<EffectiveAt>);
+
+impl PartialEq for EffectiveMemo {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for EffectiveMemo {}
+
+#[derive(Clone, Copy, Debug)]
+enum EffectiveAt {
+    /// The command as written.
+    Written,
+    /// Argument `n` is the name, the rest its arguments.
+    Named(usize),
+    /// No name; the arguments from `n` on (a wrapper with nothing after its flags).
+    Unnamed(usize),
 }
 
 /// A command name with its arguments, as seen through wrappers (see
@@ -317,6 +344,40 @@ impl SimpleCommand {
     /// `command [-p]`, `doas [-u user]`, `xargs [flags]`. `sudo -u x apt-get install` gives
     /// `apt-get` with `install`.
     pub fn effective(&self) -> CommandView<'_> {
+        match *self.effective_at.0.get_or_init(|| self.find_effective()) {
+            EffectiveAt::Written => self.view(),
+            EffectiveAt::Named(at) => CommandView {
+                name: self.args.get(at),
+                args: self.args.get(at + 1..).unwrap_or(&[]),
+            },
+            EffectiveAt::Unnamed(at) => CommandView {
+                name: None,
+                args: self.args.get(at..).unwrap_or(&[]),
+            },
+        }
+    }
+
+    fn find_effective(&self) -> EffectiveAt {
+        let view = self.unwrapped();
+        // Every view past the first is a suffix of the arguments.
+        let from = self.args.len() - view.args.len();
+        match view.name {
+            Some(name)
+                if self
+                    .name
+                    .as_ref()
+                    .is_some_and(|own| std::ptr::eq(own, name)) =>
+            {
+                EffectiveAt::Written
+            }
+            Some(_) => EffectiveAt::Named(from - 1),
+            None if from == 0 && self.name.is_none() => EffectiveAt::Written,
+            None => EffectiveAt::Unnamed(from),
+        }
+    }
+
+    /// [`SimpleCommand::effective`], worked out.
+    fn unwrapped(&self) -> CommandView<'_> {
         let mut view = self.view();
         // Each round strips one wrapper; bounded by the number of words.
         for _ in 0..=self.args.len() {
@@ -537,6 +598,7 @@ pub fn analyze_exec(words: Vec<Word>) -> ShellScript {
         pipeline: PipelinePos { index: 0, len: 1 },
         in_substitution: false,
         in_shell_string: false,
+        effective_at: EffectiveMemo::default(),
     };
     let script = exec_shell_script(&command).map(|word| analyze_str(&word.value, word.span.start));
     let mut commands = vec![command];
@@ -728,6 +790,7 @@ fn build_command(
         },
         in_substitution: nested,
         in_shell_string: false,
+        effective_at: EffectiveMemo::default(),
     }
 }
 

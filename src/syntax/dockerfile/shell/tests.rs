@@ -786,3 +786,34 @@ fn exec_form_is_one_command_and_its_shell_script() {
     }
     assert_eq!(analyze_exec(Vec::new()), ShellScript::default());
 }
+
+#[test]
+fn the_remembered_effective_command_is_the_one_worked_out() {
+    let words = |view: CommandView<'_>| {
+        let name = view.name.map(|w| w.value.clone());
+        let args: Vec<String> = view.args.iter().map(|w| w.value.clone()).collect();
+        (name, args)
+    };
+    for text in [
+        "apt-get install -y curl",
+        "sudo -u app env A=1 nice -n 5 pip install x",
+        "sudo",
+        "env -i",
+        "sudo -u app",
+        "A=1",
+        "> out",
+        "/usr/bin/sudo -- xargs -n 1 rm",
+        "nohup time command -p ls -l",
+    ] {
+        let script = analyze_str(text, 0);
+        for command in &script.commands {
+            let worked_out = words(command.unwrapped());
+            assert_eq!(words(command.effective()), worked_out, "{text}");
+            assert_eq!(
+                words(command.effective()),
+                worked_out,
+                "{text} (remembered)"
+            );
+        }
+    }
+}
