@@ -102,16 +102,15 @@ impl LineIndex {
             0
         };
         line_starts.push(bom);
-        let mut ascii = true;
-        for (i, b) in text.bytes().enumerate().skip(bom) {
-            ascii &= b.is_ascii();
-            if b == b'\n' {
-                line_starts.push(i + 1);
-                ascii_lines.push(ascii);
-                ascii = true;
-            }
+        // Line by line with a vectorized search: built for every file with findings.
+        let bytes = text.as_bytes();
+        let mut start = bom;
+        for end in memchr::memchr_iter(b'\n', bytes).skip_while(|&end| end < bom) {
+            ascii_lines.push(bytes[start..end].is_ascii());
+            start = end + 1;
+            line_starts.push(start);
         }
-        ascii_lines.push(ascii);
+        ascii_lines.push(bytes[start..].is_ascii());
         Self {
             line_starts,
             ascii_lines,
@@ -209,6 +208,44 @@ pub fn written_part(source: &str, span: Span, value: &str, range: std::ops::Rang
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The line starts and per-line ASCII flags, byte by byte (what `LineIndex::new` finds
+    /// with a vectorized search).
+    fn naive(text: &str) -> (Vec<usize>, Vec<bool>) {
+        let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        let (mut starts, mut ascii, mut line_ascii) = (vec![bom], Vec::new(), true);
+        for (i, b) in text.bytes().enumerate().skip(bom) {
+            line_ascii &= b.is_ascii();
+            if b == b'\n' {
+                starts.push(i + 1);
+                ascii.push(line_ascii);
+                line_ascii = true;
+            }
+        }
+        ascii.push(line_ascii);
+        (starts, ascii)
+    }
+
+    #[test]
+    fn line_starts_agree_with_a_byte_by_byte_scan() {
+        for text in [
+            "",
+            "\n",
+            "a",
+            "a\nb",
+            "a\r\nb\n",
+            "\u{feff}FROM x\nRUN é\n\n",
+            "\u{feff}",
+            "ü\nx\ny√\n",
+        ] {
+            let index = LineIndex::new(text);
+            assert_eq!(
+                (index.line_starts.clone(), index.ascii_lines.clone()),
+                naive(text),
+                "{text:?}"
+            );
+        }
+    }
 
     #[test]
     fn positions_count_characters_and_lines() {
