@@ -3,7 +3,6 @@
 
 use std::io::{self, Write};
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use super::Results;
@@ -89,12 +88,12 @@ pub(super) fn write(results: &Results, out: &mut dyn Write) -> io::Result<()> {
             kind: file.source.kind,
         })
         .collect();
-    let findings = results
-        .files
-        .par_iter()
-        .flat_map_iter(|file| file.findings.iter().map(move |f| (&file.source, f)))
-        .map(|(source, finding)| pretty_at(&json_finding(source, finding), 2))
-        .collect::<io::Result<Vec<_>>>()?;
+    let findings: Vec<_> = results.findings().collect();
+    let findings = super::render_each(&findings, |(source, finding)| {
+        pretty_at(&json_finding(source, finding), 2)
+    })
+    .into_iter()
+    .collect::<io::Result<Vec<_>>>()?;
     let errors: Vec<JsonError> = results
         .errors
         .iter()

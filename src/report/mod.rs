@@ -393,6 +393,20 @@ pub(crate) fn render_to_string(format: Format, results: &Results, options: Optio
     String::from_utf8(out).expect("reports are UTF-8")
 }
 
+/// From this many items on, a report renders them on all cores.
+const PARALLEL_ITEMS: usize = 256;
+
+/// `render` applied to each of `items`, in order: on all cores when there are enough of them
+/// to pay for starting threads (a report of a few findings starts none).
+fn render_each<T: Sync, R: Send>(items: &[T], render: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    use rayon::prelude::*;
+    if items.len() < PARALLEL_ITEMS {
+        items.iter().map(render).collect()
+    } else {
+        items.par_iter().map(render).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

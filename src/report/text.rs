@@ -3,7 +3,6 @@
 
 use std::io::{self, Write};
 
-use rayon::prelude::*;
 use std::ops::Range;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Patch, Renderer, Snippet};
@@ -27,10 +26,9 @@ pub(super) fn write(
     // written in order: on a large tree the frames cost more than the checks' serial tail.
     let findings: Vec<_> = results.findings().collect();
     for chunk in findings.chunks(512) {
-        let frames: Vec<String> = chunk
-            .par_iter()
-            .map(|(source, finding)| render(&renderer, source, finding))
-            .collect();
+        let frames = super::render_each(chunk, |(source, finding)| {
+            render(&renderer, source, finding)
+        });
         for frame in frames {
             writeln!(out, "{frame}\n")?;
         }

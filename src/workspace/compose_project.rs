@@ -487,6 +487,11 @@ pub fn plan(
         env_file,
         ..Plan::default()
     };
+    // Even an empty parallel iterator starts rayon's global pool outside a worker pool (a run
+    // without compose files plans on the calling thread).
+    if compose_files.is_empty() && plan.declared.is_empty() {
+        return plan;
+    }
     let found: Vec<(PathBuf, Option<ProjectSpec>)> = compose_files
         .par_iter()
         .filter(|file| plan.declared_for(file).is_none())

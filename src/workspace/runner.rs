@@ -45,13 +45,19 @@ pub const MAX_THREADS: usize = 256;
 /// Threads for checking `files` files: as asked (default one per core), but at most one per
 /// file, four per core and [`MAX_THREADS`].
 fn pool_size(requested: Option<usize>, files: usize) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let cores = cores();
     requested
         .unwrap_or(cores)
         .min(cores.saturating_mul(4))
         .min(MAX_THREADS)
         .min(files)
         .max(1)
+}
+
+/// The cores this process may use, asked of the OS once (each ask reads the cgroup's quota).
+pub fn cores() -> usize {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
 }
 
 /// How the run is set up.
@@ -94,6 +100,11 @@ pub fn in_worker_pool<T: Send>(
     files: usize,
     work: impl FnOnce() -> T + Send,
 ) -> T {
+    // Nothing to read (explicit files only, no compose file): no thread to start. With one
+    // file there is still a worker, for its stack (see [`STACK_SIZE`]).
+    if files == 0 {
+        return work();
+    }
     match worker_pool(threads, files) {
         Ok(pool) => pool.install(work),
         Err(_) => work(),

@@ -314,8 +314,11 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     // The walk reads the directories on the workers; the configs it finds are then looked up
     // in what it read.
     let threads = args.threads.filter(|&n| n > 0);
-    let mut walked =
-        runner::in_worker_pool(threads, usize::MAX, || discover::walk(&paths, args.kind));
+    // Files named one by one (pre-commit, an editor's save hook) need no workers to find.
+    let walks = paths.iter().any(|path| path.is_dir());
+    let mut walked = runner::in_worker_pool(threads, if walks { usize::MAX } else { 0 }, || {
+        discover::walk(&paths, args.kind)
+    });
     let listings = Arc::new(std::mem::take(&mut walked.listings));
     resolver.use_listings(listings.clone());
     let mut discovery =
