@@ -125,15 +125,9 @@ fn ours(root: &Path) -> BTreeSet<PathBuf> {
 }
 
 fn oracle(root: &Path) -> BTreeSet<PathBuf> {
-    let skipped = [
-        ".git",
-        ".hg",
-        ".svn",
-        ".jj",
-        "node_modules",
-        ".venv",
-        ".tox",
-    ];
+    // The directories plimsoll never walks are its choice, not the ignore rules': the oracle
+    // skips the same ones.
+    let skipped = discover::SKIPPED_DIRS;
     ignore::WalkBuilder::new(root)
         .require_git(false)
         .follow_links(false)

@@ -38,7 +38,7 @@ pub struct Discovery {
 pub const SKIPPED_OUTSIDE: &str = "symlink to a file outside the checked directory";
 
 /// Directories never worth walking, even when no ignore file says so.
-pub(crate) const SKIPPED_DIRS: &[&str] = &[
+pub const SKIPPED_DIRS: &[&str] = &[
     ".git",
     ".hg",
     ".svn",
