@@ -75,97 +75,86 @@ impl Listings {
         self.dirs.extend(other.dirs);
     }
 
-    /// How many directories are known.
-    pub fn len(&self) -> usize {
-        self.dirs.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.dirs.is_empty()
-    }
-
     /// What the listing of `path`'s directory says of it (links not followed): `Some(None)`
     /// when the directory was read and has no such name, `None` when the directory is not known.
     pub fn kind(&self, path: &Path) -> Option<Option<EntryType>> {
-        self.entry(path)
-    }
-
-    fn entry(&self, path: &Path) -> Option<Option<EntryType>> {
         let name = path.file_name()?;
         let dir = path.parent()?;
         match self.dirs.get(dir.as_os_str()) {
             Some(listing) => Some(listing.get(name)),
             // `a/.plimsoll/policies` where `a` was read and has no `.plimsoll` directory.
-            None => match self.entry(dir)? {
+            None => match self.kind(dir)? {
                 None | Some(EntryType::File | EntryType::Other) => Some(None),
                 Some(EntryType::Dir | EntryType::Symlink) => None,
             },
         }
     }
 
-    /// Whether `path` (absolute, normalized) names a regular file, following links like
-    /// [`Path::is_file`]; `None` when the listings cannot say (unknown directory, a link).
-    pub fn is_file(&self, path: &Path) -> Option<bool> {
-        match self.entry(path)? {
+    /// `test` on what is at `path` with links followed; `None` when the listings cannot say
+    /// (an unknown directory, or a link, whose target the listing does not hold).
+    fn followed(&self, path: &Path, test: fn(Option<EntryType>) -> bool) -> Option<bool> {
+        match self.kind(path)? {
             Some(EntryType::Symlink) => None,
-            entry => Some(entry == Some(EntryType::File)),
+            entry => Some(test(entry)),
         }
+    }
+
+    /// Whether `path` (absolute, normalized) names a regular file, following links like
+    /// [`Path::is_file`]; `None` when the listings cannot say.
+    pub fn is_file(&self, path: &Path) -> Option<bool> {
+        self.followed(path, |entry| entry == Some(EntryType::File))
     }
 
     /// Whether `path` names a directory, following links like [`Path::is_dir`].
     pub fn is_dir(&self, path: &Path) -> Option<bool> {
-        match self.entry(path)? {
-            Some(EntryType::Symlink) => None,
-            entry => Some(entry == Some(EntryType::Dir)),
-        }
+        self.followed(path, |entry| entry == Some(EntryType::Dir))
     }
 
     /// Whether anything is at `path`, following links like [`Path::exists`].
     pub fn exists(&self, path: &Path) -> Option<bool> {
-        match self.entry(path)? {
-            Some(EntryType::Symlink) => None,
-            entry => Some(entry.is_some()),
-        }
+        self.followed(path, |entry| entry.is_some())
     }
+}
+
+/// What `known` says of `path` from the listings, else what the filesystem says (`on_disk`).
+fn answer(
+    listings: Option<&Listings>,
+    path: &Path,
+    known: impl FnOnce(&Listings) -> Option<bool>,
+    on_disk: impl FnOnce(&Path) -> bool,
+) -> bool {
+    listings.and_then(known).unwrap_or_else(|| on_disk(path))
 }
 
 /// [`Listings::is_file`], asking the filesystem when the listings cannot say.
 pub fn is_file(listings: Option<&Listings>, path: &Path) -> bool {
-    listings
-        .and_then(|known| known.is_file(path))
-        .unwrap_or_else(|| path.is_file())
-}
-
-/// Whether `path` is a regular file itself, not a link to one (`symlink_metadata`), from the
-/// listings when they can say.
-pub fn is_regular(listings: Option<&Listings>, path: &Path) -> bool {
-    match listings.and_then(|known| known.kind(path)) {
-        Some(kind) => kind == Some(EntryType::File),
-        None => std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file()),
-    }
-}
-
-/// Whether anything is at `path`, links not followed (`symlink_metadata`), from the listings
-/// when they can say.
-pub fn is_present(listings: Option<&Listings>, path: &Path) -> bool {
-    match listings.and_then(|known| known.kind(path)) {
-        Some(kind) => kind.is_some(),
-        None => std::fs::symlink_metadata(path).is_ok(),
-    }
+    answer(listings, path, |l| l.is_file(path), Path::is_file)
 }
 
 /// [`Listings::is_dir`], asking the filesystem when the listings cannot say.
 pub fn is_dir(listings: Option<&Listings>, path: &Path) -> bool {
-    listings
-        .and_then(|known| known.is_dir(path))
-        .unwrap_or_else(|| path.is_dir())
+    answer(listings, path, |l| l.is_dir(path), Path::is_dir)
 }
 
 /// [`Listings::exists`], asking the filesystem when the listings cannot say.
 pub fn exists(listings: Option<&Listings>, path: &Path) -> bool {
-    listings
-        .and_then(|known| known.exists(path))
-        .unwrap_or_else(|| path.exists())
+    answer(listings, path, |l| l.exists(path), Path::exists)
+}
+
+/// Whether `path` is a regular file itself, not a link to one (`symlink_metadata`).
+pub fn is_regular(listings: Option<&Listings>, path: &Path) -> bool {
+    let known = |l: &Listings| Some(l.kind(path)? == Some(EntryType::File));
+    answer(listings, path, known, |path| {
+        std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
+    })
+}
+
+/// Whether anything is at `path`, links not followed (`symlink_metadata`).
+pub fn is_present(listings: Option<&Listings>, path: &Path) -> bool {
+    let known = |l: &Listings| Some(l.kind(path)?.is_some());
+    answer(listings, path, known, |path| {
+        std::fs::symlink_metadata(path).is_ok()
+    })
 }
 
 #[cfg(test)]
