@@ -322,6 +322,81 @@ mod tests {
     }
 
     #[test]
+    fn the_report_is_what_serde_jsons_pretty_printer_writes_for_the_whole_object() {
+        #[derive(serde::Serialize)]
+        struct Whole<'a> {
+            version: u32,
+            files: Vec<super::JsonFile>,
+            findings: Vec<super::JsonFinding<'a>>,
+            errors: Vec<super::JsonError>,
+            skipped: Vec<super::JsonSkipped>,
+            summary: super::Summary,
+        }
+        let finding = |code: &'static str, start| Finding {
+            code: code.into(),
+            name: "latest-tag".into(),
+            category: Category::Reproducibility,
+            severity: Severity::Warning,
+            message: "uses \"latest\"\n".into(),
+            span: Span::new(start, start + 4),
+            help: Some("pin it".into()),
+            labels: vec![Label::new(Span::new(0, 4), "here")],
+            fix: None,
+        };
+        for findings in [vec![], vec![finding("DF002", 5), finding("DF003", 12)]] {
+            let results = Results {
+                files: vec![FileResult {
+                    source: SourceFile::new(
+                        "a/Dockerfile",
+                        "FROM alpine:latest\n",
+                        FileKind::Dockerfile,
+                    ),
+                    findings,
+                }],
+                errors: vec![FileError::new(std::path::Path::new("b"), "not UTF-8")],
+                skipped: Vec::new(),
+                fixed: Vec::new(),
+                older: 0,
+            };
+            let mut out = Vec::new();
+            write(Format::Json, &results, Options::default(), &mut out).unwrap();
+            let count = results.finding_count();
+            let whole = Whole {
+                version: super::VERSION,
+                files: vec![super::JsonFile {
+                    path: "a/Dockerfile".into(),
+                    kind: FileKind::Dockerfile,
+                }],
+                findings: results
+                    .findings()
+                    .map(|(source, finding)| super::json_finding(source, finding))
+                    .collect(),
+                errors: vec![super::JsonError {
+                    path: "b".into(),
+                    message: "not UTF-8".into(),
+                    start: None,
+                }],
+                skipped: Vec::new(),
+                summary: super::Summary {
+                    files_checked: 1,
+                    files_with_findings: usize::from(count > 0),
+                    findings: count,
+                    by_severity: super::BySeverity {
+                        error: 0,
+                        warning: count,
+                        info: 0,
+                        style: 0,
+                    },
+                    errors: 1,
+                    older_than_change: 0,
+                },
+            };
+            let expected = serde_json::to_string_pretty(&whole).unwrap() + "\n";
+            assert_eq!(String::from_utf8(out).unwrap(), expected);
+        }
+    }
+
+    #[test]
     fn findings_errors_and_summary() {
         let text = "FROM alpine:latest\n";
         let results = Results {
