@@ -273,9 +273,7 @@ fn bulky_sent(
     }
     let files = build.copied_files(&copy.source.value, &copy.flags)?;
     let mut found: BTreeMap<String, Bulky> = BTreeMap::new();
-    let mut total = 0;
-    for file in files {
-        total += file.size;
+    for file in &files {
         if file.kind == EntryKind::Dir {
             continue;
         }
@@ -285,11 +283,16 @@ fn bulky_sent(
                 bytes: 0,
                 files: 0,
             });
-            bulky.bytes += file.size;
+            bulky.bytes += build.size(file);
             bulky.files += 1;
         }
     }
-    (!found.is_empty()).then_some((found, total))
+    if found.is_empty() {
+        return None;
+    }
+    // Sizes are read when first asked: only for a source that sends something bulky.
+    let total = files.iter().map(|file| build.size(file)).sum();
+    Some((found, total))
 }
 
 #[cfg(test)]

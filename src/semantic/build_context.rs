@@ -2,10 +2,12 @@
 //! context directory, each marked with the `.dockerignore` line that keeps it out (if any), and
 //! the questions rules ask of it (does this COPY source exist, is it excluded, which secret-looking
 //! files does it send). The workspace layer walks the directory and builds the listing; nothing
-//! here reads files.
+//! here reads files (a file's size is asked of the workspace's [`Sizes`] the first time a rule
+//! wants it).
 
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use crate::syntax::dockerignore::{self, DockerIgnore, IgnorePattern};
 
@@ -26,13 +28,51 @@ pub struct Entry {
     /// Relative to the context directory, `/`-separated, cleaned.
     pub path: String,
     pub kind: EntryKind,
-    /// In bytes (files only; 0 for the rest).
-    pub size: u64,
+    /// In bytes (files only; 0 for the rest): ask [`BuildContext::size`].
+    pub size: Size,
     /// The index in [`BuildContext::ignore`]'s patterns of the line that excludes this path,
     /// `None` when it is sent.
     pub excluded: Option<usize>,
     /// An excluded directory that was not walked: no exception could re-include anything in it.
     pub pruned: bool,
+}
+
+/// The size of one entry, known when listed or read the first time it is asked: only a rule
+/// about bulky contexts wants sizes, and seldom, so a listing costs no `stat` per file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Size(OnceLock<u64>);
+
+impl Size {
+    /// A size known already.
+    pub fn known(bytes: u64) -> Self {
+        Self(OnceLock::from(bytes))
+    }
+
+    /// A size to read when asked.
+    pub fn unread() -> Self {
+        Self::default()
+    }
+}
+
+/// How the sizes of a context's files are read (by the workspace layer): the bytes of the file
+/// at a path (0 when it cannot be read), links not followed.
+#[derive(Clone, Default)]
+pub struct Sizes(Option<Arc<dyn Fn(&Path) -> u64 + Send + Sync>>);
+
+impl Sizes {
+    pub fn new(read: impl Fn(&Path) -> u64 + Send + Sync + 'static) -> Self {
+        Self(Some(Arc::new(read)))
+    }
+}
+
+impl std::fmt::Debug for Sizes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Sizes(read)"
+        } else {
+            "Sizes(none)"
+        })
+    }
 }
 
 /// A build context: the directory, its ignore file, and its listing.
@@ -48,6 +88,8 @@ pub struct BuildContext {
     pub entries: Vec<Entry>,
     /// Why the listing is incomplete (a limit was reached), `None` when it is complete.
     pub truncated: Option<String>,
+    /// Reads the sizes not known at listing.
+    pub sizes: Sizes,
 }
 
 /// Where the build context of a Dockerfile comes from.
@@ -111,6 +153,19 @@ pub enum Resolved<'a> {
 }
 
 impl BuildContext {
+    /// The bytes of `entry` (a file; 0 for the rest), read the first time it is asked.
+    pub fn size(&self, entry: &Entry) -> u64 {
+        if entry.kind != EntryKind::File {
+            return 0;
+        }
+        *entry.size.0.get_or_init(|| {
+            self.sizes
+                .0
+                .as_ref()
+                .map_or(0, |read| read(&self.dir.join(&entry.path)))
+        })
+    }
+
     /// The entry at `path` (cleaned, relative).
     pub fn entry(&self, path: &str) -> Option<&Entry> {
         self.entries
@@ -331,7 +386,7 @@ impl BuildContext {
         self.under(dir)
             .iter()
             .filter(|e| e.excluded.is_none())
-            .map(|e| e.size)
+            .map(|e| self.size(e))
             .sum()
     }
 
@@ -376,7 +431,7 @@ mod tests {
         Entry {
             path: path.into(),
             kind,
-            size: 10,
+            size: Size::known(10),
             excluded,
             pruned: false,
         }
@@ -402,6 +457,7 @@ mod tests {
             ignore,
             entries,
             truncated: None,
+            sizes: Sizes::default(),
         }
     }
 

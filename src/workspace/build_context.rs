@@ -14,7 +14,9 @@ use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::semantic::build_context::{BuildContext, Entry, EntryKind, SourcesElsewhere};
+use crate::semantic::build_context::{
+    BuildContext, Entry, EntryKind, Size, Sizes, SourcesElsewhere,
+};
 use crate::syntax::dockerignore::{self, DockerIgnore, Matches};
 use crate::workspace::listing::{self, Listings};
 
@@ -55,21 +57,27 @@ pub fn list(
     dockerfile: &Path,
     read: impl Fn(&Path, u64) -> Option<Vec<u8>>,
 ) -> BuildContext {
-    list_found(dir, ignore_file(dockerfile, dir), read)
+    list_found(dir, ignore_file(dockerfile, dir), read, None)
 }
 
-/// [`list`] with the ignore file already looked up ([`ignore_file`]).
+/// [`list`] with the ignore file already looked up ([`ignore_file`]); the directories `known`
+/// holds (a walk of the run read them) are not read again.
 pub fn list_found(
     dir: &Path,
     ignore_path: Option<PathBuf>,
     read: impl Fn(&Path, u64) -> Option<Vec<u8>>,
+    known: Option<&Listings>,
 ) -> BuildContext {
     let ignore = ignore_path
         .as_ref()
         .and_then(|path| read(path, MAX_IGNORE_FILE))
         .map(|bytes| DockerIgnore::parse(&String::from_utf8_lossy(&bytes)))
         .unwrap_or_default();
-    list_with(dir, ignore_path, ignore, MAX_ENTRIES, MAX_DEPTH)
+    let limits = Limits {
+        entries: MAX_ENTRIES,
+        depth: MAX_DEPTH,
+    };
+    walk(dir, ignore_path, ignore, limits, None, known)
 }
 
 /// [`list`] with the ignore rules given and limits of the caller's choosing (tests).
@@ -80,7 +88,54 @@ pub fn list_with(
     max_entries: usize,
     max_depth: usize,
 ) -> BuildContext {
-    walk(dir, ignore_file, ignore, max_entries, max_depth, None)
+    let limits = Limits {
+        entries: max_entries,
+        depth: max_depth,
+    };
+    walk(dir, ignore_file, ignore, limits, None, None)
+}
+
+/// How far a walk goes: paths listed, directory levels.
+#[derive(Clone, Copy)]
+struct Limits {
+    entries: usize,
+    depth: usize,
+}
+
+/// The bytes of the file at `path`, links not followed; 0 when it cannot be read.
+fn size_on_disk(path: &Path) -> u64 {
+    std::fs::symlink_metadata(path).map_or(0, |meta| meta.len())
+}
+
+/// The entries of the directory `disk` (`absolute`): from `known` when a walk of the run read
+/// it, else from the disk; names that are not UTF-8 left out (no rule could name them).
+fn entries_of(
+    disk: &Path,
+    absolute: Option<&Path>,
+    known: Option<&Listings>,
+) -> Option<Vec<(String, EntryKind)>> {
+    if let Some(listing) = known
+        .zip(absolute)
+        .and_then(|(known, dir)| known.listing(dir))
+    {
+        let entries = listing.entries().iter();
+        return Some(
+            entries
+                .filter_map(|(name, kind)| Some((name.to_str()?.to_string(), (*kind).into())))
+                .collect(),
+        );
+    }
+    let read = std::fs::read_dir(disk).ok()?;
+    let mut children: Vec<(String, EntryKind)> = read
+        .filter_map(Result::ok)
+        .filter_map(|child| {
+            let name = child.file_name().to_str()?.to_string();
+            let kind = listing::EntryType::of(child.file_type().ok()?);
+            Some((name, kind.into()))
+        })
+        .collect();
+    children.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Some(children)
 }
 
 /// The modification times of the directories a walk read, taken just before reading each: a
@@ -95,47 +150,42 @@ fn unchanged(times: &DirTimes) -> bool {
 }
 
 /// Walk `dir` (see the module's comment), recording each directory's time in `times` when
-/// given.
+/// given; a directory `known` holds is not read again (its time is not recorded: a kept
+/// listing never comes from a run's walk).
 fn walk(
     dir: &Path,
     ignore_file: Option<PathBuf>,
     ignore: DockerIgnore,
-    max_entries: usize,
-    max_depth: usize,
+    limits: Limits,
     mut times: Option<&mut DirTimes>,
+    known: Option<&Listings>,
 ) -> BuildContext {
     let mut entries = Vec::new();
     let mut truncated = None;
-    // Directories to read: path on disk, relative path, depth, match state.
-    let mut stack: Vec<(PathBuf, String, usize, Matches)> =
-        vec![(dir.to_path_buf(), String::new(), 0, Matches::default())];
-    'walk: while let Some((disk, relative, depth, state)) = stack.pop() {
+    // Directories to read: path on disk, absolute path (when `known` may hold it), relative
+    // path, depth, match state.
+    let root = known.map(|_| crate::workspace::runner::absolute(dir));
+    let mut stack: Vec<(PathBuf, Option<PathBuf>, String, usize, Matches)> = vec![(
+        dir.to_path_buf(),
+        root,
+        String::new(),
+        0,
+        Matches::default(),
+    )];
+    'walk: while let Some((disk, absolute, relative, depth, state)) = stack.pop() {
         if let Some(times) = times.as_deref_mut() {
             let time = std::fs::metadata(&disk).and_then(|m| m.modified()).ok();
             times.push((disk.clone(), time));
         }
-        let Ok(read) = std::fs::read_dir(&disk) else {
+        let Some(children) = entries_of(&disk, absolute.as_deref(), known) else {
             continue;
         };
-        let mut children: Vec<(String, std::fs::FileType, u64)> = read
-            .filter_map(Result::ok)
-            .filter_map(|child| {
-                let name = child.file_name().to_str()?.to_string();
-                let kind = child.file_type().ok()?;
-                let size = if kind.is_file() {
-                    child.metadata().map_or(0, |m| m.len())
-                } else {
-                    0
-                };
-                Some((name, kind, size))
-            })
-            .collect();
-        children.sort_by(|a, b| a.0.cmp(&b.0));
-        for (name, kind, size) in children {
-            if entries.len() >= max_entries {
+        for (name, kind) in children {
+            if entries.len() >= limits.entries {
                 truncated = Some(format!(
-                    "the build context holds more than {max_entries} paths; plimsoll stopped \
-                     listing it there"
+                    "the build context holds more than {} paths; plimsoll stopped listing it \
+                     there",
+                    limits.entries
                 ));
                 break 'walk;
             }
@@ -145,34 +195,28 @@ fn walk(
                 format!("{relative}/{name}")
             };
             let matches = ignore.matches_under(&path, &state);
-            let kind = if kind.is_dir() {
-                EntryKind::Dir
-            } else if kind.is_file() {
-                EntryKind::File
-            } else if kind.is_symlink() {
-                EntryKind::Symlink
-            } else {
-                EntryKind::Other
-            };
             let mut pruned = false;
             if kind == EntryKind::Dir {
                 if matches.excluded.is_some() && !ignore.may_reinclude_under(&path) {
                     pruned = true;
-                } else if depth + 1 >= max_depth {
+                } else if depth + 1 >= limits.depth {
                     truncated.get_or_insert_with(|| {
                         format!(
-                            "the build context is nested more than {max_depth} directories \
-                             deep; plimsoll did not list below that"
+                            "the build context is nested more than {} directories deep; \
+                             plimsoll did not list below that",
+                            limits.depth
                         )
                     });
                 } else {
-                    stack.push((disk.join(&name), path.clone(), depth + 1, matches.clone()));
+                    let child = absolute.as_ref().map(|dir| dir.join(&name));
+                    let state = matches.clone();
+                    stack.push((disk.join(&name), child, path.clone(), depth + 1, state));
                 }
             }
             entries.push(Entry {
                 path,
                 kind,
-                size,
+                size: Size::unread(),
                 excluded: matches.excluded,
                 pruned,
             });
@@ -185,6 +229,7 @@ fn walk(
         ignore,
         entries,
         truncated,
+        sizes: Sizes::new(size_on_disk),
     }
 }
 
@@ -261,13 +306,17 @@ impl ContextCache {
             .map(DockerIgnore::parse)
             .unwrap_or_default();
         let mut times = DirTimes::new();
+        let limits = Limits {
+            entries: MAX_ENTRIES,
+            depth: MAX_DEPTH,
+        };
         let listing = Arc::new(walk(
             dir,
             ignore_file,
             ignore,
-            MAX_ENTRIES,
-            MAX_DEPTH,
+            limits,
             Some(&mut times),
+            None,
         ));
         let made = self.made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut entries = lock();
@@ -544,6 +593,44 @@ mod tests {
         assert!(context.entry("node_modules/a").is_none());
         assert!(!context.entry("docs").unwrap().pruned);
         assert!(context.truncated.is_none());
+    }
+
+    #[test]
+    fn a_walked_tree_lists_as_the_disk_does_and_sizes_are_read_when_asked() {
+        let dir = tree(&[
+            "Dockerfile",
+            ".dockerignore",
+            ".gitignore",
+            "src/main.go",
+            "node_modules/a/index.js",
+            "ignored/by-git.txt",
+            "empty/",
+        ]);
+        std::fs::write(dir.path().join(".gitignore"), "ignored/\n").unwrap();
+        std::fs::write(dir.path().join(".dockerignore"), "*.md\n!src\n").unwrap();
+        std::fs::write(dir.path().join("src/main.go"), "package main\n").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("src", dir.path().join("link")).unwrap();
+        // The walk leaves `node_modules` and the git-ignored directory unread: those come from
+        // the disk, the rest from the walk's listings.
+        let walked = crate::workspace::discover::walk(&[dir.path().to_path_buf()], None);
+        let root = crate::workspace::runner::absolute(dir.path());
+        assert!(walked.listings.listing(&root.join("src")).is_some());
+        assert!(
+            walked
+                .listings
+                .listing(&root.join("node_modules"))
+                .is_none()
+        );
+        let ignore = Some(dir.path().join(".dockerignore"));
+        let known = list_found(dir.path(), ignore.clone(), read, Some(&walked.listings));
+        let disk = list_found(dir.path(), ignore, read, None);
+        assert_eq!(known.entries, disk.entries);
+        assert!(known.entry("node_modules/a/index.js").is_some());
+        assert!(known.entry("ignored/by-git.txt").is_some());
+        let main = known.entry("src/main.go").unwrap();
+        assert_eq!(known.size(main), 13);
+        assert_eq!(known.size(known.entry("src").unwrap()), 0);
     }
 
     #[test]

@@ -33,6 +33,17 @@ impl EntryType {
     }
 }
 
+impl From<EntryType> for crate::semantic::build_context::EntryKind {
+    fn from(kind: EntryType) -> Self {
+        match kind {
+            EntryType::File => Self::File,
+            EntryType::Dir => Self::Dir,
+            EntryType::Symlink => Self::Symlink,
+            EntryType::Other => Self::Other,
+        }
+    }
+}
+
 /// The entries of one directory, sorted by name.
 #[derive(Debug, Default)]
 pub struct Listing {
@@ -73,6 +84,11 @@ impl Listings {
 
     pub fn extend(&mut self, other: Listings) {
         self.dirs.extend(other.dirs);
+    }
+
+    /// The listing of the directory `dir`, when the walk read it.
+    pub fn listing(&self, dir: &Path) -> Option<&Listing> {
+        self.dirs.get(dir.as_os_str())
     }
 
     /// What the listing of `path`'s directory says of it (links not followed): `Some(None)`

@@ -385,7 +385,7 @@ impl FsWorkspace {
         };
         Some(Arc::clone(slot.get_or_init(|| {
             let read = |path: &Path, limit: u64| read_referenced(path, Some(limit)).ok();
-            Arc::new(super::build_context::list_found(dir, ignore, read))
+            Arc::new(super::build_context::list_found(dir, ignore, read, known))
         })))
     }
 
@@ -748,7 +748,7 @@ pub fn tree_of(path: &Path) -> PathBuf {
 }
 
 /// `path` made absolute against the working directory, `.` and `..` applied lexically.
-fn absolute(path: &Path) -> PathBuf {
+pub(crate) fn absolute(path: &Path) -> PathBuf {
     // Asked for every file and rule that looks at paths: one `getcwd` per process, not tens of
     // thousands per run (plimsoll never changes its working directory).
     match working_dir() {
