@@ -57,7 +57,10 @@ impl Size {
 /// How the sizes of a context's files are read (by the workspace layer): the bytes of the file
 /// at a path (0 when it cannot be read), links not followed.
 #[derive(Clone, Default)]
-pub struct Sizes(Option<Arc<dyn Fn(&Path) -> u64 + Send + Sync>>);
+pub struct Sizes(Option<Arc<SizeOf>>);
+
+/// The bytes of the file at a path.
+type SizeOf = dyn Fn(&Path) -> u64 + Send + Sync;
 
 impl Sizes {
     pub fn new(read: impl Fn(&Path) -> u64 + Send + Sync + 'static) -> Self {
