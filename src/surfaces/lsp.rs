@@ -160,7 +160,7 @@ impl EditorLinter {
             .map(|declared| (declared.context.clone(), declared.config.clone()));
         let excluded = chain.as_ref().is_some_and(|c| c.excludes(&absolute));
         let included = chain.as_ref().and_then(|c| c.included_kind(&absolute));
-        let settings = resolver.settings_for(path, &CliOverrides::default());
+        let settings = Arc::unwrap_or_clone(resolver.settings_for(path, &CliOverrides::default()));
         let problems: Vec<ConfigProblem> = resolver
             .errors()
             .iter()

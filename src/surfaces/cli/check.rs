@@ -373,7 +373,7 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     ] {
         for selector in selectors {
             let named = selection::is_known_selector(selector)
-                || file_settings.values().any(|f| {
+                || distinct_settings(&file_settings).any(|f| {
                     f.settings
                         .policies()
                         .iter()
@@ -387,11 +387,13 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
         }
     }
     let default_settings = config::resolve(None, &cwd, &cli_overrides(&args));
-    let settings_of = |path: &std::path::Path| file_settings.get(path).unwrap_or(&default_settings);
-    let shellcheck = shellcheck_for_run(
+    let settings_of = |path: &std::path::Path| {
         file_settings
-            .values()
-            .chain(std::iter::once(&default_settings)),
+            .get(path)
+            .map_or(&default_settings, |settings| &**settings)
+    };
+    let shellcheck = shellcheck_for_run(
+        distinct_settings(&file_settings).chain(std::iter::once(&default_settings)),
     )?;
     let options = RunOptions {
         threads,
@@ -875,15 +877,29 @@ pub(super) fn configured_kind(
     })
 }
 
+/// The settings of each file, by path: files that resolve alike share one value.
+pub(super) type SettingsByFile = std::collections::HashMap<PathBuf, Arc<config::FileSettings>>;
+
+/// The different settings of `settings`, each once.
+pub(super) fn distinct_settings(
+    settings: &SettingsByFile,
+) -> impl Iterator<Item = &config::FileSettings> {
+    let mut seen = std::collections::HashSet::new();
+    settings
+        .values()
+        .filter(move |file| seen.insert(Arc::as_ptr(file)))
+        .map(|file| &**file)
+}
+
 /// The resolved settings of every file to check; any config error stops the run (exit 2).
 pub(super) fn settings_per_file(
     args: &CheckArgs,
     resolver: &mut config::Resolver,
     files: &[discover::Candidate],
     stdin: Option<&StdinInput>,
-) -> Result<std::collections::HashMap<PathBuf, config::FileSettings>, Failure> {
+) -> Result<SettingsByFile, Failure> {
     let overrides = cli_overrides(args);
-    let mut settings = std::collections::HashMap::new();
+    let mut settings = SettingsByFile::with_capacity(files.len() + 1);
     for path in files
         .iter()
         .map(|c| &c.path)
@@ -955,14 +971,14 @@ pub(super) fn read_stdin(args: &CheckArgs) -> Result<StdinInput, FileError> {
 /// describes the rules in the order met). Files without policies are left out before sorting:
 /// sorting every path of a large tree cost 1% of a whole run.
 pub(super) fn settings_with_policies(
-    settings: &std::collections::HashMap<PathBuf, config::FileSettings>,
+    settings: &SettingsByFile,
 ) -> impl Iterator<Item = &config::FileSettings> {
     let mut entries: Vec<_> = settings
         .iter()
         .filter(|(_, file)| !file.settings.policies().is_empty())
         .collect();
     entries.sort_by(|a, b| a.0.cmp(b.0));
-    entries.into_iter().map(|(_, settings)| settings)
+    entries.into_iter().map(|(_, settings)| &**settings)
 }
 
 pub(super) fn write_reports(

@@ -280,7 +280,7 @@ pub struct Resolver {
     /// Settings already resolved, for the command line they were resolved with: every file with
     /// the same config chain and the same matching `overrides:` gets the same settings, so a tree
     /// of thousands of files resolves a handful (resolving is selector matching over every rule).
-    resolved: Option<(CliOverrides, HashMap<SettingsKey, FileSettings>)>,
+    resolved: Option<(CliOverrides, HashMap<SettingsKey, Arc<FileSettings>>)>,
     /// The directories a walk read ([`Resolver::use_listings`]): configs and repository roots
     /// in them are looked up there instead of on disk.
     listings: Option<Arc<Listings>>,
@@ -657,7 +657,8 @@ impl Resolver {
 
     /// Everything the engine needs for the file at `path`: the chain's settings for it, with
     /// the command line on top.
-    pub fn settings_for(&mut self, path: &Path, cli: &CliOverrides) -> FileSettings {
+    /// Files that resolve alike share one value.
+    pub fn settings_for(&mut self, path: &Path, cli: &CliOverrides) -> Arc<FileSettings> {
         let chain = self.chain_for(path);
         let absolute = self.absolute(path);
         let chain = chain.as_deref();
@@ -673,8 +674,8 @@ impl Resolver {
         if let Some(settings) = memo.get(&key) {
             return settings.clone();
         }
-        let settings = resolve_matching(chain, &key.1, cli);
-        memo.insert(key, settings.clone());
+        let settings = Arc::new(resolve_matching(chain, &key.1, cli));
+        memo.insert(key, Arc::clone(&settings));
         settings
     }
 }
