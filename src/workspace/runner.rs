@@ -701,7 +701,16 @@ fn read_file(
     {
         return Err(too_large_with(Some(meta.len()), limit, hint));
     }
-    read_bounded_sized(file, limit, meta.len()).map_err(|err| match err {
+    // A regular file's size is what is read: no `read` after the last byte to find the end
+    // (a file that grows meanwhile is read as it was at the `stat`; one that shrinks, to its
+    // end). Other files (a FIFO, `/proc`, which report 0 or a guess) are read to their end.
+    let sized = meta.is_file() && meta.len() > 0;
+    let read = if sized {
+        read_bounded_sized(file.take(meta.len()), limit, meta.len())
+    } else {
+        read_bounded_sized(file, limit, meta.len())
+    };
+    read.map_err(|err| match err {
         ReadError::Io(err) => io_message(&err),
         ReadError::TooLarge(limit) => too_large_with(None, limit, hint),
     })
@@ -777,13 +786,9 @@ pub fn check_inside_tree(path: &Path) -> Result<(), String> {
 }
 
 /// `fs::canonicalize(path)`, with the directory part resolved once per directory: a file that
-/// is not itself a link resolves to its directory's resolution and its name. Resolving walks
-/// every component with a `readlink`; most files plimsoll opens on its own sit in a few
-/// directories. A directory's resolution is reused for [`RESOLVED_FOR`] (the language server
-/// runs for hours; a link swapped meanwhile is seen after that).
+/// is not itself a link resolves to its directory's resolution and its name (see
+/// [`resolve_dir`]).
 fn resolve_links(path: &Path) -> Option<PathBuf> {
-    type Resolved = HashMap<PathBuf, (std::time::Instant, Option<PathBuf>)>;
-    static DIRS: OnceLock<Mutex<Resolved>> = OnceLock::new();
     let joined = match working_dir() {
         Some(cwd) if path.is_relative() => cwd.join(path),
         _ => path.to_path_buf(),
@@ -794,28 +799,62 @@ fn resolve_links(path: &Path) -> Option<PathBuf> {
     if dir.as_os_str().is_empty() || std::fs::symlink_metadata(&joined).ok()?.is_symlink() {
         return std::fs::canonicalize(path).ok();
     }
+    Some(resolve_dir(dir)?.join(name))
+}
+
+/// `fs::canonicalize(dir)`, remembered per directory: a directory resolves to its parent's
+/// resolution and its name unless it is a link (one `lstat`, where `canonicalize` takes a
+/// `readlink` per component; the files plimsoll opens on its own sit in a few directories of
+/// one tree). A resolution is reused for [`RESOLVED_FOR`] (the language server runs for hours;
+/// a link swapped meanwhile is seen after that).
+fn resolve_dir(dir: &Path) -> Option<PathBuf> {
+    type Resolved = HashMap<PathBuf, (std::time::Instant, Option<PathBuf>)>;
+    static DIRS: OnceLock<Mutex<Resolved>> = OnceLock::new();
     let dirs = DIRS.get_or_init(Mutex::default);
     let lock = || dirs.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    let known = lock()
-        .get(dir)
-        .filter(|(when, _)| when.elapsed() < RESOLVED_FOR)
-        .map(|(_, resolved)| resolved.clone());
-    let resolved_dir = match known {
-        Some(resolved) => resolved,
-        None => {
-            let resolved = std::fs::canonicalize(dir).ok();
-            let mut dirs = lock();
-            if dirs.len() >= MAX_RESOLVED_DIRS {
-                dirs.clear();
+    let known = |dir: &Path| {
+        lock()
+            .get(dir)
+            .filter(|(when, _)| when.elapsed() < RESOLVED_FOR)
+            .map(|(_, resolved)| resolved.clone())
+    };
+    let remember = |dir: &Path, resolved: &Option<PathBuf>| {
+        let mut dirs = lock();
+        if dirs.len() >= MAX_RESOLVED_DIRS {
+            dirs.clear();
+        }
+        let entry = (std::time::Instant::now(), resolved.clone());
+        dirs.insert(dir.to_path_buf(), entry);
+    };
+    // Up to the nearest directory resolved already (or one that only `canonicalize` can
+    // resolve: the root, a `..`), then down again, one `lstat` per level.
+    let mut below = Vec::new();
+    let mut current = dir;
+    let mut resolved = loop {
+        if let Some(resolved) = known(current) {
+            break resolved;
+        }
+        match current.parent() {
+            Some(parent) if current.file_name().is_some() && !parent.as_os_str().is_empty() => {
+                below.push(current);
+                current = parent;
             }
-            dirs.insert(
-                dir.to_path_buf(),
-                (std::time::Instant::now(), resolved.clone()),
-            );
-            resolved
+            _ => {
+                let resolved = std::fs::canonicalize(current).ok();
+                remember(current, &resolved);
+                break resolved;
+            }
         }
     };
-    Some(resolved_dir?.join(name))
+    for dir in below.into_iter().rev() {
+        resolved = match (resolved, std::fs::symlink_metadata(dir)) {
+            (Some(_), Ok(meta)) if meta.is_symlink() => std::fs::canonicalize(dir).ok(),
+            (Some(parent), Ok(_)) => dir.file_name().map(|name| parent.join(name)),
+            _ => None,
+        };
+        remember(dir, &resolved);
+    }
+    resolved
 }
 
 /// The working directory, asked of the OS once (plimsoll never changes it).
@@ -995,7 +1034,17 @@ mod tests {
         std::os::unix::fs::symlink(root.join("outside/f"), root.join("repo/real/filelink"))
             .unwrap();
         std::os::unix::fs::symlink(root.join("nowhere"), root.join("repo/real/dangling")).unwrap();
+        // Directories below a link, a relative link, a link to a link.
+        std::fs::create_dir_all(root.join("outside/a/b")).unwrap();
+        std::fs::write(root.join("outside/a/b/g"), "x").unwrap();
+        std::os::unix::fs::symlink("real", root.join("repo/rel")).unwrap();
+        std::os::unix::fs::symlink("dirlink/a", root.join("repo/chain")).unwrap();
         for path in [
+            "repo/dirlink/a/b/g",
+            "repo/chain/b/g",
+            "repo/rel/f",
+            "repo/real/f/x",
+            "repo/missing/deeper/f",
             "repo/real/f",
             "repo/dirlink/f",
             "repo/real/filelink",
