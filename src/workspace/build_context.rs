@@ -125,14 +125,10 @@ fn entries_of(
                 .collect(),
         );
     }
-    let read = std::fs::read_dir(disk).ok()?;
+    let (read, _) = listing::read_entries(disk).ok()?;
     let mut children: Vec<(String, EntryKind)> = read
-        .filter_map(Result::ok)
-        .filter_map(|child| {
-            let name = child.file_name().to_str()?.to_string();
-            let kind = listing::EntryType::of(child.file_type().ok()?);
-            Some((name, kind.into()))
-        })
+        .into_iter()
+        .filter_map(|(name, kind)| Some((name.into_string().ok()?, kind.into())))
         .collect();
     children.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     Some(children)

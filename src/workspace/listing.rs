@@ -44,6 +44,69 @@ impl From<EntryType> for crate::semantic::build_context::EntryKind {
     }
 }
 
+/// The entries of the directory `dir` (without `.` and `..`), unsorted, with the error that
+/// stopped the reading after it opened, if any; `Err` when it cannot be opened.
+pub fn read_entries(
+    dir: &Path,
+) -> std::io::Result<(Vec<(OsString, EntryType)>, Option<std::io::Error>)> {
+    #[cfg(target_os = "linux")]
+    {
+        read_entries_linux(dir)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let mut entries = Vec::new();
+        for entry in std::fs::read_dir(dir)? {
+            match entry {
+                Ok(entry) => {
+                    let kind = entry.file_type().map_or(EntryType::Other, EntryType::of);
+                    entries.push((entry.file_name(), kind));
+                }
+                Err(err) => return Ok((entries, Some(err))),
+            }
+        }
+        Ok((entries, None))
+    }
+}
+
+/// [`read_entries`] with `getdents64` into one 32 KiB buffer: `opendir` (under
+/// `std::fs::read_dir`) also makes an `fstat` per directory, a tenth of a walk's system calls.
+#[cfg(target_os = "linux")]
+fn read_entries_linux(
+    dir: &Path,
+) -> std::io::Result<(Vec<(OsString, EntryType)>, Option<std::io::Error>)> {
+    use rustix::fs::{FileType, Mode, OFlags, RawDir};
+    use std::os::unix::ffi::OsStrExt;
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    let fd = rustix::fs::open(dir, flags, Mode::empty())?;
+    let mut buffer = [std::mem::MaybeUninit::<u8>::uninit(); 32 * 1024];
+    let mut raw = RawDir::new(&fd, &mut buffer);
+    let mut entries = Vec::new();
+    while let Some(entry) = raw.next() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            // An error reading a directory repeats: stop at the first.
+            Err(err) => return Ok((entries, Some(err.into()))),
+        };
+        let name = entry.file_name().to_bytes();
+        if name == b"." || name == b".." {
+            continue;
+        }
+        let name = OsStr::from_bytes(name).to_os_string();
+        let kind = match entry.file_type() {
+            FileType::RegularFile => EntryType::File,
+            FileType::Directory => EntryType::Dir,
+            FileType::Symlink => EntryType::Symlink,
+            // Some filesystems leave the type out of the listing: asked of the entry itself.
+            FileType::Unknown => std::fs::symlink_metadata(dir.join(&name))
+                .map_or(EntryType::Other, |meta| EntryType::of(meta.file_type())),
+            _ => EntryType::Other,
+        };
+        entries.push((name, kind));
+    }
+    Ok((entries, None))
+}
+
 /// The entries of one directory, sorted by name.
 #[derive(Debug, Default)]
 pub struct Listing {

@@ -19,7 +19,7 @@ use rayon::prelude::*;
 
 use super::{SKIPPED_DIRS, display_path, io_message};
 use crate::linter::project::normalize;
-use crate::workspace::listing::{EntryType, Listing, Listings};
+use crate::workspace::listing::{self, EntryType, Listing, Listings};
 use crate::workspace::results::FileError;
 
 /// The ignore rules of one directory and, through `parent`, of those above it.
@@ -176,8 +176,8 @@ impl<'a> Walk<'a> {
     ) {
         let mut files = Vec::new();
         let mut errors = Vec::new();
-        let entries = match std::fs::read_dir(dir) {
-            Ok(entries) => entries,
+        let (names, error) = match listing::read_entries(dir) {
+            Ok(read) => read,
             Err(err) => {
                 let error = FileError::new(&display_path(dir), io_message(&err));
                 let mut sink = sink.lock().unwrap_or_else(|p| p.into_inner());
@@ -185,15 +185,8 @@ impl<'a> Walk<'a> {
                 return;
             }
         };
-        let mut names = Vec::new();
-        for entry in entries {
-            match entry {
-                Ok(entry) => {
-                    let kind = entry.file_type().map_or(EntryType::Other, EntryType::of);
-                    names.push((entry.file_name(), kind));
-                }
-                Err(err) => errors.push(FileError::new(&display_path(dir), io_message(&err))),
-            }
+        if let Some(err) = error {
+            errors.push(FileError::new(&display_path(dir), io_message(&err)));
         }
         let listing = Listing::new(names);
         let level = Level::read(
