@@ -44,11 +44,12 @@ impl From<EntryType> for crate::semantic::build_context::EntryKind {
     }
 }
 
+/// A directory's entries as read, and the error that stopped the reading, if any.
+pub type Entries = (Vec<(OsString, EntryType)>, Option<std::io::Error>);
+
 /// The entries of the directory `dir` (without `.` and `..`), unsorted, with the error that
 /// stopped the reading after it opened, if any; `Err` when it cannot be opened.
-pub fn read_entries(
-    dir: &Path,
-) -> std::io::Result<(Vec<(OsString, EntryType)>, Option<std::io::Error>)> {
+pub fn read_entries(dir: &Path) -> std::io::Result<Entries> {
     #[cfg(target_os = "linux")]
     {
         read_entries_linux(dir)
@@ -72,9 +73,7 @@ pub fn read_entries(
 /// [`read_entries`] with `getdents64` into one 32 KiB buffer: `opendir` (under
 /// `std::fs::read_dir`) also makes an `fstat` per directory, a tenth of a walk's system calls.
 #[cfg(target_os = "linux")]
-fn read_entries_linux(
-    dir: &Path,
-) -> std::io::Result<(Vec<(OsString, EntryType)>, Option<std::io::Error>)> {
+fn read_entries_linux(dir: &Path) -> std::io::Result<Entries> {
     use rustix::fs::{FileType, Mode, OFlags, RawDir};
     use std::os::unix::ffi::OsStrExt;
     let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
