@@ -125,7 +125,10 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
 
 /// The downloader that feeds the pipeline of `commands[position]`, if any: an earlier member
 /// of the same pipeline.
-fn pipeline_fetcher(commands: &[SimpleCommand], position: usize) -> Option<&SimpleCommand> {
+fn pipeline_fetcher<'a>(
+    commands: &[&'a SimpleCommand],
+    position: usize,
+) -> Option<&'a SimpleCommand> {
     let command = commands.get(position)?;
     let mut expected = command.pipeline.index;
     for earlier in commands.get(..position)?.iter().rev() {

@@ -14,14 +14,13 @@ use crate::syntax::span::Span;
 /// Shell-form RUNs of a stage whose `SHELL` is PowerShell or cmd are not POSIX shell and are
 /// left out. Shell analyses come from the file's shared cache ([`DockerfileContext::shell`]),
 /// and the list itself is collected once per file and shared by every rule that asks.
-pub(crate) fn run_commands<'a>(context: &DockerfileContext<'a>) -> &'a [SimpleCommand] {
-    let shells = context.shells;
-    shells
+pub(crate) fn run_commands<'a>(context: &DockerfileContext<'a>) -> &'a [&'a SimpleCommand] {
+    context
         .run_commands
         .get_or_init(|| collect_run_commands(context))
 }
 
-fn collect_run_commands(context: &DockerfileContext<'_>) -> Vec<SimpleCommand> {
+fn collect_run_commands<'a>(context: &DockerfileContext<'a>) -> Vec<&'a SimpleCommand> {
     let dockerfile = context.dockerfile;
     let mut commands = Vec::new();
     let shells = Shells::new(dockerfile);
@@ -38,7 +37,7 @@ fn collect_run_commands(context: &DockerfileContext<'_>) -> Vec<SimpleCommand> {
                 let Some(script) = context.shell(index) else {
                     continue;
                 };
-                commands.extend(script.commands.iter().cloned());
+                commands.extend(script.commands.iter());
                 // The heredoc bodies that a shell runs.
                 for (heredoc, body) in instruction
                     .heredocs
@@ -46,7 +45,7 @@ fn collect_run_commands(context: &DockerfileContext<'_>) -> Vec<SimpleCommand> {
                     .zip(context.heredoc_shells(index))
                 {
                     if script.runs_heredoc_as_shell(&heredoc.name) {
-                        commands.extend(body.commands.iter().cloned());
+                        commands.extend(body.commands.iter());
                     }
                 }
             }
@@ -54,7 +53,7 @@ fn collect_run_commands(context: &DockerfileContext<'_>) -> Vec<SimpleCommand> {
             // `["sh", "-c", "…"]` is shell text (`shell::analyze_exec`).
             ShellOrExec::Exec(_) => {
                 if let Some(script) = context.shell(index) {
-                    commands.extend(script.commands.iter().cloned());
+                    commands.extend(script.commands.iter());
                 }
             }
         }
@@ -140,11 +139,13 @@ mod tests {
         let source = SourceFile::new("Dockerfile", text, FileKind::Dockerfile);
         let dockerfile = crate::syntax::dockerfile::parse(&source.text);
         let shells = ShellCache::new(dockerfile.instructions.len());
+        let commands = std::sync::OnceLock::new();
         let context = DockerfileContext {
             source: &source,
             dockerfile: &dockerfile,
             options: &RuleOptions::EMPTY,
             shells: &shells,
+            run_commands: &commands,
             non_root_images: &crate::semantic::NonRootImages::default(),
             workspace: &crate::linter::project::NoWorkspace,
         };

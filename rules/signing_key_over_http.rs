@@ -185,7 +185,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                 .rev()
                 .take(command.pipeline.index)
                 .find(|earlier| earlier.pipeline.len == command.pipeline.len)
-                .and_then(download);
+                .and_then(|earlier| download(earlier));
             if let Some((url, _)) = piped {
                 report(url, how, import);
             }
@@ -200,7 +200,7 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
                 .iter()
                 .rev()
                 .filter(|earlier| instruction_of(context, earlier) == here)
-                .filter_map(download)
+                .filter_map(|earlier| download(earlier))
                 .find(|(_, output)| {
                     output.is_some_and(|output| {
                         output == file.value || file_name(output) == file_name(&file.value)

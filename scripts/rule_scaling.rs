@@ -280,11 +280,13 @@ fn parse(kind: FileKind, text: String) -> Parsed {
             let dockerfile = dockerfile::parse(&source.text);
             let shells = ShellCache::new(dockerfile.instructions.len());
             // Every RUN's shell analysis up front, so no rule pays for the others.
+            let run_commands = std::sync::OnceLock::new();
             let warm = DockerfileContext {
                 source: &source,
                 dockerfile: &dockerfile,
                 options: &plimsoll::linter::rule::RuleOptions::EMPTY,
                 shells: &shells,
+                run_commands: &run_commands,
                 non_root_images: &plimsoll::semantic::NonRootImages::default(),
                 workspace: &plimsoll::linter::project::NoWorkspace,
             };
@@ -316,11 +318,13 @@ fn time_rule(rule: &'static Rule, parsed: &Parsed, at_least: Duration) -> Option
         let started = cpu_now();
         match (rule.check, parsed) {
             (Check::Dockerfile(check), Parsed::Dockerfile(source, dockerfile, shells)) => {
+                let run_commands = std::sync::OnceLock::new();
                 let context = DockerfileContext {
                     source,
                     dockerfile,
                     options,
                     shells,
+                    run_commands: &run_commands,
                     non_root_images: &settings.non_root_images,
                     workspace: &plimsoll::linter::project::NoWorkspace,
                 };

@@ -206,15 +206,18 @@ fn check_with(
             for error in &dockerfile.errors {
                 findings.push(rules::PARSE_ERROR.finding(error.span, error.message.clone()));
             }
+            let no_options = RuleOptions::EMPTY;
             let shells = ShellCache::new(dockerfile.instructions.len());
+            let run_commands = std::sync::OnceLock::new();
             if let Some(pool) = pool {
                 // Analyse every RUN up front, spread over the threads: rules would otherwise
                 // meet in the same per-instruction slots and wait for one another.
                 let warm = DockerfileContext {
                     source,
                     dockerfile,
-                    options: &RuleOptions::EMPTY,
+                    options: &no_options,
                     shells: &shells,
+                    run_commands: &run_commands,
                     non_root_images: &settings.non_root_images,
                     workspace,
                 };
@@ -234,6 +237,7 @@ fn check_with(
                     dockerfile,
                     options: settings.options_for(rule),
                     shells: &shells,
+                    run_commands: &run_commands,
                     non_root_images: &settings.non_root_images,
                     workspace,
                 };

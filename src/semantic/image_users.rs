@@ -240,9 +240,13 @@ impl NonRootImages {
         {
             return ImageUser::NonRoot("listed in `non-root-images` in the configuration");
         }
+        static SPLIT: std::sync::LazyLock<Vec<Split>> =
+            std::sync::LazyLock::new(|| TABLE.iter().map(|e| Split::new(e.pattern)).collect());
         TABLE
             .iter()
-            .find(|entry| pattern_matches(entry.pattern, &name, &tag))
+            .zip(SPLIT.iter())
+            .find(|(_, split)| split.matches(&name, &tag))
+            .map(|(entry, _)| entry)
             .map_or(ImageUser::Unknown, |entry| {
                 if entry.non_root {
                     ImageUser::NonRoot(entry.why)
@@ -285,28 +289,45 @@ fn image_name(image: &ImageRef) -> String {
 }
 
 fn pattern_matches(pattern: &str, name: &str, tag: &str) -> bool {
-    // Asked for every table entry and every base image: no copy for a lower-case pattern.
-    let pattern: std::borrow::Cow<'_, str> = if pattern.bytes().any(|b| b.is_ascii_uppercase()) {
-        pattern.to_ascii_lowercase().into()
-    } else {
-        pattern.into()
-    };
-    // The tag part follows the last `:` after the last `/` (a registry port is not a tag).
-    let after_slash = pattern.rfind('/').map_or(0, |i| i + 1);
-    let (name_pattern, tag_pattern) = match pattern[after_slash..].rfind(':') {
-        Some(colon) => (
-            &pattern[..after_slash + colon],
-            Some(&pattern[after_slash + colon + 1..]),
-        ),
-        None => (&*pattern, None),
-    };
-    let name_pattern = name_pattern
-        .strip_prefix("docker.io/")
-        .unwrap_or(name_pattern);
-    let name_pattern = name_pattern
-        .strip_prefix("library/")
-        .unwrap_or(name_pattern);
-    glob(name_pattern, name) && tag_pattern.is_none_or(|t| glob(t, tag))
+    Split::new(pattern).matches(name, tag)
+}
+
+/// An image pattern taken apart once: the name part as image names are written (lower-case,
+/// without `docker.io/` and `library/`), the text before its first `*`, and the tag part.
+/// The built-in table is split once per process and asked of every base image.
+struct Split {
+    name: String,
+    /// The name part up to its first `*`: a name that does not start with it cannot match.
+    literal: usize,
+    tag: Option<String>,
+}
+
+impl Split {
+    fn new(pattern: &str) -> Self {
+        let pattern = pattern.to_ascii_lowercase();
+        // The tag part follows the last `:` after the last `/` (a registry port is not a tag).
+        let after_slash = pattern.rfind('/').map_or(0, |i| i + 1);
+        let (name, tag) = match pattern[after_slash..].rfind(':') {
+            Some(colon) => (
+                &pattern[..after_slash + colon],
+                Some(&pattern[after_slash + colon + 1..]),
+            ),
+            None => (&*pattern, None),
+        };
+        let name = name.strip_prefix("docker.io/").unwrap_or(name);
+        let name = name.strip_prefix("library/").unwrap_or(name);
+        Self {
+            literal: name.find('*').unwrap_or(name.len()),
+            name: name.to_string(),
+            tag: tag.map(str::to_string),
+        }
+    }
+
+    fn matches(&self, name: &str, tag: &str) -> bool {
+        name.starts_with(&self.name[..self.literal])
+            && glob(&self.name, name)
+            && self.tag.as_deref().is_none_or(|t| glob(t, tag))
+    }
 }
 
 /// `*` matches any run of characters; everything else matches itself. Iterative, with one

@@ -60,12 +60,18 @@ pub struct DockerfileContext<'a> {
     /// Shell analyses of the RUN instructions, shared by every rule run on this file; use
     /// [`DockerfileContext::shell`] and [`DockerfileContext::heredoc_shells`].
     pub shells: &'a ShellCache,
+    /// Every simple command the file's RUNs run (`rules::run_commands`), collected once per
+    /// file from `shells`: about seventeen rules read it.
+    pub run_commands: &'a RunCommands<'a>,
     /// Who base images run as (the built-in table and the config's `non-root-images`).
     pub non_root_images: &'a NonRootImages,
     /// Other files of the project: the Dockerfile's build context
     /// ([`DockerfileContext::build_context`]); may hold none.
     pub workspace: &'a dyn Workspace,
 }
+
+/// The simple commands of a file's RUNs, borrowed from its [`ShellCache`] (no copies).
+pub type RunCommands<'a> = OnceLock<Vec<&'a SimpleCommand>>;
 
 /// The shell analyses of one Dockerfile's RUN instructions, each computed on first use. About
 /// fifteen rules read the commands of every RUN; analysing each RUN once per file instead of
@@ -77,9 +83,6 @@ pub struct ShellCache {
     runs: Vec<OnceLock<Option<ShellScript>>>,
     /// Per instruction: one analysis per heredoc, of the body as written in the source.
     heredocs: Vec<OnceLock<Vec<ShellScript>>>,
-    /// Every simple command the file's RUNs run (`rules::run_commands`), collected once: about
-    /// seventeen rules read it, and collecting it per rule cloned every command each time.
-    pub(crate) run_commands: OnceLock<Vec<SimpleCommand>>,
     /// The address of each ONBUILD trigger, with the index of its ONBUILD instruction, built on
     /// the first lookup of a trigger: a search per lookup made the RUN rules quadratic in the
     /// number of `ONBUILD RUN`s (scripts/rule-scaling.sh).
@@ -97,7 +100,6 @@ impl ShellCache {
         Self {
             runs: (0..instructions).map(|_| OnceLock::new()).collect(),
             heredocs: (0..instructions).map(|_| OnceLock::new()).collect(),
-            run_commands: OnceLock::new(),
             triggers: OnceLock::new(),
             build_context: OnceLock::new(),
             memos: Mutex::default(),
@@ -113,7 +115,7 @@ fn run_instruction(instruction: &Instruction) -> &Instruction {
     }
 }
 
-impl DockerfileContext<'_> {
+impl<'a> DockerfileContext<'a> {
     /// The value of type `T` that `make` derives from this file, made once per file for all the
     /// rules that ask (`T` names what it is: each rule module's own type). Two rules asking at
     /// once on different threads may both make it; one is kept.
@@ -184,7 +186,7 @@ impl DockerfileContext<'_> {
     /// The shell analysis of instruction `index` when it is a RUN (or `ONBUILD RUN`),
     /// computed once per file: the shell form's text, or the exec form's words as one command
     /// (with the script of `["sh", "-c", "…"]`; see [`shell::analyze_exec`]).
-    pub fn shell(&self, index: usize) -> Option<&ShellScript> {
+    pub fn shell(&self, index: usize) -> Option<&'a ShellScript> {
         let instruction = self.dockerfile.instructions.get(index)?;
         self.shells
             .runs
@@ -207,7 +209,7 @@ impl DockerfileContext<'_> {
     /// The shell analyses of instruction `index`'s heredoc bodies (of the instruction an
     /// `ONBUILD` wraps), one per heredoc in order, whether or not a shell runs them: callers
     /// decide with [`ShellScript::runs_heredoc_as_shell`]. Spans are source offsets.
-    pub fn heredoc_shells(&self, index: usize) -> &[ShellScript] {
+    pub fn heredoc_shells(&self, index: usize) -> &'a [ShellScript] {
         let Some(instruction) = self.dockerfile.instructions.get(index) else {
             return &[];
         };
