@@ -7,6 +7,7 @@
 //! in the workspace when the Dockerfiles themselves come up: each is read and parsed once.
 
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::io::Read;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -229,11 +230,11 @@ pub struct FsWorkspace {
     declared_contexts: Mutex<HashMap<PathBuf, Vec<PathBuf>>>,
     /// Listed build contexts, by the context directory's key and the ignore file in force:
     /// each is walked once, by whichever Dockerfile asks first.
-    contexts: Mutex<HashMap<(PathBuf, Option<PathBuf>), ContextSlot>>,
+    contexts: Mutex<HashMap<(OsString, Option<OsString>), ContextSlot>>,
     /// The build context of each Dockerfile asked about, by its absolute path, with where it
     /// comes from: the rules of one Dockerfile ask several times, and finding the context costs
     /// path lookups.
-    context_of: Mutex<HashMap<PathBuf, Option<(ContextListing, ContextOrigin)>>>,
+    context_of: Mutex<HashMap<OsString, Option<(ContextListing, ContextOrigin)>>>,
     /// Build contexts the configs of the run declare (`build-contexts:`), by the Dockerfile's
     /// absolute path: the context directory and the config file.
     configured_contexts: HashMap<PathBuf, (PathBuf, PathBuf)>,
@@ -327,7 +328,11 @@ impl FsWorkspace {
     /// The build context of the Dockerfile at `path`, listed (once per context and ignore
     /// file), and where it comes from: the config's `build-contexts` entry for it, else its own
     /// directory unless compose services of the run build it from another.
-    fn find_build_context(&self, path: &Path) -> Option<(ContextListing, ContextOrigin)> {
+    fn find_build_context(
+        &self,
+        path: &Path,
+        absolute_path: &Path,
+    ) -> Option<(ContextListing, ContextOrigin)> {
         let own = path.parent().unwrap_or(Path::new("")).to_path_buf();
         let own = if own.as_os_str().is_empty() {
             PathBuf::from(".")
@@ -335,10 +340,10 @@ impl FsWorkspace {
             own
         };
         if let Some((dir, config)) = (!self.configured_contexts.is_empty())
-            .then(|| self.configured_contexts.get(&absolute(path)))
+            .then(|| self.configured_contexts.get(absolute_path))
             .flatten()
         {
-            let listing = self.listing(path, dir)?;
+            let listing = self.listing(absolute_path, dir)?;
             return Some((listing, ContextOrigin::Config(config.clone())));
         }
         let declared = {
@@ -350,7 +355,7 @@ impl FsWorkspace {
             if declared.is_empty() {
                 Vec::new()
             } else {
-                declared.get(&absolute(path)).cloned().unwrap_or_default()
+                declared.get(absolute_path).cloned().unwrap_or_default()
             }
         };
         // Several services may build it from different contexts: its own directory when one
@@ -362,25 +367,31 @@ impl FsWorkspace {
         } else {
             (declared.iter().min()?.clone(), ContextOrigin::Compose)
         };
-        Some((self.listing(path, &dir)?, origin))
+        Some((self.listing(absolute_path, &dir)?, origin))
     }
 
-    /// The listing of the context `dir` for a build of the Dockerfile at `path` (its ignore
-    /// file decides what is sent), walked once per run.
-    fn listing(&self, path: &Path, dir: &Path) -> Option<ContextListing> {
+    /// The listing of the context `dir` for a build of the Dockerfile at `dockerfile`
+    /// (absolute; its ignore file decides what is sent), walked once per run.
+    fn listing(&self, dockerfile: &Path, dir: &Path) -> Option<ContextListing> {
         let known = self.listings.as_deref();
-        if !listing::is_dir(known, &absolute(dir)) {
+        let absolute_dir = absolute(dir);
+        if !listing::is_dir(known, &absolute_dir) {
             return None;
         }
-        let ignore = super::build_context::ignore_file_with(path, dir, &|candidate| {
-            listing::is_regular(known, &absolute(candidate))
+        // Absolute already: the ignore file is named by path only in the listing's key and
+        // read; messages show its file name.
+        let ignore = super::build_context::ignore_file_with(dockerfile, &absolute_dir, &|path| {
+            listing::is_regular(known, path)
         });
         let slot = {
             let mut contexts = self
                 .contexts
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
-            let key = (absolute(dir), ignore.as_deref().map(absolute));
+            let key = (
+                absolute_dir.into_os_string(),
+                ignore.clone().map(PathBuf::into_os_string),
+            );
             Arc::clone(contexts.entry(key).or_default())
         };
         Some(Arc::clone(slot.get_or_init(|| {
@@ -396,12 +407,12 @@ impl FsWorkspace {
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner())
         };
-        let memo = absolute(path);
-        if let Some(found) = lock().get(&memo) {
+        let absolute_path = absolute(path);
+        if let Some(found) = lock().get(absolute_path.as_os_str()) {
             return found.clone();
         }
-        let found = self.find_build_context(path);
-        lock().insert(memo, found.clone());
+        let found = self.find_build_context(path, &absolute_path);
+        lock().insert(absolute_path.into_os_string(), found.clone());
         found
     }
 
