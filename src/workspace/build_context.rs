@@ -60,13 +60,21 @@ pub fn list(
     list_found(dir, ignore_file(dockerfile, dir), read, None)
 }
 
+/// What a run's walk read, for a listing: the listings and the context directory as they key
+/// it (absolute, normalized).
+#[derive(Clone, Copy)]
+pub struct Known<'a> {
+    pub listings: &'a Listings,
+    pub dir: &'a Path,
+}
+
 /// [`list`] with the ignore file already looked up ([`ignore_file`]); the directories `known`
 /// holds (a walk of the run read them) are not read again.
 pub fn list_found(
     dir: &Path,
     ignore_path: Option<PathBuf>,
     read: impl Fn(&Path, u64) -> Option<Vec<u8>>,
-    known: Option<&Listings>,
+    known: Option<Known<'_>>,
 ) -> BuildContext {
     let ignore = ignore_path
         .as_ref()
@@ -154,13 +162,14 @@ fn walk(
     ignore: DockerIgnore,
     limits: Limits,
     mut times: Option<&mut DirTimes>,
-    known: Option<&Listings>,
+    known: Option<Known<'_>>,
 ) -> BuildContext {
     let mut entries = Vec::new();
     let mut truncated = None;
     // Directories to read: path on disk, absolute path (when `known` may hold it), relative
     // path, depth, match state.
-    let root = known.map(|_| crate::workspace::runner::absolute(dir));
+    let root = known.map(|known| known.dir.to_path_buf());
+    let known = known.map(|known| known.listings);
     let mut stack: Vec<(PathBuf, Option<PathBuf>, String, usize, Matches)> = vec![(
         dir.to_path_buf(),
         root,
@@ -610,7 +619,8 @@ mod tests {
         // The walk leaves `node_modules` and the git-ignored directory unread: those come from
         // the disk, the rest from the walk's listings.
         let walked = crate::workspace::discover::walk(&[dir.path().to_path_buf()], None);
-        let root = crate::workspace::runner::absolute(dir.path());
+        // A temporary directory's path is absolute and normalized, as the listings key it.
+        let root = dir.path().to_path_buf();
         assert!(walked.listings.listing(&root.join("src")).is_some());
         assert!(
             walked
@@ -619,7 +629,11 @@ mod tests {
                 .is_none()
         );
         let ignore = Some(dir.path().join(".dockerignore"));
-        let known = list_found(dir.path(), ignore.clone(), read, Some(&walked.listings));
+        let known = Known {
+            listings: &walked.listings,
+            dir: &root,
+        };
+        let known = list_found(dir.path(), ignore.clone(), read, Some(known));
         let disk = list_found(dir.path(), ignore, read, None);
         assert_eq!(known.entries, disk.entries);
         assert!(known.entry("node_modules/a/index.js").is_some());

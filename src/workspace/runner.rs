@@ -389,13 +389,17 @@ impl FsWorkspace {
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
             let key = (
-                absolute_dir.into_os_string(),
+                absolute_dir.clone().into_os_string(),
                 ignore.clone().map(PathBuf::into_os_string),
             );
             Arc::clone(contexts.entry(key).or_default())
         };
         Some(Arc::clone(slot.get_or_init(|| {
             let read = |path: &Path, limit: u64| read_referenced(path, Some(limit)).ok();
+            let known = known.map(|listings| super::build_context::Known {
+                listings,
+                dir: &absolute_dir,
+            });
             Arc::new(super::build_context::list_found(dir, ignore, read, known))
         })))
     }
@@ -768,7 +772,7 @@ pub fn tree_of(path: &Path) -> PathBuf {
 }
 
 /// `path` made absolute against the working directory, `.` and `..` applied lexically.
-pub(crate) fn absolute(path: &Path) -> PathBuf {
+fn absolute(path: &Path) -> PathBuf {
     // Asked for every file and rule that looks at paths: one `getcwd` per process, not tens of
     // thousands per run (plimsoll never changes its working directory).
     match working_dir() {
