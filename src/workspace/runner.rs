@@ -978,7 +978,7 @@ fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, FileError> {
     }
     // NUL never appears in a text file: say "binary" rather than parse it, or report a
     // UTF-8 error deep inside what is clearly not a Dockerfile.
-    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+    if let Some(nul) = memchr::memchr(0, &bytes) {
         let before = bytes.get(..nul).unwrap_or_default();
         let line_start = before
             .iter()
