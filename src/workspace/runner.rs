@@ -85,13 +85,51 @@ pub struct RunOptions {
 
 /// The pool a run's work goes to: `threads` workers (see [`pool_size`]) with stacks large
 /// enough for the parsers on pathological input.
-fn worker_pool(threads: Option<usize>, files: usize) -> Result<rayon::ThreadPool, String> {
-    rayon::ThreadPoolBuilder::new()
+fn worker_pool(
+    threads: Option<usize>,
+    files: usize,
+    lend_main: bool,
+) -> Result<rayon::ThreadPool, String> {
+    let size = pool_size(threads, files);
+    let builder = rayon::ThreadPoolBuilder::new()
         .stack_size(STACK_SIZE)
-        .num_threads(pool_size(threads, files))
-        .thread_name(|i| format!("plimsoll-worker-{i}"))
+        .num_threads(size)
+        .thread_name(|i| format!("plimsoll-worker-{i}"));
+    // One worker on the main thread, when its stack may grow as far as a worker's: the check
+    // of one file (pre-commit, an editor's save hook) starts no thread (its stack, its malloc
+    // arena and their teardown were a tenth of such a run). The pool keeps the thread
+    // registered for the rest of the process: only the command line's main thread lends
+    // itself, once.
+    static LENT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let lend = lend_main
+        && size == 1
+        && main_stack_suffices()
+        && !LENT.swap(true, std::sync::atomic::Ordering::Relaxed);
+    let builder = if lend {
+        builder.use_current_thread()
+    } else {
+        builder
+    };
+    builder
         .build()
         .map_err(|err| format!("cannot start worker threads: {err}"))
+}
+
+/// Whether this is the process's main thread and its stack may grow to [`STACK_SIZE`] (the
+/// soft `RLIMIT_STACK`; the language server and tests run elsewhere).
+fn main_stack_suffices() -> bool {
+    if std::thread::current().name() != Some("main") {
+        return false;
+    }
+    #[cfg(unix)]
+    {
+        let limit = rustix::process::getrlimit(rustix::process::Resource::Stack);
+        limit.current.is_none_or(|bytes| bytes >= STACK_SIZE as u64)
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
 }
 
 /// Run `work` on a pool of workers like a run's (for the work before it: planning compose
@@ -106,7 +144,7 @@ pub fn in_worker_pool<T: Send>(
     if files == 0 {
         return work();
     }
-    match worker_pool(threads, files) {
+    match worker_pool(threads, files, false) {
         Ok(pool) => pool.install(work),
         Err(_) => work(),
     }
@@ -140,7 +178,7 @@ where
     T: Fn(FileResult, &dyn Workspace) -> (FileResult, Option<FixRecord>) + Sync,
 {
     let files = candidates.len() + usize::from(stdin.is_some());
-    let pool = worker_pool(options.threads, files)?;
+    let pool = worker_pool(options.threads, files, true)?;
     let mut workspace = FsWorkspace::with_max_file_size(options.max_file_size)
         .with_plan(options.compose)
         .with_configured_contexts(options.build_contexts)
