@@ -194,6 +194,51 @@ impl Listings {
     }
 }
 
+/// The names in one directory, answered from its listing when the walk read it (one lookup
+/// for every name asked), else from the filesystem.
+pub struct InDir<'a> {
+    dir: &'a Path,
+    listing: Option<&'a Listing>,
+}
+
+impl<'a> InDir<'a> {
+    pub fn new(listings: Option<&'a Listings>, dir: &'a Path) -> Self {
+        Self {
+            dir,
+            listing: listings.and_then(|listings| listings.listing(dir)),
+        }
+    }
+
+    /// `test` on what the listing says of `name`, links followed; the disk (`on_disk`) when
+    /// the listing cannot say (not read, or a link).
+    fn followed(
+        &self,
+        name: &str,
+        test: fn(Option<EntryType>) -> bool,
+        on_disk: fn(&Path) -> bool,
+    ) -> bool {
+        match self.listing.map(|listing| listing.get(OsStr::new(name))) {
+            Some(Some(EntryType::Symlink)) | None => on_disk(&self.dir.join(name)),
+            Some(entry) => test(entry),
+        }
+    }
+
+    /// Like [`Path::is_file`] on `dir/name`.
+    pub fn is_file(&self, name: &str) -> bool {
+        self.followed(name, |e| e == Some(EntryType::File), Path::is_file)
+    }
+
+    /// Like [`Path::is_dir`] on `dir/name`.
+    pub fn is_dir(&self, name: &str) -> bool {
+        self.followed(name, |e| e == Some(EntryType::Dir), Path::is_dir)
+    }
+
+    /// Like [`Path::exists`] on `dir/name`.
+    pub fn exists(&self, name: &str) -> bool {
+        self.followed(name, |e| e.is_some(), Path::exists)
+    }
+}
+
 /// What `known` says of `path` from the listings, else what the filesystem says (`on_disk`).
 fn answer(
     listings: Option<&Listings>,

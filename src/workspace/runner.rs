@@ -254,12 +254,12 @@ type Slot<T> = Arc<OnceLock<Option<Arc<T>>>>;
 /// asks first; later askers wait for that result.
 #[derive(Debug, Default)]
 pub struct FsWorkspace {
-    sources: Mutex<HashMap<PathBuf, Slot<SourceFile>>>,
-    parsed: Mutex<HashMap<PathBuf, Slot<ParsedDockerfile>>>,
+    sources: Mutex<HashMap<OsString, Slot<SourceFile>>>,
+    parsed: Mutex<HashMap<OsString, Slot<ParsedDockerfile>>>,
     /// Files larger than this are not read (as if absent); `None` for no limit.
     max_file_size: Option<u64>,
     /// Files that exist but were not read, by key, with the reason.
-    refused: Mutex<HashMap<PathBuf, String>>,
+    refused: Mutex<HashMap<OsString, String>>,
     /// Merged compose projects, by the list of their files.
     projects: Mutex<HashMap<Vec<PathBuf>, Arc<crate::semantic::compose::Project>>>,
     /// What the run knows of compose projects before it starts.
@@ -345,13 +345,13 @@ impl FsWorkspace {
         absolute(path)
     }
 
-    fn slot<T>(map: &Mutex<HashMap<PathBuf, Slot<T>>>, key: PathBuf) -> Slot<T> {
+    fn slot<T>(map: &Mutex<HashMap<OsString, Slot<T>>>, key: PathBuf) -> Slot<T> {
         // A panic elsewhere while the lock was held leaves the map itself intact.
         let mut map = map.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        Arc::clone(map.entry(key).or_default())
+        Arc::clone(map.entry(key.into_os_string()).or_default())
     }
 
-    fn loaded<T>(map: &Mutex<HashMap<PathBuf, Slot<T>>>, path: &Path) -> Option<Arc<T>> {
+    fn loaded<T>(map: &Mutex<HashMap<OsString, Slot<T>>>, path: &Path) -> Option<Arc<T>> {
         let lock = || map.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         // Most runs pull in no Dockerfile from compose: skip the canonicalization then.
         if lock().is_empty() {
@@ -359,7 +359,7 @@ impl FsWorkspace {
         }
         // The key outside the lock (it asks for the working directory).
         let key = Self::key(path);
-        let slot = lock().get(&key).cloned()?;
+        let slot = lock().get(key.as_os_str()).cloned()?;
         slot.get()?.clone()
     }
 
@@ -602,7 +602,7 @@ impl Workspace for FsWorkspace {
                         self.refused
                             .lock()
                             .unwrap_or_else(|poisoned| poisoned.into_inner())
-                            .insert(Self::key(path), reason);
+                            .insert(Self::key(path).into_os_string(), reason);
                     }
                     return None;
                 }
@@ -635,7 +635,7 @@ impl Workspace for FsWorkspace {
         if refused.is_empty() {
             return None;
         }
-        refused.get(&Self::key(path)).cloned()
+        refused.get(Self::key(path).as_os_str()).cloned()
     }
 }
 

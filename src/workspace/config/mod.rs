@@ -284,8 +284,8 @@ pub struct Resolver {
     /// The directories a walk read ([`Resolver::use_listings`]): configs and repository roots
     /// in them are looked up there instead of on disk.
     listings: Option<Arc<Listings>>,
-    /// The directory of the last [`Resolver::chain_for`] and its chain.
-    last_dir: Option<(PathBuf, Option<Arc<Chain>>)>,
+    /// The chain of each directory as [`Resolver::chain_for`] was given it (not normalized).
+    by_given_dir: HashMap<std::ffi::OsString, Option<Arc<Chain>>>,
 }
 
 /// What a file's settings depend on besides the command line: its config chain (by identity,
@@ -317,7 +317,7 @@ impl Resolver {
             policy_cache,
             resolved: None,
             listings: None,
-            last_dir: None,
+            by_given_dir: HashMap::new(),
         };
         if !resolver.options.isolated
             && let Some(path) = resolver.options.config.clone()
@@ -417,16 +417,22 @@ impl Resolver {
         if self.options.config.is_some() {
             return self.explicit.clone();
         }
-        let absolute = self.absolute(path);
-        let dir = absolute.parent().unwrap_or(&absolute);
-        // Files come in path order: most share the directory of the one before.
-        if let Some((last, chain)) = &self.last_dir
-            && last == dir
-        {
+        // A run asks for every file several times, and most files share their directory with
+        // others: remembered by the directory as written (no normalizing; a path ending in
+        // `..` is not in the directory it is written in, so it is not remembered).
+        let given = path
+            .file_name()
+            .map(|_| path.parent().unwrap_or(Path::new("")).as_os_str());
+        if let Some(chain) = given.and_then(|given| self.by_given_dir.get(given)) {
             return chain.clone();
         }
+        let absolute = self.absolute(path);
+        let dir = absolute.parent().unwrap_or(&absolute);
         let chain = self.chain_for_dir(dir);
-        self.last_dir = Some((dir.to_path_buf(), chain.clone()));
+        if let Some(given) = given {
+            self.by_given_dir
+                .insert(given.to_os_string(), chain.clone());
+        }
         chain
     }
 
@@ -451,7 +457,7 @@ impl Resolver {
                 root = Some(None);
                 break;
             }
-            if listing::exists(self.listings.as_deref(), &dir.join(".git")) {
+            if listing::InDir::new(self.listings.as_deref(), dir).exists(".git") {
                 root = Some(Some(dir.to_path_buf()));
                 break;
             }
@@ -523,10 +529,11 @@ impl Resolver {
 
     /// The config file in `dir`, if there is one (two is an error: which would win is unclear).
     fn config_in(&mut self, dir: &Path) -> Option<PathBuf> {
+        let names = listing::InDir::new(self.listings.as_deref(), dir);
         let present: Vec<PathBuf> = FILE_NAMES
             .iter()
+            .filter(|name| names.is_file(name))
             .map(|name| dir.join(name))
-            .filter(|path| listing::is_file(self.listings.as_deref(), path))
             .collect();
         if let [first, second, ..] = present.as_slice() {
             let error = ConfigError::file(
@@ -853,6 +860,34 @@ mod tests {
         };
         let a = codes(&resolver.settings_for(Path::new("a/Dockerfile"), &narrower));
         assert_eq!(a, ["PL000", "DF004"], "another command line resolves again");
+    }
+
+    #[test]
+    fn a_directory_written_alike_is_remembered_but_not_one_ending_in_dot_dot() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+        std::fs::create_dir_all(dir.path().join("a/b")).unwrap();
+        std::fs::write(dir.path().join(".plimsoll.yaml"), "select: [DF002]\n").unwrap();
+        std::fs::write(dir.path().join("a/b/.plimsoll.yaml"), "select: [DF004]\n").unwrap();
+        let mut resolver = Resolver::new(ResolveOptions::default(), dir.path());
+        let config = |resolver: &mut Resolver, path: &str| {
+            let chain = resolver.chain_for(Path::new(path)).unwrap();
+            let found = chain.path().strip_prefix(dir.path()).unwrap().to_path_buf();
+            found.to_string_lossy().replace('\\', "/")
+        };
+        assert_eq!(
+            config(&mut resolver, "a/b/Dockerfile"),
+            "a/b/.plimsoll.yaml"
+        );
+        // `a/b/..` is `a`, though written in `a/b`: it must not set what `a/b` resolves to.
+        assert_eq!(config(&mut resolver, "a/b/.."), ".plimsoll.yaml");
+        assert_eq!(
+            config(&mut resolver, "a/b/compose.yaml"),
+            "a/b/.plimsoll.yaml"
+        );
+        assert_eq!(config(&mut resolver, "a/Dockerfile"), ".plimsoll.yaml");
+        assert_eq!(config(&mut resolver, "a/./b/x"), "a/b/.plimsoll.yaml");
+        assert_eq!(config(&mut resolver, "a/b/../Dockerfile"), ".plimsoll.yaml");
     }
 
     #[test]
