@@ -346,16 +346,26 @@ impl Loader for FsLoader<'_> {
 /// the rules would see nothing a project adds, and loading it would parse the file twice (most
 /// compose files are such projects).
 pub fn spec_for_check(file: &Path, loader: &mut FsLoader<'_>) -> Option<ProjectSpec> {
+    spec_and_bytes(file, loader).0
+}
+
+/// [`spec_for_check`], with the bytes of `file` when it read them (the run's check of the file
+/// takes them instead of reading it again).
+fn spec_and_bytes(
+    file: &Path,
+    loader: &mut FsLoader<'_>,
+) -> (Option<ProjectSpec>, Option<Vec<u8>>) {
     let spec = project_for_file(file, loader);
-    let mentions = |bytes: &[u8], word: &[u8]| bytes.windows(word.len()).any(|w| w == word);
-    if let [only] = spec.files.as_slice()
-        && let Ok(bytes) = loader.read_bytes(only)
-        && !mentions(&bytes, b"extends")
-        && !mentions(&bytes, b"include")
-    {
-        return None;
-    }
-    Some(spec)
+    let [only] = spec.files.as_slice() else {
+        return (Some(spec), None);
+    };
+    let Ok(bytes) = loader.read_bytes(only) else {
+        return (Some(spec), None);
+    };
+    let mentions = |word: &[u8]| memchr::memmem::find(&bytes, word).is_some();
+    let alone = !mentions(b"extends") && !mentions(b"include");
+    let bytes = (only == file).then_some(bytes);
+    (if alone { None } else { Some(spec) }, bytes)
 }
 
 /// The loaded `project` of `spec` as the check of `file` (absolute) sees it; `templates` are
@@ -403,6 +413,8 @@ pub struct Plan {
     /// The project each compose file of the run is checked in, as planned (`None`: a
     /// project alone): the run does not look again.
     pub spec_of: HashMap<PathBuf, Option<ProjectSpec>>,
+    /// The bytes of the compose files planning read, by absolute path ([`Plan::take_bytes`]).
+    pub read: Arc<std::sync::Mutex<HashMap<std::ffi::OsString, Vec<u8>>>>,
 }
 
 impl Plan {
@@ -416,15 +428,37 @@ impl Plan {
     /// The project `file` (absolute) is checked in: its declared project, else the one
     /// discovery gives it (`None` for a file that is a project alone, see [`spec_for_check`]).
     pub fn spec_for(&self, file: &Path, loader: &mut FsLoader<'_>) -> Option<ProjectSpec> {
+        self.spec_and_bytes(file, loader).0
+    }
+
+    /// [`Plan::spec_for`], with the bytes of `file` when it read them.
+    fn spec_and_bytes(
+        &self,
+        file: &Path,
+        loader: &mut FsLoader<'_>,
+    ) -> (Option<ProjectSpec>, Option<Vec<u8>>) {
         if let Some(spec) = self.declared_for(file) {
-            return Some(spec.clone());
+            return (Some(spec.clone()), None);
         }
         if let Some(planned) = self.spec_of.get(file) {
-            return planned.clone();
+            return (planned.clone(), None);
         }
-        let mut spec = spec_for_check(file, loader)?;
-        spec.env_file = self.env_file.clone();
-        Some(spec)
+        let (spec, bytes) = spec_and_bytes(file, loader);
+        let spec = spec.map(|spec| ProjectSpec {
+            env_file: self.env_file.clone(),
+            ..spec
+        });
+        (spec, bytes)
+    }
+
+    /// The bytes of the compose file at `file` (absolute) as planning read them, once: the
+    /// check of the file takes them instead of reading the file again.
+    pub fn take_bytes(&self, file: &Path) -> Option<Vec<u8>> {
+        let mut read = self.read.lock().unwrap_or_else(|p| p.into_inner());
+        if read.is_empty() {
+            return None;
+        }
+        read.remove(file.as_os_str())
     }
 
     /// The env files of `file` (absolute), each with the name messages give it (relative to
@@ -492,18 +526,26 @@ pub fn plan(
     if compose_files.is_empty() && plan.declared.is_empty() {
         return plan;
     }
-    let found: Vec<(PathBuf, Option<ProjectSpec>)> = compose_files
+    type Found = (PathBuf, Option<ProjectSpec>, Option<Vec<u8>>);
+    let found: Vec<Found> = compose_files
         .par_iter()
         .filter(|file| plan.declared_for(file).is_none())
         .map_init(
             || FsLoader::with_listings(read, max_file_size, listings.clone()),
-            |loader, file| (file.clone(), plan.spec_for(file, loader)),
+            |loader, file| {
+                let (spec, bytes) = plan.spec_and_bytes(file, loader);
+                (file.clone(), spec, bytes)
+            },
         )
         .collect();
     let mut specs: Vec<ProjectSpec> = plan.declared.clone();
     let mut known: std::collections::HashSet<Vec<PathBuf>> =
         specs.iter().map(|s| s.files.clone()).collect();
-    for (file, spec) in found {
+    let mut bytes_of = HashMap::new();
+    for (file, spec, bytes) in found {
+        if let Some(bytes) = bytes {
+            bytes_of.insert(file.clone().into_os_string(), bytes);
+        }
         if let Some(spec) = &spec
             && known.insert(spec.files.clone())
         {
@@ -525,6 +567,7 @@ pub fn plan(
         plan.learn(&spec, &project);
         plan.projects.insert(spec.files.clone(), Arc::new(project));
     }
+    plan.read = Arc::new(std::sync::Mutex::new(bytes_of));
     plan
 }
 

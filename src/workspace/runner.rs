@@ -187,10 +187,17 @@ where
     workspace.shellcheck = options.shellcheck.clone();
     let with_workspace = |source: &SourceFile| check(source, &workspace);
     let check_candidate = |candidate: &Candidate| {
-        // A Dockerfile a compose service already pulled in is not read again.
-        let bytes = match workspace.loaded_source(&candidate.path) {
-            Some(source) => Ok(source.text.clone().into_bytes()),
-            None => read_limited(&candidate.path, options.max_file_size),
+        // A compose file planning read is not read again; a Dockerfile a compose service
+        // already pulled in neither.
+        let planned = (candidate.kind == Some(FileKind::Compose))
+            .then(|| workspace.plan.take_bytes(&absolute(&candidate.path)))
+            .flatten();
+        let bytes = match planned {
+            Some(bytes) => Ok(bytes),
+            None => match workspace.loaded_source(&candidate.path) {
+                Some(source) => Ok(source.text.clone().into_bytes()),
+                None => read_limited(&candidate.path, options.max_file_size),
+            },
         };
         match bytes {
             Ok(bytes) => check_bytes(&candidate.path, candidate.kind, bytes, &with_workspace)
