@@ -628,4 +628,30 @@ mod tests {
         assert_eq!(lookup(&values, "X"), Some("q # r"));
         assert_eq!(lookup(&values, "Y"), Some("1"));
     }
+
+    #[test]
+    fn the_check_takes_what_planning_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let alone = dir.path().join("compose.yaml");
+        let other = dir.path().join("other");
+        std::fs::create_dir_all(&other).unwrap();
+        let extending = other.join("compose.yaml");
+        std::fs::write(&alone, "services:\n  a:\n    image: x\n").unwrap();
+        std::fs::write(
+            &extending,
+            "services:\n  b:\n    extends:\n      file: ../compose.yaml\n      service: a\n",
+        )
+        .unwrap();
+        let read = |path: &Path, _: Option<u64>| std::fs::read(path).map_err(|e| e.to_string());
+        let files = [alone.clone(), extending.clone()];
+        let plan = plan(&files, Vec::new(), None, read, 1 << 20, None);
+        assert_eq!(
+            plan.take_bytes(&alone).as_deref(),
+            Some(&b"services:\n  a:\n    image: x\n"[..])
+        );
+        assert_eq!(plan.take_bytes(&alone), None, "taken once");
+        assert!(plan.take_bytes(&extending).is_some());
+        assert_eq!(plan.spec_of.get(&alone), Some(&None), "a project alone");
+        assert!(matches!(plan.spec_of.get(&extending), Some(Some(_))));
+    }
 }
