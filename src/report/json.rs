@@ -349,7 +349,15 @@ mod tests {
             labels: vec![Label::new(Span::new(0, 4), "here")],
             fix: None,
         };
-        for findings in [vec![], vec![finding("DF002", 5), finding("DF003", 12)]] {
+        // None, two, and more than one chunk's worth (with the last chunk partly filled).
+        let many: Vec<Finding> = (0..super::FINDINGS_PER_CHUNK * 2 + 3)
+            .map(|at| finding(if at % 2 == 0 { "DF002" } else { "DF003" }, at % 14))
+            .collect();
+        for findings in [
+            vec![],
+            vec![finding("DF002", 5), finding("DF003", 12)],
+            many,
+        ] {
             let results = Results {
                 files: vec![FileResult {
                     source: SourceFile::new(
