@@ -255,6 +255,40 @@ fn duplicate_keys_keep_the_later_one() {
 }
 
 #[test]
+fn duplicate_keys_are_found_in_mappings_of_every_size() {
+    // Small mappings search their keys in order, large ones hash them: the same answers on
+    // both sides of the switch, and across it.
+    for size in [1, 2, 15, 16, 17, 18, 40] {
+        let mut text: String = (0..size).map(|i| format!("k{i}: {i}\n")).collect();
+        text.push_str("k0: again\n");
+        let last = size - 1;
+        text.push_str(&format!("k{last}: last\n"));
+        let file = yaml::parse(&text);
+        assert!(file.errors.is_empty(), "{size}: {:?}", file.errors);
+        let doc = root(&file);
+        assert_eq!(doc.as_mapping().unwrap().len(), size, "{size}");
+        assert_eq!(
+            doc.get("k0").unwrap().as_str(),
+            Some(if size == 1 { "last" } else { "again" })
+        );
+        assert_eq!(doc.get(&format!("k{last}")).unwrap().as_str(), Some("last"));
+        let found: Vec<&str> = file.duplicate_keys.iter().map(|d| d.key.as_str()).collect();
+        let last_key = format!("k{last}");
+        let expected = vec!["k0", last_key.as_str()];
+        assert_eq!(found, expected, "{size}");
+    }
+    // A merge does not override keys of the mapping, however many it has.
+    let mut text = String::from("base: &b\n  x: merged\n  y: merged\nm:\n  <<: *b\n");
+    text.extend((0..20).map(|i| format!("  k{i}: {i}\n")));
+    text.push_str("  x: own\n");
+    let file = yaml::parse(&text);
+    let m = root(&file).get("m").unwrap();
+    assert_eq!(m.get("x").unwrap().as_str(), Some("own"));
+    assert_eq!(m.get("y").unwrap().as_str(), Some("merged"));
+    assert_eq!(m.as_mapping().unwrap().len(), 22);
+}
+
+#[test]
 fn multiple_documents() {
     let text = "a: 1\n---\nb: 2\n--- x\n...\n";
     let file = parse_ok(text);

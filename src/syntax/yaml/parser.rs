@@ -155,8 +155,44 @@ struct MapFrame {
     /// stay valid).
     entries: Vec<Option<Entry>>,
     pending_key: Option<Node>,
-    keys: HashMap<String, usize>,
+    keys: KeyIndex,
     merges: Vec<Merge>,
+}
+
+/// Past this many keys a mapping's key index is a hash map.
+const SMALL_MAPPING: usize = 16;
+
+/// The entry index of each key name of a mapping: a list searched in order while the mapping
+/// is small (most are, and comparing a few short names costs less than hashing each), a hash
+/// map once it has more than [`SMALL_MAPPING`] keys (so a huge mapping stays linear).
+#[derive(Default)]
+struct KeyIndex {
+    small: Vec<(String, usize)>,
+    large: Option<HashMap<String, usize>>,
+}
+
+impl KeyIndex {
+    /// Record `name` at `index`; the index it had before, if any.
+    fn insert(&mut self, name: String, index: usize) -> Option<usize> {
+        if let Some(large) = &mut self.large {
+            return large.insert(name, index);
+        }
+        if let Some((_, at)) = self.small.iter_mut().find(|(known, _)| *known == name) {
+            return Some(std::mem::replace(at, index));
+        }
+        self.small.push((name, index));
+        if self.small.len() > SMALL_MAPPING {
+            self.large = Some(self.small.drain(..).collect());
+        }
+        None
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        match &self.large {
+            Some(large) => large.contains_key(name),
+            None => self.small.iter().any(|(known, _)| known == name),
+        }
+    }
 }
 
 /// A `<<` entry, resolved when its mapping ends (explicit keys anywhere in it win).
@@ -520,7 +556,7 @@ impl<'t> Builder<'t> {
                 for mut entry in Arc::unwrap_or_clone(source_entries) {
                     let name = key_name(&entry.key);
                     if let Some(name) = name {
-                        if keys.contains_key(&name) {
+                        if keys.contains(&name) {
                             continue;
                         }
                         keys.insert(name, usize::MAX);
