@@ -766,7 +766,9 @@ impl<'a> Scanner<'a> {
                 return self.redirect(end, op, Some((fd, i)));
             }
         }
-        let text = if plain {
+        // Only compared with the reserved words, none longer than `function`: a longer word
+        // is not one, and needs no UTF-8 check.
+        let text = if plain && end - i <= "function".len() {
             std::str::from_utf8(&b[i..end]).unwrap_or("")
         } else {
             ""
