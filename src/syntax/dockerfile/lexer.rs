@@ -20,7 +20,7 @@ pub(crate) fn next_line(text: &str, pos: usize) -> Option<Line> {
         return None;
     }
     let rest = text.get(pos..)?;
-    let (raw_end, next) = match rest.find('\n') {
+    let (raw_end, next) = match memchr::memchr(b'\n', rest.as_bytes()) {
         Some(i) => (pos + i, pos + i + 1),
         None => (text.len(), text.len()),
     };
