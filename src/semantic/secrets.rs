@@ -724,13 +724,18 @@ pub fn secret_file_kind(path: &str) -> Option<&'static str> {
 mod tests {
     use super::*;
 
+    /// Every format's keywords, in the prefilter's order.
+    fn keywords() -> Vec<&'static str> {
+        FORMATS
+            .iter()
+            .flat_map(|f| f.keywords.iter().copied())
+            .collect()
+    }
+
     #[test]
     fn no_keyword_is_a_prefix_of_another() {
         // What `Scanner::wanted` relies on to find overlapping keywords.
-        let keywords: Vec<&str> = FORMATS
-            .iter()
-            .flat_map(|f| f.keywords.iter().copied())
-            .collect();
+        let keywords = keywords();
         for (i, a) in keywords.iter().enumerate() {
             for (j, b) in keywords.iter().enumerate() {
                 assert!(i == j || !b.starts_with(a), "{a} is a prefix of {b}");
@@ -740,10 +745,7 @@ mod tests {
 
     #[test]
     fn keywords_are_found_as_an_overlapping_search_finds_them() {
-        let keywords: Vec<&str> = FORMATS
-            .iter()
-            .flat_map(|f| f.keywords.iter().copied())
-            .collect();
+        let keywords = keywords();
         let overlapping = AhoCorasick::new(&keywords).unwrap();
         let formats: Vec<usize> = FORMATS
             .iter()
