@@ -180,6 +180,17 @@ fn run_rules(
     findings
 }
 
+/// `rule`'s options in `settings`: a rule that declares none has none (resolving options goes
+/// by the declarations), so most rules skip the search by code, per rule and file.
+fn options_of<'s>(settings: &'s Settings, rule: &RuleRef) -> &'s RuleOptions {
+    static NONE: RuleOptions = RuleOptions::EMPTY;
+    if rule.options().is_empty() {
+        &NONE
+    } else {
+        settings.options_for(rule)
+    }
+}
+
 fn check_with(
     source: &SourceFile,
     settings: &Settings,
@@ -235,7 +246,7 @@ fn check_with(
                 let context = DockerfileContext {
                     source,
                     dockerfile,
-                    options: settings.options_for(rule),
+                    options: options_of(settings, rule),
                     shells: &shells,
                     run_commands: &run_commands,
                     non_root_images: &settings.non_root_images,
@@ -309,7 +320,7 @@ fn check_with(
                 let context = ComposeContext {
                     source,
                     compose: &compose,
-                    options: settings.options_for(rule),
+                    options: options_of(settings, rule),
                     workspace,
                     project: project.as_ref(),
                     non_root_images: &settings.non_root_images,
@@ -508,6 +519,20 @@ fn identical_duplicate_fix(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_rule_without_declared_options_has_none_to_look_up() {
+        let settings = Settings::from_selectors(&["all".to_string()], &[], &[]);
+        for rule in settings.enabled() {
+            assert_eq!(
+                options_of(&settings, rule),
+                settings.options_for(rule),
+                "{}",
+                rule.code()
+            );
+        }
+    }
+
     use super::*;
     use crate::linter::diagnostic::Category;
     use crate::linter::rule::{DockerfileContext, FixAvailability, Rule, Status, Target};

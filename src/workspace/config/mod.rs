@@ -445,6 +445,7 @@ impl Resolver {
         let mut found = None;
         let mut current = Some(dir);
         let mut root = None;
+        let listings = self.listings.clone();
         while let Some(dir) = current {
             if let Some(cached) = self.by_dir.get(dir.as_os_str()) {
                 found = cached.clone();
@@ -452,12 +453,14 @@ impl Resolver {
                 break;
             }
             visited.push(dir.to_path_buf());
-            if let Some(path) = self.config_in(dir) {
+            // One lookup of the directory's listing for every name asked of it.
+            let names = listing::InDir::new(listings.as_deref(), dir);
+            if let Some(path) = self.config_in(dir, &names) {
                 found = self.load(&path);
                 root = Some(None);
                 break;
             }
-            if listing::InDir::new(self.listings.as_deref(), dir).exists(".git") {
+            if names.exists(".git") {
                 root = Some(Some(dir.to_path_buf()));
                 break;
             }
@@ -528,8 +531,7 @@ impl Resolver {
     }
 
     /// The config file in `dir`, if there is one (two is an error: which would win is unclear).
-    fn config_in(&mut self, dir: &Path) -> Option<PathBuf> {
-        let names = listing::InDir::new(self.listings.as_deref(), dir);
+    fn config_in(&mut self, dir: &Path, names: &listing::InDir<'_>) -> Option<PathBuf> {
         let present: Vec<PathBuf> = FILE_NAMES
             .iter()
             .filter(|name| names.is_file(name))
