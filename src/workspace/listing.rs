@@ -228,11 +228,6 @@ impl<'a> InDir<'a> {
         self.followed(name, |e| e == Some(EntryType::File), Path::is_file)
     }
 
-    /// Like [`Path::is_dir`] on `dir/name`.
-    pub fn is_dir(&self, name: &str) -> bool {
-        self.followed(name, |e| e == Some(EntryType::Dir), Path::is_dir)
-    }
-
     /// Like [`Path::exists`] on `dir/name`.
     pub fn exists(&self, name: &str) -> bool {
         self.followed(name, |e| e.is_some(), Path::exists)
@@ -283,6 +278,36 @@ pub fn is_present(listings: Option<&Listings>, path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn one_directory_answers_from_its_listing_and_asks_the_disk_for_links_and_unread_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("on-disk"), "x").unwrap();
+        std::os::unix::fs::symlink("on-disk", root.join("link")).unwrap();
+        let mut listings = Listings::default();
+        // The listing says `listed` is a file though the disk has none: answers come from it.
+        listings.insert(
+            root.to_path_buf(),
+            Listing::new(vec![
+                (OsString::from("listed"), EntryType::File),
+                (OsString::from("link"), EntryType::Symlink),
+            ]),
+        );
+        let names = InDir::new(Some(&listings), root);
+        assert!(names.is_file("listed"));
+        assert!(!names.exists("on-disk"), "the listing, not the disk");
+        assert!(
+            names.is_file("link"),
+            "a link: its target asked of the disk"
+        );
+        let unread = InDir::new(Some(&listings), Path::new("/nonexistent-plimsoll-dir"));
+        assert!(!unread.exists("x"));
+        let disk = InDir::new(None, root);
+        assert!(disk.is_file("on-disk"));
+        assert!(!disk.exists("listed"));
+    }
 
     #[test]
     fn known_directories_answer_and_unknown_ones_do_not() {
