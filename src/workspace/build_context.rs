@@ -10,7 +10,7 @@
 //! - The walk stops after [`MAX_ENTRIES`] paths or below [`MAX_DEPTH`] directories; the listing
 //!   then says so ([`BuildContext::truncated`]) and rules that need it complete stay silent.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 

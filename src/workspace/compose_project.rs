@@ -13,7 +13,7 @@
 //!
 //! plimsoll's own environment is never read: CI and the editor see the same project.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

@@ -6,7 +6,7 @@
 //! read (above the walked root, outside it) is not known: the caller asks the filesystem, as
 //! before. The listings describe the tree when it was walked; a run treats that as the tree.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 

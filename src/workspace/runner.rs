@@ -6,7 +6,7 @@
 //! Dockerfiles they build). Compose files are checked first, so the Dockerfiles they pull in are
 //! in the workspace when the Dockerfiles themselves come up: each is read and parsed once.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::ffi::OsString;
 use std::io::Read;
 use std::panic::{self, AssertUnwindSafe};
@@ -284,7 +284,7 @@ pub struct FsWorkspace {
     /// absolute path: the context directory and the config file.
     configured_contexts: HashMap<PathBuf, (PathBuf, PathBuf)>,
     /// What marks each directory looked at as a repository root (`.git`, a config file).
-    markers: Mutex<HashMap<PathBuf, crate::workspace::build_context::Markers>>,
+    markers: Mutex<HashMap<OsString, crate::workspace::build_context::Markers>>,
     /// The names of plimsoll's config files (the config module's, passed in: it reads files
     /// through this module), for the markers; none by default.
     config_names: &'static [&'static str],
@@ -571,11 +571,11 @@ impl Workspace for FsWorkspace {
                     .lock()
                     .unwrap_or_else(|poisoned| poisoned.into_inner())
             };
-            if let Some(known) = lock().get(dir) {
+            if let Some(known) = lock().get(dir.as_os_str()) {
                 return known.clone();
             }
             let read = Markers::read_in(dir, self.config_names, self.listings.as_deref());
-            lock().insert(dir.to_path_buf(), read.clone());
+            lock().insert(dir.as_os_str().to_os_string(), read.clone());
             read
         };
         crate::workspace::build_context::sources_elsewhere(
@@ -868,13 +868,13 @@ fn resolve_links(path: &Path) -> Option<PathBuf> {
 /// one tree). A resolution is reused for [`RESOLVED_FOR`] (the language server runs for hours;
 /// a link swapped meanwhile is seen after that).
 fn resolve_dir(dir: &Path) -> Option<PathBuf> {
-    type Resolved = HashMap<PathBuf, (std::time::Instant, Option<PathBuf>)>;
+    type Resolved = HashMap<OsString, (std::time::Instant, Option<PathBuf>)>;
     static DIRS: OnceLock<Mutex<Resolved>> = OnceLock::new();
     let dirs = DIRS.get_or_init(Mutex::default);
     let lock = || dirs.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let known = |dir: &Path| {
         lock()
-            .get(dir)
+            .get(dir.as_os_str())
             .filter(|(when, _)| when.elapsed() < RESOLVED_FOR)
             .map(|(_, resolved)| resolved.clone())
     };
@@ -884,7 +884,7 @@ fn resolve_dir(dir: &Path) -> Option<PathBuf> {
             dirs.clear();
         }
         let entry = (std::time::Instant::now(), resolved.clone());
-        dirs.insert(dir.to_path_buf(), entry);
+        dirs.insert(dir.as_os_str().to_os_string(), entry);
     };
     // Up to the nearest directory resolved already (or one that only `canonicalize` can
     // resolve: the root, a `..`), then down again, one `lstat` per level.

@@ -1,6 +1,6 @@
 //! `plimsoll check`: lint files, report the findings in the chosen formats, pick the exit code.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -389,7 +389,7 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     let default_settings = config::resolve(None, &cwd, &cli_overrides(&args));
     let settings_of = |path: &std::path::Path| {
         file_settings
-            .get(path)
+            .get(path.as_os_str())
             .map_or(&default_settings, |settings| &**settings)
     };
     let shellcheck = shellcheck_for_run(
@@ -646,11 +646,14 @@ fn compose_plan(
     }
     let mut added = false;
     let declared = plan.declared.iter().flat_map(|spec| spec.files.iter());
-    let mut known: std::collections::HashSet<PathBuf> =
-        discovery.files.iter().map(|c| absolute(&c.path)).collect();
+    let mut known: foldhash::HashSet<std::ffi::OsString> = discovery
+        .files
+        .iter()
+        .map(|c| absolute(&c.path).into_os_string())
+        .collect();
     for file in declared.chain(&plan.referenced) {
         let under_walk = walked.iter().any(|dir| file.starts_with(dir));
-        if !under_walk || !file.is_file() || !known.insert(file.clone()) {
+        if !under_walk || !file.is_file() || !known.insert(file.as_os_str().to_os_string()) {
             continue;
         }
         let path = file
@@ -677,8 +680,8 @@ fn configured_contexts(
     resolver: &mut config::Resolver,
     files: &[discover::Candidate],
     stdin: Option<&std::path::Path>,
-) -> std::collections::HashMap<PathBuf, (PathBuf, PathBuf)> {
-    let mut out = std::collections::HashMap::new();
+) -> HashMap<PathBuf, (PathBuf, PathBuf)> {
+    let mut out = HashMap::new();
     let dockerfiles = files
         .iter()
         .filter(|c| c.kind == Some(FileKind::Dockerfile))
@@ -877,8 +880,9 @@ pub(super) fn configured_kind(
     })
 }
 
-/// The settings of each file, by path: files that resolve alike share one value.
-pub(super) type SettingsByFile = std::collections::HashMap<PathBuf, Arc<config::FileSettings>>;
+/// The settings of each file, by path (its bytes: hashing a `Path` goes component by
+/// component): files that resolve alike share one value.
+pub(super) type SettingsByFile = HashMap<std::ffi::OsString, Arc<config::FileSettings>>;
 
 /// The different settings of `settings`, each once.
 pub(super) fn distinct_settings(
@@ -905,7 +909,10 @@ pub(super) fn settings_per_file(
         .map(|c| &c.path)
         .chain(stdin.map(|input| &input.path))
     {
-        settings.insert(path.clone(), resolver.settings_for(path, &overrides));
+        settings.insert(
+            path.clone().into_os_string(),
+            resolver.settings_for(path, &overrides),
+        );
     }
     for note in resolver.notes() {
         eprintln!("plimsoll: note: {note}");

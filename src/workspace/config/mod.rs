@@ -13,7 +13,7 @@ mod parse;
 pub(crate) mod policy;
 pub mod schema;
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
