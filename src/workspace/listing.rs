@@ -106,6 +106,31 @@ fn read_entries_linux(dir: &Path) -> std::io::Result<Entries> {
     Ok((entries, None))
 }
 
+/// `path`'s directory and name, as [`Path::parent`] and [`Path::file_name`] say them: `None`
+/// when it has no name (`/`, `..`). The runs's paths are normalized (no `.`, `..`, `//`, no
+/// trailing `/`): on Unix their last `/` splits them, without parsing every component from the
+/// end twice as `parent` and `file_name` do; anything else goes to those.
+pub fn parent_and_name(path: &Path) -> Option<(&Path, &OsStr)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = path.as_os_str().as_bytes();
+        let plain = |name: &[u8]| !matches!(name, b"" | b"." | b"..");
+        match memchr::memrchr(b'/', bytes) {
+            Some(at) if plain(&bytes[at + 1..]) && (at == 0 || bytes[at - 1] != b'/') => {
+                let dir = if at == 0 { &bytes[..1] } else { &bytes[..at] };
+                if dir != b"." && !dir.ends_with(b"/.") {
+                    let name = OsStr::from_bytes(&bytes[at + 1..]);
+                    return Some((Path::new(OsStr::from_bytes(dir)), name));
+                }
+            }
+            None if plain(bytes) => return Some((Path::new(""), path.as_os_str())),
+            _ => {}
+        }
+    }
+    Some((path.parent()?, path.file_name()?))
+}
+
 /// The entries of one directory, sorted by name.
 #[derive(Debug, Default)]
 pub struct Listing {
@@ -156,8 +181,7 @@ impl Listings {
     /// What the listing of `path`'s directory says of it (links not followed): `Some(None)`
     /// when the directory was read and has no such name, `None` when the directory is not known.
     pub fn kind(&self, path: &Path) -> Option<Option<EntryType>> {
-        let name = path.file_name()?;
-        let dir = path.parent()?;
+        let (dir, name) = parent_and_name(path)?;
         match self.dirs.get(dir.as_os_str()) {
             Some(listing) => Some(listing.get(name)),
             // `a/.plimsoll/policies` where `a` was read and has no `.plimsoll` directory.
@@ -278,6 +302,52 @@ pub fn is_present(listings: Option<&Listings>, path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parent_and_name_agree_with_std() {
+        let paths = [
+            "/",
+            "/a",
+            "/a/b",
+            "/a/b/c.yaml",
+            "a",
+            "a/b",
+            "",
+            ".",
+            "..",
+            "./a",
+            "a/.",
+            "a/..",
+            "a/./b",
+            "a//b",
+            "a/b/",
+            "/a/b/",
+            "//a",
+            "../a",
+            "../../a/b",
+            "a/.hidden",
+            "a/..b",
+            "a/b..",
+            ".a",
+            "..a/b",
+            "/.",
+            "/..",
+            "./",
+            "a/./",
+            "a\\b/c",
+        ];
+        for written in paths {
+            let path = Path::new(written);
+            let std = path.parent().zip(path.file_name());
+            let fast = parent_and_name(path);
+            // Byte for byte: the splits of normalized paths key the listings.
+            assert_eq!(
+                fast.map(|(d, n)| (d.as_os_str(), n)),
+                std.map(|(d, n)| (d.as_os_str(), n)),
+                "{written:?}"
+            );
+        }
+    }
 
     #[cfg(unix)]
     #[test]

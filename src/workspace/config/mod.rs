@@ -420,9 +420,7 @@ impl Resolver {
         // A run asks for every file several times, and most files share their directory with
         // others: remembered by the directory as written (no normalizing; a path ending in
         // `..` is not in the directory it is written in, so it is not remembered).
-        let given = path
-            .file_name()
-            .map(|_| path.parent().unwrap_or(Path::new("")).as_os_str());
+        let given = listing::parent_and_name(path).map(|(dir, _)| dir.as_os_str());
         if let Some(chain) = given.and_then(|given| self.by_given_dir.get(given)) {
             return chain.clone();
         }
@@ -452,9 +450,10 @@ impl Resolver {
                 root = Some(None);
                 break;
             }
-            visited.push(dir.to_path_buf());
             // One lookup of the directory's listing for every name asked of it.
             let names = listing::InDir::new(listings.as_deref(), dir);
+            // Whether a policy directory may be here (asked in full below only then).
+            visited.push((dir.to_path_buf(), names.exists(policy::DEFAULT_DIR_PARENT)));
             if let Some(path) = self.config_in(dir, &names) {
                 found = self.load(&path);
                 root = Some(None);
@@ -464,12 +463,15 @@ impl Resolver {
                 root = Some(Some(dir.to_path_buf()));
                 break;
             }
-            current = dir.parent();
+            current = listing::parent_and_name(dir).map(|(parent, _)| parent);
         }
         let root = match root {
             Some(root) => root,
             // No repository: the tree being checked is the working directory.
-            None => visited.contains(&self.cwd).then(|| self.cwd.clone()),
+            None => visited
+                .iter()
+                .any(|(dir, _)| *dir == self.cwd)
+                .then(|| self.cwd.clone()),
         };
         if let Some(root) = root
             && listing::is_dir(self.listings.as_deref(), &root.join(policy::DEFAULT_DIR))
@@ -477,7 +479,7 @@ impl Resolver {
             found = self.load_policies_only(&root);
         }
         // A policy directory passed on the way up is read by nothing: say so.
-        for dir in &visited {
+        for (dir, _) in visited.iter().filter(|(_, maybe_policies)| *maybe_policies) {
             let policies = dir.join(policy::DEFAULT_DIR);
             let loaded = found.as_ref().is_some_and(|chain| {
                 chain
@@ -495,7 +497,7 @@ impl Resolver {
                 ));
             }
         }
-        for dir in visited {
+        for (dir, _) in visited {
             self.by_dir.insert(dir.into_os_string(), found.clone());
         }
         found

@@ -26,6 +26,8 @@ use crate::linter::selection::closest;
 
 /// The policy directory looked for next to every config file.
 pub const DEFAULT_DIR: &str = ".plimsoll/policies";
+/// The first component of [`DEFAULT_DIR`]: a directory without it has no policy directory.
+pub const DEFAULT_DIR_PARENT: &str = ".plimsoll";
 
 /// The top-level keys of a policy file.
 pub const FILE_KEYS: &[(&str, &str)] = &[("rules", "The rules this policy file declares")];
@@ -1002,6 +1004,12 @@ fn read_examples(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_dir_starts_with_its_parent() {
+        let mut parts = std::path::Path::new(DEFAULT_DIR).iter();
+        assert_eq!(parts.next(), Some(std::ffi::OsStr::new(DEFAULT_DIR_PARENT)));
+    }
 
     #[test]
     fn a_sweep_drops_the_policies_no_config_used_since_the_last_one() {
