@@ -60,6 +60,10 @@ impl Plain<'_> {
     fn script(&mut self) -> Option<()> {
         // Whether the current command has a word or redirection yet.
         let mut in_command = false;
+        // Whether it has its name: a first word that is neither an assignment nor holds a
+        // redirection. The words after it are arguments, where no word is reserved
+        // (`dnf install time`).
+        let mut named = false;
         // After `&&`, `||` or `|`: another command must follow (newlines may come first).
         let mut need_command = false;
         loop {
@@ -69,6 +73,7 @@ impl Plain<'_> {
                 b'\n' => {
                     self.at += 1;
                     in_command = false;
+                    named = false;
                 }
                 b';' => {
                     if !in_command || need_command || self.peek(1) == Some(b';') {
@@ -76,6 +81,7 @@ impl Plain<'_> {
                     }
                     self.at += 1;
                     in_command = false;
+                    named = false;
                 }
                 b'&' | b'|' => {
                     let doubled = self.peek(1) == Some(byte);
@@ -85,6 +91,7 @@ impl Plain<'_> {
                     }
                     self.at += if doubled { 2 } else { 1 };
                     in_command = false;
+                    named = false;
                     need_command = true;
                 }
                 b'>' => {
@@ -93,7 +100,10 @@ impl Plain<'_> {
                     need_command = false;
                 }
                 _ => {
-                    self.word()?;
+                    let start = self.at;
+                    self.word(named)?;
+                    let written = &self.bytes[start..self.at];
+                    named |= !in_command && !written.iter().any(|b| matches!(b, b'=' | b'>'));
                     in_command = true;
                     need_command = false;
                 }
@@ -125,13 +135,14 @@ impl Plain<'_> {
         self.blanks();
         match self.peek(0) {
             Some(b'>' | b'<' | b'&' | b'|' | b';' | b'\n') | None => None,
-            Some(_) => self.word(),
+            Some(_) => self.word(false),
         }
     }
 
     /// One word: unquoted characters, `'…'`, `"…"`, `\x` and expansions. A word of digits
-    /// directly before `>` is a file descriptor: the redirection follows.
-    fn word(&mut self) -> Option<()> {
+    /// directly before `>` is a file descriptor: the redirection follows. An `argument` (a word
+    /// after the command's name) may be spelled like a reserved word.
+    fn word(&mut self, argument: bool) -> Option<()> {
         let start = self.at;
         let mut quoted = false;
         while let Some(byte) = self.peek(0) {
@@ -190,7 +201,7 @@ impl Plain<'_> {
             }
         }
         let written = &self.bytes[start..self.at];
-        if quoted {
+        if quoted || argument {
             return Some(());
         }
         let reserved = if written.contains(&b'\n') {
@@ -399,6 +410,7 @@ mod tests {
             "A=1 B=\"two words\" env\n",
             "cmd1 &&\n  cmd2 |\n  cmd3\n",
             "echo $1 $? $$ $@ $* $# $- $\n",
+            "dnf install -y time coproc in fi done && echo then\n",
             "",
         ] {
             assert!(obviously_valid(text), "{text:?}");
@@ -432,6 +444,12 @@ mod tests {
             "echo ${a%.*}\n",
             "! grep x\n",
             "for x in a; do echo; done\n",
+            "time make\n",
+            "echo a && time make\n",
+            "X=1 time make\n",
+            ">log time make\n",
+            "2>log time make\n",
+            "echo a | done\n",
             "echo $'x'\n",
             "echo >| x\n",
         ] {
