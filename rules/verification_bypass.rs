@@ -193,7 +193,7 @@ fn command_bypasses(command: &SimpleCommand, found: &mut Vec<Bypass>) {
     for (index, word) in args.iter().enumerate() {
         // Every pattern below holds an `=`, except a `config` key followed by its value: skip
         // the other words before lowercasing them (most words of most commands).
-        if !configures && !word.value.contains('=') {
+        if !configures && !word.value.contains('=') || !SETTING_WORDS.is_match(&word.value) {
             continue;
         }
         let lower = word.value.to_ascii_lowercase();
@@ -233,6 +233,28 @@ fn command_bypasses(command: &SimpleCommand, found: &mut Vec<Bypass>) {
         }
     }
 }
+
+/// A piece every configuration word judged by [`command_bypasses`] holds (in any case): one
+/// search per word instead of a dozen.
+const SETTING_PIECES: &[&str] = &[
+    "sslverify",
+    "strict-ssl",
+    "enablestrictssl",
+    "gpgcheck",
+    "allowunauthenticated=",
+    "allowinsecurerepositories=",
+    "trusted=yes",
+    "gosumdb=off",
+    "gonosumcheck=",
+];
+
+static SETTING_WORDS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(SETTING_PIECES)
+            .expect("fixed patterns")
+    });
 
 /// Whether `text` sets `key` (a whole word, any prefix such as `http.` or `--setopt=`) to a
 /// false value: `sslverify=0`, `--setopt=*.sslverify=false`, `gpgcheck=no`.
@@ -330,6 +352,46 @@ mod tests {
             Some(Verification::Signature)
         );
         assert_eq!(variable_bypass("GOSUMDB", "sum.golang.org"), None);
+    }
+
+    /// The bypasses `command_bypasses` finds in one shell command.
+    fn found_in(script: &str) -> Vec<Verification> {
+        let script = crate::syntax::dockerfile::shell::analyze_str(script, 0);
+        let mut found = Vec::new();
+        for command in &script.commands {
+            command_bypasses(command, &mut found);
+        }
+        found.into_iter().map(|bypass| bypass.kind).collect()
+    }
+
+    #[test]
+    fn every_configuration_word_passes_the_quick_search() {
+        use Verification::{Signature, Tls};
+        for (script, kind) in [
+            ("yum install --setopt=sslverify=0 x", Tls),
+            ("npm install --STRICT-SSL=false", Tls),
+            ("yarn config set strict-ssl false", Tls),
+            ("echo x EnableStrictSsl=false", Tls),
+            ("git config --global http.sslVerify false", Tls),
+            ("dnf install --setopt=localpkg_gpgcheck=0 x", Signature),
+            (
+                "apt-get -o Acquire::AllowInsecureRepositories=true update",
+                Signature,
+            ),
+            (
+                "apt-get -o APT::Get::AllowUnauthenticated=1 install x",
+                Signature,
+            ),
+            (
+                "echo 'deb [trusted=yes] http://x/ ./' > /etc/apt/sources.list",
+                Signature,
+            ),
+            ("go env -w GOSUMDB=off", Signature),
+            ("go env -w GONOSUMCHECK=1", Signature),
+        ] {
+            assert_eq!(found_in(script), [kind], "{script}");
+        }
+        assert_eq!(found_in("make CFLAGS=-O2 install"), []);
     }
 
     #[test]
