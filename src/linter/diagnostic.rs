@@ -106,6 +106,17 @@ pub enum Applicability {
     DisplayOnly,
 }
 
+impl Applicability {
+    /// The name reports give it (as serialized).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+            Applicability::DisplayOnly => "display-only",
+        }
+    }
+}
+
 /// Replace the text at `span` with `replacement`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Edit {

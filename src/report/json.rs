@@ -28,7 +28,7 @@ struct JsonFile {
 
 #[derive(Serialize)]
 struct JsonFinding<'a> {
-    path: String,
+    path: std::borrow::Cow<'a, str>,
     code: &'a str,
     name: &'a str,
     category: &'a str,
@@ -129,12 +129,14 @@ pub(super) fn write(results: &Results, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(b",\n  \"findings\": [")?;
     for (chunk_at, chunk) in findings.chunks(FINDINGS_PER_CHUNK).enumerate() {
         let rendered = super::render_each(chunk, |(source, finding)| {
-            pretty_at(&json_finding(source, finding), 2)
+            let mut out = Vec::with_capacity(512);
+            write_finding(&mut out, &json_finding(source, finding));
+            out
         });
         for (at, finding) in rendered.into_iter().enumerate() {
             let first = chunk_at == 0 && at == 0;
             out.write_all(if first { b"\n    " } else { b",\n    " })?;
-            out.write_all(&finding?)?;
+            out.write_all(&finding)?;
         }
     }
     out.write_all(if findings.is_empty() { b"]" } else { b"\n  ]" })?;
@@ -238,9 +240,227 @@ impl serde_json::ser::Formatter for Indented {
     }
 }
 
+/// One finding as serde_json's pretty printer writes [`JsonFinding`] two levels deep (an
+/// element of the report's `findings`), written directly: through serde it was most of the
+/// report's cost, with a call per indentation step and a table lookup per byte of text. The
+/// test of the whole report holds it to serde_json.
+fn write_finding(out: &mut Vec<u8>, finding: &JsonFinding<'_>) {
+    let mut object = Object::open(out, 2);
+    object.key("path").string(&finding.path);
+    object.key("code").string(finding.code);
+    object.key("name").string(finding.name);
+    object.key("category").string(finding.category);
+    object.key("severity").string(finding.severity);
+    object.key("message").string(finding.message);
+    match finding.help {
+        Some(help) => object.key("help").string(help),
+        None => object.key("help").raw(b"null"),
+    }
+    object.key("start").position(finding.start);
+    object.key("end").position(finding.end);
+    object.key("span").span(finding.span);
+    let depth = object.depth;
+    let out = object.key("labels").out;
+    if finding.labels.is_empty() {
+        out.extend_from_slice(b"[]");
+    } else {
+        out.push(b'[');
+        for (at, label) in finding.labels.iter().enumerate() {
+            newline(out, at > 0, depth + 1);
+            let mut object = Object::open(out, depth + 1);
+            if let Some(path) = &label.path {
+                object.key("path").string(path);
+            }
+            object.key("message").string(label.message);
+            object.key("start").position(label.start);
+            object.key("end").position(label.end);
+            object.key("span").span(label.span);
+            object.close();
+        }
+        newline(out, false, depth);
+        out.push(b']');
+    }
+    match finding.fix {
+        None => object.key("fix").raw(b"null"),
+        Some(fix) => {
+            let out = object.key("fix").out;
+            let mut inner = Object::open(out, depth);
+            inner.key("message").string(&fix.message);
+            inner
+                .key("applicability")
+                .string(fix.applicability.as_str());
+            let out = inner.key("edits").out;
+            if fix.edits.is_empty() {
+                out.extend_from_slice(b"[]");
+            } else {
+                out.push(b'[');
+                for (at, edit) in fix.edits.iter().enumerate() {
+                    newline(out, at > 0, depth + 2);
+                    let mut object = Object::open(out, depth + 2);
+                    object.key("span").span(edit.span);
+                    object.key("replacement").string(&edit.replacement);
+                    object.close();
+                }
+                newline(out, false, depth + 1);
+                out.push(b']');
+            }
+            inner.close();
+        }
+    }
+    object.close();
+}
+
+/// `\n` (after `,` unless `first`) and two spaces per level of `depth`.
+fn newline(out: &mut Vec<u8>, comma: bool, depth: usize) {
+    const SPACES: &[u8] = &[b' '; 64];
+    out.extend_from_slice(if comma { b",\n" } else { b"\n" });
+    let mut left = depth * 2;
+    while left > 0 {
+        let step = left.min(SPACES.len());
+        out.extend_from_slice(&SPACES[..step]);
+        left -= step;
+    }
+}
+
+/// An object being written as serde_json's pretty printer writes it, its members `depth` levels
+/// deep.
+struct Object<'o> {
+    out: &'o mut Vec<u8>,
+    depth: usize,
+    empty: bool,
+}
+
+impl<'o> Object<'o> {
+    /// `{`, for an object that is itself `depth - 1` levels deep.
+    fn open(out: &'o mut Vec<u8>, depth: usize) -> Self {
+        out.push(b'{');
+        Self {
+            out,
+            depth: depth + 1,
+            empty: true,
+        }
+    }
+
+    /// The next member's key; its value follows.
+    fn key(&mut self, name: &str) -> Value<'_> {
+        newline(self.out, !self.empty, self.depth);
+        self.empty = false;
+        // The report's keys need no escaping.
+        self.out.push(b'"');
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.extend_from_slice(b"\": ");
+        Value {
+            out: self.out,
+            depth: self.depth,
+        }
+    }
+
+    fn close(self) {
+        if !self.empty {
+            newline(self.out, false, self.depth - 1);
+        }
+        self.out.push(b'}');
+    }
+}
+
+/// Where one member's value goes.
+struct Value<'o> {
+    out: &'o mut Vec<u8>,
+    depth: usize,
+}
+
+impl Value<'_> {
+    fn string(self, text: &str) {
+        write_string(self.out, text);
+    }
+
+    fn raw(self, text: &[u8]) {
+        self.out.extend_from_slice(text);
+    }
+
+    fn numbers(self, first: (&str, usize), second: (&str, usize)) {
+        let mut object = Object::open(self.out, self.depth);
+        for (name, number) in [first, second] {
+            let value = object.key(name);
+            // Writing to a `Vec` cannot fail.
+            let _ = write!(value.out, "{number}");
+        }
+        object.close();
+    }
+
+    fn position(self, position: Position) {
+        self.numbers(("line", position.line), ("column", position.column));
+    }
+
+    fn span(self, span: Span) {
+        self.numbers(("start", span.start), ("end", span.end));
+    }
+}
+
+/// `text` as a JSON string the way serde_json writes it: `"` and `\\` escaped, control
+/// characters as `\\b \\t \\n \\f \\r` or `\\u00XX`, everything else (DEL, all of Unicode) as is.
+fn write_string(out: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    let mut start = 0;
+    while let Some(at) = next_escape(bytes, start) {
+        out.extend_from_slice(&bytes[start..at]);
+        let byte = bytes[at];
+        match byte {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(byte >> 4)]);
+                out.push(HEX[usize::from(byte & 0xf)]);
+            }
+        }
+        start = at + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+/// Where the first byte of `bytes[from..]` that JSON escapes is (`"`, `\\`, below 0x20),
+/// eight bytes at a time. Bytes of 0x80 and up, the pieces of other characters, never are.
+fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The high bit of every byte that is zero; a false one only ever sits above a true one.
+    let zero_bytes = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let mut words = bytes.get(from..)?.chunks_exact(8);
+    let mut at = from;
+    for word in &mut words {
+        let word = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+        let control = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
+        let found = control
+            | zero_bytes(word ^ (ONES * u64::from(b'"')))
+            | zero_bytes(word ^ (ONES * u64::from(b'\\')));
+        if found != 0 {
+            return Some(at + found.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    let rest = words.remainder();
+    rest.iter()
+        .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+        .map(|offset| at + offset)
+}
+
 fn json_finding<'a>(source: &'a SourceFile, finding: &'a Finding) -> JsonFinding<'a> {
     JsonFinding {
-        path: source.path.display().to_string(),
+        // As `display` shows it; without a copy when it is UTF-8 (nearly always).
+        path: match source.path.to_str() {
+            Some(path) => path.into(),
+            None => source.path.display().to_string().into(),
+        },
         code: &finding.code,
         name: &finding.name,
         category: finding.category.as_str(),
@@ -328,6 +548,28 @@ mod tests {
     }
 
     #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        let specials = (0u8..0x80)
+            .map(char::from)
+            .chain(['é', '\u{2028}', '\u{fffd}', '😀']);
+        for special in specials {
+            // Alone, and at every place of the eight-byte windows of longer texts.
+            for len in 0..20 {
+                for at in 0..=len {
+                    let text: String = (0..len)
+                        .map(|i| if i == at { special } else { 'a' })
+                        .chain((at == len).then_some(special))
+                        .collect();
+                    let mut out = Vec::new();
+                    super::write_string(&mut out, &text);
+                    let expected = serde_json::to_string(&text).unwrap();
+                    assert_eq!(String::from_utf8(out).unwrap(), expected, "{text:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn the_report_is_what_serde_jsons_pretty_printer_writes_for_the_whole_object() {
         #[derive(serde::Serialize)]
         struct Whole<'a> {
@@ -338,16 +580,67 @@ mod tests {
             skipped: Vec<super::JsonSkipped>,
             summary: super::Summary,
         }
-        let finding = |code: &'static str, start| Finding {
+        let other = std::sync::Arc::new(SourceFile::new(
+            "b/compose.yaml",
+            "services:\n  é:\n",
+            FileKind::Compose,
+        ));
+        // Every shape a finding takes: with and without help, labels (in the file and in
+        // another), a fix (with edits or none); text with every character JSON escapes.
+        let finding = |code: &'static str, start: usize| Finding {
             code: code.into(),
             name: "latest-tag".into(),
             category: Category::Reproducibility,
             severity: Severity::Warning,
-            message: "uses \"latest\"\n".into(),
+            message: match start % 3 {
+                0 => "uses \"latest\"\n".into(),
+                1 => (0u8..0x30)
+                    .map(char::from)
+                    .chain("\\é\u{7f}\u{2028}😀".chars())
+                    .collect(),
+                _ => "a plain message longer than eight bytes".into(),
+            },
             span: Span::new(start, start + 4),
-            help: Some("pin it".into()),
-            labels: vec![Label::new(Span::new(0, 4), "here")],
-            fix: None,
+            help: (start % 2 == 0).then(|| "pin it \\ \"now\"".into()),
+            labels: match start % 4 {
+                0 => vec![Label::new(Span::new(0, 4), "here")],
+                1 => vec![],
+                2 => vec![
+                    Label::new(Span::new(0, 4), "here"),
+                    Label::in_file(&other, Span::new(12, 14), "there\t"),
+                ],
+                _ => vec![Label::in_file(&other, Span::new(0, 8), "there")],
+            },
+            fix: match start % 5 {
+                0 => None,
+                1 => Some(Fix {
+                    message: "pin\r".into(),
+                    applicability: Applicability::Safe,
+                    edits: vec![],
+                }),
+                2 => Some(Fix {
+                    message: "drop".into(),
+                    applicability: Applicability::DisplayOnly,
+                    edits: vec![Edit {
+                        span: Span::new(5, 11),
+                        replacement: "alpine:3.20\u{8}\u{c}".into(),
+                    }],
+                }),
+                _ => Some(Fix {
+                    message: "both".into(),
+                    applicability: Applicability::Unsafe,
+                    edits: vec![
+                        Edit {
+                            span: Span::new(0, 0),
+                            replacement: String::new(),
+                        },
+                        Edit {
+                            span: Span::new(1, 2),
+                            replacement: "\u{1}\u{1f}".into(),
+                        },
+                    ],
+                }),
+            },
         };
         // None, two, and more than one chunk's worth (with the last chunk partly filled).
         let many: Vec<Finding> = (0..super::FINDINGS_PER_CHUNK * 2 + 3)

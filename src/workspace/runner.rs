@@ -324,9 +324,9 @@ impl FsWorkspace {
     /// Dockerfile path → context directory and the config file that says so).
     pub fn with_configured_contexts(
         mut self,
-        contexts: HashMap<PathBuf, (PathBuf, PathBuf)>,
+        contexts: impl IntoIterator<Item = (PathBuf, (PathBuf, PathBuf))>,
     ) -> Self {
-        self.configured_contexts = contexts;
+        self.configured_contexts = contexts.into_iter().collect();
         self
     }
 
