@@ -601,7 +601,7 @@ mod tests {
                 _ => "a plain message longer than eight bytes".into(),
             },
             span: Span::new(start, start + 4),
-            help: (start % 2 == 0).then(|| "pin it \\ \"now\"".into()),
+            help: start.is_multiple_of(2).then(|| "pin it \\ \"now\"".into()),
             labels: match start % 4 {
                 0 => vec![Label::new(Span::new(0, 4), "here")],
                 1 => vec![],
