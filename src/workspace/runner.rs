@@ -388,7 +388,7 @@ impl FsWorkspace {
             .then(|| self.configured_contexts.get(absolute_path))
             .flatten()
         {
-            let listing = self.listing(absolute_path, dir)?;
+            let listing = self.listing(absolute_path, dir, absolute(dir))?;
             return Some((listing, ContextOrigin::Config(config.clone())));
         }
         let declared = {
@@ -405,21 +405,30 @@ impl FsWorkspace {
         };
         // Several services may build it from different contexts: its own directory when one
         // of them does, else the first in order, so every run picks the same.
-        let (dir, origin) = if declared.is_empty() {
-            (own, ContextOrigin::OwnDirectory)
-        } else if declared.contains(&absolute(&own)) {
-            (own, ContextOrigin::Compose)
+        // The Dockerfile's own directory, absolute: its parent's (normalized already).
+        let own_absolute = listing::parent_and_name(absolute_path)
+            .map_or_else(|| absolute(&own), |(dir, _)| dir.to_path_buf());
+        let (dir, absolute_dir, origin) = if declared.is_empty() {
+            (own, own_absolute, ContextOrigin::OwnDirectory)
+        } else if declared.contains(&own_absolute) {
+            (own, own_absolute, ContextOrigin::Compose)
         } else {
-            (declared.iter().min()?.clone(), ContextOrigin::Compose)
+            let dir = declared.iter().min()?.clone();
+            let absolute_dir = absolute(&dir);
+            (dir, absolute_dir, ContextOrigin::Compose)
         };
-        Some((self.listing(absolute_path, &dir)?, origin))
+        Some((self.listing(absolute_path, &dir, absolute_dir)?, origin))
     }
 
-    /// The listing of the context `dir` for a build of the Dockerfile at `dockerfile`
-    /// (absolute; its ignore file decides what is sent), walked once per run.
-    fn listing(&self, dockerfile: &Path, dir: &Path) -> Option<ContextListing> {
+    /// The listing of the context `dir` (`absolute_dir`) for a build of the Dockerfile at
+    /// `dockerfile` (absolute; its ignore file decides what is sent), walked once per run.
+    fn listing(
+        &self,
+        dockerfile: &Path,
+        dir: &Path,
+        absolute_dir: PathBuf,
+    ) -> Option<ContextListing> {
         let known = self.listings.as_deref();
-        let absolute_dir = absolute(dir);
         if !listing::is_dir(known, &absolute_dir) {
             return None;
         }
