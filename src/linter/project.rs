@@ -232,16 +232,11 @@ pub fn normalize(path: &Path) -> PathBuf {
         let mut out = Vec::with_capacity(bytes.len());
         // Normal segments in `out` that a `..` may take back (a leading `..` stays).
         let mut normal = 0usize;
-        // Segments found with `memchr` (a byte-by-byte split was most of the cost).
-        let ends = memchr::memchr_iter(b'/', bytes).chain(std::iter::once(bytes.len()));
-        let mut start = 0;
-        for end in ends {
-            let part = &bytes[start..end];
-            start = end + 1;
+        for part in bytes.split(|&b| b == b'/') {
             match part {
                 b"" | b"." => {}
                 b".." if normal > 0 => {
-                    let cut = memchr::memrchr(b'/', &out).unwrap_or(0);
+                    let cut = out.iter().rposition(|&b| b == b'/').unwrap_or(0);
                     out.truncate(cut);
                     normal -= 1;
                 }
