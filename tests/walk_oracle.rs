@@ -210,3 +210,61 @@ fn the_ignore_files_above_a_linked_root_are_those_above_its_target() {
         BTreeSet::from([link.join("Dockerfile"), link.join("keep.txt")])
     );
 }
+
+#[test]
+fn trees_deeper_and_wider_than_the_directories_kept_open_are_walked_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("walked");
+    let kept = plimsoll::workspace::listing::MAX_KEPT_OPEN;
+    // A chain of directories twice as deep as the walk keeps open, a file every tenth level.
+    let mut dir = root.clone();
+    let mut expected = 0;
+    for level in 0..kept * 2 + 10 {
+        dir = dir.join(format!("d{level}"));
+        fs::create_dir_all(&dir).unwrap();
+        if level % 10 == 0 {
+            fs::write(dir.join("Dockerfile"), "FROM scratch\n").unwrap();
+            expected += 1;
+        }
+    }
+    // And a directory with more subdirectories than that, a file in each.
+    for index in 0..kept * 2 {
+        let sub = root.join("wide").join(format!("w{index}"));
+        fs::create_dir_all(&sub).unwrap();
+        fs::write(sub.join("Dockerfile"), "FROM scratch\n").unwrap();
+        expected += 1;
+    }
+    let found = ours(&root);
+    assert_eq!(found.len(), expected);
+    assert_eq!(found, oracle(&root));
+}
+
+/// Under a limit of 200 (and of 64) open files, a walk of a chain of directories deeper than
+/// that still reads every directory: it keeps at most `MAX_KEPT_OPEN` of them open, at most a
+/// quarter of the limit.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_deep_walk_stays_under_the_open_file_limit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut dir = tmp.path().join("walked");
+    for level in 0..300 {
+        dir = dir.join(format!("d{level}"));
+    }
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join("Dockerfile"), "FROM scratch\n").unwrap();
+    for limit in [200, 64] {
+        let output = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "ulimit -n {limit} && exec \"$0\" check --threads 2 --format json walked"
+            ))
+            .arg(env!("CARGO_BIN_EXE_plimsoll"))
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("error"), "{stderr}");
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(report["summary"]["files_checked"], 1, "{stderr}");
+    }
+}

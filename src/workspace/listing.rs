@@ -50,12 +50,56 @@ pub type Entries = (Vec<(OsString, EntryType)>, Option<std::io::Error>);
 /// The entries of the directory `dir` (without `.` and `..`), unsorted, with the error that
 /// stopped the reading after it opened, if any; `Err` when it cannot be opened.
 pub fn read_entries(dir: &Path) -> std::io::Result<Entries> {
+    read_entries_in(dir, None).map(|(entries, _)| entries)
+}
+
+/// A directory a walk read, kept open while the directories in it are opened relative to it
+/// (see [`read_entries_in`]). At most [`MAX_KEPT_OPEN`] are kept at once in a process.
+pub struct OpenDir {
+    #[cfg(target_os = "linux")]
+    fd: rustix::fd::OwnedFd,
+}
+
+/// How many directories the walks keep open at once, at most: a walk keeps the chain of
+/// directories above the ones it reads (on each worker); past this many (or a quarter of the
+/// process's limit of open files, if lower), directories are opened by their whole path again.
+pub const MAX_KEPT_OPEN: usize = 128;
+
+/// [`MAX_KEPT_OPEN`], or a quarter of the soft limit of open files when that is lower.
+#[cfg(target_os = "linux")]
+fn kept_open_budget() -> usize {
+    static BUDGET: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *BUDGET.get_or_init(|| {
+        let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile).current;
+        limit.map_or(MAX_KEPT_OPEN, |limit| {
+            MAX_KEPT_OPEN.min(usize::try_from(limit / 4).unwrap_or(MAX_KEPT_OPEN))
+        })
+    })
+}
+
+static KEPT_OPEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+impl Drop for OpenDir {
+    fn drop(&mut self) {
+        KEPT_OPEN.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// [`read_entries`] of `dir`, opened as the entry `name` of the open directory `parent` when
+/// given (the kernel then looks up one name, not every component of a long path), and the
+/// directory kept open for the directories in it while fewer than [`MAX_KEPT_OPEN`] are (see
+/// `kept_open_budget`).
+pub fn read_entries_in(
+    dir: &Path,
+    parent: Option<(&OpenDir, &OsStr)>,
+) -> std::io::Result<(Entries, Option<OpenDir>)> {
     #[cfg(target_os = "linux")]
     {
-        read_entries_linux(dir)
+        read_entries_linux(dir, parent)
     }
     #[cfg(not(target_os = "linux"))]
     {
+        let _ = parent;
         let mut entries = Vec::new();
         for entry in std::fs::read_dir(dir)? {
             match entry {
@@ -63,29 +107,40 @@ pub fn read_entries(dir: &Path) -> std::io::Result<Entries> {
                     let kind = entry.file_type().map_or(EntryType::Other, EntryType::of);
                     entries.push((entry.file_name(), kind));
                 }
-                Err(err) => return Ok((entries, Some(err))),
+                Err(err) => return Ok(((entries, Some(err)), None)),
             }
         }
-        Ok((entries, None))
+        Ok(((entries, None), None))
     }
 }
 
-/// [`read_entries`] with `getdents64` into one 32 KiB buffer: `opendir` (under
+/// [`read_entries_in`] with `getdents64` into one 32 KiB buffer: `opendir` (under
 /// `std::fs::read_dir`) also makes an `fstat` per directory, a tenth of a walk's system calls.
 #[cfg(target_os = "linux")]
-fn read_entries_linux(dir: &Path) -> std::io::Result<Entries> {
+fn read_entries_linux(
+    dir: &Path,
+    parent: Option<(&OpenDir, &OsStr)>,
+) -> std::io::Result<(Entries, Option<OpenDir>)> {
     use rustix::fs::{FileType, Mode, OFlags, RawDir};
     use std::os::unix::ffi::OsStrExt;
+    use std::sync::atomic::Ordering;
     let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-    let fd = rustix::fs::open(dir, flags, Mode::empty())?;
+    let fd = match parent {
+        Some((parent, name)) => rustix::fs::openat(&parent.fd, name, flags, Mode::empty())?,
+        None => rustix::fs::open(dir, flags, Mode::empty())?,
+    };
     let mut buffer = [std::mem::MaybeUninit::<u8>::uninit(); 32 * 1024];
     let mut raw = RawDir::new(&fd, &mut buffer);
     let mut entries = Vec::new();
+    let mut error = None;
     while let Some(entry) = raw.next() {
         let entry = match entry {
             Ok(entry) => entry,
             // An error reading a directory repeats: stop at the first.
-            Err(err) => return Ok((entries, Some(err.into()))),
+            Err(err) => {
+                error = Some(err.into());
+                break;
+            }
         };
         let name = entry.file_name().to_bytes();
         if name == b"." || name == b".." {
@@ -103,7 +158,13 @@ fn read_entries_linux(dir: &Path) -> std::io::Result<Entries> {
         };
         entries.push((name, kind));
     }
-    Ok((entries, None))
+    let kept = if KEPT_OPEN.fetch_add(1, Ordering::Relaxed) < kept_open_budget() {
+        Some(OpenDir { fd })
+    } else {
+        KEPT_OPEN.fetch_sub(1, Ordering::Relaxed);
+        None
+    };
+    Ok(((entries, error), kept))
 }
 
 /// `path`'s directory and name, as [`Path::parent`] and [`Path::file_name`] say them: `None`

@@ -152,7 +152,14 @@ impl<'a> Walk<'a> {
             }
         }
         let sink = std::sync::Mutex::new(Vec::new());
-        self.visit(self.root, &self.absolute, Path::new(""), &above, &sink);
+        self.visit(
+            self.root,
+            &self.absolute,
+            Path::new(""),
+            &above,
+            None,
+            &sink,
+        );
         let mut found = Found::default();
         for (files, errors, listing) in sink.into_inner().unwrap_or_else(|p| p.into_inner()) {
             found.files.extend(files);
@@ -164,19 +171,20 @@ impl<'a> Walk<'a> {
         found
     }
 
-    /// Read `dir` (`absolute`; `relative` to the walked root), then its subdirectories in
-    /// parallel.
+    /// Read `dir` (`absolute`; `relative` to the walked root; the entry `name` of the open
+    /// directory `opened` when that was kept open), then its subdirectories in parallel.
     fn visit(
         &self,
         dir: &Path,
         absolute: &Path,
         relative: &Path,
         parent: &Option<Arc<Level>>,
+        opened: Option<(&listing::OpenDir, &OsStr)>,
         sink: &std::sync::Mutex<Vec<DirFound>>,
     ) {
         let mut files = Vec::new();
         let mut errors = Vec::new();
-        let (names, error) = match listing::read_entries(dir) {
+        let ((names, error), open_dir) = match listing::read_entries_in(dir, opened) {
             Ok(read) => read,
             Err(err) => {
                 let error = FileError::new(&display_path(dir), io_message(&err));
@@ -214,7 +222,7 @@ impl<'a> Walk<'a> {
             match kind {
                 EntryType::Dir => {
                     if !SKIPPED_DIRS.iter().any(|skip| name == *skip) {
-                        subdirs.push((path, child, child_relative));
+                        subdirs.push((path, child, child_relative, name.clone()));
                     }
                 }
                 EntryType::File => files.push((path, false)),
@@ -234,8 +242,9 @@ impl<'a> Walk<'a> {
         ));
         subdirs
             .par_iter()
-            .for_each(|(path, child, child_relative)| {
-                self.visit(path, child, child_relative, &level, sink);
+            .for_each(|(path, child, child_relative, name)| {
+                let opened = open_dir.as_ref().map(|dir| (dir, name.as_os_str()));
+                self.visit(path, child, child_relative, &level, opened, sink);
             });
     }
 
