@@ -21,9 +21,17 @@ struct JsonSkipped {
 
 /// A file that was checked (with or without findings).
 #[derive(Serialize)]
-struct JsonFile {
-    path: String,
+struct JsonFile<'a> {
+    path: std::borrow::Cow<'a, str>,
     kind: FileKind,
+}
+
+/// `path` as `display` shows it; without a copy when it is UTF-8 (nearly always).
+fn display(path: &std::path::Path) -> std::borrow::Cow<'_, str> {
+    match path.to_str() {
+        Some(path) => path.into(),
+        None => path.display().to_string().into(),
+    }
 }
 
 #[derive(Serialize)]
@@ -84,7 +92,7 @@ pub(super) fn write(results: &Results, out: &mut dyn Write) -> io::Result<()> {
         .files
         .iter()
         .map(|file| JsonFile {
-            path: file.source.path.display().to_string(),
+            path: display(&file.source.path),
             kind: file.source.kind,
         })
         .collect();
@@ -125,7 +133,24 @@ pub(super) fn write(results: &Results, out: &mut dyn Write) -> io::Result<()> {
     // buffer per finding for the whole report cost a page fault every 4 KiB of it).
     out.write_all(b"{")?;
     field(out, "version", &VERSION, true)?;
-    field(out, "files", &files, false)?;
+    // The list of checked files, like the findings, is written directly (one per file).
+    out.write_all(b",\n  \"files\": ")?;
+    let mut buffer = Vec::with_capacity(files.len() * 96 + 8);
+    if files.is_empty() {
+        buffer.extend_from_slice(b"[]");
+    } else {
+        buffer.push(b'[');
+        for (at, file) in files.iter().enumerate() {
+            newline(&mut buffer, at > 0, 2);
+            let mut object = Object::open(&mut buffer, 2);
+            object.key("path").string(&file.path);
+            object.key("kind").string(file.kind.as_str());
+            object.close();
+        }
+        newline(&mut buffer, false, 1);
+        buffer.push(b']');
+    }
+    out.write_all(&buffer)?;
     out.write_all(b",\n  \"findings\": [")?;
     for (chunk_at, chunk) in findings.chunks(FINDINGS_PER_CHUNK).enumerate() {
         let rendered = super::render_each(chunk, |(source, finding)| {
@@ -456,11 +481,7 @@ fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
 
 fn json_finding<'a>(source: &'a SourceFile, finding: &'a Finding) -> JsonFinding<'a> {
     JsonFinding {
-        // As `display` shows it; without a copy when it is UTF-8 (nearly always).
-        path: match source.path.to_str() {
-            Some(path) => path.into(),
-            None => source.path.display().to_string().into(),
-        },
+        path: display(&source.path),
         code: &finding.code,
         name: &finding.name,
         category: finding.category.as_str(),
@@ -574,7 +595,7 @@ mod tests {
         #[derive(serde::Serialize)]
         struct Whole<'a> {
             version: u32,
-            files: Vec<super::JsonFile>,
+            files: Vec<super::JsonFile<'a>>,
             findings: Vec<super::JsonFinding<'a>>,
             errors: Vec<super::JsonError>,
             skipped: Vec<super::JsonSkipped>,
@@ -646,20 +667,25 @@ mod tests {
         let many: Vec<Finding> = (0..super::FINDINGS_PER_CHUNK * 2 + 3)
             .map(|at| finding(if at % 2 == 0 { "DF002" } else { "DF003" }, at % 14))
             .collect();
-        for findings in [
+        let file = |findings| FileResult {
+            source: SourceFile::new("a/Dockerfile", "FROM alpine:latest\n", FileKind::Dockerfile),
+            findings,
+        };
+        let compose = FileResult {
+            source: SourceFile::new("b/compose \"x\".yaml", "services: {}\n", FileKind::Compose),
+            findings: vec![],
+        };
+        for files in [
             vec![],
-            vec![finding("DF002", 5), finding("DF003", 12)],
-            many,
+            vec![file(vec![])],
+            vec![
+                file(vec![finding("DF002", 5), finding("DF003", 12)]),
+                compose,
+            ],
+            vec![file(many)],
         ] {
             let results = Results {
-                files: vec![FileResult {
-                    source: SourceFile::new(
-                        "a/Dockerfile",
-                        "FROM alpine:latest\n",
-                        FileKind::Dockerfile,
-                    ),
-                    findings,
-                }],
+                files,
                 errors: vec![FileError::new(std::path::Path::new("b"), "not UTF-8")],
                 skipped: Vec::new(),
                 fixed: Vec::new(),
@@ -670,10 +696,14 @@ mod tests {
             let count = results.finding_count();
             let whole = Whole {
                 version: super::VERSION,
-                files: vec![super::JsonFile {
-                    path: "a/Dockerfile".into(),
-                    kind: FileKind::Dockerfile,
-                }],
+                files: results
+                    .files
+                    .iter()
+                    .map(|file| super::JsonFile {
+                        path: super::display(&file.source.path),
+                        kind: file.source.kind,
+                    })
+                    .collect(),
                 findings: results
                     .findings()
                     .map(|(source, finding)| super::json_finding(source, finding))
@@ -685,7 +715,7 @@ mod tests {
                 }],
                 skipped: Vec::new(),
                 summary: super::Summary {
-                    files_checked: 1,
+                    files_checked: results.files.len(),
                     files_with_findings: usize::from(count > 0),
                     findings: count,
                     by_severity: super::BySeverity {
