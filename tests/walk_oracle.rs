@@ -268,3 +268,34 @@ fn a_deep_walk_stays_under_the_open_file_limit() {
         assert_eq!(report["summary"]["files_checked"], 1, "{stderr}");
     }
 }
+
+/// The walk reads every walked Dockerfile on its way, with the bytes on disk, and nothing
+/// else: not compose files (planning reads those), not ignored files.
+#[test]
+fn the_walk_reads_the_walked_dockerfiles_on_its_way() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("walked");
+    fs::create_dir_all(root.join("app/nested")).unwrap();
+    fs::create_dir_all(root.join("ignored")).unwrap();
+    fs::write(root.join(".gitignore"), "ignored/\n").unwrap();
+    fs::write(root.join("Dockerfile"), "FROM a\n").unwrap();
+    fs::write(root.join("app/nested/web.Dockerfile"), "FROM b\n").unwrap();
+    fs::write(root.join("app/compose.yaml"), "services: {}\n").unwrap();
+    fs::write(root.join("ignored/Dockerfile"), "FROM c\n").unwrap();
+    let walked = discover::walk_reading(&[root.clone()], None, Some(1 << 20));
+    let mut read: Vec<(PathBuf, Vec<u8>)> = walked
+        .read
+        .iter()
+        .map(|(path, bytes)| (PathBuf::from(path), bytes.clone()))
+        .collect();
+    read.sort();
+    assert_eq!(
+        read,
+        [
+            (root.join("Dockerfile"), b"FROM a\n".to_vec()),
+            (root.join("app/nested/web.Dockerfile"), b"FROM b\n".to_vec()),
+        ]
+    );
+    // Without a limit to read up to, nothing is read ahead.
+    assert!(discover::walk(&[root], None).read.is_empty());
+}

@@ -76,10 +76,23 @@ pub struct Walked {
     errors: Vec<FileError>,
     /// Every directory the walk read, by absolute normalized path.
     pub listings: Listings,
+    /// The bytes of walked Dockerfiles read on the way ([`walk_reading`]), by path as walked.
+    pub read: foldhash::HashMap<std::ffi::OsString, Vec<u8>>,
 }
 
 /// Read `paths`: the files named explicitly, and every file under the directories.
 pub fn walk(paths: &[PathBuf], forced_kind: Option<FileKind>) -> Walked {
+    walk_reading(paths, forced_kind, None)
+}
+
+/// [`walk`], reading the walked Dockerfiles of at most `read_ahead` bytes on the way (into
+/// [`Walked::read`]): opened relative to their open directory, which costs the kernel one
+/// name's lookup instead of a whole path's.
+pub fn walk_reading(
+    paths: &[PathBuf],
+    forced_kind: Option<FileKind>,
+    read_ahead: Option<u64>,
+) -> Walked {
     let mut walked = Walked::default();
     let cwd = std::env::current_dir().unwrap_or_default();
     // Explicit files first, so that deduplication keeps their (possibly forced) kind.
@@ -95,9 +108,15 @@ pub fn walk(paths: &[PathBuf], forced_kind: Option<FileKind>) -> Walked {
                         .errors
                         .push(FileError::new(&path, "is a directory, not a file"));
                 } else {
-                    let found = walk::Walk::new(&path, &cwd).run();
+                    let mut walk = walk::Walk::new(&path, &cwd);
+                    walk.read_ahead = read_ahead;
+                    let found = walk.run();
                     walked.walked.extend(found.files);
                     walked.errors.extend(found.errors);
+                    walked.read.extend(
+                        (found.read.into_iter())
+                            .map(|(path, bytes)| (path.into_os_string(), bytes)),
+                    );
                     walked.listings.extend(found.listings);
                 }
             }

@@ -167,6 +167,34 @@ fn read_entries_linux(
     Ok(((entries, error), kept))
 }
 
+/// The bytes of the regular file `name` in the open directory `dir`, when it holds between 1
+/// and `limit` bytes and reads whole; `None` otherwise (a link, a FIFO, an empty or
+/// too-large file, an error), for the caller to read it by its path as it would have anyway.
+/// Opened relative to `dir`, the kernel looks up one name instead of a whole path.
+#[cfg(target_os = "linux")]
+pub fn read_file_in(dir: &OpenDir, name: &OsStr, limit: u64) -> Option<Vec<u8>> {
+    use rustix::fs::{FileType, Mode, OFlags};
+    use std::io::Read;
+    // Not following a link, and never waiting for a writer if a FIFO took the name.
+    let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW | OFlags::NONBLOCK;
+    let fd = rustix::fs::openat(&dir.fd, name, flags, Mode::empty()).ok()?;
+    let stat = rustix::fs::fstat(&fd).ok()?;
+    let len = u64::try_from(stat.st_size).ok()?;
+    if FileType::from_raw_mode(stat.st_mode) != FileType::RegularFile || len == 0 || len > limit {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(len).ok()?);
+    let file = std::fs::File::from(fd);
+    file.take(len + 1).read_to_end(&mut bytes).ok()?;
+    (bytes.len() as u64 == len).then_some(bytes)
+}
+
+/// Without `openat`, nothing is read ahead.
+#[cfg(not(target_os = "linux"))]
+pub fn read_file_in(_dir: &OpenDir, _name: &OsStr, _limit: u64) -> Option<Vec<u8>> {
+    None
+}
+
 /// `path`'s directory and name, as [`Path::parent`] and [`Path::file_name`] say them: `None`
 /// when it has no name (`/`, `..`). The runs's paths are normalized (no `.`, `..`, `//`, no
 /// trailing `/`): on Unix their last `/` splits them, without parsing every component from the
@@ -363,6 +391,42 @@ pub fn is_present(listings: Option<&Listings>, path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_file_is_read_ahead_only_when_it_is_a_regular_file_of_the_right_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("Dockerfile"), "FROM scratch\n").unwrap();
+        std::fs::write(root.join("empty.Dockerfile"), "").unwrap();
+        std::fs::write(root.join("big.Dockerfile"), "x".repeat(100)).unwrap();
+        std::fs::create_dir(root.join("dir.Dockerfile")).unwrap();
+        std::os::unix::fs::symlink(root.join("Dockerfile"), root.join("link.Dockerfile")).unwrap();
+        let fifo = root.join("fifo.Dockerfile");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let (_, open) = read_entries_in(root, None).unwrap();
+        let open = open.expect("kept open");
+        let read = |name: &str| read_file_in(&open, OsStr::new(name), 50);
+        assert_eq!(read("Dockerfile").as_deref(), Some(&b"FROM scratch\n"[..]));
+        // Left to the run, which reads (or refuses) them by path as before.
+        for name in [
+            "empty.Dockerfile",
+            "big.Dockerfile",
+            "dir.Dockerfile",
+            "link.Dockerfile",
+        ] {
+            assert_eq!(read(name), None, "{name}");
+        }
+        // A FIFO is neither waited on nor read.
+        assert_eq!(read("fifo.Dockerfile"), None);
+        assert_eq!(read("missing"), None);
+    }
 
     #[test]
     fn parent_and_name_agree_with_std() {

@@ -81,6 +81,9 @@ pub struct RunOptions {
     pub config_names: &'static [&'static str],
     /// The directories the run's walk read ([`FsWorkspace::with_listings`]).
     pub listings: Option<Arc<Listings>>,
+    /// Files the walk read on its way ([`crate::workspace::discover::walk_reading`]), by path
+    /// as walked: each candidate takes its bytes from here before reading its path.
+    pub read_ahead: HashMap<OsString, Vec<u8>>,
 }
 
 /// The pool a run's work goes to: `threads` workers (see [`pool_size`]) with stacks large
@@ -185,6 +188,14 @@ where
         .with_config_names(options.config_names)
         .with_listings(options.listings);
     workspace.shellcheck = options.shellcheck.clone();
+    let read_ahead = Mutex::new(options.read_ahead);
+    let take_read = |path: &Path| {
+        let mut read = read_ahead.lock().unwrap_or_else(|p| p.into_inner());
+        if read.is_empty() {
+            return None;
+        }
+        read.remove(path.as_os_str())
+    };
     let with_workspace = |source: &SourceFile| check(source, &workspace);
     let check_candidate = |candidate: &Candidate| {
         // A compose file planning read is not read again; a Dockerfile a compose service
@@ -196,7 +207,10 @@ where
             Some(bytes) => Ok(bytes),
             None => match workspace.loaded_source(&candidate.path) {
                 Some(source) => Ok(source.text.clone().into_bytes()),
-                None => read_limited(&candidate.path, options.max_file_size),
+                None => match take_read(&candidate.path) {
+                    Some(bytes) => Ok(bytes),
+                    None => read_limited(&candidate.path, options.max_file_size),
+                },
             },
         };
         match bytes {

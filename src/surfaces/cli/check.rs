@@ -316,10 +316,13 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     let threads = args.threads.filter(|&n| n > 0);
     // Files named one by one (pre-commit, an editor's save hook) need no workers to find.
     let walks = paths.iter().any(|path| path.is_dir());
+    // Walked Dockerfiles are read on the way, relative to their open directory.
+    let read_ahead = Some(max_file_size(&args));
     let mut walked = runner::in_worker_pool(threads, if walks { usize::MAX } else { 0 }, || {
-        discover::walk(&paths, args.kind)
+        discover::walk_reading(&paths, args.kind, read_ahead)
     });
     let listings = Arc::new(std::mem::take(&mut walked.listings));
+    let read_ahead = std::mem::take(&mut walked.read);
     resolver.use_listings(listings.clone());
     let mut discovery =
         walked.classify(&mut |path, kind| configured_kind(&mut resolver, path, kind));
@@ -407,6 +410,7 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
         ),
         config_names: &config::FILE_NAMES,
         listings: Some(listings),
+        read_ahead,
     };
     let stdin_path = stdin.as_ref().map(|input| input.path.clone());
     let fixing = args.fix || args.diff;

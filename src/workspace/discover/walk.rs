@@ -19,6 +19,7 @@ use rayon::prelude::*;
 
 use super::{SKIPPED_DIRS, display_path, io_message};
 use crate::linter::project::normalize;
+use crate::syntax::source::FileKind;
 use crate::workspace::listing::{self, EntryType, Listing, Listings};
 use crate::workspace::results::FileError;
 
@@ -104,6 +105,8 @@ pub(super) struct Found {
     pub files: Vec<(PathBuf, bool)>,
     pub errors: Vec<FileError>,
     pub listings: Listings,
+    /// The bytes of the Dockerfiles read on the way (see [`Walk::read_ahead`]), by path.
+    pub read: Vec<(PathBuf, Vec<u8>)>,
 }
 
 /// What the reading of one directory found (gathered under a lock, once per directory).
@@ -111,6 +114,7 @@ type DirFound = (
     Vec<(PathBuf, bool)>,
     Vec<FileError>,
     Option<(PathBuf, Listing)>,
+    Vec<(PathBuf, Vec<u8>)>,
 );
 
 /// One walk of one directory given on the command line.
@@ -124,6 +128,10 @@ pub(super) struct Walk<'a> {
     resolved: PathBuf,
     /// The user's global excludes file (`core.excludesFile`, else `$XDG_CONFIG_HOME/git/ignore`).
     global: Gitignore,
+    /// Read the regular files named like Dockerfiles of at most this many bytes while their
+    /// directory is open: opened relative to it, the kernel looks up one name, where the run
+    /// would open each by its whole path. (Compose files are read by planning.)
+    pub read_ahead: Option<u64>,
 }
 
 impl<'a> Walk<'a> {
@@ -134,6 +142,7 @@ impl<'a> Walk<'a> {
             absolute: normalize(&cwd.join(root)),
             resolved: std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
             global,
+            read_ahead: None,
         }
     }
 
@@ -161,9 +170,10 @@ impl<'a> Walk<'a> {
             &sink,
         );
         let mut found = Found::default();
-        for (files, errors, listing) in sink.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        for (files, errors, listing, read) in sink.into_inner().unwrap_or_else(|p| p.into_inner()) {
             found.files.extend(files);
             found.errors.extend(errors);
+            found.read.extend(read);
             if let Some((dir, listing)) = listing {
                 found.listings.insert(dir, listing);
             }
@@ -189,7 +199,7 @@ impl<'a> Walk<'a> {
             Err(err) => {
                 let error = FileError::new(&display_path(dir), io_message(&err));
                 let mut sink = sink.lock().unwrap_or_else(|p| p.into_inner());
-                sink.push((Vec::new(), vec![error], None));
+                sink.push((Vec::new(), vec![error], None, Vec::new()));
                 return;
             }
         };
@@ -205,6 +215,7 @@ impl<'a> Walk<'a> {
         )
         .or_else(|| parent.clone());
         let mut subdirs = Vec::new();
+        let mut read = Vec::new();
         for (name, kind) in listing.entries() {
             let is_dir = *kind == EntryType::Dir;
             let child = absolute.join(name);
@@ -225,7 +236,15 @@ impl<'a> Walk<'a> {
                         subdirs.push((path, child, child_relative, name.clone()));
                     }
                 }
-                EntryType::File => files.push((path, false)),
+                EntryType::File => {
+                    if let (Some(limit), Some(open_dir)) = (self.read_ahead, &open_dir)
+                        && FileKind::from_path(Path::new(name)) == Some(FileKind::Dockerfile)
+                        && let Some(bytes) = listing::read_file_in(open_dir, name, limit)
+                    {
+                        read.push((path.clone(), bytes));
+                    }
+                    files.push((path, false));
+                }
                 // A link to a file is checked; to a directory or nowhere, skipped.
                 EntryType::Symlink if path.metadata().is_ok_and(|m| m.is_file()) => {
                     let outside = !std::fs::canonicalize(&path)
@@ -239,6 +258,7 @@ impl<'a> Walk<'a> {
             files,
             errors,
             Some((absolute.to_path_buf(), listing)),
+            read,
         ));
         subdirs
             .par_iter()
