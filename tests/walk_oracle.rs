@@ -282,7 +282,7 @@ fn the_walk_reads_the_walked_dockerfiles_on_its_way() {
     fs::write(root.join("app/nested/web.Dockerfile"), "FROM b\n").unwrap();
     fs::write(root.join("app/compose.yaml"), "services: {}\n").unwrap();
     fs::write(root.join("ignored/Dockerfile"), "FROM c\n").unwrap();
-    let walked = discover::walk_reading(&[root.clone()], None, Some(1 << 20));
+    let walked = discover::walk_reading(std::slice::from_ref(&root), None, Some(1 << 20));
     let mut read: Vec<(PathBuf, Vec<u8>)> = walked
         .read
         .iter()
