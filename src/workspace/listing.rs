@@ -184,8 +184,10 @@ pub fn read_file_in(dir: &OpenDir, name: &OsStr, limit: u64) -> Option<Vec<u8>> 
         return None;
     }
     let mut bytes = Vec::with_capacity(usize::try_from(len).ok()?);
+    // To the size `stat` gave, without a `read` after the last byte (like the run's own reads);
+    // a file that shrank meanwhile is left to the run.
     let file = std::fs::File::from(fd);
-    file.take(len + 1).read_to_end(&mut bytes).ok()?;
+    file.take(len).read_to_end(&mut bytes).ok()?;
     (bytes.len() as u64 == len).then_some(bytes)
 }
 
