@@ -264,6 +264,16 @@ impl Listings {
         self.dirs.extend(other.dirs);
     }
 
+    /// Room for `more` directories.
+    pub fn reserve(&mut self, more: usize) {
+        self.dirs.reserve(more);
+    }
+
+    /// How many directories were read.
+    pub fn dir_count(&self) -> usize {
+        self.dirs.len()
+    }
+
     /// The listing of the directory `dir`, when the walk read it.
     pub fn listing(&self, dir: &Path) -> Option<&Listing> {
         self.dirs.get(dir.as_os_str())

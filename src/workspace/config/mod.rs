@@ -400,6 +400,9 @@ impl Resolver {
     /// Answer questions about the directories in `listings` from them (a run's walk read them
     /// all; asking the filesystem again would be one failing `stat` per name and directory).
     pub fn use_listings(&mut self, listings: Arc<Listings>) {
+        // About one chain per walked directory is looked up and remembered: room made once.
+        self.by_dir.reserve(listings.dir_count());
+        self.by_given_dir.reserve(listings.dir_count());
         self.listings = Some(listings);
     }
 

@@ -170,7 +170,9 @@ impl<'a> Walk<'a> {
             &sink,
         );
         let mut found = Found::default();
-        for (files, errors, listing, read) in sink.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        let sink = sink.into_inner().unwrap_or_else(|p| p.into_inner());
+        found.listings.reserve(sink.len());
+        for (files, errors, listing, read) in sink {
             found.files.extend(files);
             found.errors.extend(errors);
             found.read.extend(read);
