@@ -249,7 +249,11 @@ where
         }
         outcomes
     });
+    // Freeing every parsed file and listing is serial work; a worker does it while the caller
+    // goes on with the results (and a run that ends the process does not wait for it).
+    pool.spawn(move || drop(workspace));
     let mut results = Results::default();
+    results.files.reserve(outcomes.len());
     for outcome in outcomes {
         match outcome {
             Ok((file, fixed)) => {
