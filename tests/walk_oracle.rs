@@ -269,8 +269,9 @@ fn a_deep_walk_stays_under_the_open_file_limit() {
     }
 }
 
-/// The walk reads every walked Dockerfile on its way, with the bytes on disk, and nothing
-/// else: not compose files (planning reads those), not ignored files.
+/// The walk reads every walked Dockerfile and compose file on its way, with the bytes on
+/// disk, and nothing else: not ignored files.
+#[cfg(unix)]
 #[test]
 fn the_walk_reads_the_walked_dockerfiles_on_its_way() {
     let tmp = tempfile::tempdir().unwrap();
@@ -296,6 +297,18 @@ fn the_walk_reads_the_walked_dockerfiles_on_its_way() {
             (root.join("app/nested/web.Dockerfile"), b"FROM b\n".to_vec()),
         ]
     );
+    // Compose files by absolute path, when the walked directory is reached without links
+    // (planning reads them only inside their tree).
+    let compose: Vec<_> = walked.read_compose.keys().map(PathBuf::from).collect();
+    if fs::canonicalize(&root).unwrap() == root {
+        assert_eq!(compose, [root.join("app/compose.yaml")]);
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(&root, &link).unwrap();
+        let through_link = discover::walk_reading(&[link], None, Some(1 << 20));
+        assert!(through_link.read_compose.is_empty());
+        assert_eq!(through_link.read.len(), 2);
+    }
     // Without a limit to read up to, nothing is read ahead.
-    assert!(discover::walk(&[root], None).read.is_empty());
+    let plain = discover::walk(&[root], None);
+    assert!(plain.read.is_empty() && plain.read_compose.is_empty());
 }

@@ -346,7 +346,7 @@ impl Loader for FsLoader<'_> {
 /// the rules would see nothing a project adds, and loading it would parse the file twice (most
 /// compose files are such projects).
 pub fn spec_for_check(file: &Path, loader: &mut FsLoader<'_>) -> Option<ProjectSpec> {
-    spec_and_bytes(file, loader).0
+    spec_and_bytes(file, loader, None).0
 }
 
 /// [`spec_for_check`], with the bytes of `file` when it read them (the run's check of the file
@@ -354,12 +354,17 @@ pub fn spec_for_check(file: &Path, loader: &mut FsLoader<'_>) -> Option<ProjectS
 fn spec_and_bytes(
     file: &Path,
     loader: &mut FsLoader<'_>,
+    read_ahead: Option<Vec<u8>>,
 ) -> (Option<ProjectSpec>, Option<Vec<u8>>) {
     let spec = project_for_file(file, loader);
     let [only] = spec.files.as_slice() else {
-        return (Some(spec), None);
+        return (Some(spec), read_ahead);
     };
-    let Ok(bytes) = loader.read_bytes(only) else {
+    let bytes = match read_ahead {
+        Some(bytes) if only == file => Ok(bytes),
+        _ => loader.read_bytes(only),
+    };
+    let Ok(bytes) = bytes else {
         return (Some(spec), None);
     };
     let mentions = |word: &[u8]| memchr::memmem::find(&bytes, word).is_some();
@@ -428,22 +433,24 @@ impl Plan {
     /// The project `file` (absolute) is checked in: its declared project, else the one
     /// discovery gives it (`None` for a file that is a project alone, see [`spec_for_check`]).
     pub fn spec_for(&self, file: &Path, loader: &mut FsLoader<'_>) -> Option<ProjectSpec> {
-        self.spec_and_bytes(file, loader).0
+        self.spec_and_bytes(file, loader, None).0
     }
 
-    /// [`Plan::spec_for`], with the bytes of `file` when it read them.
+    /// [`Plan::spec_for`], with the bytes of `file` when it read them (or a walk did:
+    /// `read_ahead`).
     fn spec_and_bytes(
         &self,
         file: &Path,
         loader: &mut FsLoader<'_>,
+        read_ahead: Option<Vec<u8>>,
     ) -> (Option<ProjectSpec>, Option<Vec<u8>>) {
         if let Some(spec) = self.declared_for(file) {
-            return (Some(spec.clone()), None);
+            return (Some(spec.clone()), read_ahead);
         }
         if let Some(planned) = self.spec_of.get(file) {
-            return (planned.clone(), None);
+            return (planned.clone(), read_ahead);
         }
-        let (spec, bytes) = spec_and_bytes(file, loader);
+        let (spec, bytes) = spec_and_bytes(file, loader, read_ahead);
         let spec = spec.map(|spec| ProjectSpec {
             env_file: self.env_file.clone(),
             ..spec
@@ -506,7 +513,8 @@ fn relative_to(path: &Path, dir: &Path) -> String {
 /// The plan of a run over `compose_files` (absolute) with the projects the user `declared`
 /// and the `--env-file`. Projects are found and loaded in parallel on the current rayon pool
 /// (the runner's, see [`crate::workspace::runner::in_worker_pool`]), each worker with a
-/// loader of its own over `read`.
+/// loader of its own over `read`. `read_ahead` holds the bytes of compose files a walk read
+/// already, by absolute path: those are not read again.
 pub fn plan(
     compose_files: &[PathBuf],
     declared: Vec<ProjectSpec>,
@@ -514,6 +522,7 @@ pub fn plan(
     read: ReadFn,
     max_file_size: u64,
     listings: Option<Arc<Listings>>,
+    mut read_ahead: HashMap<std::ffi::OsString, Vec<u8>>,
 ) -> Plan {
     use rayon::prelude::*;
     let mut plan = Plan {
@@ -527,13 +536,18 @@ pub fn plan(
         return plan;
     }
     type Found = (PathBuf, Option<ProjectSpec>, Option<Vec<u8>>);
+    let ahead: Vec<Option<Vec<u8>>> = compose_files
+        .iter()
+        .map(|file| read_ahead.remove(file.as_os_str()))
+        .collect();
     let found: Vec<Found> = compose_files
         .par_iter()
-        .filter(|file| plan.declared_for(file).is_none())
+        .zip(ahead.into_par_iter())
+        .filter(|(file, _)| plan.declared_for(file).is_none())
         .map_init(
             || FsLoader::with_listings(read, max_file_size, listings.clone()),
-            |loader, file| {
-                let (spec, bytes) = plan.spec_and_bytes(file, loader);
+            |loader, (file, bytes)| {
+                let (spec, bytes) = plan.spec_and_bytes(file, loader, bytes);
                 (file.clone(), spec, bytes)
             },
         )
@@ -644,7 +658,15 @@ mod tests {
         .unwrap();
         let read = |path: &Path, _: Option<u64>| std::fs::read(path).map_err(|e| e.to_string());
         let files = [alone.clone(), extending.clone()];
-        let plan = plan(&files, Vec::new(), None, read, 1 << 20, None);
+        let plan = plan(
+            &files,
+            Vec::new(),
+            None,
+            read,
+            1 << 20,
+            None,
+            HashMap::new(),
+        );
         assert_eq!(
             plan.take_bytes(&alone).as_deref(),
             Some(&b"services:\n  a:\n    image: x\n"[..])

@@ -78,6 +78,8 @@ pub struct Walked {
     pub listings: Listings,
     /// The bytes of walked Dockerfiles read on the way ([`walk_reading`]), by path as walked.
     pub read: foldhash::HashMap<std::ffi::OsString, Vec<u8>>,
+    /// The bytes of walked compose files read on the way, by absolute normalized path.
+    pub read_compose: foldhash::HashMap<std::ffi::OsString, Vec<u8>>,
 }
 
 /// Read `paths`: the files named explicitly, and every file under the directories.
@@ -113,10 +115,15 @@ pub fn walk_reading(
                     let found = walk.run();
                     walked.walked.extend(found.files);
                     walked.errors.extend(found.errors);
-                    walked.read.extend(
-                        (found.read.into_iter())
-                            .map(|(path, bytes)| (path.into_os_string(), bytes)),
-                    );
+                    for (into, read) in [
+                        (&mut walked.read, found.read),
+                        (&mut walked.read_compose, found.read_compose),
+                    ] {
+                        into.extend(
+                            read.into_iter()
+                                .map(|(path, bytes)| (path.into_os_string(), bytes)),
+                        );
+                    }
                     walked.listings.extend(found.listings);
                 }
             }

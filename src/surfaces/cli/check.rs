@@ -323,6 +323,7 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     });
     let listings = Arc::new(std::mem::take(&mut walked.listings));
     let read_ahead = std::mem::take(&mut walked.read);
+    let compose_read_ahead = std::mem::take(&mut walked.read_compose);
     resolver.use_listings(listings.clone());
     let mut discovery =
         walked.classify(&mut |path, kind| configured_kind(&mut resolver, path, kind));
@@ -339,6 +340,7 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
         &mut discovery,
         &mut resolver,
         &listings,
+        compose_read_ahead,
     );
     // For --diff-base: the files of each compose file's project (the plan moves into the run).
     let project_files: HashMap<PathBuf, Vec<PathBuf>> = if changes.is_some() {
@@ -604,6 +606,7 @@ fn compose_plan(
     discovery: &mut discover::Discovery,
     resolver: &mut config::Resolver,
     listings: &Arc<crate::workspace::listing::Listings>,
+    read_ahead: HashMap<std::ffi::OsString, Vec<u8>>,
 ) -> compose_project::Plan {
     let absolute = |path: &std::path::Path| crate::linter::project::normalize(&cwd.join(path));
     // Loading every chain first makes the declared projects of all configs in effect known.
@@ -638,6 +641,7 @@ fn compose_plan(
             runner::read_referenced,
             limit,
             Some(listings.clone()),
+            read_ahead,
         )
     });
     let walked: Vec<PathBuf> = paths

@@ -107,6 +107,8 @@ pub(super) struct Found {
     pub listings: Listings,
     /// The bytes of the Dockerfiles read on the way (see [`Walk::read_ahead`]), by path.
     pub read: Vec<(PathBuf, Vec<u8>)>,
+    /// The bytes of the compose files read on the way, by absolute path.
+    pub read_compose: Vec<(PathBuf, Vec<u8>)>,
 }
 
 /// What the reading of one directory found (gathered under a lock, once per directory).
@@ -114,7 +116,7 @@ type DirFound = (
     Vec<(PathBuf, bool)>,
     Vec<FileError>,
     Option<(PathBuf, Listing)>,
-    Vec<(PathBuf, Vec<u8>)>,
+    [Vec<(PathBuf, Vec<u8>)>; 2],
 );
 
 /// One walk of one directory given on the command line.
@@ -128,9 +130,10 @@ pub(super) struct Walk<'a> {
     resolved: PathBuf,
     /// The user's global excludes file (`core.excludesFile`, else `$XDG_CONFIG_HOME/git/ignore`).
     global: Gitignore,
-    /// Read the regular files named like Dockerfiles of at most this many bytes while their
-    /// directory is open: opened relative to it, the kernel looks up one name, where the run
-    /// would open each by its whole path. (Compose files are read by planning.)
+    /// Read the regular files named like Dockerfiles or compose files of at most this many
+    /// bytes while their directory is open: opened relative to it, the kernel looks up one
+    /// name, where the run would open each by its whole path. Compose files only when the
+    /// walked directory is reached without links: planning reads them only inside their tree.
     pub read_ahead: Option<u64>,
 }
 
@@ -172,10 +175,11 @@ impl<'a> Walk<'a> {
         let mut found = Found::default();
         let sink = sink.into_inner().unwrap_or_else(|p| p.into_inner());
         found.listings.reserve(sink.len());
-        for (files, errors, listing, read) in sink {
+        for (files, errors, listing, [read, read_compose]) in sink {
             found.files.extend(files);
             found.errors.extend(errors);
             found.read.extend(read);
+            found.read_compose.extend(read_compose);
             if let Some((dir, listing)) = listing {
                 found.listings.insert(dir, listing);
             }
@@ -201,7 +205,7 @@ impl<'a> Walk<'a> {
             Err(err) => {
                 let error = FileError::new(&display_path(dir), io_message(&err));
                 let mut sink = sink.lock().unwrap_or_else(|p| p.into_inner());
-                sink.push((Vec::new(), vec![error], None, Vec::new()));
+                sink.push((Vec::new(), vec![error], None, Default::default()));
                 return;
             }
         };
@@ -218,6 +222,7 @@ impl<'a> Walk<'a> {
         .or_else(|| parent.clone());
         let mut subdirs = Vec::new();
         let mut read = Vec::new();
+        let mut read_compose = Vec::new();
         for (name, kind) in listing.entries() {
             let is_dir = *kind == EntryType::Dir;
             let child = absolute.join(name);
@@ -239,11 +244,20 @@ impl<'a> Walk<'a> {
                     }
                 }
                 EntryType::File => {
-                    if let (Some(limit), Some(open_dir)) = (self.read_ahead, &open_dir)
-                        && FileKind::from_path(Path::new(name)) == Some(FileKind::Dockerfile)
-                        && let Some(bytes) = listing::read_file_in(open_dir, name, limit)
-                    {
-                        read.push((path.clone(), bytes));
+                    if let (Some(limit), Some(open_dir)) = (self.read_ahead, &open_dir) {
+                        match FileKind::from_path(Path::new(name)) {
+                            Some(FileKind::Dockerfile) => {
+                                if let Some(bytes) = listing::read_file_in(open_dir, name, limit) {
+                                    read.push((path.clone(), bytes));
+                                }
+                            }
+                            Some(FileKind::Compose) if self.absolute == self.resolved => {
+                                if let Some(bytes) = listing::read_file_in(open_dir, name, limit) {
+                                    read_compose.push((child.clone(), bytes));
+                                }
+                            }
+                            _ => {}
+                        }
                     }
                     files.push((path, false));
                 }
@@ -260,7 +274,7 @@ impl<'a> Walk<'a> {
             files,
             errors,
             Some((absolute.to_path_buf(), listing)),
-            read,
+            [read, read_compose],
         ));
         subdirs
             .par_iter()
