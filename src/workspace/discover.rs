@@ -32,6 +32,9 @@ pub struct Discovery {
     pub errors: Vec<FileError>,
     /// Symbolic links out of the walked directory: not errors, reported once each.
     pub skipped: Vec<FileError>,
+    /// What the walk read on its way ([`Walked::read`], [`Walked::read_compose`]).
+    pub read: foldhash::HashMap<std::ffi::OsString, Vec<u8>>,
+    pub read_compose: foldhash::HashMap<std::ffi::OsString, Vec<u8>>,
 }
 
 /// Why a walked symbolic link is not read.
@@ -146,6 +149,8 @@ impl Walked {
     ) -> Discovery {
         let mut discovery = Discovery {
             errors: self.errors,
+            read: self.read,
+            read_compose: self.read_compose,
             ..Discovery::default()
         };
         let mut files = self.explicit;

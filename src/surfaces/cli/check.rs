@@ -322,8 +322,7 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
         discover::walk_reading(&paths, args.kind, read_ahead)
     });
     let listings = Arc::new(std::mem::take(&mut walked.listings));
-    let read_ahead = std::mem::take(&mut walked.read);
-    let compose_read_ahead = std::mem::take(&mut walked.read_compose);
+
     resolver.use_listings(listings.clone());
     let mut discovery =
         walked.classify(&mut |path, kind| configured_kind(&mut resolver, path, kind));
@@ -340,7 +339,6 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
         &mut discovery,
         &mut resolver,
         &listings,
-        compose_read_ahead,
     );
     // For --diff-base: the files of each compose file's project (the plan moves into the run).
     let project_files: HashMap<PathBuf, Vec<PathBuf>> = if changes.is_some() {
@@ -412,7 +410,7 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
         ),
         config_names: &config::FILE_NAMES,
         listings: Some(listings),
-        read_ahead,
+        read_ahead: std::mem::take(&mut discovery.read),
     };
     let stdin_path = stdin.as_ref().map(|input| input.path.clone());
     let fixing = args.fix || args.diff;
@@ -606,7 +604,6 @@ fn compose_plan(
     discovery: &mut discover::Discovery,
     resolver: &mut config::Resolver,
     listings: &Arc<crate::workspace::listing::Listings>,
-    read_ahead: HashMap<std::ffi::OsString, Vec<u8>>,
 ) -> compose_project::Plan {
     let absolute = |path: &std::path::Path| crate::linter::project::normalize(&cwd.join(path));
     // Loading every chain first makes the declared projects of all configs in effect known.
@@ -641,7 +638,7 @@ fn compose_plan(
             runner::read_referenced,
             limit,
             Some(listings.clone()),
-            read_ahead,
+            std::mem::take(&mut discovery.read_compose),
         )
     });
     let walked: Vec<PathBuf> = paths
