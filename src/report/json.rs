@@ -136,20 +136,12 @@ pub(super) fn write(results: &Results, out: &mut dyn Write) -> io::Result<()> {
     // The list of checked files, like the findings, is written directly (one per file).
     out.write_all(b",\n  \"files\": ")?;
     let mut buffer = Vec::with_capacity(files.len() * 96 + 8);
-    if files.is_empty() {
-        buffer.extend_from_slice(b"[]");
-    } else {
-        buffer.push(b'[');
-        for (at, file) in files.iter().enumerate() {
-            newline(&mut buffer, at > 0, 2);
-            let mut object = Object::open(&mut buffer, 2);
-            object.key("path").string(&file.path);
-            object.key("kind").string(file.kind.as_str());
-            object.close();
-        }
-        newline(&mut buffer, false, 1);
-        buffer.push(b']');
-    }
+    write_array(&mut buffer, 1, &files, |out, file| {
+        let mut object = Object::open(out, 2);
+        object.key("path").string(&file.path);
+        object.key("kind").string(file.kind.as_str());
+        object.close();
+    });
     out.write_all(&buffer)?;
     out.write_all(b",\n  \"findings\": [")?;
     for (chunk_at, chunk) in findings.chunks(FINDINGS_PER_CHUNK).enumerate() {
@@ -286,25 +278,17 @@ fn write_finding(out: &mut Vec<u8>, finding: &JsonFinding<'_>) {
     object.key("span").span(finding.span);
     let depth = object.depth;
     let out = object.key("labels").out;
-    if finding.labels.is_empty() {
-        out.extend_from_slice(b"[]");
-    } else {
-        out.push(b'[');
-        for (at, label) in finding.labels.iter().enumerate() {
-            newline(out, at > 0, depth + 1);
-            let mut object = Object::open(out, depth + 1);
-            if let Some(path) = &label.path {
-                object.key("path").string(path);
-            }
-            object.key("message").string(label.message);
-            object.key("start").position(label.start);
-            object.key("end").position(label.end);
-            object.key("span").span(label.span);
-            object.close();
+    write_array(out, depth, &finding.labels, |out, label| {
+        let mut object = Object::open(out, depth + 1);
+        if let Some(path) = &label.path {
+            object.key("path").string(path);
         }
-        newline(out, false, depth);
-        out.push(b']');
-    }
+        object.key("message").string(label.message);
+        object.key("start").position(label.start);
+        object.key("end").position(label.end);
+        object.key("span").span(label.span);
+        object.close();
+    });
     match finding.fix {
         None => object.key("fix").raw(b"null"),
         Some(fix) => {
@@ -315,27 +299,40 @@ fn write_finding(out: &mut Vec<u8>, finding: &JsonFinding<'_>) {
                 .key("applicability")
                 .string(fix.applicability.as_str());
             let out = inner.key("edits").out;
-            if fix.edits.is_empty() {
-                out.extend_from_slice(b"[]");
-            } else {
-                out.push(b'[');
-                for (at, edit) in fix.edits.iter().enumerate() {
-                    newline(out, at > 0, depth + 2);
-                    let mut object = Object::open(out, depth + 2);
-                    object.key("span").span(edit.span);
-                    object.key("replacement").string(&edit.replacement);
-                    object.close();
-                }
-                newline(out, false, depth + 1);
-                out.push(b']');
-            }
+            write_array(out, depth + 1, &fix.edits, |out, edit| {
+                let mut object = Object::open(out, depth + 2);
+                object.key("span").span(edit.span);
+                object.key("replacement").string(&edit.replacement);
+                object.close();
+            });
             inner.close();
         }
     }
     object.close();
 }
 
-/// `\n` (after `,` unless `first`) and two spaces per level of `depth`.
+/// An array `depth` levels deep as serde_json's pretty printer writes it: `[]` when empty,
+/// else each element (written by `item`) on a line of its own one level deeper.
+fn write_array<T>(
+    out: &mut Vec<u8>,
+    depth: usize,
+    items: &[T],
+    mut item: impl FnMut(&mut Vec<u8>, &T),
+) {
+    if items.is_empty() {
+        out.extend_from_slice(b"[]");
+        return;
+    }
+    out.push(b'[');
+    for (at, element) in items.iter().enumerate() {
+        newline(out, at > 0, depth + 1);
+        item(out, element);
+    }
+    newline(out, false, depth);
+    out.push(b']');
+}
+
+/// A line break (after a `,` when `comma`), then two spaces per level of `depth`.
 fn newline(out: &mut Vec<u8>, comma: bool, depth: usize) {
     const SPACES: &[u8] = &[b' '; 64];
     out.extend_from_slice(if comma { b",\n" } else { b"\n" });
