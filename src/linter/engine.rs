@@ -519,6 +519,9 @@ fn identical_duplicate_fix(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::linter::diagnostic::Category;
+    use crate::linter::rule::{DockerfileContext, FixAvailability, Rule, Status, Target};
 
     #[test]
     fn a_rule_without_declared_options_has_none_to_look_up() {
@@ -532,10 +535,6 @@ mod tests {
             );
         }
     }
-
-    use super::*;
-    use crate::linter::diagnostic::Category;
-    use crate::linter::rule::{DockerfileContext, FixAvailability, Rule, Status, Target};
 
     fn explode(_: &DockerfileContext<'_>, _: &mut Emitter) {
         panic!("rule bug");

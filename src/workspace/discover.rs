@@ -32,8 +32,9 @@ pub struct Discovery {
     pub errors: Vec<FileError>,
     /// Symbolic links out of the walked directory: not errors, reported once each.
     pub skipped: Vec<FileError>,
-    /// What the walk read on its way ([`Walked::read`], [`Walked::read_compose`]).
+    /// The walked Dockerfiles read on the way ([`Walked::read`]), by path as walked.
     pub read: foldhash::HashMap<std::ffi::OsString, Vec<u8>>,
+    /// The walked compose files read on the way ([`Walked::read_compose`]), by absolute path.
     pub read_compose: foldhash::HashMap<std::ffi::OsString, Vec<u8>>,
 }
 
@@ -90,9 +91,9 @@ pub fn walk(paths: &[PathBuf], forced_kind: Option<FileKind>) -> Walked {
     walk_reading(paths, forced_kind, None)
 }
 
-/// [`walk`], reading the walked Dockerfiles of at most `read_ahead` bytes on the way (into
-/// [`Walked::read`]): opened relative to their open directory, which costs the kernel one
-/// name's lookup instead of a whole path's.
+/// [`walk`], reading the walked Dockerfiles and compose files of at most `read_ahead` bytes on
+/// the way (into [`Walked::read`] and [`Walked::read_compose`]): opened relative to their open
+/// directory, which costs the kernel one name's lookup instead of a whole path's.
 pub fn walk_reading(
     paths: &[PathBuf],
     forced_kind: Option<FileKind>,

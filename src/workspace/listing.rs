@@ -198,7 +198,7 @@ pub fn read_file_in(_dir: &OpenDir, _name: &OsStr, _limit: u64) -> Option<Vec<u8
 }
 
 /// `path`'s directory and name, as [`Path::parent`] and [`Path::file_name`] say them: `None`
-/// when it has no name (`/`, `..`). The runs's paths are normalized (no `.`, `..`, `//`, no
+/// when it has no name (`/`, `..`). A run's paths are normalized (no `.`, `..`, `//`, no
 /// trailing `/`): on Unix their last `/` splits them, without parsing every component from the
 /// end twice as `parent` and `file_name` do; anything else goes to those.
 pub fn parent_and_name(path: &Path) -> Option<(&Path, &OsStr)> {
@@ -400,6 +400,17 @@ pub fn is_present(listings: Option<&Listings>, path: &Path) -> bool {
     })
 }
 
+/// A FIFO at `path`, for the tests of what is never read (opening one for reading waits).
+#[cfg(all(test, unix))]
+pub(crate) fn make_fifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo").arg(path).status();
+    assert!(
+        status.is_ok_and(|s| s.success()),
+        "mkfifo {}",
+        path.display()
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -415,13 +426,7 @@ mod tests {
         std::fs::create_dir(root.join("dir.Dockerfile")).unwrap();
         std::os::unix::fs::symlink(root.join("Dockerfile"), root.join("link.Dockerfile")).unwrap();
         let fifo = root.join("fifo.Dockerfile");
-        assert!(
-            std::process::Command::new("mkfifo")
-                .arg(&fifo)
-                .status()
-                .unwrap()
-                .success()
-        );
+        make_fifo(&fifo);
         let (_, open) = read_entries_in(root, None).unwrap();
         let open = open.expect("kept open");
         let read = |name: &str| read_file_in(&open, OsStr::new(name), 50);

@@ -316,13 +316,13 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     let threads = args.threads.filter(|&n| n > 0);
     // Files named one by one (pre-commit, an editor's save hook) need no workers to find.
     let walks = paths.iter().any(|path| path.is_dir());
-    // Walked Dockerfiles are read on the way, relative to their open directory.
+    // Walked Dockerfiles and compose files are read on the way, relative to their open
+    // directory; the run and compose planning take the bytes from the discovery.
     let read_ahead = Some(max_file_size(&args));
     let mut walked = runner::in_worker_pool(threads, if walks { usize::MAX } else { 0 }, || {
         discover::walk_reading(&paths, args.kind, read_ahead)
     });
     let listings = Arc::new(std::mem::take(&mut walked.listings));
-
     resolver.use_listings(listings.clone());
     let mut discovery =
         walked.classify(&mut |path, kind| configured_kind(&mut resolver, path, kind));

@@ -244,20 +244,20 @@ impl<'a> Walk<'a> {
                     }
                 }
                 EntryType::File => {
-                    if let (Some(limit), Some(open_dir)) = (self.read_ahead, &open_dir) {
-                        match FileKind::from_path(Path::new(name)) {
-                            Some(FileKind::Dockerfile) => {
-                                if let Some(bytes) = listing::read_file_in(open_dir, name, limit) {
-                                    read.push((path.clone(), bytes));
-                                }
-                            }
-                            Some(FileKind::Compose) if self.absolute == self.resolved => {
-                                if let Some(bytes) = listing::read_file_in(open_dir, name, limit) {
-                                    read_compose.push((child.clone(), bytes));
-                                }
-                            }
-                            _ => {}
+                    // Dockerfiles by path as walked (the run's key), compose files by
+                    // absolute path (planning's).
+                    let into = match FileKind::from_path(Path::new(name)) {
+                        Some(FileKind::Dockerfile) => Some((&mut read, &path)),
+                        Some(FileKind::Compose) if self.absolute == self.resolved => {
+                            Some((&mut read_compose, &child))
                         }
+                        _ => None,
+                    };
+                    if let (Some(limit), Some(open_dir), Some((into, key))) =
+                        (self.read_ahead, &open_dir, into)
+                        && let Some(bytes) = listing::read_file_in(open_dir, name, limit)
+                    {
+                        into.push((key.clone(), bytes));
                     }
                     files.push((path, false));
                 }
