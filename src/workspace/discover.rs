@@ -9,7 +9,7 @@
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use super::listing::Listings;
+use super::listing::{Listings, cmp_paths};
 use super::results::FileError;
 
 mod walk;
@@ -137,7 +137,9 @@ pub fn walk_reading(
             }),
         }
     }
-    walked.walked.sort_unstable();
+    walked
+        .walked
+        .sort_unstable_by(|a, b| cmp_paths(&a.0, &b.0).then(a.1.cmp(&b.1)));
     walked
 }
 
@@ -171,7 +173,7 @@ impl Walked {
             }
         }
         // A stable sort keeps an explicit entry ahead of the walked copy of the same path.
-        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files.sort_by(|a, b| cmp_paths(&a.path, &b.path));
         files.dedup_by(|later, earlier| later.path == earlier.path);
         discovery.files = files;
         discovery.errors.sort_by(|a, b| a.path.cmp(&b.path));

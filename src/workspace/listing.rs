@@ -222,6 +222,62 @@ pub fn parent_and_name(path: &Path) -> Option<(&Path, &OsStr)> {
     Some((path.parent()?, path.file_name()?))
 }
 
+/// `a.cmp(b)`: [`Path`]'s order, component by component (`a/b` before `a-b`, `a/b/` equal to
+/// `a/b`). Sorting a run's paths with `Path::cmp` parses components from the first difference
+/// of every comparison; here the bytes decide (a `/` below every other byte, the end below
+/// `/`) wherever they give the same answer: when the component holding the first difference,
+/// and the one after a `/` found there, are plain names in both paths (not empty, `.` or
+/// `..`). Anything else goes to `Path::cmp`.
+pub fn cmp_paths(a: &Path, b: &Path) -> std::cmp::Ordering {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let (x, y) = (a.as_os_str().as_bytes(), b.as_os_str().as_bytes());
+        let at = common_prefix(x, y);
+        if at == x.len() && at == y.len() {
+            return std::cmp::Ordering::Equal;
+        }
+        let start = memchr::memrchr(b'/', &x[..at]).map_or(0, |slash| slash + 1);
+        let plain = |path: &[u8], from: usize| {
+            let rest = path.get(from..).unwrap_or_default();
+            let name = &rest[..memchr::memchr(b'/', rest).unwrap_or(rest.len())];
+            !matches!(name, b"" | b"." | b"..")
+        };
+        let rank = |path: &[u8]| match path.get(at) {
+            None => Some(0),
+            Some(b'/') => plain(path, at + 1).then_some(1),
+            Some(&byte) => Some(u16::from(byte) + 2),
+        };
+        if plain(x, start)
+            && plain(y, start)
+            && let (Some(left), Some(right)) = (rank(x), rank(y))
+        {
+            return left.cmp(&right);
+        }
+    }
+    a.cmp(b)
+}
+
+/// How many bytes `x` and `y` share from the start, eight at a time.
+fn common_prefix(x: &[u8], y: &[u8]) -> usize {
+    let len = x.len().min(y.len());
+    let mut at = 0;
+    while at + 8 <= len {
+        let word =
+            |bytes: &[u8]| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or([0; 8]));
+        let differ = word(x) ^ word(y);
+        if differ != 0 {
+            return at + differ.trailing_zeros() as usize / 8;
+        }
+        at += 8;
+    }
+    at + x[at..len]
+        .iter()
+        .zip(&y[at..len])
+        .take_while(|(p, q)| p == q)
+        .count()
+}
+
 /// The entries of one directory, sorted by name.
 #[derive(Debug, Default)]
 pub struct Listing {
@@ -443,6 +499,52 @@ mod tests {
         // A FIFO is neither waited on nor read.
         assert_eq!(read("fifo.Dockerfile"), None);
         assert_eq!(read("missing"), None);
+    }
+
+    #[test]
+    fn paths_compare_as_std_compares_them() {
+        use std::os::unix::ffi::OsStrExt;
+        // Every path of up to four bytes over an alphabet of a name byte, bytes below and
+        // above `.` and `/`, `.` and `/` (`..`, `//`, trailing `/`, `/.`, leading `/`)...
+        let alphabet = [b'a', b'-', b'.', b'/', b'0'];
+        let mut short: Vec<Vec<u8>> = vec![Vec::new()];
+        let mut last = vec![Vec::new()];
+        for _ in 0..4 {
+            last = last
+                .iter()
+                .flat_map(|path: &Vec<u8>| {
+                    alphabet.iter().map(move |&byte| {
+                        let mut longer = path.clone();
+                        longer.push(byte);
+                        longer
+                    })
+                })
+                .collect();
+            short.extend(last.iter().cloned());
+        }
+        let check = |x: &[u8], y: &[u8]| {
+            let (a, b) = (
+                Path::new(OsStr::from_bytes(x)),
+                Path::new(OsStr::from_bytes(y)),
+            );
+            assert_eq!(cmp_paths(a, b), a.cmp(b), "{a:?} against {b:?}");
+        };
+        for x in &short {
+            for y in &short {
+                check(x, y);
+            }
+        }
+        // ... and each of them after a shared prefix of every length up to 20 bytes, so that
+        // the difference falls at every place of the eight-byte words.
+        let prefix = b"corpus/dockerfiles/app";
+        for cut in 0..=20 {
+            let with = |tail: &[u8]| [&prefix[..cut], tail].concat();
+            for x in short.iter().step_by(7) {
+                for y in short.iter().step_by(3) {
+                    check(&with(x), &with(y));
+                }
+            }
+        }
     }
 
     #[test]

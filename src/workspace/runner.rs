@@ -21,7 +21,7 @@ use crate::linter::project::{ParsedDockerfile, Workspace, normalize};
 use crate::syntax::source::{FileKind, SourceFile};
 use crate::syntax::span::{LineIndex, Position};
 use crate::workspace::discover::{Candidate, io_message};
-use crate::workspace::listing::{self, Listings};
+use crate::workspace::listing::{self, Listings, cmp_paths};
 
 /// Worker stack size: parsers and shell analysis may go deep on pathological input.
 const STACK_SIZE: usize = 8 << 20;
@@ -266,7 +266,7 @@ where
     results.fixed.sort_by(|a, b| a.path.cmp(&b.path));
     results
         .files
-        .sort_by(|a, b| a.source.path.cmp(&b.source.path));
+        .sort_by(|a, b| cmp_paths(&a.source.path, &b.source.path));
     results.errors.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(results)
 }
