@@ -334,14 +334,39 @@ fn write_array<T>(
 
 /// A line break (after a `,` when `comma`), then two spaces per level of `depth`.
 fn newline(out: &mut Vec<u8>, comma: bool, depth: usize) {
-    const SPACES: &[u8] = &[b' '; 64];
-    out.extend_from_slice(if comma { b",\n" } else { b"\n" });
+    // `,\n` and the indentation of the report's depths, written as one slice of this.
+    const LINE: [u8; 66] = {
+        let mut line = [b' '; 66];
+        line[0] = b',';
+        line[1] = b'\n';
+        line
+    };
+    let from = usize::from(!comma);
     let mut left = depth * 2;
+    let first = left.min(LINE.len() - 2);
+    out.extend_from_slice(&LINE[from..2 + first]);
+    left -= first;
     while left > 0 {
-        let step = left.min(SPACES.len());
-        out.extend_from_slice(&SPACES[..step]);
+        let step = left.min(LINE.len() - 2);
+        out.extend_from_slice(&LINE[2..2 + step]);
         left -= step;
     }
+}
+
+/// `number` in decimal, as `write!` writes it.
+fn write_number(out: &mut Vec<u8>, mut number: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        // A digit: below 10.
+        digits[at] = b'0' + (number % 10) as u8;
+        number /= 10;
+        if number == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
 }
 
 /// An object being written as serde_json's pretty printer writes it, its members `depth` levels
@@ -403,9 +428,7 @@ impl Value<'_> {
     fn numbers(self, first: (&str, usize), second: (&str, usize)) {
         let mut object = Object::open(self.out, self.depth);
         for (name, number) in [first, second] {
-            let value = object.key(name);
-            // Writing to a `Vec` cannot fail.
-            let _ = write!(value.out, "{number}");
+            write_number(object.key(name).out, number);
         }
         object.close();
     }
@@ -563,6 +586,25 @@ mod tests {
         assert_eq!(at(2), pretty.replace('\n', "\n    "));
         let scalar = String::from_utf8(super::pretty_at(&json!("x"), 3).unwrap()).unwrap();
         assert_eq!(scalar, "\"x\"");
+    }
+
+    #[test]
+    fn numbers_and_line_breaks_are_written_as_std_writes_them() {
+        let mut numbers = vec![0, 1, 9, 10, 99, 100, 12_345, usize::MAX];
+        numbers.extend((0..20).map(|power| 10usize.pow(power) - 1));
+        for number in numbers {
+            let mut out = Vec::new();
+            super::write_number(&mut out, number);
+            assert_eq!(out, number.to_string().into_bytes());
+        }
+        for depth in [0, 1, 2, 31, 32, 33, 64, 65, 100] {
+            for comma in [false, true] {
+                let mut out = Vec::new();
+                super::newline(&mut out, comma, depth);
+                let expected = format!("{}\n{}", if comma { "," } else { "" }, "  ".repeat(depth));
+                assert_eq!(String::from_utf8(out).unwrap(), expected, "{depth} {comma}");
+            }
+        }
     }
 
     #[test]
