@@ -52,6 +52,22 @@ fn assert_offsets(text: &str, t: &ShellText) {
         );
         assert!(t.span.contains(src), "offset {src} outside {:?}", t.span);
     }
+    // Every range's span: from its first byte's place to just after its last byte's.
+    for start in 0..=t.value.len() {
+        for end in start..=t.value.len() {
+            let from = t.source_offset(start);
+            let to = if end > start {
+                t.source_offset(end - 1) + 1
+            } else {
+                from
+            };
+            assert_eq!(
+                t.source_span(start, end),
+                Span::new(from, to),
+                "{start}..{end}"
+            );
+        }
+    }
 }
 
 // ---------------------------------------------------------------- directives, BOM, CRLF

@@ -297,21 +297,38 @@ pub struct ShellText {
 impl ShellText {
     /// The source offset of byte `offset` of `value`.
     pub fn source_offset(&self, offset: usize) -> usize {
-        let index = match self.pieces.binary_search_by_key(&offset, |&(v, _)| v) {
-            Ok(i) => i,
-            Err(0) => return self.span.start + offset,
-            Err(i) => i - 1,
-        };
-        let (value_start, source_start) = self.pieces[index];
-        source_start + (offset - value_start)
+        self.offset_in(self.piece_of(offset), offset)
+    }
+
+    /// The index of the piece holding byte `offset` of `value` (`None`: before the first).
+    fn piece_of(&self, offset: usize) -> Option<usize> {
+        match self.pieces.binary_search_by_key(&offset, |&(v, _)| v) {
+            Ok(i) => Some(i),
+            Err(0) => None,
+            Err(i) => Some(i - 1),
+        }
+    }
+
+    /// The source offset of byte `offset` of `value`, which is in piece `piece`.
+    fn offset_in(&self, piece: Option<usize>, offset: usize) -> usize {
+        match piece.and_then(|index| self.pieces.get(index)) {
+            Some(&(value_start, source_start)) => source_start + (offset - value_start),
+            None => self.span.start + offset,
+        }
     }
 
     /// The source span of `start..end` in `value`. When the range crosses a continuation the
     /// span covers the joined lines.
     pub fn source_span(&self, start: usize, end: usize) -> Span {
-        let source_start = self.source_offset(start);
+        let piece = self.piece_of(start);
+        let source_start = self.offset_in(piece, start);
         let source_end = if end > start {
-            self.source_offset(end - 1) + 1
+            // Most words lie in one piece: the next piece starts after their last byte.
+            let next = piece.map_or(0, |index| index + 1);
+            let last = end - 1;
+            let same = self.pieces.get(next).is_none_or(|&(v, _)| v > last);
+            let piece = if same { piece } else { self.piece_of(last) };
+            self.offset_in(piece, last) + 1
         } else {
             source_start
         };

@@ -964,6 +964,17 @@ impl SyntaxCache {
 /// Removes quotes and escapes; expansions (`$X`, `${…}`, `$(…)`, backticks) stay verbatim.
 pub fn unquote(raw: &str) -> String {
     let b = raw.as_bytes();
+    // Most words quote and escape nothing: only these three bytes change the text (a
+    // substitution is skipped over but kept as written).
+    if memchr::memchr3(b'\\', b'\'', b'"', b).is_none() {
+        return raw.to_owned();
+    }
+    unquote_each(raw)
+}
+
+/// [`unquote`], byte by byte.
+fn unquote_each(raw: &str) -> String {
+    let b = raw.as_bytes();
     let len = b.len();
     let mut out = String::with_capacity(len);
     let mut i = 0;
