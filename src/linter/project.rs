@@ -228,6 +228,9 @@ pub fn normalize(path: &Path) -> PathBuf {
     {
         use std::os::unix::ffi::{OsStrExt, OsStringExt};
         let bytes = path.as_os_str().as_bytes();
+        if is_normal(bytes) {
+            return path.to_path_buf();
+        }
         let rooted = bytes.first() == Some(&b'/');
         let mut out = Vec::with_capacity(bytes.len());
         // Normal segments in `out` that a `..` may take back (a leading `..` stays).
@@ -259,6 +262,56 @@ pub fn normalize(path: &Path) -> PathBuf {
     }
     #[cfg(not(unix))]
     normalize_components(path)
+}
+
+/// Whether `normalize` leaves `bytes` as they are: not empty, no `.` segment (nor a `..`
+/// but leading ones), no empty segment, no trailing `/`.
+#[cfg(unix)]
+fn is_normal(bytes: &[u8]) -> bool {
+    // After every `/`, a name that does not start with `.`.
+    !bytes.is_empty()
+        && bytes != b"."
+        && !bytes.starts_with(b"./")
+        && memchr::memchr_iter(b'/', bytes)
+            .all(|at| !matches!(bytes.get(at + 1), None | Some(b'.' | b'/')))
+}
+
+/// `normalize(&dir.join(path))` for a relative `path`: a run asks it of every file's path
+/// several times (`../corpus/app/Dockerfile` against the working directory). When `dir` is
+/// absolute and normalized and `path` is leading `..` and `.` segments, then names with no
+/// `.`-segment, empty segment or trailing `/` (no `/.` or `//`, not ending in `/`), the
+/// leading segments take names off `dir` and the rest is appended as it is; anything else is
+/// normalized whole.
+pub fn join_normalized(dir: &Path, path: &Path) -> PathBuf {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::{OsStrExt, OsStringExt};
+        let dir_bytes = dir.as_os_str().as_bytes();
+        let mut rest = path.as_os_str().as_bytes();
+        if dir_bytes.first() == Some(&b'/') && (dir_bytes == b"/" || is_normal(dir_bytes)) {
+            let mut keep = dir_bytes.len();
+            loop {
+                if let Some(after) = rest.strip_prefix(b"./") {
+                    rest = after;
+                } else if rest == b".." || rest.starts_with(b"../") {
+                    rest = rest.get(3..).unwrap_or_default();
+                    // The root's parent is the root.
+                    keep = memchr::memrchr(b'/', &dir_bytes[..keep]).unwrap_or(0);
+                } else {
+                    break;
+                }
+            }
+            let clean = !rest.starts_with(b"/") && !rest.starts_with(b"..") && is_normal(rest);
+            if clean {
+                let mut out = Vec::with_capacity(keep + 1 + rest.len());
+                out.extend_from_slice(&dir_bytes[..keep]);
+                out.push(b'/');
+                out.extend_from_slice(rest);
+                return PathBuf::from(std::ffi::OsString::from_vec(out));
+            }
+        }
+    }
+    normalize(&dir.join(path))
 }
 
 /// [`normalize`] through `Path::components` (other platforms, and the reference the Unix
@@ -325,6 +378,37 @@ mod tests {
         assert_eq!(n("a/../../b"), "../b");
         assert_eq!(n("/a/../../b"), "/b");
         assert_eq!(n("."), ".");
+    }
+
+    #[test]
+    fn joining_and_normalizing_agrees_with_normalize() {
+        let parts = ["", ".", "..", "a", "b.c", "..d", ".e"];
+        let dirs = [
+            "/", "/x", "/x/y", "/x/y/", "/x/./y", "/x/../y", "//x", "x/y",
+        ];
+        let mut checked = 0;
+        for dir in dirs {
+            for first in parts {
+                for second in parts {
+                    for third in parts {
+                        for trailing in ["", "/", "/."] {
+                            let path = format!("{first}/{second}/{third}{trailing}");
+                            for path in [path.trim_start_matches('/'), &path[..]] {
+                                let (dir, path) = (Path::new(dir), Path::new(path));
+                                let expected = normalize(&dir.join(path));
+                                assert_eq!(
+                                    join_normalized(dir, path),
+                                    expected,
+                                    "{dir:?} {path:?}"
+                                );
+                                checked += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 10_000);
     }
 
     #[test]

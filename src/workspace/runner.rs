@@ -848,7 +848,7 @@ fn absolute(path: &Path) -> PathBuf {
     // Asked for every file and rule that looks at paths: one `getcwd` per process, not tens of
     // thousands per run (plimsoll never changes its working directory).
     match working_dir() {
-        Some(cwd) if path.is_relative() => normalize(&cwd.join(path)),
+        Some(cwd) if path.is_relative() => crate::linter::project::join_normalized(cwd, path),
         _ => normalize(path),
     }
 }

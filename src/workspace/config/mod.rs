@@ -408,7 +408,7 @@ impl Resolver {
 
     /// `path` made absolute against the working directory, `.` and `..` resolved lexically.
     pub fn absolute(&self, path: &Path) -> PathBuf {
-        normalize(&self.cwd.join(path))
+        crate::linter::project::join_normalized(&self.cwd, path)
     }
 
     /// The config chain that applies to the file at `path` (relative to the working directory
