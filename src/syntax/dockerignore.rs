@@ -15,7 +15,7 @@
 //! Nothing here reads files; the workspace layer reads the file and walks the context.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use regex::Regex;
 
@@ -259,7 +259,9 @@ pub fn clean(path: &str) -> String {
 /// itself when it has no wildcard (most `.dockerignore` lines: `.git`, `node_modules`), else the
 /// regular expression [`translate`] gives. Compiling a regular expression costs far more than
 /// matching with it, and the same few patterns come back in every context and COPY of a run,
-/// so compiled ones are shared (at most [`MAX_SHARED_GLOBS`] of them).
+/// so compiled ones are shared (at most [`MAX_SHARED_GLOBS`] of them): behind an `Arc`, since
+/// a cloned `Regex` starts with no matching cache of its own and builds one on its first match
+/// (about 10,000 instructions, more than most matches).
 #[derive(Clone, Debug)]
 pub struct Glob(GlobKind);
 
@@ -267,7 +269,7 @@ pub struct Glob(GlobKind);
 enum GlobKind {
     /// Matches exactly this path.
     Literal(Box<str>),
-    Regex(Regex),
+    Regex(Arc<Regex>),
 }
 
 /// The most compiled patterns kept for reuse; later ones are compiled each time.
@@ -281,7 +283,7 @@ impl Glob {
         if !pattern.contains(['*', '?', '[', '\\', '^']) {
             return Some(Self(GlobKind::Literal(pattern.into())));
         }
-        type Shared = Mutex<HashMap<(Box<str>, bool), Option<Regex>>>;
+        type Shared = Mutex<HashMap<(Box<str>, bool), Option<Arc<Regex>>>>;
         static SHARED: OnceLock<Shared> = OnceLock::new();
         let shared = SHARED.get_or_init(Shared::default);
         let lock = || {
@@ -293,7 +295,9 @@ impl Glob {
         if let Some(known) = lock().get(&key) {
             return known.clone().map(|regex| Self(GlobKind::Regex(regex)));
         }
-        let regex = translate(pattern, double_star).and_then(|r| Regex::new(&r).ok());
+        let regex = translate(pattern, double_star)
+            .and_then(|r| Regex::new(&r).ok())
+            .map(Arc::new);
         let mut map = lock();
         if map.len() < MAX_SHARED_GLOBS {
             map.insert(key, regex.clone());
