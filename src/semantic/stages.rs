@@ -92,9 +92,18 @@ pub fn is_windows_image(image: &ImageRef) -> bool {
 /// A Windows base's name in a repository or tag, in any case (asked by several rules for every
 /// stage of every file: compared in place, without a lower-cased copy).
 fn mentions_windows(text: &str) -> bool {
-    ["windows", "nanoserver", "servercore"]
-        .iter()
-        .any(|name| positions_of(text, name).next().is_some())
+    // Asked of every stage's base by a dozen rules: only the places whose byte is a needle's
+    // first letter in either case are compared (`| 0x20` lower-cases an ASCII letter).
+    let bytes = text.as_bytes();
+    ["windows", "nanoserver", "servercore"].iter().any(|name| {
+        let needle = name.as_bytes();
+        let last = bytes.len().saturating_sub(needle.len());
+        bytes.len() >= needle.len()
+            && (0..=last).any(|at| {
+                bytes[at] | 0x20 == needle[0]
+                    && bytes[at..at + needle.len()].eq_ignore_ascii_case(needle)
+            })
+    })
 }
 
 /// Where `needle` (lower case) starts in `text`, ignoring ASCII case.
@@ -191,6 +200,30 @@ mod tests {
         }
         for text in ["alpine", "ltsc", "ltsc20", "LTSC-2022", "window"] {
             assert!(!windows(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn windows_mentions_are_found_as_a_search_at_every_place_finds_them() {
+        let slow = |text: &str| {
+            ["windows", "nanoserver", "servercore"]
+                .iter()
+                .any(|name| positions_of(text, name).next().is_some())
+        };
+        let pieces = [
+            "win", "WIN", "dows", "DoWs", "nano", "Server", "core", "w", "N", "S", ":", "é",
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..(state % 7) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.push_str(pieces[(state % pieces.len() as u64) as usize]);
+            }
+            state = state.wrapping_mul(0x2545_f491_4f6c_dd1d).wrapping_add(1);
+            assert_eq!(mentions_windows(&text), slow(&text), "{text}");
         }
     }
 
