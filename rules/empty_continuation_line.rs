@@ -29,6 +29,9 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
         let Some(text) = source.get(start..end) else {
             continue;
         };
+        if !may_have_blank_line(text) {
+            continue;
+        }
         let keyword = instruction.keyword.as_str();
         // (offset, line with its end of line, line without it)
         let mut lines = Vec::new();
@@ -83,6 +86,19 @@ fn check(context: &DockerfileContext<'_>, out: &mut Emitter<'_>) {
     }
 }
 
+/// Whether a line after the first of `text` may be blank (`trim` leaves nothing): each of its
+/// bytes is a space, a control character or one past ASCII (which white space is left to
+/// `trim`). Most instructions have no such line, and are not split into lines.
+fn may_have_blank_line(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'\n', bytes).any(|at| {
+        bytes[at + 1..]
+            .iter()
+            .take_while(|&&byte| byte != b'\n')
+            .all(|&byte| byte <= b' ' || !byte.is_ascii())
+    })
+}
+
 /// The next line with content after an empty one, when it starts (unindented) with an
 /// instruction keyword: the author meant a new instruction, but Docker reads it as part of the
 /// continued one. Its span and text.
@@ -96,4 +112,38 @@ fn swallowed_instruction<'a>(rest: &[(usize, &'a str, &'a str)]) -> Option<(Span
     let word = content.split_whitespace().next()?;
     Keyword::parse(word)?;
     Some((Span::new(offset, offset + content.len()), content))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_blank_line_is_let_through_the_quick_look() {
+        // Lines of white space (ASCII and Unicode), control characters and text, after a first
+        // line: the quick look says "maybe" wherever `trim` leaves a later line empty.
+        let pieces = [
+            "\n", "\r\n", " ", "\t", "\x0b", "\x0c", "\u{a0}", "\u{2003}", "\u{85}", "\x01", "a",
+            "é", "\\",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            let mut text = String::from("RUN x");
+            for _ in 0..(state % 8) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.push_str(pieces[(state % pieces.len() as u64) as usize]);
+            }
+            state = state.wrapping_mul(0x9e37_79b9_7f4a_7c15).wrapping_add(1);
+            let blank = text
+                .split_inclusive('\n')
+                .skip(1)
+                .any(|line| line.trim_end_matches(['\n', '\r']).trim().is_empty());
+            if blank {
+                assert!(may_have_blank_line(&text), "{text:?}");
+            }
+        }
+        assert!(!may_have_blank_line("RUN a \\\n  b \\\n  c"));
+    }
 }
