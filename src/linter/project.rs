@@ -268,12 +268,15 @@ pub fn normalize(path: &Path) -> PathBuf {
 /// but leading ones), no empty segment, no trailing `/`.
 #[cfg(unix)]
 fn is_normal(bytes: &[u8]) -> bool {
-    // After every `/`, a name that does not start with `.`.
+    // After every `/`, a name that does not start with `.` (a loop over the bytes: a run's
+    // paths are short, with a `/` every few bytes).
     !bytes.is_empty()
         && bytes != b"."
         && !bytes.starts_with(b"./")
-        && memchr::memchr_iter(b'/', bytes)
-            .all(|at| !matches!(bytes.get(at + 1), None | Some(b'.' | b'/')))
+        && !bytes.ends_with(b"/")
+        && !bytes
+            .windows(2)
+            .any(|pair| pair[0] == b'/' && matches!(pair[1], b'.' | b'/'))
 }
 
 /// `normalize(&dir.join(path))` for a relative `path`: a run asks it of every file's path

@@ -41,6 +41,10 @@ pub fn cap_message(message: String) -> String {
 }
 
 fn truncate(text: &str, chars: usize) -> Cow<'_, str> {
+    // No more bytes than `chars`: no more characters either (every message is capped).
+    if text.len() <= chars {
+        return Cow::Borrowed(text);
+    }
     match text.char_indices().nth(chars) {
         None => Cow::Borrowed(text),
         Some((cut, _)) => Cow::Owned(format!("{}…", &text[..cut])),
