@@ -99,12 +99,52 @@ pub fn walk_reading(
     forced_kind: Option<FileKind>,
     read_ahead: Option<u64>,
 ) -> Walked {
+    Given::stat(paths).walk(forced_kind, read_ahead)
+}
+
+/// The paths a run was given, each with what `metadata` says of it: asked once, both to know
+/// whether the run walks at all (and needs workers for it) and to walk.
+pub struct Given {
+    paths: Vec<(PathBuf, io::Result<std::fs::Metadata>)>,
+}
+
+impl Given {
+    /// `paths` without their `./` components, each `stat`ed.
+    pub fn stat(paths: &[PathBuf]) -> Self {
+        let paths = paths
+            .iter()
+            .map(|given| {
+                let path = display_path(given);
+                let meta = std::fs::metadata(&path);
+                (path, meta)
+            })
+            .collect();
+        Self { paths }
+    }
+
+    /// Whether a directory is among the paths.
+    pub fn walks(&self) -> bool {
+        self.paths
+            .iter()
+            .any(|(_, meta)| meta.as_ref().is_ok_and(|meta| meta.is_dir()))
+    }
+
+    /// [`walk_reading`] of these paths.
+    pub fn walk(self, forced_kind: Option<FileKind>, read_ahead: Option<u64>) -> Walked {
+        walk_given(self.paths, forced_kind, read_ahead)
+    }
+}
+
+fn walk_given(
+    paths: Vec<(PathBuf, io::Result<std::fs::Metadata>)>,
+    forced_kind: Option<FileKind>,
+    read_ahead: Option<u64>,
+) -> Walked {
     let mut walked = Walked::default();
     let cwd = std::env::current_dir().unwrap_or_default();
     // Explicit files first, so that deduplication keeps their (possibly forced) kind.
-    for given in paths {
-        let path = display_path(given);
-        match std::fs::metadata(&path) {
+    for (path, meta) in paths {
+        match meta {
             Err(err) => walked.errors.push(FileError::new(&path, io_message(&err))),
             Ok(meta) if meta.is_dir() => {
                 if FileKind::from_path(&path).is_some() {

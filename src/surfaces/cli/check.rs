@@ -315,12 +315,13 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     // in what it read.
     let threads = args.threads.filter(|&n| n > 0);
     // Files named one by one (pre-commit, an editor's save hook) need no workers to find.
-    let walks = paths.iter().any(|path| path.is_dir());
+    let given = discover::Given::stat(&paths);
+    let walks = given.walks();
     // Walked Dockerfiles and compose files are read on the way, relative to their open
     // directory; the run and compose planning take the bytes from the discovery.
     let read_ahead = Some(max_file_size(&args));
     let mut walked = runner::in_worker_pool(threads, if walks { usize::MAX } else { 0 }, || {
-        discover::walk_reading(&paths, args.kind, read_ahead)
+        given.walk(args.kind, read_ahead)
     });
     let listings = Arc::new(std::mem::take(&mut walked.listings));
     resolver.use_listings(listings.clone());
@@ -641,14 +642,14 @@ fn compose_plan(
             std::mem::take(&mut discovery.read_compose),
         )
     });
+    if plan.declared.is_empty() && plan.referenced.is_empty() {
+        return plan;
+    }
     let walked: Vec<PathBuf> = paths
         .iter()
         .filter(|p| p.is_dir())
         .map(|p| absolute(p))
         .collect();
-    if plan.declared.is_empty() && plan.referenced.is_empty() {
-        return plan;
-    }
     let mut added = false;
     let declared = plan.declared.iter().flat_map(|spec| spec.files.iter());
     let mut known: foldhash::HashSet<std::ffi::OsString> = discovery
