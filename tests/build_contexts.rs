@@ -401,3 +401,43 @@ fn excludes_and_parents_reach_the_other_context_rules() {
         findings[3].1
     );
 }
+
+/// Files named one by one (pre-commit, `xargs`) get the findings a walk of their tree gives
+/// them: their directories are listed up front and the config lookup and the build contexts
+/// answer from those listings (on workers from 64 directories on, on the main thread below).
+#[test]
+fn named_files_are_judged_as_the_walk_judges_them() {
+    for count in [3, 70] {
+        let mut files: Vec<(String, String)> = vec![("index.js".into(), "\n".into())];
+        for n in 0..count {
+            let dir = format!("svc{n}");
+            files.push((
+                format!("{dir}/Dockerfile"),
+                "FROM node:22\nCOPY secret.env notes.md /app/\nRUN cd /app && npm ci\n".into(),
+            ));
+            files.push((format!("{dir}/secret.env"), "A=1\n".into()));
+            files.push((format!("{dir}/notes.md"), "\n".into()));
+            if n % 3 == 0 {
+                files.push((format!("{dir}/.dockerignore"), "*.md\n".into()));
+            }
+            if n % 4 == 0 {
+                files.push((format!("{dir}/.plimsoll.yaml"), "ignore: [DF079]\n".into()));
+            }
+            if n % 5 == 0 {
+                files.push((format!("{dir}/Dockerfile.dockerignore"), "*.env\n".into()));
+            }
+        }
+        let borrowed: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let dir = repo(&borrowed);
+        let (walked_code, walked) = check(dir.path(), "all", &["."]);
+        let named: Vec<String> = (0..count).map(|n| format!("svc{n}/Dockerfile")).collect();
+        let named: Vec<&str> = named.iter().map(String::as_str).collect();
+        let (named_code, named) = check(dir.path(), "all", &named);
+        assert_eq!(named_code, walked_code);
+        assert_eq!(named, walked, "{count} directories");
+        assert!(walked.iter().any(|(place, _, _)| place.ends_with("DF079")));
+    }
+}

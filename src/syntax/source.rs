@@ -17,7 +17,22 @@ pub enum FileKind {
 
 /// Extensions that make a `Dockerfile.*` name something else: data, docs, policies, scripts.
 const NOT_DOCKERFILE_EXTENSIONS: &[&str] = &[
-    "yml", "yaml", "json", "toml", "rego", "md", "txt", "sh", "ps1", "py", "go", "rs", "js", "ts",
+    "yml",
+    "yaml",
+    "json",
+    "toml",
+    "rego",
+    "md",
+    "txt",
+    "sh",
+    "ps1",
+    "py",
+    "go",
+    "rs",
+    "js",
+    "ts",
+    // BuildKit's ignore file of one Dockerfile: `Dockerfile.dockerignore`.
+    "dockerignore",
 ];
 
 impl FileKind {
@@ -178,6 +193,8 @@ mod tests {
             "dockerfile.json",
             "containerfile.sh",
             "Dockerfile.prod.txt",
+            "Dockerfile.dockerignore",
+            "api.Dockerfile.dockerignore",
         ] {
             assert_eq!(kind(name), None, "{name}");
         }

@@ -184,6 +184,24 @@ fn walk_given(
 }
 
 impl Walked {
+    /// The directories of the files named one by one (absolute, normalized), once each, that
+    /// the walk did not read: listing them answers the config lookup and the build context of
+    /// those files (a listing each, instead of a `stat` per name asked).
+    pub fn unlisted_dirs_of_explicit(&self, cwd: &Path) -> Vec<PathBuf> {
+        let mut seen = foldhash::HashSet::default();
+        let mut dirs = Vec::new();
+        for candidate in &self.explicit {
+            let absolute = crate::linter::project::join_normalized(cwd, &candidate.path);
+            let Some((dir, _)) = super::listing::parent_and_name(&absolute) else {
+                continue;
+            };
+            if self.listings.listing(dir).is_none() && seen.insert(dir.as_os_str().to_owned()) {
+                dirs.push(dir.to_path_buf());
+            }
+        }
+        dirs
+    }
+
     /// The files to check: `classify` decides about each walked file (see [`discover_with`]),
     /// in the order of their paths.
     pub fn classify(

@@ -304,6 +304,22 @@ impl Listing {
     }
 }
 
+/// The listings of `dirs` (absolute, normalized) that could be read whole, on the current
+/// rayon pool when `parallel`.
+pub fn read_listings(dirs: &[PathBuf], parallel: bool) -> Listings {
+    use rayon::prelude::*;
+    let read = |dir: &PathBuf| match read_entries(dir) {
+        Ok((entries, None)) => Some((dir.clone().into_os_string(), Listing::new(entries))),
+        _ => None,
+    };
+    let dirs = if parallel {
+        dirs.par_iter().filter_map(read).collect()
+    } else {
+        dirs.iter().filter_map(read).collect()
+    };
+    Listings { dirs }
+}
+
 /// The listings of the directories a walk read, keyed by absolute, normalized path (as bytes:
 /// hashing a `Path` goes component by component, several times slower).
 #[derive(Debug, Default)]
@@ -366,6 +382,11 @@ impl Listings {
 
     /// Whether `path` names a directory, following links like [`Path::is_dir`].
     pub fn is_dir(&self, path: &Path) -> Option<bool> {
+        // A directory read whole is one (its parent may not be known: a file's directory
+        // listed for a run of named files).
+        if self.dirs.contains_key(path.as_os_str()) {
+            return Some(true);
+        }
         self.followed(path, |entry| entry == Some(EntryType::Dir))
     }
 

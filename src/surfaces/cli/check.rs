@@ -229,6 +229,9 @@ pub(super) enum ColorChoice {
     Never,
 }
 
+/// From this many directories of files named one by one on, they are listed on workers.
+const EXPLICIT_DIRS_ON_WORKERS: usize = 64;
+
 pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     let started = Instant::now();
     if args.format.is_empty() {
@@ -323,6 +326,15 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     let mut walked = runner::in_worker_pool(threads, if walks { usize::MAX } else { 0 }, || {
         given.walk(args.kind, read_ahead)
     });
+    // Files named one by one (pre-commit, `xargs`): their directories are listed once, on
+    // workers when there are many, and the config lookup and the build contexts answer from
+    // those listings instead of asking the disk a name at a time.
+    let dirs = walked.unlisted_dirs_of_explicit(&cwd);
+    let parallel = dirs.len() >= EXPLICIT_DIRS_ON_WORKERS;
+    let listed = runner::in_worker_pool(threads, if parallel { dirs.len() } else { 0 }, || {
+        crate::workspace::listing::read_listings(&dirs, parallel)
+    });
+    walked.listings.extend(listed);
     let listings = Arc::new(std::mem::take(&mut walked.listings));
     resolver.use_listings(listings.clone());
     let mut discovery =
