@@ -251,6 +251,7 @@ const SETTING_PIECES: &[&str] = &[
 static SETTING_WORDS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
     std::sync::LazyLock::new(|| {
         aho_corasick::AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
             .ascii_case_insensitive(true)
             .build(SETTING_PIECES)
             .expect("fixed patterns")

@@ -183,7 +183,10 @@ static SCANNER: LazyLock<Scanner> = LazyLock::new(|| {
         }
     }
     Scanner {
+        // A contiguous NFA: building the default DFA was a third of the instructions of
+        // checking one small file, and the SIMD prefilter does most of the searching anyway.
         prefilter: AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
             .match_kind(aho_corasick::MatchKind::LeftmostFirst)
             .build(&keywords)
             .expect("the keywords are plain strings"),
