@@ -232,6 +232,28 @@ pub fn clean_relative(path: &str) -> String {
 /// Go's `path.Clean`: one `/` between names, no `.` names, `..` applied to the name before it
 /// (kept at the start of a relative path, dropped at the root), no trailing `/`; `""` → `.`.
 pub fn clean(path: &str) -> String {
+    // Most paths are clean already, or but for a trailing `/` (`COPY src/ …`): every name
+    // after an optional leading `/` is a plain one. (A loop over the bytes: splitting
+    // searches for each `/` with a call of its own.)
+    if path == "." {
+        return path.to_string();
+    }
+    let kept = path.strip_suffix('/').unwrap_or(path);
+    let names = kept.strip_prefix('/').unwrap_or(kept).as_bytes();
+    let mut start = 0;
+    for at in 0..=names.len() {
+        if at == names.len() || names[at] == b'/' {
+            if matches!(&names[start..at], b"" | b"." | b"..") {
+                return clean_names(path);
+            }
+            start = at + 1;
+        }
+    }
+    kept.to_string()
+}
+
+/// [`clean`], name by name.
+fn clean_names(path: &str) -> String {
     let rooted = path.starts_with('/');
     let mut parts: Vec<&str> = Vec::new();
     for part in path.split('/') {
@@ -410,6 +432,34 @@ pub fn has_wildcard(source: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clean_paths_are_kept_as_the_name_by_name_cleaning_keeps_them() {
+        // Every path of up to five pieces: names, `.`, `..`, empty names, leading and trailing
+        // `/`; the shortcut and the name-by-name cleaning agree on each.
+        let pieces = ["a", "b.c", ".", "..", "", "..d", ".e"];
+        let mut paths = vec![String::new()];
+        let mut last = vec![Vec::<&str>::new()];
+        for _ in 0..5 {
+            last = last
+                .iter()
+                .flat_map(|parts| {
+                    pieces.iter().map(move |piece| {
+                        let mut longer = parts.clone();
+                        longer.push(*piece);
+                        longer
+                    })
+                })
+                .collect();
+            for parts in &last {
+                let joined = parts.join("/");
+                paths.extend([joined.clone(), format!("/{joined}"), format!("{joined}/")]);
+            }
+        }
+        for path in &paths {
+            assert_eq!(clean(path), clean_names(path), "{path:?}");
+        }
+    }
 
     fn excluded(patterns: &[&str], path: &str) -> bool {
         DockerIgnore::from_patterns(patterns.iter().copied())
