@@ -126,16 +126,8 @@ mod tests {
             "\n", "\r\n", " ", "\t", "\x0b", "\x0c", "\u{a0}", "\u{2003}", "\u{85}", "\x01", "a",
             "é", "\\",
         ];
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        for _ in 0..20_000 {
-            let mut text = String::from("RUN x");
-            for _ in 0..(state % 8) {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                text.push_str(pieces[(state % pieces.len() as u64) as usize]);
-            }
-            state = state.wrapping_mul(0x9e37_79b9_7f4a_7c15).wrapping_add(1);
+        for tail in crate::testing::texts_of(&pieces, 20_000, 8) {
+            let text = format!("RUN x{tail}");
             let blank = text
                 .split_inclusive('\n')
                 .skip(1)

@@ -19,6 +19,8 @@ pub mod report;
 pub mod semantic;
 pub mod surfaces;
 pub mod syntax;
+#[cfg(test)]
+mod testing;
 pub mod workspace;
 
 pub use linter::diagnostic::{Category, Finding, Severity};

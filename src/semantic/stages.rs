@@ -213,16 +213,7 @@ mod tests {
         let pieces = [
             "win", "WIN", "dows", "DoWs", "nano", "Server", "core", "w", "N", "S", ":", "é",
         ];
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        for _ in 0..20_000 {
-            let mut text = String::new();
-            for _ in 0..(state % 7) {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                text.push_str(pieces[(state % pieces.len() as u64) as usize]);
-            }
-            state = state.wrapping_mul(0x2545_f491_4f6c_dd1d).wrapping_add(1);
+        for text in crate::testing::texts_of(&pieces, 20_000, 7) {
             assert_eq!(mentions_windows(&text), slow(&text), "{text}");
         }
     }

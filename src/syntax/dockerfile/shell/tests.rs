@@ -325,16 +325,7 @@ fn words_without_quotes_or_escapes_unquote_to_themselves() {
     let pieces = [
         "a", "$", "$(", "${", ")", "}", "`", "(", "{", "ü", "*", "-", "=", "$x", "é`",
     ];
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    for _ in 0..20_000 {
-        let mut word = String::new();
-        for _ in 0..(state % 9) {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            word.push_str(pieces[(state % pieces.len() as u64) as usize]);
-        }
-        state = state.wrapping_mul(0x9e37_79b9_7f4a_7c15).wrapping_add(1);
+    for word in crate::testing::texts_of(&pieces, 20_000, 9) {
         assert_eq!(super::unquote_each(&word), word);
     }
 }
