@@ -408,7 +408,12 @@ fn excludes_and_parents_reach_the_other_context_rules() {
 #[test]
 fn named_files_are_judged_as_the_walk_judges_them() {
     for count in [3, 70] {
-        let mut files: Vec<(String, String)> = vec![("index.js".into(), "\n".into())];
+        // A config at the repository root for the directories without their own: the lookup
+        // goes up through listed directories to it.
+        let mut files: Vec<(String, String)> = vec![
+            ("index.js".into(), "\n".into()),
+            (".plimsoll.yaml".into(), "ignore: [DF004]\n".into()),
+        ];
         for n in 0..count {
             let dir = format!("svc{n}");
             files.push((
@@ -421,7 +426,7 @@ fn named_files_are_judged_as_the_walk_judges_them() {
                 files.push((format!("{dir}/.dockerignore"), "*.md\n".into()));
             }
             if n % 4 == 0 {
-                files.push((format!("{dir}/.plimsoll.yaml"), "ignore: [DF079]\n".into()));
+                files.push((format!("{dir}/.plimsoll.yaml"), "ignore: [DF003]\n".into()));
             }
             if n % 5 == 0 {
                 files.push((format!("{dir}/Dockerfile.dockerignore"), "*.env\n".into()));
@@ -432,12 +437,38 @@ fn named_files_are_judged_as_the_walk_judges_them() {
             .map(|(p, t)| (p.as_str(), t.as_str()))
             .collect();
         let dir = repo(&borrowed);
-        let (walked_code, walked) = check(dir.path(), "all", &["."]);
+        // Default rules: a config's `ignore` holds (a `--select` on the command line wins).
+        let run = |args: &[&str]| {
+            let mut all = vec!["check", "--format", "json"];
+            all.extend_from_slice(args);
+            let out = common::plimsoll(dir.path(), &all);
+            let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+            let findings: Vec<String> = report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{}:{} {} {}",
+                        f["path"], f["start"]["line"], f["code"], f["message"]
+                    )
+                })
+                .collect();
+            (out.status.code(), findings)
+        };
+        let walked = run(&["."]);
         let named: Vec<String> = (0..count).map(|n| format!("svc{n}/Dockerfile")).collect();
         let named: Vec<&str> = named.iter().map(String::as_str).collect();
-        let (named_code, named) = check(dir.path(), "all", &named);
-        assert_eq!(named_code, walked_code);
-        assert_eq!(named, walked, "{count} directories");
-        assert!(walked.iter().any(|(place, _, _)| place.ends_with("DF079")));
+        assert_eq!(run(&named), walked, "{count} directories");
+        let has = |dir: &str, code: &str| {
+            walked
+                .1
+                .iter()
+                .any(|f| f.starts_with(&format!("\"{dir}/")) && f.contains(code))
+        };
+        // The ignore files and the configs beside the Dockerfiles, and the root's config where
+        // no nearer one is (`svc1` has none of its own; `svc0`'s own does not ignore DF004).
+        assert!(has("svc0", "DF079") && !has("svc4", "DF079") && !has("svc1", "DF079"));
+        assert!(has("svc0", "DF004") && !has("svc1", "DF004"));
     }
 }
