@@ -232,41 +232,6 @@ pub(super) enum ColorChoice {
 /// From this many directories of files named one by one on, they are listed on workers.
 const EXPLICIT_DIRS_ON_WORKERS: usize = 64;
 
-/// The listings of `dirs` and of the directories above them that the config lookup goes on to
-/// (up to one holding a config file or `.git`, or the root), a level at a time, on the current
-/// pool when `parallel`: the lookup of every named file then asks no name of the disk.
-/// Directories `walked` holds are not read again.
-fn list_up_to_config(
-    mut dirs: Vec<PathBuf>,
-    walked: &crate::workspace::listing::Listings,
-    parallel: bool,
-) -> crate::workspace::listing::Listings {
-    use crate::workspace::listing::{Listings, read_listings};
-    let mut all = Listings::default();
-    let mut seen: foldhash::HashSet<PathBuf> = dirs.iter().cloned().collect();
-    while !dirs.is_empty() {
-        let level = read_listings(&dirs, parallel);
-        let mut above = Vec::new();
-        for dir in &dirs {
-            let Some(listing) = level.listing(dir) else {
-                continue;
-            };
-            let stops = [".git", config::FILE_NAMES[0], config::FILE_NAMES[1]]
-                .iter()
-                .any(|name| listing.get(std::ffi::OsStr::new(name)).is_some());
-            if let Some(parent) = dir.parent().filter(|_| !stops)
-                && walked.listing(parent).is_none()
-                && seen.insert(parent.to_path_buf())
-            {
-                above.push(parent.to_path_buf());
-            }
-        }
-        all.extend(level);
-        dirs = above;
-    }
-    all
-}
-
 pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     let started = Instant::now();
     if args.format.is_empty() {
@@ -367,7 +332,7 @@ pub(super) fn check(mut args: CheckArgs) -> Result<ExitCode, Failure> {
     let dirs = walked.unlisted_dirs_of_explicit(&cwd);
     let parallel = dirs.len() >= EXPLICIT_DIRS_ON_WORKERS;
     let listed = runner::in_worker_pool(threads, if parallel { dirs.len() } else { 0 }, || {
-        list_up_to_config(dirs, &walked.listings, parallel)
+        config::list_lookup_dirs(dirs, &walked.listings, parallel)
     });
     walked.listings.extend(listed);
     let listings = Arc::new(std::mem::take(&mut walked.listings));

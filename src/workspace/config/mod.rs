@@ -35,6 +35,38 @@ use crate::workspace::shellcheck::Switch;
 /// The names a config file may have, in order of preference.
 pub const FILE_NAMES: [&str; 2] = [".plimsoll.yaml", ".plimsoll.yml"];
 
+/// The listings of `dirs` (absolute, normalized) and of the directories above them that the
+/// config lookup ([`Resolver::chain_for`]) goes on to: up to one holding a config file or
+/// `.git`, where it stops, or the root. Read a level at a time, on the current rayon pool when
+/// `parallel`; directories `known` holds are not read again. With them, the lookup for files
+/// named one by one asks no name of the disk.
+pub fn list_lookup_dirs(mut dirs: Vec<PathBuf>, known: &Listings, parallel: bool) -> Listings {
+    let mut all = Listings::default();
+    let mut seen: foldhash::HashSet<PathBuf> = dirs.iter().cloned().collect();
+    while !dirs.is_empty() {
+        let level = listing::read_listings(&dirs, parallel);
+        let mut above = Vec::new();
+        for dir in &dirs {
+            let Some(listing) = level.listing(dir) else {
+                continue;
+            };
+            let stops = FILE_NAMES
+                .iter()
+                .chain(&[".git"])
+                .any(|name| listing.get(std::ffi::OsStr::new(name)).is_some());
+            if let Some(parent) = dir.parent().filter(|_| !stops)
+                && known.listing(parent).is_none()
+                && seen.insert(parent.to_path_buf())
+            {
+                above.push(parent.to_path_buf());
+            }
+        }
+        all.extend(level);
+        dirs = above;
+    }
+    all
+}
+
 /// The severity at or above which a run fails when nothing configures it.
 pub const DEFAULT_FAIL_LEVEL: Severity = Severity::Info;
 
